@@ -1,0 +1,45 @@
+import { CID } from 'multiformats/cid';
+import { create as createDigest } from 'multiformats/hashes/digest';
+import { hexToBytes, sha256 } from 'viem';
+import { IdlegridError } from '../errors/idlegrid-error.js';
+import { canonicalJson } from './canonical-json.js';
+
+const SHA2_256 = 0x12;
+const RAW_CODEC = 0x55;
+const JSON_CODEC = 0x0200;
+
+function cidOf(codec: number, bytes: Uint8Array): string {
+  const digest = hexToBytes(sha256(bytes));
+  return CID.createV1(codec, createDigest(SHA2_256, digest)).toString();
+}
+
+/** CIDv1 (raw codec, sha-256, base32) of a blob: the address of every artifact. */
+export function cidOfBytes(bytes: Uint8Array): string {
+  return cidOf(RAW_CODEC, bytes);
+}
+
+/** CIDv1 (json codec, sha-256) of a structured value, over its canonical JSON. */
+export function cidOfJson(value: unknown): string {
+  return cidOf(JSON_CODEC, new TextEncoder().encode(canonicalJson(value)));
+}
+
+export function parseCid(text: string): CID {
+  try {
+    const cid = CID.parse(text);
+    if (cid.version !== 1 || cid.multihash.code !== SHA2_256) throw new Error('not a CIDv1 with sha-256');
+    return cid;
+  } catch (cause) {
+    throw new IdlegridError('CID_INVALID', `not a valid sha-256 CIDv1: ${text}`, { cause });
+  }
+}
+
+/** Throws CID_MISMATCH unless `bytes` are exactly the content `cid` names. */
+export function verifyCid(cid: string, bytes: Uint8Array): void {
+  const parsed = parseCid(cid);
+  const actual = cidOf(parsed.code, bytes);
+  if (actual !== parsed.toString()) {
+    throw new IdlegridError('CID_MISMATCH', `content does not match ${cid}`, {
+      details: { expected: cid, actual },
+    });
+  }
+}

@@ -1,0 +1,37 @@
+export { DOMAIN_NAME, DOMAIN_VERSION, type NetworkDomain, networkDomain } from './eip712/domain.js';
+export { AUTHOR_FIELD, MESSAGE_KINDS, MESSAGE_TYPES, type MessageKind } from './eip712/types.js';
+export { ERROR_CODES, type ErrorCode } from './errors/codes.js';
+export { IdlegridError, type IdlegridErrorOptions, isIdlegridError } from './errors/idlegrid-error.js';
+export { canonicalJson } from './hashing/canonical-json.js';
+export { cidOfBytes, cidOfJson, parseCid, verifyCid } from './hashing/cid.js';
+export { resultCommitment } from './messages/commitment.js';
+export { isMessageKind, parseMessage } from './messages/parse.js';
+export {
+  type Assignment,
+  assignmentSchema,
+  type Heartbeat,
+  heartbeatSchema,
+  type JobSpec,
+  jobSpecSchema,
+  MESSAGE_SCHEMAS,
+  type MessageInput,
+  type MessageOf,
+  type Offer,
+  offerSchema,
+  type ResultCommit,
+  type ResultReveal,
+  resultCommitSchema,
+  resultRevealSchema,
+  type Voucher,
+  voucherSchema,
+} from './messages/schemas.js';
+export { ReplayGuard } from './signing/replay-guard.js';
+export { type SignedMessage, signMessage, type TypedDataSigner, typedDataOf } from './signing/sign.js';
+export {
+  authorOf,
+  DEFAULT_MAX_LIFETIME_SECONDS,
+  type VerifiedMessage,
+  type VerifyOptions,
+  verifySignedMessage,
+} from './signing/verify.js';
+export { parseWireJson, toWireJson } from './signing/wire.js';

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import type { MessageKind } from '../eip712/types.js';
+import { address, bytes32, shortString, stringList, uint32, uintBig } from './fields.js';
+
+const replayFields = { nonce: uintBig(64), expiry: uintBig(64) };
+
+export const offerSchema = z.strictObject({
+  provider: address,
+  region: shortString,
+  runtimes: stringList,
+  models: stringList,
+  cpuCores: uint32,
+  memoryMb: uint32,
+  gpuCount: uint32,
+  gpuModel: shortString,
+  vramMb: uint32,
+  pricePerCpuSecond: uintBig(256),
+  pricePerGpuSecond: uintBig(256),
+  availableFrom: uintBig(64),
+  availableUntil: uintBig(64),
+  ...replayFields,
+});
+
+export const jobSpecSchema = z.strictObject({
+  client: address,
+  jobId: bytes32,
+  runtime: shortString,
+  moduleCid: shortString,
+  inputCids: stringList,
+  args: stringList,
+  cpuCores: uint32,
+  memoryMb: uint32,
+  vramMb: uint32,
+  gpuClass: shortString,
+  maxPrice: uintBig(256),
+  deadline: uintBig(64),
+  region: shortString,
+  verification: shortString,
+  privacy: shortString,
+  ...replayFields,
+});
+
+export const assignmentSchema = z.strictObject({
+  coordinator: address,
+  jobId: bytes32,
+  provider: address,
+  price: uintBig(256),
+  leaseExpiry: uintBig(64),
+  ...replayFields,
+});
+
+export const resultCommitSchema = z.strictObject({
+  provider: address,
+  jobId: bytes32,
+  commitment: bytes32,
+  ...replayFields,
+});
+
+export const resultRevealSchema = z.strictObject({
+  provider: address,
+  jobId: bytes32,
+  outputCid: shortString,
+  salt: bytes32,
+  ...replayFields,
+});
+
+export const heartbeatSchema = z.strictObject({
+  provider: address,
+  sequence: uintBig(64),
+  cpuLoadPermille: uint32,
+  memoryFreeMb: uint32,
+  activeJobs: uint32,
+  ...replayFields,
+});
+
+export const voucherSchema = z.strictObject({
+  client: address,
+  provider: address,
+  cumulativeAmount: uintBig(256),
+  ...replayFields,
+});
+
+export const MESSAGE_SCHEMAS = {
+  Offer: offerSchema,
+  JobSpec: jobSpecSchema,
+  Assignment: assignmentSchema,
+  ResultCommit: resultCommitSchema,
+  ResultReveal: resultRevealSchema,
+  Heartbeat: heartbeatSchema,
+  Voucher: voucherSchema,
+} as const satisfies Record<MessageKind, z.ZodType>;
+
+export type Offer = z.output<typeof offerSchema>;
+export type JobSpec = z.output<typeof jobSpecSchema>;
+export type Assignment = z.output<typeof assignmentSchema>;
+export type ResultCommit = z.output<typeof resultCommitSchema>;
+export type ResultReveal = z.output<typeof resultRevealSchema>;
+export type Heartbeat = z.output<typeof heartbeatSchema>;
+export type Voucher = z.output<typeof voucherSchema>;
+
+/** The parsed (typed) form of each message kind. */
+export type MessageOf<K extends MessageKind> = z.output<(typeof MESSAGE_SCHEMAS)[K]>;
+/** What a message of each kind may look like on the wire (bigints as decimal strings). */
+export type MessageInput<K extends MessageKind> = z.input<(typeof MESSAGE_SCHEMAS)[K]>;

@@ -1,0 +1,67 @@
+import type { Address } from 'viem';
+import type { MessageKind } from '../eip712/types.js';
+import type { MessageInput } from '../messages/schemas.js';
+
+const JOB_ID = `0x${'ab'.repeat(32)}` as const;
+const SALT = `0x${'5a'.repeat(32)}` as const;
+const CID = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku';
+
+/** A valid message of each kind authored by `author`, expiring at `expiry`: test fixtures. */
+export function sampleMessages(author: Address, expiry: bigint): { [K in MessageKind]: MessageInput<K> } {
+  const replay = { nonce: 1n, expiry };
+  return {
+    Offer: {
+      provider: author,
+      region: 'eu-west',
+      runtimes: ['wasm'],
+      models: [],
+      cpuCores: 8,
+      memoryMb: 16_384,
+      gpuCount: 0,
+      gpuModel: '',
+      vramMb: 0,
+      pricePerCpuSecond: 1_000n,
+      pricePerGpuSecond: 0n,
+      availableFrom: 0n,
+      availableUntil: 0n,
+      ...replay,
+    },
+    JobSpec: {
+      client: author,
+      jobId: JOB_ID,
+      runtime: 'wasm',
+      moduleCid: CID,
+      inputCids: [CID],
+      args: ['--n', '1000'],
+      cpuCores: 1,
+      memoryMb: 256,
+      vramMb: 0,
+      gpuClass: '',
+      maxPrice: 10n ** 18n,
+      deadline: expiry,
+      region: '',
+      verification: 'none',
+      privacy: 'standard',
+      ...replay,
+    },
+    Assignment: {
+      coordinator: author,
+      jobId: JOB_ID,
+      provider: author,
+      price: 5_000n,
+      leaseExpiry: expiry,
+      ...replay,
+    },
+    ResultCommit: { provider: author, jobId: JOB_ID, commitment: SALT, ...replay },
+    ResultReveal: { provider: author, jobId: JOB_ID, outputCid: CID, salt: SALT, ...replay },
+    Heartbeat: {
+      provider: author,
+      sequence: 7n,
+      cpuLoadPermille: 250,
+      memoryFreeMb: 4_096,
+      activeJobs: 1,
+      ...replay,
+    },
+    Voucher: { client: author, provider: author, cumulativeAmount: 123n, ...replay },
+  };
+}
