@@ -1,5 +1,5 @@
 import { IdlegridError } from '@idlegrid/protocol';
-import { type Address, type Hex, keccak256, toHex } from 'viem';
+import { type Address, getAddress, type Hex, keccak256, toHex } from 'viem';
 import type { ChainPublicClient, ChainWalletClient } from '../chain/clients.js';
 import { toIdlegridError } from '../chain/contract-errors.js';
 import { sendContractTx } from '../chain/send.js';
@@ -41,7 +41,7 @@ async function deploy(
     const receipt = await clients.public.waitForTransactionReceipt({ hash });
     if (!receipt.contractAddress || receipt.status !== 'success')
       throw new Error(`${name} deployment reverted`);
-    return { address: receipt.contractAddress, block: receipt.blockNumber };
+    return { address: getAddress(receipt.contractAddress), block: receipt.blockNumber };
   } catch (error) {
     throw toIdlegridError(error, `deploy ${name}`);
   }

@@ -1,0 +1,106 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ONE_TOKEN } from '@idlegrid/contracts';
+import { isIdlegridError, type SignedMessage } from '@idlegrid/protocol';
+import { authorizeSessionKey, connect, deposit, getBalances, signVoucher } from '@idlegrid/sdk';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/config.js';
+import { ensureNetwork, type RunningNetwork } from './ensure-network.js';
+import { fundFromFaucet } from './faucet.js';
+import { redeemVouchers } from './redeem-vouchers.js';
+import { stake } from './stake.js';
+
+let dataDir: string;
+let net: RunningNetwork;
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-pay-'));
+  net = await ensureNetwork(await loadConfig({ flags: { dataDir, chainPort: 0 }, env: {} }));
+});
+afterAll(async () => {
+  await net?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function newParty(tokens: bigint) {
+  const account = privateKeyToAccount(generatePrivateKey());
+  await fundFromFaucet(connect(net.network, net.funder), { to: account.address, eth: 10n ** 18n, tokens });
+  return { account, ctx: connect(net.network, account) };
+}
+
+describe('client pays provider through the SDK and node actions', () => {
+  it('deposits with a permit, pays by vouchers, and the provider redeems them in one call', async () => {
+    const client = await newParty(100n * ONE_TOKEN);
+    const otherClient = await newParty(100n * ONE_TOKEN);
+    const provider = await newParty(50n * ONE_TOKEN);
+    await deposit(client.ctx, 60n * ONE_TOKEN);
+    await deposit(otherClient.ctx, 10n * ONE_TOKEN);
+    await stake(provider.ctx, 50n * ONE_TOKEN);
+
+    const expiry = BigInt(Math.floor(Date.now() / 1000)) + 3_600n;
+    const vouchers: SignedMessage<'Voucher'>[] = [];
+    // Three jobs paid cumulatively: only the latest voucher matters.
+    for (const [nonce, cumulativeAmount] of [
+      [1n, 5n * ONE_TOKEN],
+      [2n, 12n * ONE_TOKEN],
+      [3n, 20n * ONE_TOKEN],
+    ] as const) {
+      vouchers.push(
+        await signVoucher(client.ctx, client.account, {
+          client: client.account.address,
+          provider: provider.account.address,
+          cumulativeAmount,
+          nonce,
+          expiry,
+        }),
+      );
+    }
+    const fromOther = await signVoucher(otherClient.ctx, otherClient.account, {
+      client: otherClient.account.address,
+      provider: provider.account.address,
+      cumulativeAmount: 10n * ONE_TOKEN,
+      nonce: 1n,
+      expiry,
+    });
+    await redeemVouchers(provider.ctx, [vouchers.at(-1)!, fromOther]);
+
+    const gross = 30n * ONE_TOKEN;
+    const fee = (gross * 100n) / 10_000n;
+    expect(await getBalances(provider.ctx, provider.account.address)).toMatchObject({
+      tokens: gross - fee,
+      stakeBonded: 50n * ONE_TOKEN,
+    });
+    expect((await getBalances(client.ctx, client.account.address)).deposit).toBe(40n * ONE_TOKEN);
+    const replay = await redeemVouchers(provider.ctx, [vouchers[1]!]).catch((e: unknown) => e);
+    expect(isIdlegridError(replay, 'VOUCHER_REPLAYED')).toBe(true);
+  });
+
+  it('lets an API session key pay within its cap only', async () => {
+    const client = await newParty(10n * ONE_TOKEN);
+    const provider = await newParty(0n);
+    await deposit(client.ctx, 10n * ONE_TOKEN);
+    const apiKey = privateKeyToAccount(generatePrivateKey());
+    const expiry = BigInt(Math.floor(Date.now() / 1000)) + 3_600n;
+    await authorizeSessionKey(client.ctx, apiKey.address, 2n * ONE_TOKEN, expiry);
+    const base = { client: client.account.address, provider: provider.account.address, expiry };
+    await redeemVouchers(provider.ctx, [
+      await signVoucher(client.ctx, apiKey, { ...base, cumulativeAmount: 2n * ONE_TOKEN, nonce: 1n }),
+    ]);
+    const over = await redeemVouchers(provider.ctx, [
+      await signVoucher(client.ctx, apiKey, { ...base, cumulativeAmount: 3n * ONE_TOKEN, nonce: 2n }),
+    ]).catch((e: unknown) => e);
+    expect(isIdlegridError(over, 'SESSION_KEY_CAP_EXCEEDED')).toBe(true);
+  });
+
+  it('refuses an empty redemption and a deposit larger than the wallet', async () => {
+    const client = await newParty(ONE_TOKEN);
+    expect(isIdlegridError(await redeemVouchers(client.ctx, []).catch((e) => e), 'INVALID_ARGUMENT')).toBe(
+      true,
+    );
+    expect(
+      isIdlegridError(await deposit(client.ctx, 2n * ONE_TOKEN).catch((e) => e), 'INSUFFICIENT_FUNDS'),
+    ).toBe(true);
+    expect(isIdlegridError(await deposit(client.ctx, 0n).catch((e) => e), 'INVALID_ARGUMENT')).toBe(true);
+  });
+});
