@@ -4,3 +4,11 @@ export { type FaucetGrant, fundFromFaucet } from './chain/faucet.js';
 export { redeemVouchers } from './chain/redeem-vouchers.js';
 export { stake } from './chain/stake.js';
 export { DEFAULTS, defaultDataDir, loadConfig, type NodeConfig } from './config/config.js';
+export {
+  LOCALNET_GRANTS,
+  type Localnet,
+  type LocalnetOptions,
+  type LocalnetParty,
+  startLocalnet,
+} from './localnet/localnet.js';
+export { type ProviderPayment, payProviders } from './localnet/pay-providers.js';

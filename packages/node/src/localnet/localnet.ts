@@ -1,0 +1,104 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ONE_TOKEN } from '@idlegrid/contracts';
+import { toWireJson } from '@idlegrid/protocol';
+import { connect, deposit, getBalances, loadOrCreateKey } from '@idlegrid/sdk';
+import type { PrivateKeyAccount } from 'viem';
+import { ensureNetwork, type RunningNetwork } from '../chain/ensure-network.js';
+import { fundFromFaucet } from '../chain/faucet.js';
+import { stake } from '../chain/stake.js';
+import type { NodeConfig } from '../config/config.js';
+
+export interface LocalnetParty {
+  name: string;
+  account: PrivateKeyAccount;
+}
+
+export interface Localnet {
+  running: RunningNetwork;
+  client: LocalnetParty;
+  providers: LocalnetParty[];
+  stop(): Promise<void>;
+}
+
+export interface LocalnetOptions {
+  providers: number;
+  onStep?: (message: string) => void;
+}
+
+/** What a fresh local network gives each party, once (later starts keep what they hold). */
+export const LOCALNET_GRANTS = {
+  gas: 100n * ONE_TOKEN,
+  clientTokens: 10_000n * ONE_TOKEN,
+  clientDeposit: 1_000n * ONE_TOKEN,
+  providerTokens: 1_000n * ONE_TOKEN,
+  providerStake: 500n * ONE_TOKEN,
+} as const;
+
+/**
+ * A local network: the embedded chain with its contracts, a funded client with a channel
+ * deposit, and N staked providers, all with keys in the data directory. Starting it again
+ * resumes the same state. Writes DIR/localnet.json so any tool can drive it.
+ */
+export async function startLocalnet(config: NodeConfig, options: LocalnetOptions): Promise<Localnet> {
+  const step = options.onStep ?? (() => {});
+  step(config.rpcUrl ? `connecting to ${config.rpcUrl}` : 'starting the embedded chain');
+  const running = await ensureNetwork(config);
+  try {
+    step(
+      running.deployed ? 'deployed GridToken, Staking and PaymentChannels' : 'resumed the deployed contracts',
+    );
+    const funder = connect(running.network, running.funder);
+    const client = { name: 'client', account: await loadOrCreateKey(config.dataDir, 'client') };
+    const providers: LocalnetParty[] = [];
+    for (let i = 1; i <= options.providers; i++) {
+      const name = `provider-${i}`;
+      providers.push({ name, account: await loadOrCreateKey(config.dataDir, name) });
+    }
+
+    for (const party of [client, ...providers]) {
+      const isClient = party === client;
+      const ctx = connect(running.network, party.account);
+      const before = await getBalances(ctx, party.account.address);
+      const firstStart = before.tokens + before.deposit + before.stakeBonded === 0n;
+      if (before.eth < LOCALNET_GRANTS.gas / 10n || firstStart) {
+        step(`funding ${party.name} ${party.account.address}`);
+        await fundFromFaucet(funder, {
+          to: party.account.address,
+          eth: before.eth < LOCALNET_GRANTS.gas / 10n ? LOCALNET_GRANTS.gas : 0n,
+          tokens: firstStart
+            ? isClient
+              ? LOCALNET_GRANTS.clientTokens
+              : LOCALNET_GRANTS.providerTokens
+            : 0n,
+        });
+      }
+      if (isClient && before.deposit === 0n) {
+        step(`client deposits ${LOCALNET_GRANTS.clientDeposit / ONE_TOKEN} GRID into its payment channel`);
+        await deposit(ctx, LOCALNET_GRANTS.clientDeposit);
+      }
+      if (!isClient && before.stakeBonded === 0n) {
+        step(`${party.name} stakes ${LOCALNET_GRANTS.providerStake / ONE_TOKEN} GRID`);
+        await stake(ctx, LOCALNET_GRANTS.providerStake);
+      }
+    }
+
+    await writeFile(
+      join(config.dataDir, 'localnet.json'),
+      `${toWireJson({
+        ...running.network,
+        dataDir: config.dataDir,
+        client: { name: client.name, address: client.account.address, keyFile: join('keys', 'client.key') },
+        providers: providers.map((p) => ({
+          name: p.name,
+          address: p.account.address,
+          keyFile: join('keys', `${p.name}.key`),
+        })),
+      })}\n`,
+    );
+    return { running, client, providers, stop: () => running.stop() };
+  } catch (error) {
+    await running.stop();
+    throw error;
+  }
+}
