@@ -69,6 +69,7 @@ export function toIdlegridError(error: unknown, action: string): IdlegridError {
   const message = error instanceof BaseError ? error.shortMessage : String(error);
   if (/fetch failed|ECONNREFUSED|HTTP request failed/i.test(message)) {
     return new IdlegridError('CHAIN_UNAVAILABLE', `${action}: chain unreachable (${message})`, {
+      details: { hint: 'is the chain running? start it with: idlegrid chain start (or idlegrid localnet)' },
       cause: error,
     });
   }
