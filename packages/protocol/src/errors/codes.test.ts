@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from './codes.js';
 
 const doc = readFileSync(new URL('../../../../docs/errors.md', import.meta.url), 'utf8');
-const documented = [...doc.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((match) => match[1]);
+const documented = [...doc.matchAll(/^\| `([A-Z0-9_]+)`\s*\|/gm)].map((match) => match[1]);
 
 describe('error codes', () => {
   it('documents every code in docs/errors.md', () => {

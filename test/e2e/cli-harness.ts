@@ -1,0 +1,54 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../packages/cli/bin/idlegrid.js', import.meta.url));
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  // biome-ignore lint/suspicious/noExplicitAny: parsed JSON of whatever the command printed
+  json: any;
+}
+
+/** Runs the real `idlegrid` binary as a separate process. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        let json: unknown;
+        try {
+          json = JSON.parse(stdout);
+        } catch {
+          json = undefined;
+        }
+        resolve({ code, stdout, stderr, json });
+      },
+    );
+  });
+}
+
+/** Starts a long-running command and resolves with its first JSON line on stdout. */
+export function startCli(
+  args: string[],
+): Promise<{ child: ChildProcess; first: unknown; exited: Promise<number> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number>((done) => child.once('exit', (code) => done(code ?? 1)));
+    let buffer = '';
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.stdout!.on('data', (chunk) => {
+      buffer += chunk;
+      const newline = buffer.indexOf('\n');
+      if (newline >= 0) resolve({ child, first: JSON.parse(buffer.slice(0, newline)), exited });
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before printing: ${stderr}`)));
+  });
+}

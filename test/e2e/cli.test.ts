@@ -1,0 +1,90 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, startCli } from './cli-harness.js';
+
+let dataDir: string;
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-cli-'));
+});
+afterEach(() => rm(dataDir, { recursive: true, force: true }));
+
+const cli = (...args: string[]) => runCli(['--data-dir', dataDir, '--json', ...args]);
+
+describe('idlegrid wallet', () => {
+  it('creates keys with mode 0600, never overwrites them, and lists them', async () => {
+    const created = await cli('wallet', 'new', '--name', 'alice');
+    expect(created.code).toBe(0);
+    expect(created.json.address).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect((await stat(join(dataDir, 'keys', 'alice.key'))).mode & 0o777).toBe(0o600);
+
+    const again = await cli('wallet', 'new', '--name', 'alice');
+    expect(again.code).toBe(1);
+    expect(again.json.error.code).toBe('KEY_EXISTS');
+
+    const listed = await cli('wallet', 'list');
+    expect(listed.json).toEqual([{ name: 'alice', address: created.json.address }]);
+  });
+
+  it('reports missing keys and networks with stable codes, in JSON and for humans', async () => {
+    expect((await cli('wallet', 'balance', '--name', 'ghost')).json.error.code).toBe('KEY_NOT_FOUND');
+    await cli('wallet', 'new');
+    expect((await cli('wallet', 'balance')).json.error.code).toBe('NETWORK_NOT_CONFIGURED');
+    const human = await runCli(['--data-dir', dataDir, 'wallet', 'fund', '--tokens', 'lots']);
+    expect(human.code).toBe(1);
+    expect(human.stderr).toContain('error INVALID_ARGUMENT: --tokens must be a non-negative decimal number');
+  });
+});
+
+describe('idlegrid localnet', () => {
+  it('starts a network, pays providers, and resumes the same state on the next start', async () => {
+    const first = await cli('localnet', '--once', '--port', '0', '--providers', '2');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.json.payments.map((p: { nonce: string }) => p.nonce)).toEqual(['1', '1']);
+    const provider = first.json.parties.find((p: { name: string }) => p.name === 'provider-1');
+    expect(BigInt(provider.stakeBonded)).toBe(500n * 10n ** 18n);
+    // 1 GRID paid minus the 1% protocol fee, on top of the 1000 - 500 staked.
+    expect(BigInt(provider.tokens)).toBe(500n * 10n ** 18n + 99n * 10n ** 16n);
+
+    const second = await cli('localnet', '--once', '--port', '0', '--providers', '2');
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.json.network.paymentChannels).toBe(first.json.network.paymentChannels);
+    expect(second.json.payments.map((p: { cumulativeAmount: string }) => p.cumulativeAmount)).toEqual([
+      String(2n * 10n ** 18n),
+      String(2n * 10n ** 18n),
+    ]);
+  });
+
+  it('refuses a bad provider count', async () => {
+    expect((await cli('localnet', '--once', '--providers', '0')).json.error.code).toBe('INVALID_ARGUMENT');
+  });
+});
+
+describe('idlegrid chain start', () => {
+  it('serves the chain until interrupted; wallets fund and read balances against it; state survives', async () => {
+    const address = (await cli('wallet', 'new', '--name', 'bob')).json.address;
+    const first = await startCli(['--data-dir', dataDir, '--json', 'chain', 'start', '--port', '0']);
+    const info = first.first as { deployed: boolean; rpcUrl: string };
+    expect(info.deployed).toBe(true);
+    const funded = await cli('wallet', 'fund', '--name', 'bob', '--tokens', '12.5', '--eth', '1');
+    expect(funded.code, funded.stderr).toBe(0);
+    expect(funded.json.tokens).toBe(String(125n * 10n ** 17n));
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(0);
+
+    const second = await startCli(['--data-dir', dataDir, '--json', 'chain', 'start', '--port', '0']);
+    try {
+      expect((second.first as { deployed: boolean }).deployed).toBe(false);
+      const balance = await cli('wallet', 'balance', '--address', address);
+      expect(balance.json).toMatchObject({ tokens: String(125n * 10n ** 17n), eth: String(10n ** 18n) });
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  });
+
+  it('rejects an invalid port through the validated configuration', async () => {
+    expect((await cli('chain', 'start', '--port', '70000')).json.error.code).toBe('CONFIG_INVALID');
+  });
+});
