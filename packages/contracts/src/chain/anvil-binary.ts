@@ -23,6 +23,6 @@ export function anvilBinaryPath(): string {
     // fall through to the clear error below
   }
   throw new IdlegridError('CHAIN_START_FAILED', `no anvil binary for ${process.platform}/${process.arch}`, {
-    details: { platformPackage, hint: 'reinstall with npm ci, or set ANVIL_BIN' },
+    details: { platformPackage, hint: 'reinstall with npm install, or set ANVIL_BIN' },
   });
 }
