@@ -19,3 +19,4 @@ export {
   stakingAbi,
   stakingBytecode,
 } from './generated/artifacts.js';
+export { type PermitRequest, type PermitSigner, signPermit } from './token/permit.js';
