@@ -43,6 +43,12 @@ export const ERROR_CODES = [
   'CONFIG_INVALID',
   'NETWORK_NOT_CONFIGURED',
   'FAUCET_UNAVAILABLE',
+  // jobs and their store
+  'JOB_NOT_FOUND',
+  'JOB_EXISTS',
+  'JOB_INVALID_TRANSITION',
+  'JOB_CONFLICT',
+  'STORE_UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

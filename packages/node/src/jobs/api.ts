@@ -1,0 +1,82 @@
+import type { Address } from 'viem';
+import type { JobState } from './job-states.js';
+
+export interface JobError {
+  code: string;
+  message: string;
+}
+
+/** A job as the coordinator persists it. Times are unix milliseconds. */
+export interface JobRecord {
+  id: string;
+  client: Address;
+  state: JobState;
+  /** The client's signed JobSpec, in wire form. */
+  spec: unknown;
+  provider: Address | null;
+  /** Agreed price in token base units, as a decimal string. */
+  price: string | null;
+  attempt: number;
+  maxAttempts: number;
+  resultCid: string | null;
+  error: JobError | null;
+  deadline: number;
+  leaseExpiresAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  /** Bumped by every transition: the compare-and-set token. */
+  version: number;
+}
+
+export interface NewJob {
+  id: string;
+  client: Address;
+  spec: unknown;
+  deadline: number;
+  maxAttempts: number;
+}
+
+/** Fields a transition may set alongside the new state. */
+export type JobPatch = Partial<
+  Pick<JobRecord, 'provider' | 'price' | 'resultCid' | 'error' | 'leaseExpiresAt' | 'attempt'>
+>;
+
+export interface JobEvent {
+  jobId: string;
+  seq: number;
+  from: JobState | null;
+  to: JobState;
+  at: number;
+  detail: Record<string, unknown>;
+}
+
+export interface JobFilter {
+  client?: Address;
+  provider?: Address;
+  states?: readonly JobState[];
+  limit?: number;
+}
+
+export interface TransitionOptions {
+  patch?: JobPatch;
+  detail?: Record<string, unknown>;
+  /** Only move if the job is in one of these states (else JOB_INVALID_TRANSITION). */
+  from?: readonly JobState[];
+}
+
+/**
+ * Durable job records. Every transition is written (with its event) before the caller
+ * acts on it, so a restarted coordinator resumes exactly where it stopped.
+ */
+export interface JobStore {
+  /** Creates the job; creating the same id with the same spec again returns the existing job. */
+  create(job: NewJob): Promise<JobRecord>;
+  get(id: string): Promise<JobRecord>;
+  list(filter?: JobFilter): Promise<JobRecord[]>;
+  /** Moves a job to `to`; a repeat of the transition that put it there is a no-op. */
+  transition(id: string, to: JobState, options?: TransitionOptions): Promise<JobRecord>;
+  events(id: string): Promise<JobEvent[]>;
+  /** Jobs holding a lease that ran out before `now`: to retry after missed heartbeats or a restart. */
+  expiredLeases(now: number): Promise<JobRecord[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,55 @@
+import { IdlegridError } from '@idlegrid/protocol';
+
+/** A job's life (ARCHITECTURE section 4). `failed` is final only when retries are exhausted. */
+export const JOB_STATES = [
+  'submitted',
+  'matched',
+  'assigned',
+  'running',
+  'committed',
+  'verifying',
+  'accepted',
+  'settled',
+  'failed',
+  'expired',
+  'cancelled',
+] as const;
+
+export type JobState = (typeof JOB_STATES)[number];
+
+const ABANDON = ['failed', 'expired', 'cancelled'] as const;
+
+/**
+ * Allowed moves. Going back to `submitted` is a retry: the offer vanished, the lease
+ * expired without heartbeats, or the provider was lost; the attempt counter bounds it.
+ */
+export const TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
+  submitted: ['matched', ...ABANDON],
+  matched: ['assigned', 'submitted', ...ABANDON],
+  assigned: ['running', 'submitted', ...ABANDON],
+  running: ['committed', 'submitted', ...ABANDON],
+  committed: ['verifying', 'accepted', 'submitted', 'failed', 'expired'],
+  verifying: ['accepted', 'submitted', 'failed', 'expired'],
+  accepted: ['settled'],
+  settled: [],
+  failed: [],
+  expired: [],
+  cancelled: [],
+};
+
+export function isTerminal(state: JobState): boolean {
+  return TRANSITIONS[state].length === 0;
+}
+
+export function isJobState(value: unknown): value is JobState {
+  return typeof value === 'string' && (JOB_STATES as readonly string[]).includes(value);
+}
+
+/** Throws JOB_INVALID_TRANSITION unless `from -> to` is an allowed move. */
+export function assertTransition(jobId: string, from: JobState, to: JobState): void {
+  if (!TRANSITIONS[from].includes(to)) {
+    throw new IdlegridError('JOB_INVALID_TRANSITION', `job ${jobId} cannot go from ${from} to ${to}`, {
+      details: { jobId, from, to, allowed: TRANSITIONS[from] },
+    });
+  }
+}

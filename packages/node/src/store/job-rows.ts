@@ -1,0 +1,60 @@
+import type { Address } from 'viem';
+import type { JobEvent, JobRecord } from '../jobs/api.js';
+import type { JobState } from '../jobs/job-states.js';
+import type { JobEventsTable, JobsTable } from './schema.js';
+
+// PostgreSQL returns bigint columns as strings; SQLite as numbers. Normalize here, once.
+const toNumber = (value: number | string): number => Number(value);
+const toNullableNumber = (value: number | string | null): number | null =>
+  value === null ? null : Number(value);
+
+export function jobFromRow(row: JobsTable): JobRecord {
+  return {
+    id: row.id,
+    client: row.client as Address,
+    state: row.state as JobState,
+    spec: JSON.parse(row.spec),
+    provider: row.provider as Address | null,
+    price: row.price,
+    attempt: row.attempt,
+    maxAttempts: row.max_attempts,
+    resultCid: row.result_cid,
+    error: row.error === null ? null : JSON.parse(row.error),
+    deadline: toNumber(row.deadline),
+    leaseExpiresAt: toNullableNumber(row.lease_expires_at),
+    createdAt: toNumber(row.created_at),
+    updatedAt: toNumber(row.updated_at),
+    version: row.version,
+  };
+}
+
+export function jobToRow(job: JobRecord): JobsTable {
+  return {
+    id: job.id,
+    client: job.client,
+    state: job.state,
+    spec: JSON.stringify(job.spec),
+    provider: job.provider,
+    price: job.price,
+    attempt: job.attempt,
+    max_attempts: job.maxAttempts,
+    result_cid: job.resultCid,
+    error: job.error === null ? null : JSON.stringify(job.error),
+    deadline: job.deadline,
+    lease_expires_at: job.leaseExpiresAt,
+    created_at: job.createdAt,
+    updated_at: job.updatedAt,
+    version: job.version,
+  };
+}
+
+export function eventFromRow(row: JobEventsTable): JobEvent {
+  return {
+    jobId: row.job_id,
+    seq: row.seq,
+    from: row.from_state as JobState | null,
+    to: row.to_state as JobState,
+    at: toNumber(row.at),
+    detail: JSON.parse(row.detail),
+  };
+}

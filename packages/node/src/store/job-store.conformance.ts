@@ -1,0 +1,149 @@
+import { isIdlegridError } from '@idlegrid/protocol';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { JobStore, NewJob } from '../jobs/api.js';
+
+const client = privateKeyToAccount(generatePrivateKey()).address;
+const provider = privateKeyToAccount(generatePrivateKey()).address;
+let counter = 0;
+
+function newJob(overrides: Partial<NewJob> = {}): NewJob {
+  counter++;
+  const id = `0x${counter.toString(16).padStart(8, '0')}${Math.random().toString(16).slice(2, 10).padEnd(56, '0')}`;
+  return {
+    id,
+    client,
+    spec: { kind: 'JobSpec', n: counter },
+    deadline: 2_000_000_000,
+    maxAttempts: 3,
+    ...overrides,
+  };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  return promise.then(
+    () => undefined,
+    (error: unknown) => (isIdlegridError(error) ? error.code : String(error)),
+  );
+}
+
+/** The behaviour every JobStore dialect must share; run once per dialect. */
+export function jobStoreConformance(name: string, open: () => Promise<JobStore>): void {
+  describe(`JobStore on ${name}`, () => {
+    let store: JobStore;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(() => store.close());
+
+    it('creates a submitted job with its first event, idempotently', async () => {
+      const job = newJob();
+      const created = await store.create(job);
+      expect(created).toMatchObject({
+        id: job.id,
+        state: 'submitted',
+        attempt: 1,
+        version: 1,
+        provider: null,
+      });
+      expect(await store.create(job)).toEqual(created);
+      expect(await codeOf(store.create({ ...job, spec: { other: true } }))).toBe('JOB_EXISTS');
+      expect(await store.events(job.id)).toMatchObject([{ seq: 1, from: null, to: 'submitted' }]);
+      expect(await codeOf(store.get('0xmissing'))).toBe('JOB_NOT_FOUND');
+    });
+
+    it('walks the whole life of a job and records every step', async () => {
+      const { id } = await store.create(newJob());
+      await store.transition(id, 'matched', { patch: { provider, price: '1000' } });
+      await store.transition(id, 'assigned', { patch: { leaseExpiresAt: 5_000 }, detail: { lease: 1 } });
+      await store.transition(id, 'running');
+      await store.transition(id, 'committed');
+      await store.transition(id, 'accepted', { patch: { resultCid: 'bafkresult' } });
+      const settled = await store.transition(id, 'settled');
+      expect(settled).toMatchObject({
+        state: 'settled',
+        provider,
+        price: '1000',
+        resultCid: 'bafkresult',
+        version: 7,
+      });
+      expect(await store.get(id)).toEqual(settled);
+      const events = await store.events(id);
+      expect(events.map((e) => `${e.from}>${e.to}`)).toEqual([
+        'null>submitted',
+        'submitted>matched',
+        'matched>assigned',
+        'assigned>running',
+        'running>committed',
+        'committed>accepted',
+        'accepted>settled',
+      ]);
+      expect(events[2]!.detail).toEqual({ lease: 1 });
+    });
+
+    it('refuses moves the state machine does not allow', async () => {
+      const { id } = await store.create(newJob());
+      expect(await codeOf(store.transition(id, 'settled'))).toBe('JOB_INVALID_TRANSITION');
+      await store.transition(id, 'cancelled');
+      expect(await codeOf(store.transition(id, 'matched'))).toBe('JOB_INVALID_TRANSITION');
+      expect(await codeOf(store.transition(id, 'failed', { from: ['running'] }))).toBe(
+        'JOB_INVALID_TRANSITION',
+      );
+    });
+
+    it('treats a repeated transition as a no-op', async () => {
+      const { id } = await store.create(newJob());
+      const first = await store.transition(id, 'matched');
+      expect(await store.transition(id, 'matched')).toEqual(first);
+      expect(await store.events(id)).toHaveLength(2);
+    });
+
+    it('retries a job whose lease expired, and finds expired leases', async () => {
+      const leased = await store.create(newJob());
+      const fresh = await store.create(newJob());
+      for (const [job, lease] of [
+        [leased, 1_000],
+        [fresh, 9_000],
+      ] as const) {
+        await store.transition(job.id, 'matched', { patch: { provider } });
+        await store.transition(job.id, 'assigned', { patch: { leaseExpiresAt: lease } });
+      }
+      const expired = await store.expiredLeases(5_000);
+      expect(expired.map((j) => j.id)).toContain(leased.id);
+      expect(expired.map((j) => j.id)).not.toContain(fresh.id);
+      const retried = await store.transition(leased.id, 'submitted', {
+        from: ['assigned', 'running'],
+        patch: { attempt: 2, provider: null, leaseExpiresAt: null },
+      });
+      expect(retried).toMatchObject({ state: 'submitted', attempt: 2, provider: null, leaseExpiresAt: null });
+      expect((await store.expiredLeases(5_000)).map((j) => j.id)).not.toContain(leased.id);
+    });
+
+    it('lets exactly one of two racing transitions win', async () => {
+      const { id } = await store.create(newJob());
+      await store.transition(id, 'matched');
+      await store.transition(id, 'assigned');
+      await store.transition(id, 'running');
+      const outcomes = await Promise.allSettled([
+        store.transition(id, 'committed', { from: ['running'] }),
+        store.transition(id, 'submitted', { from: ['running'], patch: { attempt: 2 } }),
+      ]);
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      const final = await store.get(id);
+      expect(final.version).toBe(5);
+      expect(await store.events(id)).toHaveLength(5);
+    });
+
+    it('lists jobs newest first, filtered by client, provider and state', async () => {
+      const other = privateKeyToAccount(generatePrivateKey()).address;
+      const a = await store.create(newJob({ client: other }));
+      const b = await store.create(newJob({ client: other }));
+      await store.transition(b.id, 'matched', { patch: { provider } });
+      const mine = await store.list({ client: other });
+      expect(mine.map((j) => j.id).sort()).toEqual([a.id, b.id].sort());
+      expect((await store.list({ client: other, states: ['matched'] })).map((j) => j.id)).toEqual([b.id]);
+      expect((await store.list({ provider, states: ['matched'] })).map((j) => j.id)).toContain(b.id);
+      expect(await store.list({ client: other, limit: 1 })).toHaveLength(1);
+    });
+  });
+}

@@ -1,0 +1,161 @@
+import { canonicalJson, IdlegridError } from '@idlegrid/protocol';
+import { type Dialect, Kysely } from 'kysely';
+import type { JobEvent, JobFilter, JobRecord, JobStore, NewJob, TransitionOptions } from '../jobs/api.js';
+import { assertTransition, type JobState } from '../jobs/job-states.js';
+import { eventFromRow, jobFromRow, jobToRow } from './job-rows.js';
+import { migrateToLatest } from './migrate.js';
+import type { Database } from './schema.js';
+
+const MAX_CAS_RETRIES = 5;
+const LEASED_STATES: JobState[] = ['assigned', 'running'];
+
+/** The job store on Kysely: one implementation for SQLite and PostgreSQL. */
+export class KyselyJobStore implements JobStore {
+  private constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => number,
+  ) {}
+
+  static async open(dialect: Dialect, options: { now?: () => number } = {}): Promise<KyselyJobStore> {
+    const db = new Kysely<Database>({ dialect });
+    await migrateToLatest(db);
+    return new KyselyJobStore(db, options.now ?? Date.now);
+  }
+
+  async create(job: NewJob): Promise<JobRecord> {
+    const at = this.now();
+    const record: JobRecord = {
+      ...job,
+      state: 'submitted',
+      provider: null,
+      price: null,
+      attempt: 1,
+      resultCid: null,
+      error: null,
+      leaseExpiresAt: null,
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+    };
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx.insertInto('jobs').values(jobToRow(record)).execute();
+        await trx
+          .insertInto('job_events')
+          .values({ job_id: job.id, seq: 1, from_state: null, to_state: 'submitted', at, detail: '{}' })
+          .execute();
+      });
+      return record;
+    } catch (cause) {
+      const existing = await this.find(job.id);
+      if (!existing) throw cause;
+      if (canonicalJson(existing.spec) !== canonicalJson(job.spec)) {
+        throw new IdlegridError('JOB_EXISTS', `job ${job.id} exists with a different spec`, {
+          details: { id: job.id },
+        });
+      }
+      return existing;
+    }
+  }
+
+  async get(id: string): Promise<JobRecord> {
+    const job = await this.find(id);
+    if (!job) throw new IdlegridError('JOB_NOT_FOUND', `no job ${id}`, { details: { id } });
+    return job;
+  }
+
+  async list(filter: JobFilter = {}): Promise<JobRecord[]> {
+    let query = this.db.selectFrom('jobs').selectAll();
+    if (filter.client) query = query.where('client', '=', filter.client);
+    if (filter.provider) query = query.where('provider', '=', filter.provider);
+    if (filter.states?.length) query = query.where('state', 'in', [...filter.states]);
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(filter.limit ?? 100)
+      .execute();
+    return rows.map(jobFromRow);
+  }
+
+  async transition(id: string, to: JobState, options: TransitionOptions = {}): Promise<JobRecord> {
+    for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
+      const current = await this.get(id);
+      if (current.state === to && options.patch === undefined) return current;
+      if (options.from && !options.from.includes(current.state)) {
+        throw new IdlegridError(
+          'JOB_INVALID_TRANSITION',
+          `job ${id} is ${current.state}, not ${options.from.join('/')}`,
+          {
+            details: { id, state: current.state, expected: options.from, to },
+          },
+        );
+      }
+      if (current.state !== to) assertTransition(id, current.state, to);
+      const at = this.now();
+      const next: JobRecord = {
+        ...current,
+        ...options.patch,
+        state: to,
+        updatedAt: at,
+        version: current.version + 1,
+      };
+      const moved = await this.db.transaction().execute(async (trx) => {
+        // Compare-and-set on the version: a concurrent writer (another coordinator on the
+        // same PostgreSQL) makes this update match no row, and we re-read and retry.
+        const result = await trx
+          .updateTable('jobs')
+          .set(jobToRow(next))
+          .where('id', '=', id)
+          .where('version', '=', current.version)
+          .executeTakeFirst();
+        if (result.numUpdatedRows === 0n) return false;
+        await trx
+          .insertInto('job_events')
+          .values({
+            job_id: id,
+            seq: next.version,
+            from_state: current.state,
+            to_state: to,
+            at,
+            detail: JSON.stringify(options.detail ?? {}),
+          })
+          .execute();
+        return true;
+      });
+      if (moved) return next;
+    }
+    throw new IdlegridError('JOB_CONFLICT', `job ${id} kept changing under concurrent updates`, {
+      details: { id },
+    });
+  }
+
+  async events(id: string): Promise<JobEvent[]> {
+    const rows = await this.db
+      .selectFrom('job_events')
+      .selectAll()
+      .where('job_id', '=', id)
+      .orderBy('seq')
+      .execute();
+    return rows.map(eventFromRow);
+  }
+
+  async expiredLeases(now: number): Promise<JobRecord[]> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('state', 'in', LEASED_STATES)
+      .where('lease_expires_at', '<', now)
+      .orderBy('lease_expires_at')
+      .execute();
+    return rows.map(jobFromRow);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  private async find(id: string): Promise<JobRecord | undefined> {
+    const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? jobFromRow(row) : undefined;
+  }
+}

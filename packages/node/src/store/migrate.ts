@@ -1,0 +1,20 @@
+import { IdlegridError } from '@idlegrid/protocol';
+import { type Kysely, type Migration, Migrator } from 'kysely';
+import { jobsMigration } from './migrations/001-jobs.js';
+import type { Database } from './schema.js';
+
+/** Every migration in order. Names sort lexically; never edit one that has shipped. */
+const MIGRATIONS: Record<string, Migration> = {
+  '001-jobs': jobsMigration,
+};
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName;
+    throw new IdlegridError('STORE_UNAVAILABLE', `database migration ${failed ?? ''} failed`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,32 @@
+/** Row types, shared by SQLite and PostgreSQL: JSON as text, times as integer milliseconds. */
+export interface JobsTable {
+  id: string;
+  client: string;
+  state: string;
+  spec: string;
+  provider: string | null;
+  price: string | null;
+  attempt: number;
+  max_attempts: number;
+  result_cid: string | null;
+  error: string | null;
+  deadline: number | string;
+  lease_expires_at: number | string | null;
+  created_at: number | string;
+  updated_at: number | string;
+  version: number;
+}
+
+export interface JobEventsTable {
+  job_id: string;
+  seq: number;
+  from_state: string | null;
+  to_state: string;
+  at: number | string;
+  detail: string;
+}
+
+export interface Database {
+  jobs: JobsTable;
+  job_events: JobEventsTable;
+}
