@@ -12,3 +12,54 @@ export {
   startLocalnet,
 } from './localnet/localnet.js';
 export { type ProviderPayment, payProviders } from './localnet/pay-providers.js';
+export type {
+  Gossip,
+  GossipHandler,
+  GossipMeta,
+  GossipStats,
+  GossipTopicKinds,
+  HandlerContext,
+  IncomingMessage,
+  MessageChannel,
+  MessageHandler,
+  PeerRef,
+  PublishResult,
+  RemotePeer,
+  SendOptions,
+} from './p2p/api.js';
+export { DEFAULT_MAX_FRAME_BYTES } from './p2p/frames.js';
+export {
+  type BootstrapResult,
+  createP2PHost,
+  DEFAULT_LISTEN,
+  type HostServices,
+  type IdlegridLibp2p,
+  type P2PHost,
+  type P2PHostOptions,
+} from './p2p/host.js';
+export { libp2pKeyOfWallet, peerIdOfWallet, peerIdToAddress } from './p2p/identity.js';
+export {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type Libp2pChannelComponents,
+  type Libp2pChannelOptions,
+  Libp2pMessageChannel,
+} from './p2p/libp2p-channel.js';
+export { Libp2pGossip, type Libp2pGossipComponents, type Libp2pGossipOptions } from './p2p/libp2p-gossip.js';
+export { GOSSIP_TOPICS, HEARTBEATS_TOPIC, OFFERS_TOPIC, protocolId } from './p2p/topics.js';
+export {
+  DEFAULT_LIMITS,
+  type Executor,
+  type PreparedTask,
+  type PrepareOptions,
+  type ResourceLimits,
+  type RunOptions,
+  type RunRequest,
+  type RunResult,
+  type RuntimeName,
+} from './runtimes/api.js';
+export {
+  createWasmExecutor,
+  WASM_PROGRAM_NAME,
+  type WasmExecutorOptions,
+} from './runtimes/wasm/wasm-executor.js';
+export { SCRATCH_MOUNT } from './runtimes/wasm/worker-source.js';

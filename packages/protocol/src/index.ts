@@ -1,6 +1,7 @@
 export { DOMAIN_NAME, DOMAIN_VERSION, type NetworkDomain, networkDomain } from './eip712/domain.js';
 export { AUTHOR_FIELD, MESSAGE_KINDS, MESSAGE_TYPES, type MessageKind } from './eip712/types.js';
 export { ERROR_CODES, type ErrorCode } from './errors/codes.js';
+export { httpStatusOf } from './errors/http-status.js';
 export { IdlegridError, type IdlegridErrorOptions, isIdlegridError } from './errors/idlegrid-error.js';
 export { canonicalJson } from './hashing/canonical-json.js';
 export { cidOfBytes, cidOfJson, parseCid, verifyCid } from './hashing/cid.js';
@@ -11,7 +12,9 @@ export {
   assignmentSchema,
   type Heartbeat,
   heartbeatSchema,
+  type JobCancel,
   type JobSpec,
+  jobCancelSchema,
   jobSpecSchema,
   MESSAGE_SCHEMAS,
   type MessageInput,

@@ -10,7 +10,7 @@ function readStdin(): Uint8Array {
   let buffer = new ArrayBuffer(65536);
   let length = 0;
   while (true) {
-    if (length == buffer.byteLength) {
+    if (length === buffer.byteLength) {
       const bigger = new ArrayBuffer(buffer.byteLength * 2);
       memory.copy(changetype<usize>(bigger), changetype<usize>(buffer), length);
       buffer = bigger;
@@ -22,19 +22,19 @@ function readStdin(): Uint8Array {
   return Uint8Array.wrap(buffer, 0, length);
 }
 
-let input = readStdin();
+const input = readStdin();
 let pos = 0;
 
 function isSpace(c: u8): bool {
-  return c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d || c == 0x0b || c == 0x0c;
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c;
 }
 
 /** Reads the next header number, skipping whitespace and # comments. */
 function headerNumber(): i32 {
   while (pos < input.length) {
     const c = input[pos];
-    if (c == 0x23) {
-      while (pos < input.length && input[pos] != 0x0a) pos++;
+    if (c === 0x23) {
+      while (pos < input.length && input[pos] !== 0x0a) pos++;
     } else if (isSpace(c)) {
       pos++;
     } else break;
@@ -46,11 +46,11 @@ function headerNumber(): i32 {
     if (value > 1_000_000) fail('header number too large');
     pos++;
   }
-  if (pos == start) fail('malformed PGM header');
+  if (pos === start) fail('malformed PGM header');
   return <i32>value;
 }
 
-if (input.length < 2 || input[0] != 0x50 || input[1] != 0x35) fail('not a binary PGM (P5) image');
+if (input.length < 2 || input[0] !== 0x50 || input[1] !== 0x35) fail('not a binary PGM (P5) image');
 pos = 2;
 const width = headerNumber();
 const height = headerNumber();
@@ -75,7 +75,7 @@ for (let y = 0; y < height; y++) {
         sum += <u32>unchecked(input[pos + yy * width + xx]);
       }
     }
-    unchecked((out[base + y * width + x] = <u8>((sum + 4) / 9)));
+    out[base + y * width + x] = <u8>((sum + 4) / 9);
   }
 }
 process.stdout.write(out.buffer);

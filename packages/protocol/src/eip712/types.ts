@@ -40,6 +40,12 @@ export const MESSAGE_TYPES = {
     { name: 'nonce', type: 'uint64' },
     { name: 'expiry', type: 'uint64' },
   ],
+  JobCancel: [
+    { name: 'client', type: 'address' },
+    { name: 'jobId', type: 'bytes32' },
+    { name: 'nonce', type: 'uint64' },
+    { name: 'expiry', type: 'uint64' },
+  ],
   Assignment: [
     { name: 'coordinator', type: 'address' },
     { name: 'jobId', type: 'bytes32' },
@@ -90,6 +96,7 @@ export const MESSAGE_KINDS = Object.keys(MESSAGE_TYPES) as MessageKind[];
 export const AUTHOR_FIELD = {
   Offer: 'provider',
   JobSpec: 'client',
+  JobCancel: 'client',
   Assignment: 'coordinator',
   ResultCommit: 'provider',
   ResultReveal: 'provider',

@@ -49,6 +49,26 @@ export const ERROR_CODES = [
   'JOB_INVALID_TRANSITION',
   'JOB_CONFLICT',
   'STORE_UNAVAILABLE',
+  // artifacts
+  'ARTIFACT_NOT_FOUND',
+  'ARTIFACT_TOO_LARGE',
+  // HTTP API
+  'ROUTE_NOT_FOUND',
+  // peer-to-peer network
+  'P2P_NOT_STARTED',
+  'P2P_UNREACHABLE',
+  'P2P_TIMEOUT',
+  'P2P_FRAME_TOO_LARGE',
+  'P2P_FRAME_INVALID',
+  'P2P_NO_HANDLER',
+  'P2P_REMOTE_ERROR',
+  'P2P_PEER_KEY_UNSUPPORTED',
+  // runtimes
+  'WASM_INVALID_MODULE',
+  'WASM_FORBIDDEN_IMPORT',
+  'WASM_MEMORY_LIMIT',
+  'WASM_TIMEOUT',
+  'WASM_TRAP',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

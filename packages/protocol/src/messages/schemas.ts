@@ -40,6 +40,12 @@ export const jobSpecSchema = z.strictObject({
   ...replayFields,
 });
 
+export const jobCancelSchema = z.strictObject({
+  client: address,
+  jobId: bytes32,
+  ...replayFields,
+});
+
 export const assignmentSchema = z.strictObject({
   coordinator: address,
   jobId: bytes32,
@@ -83,6 +89,7 @@ export const voucherSchema = z.strictObject({
 export const MESSAGE_SCHEMAS = {
   Offer: offerSchema,
   JobSpec: jobSpecSchema,
+  JobCancel: jobCancelSchema,
   Assignment: assignmentSchema,
   ResultCommit: resultCommitSchema,
   ResultReveal: resultRevealSchema,
@@ -92,6 +99,7 @@ export const MESSAGE_SCHEMAS = {
 
 export type Offer = z.output<typeof offerSchema>;
 export type JobSpec = z.output<typeof jobSpecSchema>;
+export type JobCancel = z.output<typeof jobCancelSchema>;
 export type Assignment = z.output<typeof assignmentSchema>;
 export type ResultCommit = z.output<typeof resultCommitSchema>;
 export type ResultReveal = z.output<typeof resultRevealSchema>;

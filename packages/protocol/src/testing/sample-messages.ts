@@ -44,6 +44,7 @@ export function sampleMessages(author: Address, expiry: bigint): { [K in Message
       privacy: 'standard',
       ...replay,
     },
+    JobCancel: { client: author, jobId: JOB_ID, ...replay },
     Assignment: {
       coordinator: author,
       jobId: JOB_ID,

@@ -1,0 +1,51 @@
+import { IdlegridError } from '@idlegrid/protocol';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { JobEventBus } from '../coordinator/job-event-bus.js';
+import type { JobIntake } from '../coordinator/job-intake.js';
+import type { JobStore } from '../jobs/api.js';
+import type { ArtifactStore } from '../storage/artifact-store.js';
+import { errorReply } from './error-reply.js';
+import { artifactRoutes } from './routes/artifacts.js';
+import { eventRoutes } from './routes/events.js';
+import { jobRoutes } from './routes/jobs.js';
+
+export interface ApiComponents {
+  intake: JobIntake;
+  store: JobStore;
+  artifacts: ArtifactStore;
+  bus: JobEventBus;
+  metrics: Registry;
+}
+
+export interface ApiOptions {
+  /** Largest request body (artifact uploads), in bytes. */
+  bodyLimit?: number;
+  logger?: boolean;
+}
+
+/** The coordinator's HTTP API: REST for jobs and artifacts, SSE events, /metrics, /healthz. */
+export function createApiServer(components: ApiComponents, options: ApiOptions = {}): FastifyInstance {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 256 * 2 ** 20,
+    // Event-stream clients stay connected forever; closing must not wait for them.
+    forceCloseConnections: true,
+  });
+  app.setErrorHandler(errorReply);
+  app.setNotFoundHandler((request, reply) =>
+    errorReply(
+      new IdlegridError('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url}`),
+      request,
+      reply,
+    ),
+  );
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(components.metrics.contentType).send(await components.metrics.metrics()),
+  );
+  jobRoutes(app, components);
+  artifactRoutes(app, components);
+  eventRoutes(app, components);
+  return app;
+}

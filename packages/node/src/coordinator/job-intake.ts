@@ -1,0 +1,75 @@
+import {
+  IdlegridError,
+  type NetworkDomain,
+  parseWireJson,
+  toWireJson,
+  type VerifiedMessage,
+  verifySignedMessage,
+} from '@idlegrid/protocol';
+import type { JobRecord, JobStore } from '../jobs/api.js';
+import type { JobEventBus } from './job-event-bus.js';
+
+export interface JobIntakeOptions {
+  domain: NetworkDomain;
+  store: JobStore;
+  bus: JobEventBus;
+  /** Attempts before a job fails for good (the first run plus retries). */
+  maxAttempts?: number;
+  nowSeconds?: () => bigint;
+}
+
+const CANCELLABLE = ['submitted', 'matched', 'assigned', 'running'] as const;
+
+/**
+ * Accepts jobs from clients: only a JobSpec signed by its client, for this network and
+ * not expired, becomes a job; only that client can cancel it. Replays need no nonce
+ * memory here: the durable store keys jobs by their signed id, so a replayed JobSpec
+ * returns the same job and a replayed JobCancel finds it already cancelled.
+ */
+export class JobIntake {
+  constructor(private readonly options: JobIntakeOptions) {}
+
+  async submit(signedSpec: unknown): Promise<JobRecord> {
+    const verified = await this.#verify(signedSpec, 'JobSpec');
+    const spec = verified.message;
+    if (spec.deadline <= this.#now()) {
+      throw new IdlegridError('MESSAGE_EXPIRED', `job deadline ${spec.deadline} has passed`, {
+        details: { deadline: spec.deadline.toString() },
+      });
+    }
+    const job = await this.options.store.create({
+      id: spec.jobId,
+      client: spec.client,
+      // Stored in wire form (bigints as decimal strings): exactly what the client signed.
+      spec: parseWireJson(toWireJson({ kind: verified.kind, message: spec, signature: verified.signature })),
+      deadline: Number(spec.deadline) * 1000,
+      maxAttempts: this.options.maxAttempts ?? 3,
+    });
+    this.options.bus.publish(job);
+    return job;
+  }
+
+  async cancel(signedCancel: unknown): Promise<JobRecord> {
+    const { message } = await this.#verify(signedCancel, 'JobCancel');
+    const job = await this.options.store.get(message.jobId);
+    if (job.client !== message.client) {
+      throw new IdlegridError('NOT_AUTHORIZED', `only the job's client can cancel job ${job.id}`, {
+        details: { jobId: job.id },
+      });
+    }
+    const cancelled = await this.options.store.transition(job.id, 'cancelled', {
+      from: CANCELLABLE,
+      detail: { by: message.client },
+    });
+    this.options.bus.publish(cancelled);
+    return cancelled;
+  }
+
+  #verify<K extends 'JobSpec' | 'JobCancel'>(input: unknown, kind: K): Promise<VerifiedMessage<K>> {
+    return verifySignedMessage(this.options.domain, input, { kind, nowSeconds: this.#now() });
+  }
+
+  #now(): bigint {
+    return this.options.nowSeconds?.() ?? BigInt(Math.floor(Date.now() / 1000));
+  }
+}

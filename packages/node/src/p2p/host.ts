@@ -1,0 +1,114 @@
+import './polyfills.js';
+import { IdlegridError } from '@idlegrid/protocol';
+import { type GossipSub, type GossipsubOpts, gossipsub } from '@libp2p/gossipsub';
+import { type Identify, identify } from '@libp2p/identify';
+import type { AbortOptions, Libp2p } from '@libp2p/interface';
+import { noise } from '@libp2p/noise';
+import { tcp } from '@libp2p/tcp';
+import { yamux } from '@libp2p/yamux';
+import { multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
+import type { Address, Hex } from 'viem';
+import { privateKeyToAddress } from 'viem/accounts';
+import { libp2pKeyOfWallet } from './identity.js';
+
+export const DEFAULT_LISTEN = ['/ip4/127.0.0.1/tcp/0'] as const;
+
+export type HostServices = { identify: Identify; pubsub: GossipSub };
+export type IdlegridLibp2p = Libp2p<HostServices>;
+
+export interface P2PHostOptions {
+  /** The node's wallet key (0x + 32 bytes hex): its Ethereum account and its peer identity. */
+  privateKey: Hex;
+  /** Multiaddrs to listen on; loopback on a free port by default. */
+  listen?: readonly string[];
+  /** Multiaddrs (with /p2p/<id>) dialled on start; failures are reported, not thrown. */
+  bootstrap?: readonly string[];
+  /** Gossipsub tuning, e.g. a short `heartbeatInterval` in tests. */
+  gossipsub?: Partial<GossipsubOpts>;
+}
+
+export interface BootstrapResult {
+  connected: string[];
+  failed: { multiaddr: string; error: IdlegridError }[];
+}
+
+export interface P2PHost {
+  readonly peerId: string;
+  /** The Ethereum address of the wallet key, which is also the peer's address. */
+  readonly address: Address;
+  readonly libp2p: IdlegridLibp2p;
+  /** Listening addresses, each ending in /p2p/<peer id>; empty until started. */
+  multiaddrs(): string[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Connects to a peer; resolves with its peer id. Throws P2P_UNREACHABLE. */
+  dial(address: string, options?: AbortOptions): Promise<string>;
+  bootstrap(addresses: readonly string[], options?: AbortOptions): Promise<BootstrapResult>;
+  /** Peers with an open connection. */
+  peers(): string[];
+}
+
+/** Builds (without starting) a libp2p host: tcp + noise + yamux + identify + gossipsub. */
+export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
+  const key = libp2pKeyOfWallet(options.privateKey);
+  const libp2p = await createLibp2p({
+    start: false,
+    privateKey: key,
+    addresses: { listen: [...(options.listen ?? DEFAULT_LISTEN)] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: {
+      identify: identify(),
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, ...options.gossipsub }),
+    },
+  });
+  const host: P2PHost = {
+    peerId: libp2p.peerId.toString(),
+    address: privateKeyToAddress(options.privateKey),
+    libp2p,
+    multiaddrs: () => libp2p.getMultiaddrs().map((address) => address.toString()),
+    async start() {
+      await libp2p.start();
+      if (options.bootstrap?.length) await host.bootstrap(options.bootstrap);
+    },
+    async stop() {
+      await libp2p.stop();
+    },
+    async dial(address, dialOptions) {
+      if (libp2p.status !== 'started')
+        throw new IdlegridError('P2P_NOT_STARTED', 'the p2p host is not started');
+      let target: ReturnType<typeof multiaddr>;
+      try {
+        target = multiaddr(address);
+      } catch (cause) {
+        throw new IdlegridError('INVALID_ARGUMENT', `not a multiaddr: ${address}`, { cause });
+      }
+      try {
+        const connection = await libp2p.dial(target, dialOptions);
+        return connection.remotePeer.toString();
+      } catch (cause) {
+        throw new IdlegridError('P2P_UNREACHABLE', `cannot dial ${address}`, {
+          cause,
+          details: { multiaddr: address },
+        });
+      }
+    },
+    async bootstrap(addresses, dialOptions) {
+      const result: BootstrapResult = { connected: [], failed: [] };
+      await Promise.all(
+        addresses.map(async (address) => {
+          try {
+            result.connected.push(await host.dial(address, dialOptions));
+          } catch (error) {
+            result.failed.push({ multiaddr: address, error: error as IdlegridError });
+          }
+        }),
+      );
+      return result;
+    },
+    peers: () => libp2p.getPeers().map((peer) => peer.toString()),
+  };
+  return host;
+}

@@ -1,0 +1,51 @@
+import { ECDH } from 'node:crypto';
+import { IdlegridError } from '@idlegrid/protocol';
+import { privateKeyFromRaw } from '@libp2p/crypto/keys';
+import type { PeerId, Secp256k1PrivateKey } from '@libp2p/interface';
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id';
+import { type Address, bytesToHex, type Hex, hexToBytes } from 'viem';
+import { publicKeyToAddress } from 'viem/accounts';
+
+/** The libp2p identity of a wallet: the same secp256k1 key as its Ethereum account. */
+export function libp2pKeyOfWallet(walletKey: Hex): Secp256k1PrivateKey {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(walletKey)) {
+    throw new IdlegridError('KEY_INVALID', 'a wallet key must be 32 bytes of 0x-prefixed hex');
+  }
+  const key = privateKeyFromRaw(hexToBytes(walletKey));
+  if (key.type !== 'secp256k1') throw new IdlegridError('KEY_INVALID', 'not a secp256k1 private key');
+  return key;
+}
+
+export function peerIdOfWallet(walletKey: Hex): string {
+  return peerIdFromPrivateKey(libp2pKeyOfWallet(walletKey)).toString();
+}
+
+/**
+ * The Ethereum address behind a peer id: lets a node check that the peer it talks to is
+ * the account that signed a message. Only secp256k1 peer ids have one.
+ */
+export function peerIdToAddress(peer: PeerId | string): Address {
+  const peerId = typeof peer === 'string' ? parsePeerId(peer) : peer;
+  if (peerId.type !== 'secp256k1') {
+    throw new IdlegridError('P2P_PEER_KEY_UNSUPPORTED', `peer ${peerId} has a ${peerId.type} key`, {
+      details: { peer: peerId.toString(), keyType: peerId.type },
+    });
+  }
+  // libp2p keeps secp256k1 public keys compressed (33 bytes); addresses hash the uncompressed form.
+  const uncompressed = ECDH.convertKey(
+    peerId.publicKey.raw,
+    'secp256k1',
+    undefined,
+    undefined,
+    'uncompressed',
+  );
+  return publicKeyToAddress(bytesToHex(uncompressed as Buffer));
+}
+
+export function parsePeerId(peer: string): PeerId {
+  try {
+    return peerIdFromString(peer);
+  } catch (cause) {
+    throw new IdlegridError('INVALID_ARGUMENT', `not a peer id: ${peer}`, { cause, details: { peer } });
+  }
+}

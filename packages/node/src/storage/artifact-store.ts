@@ -1,0 +1,80 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { cidOfBytes, IdlegridError, parseCid } from '@idlegrid/protocol';
+
+export interface ArtifactInfo {
+  cid: string;
+  size: number;
+}
+
+/**
+ * Content-addressed blobs on disk, named by their sha-256 CIDv1: a blob is stored only
+ * under the CID its bytes hash to, so nobody can serve or overwrite content under a
+ * wrong name. Writes are atomic (temp file, then rename).
+ */
+export class ArtifactStore {
+  constructor(
+    private readonly dir: string,
+    private readonly maxBytes = 256 * 2 ** 20,
+  ) {}
+
+  /** Stores the bytes; if `expectedCid` is given, refuses content that does not match it. */
+  async put(bytes: Uint8Array, expectedCid?: string): Promise<ArtifactInfo> {
+    if (bytes.byteLength > this.maxBytes) {
+      throw new IdlegridError(
+        'ARTIFACT_TOO_LARGE',
+        `artifact of ${bytes.byteLength} bytes exceeds ${this.maxBytes}`,
+        {
+          details: { size: bytes.byteLength, max: this.maxBytes },
+        },
+      );
+    }
+    const cid = cidOfBytes(bytes);
+    if (expectedCid !== undefined && parseCid(expectedCid).toString() !== cid) {
+      throw new IdlegridError('CID_MISMATCH', `content does not match ${expectedCid}`, {
+        details: { expected: expectedCid, actual: cid },
+      });
+    }
+    await mkdir(this.dir, { recursive: true });
+    const path = this.pathOf(cid);
+    const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    await writeFile(temp, bytes);
+    await rename(temp, path);
+    return { cid, size: bytes.byteLength };
+  }
+
+  async info(cid: string): Promise<ArtifactInfo> {
+    try {
+      return { cid, size: (await stat(this.pathOf(cid))).size };
+    } catch {
+      throw new IdlegridError('ARTIFACT_NOT_FOUND', `no artifact ${cid}`, { details: { cid } });
+    }
+  }
+
+  /** A byte range [start, end] (inclusive) of the artifact, for resumable downloads. */
+  async read(cid: string, range?: { start: number; end: number }): Promise<Readable> {
+    await this.info(cid);
+    return createReadStream(this.pathOf(cid), range ?? {});
+  }
+
+  async bytes(cid: string): Promise<Uint8Array> {
+    await this.info(cid);
+    const handle = await open(this.pathOf(cid));
+    try {
+      return new Uint8Array(await handle.readFile());
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Removes the blob (erasure); removing a missing blob is not an error. */
+  async delete(cid: string): Promise<void> {
+    await rm(this.pathOf(cid), { force: true });
+  }
+
+  private pathOf(cid: string): string {
+    return join(this.dir, parseCid(cid).toString());
+  }
+}
