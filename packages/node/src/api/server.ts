@@ -3,12 +3,17 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { JobEventBus } from '../coordinator/job-event-bus.js';
 import type { JobIntake } from '../coordinator/job-intake.js';
+import type { PaymentForwarder } from '../coordinator/payment-forwarder.js';
+import type { ProviderRegistry } from '../coordinator/provider-registry.js';
 import type { JobStore } from '../jobs/api.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
+import type { PaymentLedger } from '../store/payment-ledger.js';
 import { errorReply } from './error-reply.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
+import { networkRoutes } from './routes/network.js';
+import { paymentRoutes } from './routes/payments.js';
 
 export interface ApiComponents {
   intake: JobIntake;
@@ -16,6 +21,10 @@ export interface ApiComponents {
   artifacts: ArtifactStore;
   bus: JobEventBus;
   metrics: Registry;
+  /** With a provider registry the API also lists providers and network stats. */
+  registry?: ProviderRegistry;
+  /** With a forwarder and ledger the API also settles jobs by voucher. */
+  payments?: { forwarder: PaymentForwarder; ledger: PaymentLedger };
 }
 
 export interface ApiOptions {
@@ -47,5 +56,8 @@ export function createApiServer(components: ApiComponents, options: ApiOptions =
   jobRoutes(app, components);
   artifactRoutes(app, components);
   eventRoutes(app, components);
+  if (components.registry) networkRoutes(app, { registry: components.registry, store: components.store });
+  if (components.payments)
+    paymentRoutes(app, { forwarder: components.payments.forwarder, payments: components.payments.ledger });
   return app;
 }

@@ -11,11 +11,12 @@ const LEASED_STATES: JobState[] = ['assigned', 'running'];
 
 /** The job store on Kysely: one implementation for SQLite and PostgreSQL. */
 export class KyselyJobStore implements JobStore {
-  private constructor(
+  constructor(
     private readonly db: Kysely<Database>,
-    private readonly now: () => number,
+    private readonly now: () => number = Date.now,
   ) {}
 
+  /** Opens and migrates a database of its own (closed by `close`). */
   static async open(dialect: Dialect, options: { now?: () => number } = {}): Promise<KyselyJobStore> {
     const db = new Kysely<Database>({ dialect });
     await migrateToLatest(db);

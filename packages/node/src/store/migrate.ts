@@ -1,11 +1,13 @@
 import { IdlegridError } from '@idlegrid/protocol';
 import { type Kysely, type Migration, Migrator } from 'kysely';
 import { jobsMigration } from './migrations/001-jobs.js';
+import { paymentsMigration } from './migrations/002-payments.js';
 import type { Database } from './schema.js';
 
 /** Every migration in order. Names sort lexically; never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
   '001-jobs': jobsMigration,
+  '002-payments': paymentsMigration,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

@@ -1,14 +1,34 @@
 import { join } from 'node:path';
+import { Kysely } from 'kysely';
 import { postgresDialect, sqliteDialect } from './dialects.js';
 import { KyselyJobStore } from './kysely-job-store.js';
+import { migrateToLatest } from './migrate.js';
+import { PaymentLedger } from './payment-ledger.js';
+import type { Database } from './schema.js';
 
-/** PostgreSQL when a URL is given (DATABASE_URL), else SQLite in DATA_DIR/coordinator.db. */
+export interface CoordinatorStore {
+  jobs: KyselyJobStore;
+  payments: PaymentLedger;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL when a URL is given (DATABASE_URL), else SQLite in DATA_DIR/coordinator.db; migrated. */
+export async function openCoordinatorStore(options: {
+  dataDir: string;
+  databaseUrl?: string;
+}): Promise<CoordinatorStore> {
+  const dialect = options.databaseUrl
+    ? await postgresDialect(options.databaseUrl)
+    : await sqliteDialect(join(options.dataDir, 'coordinator.db'));
+  const db = new Kysely<Database>({ dialect });
+  await migrateToLatest(db);
+  return { jobs: new KyselyJobStore(db), payments: new PaymentLedger(db), close: () => db.destroy() };
+}
+
+/** Just the job store (it closes the database). */
 export async function openJobStore(options: {
   dataDir: string;
   databaseUrl?: string;
 }): Promise<KyselyJobStore> {
-  const dialect = options.databaseUrl
-    ? await postgresDialect(options.databaseUrl)
-    : await sqliteDialect(join(options.dataDir, 'coordinator.db'));
-  return KyselyJobStore.open(dialect);
+  return (await openCoordinatorStore(options)).jobs;
 }

@@ -26,7 +26,17 @@ export interface JobEventsTable {
   detail: string;
 }
 
+export interface VouchersTable {
+  client: string;
+  provider: string;
+  cumulative_amount: string;
+  nonce: string;
+  voucher: string;
+  updated_at: number | string;
+}
+
 export interface Database {
   jobs: JobsTable;
   job_events: JobEventsTable;
+  vouchers: VouchersTable;
 }

@@ -1,0 +1,34 @@
+import { IdlegridError, toWireJson } from '@idlegrid/protocol';
+import type { FastifyInstance } from 'fastify';
+import { type Address, getAddress, isAddress } from 'viem';
+import type { PaymentForwarder } from '../../coordinator/payment-forwarder.js';
+import type { PaymentLedger } from '../../store/payment-ledger.js';
+
+function addressParam(value: string, name: string): Address {
+  if (!isAddress(value)) throw new IdlegridError('INVALID_ARGUMENT', `${name} is not an address`);
+  return getAddress(value);
+}
+
+export function paymentRoutes(
+  app: FastifyInstance,
+  deps: { forwarder: PaymentForwarder; payments: PaymentLedger },
+): void {
+  app.post<{ Params: { id: string }; Body: { voucher?: unknown } }>(
+    '/v1/jobs/:id/payment',
+    async (request, reply) => {
+      const job = await deps.forwarder.pay(request.params.id, request.body?.voucher);
+      return reply.type('application/json').send(toWireJson({ job }));
+    },
+  );
+
+  app.get<{ Params: { client: string; provider: string } }>(
+    '/v1/payments/:client/:provider',
+    async (request, reply) => {
+      const latest = await deps.payments.latest(
+        addressParam(request.params.client, 'client'),
+        addressParam(request.params.provider, 'provider'),
+      );
+      return reply.type('application/json').send(toWireJson(latest));
+    },
+  );
+}

@@ -1,0 +1,218 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { canonicalJson, networkDomain, parseWireJson, signMessage, toWireJson } from '@idlegrid/protocol';
+import { sampleMessages } from '@idlegrid/protocol/testing';
+import type { NetworkConfig } from '@idlegrid/sdk';
+import { type Hex, keccak256, toHex } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { JobRecord } from '../jobs/api.js';
+import {
+  JOB_MESSAGES,
+  JOBS_PROTOCOL,
+  jobAssignSchema,
+  manifestCid,
+  type ResultManifest,
+} from '../jobs/wire.js';
+import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
+import { startTestHost, waitFor } from '../p2p/testing.js';
+import { type RunningCoordinator, startCoordinator } from './coordinator.js';
+
+const PAYMENT_CHANNELS = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+const network: NetworkConfig = {
+  rpcUrl: 'http://127.0.0.1:1',
+  chainId: 31337,
+  token: PAYMENT_CHANNELS,
+  staking: PAYMENT_CHANNELS,
+  paymentChannels: PAYMENT_CHANNELS,
+  deployBlock: '0',
+  embedded: true,
+};
+const domain = networkDomain(network.chainId, network.paymentChannels);
+const client = privateKeyToAccount(generatePrivateKey());
+const nowS = () => BigInt(Math.floor(Date.now() / 1000));
+
+let dataDir: string;
+let coordinator: RunningCoordinator;
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-coord-'));
+  coordinator = await startCoordinator({
+    dataDir,
+    network,
+    privateKey: generatePrivateKey(),
+    leaseMs: 1_500,
+    tickMs: 50,
+  });
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => {});
+  await coordinator.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const api = async (path: string, init?: RequestInit) => {
+  const response = await fetch(`${coordinator.apiUrl}${path}`, init);
+  return { status: response.status, body: parseWireJson(await response.text()) as Record<string, any> };
+};
+const post = (path: string, body: unknown) =>
+  api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: toWireJson(body) });
+const upload = async (bytes: Uint8Array) =>
+  (
+    await api('/v1/artifacts', {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes,
+    })
+  ).body.cid as string;
+
+/** A minimal provider on the real p2p stack: runs "jobs" by echoing their args; `behave` can break it. */
+async function fakeProvider(price: bigint, behave: 'honest' | 'vanish' = 'honest') {
+  const privateKey = generatePrivateKey();
+  const account = privateKeyToAccount(privateKey);
+  const host = await startTestHost({ privateKey });
+  const channel = new Libp2pMessageChannel({ name: JOBS_PROTOCOL }, { libp2p: host.libp2p });
+  await channel.start();
+  const vouchers: unknown[] = [];
+  let assigned = 0;
+  const coordinatorPeer = await host.dial(coordinator.p2pAddrs[0]!);
+  channel.handle(JOB_MESSAGES.assign, ({ body }) => {
+    assigned++;
+    const { spec } = jobAssignSchema.parse(body);
+    if (behave === 'vanish') {
+      setTimeout(() => void channel.stop().then(() => host.stop()), 10);
+      return { accepted: true };
+    }
+    setTimeout(async () => {
+      const message = spec.message as { jobId: Hex; args: string[] };
+      const stdout = new TextEncoder().encode(message.args.join(' '));
+      const manifest: ResultManifest = {
+        jobId: message.jobId,
+        exitCode: 0,
+        stdoutCid: await upload(stdout),
+        stderrCid: await upload(new Uint8Array()),
+        stdoutTruncated: false,
+        stderrTruncated: false,
+        durationMs: 2_500,
+      };
+      await upload(new TextEncoder().encode(canonicalJson(manifest)));
+      const reveal = await signMessage(account, domain, 'ResultReveal', {
+        provider: account.address,
+        jobId: message.jobId,
+        outputCid: manifestCid(manifest),
+        salt: keccak256(toHex('salt')),
+        nonce: 1n,
+        expiry: nowS() + 60n,
+      });
+      await channel.request(coordinatorPeer, JOB_MESSAGES.result, { reveal, manifest });
+    }, 5);
+    return { accepted: true };
+  });
+  channel.handle(JOB_MESSAGES.payment, ({ body }) => {
+    vouchers.push((body as { voucher: unknown }).voucher);
+    return { accepted: true };
+  });
+  const sample = sampleMessages(account.address, nowS() + 600n).Offer;
+  const offer = await signMessage(account, domain, 'Offer', { ...sample, pricePerCpuSecond: price });
+  const hello = await channel.request(coordinatorPeer, JOB_MESSAGES.hello, { offer, agent: 'test' });
+  cleanups.push(async () => {
+    await channel.stop();
+    await host.stop();
+  });
+  return { account, vouchers, hello, assigned: () => assigned };
+}
+
+async function submit(over: Record<string, unknown> = {}) {
+  const sample = sampleMessages(client.address, nowS() + 600n).JobSpec;
+  const jobId = keccak256(toHex(`job-${Math.random()}`));
+  const spec = await signMessage(client, domain, 'JobSpec', {
+    ...sample,
+    jobId,
+    args: ['hello', 'grid'],
+    deadline: nowS() + 120n,
+    maxPrice: 10n ** 18n,
+    ...over,
+  });
+  const { status, body } = await post('/v1/jobs', spec);
+  expect(status).toBe(201);
+  return body.job as JobRecord;
+}
+
+async function until(id: string, states: string[]): Promise<JobRecord> {
+  let job: JobRecord | undefined;
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    job = (await api(`/v1/jobs/${id}`)).body.job as JobRecord;
+    if (states.includes(job.state)) return job;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`job ${id} stayed ${job?.state}`);
+}
+
+describe('coordinator', () => {
+  it('matches the cheapest provider, accepts its result, charges CPU-seconds and settles by voucher', async () => {
+    const dear = await fakeProvider(900n);
+    const cheap = await fakeProvider(400n);
+    expect(cheap.hello).toMatchObject({ coordinator: coordinator.address, apiUrl: coordinator.apiUrl });
+    const job = await submit();
+    const accepted = await until(job.id, ['accepted']);
+    expect(accepted.provider).toBe(cheap.account.address);
+    expect(accepted.price).toBe('1000');
+    expect(dear.assigned()).toBe(0);
+
+    const manifest = (await api(`/v1/artifacts/${accepted.resultCid}`)).body;
+    const stdout = await fetch(`${coordinator.apiUrl}/v1/artifacts/${manifest.stdoutCid}`).then((r) =>
+      r.text(),
+    );
+    expect(stdout).toBe('hello grid');
+
+    const voucherFor = (cumulativeAmount: bigint, nonce: bigint) =>
+      signMessage(client, domain, 'Voucher', {
+        client: client.address,
+        provider: cheap.account.address,
+        cumulativeAmount,
+        nonce,
+        expiry: nowS() + 3_600n,
+      });
+    const short = await post(`/v1/jobs/${job.id}/payment`, { voucher: await voucherFor(999n, 1n) });
+    expect([short.status, short.body.error.code]).toEqual([402, 'PAYMENT_INSUFFICIENT']);
+    const paid = await post(`/v1/jobs/${job.id}/payment`, { voucher: await voucherFor(1_000n, 1n) });
+    expect(paid.body.job.state).toBe('settled');
+    expect(cheap.vouchers).toHaveLength(1);
+    expect((await api(`/v1/payments/${client.address}/${cheap.account.address}`)).body).toEqual({
+      cumulativeAmount: '1000',
+      nonce: '1',
+    });
+  });
+
+  it('moves a job to another provider when its provider vanishes', async () => {
+    const flaky = await fakeProvider(100n, 'vanish');
+    const job = await submit();
+    await waitFor(() => flaky.assigned() === 1, 5_000, 'first assignment');
+    const steady = await fakeProvider(500n);
+    const accepted = await until(job.id, ['accepted', 'failed']);
+    expect(accepted).toMatchObject({ state: 'accepted', provider: steady.account.address, attempt: 2 });
+    const events = (await api(`/v1/jobs/${job.id}/events`)).body.events as {
+      to: string;
+      detail: { code?: string };
+    }[];
+    expect(events.some((e) => e.to === 'submitted' && e.detail.code !== undefined)).toBe(true);
+  });
+
+  it('tells the client at once why no offer fits', async () => {
+    await fakeProvider(100n);
+    const job = await submit({ runtime: 'onnx' });
+    const deadline = Date.now() + 5_000;
+    let current = job;
+    while (!current.error && Date.now() < deadline) {
+      current = (await api(`/v1/jobs/${job.id}`)).body.job as JobRecord;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(current.state).toBe('submitted');
+    expect(current.error).toEqual({ code: 'JOB_UNMATCHED', message: 'no offer fits (runtime: 1)' });
+    const stats = (await api('/v1/stats')).body;
+    expect(stats.providers).toEqual({ known: 1, online: 1 });
+  });
+});

@@ -1,0 +1,142 @@
+import { join } from 'node:path';
+import { networkDomain } from '@idlegrid/protocol';
+import type { NetworkConfig } from '@idlegrid/sdk';
+import type { Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { createMetrics } from '../api/metrics.js';
+import { createApiServer } from '../api/server.js';
+import { JOBS_PROTOCOL } from '../jobs/wire.js';
+import { createP2PHost } from '../p2p/host.js';
+import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
+import { ArtifactStore } from '../storage/artifact-store.js';
+import { openCoordinatorStore } from '../store/open-store.js';
+import { Dispatcher } from './dispatcher.js';
+import { JobEventBus } from './job-event-bus.js';
+import { JobIntake } from './job-intake.js';
+import { registerCoordinatorHandlers } from './p2p-handlers.js';
+import { PaymentForwarder } from './payment-forwarder.js';
+import { ProviderRegistry } from './provider-registry.js';
+
+export interface CoordinatorOptions {
+  dataDir: string;
+  network: NetworkConfig;
+  /** The coordinator's key: its account (signs assignments) and its libp2p identity. */
+  privateKey: Hex;
+  apiHost?: string;
+  /** 0 picks a free port. */
+  apiPort?: number;
+  p2pListen?: readonly string[];
+  databaseUrl?: string;
+  /** An assignment is lost when its provider is unseen this long. */
+  leaseMs?: number;
+  tickMs?: number;
+  maxAttempts?: number;
+}
+
+export interface RunningCoordinator {
+  address: `0x${string}`;
+  peerId: string;
+  apiUrl: string;
+  p2pAddrs: string[];
+  stop(): Promise<void>;
+}
+
+/** Starts a coordinator: job store, HTTP API, p2p job protocol and the dispatch loop. */
+export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
+  const account = privateKeyToAccount(options.privateKey);
+  const domain = networkDomain(options.network.chainId, options.network.paymentChannels);
+  const leaseMs = options.leaseMs ?? 15_000;
+  const store = await openCoordinatorStore({
+    dataDir: options.dataDir,
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+  });
+  const artifacts = new ArtifactStore(join(options.dataDir, 'artifacts'));
+  const bus = new JobEventBus();
+  const registry = new ProviderRegistry(leaseMs);
+  const host = await createP2PHost({
+    privateKey: options.privateKey,
+    ...(options.p2pListen ? { listen: options.p2pListen } : {}),
+  });
+  const channel = new Libp2pMessageChannel({ name: JOBS_PROTOCOL }, { libp2p: host.libp2p });
+  const dispatcher = new Dispatcher({
+    store: store.jobs,
+    registry,
+    channel,
+    bus,
+    artifacts,
+    domain,
+    signer: account,
+    leaseMs,
+  });
+  const intake = new JobIntake({ domain, store: store.jobs, bus, maxAttempts: options.maxAttempts ?? 3 });
+  const forwarder = new PaymentForwarder({
+    store: store.jobs,
+    payments: store.payments,
+    registry,
+    channel,
+    bus,
+    domain,
+  });
+  const api = createApiServer({
+    intake,
+    store: store.jobs,
+    artifacts,
+    bus,
+    metrics: createMetrics(bus),
+    registry,
+    payments: { forwarder, ledger: store.payments },
+  });
+
+  const apiUrl = await api.listen({ host: options.apiHost ?? '127.0.0.1', port: options.apiPort ?? 0 });
+  await host.start();
+  await channel.start();
+  const unregister = registerCoordinatorHandlers({
+    channel,
+    registry,
+    dispatcher,
+    domain,
+    hello: {
+      coordinator: account.address,
+      apiUrl,
+      chainId: domain.chainId,
+      paymentChannels: domain.verifyingContract,
+    },
+  });
+
+  // The dispatch loop: a pass every tick, and one right away when a job arrives.
+  let running = false;
+  let stopped = false;
+  const pass = async () => {
+    if (running || stopped) return;
+    running = true;
+    try {
+      await dispatcher.tick();
+    } catch (error) {
+      api.log.error({ err: error }, 'dispatch pass failed');
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(pass, options.tickMs ?? 250);
+  const unsubscribe = bus.subscribe((job) => {
+    if (job.state === 'submitted') void pass();
+  });
+
+  return {
+    address: account.address,
+    peerId: host.peerId,
+    apiUrl,
+    p2pAddrs: host.multiaddrs(),
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      unsubscribe();
+      unregister();
+      await api.close();
+      await channel.stop();
+      await host.stop();
+      while (running) await new Promise((resolve) => setTimeout(resolve, 10));
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,218 @@
+import {
+  canonicalJson,
+  IdlegridError,
+  isIdlegridError,
+  type JobSpec,
+  type NetworkDomain,
+  parseMessage,
+  signMessage,
+  type TypedDataSigner,
+  verifySignedMessage,
+} from '@idlegrid/protocol';
+import type { Address } from 'viem';
+import type { JobRecord, JobStore } from '../jobs/api.js';
+import { isTerminal } from '../jobs/job-states.js';
+import { JOB_MESSAGES, jobAssignAckSchema, jobResultSchema, manifestCid } from '../jobs/wire.js';
+import { chargeFor, matchCheapest } from '../market/matcher.js';
+import type { MessageChannel, RemotePeer } from '../p2p/api.js';
+import type { ArtifactStore } from '../storage/artifact-store.js';
+import type { JobEventBus } from './job-event-bus.js';
+import type { ProviderRegistry } from './provider-registry.js';
+
+export interface DispatcherDeps {
+  store: JobStore;
+  registry: ProviderRegistry;
+  channel: MessageChannel;
+  bus: JobEventBus;
+  artifacts: ArtifactStore;
+  domain: NetworkDomain;
+  /** The coordinator's key: signs assignments. */
+  signer: TypedDataSigner;
+  /** How long an assignment holds without the provider being seen. */
+  leaseMs: number;
+  assignTimeoutMs?: number;
+  now?: () => number;
+}
+
+const ACTIVE = ['matched', 'assigned', 'running', 'committed', 'verifying'] as const;
+
+/**
+ * Moves jobs through their life: matches submitted jobs to offers, assigns them over the
+ * job protocol, accepts results, retries on lost or failing providers (bounded), and
+ * expires jobs past their deadline. Every step is persisted before it is acted on.
+ */
+export class Dispatcher {
+  readonly #excluded = new Map<string, Set<Address>>();
+  readonly #inFlight = new Set<string>();
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  /** One pass: expire, retry lost leases, dispatch waiting jobs. Safe to call repeatedly. */
+  async tick(): Promise<void> {
+    const now = this.#now();
+    for (const job of await this.deps.store.list({ states: ['submitted', ...ACTIVE], limit: 1_000 })) {
+      if (job.deadline < now && !this.#inFlight.has(job.id)) await this.#expire(job);
+    }
+    for (const job of await this.deps.store.expiredLeases(now)) {
+      if (job.provider && !this.deps.registry.isOnline(job.provider, now)) {
+        await this.#retry(job, 'LEASE_EXPIRED', 'the provider stopped sending heartbeats');
+      }
+    }
+    const waiting = await this.deps.store.list({ states: ['submitted'], limit: 1_000 });
+    await Promise.all(waiting.filter((job) => !this.#inFlight.has(job.id)).map((job) => this.#dispatch(job)));
+  }
+
+  async #dispatch(job: JobRecord): Promise<void> {
+    this.#inFlight.add(job.id);
+    let provider: Address | undefined;
+    try {
+      const spec = specOf(job);
+      const now = this.#now();
+      const outcome = matchCheapest(
+        spec,
+        this.deps.registry.candidates(now),
+        BigInt(Math.floor(now / 1000)),
+        this.#excludedFor(job.id),
+      );
+      if (!outcome.matched) {
+        await this.#noteUnmatched(job, outcome.reasons);
+        return;
+      }
+      const { candidate } = outcome;
+      provider = candidate.provider;
+      const entry = this.deps.registry.get(provider)!;
+      await this.#move(job.id, 'matched', {
+        patch: { provider, error: null },
+        detail: { price: candidate.offer.pricePerCpuSecond.toString() },
+      });
+      const leaseExpiry = now + this.deps.leaseMs;
+      const assignment = await signMessage(this.deps.signer, this.deps.domain, 'Assignment', {
+        coordinator: this.deps.signer.address,
+        jobId: spec.jobId,
+        provider,
+        price: spec.maxPrice,
+        leaseExpiry: BigInt(Math.floor(leaseExpiry / 1000)),
+        nonce: BigInt(now) * 1000n + BigInt(job.attempt),
+        expiry: BigInt(Math.floor(now / 1000) + 600),
+      });
+      await this.#move(job.id, 'assigned', { patch: { leaseExpiresAt: leaseExpiry } });
+      this.deps.registry.adjust(provider, { activeJobs: 1 });
+      const ack = jobAssignAckSchema.parse(
+        await this.deps.channel.request(
+          entry.peer,
+          JOB_MESSAGES.assign,
+          { assignment, spec: job.spec },
+          { timeoutMs: this.deps.assignTimeoutMs ?? 10_000 },
+        ),
+      );
+      if (!ack.accepted)
+        throw new IdlegridError('NOT_AUTHORIZED', `provider refused the job: ${ack.reason ?? 'no reason'}`);
+      await this.#move(job.id, 'running', { from: ['assigned'] });
+    } catch (error) {
+      const current = await this.deps.store.get(job.id);
+      if (!isTerminal(current.state) && provider) {
+        const code = isIdlegridError(error) ? error.code : 'INTERNAL';
+        await this.#retry(current, code, (error as Error).message);
+      }
+    } finally {
+      this.#inFlight.delete(job.id);
+    }
+  }
+
+  /** Handles `job.result` from a provider: checks it, then accepts the job (verification policy none). */
+  async acceptResult(from: RemotePeer, body: unknown): Promise<{ accepted: true }> {
+    const parsed = jobResultSchema.safeParse(body);
+    if (!parsed.success) throw new IdlegridError('RESULT_INVALID', 'malformed job result');
+    const { reveal, manifest } = parsed.data;
+    const verified = await verifySignedMessage(this.deps.domain, reveal, { kind: 'ResultReveal' });
+    const job = await this.deps.store.get(verified.message.jobId);
+    if (verified.signer !== from.address || job.provider !== from.address || manifest.jobId !== job.id) {
+      throw new IdlegridError('RESULT_INVALID', `result for ${job.id} is not from its assigned provider`);
+    }
+    const cid = manifestCid(manifest);
+    const uploaded = await this.deps.artifacts.bytes(cid).catch(() => undefined);
+    if (
+      verified.message.outputCid !== cid ||
+      !uploaded ||
+      new TextDecoder().decode(uploaded) !== canonicalJson(manifest)
+    ) {
+      throw new IdlegridError('RESULT_INVALID', 'the result manifest does not match the uploaded content');
+    }
+    if (job.state === 'accepted' || job.state === 'settled') return { accepted: true };
+    if (manifest.exitCode < 0) {
+      await this.#retry(job, 'PROVIDER_FAILED', 'the provider could not run the job');
+      return { accepted: true };
+    }
+    const offer = this.deps.registry.get(from.address)?.offer;
+    const spec = specOf(job);
+    const price = offer ? chargeFor(spec, offer, manifest.durationMs) : spec.maxPrice;
+    await this.#move(job.id, 'committed', { from: ['running', 'assigned'], patch: { resultCid: cid } });
+    await this.#move(job.id, 'accepted', { patch: { price: price.toString(), leaseExpiresAt: null } });
+    this.deps.registry.adjust(from.address, { activeJobs: -1, jobsCompleted: 1 });
+    return { accepted: true };
+  }
+
+  async #retry(job: JobRecord, code: string, message: string): Promise<void> {
+    if (job.provider) {
+      this.#excludedFor(job.id).add(job.provider);
+      this.deps.registry.adjust(job.provider, { activeJobs: -1, jobsFailed: 1 });
+      const peer = this.deps.registry.get(job.provider)?.peer;
+      if (peer) this.deps.channel.send(peer, JOB_MESSAGES.cancel, { jobId: job.id }).catch(() => {});
+    }
+    const error = { code, message };
+    if (job.attempt >= job.maxAttempts) {
+      await this.#move(job.id, 'failed', { patch: { error, leaseExpiresAt: null }, detail: { code } });
+      return;
+    }
+    await this.#move(job.id, 'submitted', {
+      patch: { attempt: job.attempt + 1, provider: null, leaseExpiresAt: null, error },
+      detail: { code, retry: job.attempt + 1 },
+    });
+  }
+
+  async #expire(job: JobRecord): Promise<void> {
+    if (job.provider) {
+      this.deps.registry.adjust(job.provider, { activeJobs: -1 });
+      const peer = this.deps.registry.get(job.provider)?.peer;
+      if (peer) this.deps.channel.send(peer, JOB_MESSAGES.cancel, { jobId: job.id }).catch(() => {});
+    }
+    await this.#move(job.id, 'expired', { patch: { leaseExpiresAt: null } }).catch(() => {});
+  }
+
+  /** Records once (not every tick) why no offer fits, so the client sees it at once. */
+  async #noteUnmatched(job: JobRecord, reasons: Partial<Record<string, number>>): Promise<void> {
+    const summary = Object.entries(reasons)
+      .map(([reason, count]) => `${reason}: ${count}`)
+      .join(', ');
+    const message = summary ? `no offer fits (${summary})` : 'no provider is online';
+    if (job.error?.message === message) return;
+    await this.#move(job.id, 'submitted', {
+      patch: { error: { code: 'JOB_UNMATCHED', message } },
+      detail: { reasons },
+    });
+  }
+
+  async #move(
+    id: string,
+    to: JobRecord['state'],
+    options: Parameters<JobStore['transition']>[2],
+  ): Promise<JobRecord> {
+    const job = await this.deps.store.transition(id, to, options);
+    this.deps.bus.publish(job);
+    return job;
+  }
+
+  #excludedFor(jobId: string): Set<Address> {
+    let set = this.#excluded.get(jobId);
+    if (!set) this.#excluded.set(jobId, (set = new Set()));
+    return set;
+  }
+
+  #now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+}
+
+export function specOf(job: JobRecord): JobSpec {
+  return parseMessage('JobSpec', (job.spec as { message: unknown }).message);
+}

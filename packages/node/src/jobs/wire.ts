@@ -1,0 +1,104 @@
+import { canonicalJson, cidOfBytes, type MESSAGE_SCHEMAS, type SignedMessage } from '@idlegrid/protocol';
+import { z } from 'zod';
+
+/**
+ * The job protocol between coordinator and providers, carried by a MessageChannel on
+ * `/idlegrid/jobs/1`. Bodies are JSON (bigints as decimal strings); each side parses
+ * what it receives with these schemas, and checks every embedded signed message with
+ * `verifySignedMessage` against the network domain.
+ *
+ *   provider -> coordinator  `provider.hello`     request  ProviderHello   -> HelloAck
+ *   provider -> coordinator  `provider.offer`     one-way  { offer }           (refresh)
+ *   provider -> coordinator  `provider.heartbeat` one-way  { heartbeat }
+ *   coordinator -> provider  `job.assign`         request  JobAssign       -> JobAssignAck
+ *   coordinator -> provider  `job.cancel`         one-way  { jobId }
+ *   provider -> coordinator  `job.result`         request  JobResult       -> { accepted: true }
+ *   coordinator -> provider  `job.payment`        request  { voucher }     -> { accepted: true }
+ */
+export const JOBS_PROTOCOL = 'jobs';
+
+export const JOB_MESSAGES = {
+  hello: 'provider.hello',
+  offer: 'provider.offer',
+  heartbeat: 'provider.heartbeat',
+  assign: 'job.assign',
+  cancel: 'job.cancel',
+  result: 'job.result',
+  payment: 'job.payment',
+} as const;
+
+/** A signed message in wire form; verify it with `verifySignedMessage` before use. */
+const signed = z.object({
+  kind: z.string(),
+  message: z.record(z.string(), z.unknown()),
+  signature: z.string(),
+});
+
+export const providerHelloSchema = z.object({
+  offer: signed,
+  /** HTTP base URL where the provider serves nothing yet; reserved for peer artifact transfer. */
+  agent: z.string().max(128),
+});
+
+export const helloAckSchema = z.object({
+  coordinator: z.string(),
+  /** Coordinator HTTP base URL: artifacts are fetched from `${apiUrl}/v1/artifacts/:cid`. */
+  apiUrl: z.url(),
+  chainId: z.number().int(),
+  paymentChannels: z.string(),
+});
+
+export const jobAssignSchema = z.object({
+  /** Signed by the coordinator: this provider runs this job at `price` until `leaseExpiry`. */
+  assignment: signed,
+  /** The client's signed JobSpec, exactly as submitted. */
+  spec: signed,
+});
+
+export const jobAssignAckSchema = z.object({ accepted: z.boolean(), reason: z.string().optional() });
+
+/**
+ * What a run produced. Uploaded to the coordinator as canonical JSON; its CID is the
+ * `outputCid` of the provider's signed ResultReveal.
+ */
+export const resultManifestSchema = z.object({
+  jobId: z.string(),
+  exitCode: z.number().int(),
+  stdoutCid: z.string(),
+  stderrCid: z.string(),
+  stdoutTruncated: z.boolean(),
+  stderrTruncated: z.boolean(),
+  durationMs: z.number().nonnegative(),
+});
+export type ResultManifest = z.output<typeof resultManifestSchema>;
+
+/**
+ * The manifest's CID: the raw-codec CID of its canonical JSON bytes, i.e. the CID under which
+ * `POST /v1/artifacts` stores those bytes (the artifact store names blobs by raw CIDs only).
+ */
+export function manifestCid(manifest: ResultManifest): string {
+  return cidOfBytes(new TextEncoder().encode(canonicalJson(manifest)));
+}
+
+export const jobResultSchema = z.object({
+  /** Signed ResultReveal: `outputCid` is the manifest's CID, uploaded before this message. */
+  reveal: signed,
+  manifest: resultManifestSchema,
+});
+
+export const jobPaymentSchema = z.object({ voucher: signed });
+
+export type ProviderHello = z.output<typeof providerHelloSchema>;
+export type HelloAck = z.output<typeof helloAckSchema>;
+export type JobAssign = z.output<typeof jobAssignSchema>;
+export type JobAssignAck = z.output<typeof jobAssignAckSchema>;
+export type JobResult = z.output<typeof jobResultSchema>;
+export type JobPayment = z.output<typeof jobPaymentSchema>;
+
+/** Type guard used in tests: a wire signed message of a given kind. */
+export function isSignedOfKind<K extends keyof typeof MESSAGE_SCHEMAS>(
+  value: unknown,
+  kind: K,
+): value is SignedMessage<K> {
+  return signed.safeParse(value).success && (value as { kind: string }).kind === kind;
+}
