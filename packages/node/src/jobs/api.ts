@@ -76,6 +76,8 @@ export interface JobStore {
   /** Moves a job to `to`; a repeat of the transition that put it there is a no-op. */
   transition(id: string, to: JobState, options?: TransitionOptions): Promise<JobRecord>;
   events(id: string): Promise<JobEvent[]>;
+  /** How many jobs are in each state (states with none are omitted). */
+  countByState(): Promise<Partial<Record<JobState, number>>>;
   /** Jobs holding a lease that ran out before `now`: to retry after missed heartbeats or a restart. */
   expiredLeases(now: number): Promise<JobRecord[]>;
   close(): Promise<void>;

@@ -144,6 +144,9 @@ export function jobStoreConformance(name: string, open: () => Promise<JobStore>)
       expect((await store.list({ client: other, states: ['matched'] })).map((j) => j.id)).toEqual([b.id]);
       expect((await store.list({ provider, states: ['matched'] })).map((j) => j.id)).toContain(b.id);
       expect(await store.list({ client: other, limit: 1 })).toHaveLength(1);
+      const counts = await store.countByState();
+      expect(counts.matched).toBeGreaterThanOrEqual(1);
+      expect(counts.submitted).toBeGreaterThanOrEqual(1);
     });
   });
 }

@@ -140,6 +140,15 @@ export class KyselyJobStore implements JobStore {
     return rows.map(eventFromRow);
   }
 
+  async countByState(): Promise<Partial<Record<JobState, number>>> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(['state', (eb) => eb.fn.countAll<number | string>().as('count')])
+      .groupBy('state')
+      .execute();
+    return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]));
+  }
+
   async expiredLeases(now: number): Promise<JobRecord[]> {
     const rows = await this.db
       .selectFrom('jobs')
