@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { registerChainCommands } from './commands/chain.js';
+import { registerCoordinatorCommands } from './commands/coordinator.js';
+import { registerJobCommands } from './commands/job.js';
 import { registerLocalnetCommand } from './commands/localnet.js';
+import { registerProviderCommands } from './commands/provider.js';
 import { registerWalletCommands } from './commands/wallet.js';
 import { Output } from './output.js';
 
@@ -16,8 +19,11 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerChainCommands(program);
+  registerCoordinatorCommands(program);
   registerWalletCommands(program);
   registerLocalnetCommand(program);
+  registerProviderCommands(program);
+  registerJobCommands(program);
   return program;
 }
 

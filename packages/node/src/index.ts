@@ -1,9 +1,30 @@
+export { createMetrics } from './api/metrics.js';
+export { type ApiComponents, type ApiOptions, createApiServer } from './api/server.js';
 export { chainStatePath, mintGas, startEmbeddedChain } from './chain/embedded-chain.js';
 export { ensureNetwork, FUNDER_KEY_NAME, type RunningNetwork } from './chain/ensure-network.js';
 export { type FaucetGrant, fundFromFaucet } from './chain/faucet.js';
 export { redeemVouchers } from './chain/redeem-vouchers.js';
 export { stake } from './chain/stake.js';
 export { DEFAULTS, defaultDataDir, loadConfig, type NodeConfig } from './config/config.js';
+export {
+  type CoordinatorOptions,
+  type RunningCoordinator,
+  startCoordinator,
+} from './coordinator/coordinator.js';
+export { JobEventBus, type JobListener } from './coordinator/job-event-bus.js';
+export { JobIntake, type JobIntakeOptions } from './coordinator/job-intake.js';
+export { type ProviderEntry, ProviderRegistry } from './coordinator/provider-registry.js';
+export type {
+  JobEvent,
+  JobFilter,
+  JobPatch,
+  JobRecord,
+  JobStore,
+  NewJob,
+  TransitionOptions,
+} from './jobs/api.js';
+export { isTerminal, JOB_STATES, type JobState } from './jobs/job-states.js';
+export { JOB_MESSAGES, JOBS_PROTOCOL } from './jobs/wire.js';
 export {
   LOCALNET_GRANTS,
   type Localnet,
@@ -12,6 +33,7 @@ export {
   startLocalnet,
 } from './localnet/localnet.js';
 export { type ProviderPayment, payProviders } from './localnet/pay-providers.js';
+export { chargeFor, matchCheapest } from './market/matcher.js';
 export type {
   Gossip,
   GossipHandler,
@@ -46,6 +68,31 @@ export {
 } from './p2p/libp2p-channel.js';
 export { Libp2pGossip, type Libp2pGossipComponents, type Libp2pGossipOptions } from './p2p/libp2p-gossip.js';
 export { GOSSIP_TOPICS, HEARTBEATS_TOPIC, OFFERS_TOPIC, protocolId } from './p2p/topics.js';
+export type {
+  ProviderDaemon,
+  ProviderEvent,
+  ProviderOptions,
+  ProviderStats,
+} from './provider/api.js';
+export { ArtifactFetcher, type ArtifactFetcherOptions } from './provider/artifact-fetcher.js';
+export { uploadArtifact } from './provider/artifact-upload.js';
+export {
+  type AvailabilityInputs,
+  type AvailabilityPolicy,
+  availabilitySpan,
+  formatAvailability,
+  isAvailable,
+  parseAvailability,
+} from './provider/availability.js';
+export { startProvider } from './provider/daemon.js';
+export { type EarningsSummary, EarningsWallet, type Redemption, vouchersPath } from './provider/earnings.js';
+export {
+  detectHardware,
+  type GpuInfo,
+  type Hardware,
+  type HardwareOverrides,
+  parseNvidiaSmi,
+} from './provider/hardware.js';
 export {
   DEFAULT_LIMITS,
   type Executor,
@@ -63,3 +110,5 @@ export {
   type WasmExecutorOptions,
 } from './runtimes/wasm/wasm-executor.js';
 export { SCRATCH_MOUNT } from './runtimes/wasm/worker-source.js';
+export { type ArtifactInfo, ArtifactStore } from './storage/artifact-store.js';
+export { type CoordinatorStore, openCoordinatorStore, openJobStore } from './store/open-store.js';

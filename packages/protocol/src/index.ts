@@ -8,6 +8,12 @@ export { cidOfBytes, cidOfJson, parseCid, verifyCid } from './hashing/cid.js';
 export { resultCommitment } from './messages/commitment.js';
 export { isMessageKind, parseMessage } from './messages/parse.js';
 export {
+  manifestBytes,
+  manifestCid,
+  type ResultManifest,
+  resultManifestSchema,
+} from './messages/result-manifest.js';
+export {
   type Assignment,
   assignmentSchema,
   type Heartbeat,

@@ -6,7 +6,40 @@ export {
   listKeys,
   loadKey,
   loadOrCreateKey,
+  loadPrivateKey,
 } from './accounts/keystore.js';
+export {
+  CoordinatorClient,
+  type CoordinatorClientOptions,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type RequestOptions,
+} from './http/coordinator-client.js';
+export { readSse, type SseEvent, SseParser } from './http/sse.js';
+export { downloadArtifact, uploadArtifact } from './jobs/artifacts.js';
+export type { JobsContext, ReadContext } from './jobs/context.js';
+export {
+  fetchResult,
+  type JobResult,
+} from './jobs/fetch-result.js';
+export {
+  FINAL_JOB_STATES,
+  isFinalJobState,
+  JOB_STATES,
+  type Job,
+  type JobState,
+  jobSchema,
+} from './jobs/job.js';
+export { cancelJob, getJob, type JobFilter, listJobs } from './jobs/job-queries.js';
+export {
+  buildWasmJobSpec,
+  REQUEST_LIFETIME_SECONDS,
+  randomJobId,
+  randomNonce,
+  type WasmJobFields,
+} from './jobs/job-spec.js';
+export { type Payment, payForJob, VOUCHER_LIFETIME_SECONDS } from './jobs/pay-for-job.js';
+export { submitWasmJob, type WasmJobRequest } from './jobs/submit-job.js';
+export { type WaitOptions, waitForJob } from './jobs/wait-for-job.js';
 export { type ChainContext, connect, type SignerContext } from './network/connect.js';
 export {
   type NetworkConfig,

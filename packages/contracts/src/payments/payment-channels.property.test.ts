@@ -162,6 +162,7 @@ describe('PaymentChannels properties', () => {
             );
             expect(ok).toBe(pending !== undefined && (await chain.now()) >= pending.unlockAt);
             if (ok && pending) {
+              // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.min does not take
               const out = pending.amount < deposit[step.client]! ? pending.amount : deposit[step.client]!;
               deposit[step.client]! -= out;
               wallet[step.client]! += out;

@@ -1,20 +1,22 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canonicalJson, networkDomain, parseWireJson, signMessage, toWireJson } from '@idlegrid/protocol';
+import {
+  canonicalJson,
+  manifestCid,
+  networkDomain,
+  parseWireJson,
+  type ResultManifest,
+  signMessage,
+  toWireJson,
+} from '@idlegrid/protocol';
 import { sampleMessages } from '@idlegrid/protocol/testing';
 import type { NetworkConfig } from '@idlegrid/sdk';
 import { type Hex, keccak256, toHex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobRecord } from '../jobs/api.js';
-import {
-  JOB_MESSAGES,
-  JOBS_PROTOCOL,
-  jobAssignSchema,
-  manifestCid,
-  type ResultManifest,
-} from '../jobs/wire.js';
+import { JOB_MESSAGES, JOBS_PROTOCOL, jobAssignSchema } from '../jobs/wire.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
 import { startTestHost, waitFor } from '../p2p/testing.js';
 import { type RunningCoordinator, startCoordinator } from './coordinator.js';
@@ -55,6 +57,7 @@ afterEach(async () => {
 
 const api = async (path: string, init?: RequestInit) => {
   const response = await fetch(`${coordinator.apiUrl}${path}`, init);
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies of many shapes, checked by each test
   return { status: response.status, body: parseWireJson(await response.text()) as Record<string, any> };
 };
 const post = (path: string, body: unknown) =>

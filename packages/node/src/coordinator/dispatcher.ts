@@ -3,6 +3,7 @@ import {
   IdlegridError,
   isIdlegridError,
   type JobSpec,
+  manifestCid,
   type NetworkDomain,
   parseMessage,
   signMessage,
@@ -12,7 +13,7 @@ import {
 import type { Address } from 'viem';
 import type { JobRecord, JobStore } from '../jobs/api.js';
 import { isTerminal } from '../jobs/job-states.js';
-import { JOB_MESSAGES, jobAssignAckSchema, jobResultSchema, manifestCid } from '../jobs/wire.js';
+import { JOB_MESSAGES, jobAssignAckSchema, jobResultSchema } from '../jobs/wire.js';
 import { chargeFor, matchCheapest } from '../market/matcher.js';
 import type { MessageChannel, RemotePeer } from '../p2p/api.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
@@ -203,9 +204,11 @@ export class Dispatcher {
   }
 
   #excludedFor(jobId: string): Set<Address> {
-    let set = this.#excluded.get(jobId);
-    if (!set) this.#excluded.set(jobId, (set = new Set()));
-    return set;
+    const existing = this.#excluded.get(jobId);
+    if (existing) return existing;
+    const created = new Set<Address>();
+    this.#excluded.set(jobId, created);
+    return created;
   }
 
   #now(): number {

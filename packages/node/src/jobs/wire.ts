@@ -1,4 +1,4 @@
-import { canonicalJson, cidOfBytes, type MESSAGE_SCHEMAS, type SignedMessage } from '@idlegrid/protocol';
+import { type MESSAGE_SCHEMAS, resultManifestSchema, type SignedMessage } from '@idlegrid/protocol';
 import { z } from 'zod';
 
 /**
@@ -56,29 +56,6 @@ export const jobAssignSchema = z.object({
 });
 
 export const jobAssignAckSchema = z.object({ accepted: z.boolean(), reason: z.string().optional() });
-
-/**
- * What a run produced. Uploaded to the coordinator as canonical JSON; its CID is the
- * `outputCid` of the provider's signed ResultReveal.
- */
-export const resultManifestSchema = z.object({
-  jobId: z.string(),
-  exitCode: z.number().int(),
-  stdoutCid: z.string(),
-  stderrCid: z.string(),
-  stdoutTruncated: z.boolean(),
-  stderrTruncated: z.boolean(),
-  durationMs: z.number().nonnegative(),
-});
-export type ResultManifest = z.output<typeof resultManifestSchema>;
-
-/**
- * The manifest's CID: the raw-codec CID of its canonical JSON bytes, i.e. the CID under which
- * `POST /v1/artifacts` stores those bytes (the artifact store names blobs by raw CIDs only).
- */
-export function manifestCid(manifest: ResultManifest): string {
-  return cidOfBytes(new TextEncoder().encode(canonicalJson(manifest)));
-}
 
 export const jobResultSchema = z.object({
   /** Signed ResultReveal: `outputCid` is the manifest's CID, uploaded before this message. */

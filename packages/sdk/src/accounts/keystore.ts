@@ -52,6 +52,11 @@ export async function createKey(dataDir: string, name: string, privateKey?: Hex)
 
 /** Loads a key, refusing files other users can read and files that are not keys. */
 export async function loadKey(dataDir: string, name: string): Promise<PrivateKeyAccount> {
+  return accountFromPrivateKey(await loadPrivateKey(dataDir, name), `key file ${keyPath(dataDir, name)}`);
+}
+
+/** The raw private key, for the few parts that need it (the libp2p identity is the wallet key). */
+export async function loadPrivateKey(dataDir: string, name: string): Promise<Hex> {
   const path = keyPath(dataDir, name);
   let text: string;
   try {
@@ -74,7 +79,9 @@ export async function loadKey(dataDir: string, name: string): Promise<PrivateKey
     }
     throw cause;
   }
-  return accountFromPrivateKey(text, `key file ${path}`);
+  const key = text.trim();
+  accountFromPrivateKey(key, `key file ${path}`);
+  return (key.startsWith('0x') ? key : `0x${key}`) as Hex;
 }
 
 /** Loads the key, or creates it on first use. */

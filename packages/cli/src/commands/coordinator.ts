@@ -1,0 +1,65 @@
+import { startCoordinator } from '@idlegrid/node';
+import { loadOrCreateKey, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
+import type { Command } from 'commander';
+import { contextOf, untilInterrupted } from '../context.js';
+import { table } from '../format.js';
+
+interface CoordinatorFlags {
+  name: string;
+  host: string;
+  apiPort: string;
+  p2pPort: string;
+  databaseUrl?: string;
+}
+
+export function registerCoordinatorCommands(program: Command): void {
+  const coordinator = program.command('coordinator').description('market, scheduler, job store and HTTP API');
+  coordinator
+    .command('start')
+    .description('run a coordinator for the network in the data directory until Ctrl-C')
+    .option('--name <name>', 'key name of the coordinator', 'coordinator')
+    .option('--host <host>', 'address the HTTP API and p2p listen on', '127.0.0.1')
+    .option('--api-port <port>', 'HTTP API port (0 picks a free one)', '7070')
+    .option('--p2p-port <port>', 'libp2p TCP port (0 picks a free one)', '0')
+    .option(
+      '--database-url <url>',
+      'PostgreSQL URL (or DATABASE_URL); SQLite in the data directory otherwise',
+    )
+    .action(async (options: CoordinatorFlags, command: Command) => {
+      const { config, out } = await contextOf(command);
+      const network = await readNetworkConfig(config.dataDir);
+      await loadOrCreateKey(config.dataDir, options.name);
+      const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
+      const running = await startCoordinator({
+        dataDir: config.dataDir,
+        network,
+        privateKey: await loadPrivateKey(config.dataDir, options.name),
+        apiHost: options.host,
+        apiPort: Number(options.apiPort),
+        p2pListen: [`/ip4/${options.host}/tcp/${Number(options.p2pPort)}`],
+        ...(databaseUrl ? { databaseUrl } : {}),
+      });
+      try {
+        const info = {
+          address: running.address,
+          peerId: running.peerId,
+          apiUrl: running.apiUrl,
+          p2pAddrs: running.p2pAddrs,
+        };
+        out.result(info, () =>
+          [
+            table([
+              ['coordinator', running.address],
+              ['HTTP API', running.apiUrl],
+              ['p2p', running.p2pAddrs.join(' ')],
+              ['store', databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`],
+            ]),
+            'coordinator running; Ctrl-C to stop',
+          ].join('\n'),
+        );
+        await untilInterrupted();
+      } finally {
+        await running.stop();
+      }
+    });
+}

@@ -1,0 +1,244 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ERROR_CODES, type ErrorCode, IdlegridError, networkDomain } from '@idlegrid/protocol';
+import {
+  CoordinatorClient,
+  cancelJob,
+  fetchResult,
+  getJob,
+  JOB_STATES,
+  type Job,
+  type JobResult,
+  type JobState,
+  type JobsContext,
+  listJobs,
+  loadKey,
+  payForJob,
+  readNetworkConfig,
+  submitWasmJob,
+  waitForJob,
+} from '@idlegrid/sdk';
+import type { Command } from 'commander';
+import { contextOf } from '../context.js';
+import { formatTokens, parseAmount, table } from '../format.js';
+import type { Output } from '../output.js';
+
+interface JobFlags {
+  coordinator?: string;
+  key: string;
+}
+
+interface RunFlags {
+  wasm: string;
+  args?: string;
+  arg: string[];
+  stdin?: string;
+  maxPrice: string;
+  deadline: string;
+  memoryMb: string;
+  cpuCores: string;
+  wait: boolean;
+  pay: boolean;
+}
+
+/** --coordinator > IDLEGRID_COORDINATOR > DATA_DIR/localnet.json `coordinatorUrl`. */
+async function coordinatorUrl(dataDir: string, flag: string | undefined): Promise<string> {
+  if (flag) return flag;
+  if (process.env.IDLEGRID_COORDINATOR) return process.env.IDLEGRID_COORDINATOR;
+  const localnet = await readFile(join(dataDir, 'localnet.json'), 'utf8').catch(() => undefined);
+  const url =
+    localnet === undefined
+      ? undefined
+      : (JSON.parse(localnet) as { coordinatorUrl?: unknown }).coordinatorUrl;
+  if (typeof url === 'string' && url) return url;
+  throw new IdlegridError('COORDINATOR_NOT_CONFIGURED', 'no coordinator to talk to', {
+    details: {
+      hint: 'pass --coordinator http://HOST:PORT, set IDLEGRID_COORDINATOR, or run idlegrid localnet in this data directory',
+    },
+  });
+}
+
+/** Reading a job needs only the coordinator: no key, no network file. */
+async function readContext(command: Command) {
+  const { config, out } = await contextOf(command);
+  const url = await coordinatorUrl(config.dataDir, command.optsWithGlobals<JobFlags>().coordinator);
+  return { ctx: { coordinator: new CoordinatorClient({ url }) }, out };
+}
+
+async function jobsContext(command: Command) {
+  const { config, out } = await contextOf(command);
+  const flags = command.optsWithGlobals<JobFlags>();
+  const url = await coordinatorUrl(config.dataDir, flags.coordinator);
+  const [signer, network] = await Promise.all([
+    loadKey(config.dataDir, flags.key),
+    readNetworkConfig(config.dataDir),
+  ]);
+  const ctx: JobsContext = {
+    coordinator: new CoordinatorClient({ url }),
+    signer,
+    domain: networkDomain(network.chainId, network.paymentChannels),
+  };
+  return { ctx, out };
+}
+
+const integer = (text: string, flag: string) => {
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new IdlegridError('INVALID_ARGUMENT', `${flag} must be a positive integer, got "${text}"`);
+  return Number(text);
+};
+
+function describeJob(job: Job): string {
+  return table([
+    ['id', job.id],
+    ['state', job.state],
+    ['client', job.client],
+    ['provider', job.provider ?? '-'],
+    ['price', job.price === null ? '-' : formatTokens(BigInt(job.price))],
+    ['attempt', `${job.attempt} of ${job.maxAttempts}`],
+    ['result', job.resultCid ?? '-'],
+    ...(job.error ? [['error', `${job.error.code}: ${job.error.message}`]] : []),
+    ['updated', new Date(job.updatedAt).toISOString()],
+  ]);
+}
+
+/** A job that ended without a result becomes the CLI's error, with the job's own code when known. */
+function unfinished(job: Job): IdlegridError {
+  const code = job.error?.code;
+  const known = code !== undefined && (ERROR_CODES as readonly string[]).includes(code);
+  const reason = job.error ? `: ${job.error.code}: ${job.error.message}` : '';
+  return new IdlegridError(
+    known ? (code as ErrorCode) : 'JOB_RESULT_UNAVAILABLE',
+    `job ${job.id} ${job.state}${reason}`,
+    {
+      details: { jobId: job.id, state: job.state },
+    },
+  );
+}
+
+const textOf = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+async function pay(ctx: JobsContext, out: Output, job: Job) {
+  out.step(`paying ${formatTokens(BigInt(job.price ?? '0'))} to ${job.provider}`);
+  try {
+    const payment = await payForJob(ctx, job);
+    return { job: payment.job, payment: { voucher: payment.voucher } };
+  } catch (error) {
+    // The job ran and its result is here; a failed payment is reported, not fatal.
+    const wrapped = error instanceof IdlegridError ? error : new IdlegridError('INTERNAL', String(error));
+    out.step(`payment failed: ${wrapped.code}: ${wrapped.message}`);
+    return { job, payment: { error: wrapped.toJSON() } };
+  }
+}
+
+async function runJob(flags: RunFlags, command: Command) {
+  const { ctx, out } = await jobsContext(command);
+  const args = [...(flags.args?.trim() ? flags.args.trim().split(/\s+/) : []), ...flags.arg];
+  const request = {
+    module: new Uint8Array(await readFile(flags.wasm)),
+    args,
+    ...(flags.stdin === undefined ? {} : { stdin: new Uint8Array(await readFile(flags.stdin)) }),
+    maxPrice: parseAmount(flags.maxPrice, '--max-price'),
+    deadlineSeconds: integer(flags.deadline, '--deadline'),
+    memoryMb: integer(flags.memoryMb, '--memory-mb'),
+    cpuCores: integer(flags.cpuCores, '--cpu-cores'),
+  };
+  out.step(`uploading ${flags.wasm} and submitting to ${ctx.coordinator.url}`);
+  const submitted = await submitWasmJob(ctx, request);
+  out.step(`job ${submitted.id} submitted`);
+  if (!flags.wait) return out.result({ job: submitted }, () => submitted.id);
+
+  let done = await waitForJob(ctx, submitted.id, {
+    onProgress: (job) => out.step(`job ${job.state}${job.provider ? ` (provider ${job.provider})` : ''}`),
+    timeoutMs: (request.deadlineSeconds + 60) * 1000,
+  });
+  if (done.state !== 'accepted' && done.state !== 'settled') throw unfinished(done);
+  const result = await fetchResult(ctx, done);
+  out.step(`exit code ${result.exitCode} after ${result.durationMs} ms`);
+  let payment: unknown;
+  if (flags.pay && done.state === 'accepted') ({ job: done, payment } = await pay(ctx, out, done));
+  if (out.json)
+    return out.result({ job: done, result: resultJson(result), ...(payment ? { payment } : {}) }, () => '');
+  process.stderr.write(result.stderr);
+  process.stdout.write(result.stdout);
+}
+
+function resultJson(result: JobResult) {
+  return { ...result, stdout: textOf(result.stdout), stderr: textOf(result.stderr) };
+}
+
+export function registerJobCommands(program: Command): void {
+  const job = program
+    .command('job')
+    .description('run jobs on the network and follow them')
+    .option('--coordinator <url>', 'coordinator HTTP API (or IDLEGRID_COORDINATOR, or localnet.json)')
+    .option('--key <name>', 'client key in the data directory', 'client');
+
+  job
+    .command('run')
+    .description('run a WASI module on a provider and print its output')
+    .requiredOption('--wasm <file>', 'the wasm32-wasi module')
+    .option('--args <args>', 'arguments, split on spaces')
+    .option(
+      '--arg <arg>',
+      'one argument (repeatable, added after --args)',
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
+    .option('--stdin <file>', 'file fed to the module on stdin')
+    .option('--max-price <grid>', 'most to pay, in GRID', '1')
+    .option('--deadline <seconds>', 'seconds until the job must be done', '600')
+    .option('--memory-mb <n>', 'memory limit in MiB', '256')
+    .option('--cpu-cores <n>', 'CPU cores', '1')
+    .option('--no-wait', 'print the job id and return at once')
+    .option('--no-pay', 'do not pay the provider after the job is accepted')
+    .action(runJob);
+
+  job
+    .command('status <id>')
+    .description("show a job's state")
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const { ctx, out } = await readContext(command);
+      const found = await getJob(ctx, id);
+      out.result(found, () => describeJob(found));
+    });
+
+  job
+    .command('list')
+    .description('list your jobs, newest first')
+    .option('--state <states>', `only these states, comma-separated (${JOB_STATES.join(', ')})`)
+    .option('--limit <n>', 'at most this many', '50')
+    .action(async (options: { state?: string; limit: string }, command: Command) => {
+      const { ctx, out } = await jobsContext(command);
+      const states = options.state?.split(',').map((s) => s.trim()) ?? [];
+      const unknown = states.filter((s) => !(JOB_STATES as readonly string[]).includes(s));
+      if (unknown.length)
+        throw new IdlegridError('INVALID_ARGUMENT', `unknown job state: ${unknown.join(', ')}`);
+      const jobs = await listJobs(ctx, {
+        client: ctx.signer.address,
+        states: states as JobState[],
+        limit: integer(options.limit, '--limit'),
+      });
+      out.result(jobs, () =>
+        jobs.length
+          ? table([
+              ['id', 'state', 'price', 'updated'],
+              ...jobs.map((j) => [
+                j.id,
+                j.state,
+                j.price === null ? '-' : formatTokens(BigInt(j.price)),
+                new Date(j.updatedAt).toISOString(),
+              ]),
+            ])
+          : 'no jobs',
+      );
+    });
+
+  job
+    .command('cancel <id>')
+    .description('cancel a job that has not finished')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const { ctx, out } = await jobsContext(command);
+      const cancelled = await cancelJob(ctx, id);
+      out.result(cancelled, () => `job ${cancelled.id} ${cancelled.state}`);
+    });
+}

@@ -1,0 +1,161 @@
+import {
+  EarningsWallet,
+  formatAvailability,
+  type ProviderEvent,
+  parseAvailability,
+  startProvider,
+} from '@idlegrid/node';
+import { IdlegridError, networkDomain } from '@idlegrid/protocol';
+import { connect, loadOrCreateKey, readNetworkConfig } from '@idlegrid/sdk';
+import type { Command } from 'commander';
+import { contextOf, untilInterrupted } from '../context.js';
+import { formatTokens, parseAmount, table } from '../format.js';
+
+interface StartOptions {
+  coordinatorP2p: string;
+  name: string;
+  price: string;
+  region: string;
+  availability: string;
+  cores?: string;
+  memoryGb?: string;
+  redeemThreshold?: string;
+}
+
+function positiveInt(text: string | undefined, what: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new IdlegridError('INVALID_ARGUMENT', `${what} must be a positive number, got "${text}"`);
+  return value;
+}
+
+/** Human lines for the daemon's events (JSON mode stays one line on stdout, events go to stderr). */
+function describe(event: ProviderEvent): string {
+  switch (event.type) {
+    case 'job.finished':
+      return `job ${event.jobId} finished: exit ${event.exitCode} in ${event.durationMs} ms`;
+    case 'job.refused':
+      return `refused job ${event.jobId ?? '?'}: ${event.code}`;
+    case 'payment':
+      return `payment from ${event.client}: +${formatTokens(event.increase)}`;
+    case 'redeemed':
+      return `redeemed ${event.redemption.vouchers} voucher(s): ${formatTokens(event.redemption.amount)}`;
+    default:
+      return Object.entries(event)
+        .map(([key, value]) => `${key}=${String(value)}`)
+        .join(' ');
+  }
+}
+
+export function registerProviderCommands(program: Command): void {
+  const provider = program.command('provider').description('earn tokens by running jobs on this machine');
+
+  provider
+    .command('start')
+    .description('join a coordinator, offer this machine and run jobs until interrupted')
+    .requiredOption(
+      '--coordinator-p2p <multiaddr>',
+      "the coordinator's p2p address (ending in /p2p/<peer id>)",
+    )
+    .option('--name <name>', 'key name in the data directory (created on first start)', 'provider')
+    .option('--price <tokens>', 'price per CPU-second, in tokens', '0.0001')
+    .option('--region <region>', 'region announced in offers', '')
+    .option('--availability <policy>', 'always | window:22:00-07:00 | idle:0.5', 'always')
+    .option('--cores <n>', 'cores to offer (default: all)')
+    .option('--memory-gb <n>', 'memory to offer in GiB (default: all)')
+    .option('--redeem-threshold <tokens>', 'redeem vouchers on-chain once this much is unredeemed')
+    .action(async (options: StartOptions, command: Command) => {
+      const { config, out } = await contextOf(command);
+      const cores = positiveInt(options.cores, '--cores');
+      const memoryGb = positiveInt(options.memoryGb, '--memory-gb');
+      const availability = parseAvailability(options.availability);
+      out.step(`joining ${options.coordinatorP2p}`);
+      const daemon = await startProvider({
+        dataDir: config.dataDir,
+        coordinator: options.coordinatorP2p,
+        name: options.name,
+        pricePerCpuSecond: parseAmount(options.price, '--price'),
+        region: options.region,
+        availability,
+        hardware: {
+          ...(cores ? { cpuCores: Math.floor(cores) } : {}),
+          ...(memoryGb ? { memoryMb: Math.floor(memoryGb * 1024) } : {}),
+        },
+        ...(options.redeemThreshold
+          ? { redeemThreshold: parseAmount(options.redeemThreshold, '--redeem-threshold') }
+          : {}),
+        onEvent: (event) => {
+          if (!out.json) process.stderr.write(`▸ ${describe(event)}\n`);
+        },
+      });
+      try {
+        const info = {
+          address: daemon.address,
+          peerId: daemon.peerId,
+          hardware: daemon.hardware,
+          availability: formatAvailability(availability),
+        };
+        out.result(info, () =>
+          [
+            table([
+              ['address', daemon.address],
+              ['peer id', daemon.peerId],
+              ['cores', String(daemon.hardware.cpuCores)],
+              ['memory', `${daemon.hardware.memoryMb} MB`],
+              [
+                'GPUs',
+                daemon.hardware.gpus.map((gpu) => `${gpu.name} (${gpu.vramMb} MB)`).join(', ') || 'none',
+              ],
+              ['availability', info.availability],
+            ]),
+            'provider running; Ctrl-C to stop',
+          ].join('\n'),
+        );
+        await untilInterrupted();
+      } finally {
+        await daemon.stop();
+      }
+    });
+
+  provider
+    .command('earnings')
+    .description('vouchers held and how much of them is not redeemed yet')
+    .option('--name <name>', 'key name of the provider', 'provider')
+    .action(async (options: { name: string }, command: Command) => {
+      const { config, out } = await contextOf(command);
+      const { wallet } = await openWallet(config.dataDir, options.name);
+      const summary = wallet.summary();
+      out.result({ provider: wallet.provider, ...summary }, () =>
+        table([
+          ['provider', wallet.provider],
+          ['clients', String(summary.clients)],
+          ['earned', formatTokens(summary.earned)],
+          ['redeemed', formatTokens(summary.redeemed)],
+          ['unredeemed', formatTokens(summary.unredeemed)],
+        ]),
+      );
+    });
+
+  provider
+    .command('redeem')
+    .description('redeem every pending voucher on-chain now, in one transaction')
+    .option('--name <name>', 'key name of the provider', 'provider')
+    .action(async (options: { name: string }, command: Command) => {
+      const { config, out } = await contextOf(command);
+      const { wallet, network, account } = await openWallet(config.dataDir, options.name);
+      const redemption = await wallet.redeem(connect(network, account));
+      out.result(redemption ?? { vouchers: 0, amount: 0n }, () =>
+        redemption
+          ? `redeemed ${redemption.vouchers} voucher(s) for ${formatTokens(redemption.amount)} (tx ${redemption.hash})`
+          : 'nothing to redeem',
+      );
+    });
+}
+
+async function openWallet(dataDir: string, name: string) {
+  const network = await readNetworkConfig(dataDir);
+  const account = await loadOrCreateKey(dataDir, name);
+  const domain = networkDomain(network.chainId, network.paymentChannels);
+  return { network, account, wallet: await EarningsWallet.open(dataDir, account.address, domain) };
+}

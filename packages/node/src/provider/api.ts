@@ -1,0 +1,68 @@
+import type { NetworkConfig } from '@idlegrid/sdk';
+import type { Hex } from 'viem';
+import type { AvailabilityPolicy } from './availability.js';
+import type { EarningsSummary, EarningsWallet, Redemption } from './earnings.js';
+import type { Hardware, HardwareOverrides } from './hardware.js';
+import type { LoadSample } from './load.js';
+
+export interface ProviderOptions {
+  dataDir: string;
+  /** Multiaddr of the coordinator, ending in /p2p/<peer id>. */
+  coordinator: string;
+  /** Key file name in DATA_DIR/keys (created on first start); `provider` by default. */
+  name?: string;
+  /** Uses this key instead of a key file. */
+  privateKey?: Hex;
+  /** The network whose domain signs every message; read from DATA_DIR/network.json when absent. */
+  network?: NetworkConfig;
+  listen?: readonly string[];
+  /** Token base units per CPU-second (0.0001 token by default). */
+  pricePerCpuSecond?: bigint;
+  pricePerGpuSecond?: bigint;
+  region?: string;
+  availability?: AvailabilityPolicy;
+  hardware?: HardwareOverrides;
+  heartbeatIntervalMs?: number;
+  /** Lifetime of each offer; it is refreshed well before it lapses (600 s by default). */
+  offerTtlSeconds?: number;
+  /** No job runs longer than this, whatever its deadline (10 minutes by default). */
+  maxWallTimeMs?: number;
+  /** Redeem on-chain once unredeemed vouchers reach this many base units; never automatically when absent. */
+  redeemThreshold?: bigint;
+  onEvent?: (event: ProviderEvent) => void;
+  /** Injected clock and load, for tests of the availability policy. */
+  now?: () => Date;
+  sampleLoad?: () => LoadSample;
+}
+
+export type ProviderEvent =
+  | { type: 'connected'; coordinator: string; apiUrl: string }
+  | { type: 'disconnected'; error: string }
+  | { type: 'availability'; available: boolean }
+  | { type: 'job.refused'; jobId: string | undefined; code: string; reason: string }
+  | { type: 'job.started'; jobId: string }
+  | { type: 'job.finished'; jobId: string; exitCode: number; durationMs: number }
+  | { type: 'job.cancelled'; jobId: string }
+  | { type: 'job.unreported'; jobId: string; error: string }
+  | { type: 'payment'; client: string; increase: bigint }
+  | { type: 'redeemed'; redemption: Redemption }
+  | { type: 'error'; where: string; error: string };
+
+export interface ProviderStats {
+  jobsRun: number;
+  jobsFailed: number;
+  jobsCancelled: number;
+  activeJobs: number;
+  available: boolean;
+  connected: boolean;
+  earnings: EarningsSummary;
+}
+
+export interface ProviderDaemon {
+  address: `0x${string}`;
+  peerId: string;
+  hardware: Hardware;
+  earnings: EarningsWallet;
+  stats(): ProviderStats;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,310 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  canonicalJson,
+  manifestCid,
+  networkDomain,
+  type SignedMessage,
+  signMessage,
+  verifySignedMessage,
+} from '@idlegrid/protocol';
+import type { NetworkConfig } from '@idlegrid/sdk';
+import { bytesToHex, type Hex } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOB_MESSAGES, JOBS_PROTOCOL, type JobResult, jobResultSchema } from '../jobs/wire.js';
+import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
+import { startTestHost, waitFor } from '../p2p/testing.js';
+import { ArtifactStore } from '../storage/artifact-store.js';
+import type { ProviderDaemon } from './api.js';
+import { startProvider } from './daemon.js';
+import { startArtifactServer, type TestArtifactServer } from './testing.js';
+
+const examples = new URL('../../examples/wasm/build/', import.meta.url);
+const coordinatorKey = generatePrivateKey();
+const coordinator = privateKeyToAccount(coordinatorKey);
+const client = privateKeyToAccount(generatePrivateKey());
+const network: NetworkConfig = {
+  rpcUrl: 'http://127.0.0.1:9',
+  chainId: 31_337,
+  token: privateKeyToAccount(generatePrivateKey()).address,
+  staking: privateKeyToAccount(generatePrivateKey()).address,
+  paymentChannels: privateKeyToAccount(generatePrivateKey()).address,
+  deployBlock: '0',
+  embedded: true,
+};
+const domain = networkDomain(network.chainId, network.paymentChannels);
+const seconds = (offset: number) => BigInt(Math.floor(Date.now() / 1000) + offset);
+
+let dataDir: string;
+let origin: ArtifactStore;
+let server: TestArtifactServer;
+let host: Awaited<ReturnType<typeof startTestHost>>;
+let channel: Libp2pMessageChannel;
+let provider: ProviderDaemon;
+let providerPeer = '';
+const offers: { from: string; offer: unknown }[] = [];
+const heartbeats: unknown[] = [];
+const results: JobResult[] = [];
+let primesCid: string;
+let hashChainCid: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-provider-'));
+  origin = new ArtifactStore(join(dataDir, 'coordinator-artifacts'), 2 ** 26);
+  primesCid = (await origin.put(await readFile(new URL('primes.wasm', examples)))).cid;
+  hashChainCid = (await origin.put(await readFile(new URL('hash-chain.wasm', examples)))).cid;
+  server = await startArtifactServer(origin);
+  // A fake coordinator made of the real p2p pieces.
+  host = await startTestHost({ privateKey: coordinatorKey });
+  channel = new Libp2pMessageChannel({ name: JOBS_PROTOCOL, timeoutMs: 10_000 }, { libp2p: host.libp2p });
+  await channel.start();
+  channel.handle(JOB_MESSAGES.hello, ({ body, from }) => {
+    providerPeer = from.id;
+    offers.push({ from: from.address, offer: (body as { offer: unknown }).offer });
+    return {
+      coordinator: coordinator.address,
+      apiUrl: server.url,
+      chainId: network.chainId,
+      paymentChannels: network.paymentChannels,
+    };
+  });
+  channel.handle(JOB_MESSAGES.offer, ({ body, from }) => {
+    offers.push({ from: from.address, offer: (body as { offer: unknown }).offer });
+  });
+  channel.handle(
+    JOB_MESSAGES.heartbeat,
+    ({ body }) => void heartbeats.push((body as { heartbeat: unknown }).heartbeat),
+  );
+  channel.handle(JOB_MESSAGES.result, ({ body }) => {
+    results.push(jobResultSchema.parse(body));
+    return { accepted: true };
+  });
+  provider = await startProvider({
+    dataDir,
+    coordinator: host.multiaddrs()[0]!,
+    network,
+    heartbeatIntervalMs: 100,
+    offerTtlSeconds: 1,
+    hardware: { cpuCores: 2, memoryMb: 2048 },
+    region: 'eu-west',
+  });
+});
+
+afterAll(async () => {
+  await provider?.stop();
+  await channel?.stop();
+  await host?.stop();
+  await server?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function newJobId(): Hex {
+  return bytesToHex(randomBytes(32));
+}
+
+async function assign(
+  jobId: Hex,
+  spec: { moduleCid: string; args: string[]; memoryMb?: number },
+  overrides: { signer?: typeof coordinator; coordinatorField?: Hex; provider?: Hex } = {},
+) {
+  const signedSpec = await signMessage(client, domain, 'JobSpec', {
+    client: client.address,
+    jobId,
+    runtime: 'wasm',
+    moduleCid: spec.moduleCid,
+    inputCids: [],
+    args: spec.args,
+    cpuCores: 1,
+    memoryMb: spec.memoryMb ?? 64,
+    vramMb: 0,
+    gpuClass: '',
+    maxPrice: 10n ** 18n,
+    deadline: seconds(60),
+    region: '',
+    verification: 'none',
+    privacy: 'public',
+    nonce: 1n,
+    expiry: seconds(600),
+  });
+  const signer = overrides.signer ?? coordinator;
+  const assignment = await signMessage(signer, domain, 'Assignment', {
+    coordinator: overrides.coordinatorField ?? signer.address,
+    jobId,
+    provider: overrides.provider ?? provider.address,
+    price: 10n ** 15n,
+    leaseExpiry: seconds(30),
+    nonce: BigInt(Date.now()),
+    expiry: seconds(600),
+  });
+  return (await channel.request(providerPeer, JOB_MESSAGES.assign, { assignment, spec: signedSpec })) as {
+    accepted: boolean;
+    reason?: string;
+  };
+}
+
+async function resultOf(jobId: Hex): Promise<JobResult> {
+  await waitFor(
+    () => results.some((result) => result.manifest.jobId === jobId),
+    20_000,
+    `result of ${jobId}`,
+  );
+  return results.find((result) => result.manifest.jobId === jobId)!;
+}
+
+const text = async (cid: string) => new TextDecoder().decode(await origin.bytes(cid));
+
+function countPrimes(n: number): number {
+  const composite = new Uint8Array(n);
+  let count = 0;
+  for (let i = 2; i < n; i++) {
+    if (composite[i]) continue;
+    count++;
+    for (let j = i * i; j < n; j += i) composite[j] = 1;
+  }
+  return count;
+}
+
+describe('provider daemon', () => {
+  it('says hello with a signed offer, then keeps heartbeats and offers coming', async () => {
+    const first = await verifySignedMessage(domain, offers[0]!.offer, { kind: 'Offer' });
+    expect(first.signer).toBe(provider.address);
+    expect(first.message).toMatchObject({
+      region: 'eu-west',
+      runtimes: ['wasm'],
+      cpuCores: 2,
+      memoryMb: 2048,
+    });
+    expect(first.message.pricePerCpuSecond).toBeGreaterThan(0n);
+    await waitFor(
+      () => heartbeats.length >= 3 && offers.length >= 2,
+      5_000,
+      'heartbeats and a refreshed offer',
+    );
+    const beat = await verifySignedMessage(domain, heartbeats.at(-1), { kind: 'Heartbeat' });
+    expect(beat.signer).toBe(provider.address);
+    expect(beat.message.sequence).toBeGreaterThan(1n);
+    expect(provider.peerId).toBe(providerPeer);
+  });
+
+  it('runs an assigned wasm job and reports a signed, uploaded result', async () => {
+    const jobId = newJobId();
+    const n = 200_000;
+    expect(await assign(jobId, { moduleCid: primesCid, args: [String(n)] })).toEqual({ accepted: true });
+    const { reveal, manifest } = await resultOf(jobId);
+    const verified = await verifySignedMessage(domain, reveal, { kind: 'ResultReveal' });
+    expect(verified.signer).toBe(provider.address);
+    expect(verified.message.outputCid).toBe(manifestCid(manifest));
+    expect(await text(verified.message.outputCid)).toBe(canonicalJson(manifest));
+    expect(manifest.exitCode).toBe(0);
+    expect(await text(manifest.stdoutCid)).toBe(`${countPrimes(n)}\n`);
+    await waitFor(() => provider.stats().jobsRun === 1 && provider.stats().activeJobs === 0);
+  });
+
+  it('reports a job whose module cannot be fetched as a failed run', async () => {
+    const jobId = newJobId();
+    const missing = (await new ArtifactStore(join(dataDir, 'elsewhere')).put(new Uint8Array([1, 2, 3]))).cid;
+    expect((await assign(jobId, { moduleCid: missing, args: [] })).accepted).toBe(true);
+    const { manifest } = await resultOf(jobId);
+    expect(manifest.exitCode).toBe(-1);
+    expect(await text(manifest.stderrCid)).toContain('ARTIFACT_NOT_FOUND');
+  });
+
+  it('refuses tampered assignments', async () => {
+    const mallory = privateKeyToAccount(generatePrivateKey());
+    const job = { moduleCid: primesCid, args: ['10'] };
+    // Signed by someone else in the coordinator's name.
+    const forged = await assign(newJobId(), job, { signer: mallory, coordinatorField: coordinator.address });
+    expect(forged.accepted).toBe(false);
+    expect(forged.reason).toMatch(/^SIGNER_MISMATCH/);
+    // Validly signed, but by another coordinator than the one we joined.
+    const foreign = await assign(newJobId(), job, { signer: mallory });
+    expect(foreign).toMatchObject({ accepted: false, reason: expect.stringMatching(/^ASSIGNMENT_INVALID/) });
+    // For another provider.
+    const misrouted = await assign(newJobId(), job, { provider: mallory.address });
+    expect(misrouted).toMatchObject({
+      accepted: false,
+      reason: expect.stringMatching(/^ASSIGNMENT_INVALID/),
+    });
+  });
+
+  it('aborts a running job on job.cancel and reports nothing for it', async () => {
+    const jobId = newJobId();
+    const before = provider.stats().jobsCancelled;
+    expect(await assign(jobId, { moduleCid: hashChainCid, args: ['1000000000', 'spin'] })).toEqual({
+      accepted: true,
+    });
+    await waitFor(() => provider.stats().activeJobs === 1, 5_000, 'the job to start');
+    const cancelledAt = Date.now();
+    await channel.send(providerPeer, JOB_MESSAGES.cancel, { jobId });
+    await waitFor(() => provider.stats().jobsCancelled === before + 1, 5_000, 'the job to be cancelled');
+    expect(provider.stats().activeJobs).toBe(0);
+    expect(Date.now() - cancelledAt).toBeLessThan(5_000);
+    expect(results.some((result) => result.manifest.jobId === jobId)).toBe(false);
+  });
+
+  it('keeps valid vouchers from job.payment and refuses invalid ones with the wallet code', async () => {
+    const voucher = (
+      signer: typeof client,
+      cumulativeAmount: bigint,
+      nonce: bigint,
+    ): Promise<SignedMessage<'Voucher'>> =>
+      signMessage(signer, domain, 'Voucher', {
+        client: client.address,
+        provider: provider.address,
+        cumulativeAmount,
+        nonce,
+        expiry: seconds(3_600),
+      });
+    expect(
+      await channel.request(providerPeer, JOB_MESSAGES.payment, { voucher: await voucher(client, 5n, 1n) }),
+    ).toEqual({
+      accepted: true,
+    });
+    const forged = channel.request(providerPeer, JOB_MESSAGES.payment, {
+      voucher: await voucher(privateKeyToAccount(generatePrivateKey()), 50n, 2n),
+    });
+    await expect(forged).rejects.toMatchObject({ code: 'VOUCHER_SIGNATURE_INVALID' });
+    const stale = channel.request(providerPeer, JOB_MESSAGES.payment, {
+      voucher: await voucher(client, 4n, 1n),
+    });
+    await expect(stale).rejects.toMatchObject({ code: 'VOUCHER_STALE' });
+    expect(provider.stats().earnings).toEqual({ clients: 1, earned: 5n, redeemed: 0n, unredeemed: 5n });
+  });
+
+  it('refuses jobs outside its availability window', async () => {
+    const outside = new Date();
+    const minute = outside.getHours() * 60 + outside.getMinutes();
+    // A one-hour window that starts two hours from now.
+    const start = (minute + 120) % 1440;
+    const other = await startProvider({
+      dataDir: join(dataDir, 'night-owl'),
+      coordinator: host.multiaddrs()[0]!,
+      network,
+      heartbeatIntervalMs: 100,
+      availability: { kind: 'window', startMinute: start, endMinute: (start + 60) % 1440 },
+    });
+    try {
+      const offersFrom = () => offers.filter((entry) => entry.from === other.address).length;
+      await waitFor(() => providerPeer === other.peerId, 5_000, 'the second provider to say hello');
+      expect(other.stats().available).toBe(false);
+      const refused = await assign(
+        newJobId(),
+        { moduleCid: primesCid, args: ['10'] },
+        { provider: other.address },
+      );
+      expect(refused).toMatchObject({
+        accepted: false,
+        reason: expect.stringMatching(/^PROVIDER_UNAVAILABLE/),
+      });
+      // Heartbeats go on, offer refreshes do not.
+      const beats = heartbeats.length;
+      await waitFor(() => heartbeats.length >= beats + 3, 5_000, 'more heartbeats');
+      expect(offersFrom()).toBe(1);
+    } finally {
+      await other.stop();
+    }
+  });
+});

@@ -1,0 +1,341 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ONE_TOKEN } from '@idlegrid/contracts';
+import {
+  IdlegridError,
+  isIdlegridError,
+  manifestCid,
+  type NetworkDomain,
+  networkDomain,
+  ReplayGuard,
+  signMessage,
+} from '@idlegrid/protocol';
+import { connect, loadOrCreateKey, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
+import { type Address, bytesToHex, type Hex, isAddressEqual } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import {
+  type HelloAck,
+  helloAckSchema,
+  JOB_MESSAGES,
+  JOBS_PROTOCOL,
+  jobPaymentSchema,
+} from '../jobs/wire.js';
+import { createP2PHost } from '../p2p/host.js';
+import { peerIdToAddress } from '../p2p/identity.js';
+import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
+import { createWasmExecutor } from '../runtimes/wasm/wasm-executor.js';
+import type { ProviderDaemon, ProviderEvent, ProviderOptions } from './api.js';
+import { ArtifactFetcher } from './artifact-fetcher.js';
+import { checkAssignment, parseJobAssign } from './assignment-check.js';
+import { isAvailable } from './availability.js';
+import { EarningsWallet } from './earnings.js';
+import { detectHardware } from './hardware.js';
+import { runJob, uploadOutput } from './job-runner.js';
+import { loadPermille, sampleLoad } from './load.js';
+import { nonceSource, type OfferTerms, signOffer } from './offer.js';
+
+const AGENT = 'idlegrid-provider/0.1';
+
+interface ActiveJob {
+  controller: AbortController;
+  cores: number;
+  memoryMb: number;
+  cancelled: boolean;
+}
+
+/** Starts a provider: joins the coordinator, keeps its offer and heartbeats fresh, runs assigned jobs. */
+export async function startProvider(options: ProviderOptions): Promise<ProviderDaemon> {
+  const privateKey: Hex = options.privateKey ?? (await keyOf(options.dataDir, options.name ?? 'provider'));
+  const account = privateKeyToAccount(privateKey);
+  const network = options.network ?? (await readNetworkConfig(options.dataDir));
+  const domain = networkDomain(network.chainId, network.paymentChannels);
+  const providerDir = join(options.dataDir, 'provider', account.address);
+  await mkdir(join(providerDir, 'scratch'), { recursive: true });
+  const hardware = await detectHardware({
+    dataDir: options.dataDir,
+    ...(options.hardware ? { overrides: options.hardware } : {}),
+  });
+  const earnings = await EarningsWallet.open(options.dataDir, account.address, domain);
+  const fetcher = new ArtifactFetcher({ cacheDir: join(providerDir, 'cache') });
+  const executor = createWasmExecutor({ scratchParent: join(providerDir, 'scratch') });
+  const emit = (event: ProviderEvent) => options.onEvent?.(event);
+  const now = options.now ?? (() => new Date());
+  const load = options.sampleLoad ?? sampleLoad;
+  const nextNonce = nonceSource();
+  const terms: OfferTerms = {
+    hardware,
+    pricePerCpuSecond: options.pricePerCpuSecond ?? ONE_TOKEN / 10_000n,
+    pricePerGpuSecond: options.pricePerGpuSecond ?? 0n,
+    region: options.region ?? '',
+    availability: options.availability ?? { kind: 'always' },
+    ttlSeconds: options.offerTtlSeconds ?? 600,
+  };
+  const heartbeatMs = options.heartbeatIntervalMs ?? 5_000;
+  const active = new Map<string, ActiveJob>();
+  const counts = { run: 0, failed: 0, cancelled: 0 };
+  const assignmentGuard = new ReplayGuard();
+  let coordinatorPeer = '';
+  let hello: HelloAck | undefined;
+  let offerExpiresAt = 0;
+  let wasAvailable = true;
+  let heartbeatSequence = 0n;
+  let stopped = false;
+
+  const host = await createP2PHost({ privateKey, ...(options.listen ? { listen: options.listen } : {}) });
+  const channel = new Libp2pMessageChannel({ name: JOBS_PROTOCOL }, { libp2p: host.libp2p });
+  const busyCores = () => [...active.values()].reduce((sum, job) => sum + job.cores, 0);
+  const availableNow = () =>
+    isAvailable(terms.availability, {
+      now: now(),
+      load1: load().load1,
+      cores: hardware.cpuCores,
+      ownBusyCores: busyCores(),
+    });
+
+  async function sendOffer(type: 'hello' | 'offer'): Promise<void> {
+    const issued = now();
+    const offer = await signOffer(account, domain, terms, nextNonce(), issued);
+    if (type === 'offer') await channel.send(coordinatorPeer, JOB_MESSAGES.offer, { offer });
+    else {
+      const ack = helloAckSchema.parse(
+        await channel.request(coordinatorPeer, JOB_MESSAGES.hello, { offer, agent: AGENT }),
+      );
+      checkAck(ack, peerIdToAddress(coordinatorPeer), domain);
+      hello = ack;
+      emit({ type: 'connected', coordinator: ack.coordinator, apiUrl: ack.apiUrl });
+    }
+    offerExpiresAt = issued.getTime() + terms.ttlSeconds * 1000;
+  }
+
+  async function sayHello(): Promise<void> {
+    coordinatorPeer = await host.dial(options.coordinator);
+    await sendOffer('hello');
+  }
+
+  async function sendHeartbeat(): Promise<void> {
+    const sample = load();
+    const heartbeat = await signMessage(account, domain, 'Heartbeat', {
+      provider: account.address,
+      sequence: ++heartbeatSequence,
+      cpuLoadPermille: loadPermille(sample.load1, hardware.cpuCores),
+      memoryFreeMb: sample.memoryFreeMb,
+      activeJobs: active.size,
+      nonce: nextNonce(),
+      expiry: BigInt(Math.floor(now().getTime() / 1000) + 60),
+    });
+    await channel.send(coordinatorPeer, JOB_MESSAGES.heartbeat, { heartbeat });
+  }
+
+  /** One beat of the loop: reconnect if needed, heartbeat, and refresh the offer while available. */
+  async function tick(): Promise<void> {
+    try {
+      if (!hello) await sayHello();
+      await sendHeartbeat();
+      const available = availableNow();
+      if (available !== wasAvailable) emit({ type: 'availability', available });
+      // Refresh with a third of the lifetime to spare, or at once when availability returns.
+      const due = offerExpiresAt - now().getTime() < Math.max((terms.ttlSeconds * 1000) / 3, 2 * heartbeatMs);
+      if (available && (due || !wasAvailable)) await sendOffer('offer');
+      wasAvailable = available;
+    } catch (error) {
+      hello = undefined;
+      emit({ type: 'disconnected', error: messageOf(error) });
+    }
+  }
+
+  async function execute(
+    jobId: string,
+    job: ActiveJob,
+    spec: Parameters<typeof runJob>[0]['spec'],
+    apiUrl: string,
+  ) {
+    const { signal } = job.controller;
+    emit({ type: 'job.started', jobId });
+    try {
+      const output = await runJob({
+        spec,
+        apiUrl,
+        fetcher,
+        executor,
+        signal,
+        maxWallTimeMs: options.maxWallTimeMs ?? 600_000,
+      });
+      await uploadOutput(apiUrl, output, signal);
+      const reveal = await signMessage(account, domain, 'ResultReveal', {
+        provider: account.address,
+        jobId: spec.jobId,
+        outputCid: manifestCid(output.manifest),
+        salt: bytesToHex(randomBytes(32)),
+        nonce: nextNonce(),
+        expiry: BigInt(Math.floor(now().getTime() / 1000) + 3_600),
+      });
+      await retry(
+        () => channel.request(coordinatorPeer, JOB_MESSAGES.result, { reveal, manifest: output.manifest }),
+        signal,
+      );
+      if (output.manifest.exitCode < 0) counts.failed++;
+      else counts.run++;
+      emit({
+        type: 'job.finished',
+        jobId,
+        exitCode: output.manifest.exitCode,
+        durationMs: output.manifest.durationMs,
+      });
+    } catch (error) {
+      if (job.cancelled || signal.aborted) {
+        counts.cancelled++;
+        emit({ type: 'job.cancelled', jobId });
+      } else {
+        counts.failed++;
+        emit({ type: 'job.unreported', jobId, error: messageOf(error) });
+      }
+    } finally {
+      active.delete(jobId);
+    }
+  }
+
+  channel.handle(JOB_MESSAGES.assign, async ({ from, body }) => {
+    let jobId: string | undefined;
+    try {
+      if (!hello || from.id !== coordinatorPeer)
+        throw new IdlegridError(
+          'ASSIGNMENT_INVALID',
+          'assignments are accepted only from the coordinator we joined',
+        );
+      const parsed = parseJobAssign(body);
+      jobId = (parsed.spec.message as { jobId?: string }).jobId;
+      if (jobId && active.has(jobId.toLowerCase())) return { accepted: true };
+      const checked = await checkAssignment(parsed, {
+        domain,
+        coordinator: hello.coordinator as Address,
+        provider: account.address,
+        replayGuard: assignmentGuard,
+      });
+      if (!availableNow())
+        throw new IdlegridError('PROVIDER_UNAVAILABLE', "outside this provider's availability");
+      const cores = Math.max(1, checked.spec.cpuCores);
+      const memoryMb = checked.spec.memoryMb;
+      const usedMemory = [...active.values()].reduce((sum, job) => sum + job.memoryMb, 0);
+      if (busyCores() + cores > hardware.cpuCores || usedMemory + memoryMb > hardware.memoryMb)
+        throw new IdlegridError('PROVIDER_BUSY', `no room for ${cores} cores and ${memoryMb} MB now`);
+      const job: ActiveJob = { controller: new AbortController(), cores, memoryMb, cancelled: false };
+      active.set(checked.spec.jobId, job);
+      void execute(checked.spec.jobId, job, checked.spec, hello.apiUrl);
+      return { accepted: true };
+    } catch (error) {
+      const code = isIdlegridError(error) ? error.code : 'INTERNAL';
+      emit({ type: 'job.refused', jobId, code, reason: messageOf(error) });
+      return { accepted: false, reason: `${code}: ${messageOf(error)}` };
+    }
+  });
+
+  channel.handle(JOB_MESSAGES.cancel, ({ from, body }) => {
+    const jobId = (body as { jobId?: unknown } | null)?.jobId;
+    if (from.id !== coordinatorPeer || typeof jobId !== 'string') return;
+    const job = active.get(jobId.toLowerCase());
+    if (!job) return;
+    job.cancelled = true;
+    job.controller.abort(new IdlegridError('ABORTED', `job ${jobId} cancelled by the coordinator`));
+  });
+
+  channel.handle(JOB_MESSAGES.payment, async ({ body }) => {
+    const parsed = jobPaymentSchema.safeParse(body);
+    if (!parsed.success) throw new IdlegridError('MESSAGE_INVALID', 'expected { voucher }');
+    const { client, increase } = await earnings.accept(parsed.data.voucher);
+    emit({ type: 'payment', client, increase });
+    if (options.redeemThreshold !== undefined) {
+      const threshold = options.redeemThreshold;
+      void earnings
+        .redeemIfDue(connect(network, account), threshold)
+        .then((redemption) => redemption && emit({ type: 'redeemed', redemption }))
+        .catch((error: unknown) => emit({ type: 'error', where: 'redeem', error: messageOf(error) }));
+    }
+    return { accepted: true };
+  });
+
+  await host.start();
+  await channel.start();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await sayHello();
+  } catch (error) {
+    await channel.stop();
+    await host.stop();
+    throw error;
+  }
+  wasAvailable = availableNow();
+  const loop = async () => {
+    await tick();
+    if (!stopped) timer = setTimeout(loop, heartbeatMs);
+  };
+  void loop();
+
+  return {
+    address: account.address,
+    peerId: host.peerId,
+    hardware,
+    earnings,
+    stats: () => ({
+      jobsRun: counts.run,
+      jobsFailed: counts.failed,
+      jobsCancelled: counts.cancelled,
+      activeJobs: active.size,
+      available: availableNow(),
+      connected: hello !== undefined,
+      earnings: earnings.summary(),
+    }),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearTimeout(timer);
+      for (const job of active.values())
+        job.controller.abort(new IdlegridError('ABORTED', 'the provider is stopping'));
+      await channel.stop();
+      await host.stop();
+    },
+  };
+}
+
+async function keyOf(dataDir: string, name: string): Promise<Hex> {
+  await loadOrCreateKey(dataDir, name);
+  return loadPrivateKey(dataDir, name);
+}
+
+/** The ack must come from the key we dialled and for the network we sign on. */
+function checkAck(ack: HelloAck, peerAddress: Address, domain: NetworkDomain): void {
+  if (!isAddressEqual(ack.coordinator as Address, peerAddress))
+    throw new IdlegridError(
+      'SIGNER_MISMATCH',
+      `hello answered for ${ack.coordinator} by peer ${peerAddress}`,
+    );
+  if (
+    ack.chainId !== domain.chainId ||
+    !isAddressEqual(ack.paymentChannels as Address, domain.verifyingContract)
+  ) {
+    throw new IdlegridError(
+      'CHAIN_MISMATCH',
+      `the coordinator serves chain ${ack.chainId} at ${ack.paymentChannels}`,
+      {
+        details: { expected: { chainId: domain.chainId, paymentChannels: domain.verifyingContract } },
+      },
+    );
+  }
+}
+
+/** Retries a request a few times (the coordinator may be restarting); gives up on abort. */
+async function retry<T>(action: () => Promise<T>, signal: AbortSignal, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    signal.throwIfAborted();
+    try {
+      return await action();
+    } catch (error) {
+      if (attempt >= attempts || (isIdlegridError(error) && !error.code.startsWith('P2P_'))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+    }
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

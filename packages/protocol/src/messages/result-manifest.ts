@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { canonicalJson } from '../hashing/canonical-json.js';
+import { cidOfBytes } from '../hashing/cid.js';
+
+/**
+ * What a run produced, as the provider uploads it: canonical JSON whose CID (raw blob,
+ * like every artifact) is the `outputCid` of its signed ResultReveal and the job's
+ * `resultCid`. Shared by providers, coordinators and clients.
+ */
+export const resultManifestSchema = z.object({
+  jobId: z.string(),
+  exitCode: z.number().int(),
+  stdoutCid: z.string(),
+  stderrCid: z.string(),
+  stdoutTruncated: z.boolean(),
+  stderrTruncated: z.boolean(),
+  durationMs: z.number().nonnegative(),
+});
+
+export type ResultManifest = z.output<typeof resultManifestSchema>;
+
+/** The manifest's bytes as uploaded: its canonical JSON. */
+export function manifestBytes(manifest: ResultManifest): Uint8Array {
+  return new TextEncoder().encode(canonicalJson(manifest));
+}
+
+export function manifestCid(manifest: ResultManifest): string {
+  return cidOfBytes(manifestBytes(manifest));
+}

@@ -1,0 +1,138 @@
+import { IdlegridError, isIdlegridError, toWireJson } from '@idlegrid/protocol';
+import { remoteError } from './remote-error.js';
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+export interface CoordinatorClientOptions {
+  /** Base URL of the coordinator's HTTP API, e.g. `http://127.0.0.1:7070`. */
+  url: string;
+  /** Per request; for streams only until the response headers arrive. */
+  timeoutMs?: number;
+  /** Defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/**
+ * A thin HTTP client for the coordinator API. Every failure is an IdlegridError: the
+ * server's own code for error answers, COORDINATOR_UNAVAILABLE when it cannot be reached,
+ * COORDINATOR_TIMEOUT when it does not answer in time, ABORTED when the caller aborts.
+ */
+export class CoordinatorClient {
+  readonly url: string;
+  readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: CoordinatorClientOptions) {
+    let parsed: URL;
+    try {
+      parsed = new URL(options.url);
+    } catch (cause) {
+      throw new IdlegridError('INVALID_ARGUMENT', `not a coordinator URL: ${options.url}`, { cause });
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new IdlegridError('INVALID_ARGUMENT', `coordinator URL must be http(s): ${options.url}`);
+    }
+    this.url = parsed.toString().replace(/\/+$/, '');
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  getJson(path: string, options: RequestOptions = {}): Promise<unknown> {
+    return this.#send(path, { method: 'GET' }, options, readJson);
+  }
+
+  /** Sends `body` as JSON with bigints as decimal strings (the wire form). */
+  postJson(path: string, body: unknown, options: RequestOptions = {}): Promise<unknown> {
+    const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: toWireJson(body) };
+    return this.#send(path, init, options, readJson);
+  }
+
+  postBytes(path: string, bytes: Uint8Array, options: RequestOptions = {}): Promise<unknown> {
+    const init = {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes as Uint8Array<ArrayBuffer>,
+    };
+    return this.#send(path, init, options, readJson);
+  }
+
+  getBytes(path: string, options: RequestOptions = {}): Promise<Uint8Array> {
+    return this.#send(path, { method: 'GET' }, options, async (response) => {
+      return new Uint8Array(await response.arrayBuffer());
+    });
+  }
+
+  /** Opens a long-lived response (server-sent events); the caller reads and cancels its body. */
+  openStream(path: string, options: RequestOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    const init = { method: 'GET', headers: { accept: 'text/event-stream' } };
+    return this.#send(path, init, options, async (response) => {
+      if (!response.body) throw new IdlegridError('COORDINATOR_BAD_RESPONSE', `${path} sent no body`);
+      return response.body;
+    });
+  }
+
+  /** `consume` runs under the timeout too, so a server that stalls mid-body is caught. */
+  async #send<T>(
+    path: string,
+    init: RequestInit,
+    options: RequestOptions,
+    consume: (response: Response) => Promise<T>,
+  ): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+    const url = `${this.url}${path}`;
+    try {
+      const response = await this.#fetch(url, { ...init, signal });
+      if (!response.ok) throw await remoteError(response);
+      return await consume(response);
+    } catch (error) {
+      if (options.signal?.aborted) {
+        throw new IdlegridError('ABORTED', `request to ${url} was aborted`, { cause: error });
+      }
+      if (timeout.signal.aborted) {
+        throw new IdlegridError(
+          'COORDINATOR_TIMEOUT',
+          `coordinator did not answer ${path} in ${timeoutMs} ms`,
+          {
+            details: { url: this.url, timeoutMs },
+            cause: error,
+          },
+        );
+      }
+      if (isIdlegridError(error)) throw error;
+      throw new IdlegridError('COORDINATOR_UNAVAILABLE', `cannot reach the coordinator at ${this.url}`, {
+        details: { url: this.url, reason: reasonOf(error) },
+        cause: error,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new IdlegridError('COORDINATOR_BAD_RESPONSE', 'coordinator answered with invalid JSON', {
+      details: { status: response.status, body: text.slice(0, 500) },
+      cause,
+    });
+  }
+}
+
+/** fetch hides the system error (ECONNREFUSED, ENOTFOUND...) in `cause`. */
+function reasonOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string') return cause.message;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,56 @@
+import { signMessage } from '@idlegrid/protocol';
+import type { RequestOptions } from '../http/coordinator-client.js';
+import { parseAnswer } from '../http/remote-error.js';
+import { uploadArtifact } from './artifacts.js';
+import type { JobsContext } from './context.js';
+import { type Job, jobAnswerSchema } from './job.js';
+import { buildWasmJobSpec, nowSeconds } from './job-spec.js';
+
+export interface WasmJobRequest {
+  /** The WASI module: its bytes (uploaded first) or the CID of an uploaded one. */
+  module: Uint8Array | string;
+  args?: readonly string[];
+  /** Bytes for the module's stdin, or the CID of an uploaded artifact. */
+  stdin?: Uint8Array | string;
+  /** Most the client pays, in token base units. */
+  maxPrice: bigint;
+  deadlineSeconds: number;
+  memoryMb: number;
+  cpuCores: number;
+  region?: string;
+  verification?: string;
+}
+
+const cidOf = (ctx: JobsContext, value: Uint8Array | string, options: RequestOptions) =>
+  typeof value === 'string' ? Promise.resolve(value) : uploadArtifact(ctx, value, options);
+
+/** Uploads the module (and stdin), signs the JobSpec with the client's key and submits it. */
+export async function submitWasmJob(
+  ctx: JobsContext,
+  request: WasmJobRequest,
+  options: RequestOptions = {},
+): Promise<Job> {
+  const [moduleCid, stdinCid] = await Promise.all([
+    cidOf(ctx, request.module, options),
+    request.stdin === undefined ? undefined : cidOf(ctx, request.stdin, options),
+  ]);
+  const spec = buildWasmJobSpec({
+    client: ctx.signer.address,
+    moduleCid,
+    ...(stdinCid === undefined ? {} : { stdinCid }),
+    ...(request.args === undefined ? {} : { args: request.args }),
+    maxPrice: request.maxPrice,
+    deadlineSeconds: request.deadlineSeconds,
+    memoryMb: request.memoryMb,
+    cpuCores: request.cpuCores,
+    ...(request.region === undefined ? {} : { region: request.region }),
+    ...(request.verification === undefined ? {} : { verification: request.verification }),
+    nowSeconds: nowSeconds(),
+  });
+  const signed = await signMessage(ctx.signer, ctx.domain, 'JobSpec', spec);
+  return parseAnswer(
+    jobAnswerSchema,
+    await ctx.coordinator.postJson('/v1/jobs', signed, options),
+    'POST /v1/jobs',
+  ).job;
+}

@@ -1,0 +1,141 @@
+import { IdlegridError, isIdlegridError } from '@idlegrid/protocol';
+import { readSse } from '../http/sse.js';
+import type { ReadContext } from './context.js';
+import { isFinalJobState, type Job, jobSchema } from './job.js';
+import { getJob } from './job-queries.js';
+
+export interface WaitOptions {
+  /** Called with the job each time its state changes (the first call gives the current state). */
+  onProgress?: (job: Job) => void;
+  signal?: AbortSignal;
+  /** Give up (JOB_WAIT_TIMEOUT) after this long; the job itself goes on. */
+  timeoutMs?: number;
+  /** Polling interval once the event stream broke. */
+  pollIntervalMs?: number;
+  /** Consecutive failed polls (coordinator unreachable) tolerated before giving up. */
+  maxPollFailures?: number;
+}
+
+/** Keeps the newest version seen, whichever channel brought it, and reports state changes. */
+class Progress {
+  latest: Job | undefined;
+  #reported: string | undefined;
+
+  constructor(private readonly onProgress: ((job: Job) => void) | undefined) {}
+
+  see(job: Job): Job {
+    if (this.latest && job.version <= this.latest.version) return this.latest;
+    this.latest = job;
+    if (job.state !== this.#reported) {
+      this.#reported = job.state;
+      this.onProgress?.(job);
+    }
+    return job;
+  }
+}
+
+/**
+ * Waits until the job reaches a final state (accepted, settled, failed, expired,
+ * cancelled) and returns it. Follows the coordinator's event stream; if the stream
+ * cannot be opened or breaks, falls back to polling `GET /v1/jobs/:id`.
+ */
+export async function waitForJob(ctx: ReadContext, id: string, options: WaitOptions = {}): Promise<Job> {
+  const stop = new AbortController();
+  let timedOut = false;
+  const onAbort = () => stop.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) stop.abort();
+  const timer =
+    options.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          stop.abort();
+        }, options.timeoutMs);
+  const progress = new Progress(options.onProgress);
+  try {
+    const first = progress.see(await getJob(ctx, id, { signal: stop.signal }));
+    if (isFinalJobState(first.state)) return first;
+    const streamed = await follow(ctx, first, progress, stop.signal).catch((error: unknown) => {
+      if (stop.signal.aborted) throw error;
+      return undefined; // the stream broke: poll instead
+    });
+    return streamed ?? (await poll(ctx, id, progress, stop.signal, options));
+  } catch (error) {
+    if (timedOut) {
+      throw new IdlegridError('JOB_WAIT_TIMEOUT', `job ${id} did not finish within ${options.timeoutMs} ms`, {
+        details: { jobId: id, timeoutMs: options.timeoutMs, state: progress.latest?.state },
+      });
+    }
+    if (stop.signal.aborted) throw new IdlegridError('ABORTED', `waiting for job ${id} was aborted`);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    stop.abort(); // closes the event stream
+  }
+}
+
+/** Returns the final job, or undefined if the stream ended first. */
+async function follow(ctx: ReadContext, job: Job, progress: Progress, signal: AbortSignal) {
+  const body = await ctx.coordinator.openStream(`/v1/events?client=${job.client}`, { signal });
+  // The subscription is live once the headers arrived: re-read to catch changes made before it.
+  const current = progress.see(await getJob(ctx, job.id, { signal }));
+  if (isFinalJobState(current.state)) {
+    await body.cancel().catch(() => {});
+    return current;
+  }
+  for await (const event of readSse(body)) {
+    if (event.event !== 'job') continue;
+    const parsed = jobSchema.safeParse(safeJson(event.data));
+    if (!parsed.success || parsed.data.id !== job.id) continue;
+    const latest = progress.see(parsed.data);
+    if (isFinalJobState(latest.state)) return latest;
+  }
+  return undefined;
+}
+
+async function poll(
+  ctx: ReadContext,
+  id: string,
+  progress: Progress,
+  signal: AbortSignal,
+  options: WaitOptions,
+) {
+  let failures = 0;
+  for (;;) {
+    try {
+      const job = progress.see(await getJob(ctx, id, { signal }));
+      failures = 0;
+      if (isFinalJobState(job.state)) return job;
+    } catch (error) {
+      const transient =
+        isIdlegridError(error, 'COORDINATOR_UNAVAILABLE') || isIdlegridError(error, 'COORDINATOR_TIMEOUT');
+      if (!transient || ++failures >= (options.maxPollFailures ?? 5)) throw error;
+    }
+    await sleep(options.pollIntervalMs ?? 1_000, signal);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
