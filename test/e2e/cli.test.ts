@@ -1,6 +1,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, startCli } from './cli-harness.js';
 
@@ -38,22 +39,61 @@ describe('idlegrid wallet', () => {
 });
 
 describe('idlegrid localnet', () => {
-  it('starts a network, pays providers, and resumes the same state on the next start', async () => {
-    const first = await cli('localnet', '--once', '--port', '0', '--providers', '2');
+  it('runs a network of processes that executes, checks and pays real WASM jobs, and resumes', async () => {
+    const first = await cli('localnet', '--once', '--port', '0', '--api-port', '0', '--providers', '2');
     expect(first.code, first.stderr).toBe(0);
-    expect(first.json.payments.map((p: { nonce: string }) => p.nonce)).toEqual(['1', '1']);
-    const provider = first.json.parties.find((p: { name: string }) => p.name === 'provider-1');
-    expect(BigInt(provider.stakeBonded)).toBe(500n * 10n ** 18n);
-    // 1 GRID paid minus the 1% protocol fee, on top of the 1000 - 500 staked.
-    expect(BigInt(provider.tokens)).toBe(500n * 10n ** 18n + 99n * 10n ** 16n);
+    const outcomes = first.json.outcomes as { state: string; verified: boolean; provider: string }[];
+    expect(outcomes.length).toBeGreaterThanOrEqual(9);
+    expect(outcomes.filter((o) => !(o.state === 'settled' && o.verified))).toEqual([]);
+    const providers = first.json.providers as { address: string; jobs: number; billed: string }[];
+    expect(providers.reduce((sum, p) => sum + p.jobs, 0)).toBe(outcomes.length);
+    expect(new Set(outcomes.map((o) => o.provider))).toEqual(
+      new Set(providers.filter((p) => p.jobs > 0).map((p) => p.address)),
+    );
 
-    const second = await cli('localnet', '--once', '--port', '0', '--providers', '2');
+    const second = await cli(
+      'localnet',
+      '--once',
+      '--port',
+      '0',
+      '--api-port',
+      '0',
+      '--providers',
+      '2',
+      '--no-demo',
+    );
     expect(second.code, second.stderr).toBe(0);
     expect(second.json.network.paymentChannels).toBe(first.json.network.paymentChannels);
-    expect(second.json.payments.map((p: { cumulativeAmount: string }) => p.cumulativeAmount)).toEqual([
-      String(2n * 10n ** 18n),
-      String(2n * 10n ** 18n),
+  });
+
+  it('serves `job run` from the CLI while it runs', async () => {
+    const localnet = await startCli([
+      '--data-dir',
+      dataDir,
+      '--json',
+      'localnet',
+      '--port',
+      '0',
+      '--api-port',
+      '0',
+      '--providers',
+      '1',
+      '--no-demo',
     ]);
+    try {
+      const primes = fileURLToPath(
+        new URL('../../packages/node/examples/wasm/build/primes.wasm', import.meta.url),
+      );
+      const run = await cli('job', 'run', '--wasm', primes, '--args', '1000');
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.json.job.state).toBe('settled');
+      expect(run.json.result.stdout.trim()).toBe('168');
+      const listed = await cli('job', 'list');
+      expect(listed.json.map((j: { id: string }) => j.id)).toContain(run.json.job.id);
+    } finally {
+      localnet.child.kill('SIGINT');
+      expect(await localnet.exited).toBe(0);
+    }
   });
 
   it('refuses a bad provider count', async () => {

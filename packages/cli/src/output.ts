@@ -9,6 +9,17 @@ export class Output {
     if (!this.json) process.stderr.write(`▸ ${message}\n`);
   }
 
+  /** A progress bar on stderr for humans (redrawn on a terminal, one line per update otherwise). */
+  progress(done: number, total: number, label: string): void {
+    if (this.json) return;
+    const width = 24;
+    const filled = Math.round((done / Math.max(1, total)) * width);
+    const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${label}`;
+    process.stderr.write(
+      process.stderr.isTTY ? `\r\x1b[2K${line}${done === total ? '\n' : ''}` : `${line}\n`,
+    );
+  }
+
   result(data: unknown, human: () => string): void {
     process.stdout.write(this.json ? `${toWireJson(data)}\n` : `${human()}\n`);
   }

@@ -26,13 +26,21 @@ export type {
 export { isTerminal, JOB_STATES, type JobState } from './jobs/job-states.js';
 export { JOB_MESSAGES, JOBS_PROTOCOL } from './jobs/wire.js';
 export {
+  type DemoJob,
+  demoWorkload,
+  type ExampleModule,
+  exampleModulePath,
+  readExampleModule,
+} from './localnet/demo-workload.js';
+export {
   LOCALNET_GRANTS,
   type Localnet,
   type LocalnetOptions,
   type LocalnetParty,
   startLocalnet,
 } from './localnet/localnet.js';
-export { type ProviderPayment, payProviders } from './localnet/pay-providers.js';
+export { PROVIDER_PROFILES, type ProviderProfile, profileOf } from './localnet/provider-profiles.js';
+export { type DemoOptions, type DemoOutcome, runDemo } from './localnet/run-demo.js';
 export { chargeFor, matchCheapest } from './market/matcher.js';
 export type {
   Gossip,

@@ -1,85 +1,58 @@
-import { ONE_TOKEN } from '@idlegrid/contracts';
-import { payProviders, startLocalnet } from '@idlegrid/node';
+import { fileURLToPath } from 'node:url';
+import { demoWorkload, type Localnet, runDemo, startLocalnet } from '@idlegrid/node';
 import { IdlegridError } from '@idlegrid/protocol';
-import { connect, getBalances } from '@idlegrid/sdk';
+import { CoordinatorClient, connect, getBalances } from '@idlegrid/sdk';
 import type { Command } from 'commander';
 import { contextOf, untilInterrupted } from '../context.js';
-import { formatEth, formatTokens, table } from '../format.js';
+import { formatTokens, table } from '../format.js';
+import type { Output } from '../output.js';
 
 interface LocalnetFlags {
   providers: string;
   port?: string;
+  apiPort: string;
+  demo: boolean;
   once?: boolean;
 }
+
+const CLI_PATH = fileURLToPath(new URL('../../bin/idlegrid.js', import.meta.url));
 
 export function registerLocalnetCommand(program: Command): void {
   program
     .command('localnet')
-    .description('run a local network: embedded chain, contracts, a funded client and staked providers')
-    .option('--providers <n>', 'number of providers', '3')
+    .description(
+      'run a local network: chain, contracts, a coordinator and staked providers, then a demo workload',
+    )
+    .option('--providers <n>', 'number of provider processes', '3')
     .option('--port <port>', 'JSON-RPC port of the embedded chain (0 picks a free one)')
-    .option('--once', 'stop after the payment check instead of running until Ctrl-C')
+    .option('--api-port <port>', 'HTTP API port of the coordinator (0 picks a free one)', '7070')
+    .option('--no-demo', 'start the network without running the demo jobs')
+    .option('--once', 'stop after the demo instead of running until Ctrl-C')
     .action(async (options: LocalnetFlags, command: Command) => {
       const providers = Number(options.providers);
-      if (!Number.isInteger(providers) || providers < 1 || providers > 32) {
-        throw new IdlegridError('INVALID_ARGUMENT', '--providers must be an integer from 1 to 32');
+      if (!Number.isInteger(providers) || providers < 1 || providers > 16) {
+        throw new IdlegridError('INVALID_ARGUMENT', '--providers must be an integer from 1 to 16');
       }
       const { config, out } = await contextOf(command, options.port ? { chainPort: options.port } : {});
-      const localnet = await startLocalnet(config, { providers, onStep: (message) => out.step(message) });
+      const localnet = await startLocalnet(config, {
+        providers,
+        cliPath: CLI_PATH,
+        apiPort: Number(options.apiPort),
+        onStep: (message) => out.step(message),
+      });
       try {
-        out.step('payment check: the client pays each provider 1 GRID by voucher; each redeems on-chain');
-        const payments = await payProviders(localnet, ONE_TOKEN);
-        const { network } = localnet.running;
-        const reader = connect(network);
-        const parties = [
-          { role: 'treasury', name: 'funder', address: localnet.running.funder.address },
-          { role: 'client', name: localnet.client.name, address: localnet.client.account.address },
-          ...localnet.providers.map((p) => ({ role: 'provider', name: p.name, address: p.account.address })),
-        ];
-        const balances = await Promise.all(parties.map((p) => getBalances(reader, p.address)));
+        const demo = options.demo ? await demoRound(localnet, out) : undefined;
         const summary = {
-          network,
+          network: localnet.running.network,
+          coordinatorUrl: localnet.coordinatorUrl,
           dataDir: config.dataDir,
-          payments,
-          parties: parties.map((p, i) => ({ ...p, ...balances[i] })),
+          ...demo,
         };
         out.result(summary, () =>
           [
-            '',
-            table([
-              ['contract', 'address'],
-              ['GridToken', network.token],
-              ['Staking', network.staking],
-              ['PaymentChannels', network.paymentChannels],
-            ]),
-            '',
-            table([
-              ['role', 'name', 'address', 'gas', 'tokens', 'deposit', 'stake'],
-              ...parties.map((p, i) => {
-                const b = balances[i]!;
-                return [
-                  p.role,
-                  p.name,
-                  p.address,
-                  formatEth(b.eth),
-                  formatTokens(b.tokens),
-                  formatTokens(b.deposit),
-                  formatTokens(b.stakeBonded),
-                ];
-              }),
-            ]),
-            '',
-            table([
-              ['provider', 'paid so far', 'voucher nonce', 'redeem gas'],
-              ...payments.map((p) => [
-                p.provider,
-                formatTokens(p.cumulativeAmount),
-                String(p.nonce),
-                String(p.gasUsed),
-              ]),
-            ]),
-            '',
-            `RPC ${network.rpcUrl} (chain ${network.chainId}); data in ${config.dataDir}; see localnet.json`,
+            ...(demo ? [demo.report] : []),
+            `coordinator ${localnet.coordinatorUrl} · RPC ${localnet.running.network.rpcUrl} · data ${config.dataDir}`,
+            `try: npx idlegrid --data-dir ${config.dataDir} job run --wasm packages/node/examples/wasm/build/primes.wasm --args 1000000`,
             options.once
               ? 'stopping (--once); run again to resume the same state'
               : 'localnet running; Ctrl-C to stop',
@@ -90,4 +63,68 @@ export function registerLocalnetCommand(program: Command): void {
         await localnet.stop();
       }
     });
+}
+
+/** Runs the demo jobs as a client, then reports who ran what and what each provider earned on-chain. */
+async function demoRound(localnet: Localnet, out: Output) {
+  const { network } = localnet.running;
+  const reader = connect(network);
+  const ctx = {
+    coordinator: new CoordinatorClient({ url: localnet.coordinatorUrl }),
+    signer: localnet.client.account,
+    domain: reader.domain,
+  };
+  const tokensOf = async () =>
+    Promise.all(localnet.providers.map(async (p) => (await getBalances(reader, p.account.address)).tokens));
+  const before = await tokensOf();
+  const jobs = demoWorkload();
+  out.step(
+    `demo: ${jobs.length} WASM jobs (prime sieve, sha-256 chain, image blur), checked and paid by voucher`,
+  );
+  const outcomes = await runDemo(ctx, jobs, {
+    onProgress: (done, total, outcome) => out.progress(done, total, `${outcome.label}: ${outcome.state}`),
+  });
+
+  // Providers redeem their vouchers on-chain on their own (redeem threshold); wait until it settles.
+  let after = await tokensOf();
+  for (let waited = 0, stable = 0; waited < 15_000 && stable < 4; waited += 500) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const next = await tokensOf();
+    stable = next.every((value, i) => value === after[i]) ? stable + 1 : 0;
+    after = next;
+  }
+  const nameOf = (address: string | null) =>
+    localnet.providers.find((p) => p.account.address === address)?.name ?? '-';
+  const providers = localnet.providers.map((p, i) => {
+    const ran = outcomes.filter((o) => o.provider === p.account.address);
+    const billed = ran.reduce((sum, o) => sum + BigInt(o.price ?? 0), 0n);
+    return {
+      name: p.name,
+      address: p.account.address,
+      jobs: ran.length,
+      billed,
+      redeemed: after[i]! - before[i]!,
+    };
+  });
+  const report = [
+    '',
+    table([
+      ['job', 'provider', 'state', 'checked', 'time', 'price'],
+      ...outcomes.map((o) => [
+        o.label,
+        nameOf(o.provider),
+        o.state,
+        o.verified ? 'ok' : `FAILED${o.error ? ` (${o.error})` : ''}`,
+        o.durationMs === null ? '-' : `${o.durationMs} ms`,
+        o.price === null ? '-' : formatTokens(BigInt(o.price)),
+      ]),
+    ]),
+    '',
+    table([
+      ['provider', 'jobs', 'billed', 'redeemed on-chain (after fee)'],
+      ...providers.map((p) => [p.name, String(p.jobs), formatTokens(p.billed), formatTokens(p.redeemed)]),
+    ]),
+    '',
+  ].join('\n');
+  return { outcomes, providers, report };
 }

@@ -81,6 +81,8 @@ export class Dispatcher {
       }
       const { candidate } = outcome;
       provider = candidate.provider;
+      // Reserve the slot before any await, so jobs dispatched in the same pass cannot overbook it.
+      this.deps.registry.adjust(provider, { activeJobs: 1 });
       const entry = this.deps.registry.get(provider)!;
       await this.#move(job.id, 'matched', {
         patch: { provider, error: null },
@@ -97,7 +99,6 @@ export class Dispatcher {
         expiry: BigInt(Math.floor(now / 1000) + 600),
       });
       await this.#move(job.id, 'assigned', { patch: { leaseExpiresAt: leaseExpiry } });
-      this.deps.registry.adjust(provider, { activeJobs: 1 });
       const ack = jobAssignAckSchema.parse(
         await this.deps.channel.request(
           entry.peer,

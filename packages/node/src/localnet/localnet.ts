@@ -8,6 +8,8 @@ import { ensureNetwork, type RunningNetwork } from '../chain/ensure-network.js';
 import { fundFromFaucet } from '../chain/faucet.js';
 import { stake } from '../chain/stake.js';
 import type { NodeConfig } from '../config/config.js';
+import { type ChildNode, startChildNode } from './child-node.js';
+import { profileOf } from './provider-profiles.js';
 
 export interface LocalnetParty {
   name: string;
@@ -18,11 +20,19 @@ export interface Localnet {
   running: RunningNetwork;
   client: LocalnetParty;
   providers: LocalnetParty[];
+  coordinator: ChildNode;
+  providerNodes: ChildNode[];
+  /** The coordinator's HTTP API. */
+  coordinatorUrl: string;
   stop(): Promise<void>;
 }
 
 export interface LocalnetOptions {
   providers: number;
+  /** The `idlegrid` CLI entry point, run once per coordinator and provider process. */
+  cliPath: string;
+  /** Port of the coordinator's HTTP API (0 picks a free one). */
+  apiPort: number;
   onStep?: (message: string) => void;
 }
 
@@ -37,8 +47,9 @@ export const LOCALNET_GRANTS = {
 
 /**
  * A local network: the embedded chain with its contracts, a funded client with a channel
- * deposit, and N staked providers, all with keys in the data directory. Starting it again
- * resumes the same state. Writes DIR/localnet.json so any tool can drive it.
+ * deposit, a coordinator and N staked providers as separate processes, all with keys in
+ * the data directory. Starting it again resumes the same state. Writes DIR/localnet.json
+ * so any tool can drive it.
  */
 export async function startLocalnet(config: NodeConfig, options: LocalnetOptions): Promise<Localnet> {
   const step = options.onStep ?? (() => {});
@@ -83,20 +94,79 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
       }
     }
 
-    await writeFile(
-      join(config.dataDir, 'localnet.json'),
-      `${toWireJson({
-        ...running.network,
-        dataDir: config.dataDir,
-        client: { name: client.name, address: client.account.address, keyFile: join('keys', 'client.key') },
-        providers: providers.map((p) => ({
-          name: p.name,
-          address: p.account.address,
-          keyFile: join('keys', `${p.name}.key`),
-        })),
-      })}\n`,
-    );
-    return { running, client, providers, stop: () => running.stop() };
+    const nodes: ChildNode[] = [];
+    const stopAll = async () => {
+      for (const node of nodes.reverse()) await node.stop();
+      await running.stop();
+    };
+    try {
+      step('starting the coordinator');
+      const coordinator = await startChildNode(
+        options.cliPath,
+        'coordinator',
+        ['--data-dir', config.dataDir, 'coordinator', 'start', '--api-port', String(options.apiPort)],
+        { dataDir: config.dataDir },
+      );
+      nodes.push(coordinator);
+      const coordinatorUrl = String(coordinator.info.apiUrl);
+      const coordinatorP2p = (coordinator.info.p2pAddrs as string[])[0]!;
+      const providerNodes = await Promise.all(
+        providers.map(async (provider, index) => {
+          const profile = profileOf(index);
+          step(
+            `starting ${provider.name} (${profile.region}, ${profile.cores} cores, ${profile.price} GRID/CPU-s)`,
+          );
+          const node = await startChildNode(
+            options.cliPath,
+            provider.name,
+            [
+              '--data-dir',
+              config.dataDir,
+              'provider',
+              'start',
+              '--name',
+              provider.name,
+              '--coordinator-p2p',
+              coordinatorP2p,
+              '--price',
+              profile.price,
+              '--region',
+              profile.region,
+              '--cores',
+              String(profile.cores),
+              '--memory-gb',
+              String(profile.memoryGb),
+              '--redeem-threshold',
+              '0.004',
+            ],
+            { dataDir: config.dataDir },
+          );
+          nodes.push(node);
+          return node;
+        }),
+      );
+      await writeFile(
+        join(config.dataDir, 'localnet.json'),
+        `${toWireJson({
+          ...running.network,
+          coordinatorUrl,
+          coordinatorP2p,
+          coordinator: coordinator.info.address,
+          dataDir: config.dataDir,
+          client: { name: client.name, address: client.account.address, keyFile: join('keys', 'client.key') },
+          providers: providers.map((p, i) => ({
+            name: p.name,
+            address: p.account.address,
+            keyFile: join('keys', `${p.name}.key`),
+            ...profileOf(i),
+          })),
+        })}\n`,
+      );
+      return { running, client, providers, coordinator, providerNodes, coordinatorUrl, stop: stopAll };
+    } catch (error) {
+      for (const node of nodes) await node.stop();
+      throw error;
+    }
   } catch (error) {
     await running.stop();
     throw error;
