@@ -64,7 +64,7 @@ describe('idlegrid localnet', () => {
     );
     expect(second.code, second.stderr).toBe(0);
     expect(second.json.network.paymentChannels).toBe(first.json.network.paymentChannels);
-  });
+  }, 240_000);
 
   it('serves `job run` from the CLI while it runs', async () => {
     const localnet = await startCli([
@@ -94,7 +94,7 @@ describe('idlegrid localnet', () => {
       localnet.child.kill('SIGINT');
       expect(await localnet.exited).toBe(0);
     }
-  });
+  }, 180_000);
 
   it('refuses a bad provider count', async () => {
     expect((await cli('localnet', '--once', '--providers', '0')).json.error.code).toBe('INVALID_ARGUMENT');
