@@ -47,6 +47,8 @@ beforeEach(async () => {
     privateKey: generatePrivateKey(),
     leaseMs: 1_500,
     tickMs: 50,
+    // No chain in these tests: deposits are checked by the process-level tests.
+    requireDeposit: false,
   });
 });
 afterEach(async () => {

@@ -10,6 +10,7 @@ import { createP2PHost } from '../p2p/host.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
 import { ArtifactStore } from '../storage/artifact-store.js';
 import { openCoordinatorStore } from '../store/open-store.js';
+import { chainDepositCheck } from './deposit-check.js';
 import { Dispatcher } from './dispatcher.js';
 import { JobEventBus } from './job-event-bus.js';
 import { JobIntake } from './job-intake.js';
@@ -31,6 +32,8 @@ export interface CoordinatorOptions {
   leaseMs?: number;
   tickMs?: number;
   maxAttempts?: number;
+  /** Refuse jobs whose client has not deposited their max price (default true; needs the chain). */
+  requireDeposit?: boolean;
 }
 
 export interface RunningCoordinator {
@@ -68,7 +71,13 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     signer: account,
     leaseMs,
   });
-  const intake = new JobIntake({ domain, store: store.jobs, bus, maxAttempts: options.maxAttempts ?? 3 });
+  const intake = new JobIntake({
+    domain,
+    store: store.jobs,
+    bus,
+    maxAttempts: options.maxAttempts ?? 3,
+    ...(options.requireDeposit === false ? {} : { depositCheck: chainDepositCheck(options.network) }),
+  });
   const forwarder = new PaymentForwarder({
     store: store.jobs,
     payments: store.payments,

@@ -7,6 +7,7 @@ import {
   verifySignedMessage,
 } from '@idlegrid/protocol';
 import type { JobRecord, JobStore } from '../jobs/api.js';
+import type { DepositCheck } from './deposit-check.js';
 import type { JobEventBus } from './job-event-bus.js';
 
 export interface JobIntakeOptions {
@@ -16,6 +17,8 @@ export interface JobIntakeOptions {
   /** Attempts before a job fails for good (the first run plus retries). */
   maxAttempts?: number;
   nowSeconds?: () => bigint;
+  /** Refuses clients that cannot pay (see deposit-check.ts); none means every client is trusted. */
+  depositCheck?: DepositCheck;
 }
 
 const CANCELLABLE = ['submitted', 'matched', 'assigned', 'running'] as const;
@@ -37,6 +40,7 @@ export class JobIntake {
         details: { deadline: spec.deadline.toString() },
       });
     }
+    await this.options.depositCheck?.(spec.client, spec.maxPrice);
     const job = await this.options.store.create({
       id: spec.jobId,
       client: spec.client,
