@@ -6,6 +6,7 @@ export { IdlegridError, type IdlegridErrorOptions, isIdlegridError } from './err
 export { canonicalJson } from './hashing/canonical-json.js';
 export { cidOfBytes, cidOfJson, parseCid, verifyCid } from './hashing/cid.js';
 export { resultCommitment } from './messages/commitment.js';
+export { JOB_STATES, type JobState } from './messages/job-states.js';
 export { isMessageKind, parseMessage } from './messages/parse.js';
 export {
   manifestBytes,

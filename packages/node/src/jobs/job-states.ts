@@ -1,21 +1,6 @@
-import { IdlegridError } from '@idlegrid/protocol';
+import { IdlegridError, JOB_STATES, type JobState } from '@idlegrid/protocol';
 
-/** A job's life (ARCHITECTURE section 4). `failed` is final only when retries are exhausted. */
-export const JOB_STATES = [
-  'submitted',
-  'matched',
-  'assigned',
-  'running',
-  'committed',
-  'verifying',
-  'accepted',
-  'settled',
-  'failed',
-  'expired',
-  'cancelled',
-] as const;
-
-export type JobState = (typeof JOB_STATES)[number];
+export { JOB_STATES, type JobState };
 
 const ABANDON = ['failed', 'expired', 'cancelled'] as const;
 

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { boxBlur, countPrimes, hashChain } from './example-references.js';
 
 export type ExampleModule = 'primes' | 'hash-chain' | 'image-filter';
 
@@ -16,23 +16,6 @@ export interface DemoJob {
   stdin?: Uint8Array;
   /** Checks the job's stdout against a result computed here, independently. */
   check(stdout: Uint8Array): boolean;
-}
-
-function primeCount(below: number): number {
-  const composite = new Uint8Array(below);
-  let count = 0;
-  for (let i = 2; i < below; i++) {
-    if (composite[i]) continue;
-    count++;
-    for (let j = i * i; j < below; j += i) composite[j] = 1;
-  }
-  return count;
-}
-
-function hashChain(rounds: number, input: string): string {
-  let current: Buffer = Buffer.from(input, 'utf8');
-  for (let i = 0; i < rounds; i++) current = createHash('sha256').update(current).digest();
-  return current.toString('hex');
 }
 
 /** A binary PGM (P5) test card: gradients and a checkerboard, so a blur visibly changes it. */
@@ -51,23 +34,6 @@ function testCard(width: number, height: number): Uint8Array {
   return image;
 }
 
-/** The 3x3 box blur the example computes: edges clamped, rounded to nearest. */
-function boxBlur(pixels: Uint8Array, width: number, height: number): Uint8Array {
-  const clamp = (value: number, high: number) => Math.min(Math.max(value, 0), high);
-  const out = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let sum = 0;
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++)
-          sum += pixels[clamp(y + dy, height - 1) * width + clamp(x + dx, width - 1)]!;
-      }
-      out[y * width + x] = Math.floor((sum + 4) / 9);
-    }
-  }
-  return out;
-}
-
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes).trim();
 
 /** The demo: real jobs of three kinds whose answers the client can check. */
@@ -78,7 +44,7 @@ export function demoWorkload(): DemoJob[] {
       label: `primes below ${n}`,
       module: 'primes',
       args: [String(n)],
-      check: (out) => text(out) === String(primeCount(n)),
+      check: (out) => text(out) === String(countPrimes(n)),
     });
   }
   for (const [rounds, input] of [
@@ -90,7 +56,7 @@ export function demoWorkload(): DemoJob[] {
       label: `sha-256 chain x${rounds}`,
       module: 'hash-chain',
       args: [String(rounds), input],
-      check: (out) => text(out) === hashChain(rounds, input),
+      check: (out) => text(out) === hashChain(new TextEncoder().encode(input), rounds),
     });
   }
   for (const size of [128, 256]) {

@@ -15,6 +15,7 @@ import { bytesToHex, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_MESSAGES, JOBS_PROTOCOL, type JobResult, jobResultSchema } from '../jobs/wire.js';
+import { countPrimes } from '../localnet/example-references.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
 import { startTestHost, waitFor } from '../p2p/testing.js';
 import { ArtifactStore } from '../storage/artifact-store.js';
@@ -155,17 +156,6 @@ async function resultOf(jobId: Hex): Promise<JobResult> {
 }
 
 const text = async (cid: string) => new TextDecoder().decode(await origin.bytes(cid));
-
-function countPrimes(n: number): number {
-  const composite = new Uint8Array(n);
-  let count = 0;
-  for (let i = 2; i < n; i++) {
-    if (composite[i]) continue;
-    count++;
-    for (let j = i * i; j < n; j += i) composite[j] = 1;
-  }
-  return count;
-}
 
 describe('provider daemon', () => {
   it('says hello with a signed offer, then keeps heartbeats and offers coming', async () => {

@@ -1,22 +1,8 @@
+import { JOB_STATES, type JobState } from '@idlegrid/protocol';
 import { type Address, isAddress } from 'viem';
 import { z } from 'zod';
 
-/** A job's life as the coordinator reports it (ARCHITECTURE section 4). */
-export const JOB_STATES = [
-  'submitted',
-  'matched',
-  'assigned',
-  'running',
-  'committed',
-  'verifying',
-  'accepted',
-  'settled',
-  'failed',
-  'expired',
-  'cancelled',
-] as const;
-
-export type JobState = (typeof JOB_STATES)[number];
+export { JOB_STATES, type JobState };
 
 /**
  * States in which the run is over, so waiting stops. `accepted` still moves on to

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { boxBlur, countPrimes, hashChain } from '../../localnet/example-references.js';
 import type { PreparedTask } from '../api.js';
 import { createWasmExecutor } from './wasm-executor.js';
 
@@ -17,40 +17,6 @@ beforeAll(() => {
     stdio: 'pipe',
   });
 }, 120_000);
-
-function countPrimes(n: number): number {
-  const composite = new Uint8Array(Math.max(n, 0));
-  let count = 0;
-  for (let i = 2; i < n; i++) {
-    if (composite[i]) continue;
-    count++;
-    for (let j = i * i; j < n; j += i) composite[j] = 1;
-  }
-  return count;
-}
-
-function hashChain(input: Uint8Array, rounds: number): string {
-  let current = Buffer.from(input);
-  for (let i = 0; i < rounds; i++) current = createHash('sha256').update(current).digest();
-  return current.toString('hex');
-}
-
-function boxBlur(pixels: Uint8Array, width: number, height: number): Uint8Array {
-  const out = new Uint8Array(width * height);
-  const clamp = (value: number, high: number) => Math.min(Math.max(value, 0), high);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let sum = 0;
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          sum += pixels[clamp(y + dy, height - 1) * width + clamp(x + dx, width - 1)]!;
-        }
-      }
-      out[y * width + x] = Math.floor((sum + 4) / 9);
-    }
-  }
-  return out;
-}
 
 describe('example wasm modules', () => {
   let primes: PreparedTask;
