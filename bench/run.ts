@@ -1,6 +1,8 @@
 import { runGasBenchmark } from './gas.js';
+import { runNetworkBenchmark } from './network.js';
 import { writeSection } from './report.js';
 
 /** `npm run bench`: runs every benchmark and rewrites its section of docs/benchmarks.md. */
 writeSection('gas', await runGasBenchmark());
+writeSection('network', await runNetworkBenchmark());
 console.log('wrote docs/benchmarks.md');

@@ -114,12 +114,21 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
 
   // The dispatch loop: a pass every tick, and one right away when a job arrives.
   let running = false;
+  let again = false;
   let stopped = false;
   const pass = async () => {
-    if (running || stopped) return;
+    if (stopped) return;
+    // A job arriving during a pass gets a pass right after it, not a tick later.
+    if (running) {
+      again = true;
+      return;
+    }
     running = true;
     try {
-      await dispatcher.tick();
+      do {
+        again = false;
+        await dispatcher.tick();
+      } while (again && !stopped);
     } catch (error) {
       api.log.error({ err: error }, 'dispatch pass failed');
     } finally {

@@ -45,6 +45,7 @@ const ACTIVE = ['matched', 'assigned', 'running', 'committed', 'verifying'] as c
 export class Dispatcher {
   readonly #excluded = new Map<string, Set<Address>>();
   readonly #inFlight = new Set<string>();
+  #nonce = 0n;
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -66,6 +67,7 @@ export class Dispatcher {
   async #dispatch(job: JobRecord): Promise<void> {
     this.#inFlight.add(job.id);
     let provider: Address | undefined;
+    let refused = false;
     try {
       const spec = specOf(job);
       const now = this.#now();
@@ -95,7 +97,7 @@ export class Dispatcher {
         provider,
         price: spec.maxPrice,
         leaseExpiry: BigInt(Math.floor(leaseExpiry / 1000)),
-        nonce: BigInt(now) * 1000n + BigInt(job.attempt),
+        nonce: this.#nextNonce(),
         expiry: BigInt(Math.floor(now / 1000) + 600),
       });
       await this.#move(job.id, 'assigned', { patch: { leaseExpiresAt: leaseExpiry } });
@@ -107,14 +109,17 @@ export class Dispatcher {
           { timeoutMs: this.deps.assignTimeoutMs ?? 10_000 },
         ),
       );
-      if (!ack.accepted)
-        throw new IdlegridError('NOT_AUTHORIZED', `provider refused the job: ${ack.reason ?? 'no reason'}`);
+      // A refusal (busy, unavailable) is not a fault: retry without excluding the provider.
+      if (!ack.accepted) {
+        refused = true;
+        throw new IdlegridError('PROVIDER_BUSY', `provider refused the job: ${ack.reason ?? 'no reason'}`);
+      }
       await this.#move(job.id, 'running', { from: ['assigned'] });
     } catch (error) {
       const current = await this.deps.store.get(job.id);
       if (!isTerminal(current.state) && provider) {
         const code = isIdlegridError(error) ? error.code : 'INTERNAL';
-        await this.#retry(current, code, (error as Error).message);
+        await this.#retry(current, code, (error as Error).message, !refused);
       }
     } finally {
       this.#inFlight.delete(job.id);
@@ -154,9 +159,9 @@ export class Dispatcher {
     return { accepted: true };
   }
 
-  async #retry(job: JobRecord, code: string, message: string): Promise<void> {
+  async #retry(job: JobRecord, code: string, message: string, exclude = true): Promise<void> {
     if (job.provider) {
-      this.#excludedFor(job.id).add(job.provider);
+      if (exclude) this.#excludedFor(job.id).add(job.provider);
       this.deps.registry.adjust(job.provider, { activeJobs: -1, jobsFailed: 1 });
       const peer = this.deps.registry.get(job.provider)?.peer;
       if (peer) this.deps.channel.send(peer, JOB_MESSAGES.cancel, { jobId: job.id }).catch(() => {});
@@ -200,6 +205,7 @@ export class Dispatcher {
     options: Parameters<JobStore['transition']>[2],
   ): Promise<JobRecord> {
     const job = await this.deps.store.transition(id, to, options);
+    if (to === 'accepted' || isTerminal(to)) this.#excluded.delete(id);
     this.deps.bus.publish(job);
     return job;
   }
@@ -210,6 +216,12 @@ export class Dispatcher {
     const created = new Set<Address>();
     this.#excluded.set(jobId, created);
     return created;
+  }
+
+  /** Unique per coordinator run, so assignments made in one pass never share a nonce. */
+  #nextNonce(): bigint {
+    this.#nonce = this.#nonce === 0n ? BigInt(Date.now()) * 1_000_000n : this.#nonce + 1n;
+    return this.#nonce;
   }
 
   #now(): number {

@@ -56,6 +56,9 @@ export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
     start: false,
     privateKey: key,
     addresses: { listen: [...(options.listen ?? DEFAULT_LISTEN)] },
+    // The default (5 inbound connections per second per IP) refuses a coordinator's
+    // providers when several start at once behind one address (a localnet, a NAT).
+    connectionManager: { inboundConnectionThreshold: 100 },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

@@ -1,0 +1,520 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createWasmExecutor,
+  type JobEvent,
+  type ProviderDaemon,
+  type RunningCoordinator,
+  startCoordinator,
+  startProvider,
+} from '@idlegrid/node';
+import { isIdlegridError, networkDomain } from '@idlegrid/protocol';
+import {
+  CoordinatorClient,
+  cancelJob,
+  fetchResult,
+  getJob,
+  type Job,
+  type JobsContext,
+  type NetworkConfig,
+  submitWasmJob,
+  uploadArtifact,
+  type WasmJobRequest,
+  waitForJob,
+} from '@idlegrid/sdk';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { machineLine, markdownTable, writeSection } from './report.js';
+
+/**
+ * The network's own overhead: a no-op WASM job through the whole path (SDK -> coordinator HTTP
+ * -> libp2p -> provider -> WASM worker -> result upload -> SDK) against the same module run
+ * in-process; jobs/s with 1, 2 and 4 providers; and how long a new provider takes to get work.
+ * Coordinator and providers run in this process on 127.0.0.1 (real libp2p, HTTP, SQLite).
+ */
+const TICK_MS = 20;
+const LATENCY_WARMUP = 5;
+const LATENCY_JOBS = 100;
+const THROUGHPUT_PROVIDERS = [1, 2, 4];
+const THROUGHPUT_JOBS = 120;
+const THROUGHPUT_CONCURRENCY = 16;
+/** A no-op job done in neither this long is counted failed (and cancelled). */
+const THROUGHPUT_WAIT_MS = 15_000;
+const PROVIDER_CORES = 16;
+const JOIN_TRIALS = 7;
+const JOIN_SPACING_MS = 1_200;
+
+/** No chain: the domain only needs a chain id and a contract address to sign against. */
+const fakeAddress = () => privateKeyToAccount(generatePrivateKey()).address;
+const network: NetworkConfig = {
+  rpcUrl: 'http://127.0.0.1:9',
+  chainId: 31_337,
+  token: fakeAddress(),
+  staking: fakeAddress(),
+  paymentChannels: fakeAddress(),
+  deployBlock: '0',
+  embedded: true,
+};
+const domain = networkDomain(network.chainId, network.paymentChannels);
+
+/**
+ * The smallest WASI command: one memory page, an empty `_start` (exit code 0), no imports.
+ * Sections: type () -> (), function, memory (min 1), exports `memory` and `_start`, code.
+ */
+// biome-ignore format: one section per line
+const NOOP_WASM = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
+  0x03, 0x02, 0x01, 0x00,
+  0x05, 0x03, 0x01, 0x00, 0x01,
+  0x07, 0x13, 0x02, 0x06, ...ascii('memory'), 0x02, 0x00, 0x06, ...ascii('_start'), 0x00, 0x00,
+  0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b,
+]);
+
+function ascii(text: string): number[] {
+  return [...text].map((char) => char.charCodeAt(0));
+}
+
+interface Network {
+  coordinator: RunningCoordinator;
+  providers: ProviderDaemon[];
+  ctx: JobsContext;
+  moduleCid: string;
+  dataDir: string;
+  addProvider(region?: string): Promise<ProviderDaemon>;
+  stop(): Promise<void>;
+}
+
+async function startNetwork(providerCount: number): Promise<Network> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-bench-net-'));
+  let coordinator: RunningCoordinator | undefined;
+  const providers: ProviderDaemon[] = [];
+  const stop = async () => {
+    for (const provider of providers.splice(0)) await provider.stop().catch(() => {});
+    await coordinator?.stop().catch(() => {});
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    coordinator = await startCoordinator({
+      dataDir: join(dataDir, 'coordinator'),
+      network,
+      privateKey: generatePrivateKey(),
+      p2pListen: ['/ip4/127.0.0.1/tcp/0'],
+      tickMs: TICK_MS,
+      // No chain here: skip the deposit check (a chain read per submission) with the payments.
+      requireDeposit: false,
+    });
+    const coordinatorAddr = coordinator.p2pAddrs[0]!;
+    let index = 0;
+    const addProvider = async (region?: string) => {
+      const provider = await startProvider({
+        dataDir: join(dataDir, `provider-${index++}`),
+        coordinator: coordinatorAddr,
+        network,
+        privateKey: generatePrivateKey(),
+        listen: ['/ip4/127.0.0.1/tcp/0'],
+        hardware: { cpuCores: PROVIDER_CORES, memoryMb: 32_768, gpus: [] },
+        heartbeatIntervalMs: 1_000,
+        ...(region ? { region } : {}),
+      });
+      providers.push(provider);
+      return provider;
+    };
+    for (let i = 0; i < providerCount; i++) await addProvider();
+    const ctx: JobsContext = {
+      coordinator: new CoordinatorClient({ url: coordinator.apiUrl }),
+      signer: privateKeyToAccount(generatePrivateKey()),
+      domain,
+    };
+    const moduleCid = await uploadArtifact(ctx, NOOP_WASM);
+    return { coordinator, providers, ctx, moduleCid, dataDir, addProvider, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function noopJob(moduleCid: string, region?: string): WasmJobRequest {
+  return {
+    module: moduleCid,
+    maxPrice: 10n ** 18n,
+    deadlineSeconds: 120,
+    memoryMb: 16,
+    cpuCores: 1,
+    ...(region ? { region } : {}),
+  };
+}
+
+/**
+ * Submits, waits and downloads the result; throws unless the module exited 0. A job not done
+ * within `waitMs` is cancelled (so it stops taking dispatch passes) and counted as failed.
+ */
+async function runNoopJob(
+  net: Network,
+  { region, waitMs = 60_000 }: { region?: string; waitMs?: number } = {},
+): Promise<{ job: Job; phases: number[] }> {
+  const t0 = performance.now();
+  const submitted = await submitWasmJob(net.ctx, noopJob(net.moduleCid, region));
+  const t1 = performance.now();
+  let job: Job;
+  try {
+    job = await waitForJob(net.ctx, submitted.id, { timeoutMs: waitMs });
+  } catch (error) {
+    if (!isIdlegridError(error, 'JOB_WAIT_TIMEOUT')) throw error;
+    const stuck = await getJob(net.ctx, submitted.id);
+    await cancelJob(net.ctx, submitted.id).catch(() => {});
+    throw new Error(
+      `not done in ${waitMs / 1000} s, still ${stuck.state} (attempt ${stuck.attempt}): ${stuck.error?.message ?? 'no error'}`,
+    );
+  }
+  const t2 = performance.now();
+  if (job.state !== 'accepted') throw new Error(`ended ${job.state}: ${job.error?.message}`);
+  const result = await fetchResult(net.ctx, job);
+  const t3 = performance.now();
+  if (result.exitCode !== 0) throw new Error(`exited ${result.exitCode}`);
+  return { job, phases: [t1 - t0, t2 - t1, t3 - t2, t3 - t0] };
+}
+
+async function eventsOf(net: Network, jobId: string): Promise<JobEvent[]> {
+  const body = (await net.ctx.coordinator.getJson(`/v1/jobs/${jobId}/events`)) as { events: JobEvent[] };
+  return body.events;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[rank]!;
+}
+const median = (values: readonly number[]) => quantile(values, 0.5);
+const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : 'n/a');
+
+/** 1. Submit-to-result latency through the network against the module run in-process. */
+async function dispatchOverhead() {
+  const net = await startNetwork(1);
+  const phases: number[][] = [];
+  const stages: Record<string, number[]> = {};
+  try {
+    for (let i = 0; i < LATENCY_WARMUP; i++) await runNoopJob(net);
+    for (let i = 0; i < LATENCY_JOBS; i++) {
+      const startedAt = Date.now();
+      const { job, phases: p } = await runNoopJob(net);
+      phases.push(p);
+      // Coordinator-side timestamps of each state (same process, same clock).
+      const at = new Map<string, number>();
+      for (const event of await eventsOf(net, job.id)) if (!at.has(event.to)) at.set(event.to, event.at);
+      const stage = (name: string, from: number | undefined, to: number | undefined) => {
+        if (from === undefined || to === undefined) return;
+        stages[name] = [...(stages[name] ?? []), to - from];
+      };
+      stage('client -> submitted (HTTP POST, intake)', startedAt, at.get('submitted'));
+      stage('submitted -> matched', at.get('submitted'), at.get('matched'));
+      stage('matched -> assigned (sign assignment)', at.get('matched'), at.get('assigned'));
+      stage('assigned -> running (p2p assign + provider checks)', at.get('assigned'), at.get('running'));
+      stage(
+        'running -> committed (provider: fetch, compile, run, upload, p2p result)',
+        at.get('running'),
+        at.get('committed'),
+      );
+      stage('committed -> accepted', at.get('committed'), at.get('accepted'));
+      stage('accepted -> client has result (SSE + fetchResult)', at.get('accepted'), startedAt + p[3]!);
+    }
+  } finally {
+    await net.stop();
+  }
+
+  const scratch = await mkdtemp(join(tmpdir(), 'idlegrid-bench-wasm-'));
+  const runOnce: number[] = [];
+  const prepareAndRun: number[] = [];
+  try {
+    const executor = createWasmExecutor({ scratchParent: scratch });
+    const limits = { memoryBytes: 16 * 2 ** 20 };
+    const task = await executor.prepare(NOOP_WASM);
+    for (let i = 0; i < LATENCY_WARMUP + LATENCY_JOBS; i++) {
+      const t0 = performance.now();
+      const result = await task.run({ args: [] }, { limits });
+      if (result.exitCode !== 0) throw new Error(`in-process run exited ${result.exitCode}`);
+      if (i >= LATENCY_WARMUP) runOnce.push(performance.now() - t0);
+    }
+    await task.dispose();
+    // What the provider does per job today: prepare (compile) and run.
+    for (let i = 0; i < LATENCY_JOBS / 2; i++) {
+      const t0 = performance.now();
+      const each = await executor.prepare(NOOP_WASM);
+      await each.run({ args: [] }, { limits });
+      await each.dispose();
+      prepareAndRun.push(performance.now() - t0);
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  return { phases, stages, runOnce, prepareAndRun };
+}
+
+/** 2. Jobs/s with `providerCount` providers, THROUGHPUT_CONCURRENCY submissions in flight. */
+async function throughput(providerCount: number) {
+  const net = await startNetwork(providerCount);
+  try {
+    await Promise.all(Array.from({ length: providerCount * 2 }, () => runNoopJob(net)));
+    let next = 0;
+    let completed = 0;
+    let failed = 0;
+    let retried = 0;
+    let lastDone = Number.NaN;
+    const latencies: number[] = [];
+    const errors = new Map<string, number>();
+    const t0 = performance.now();
+    const worker = async () => {
+      while (next < THROUGHPUT_JOBS) {
+        next++;
+        try {
+          const { job, phases } = await runNoopJob(net, { waitMs: THROUGHPUT_WAIT_MS });
+          latencies.push(phases[3]!);
+          completed++;
+          lastDone = performance.now();
+          if (job.attempt > 1) retried++;
+        } catch (error) {
+          failed++;
+          const message = (error instanceof Error ? error.message : String(error))
+            .replace(/0x[0-9a-f]+/gi, '<id>')
+            .replace(/nonce \d+/g, 'nonce <n>');
+          errors.set(message, (errors.get(message) ?? 0) + 1);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: THROUGHPUT_CONCURRENCY }, worker));
+    const seconds = (performance.now() - t0) / 1000;
+    const secondsToLastDone = (lastDone - t0) / 1000;
+    const perProvider = net.providers.map((provider) => provider.stats().jobsRun);
+    return {
+      providerCount,
+      completed,
+      failed,
+      retried,
+      seconds,
+      secondsToLastDone,
+      latencies,
+      perProvider,
+      errors,
+    };
+  } finally {
+    await net.stop();
+  }
+}
+
+/** 3. From the `startProvider` call to its first job accepted: each trial a fresh provider in its own region. */
+async function joinTime() {
+  const net = await startNetwork(0);
+  const joined: number[] = [];
+  const running: number[] = [];
+  const accepted: number[] = [];
+  let refused = 0;
+  try {
+    await net.addProvider('warmup');
+    await runNoopJob(net, { region: 'warmup' });
+    let lastStart = performance.now();
+    for (let i = 0; i < JOIN_TRIALS; ) {
+      // libp2p refuses more than 5 inbound connections per second from one host (all ours are
+      // 127.0.0.1): space the trials, and count a refused join instead of timing it.
+      await sleep(JOIN_SPACING_MS - (performance.now() - lastStart));
+      lastStart = performance.now();
+      const region = `join-${i}`;
+      const startedAt = Date.now();
+      const t0 = performance.now();
+      let provider: ProviderDaemon;
+      try {
+        provider = await net.addProvider(region);
+      } catch (error) {
+        if (!isIdlegridError(error, 'P2P_UNREACHABLE') || ++refused > JOIN_TRIALS) throw error;
+        continue;
+      }
+      joined.push(performance.now() - t0);
+      const { job } = await runNoopJob(net, { region });
+      if (job.provider?.toLowerCase() !== provider.address.toLowerCase())
+        throw new Error(`join trial ${i}: the job ran on ${job.provider}, not the new provider`);
+      const at = new Map<string, number>();
+      for (const event of await eventsOf(net, job.id)) if (!at.has(event.to)) at.set(event.to, event.at);
+      running.push(at.get('running')! - startedAt);
+      accepted.push(at.get('accepted')! - startedAt);
+      await provider.stop();
+      net.providers.splice(net.providers.indexOf(provider), 1);
+      i++;
+    }
+  } finally {
+    await net.stop();
+  }
+  return { joined, running, accepted, refused };
+}
+
+function failureLines(results: { providerCount: number; errors: Map<string, number> }[]): string {
+  const lines = results.flatMap((result) =>
+    [...result.errors].map(
+      ([message, count]) =>
+        `- ${result.providerCount} provider(s): ${count} × ${message.replaceAll('|', '\\|')}`,
+    ),
+  );
+  return lines.length > 0 ? lines.join('\n') : '- none';
+}
+
+export async function runNetworkBenchmark(): Promise<string> {
+  const started = performance.now();
+  const latency = await dispatchOverhead();
+  console.log(`(dispatch overhead measured in ${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  const total = latency.phases.map((p) => p[3]!);
+  const networkP50 = median(total);
+  const networkP99 = quantile(total, 0.99);
+  const localP50 = median(latency.runOnce);
+  const localP99 = quantile(latency.runOnce, 0.99);
+  console.log(
+    `dispatch: network p50 ${ms(networkP50)} ms p99 ${ms(networkP99)} ms; in-process p50 ${ms(localP50)} ms p99 ${ms(localP99)} ms; overhead p50 ${ms(networkP50 - localP50)} ms`,
+  );
+
+  const throughputs = [];
+  for (const providers of THROUGHPUT_PROVIDERS) {
+    const result = await throughput(providers);
+    throughputs.push(result);
+    console.log(
+      `throughput: ${providers} provider(s): ${(result.completed / result.seconds).toFixed(1)} jobs/s, ${result.completed} done, ${result.failed} failed in ${result.seconds.toFixed(1)} s`,
+    );
+    for (const [message, count] of result.errors) console.log(`  ${count}x ${message}`);
+  }
+
+  const join = await joinTime();
+  console.log(
+    `join: ${join.refused} refused; startProvider resolved after ${ms(median(join.joined))} ms, first job running after ${ms(median(join.running))} ms, accepted after ${ms(median(join.accepted))} ms (medians of ${JOIN_TRIALS})`,
+  );
+  const wallSeconds = (performance.now() - started) / 1000;
+  console.log(`network benchmark took ${wallSeconds.toFixed(0)} s`);
+
+  const phaseRow = (name: string, index: number) => {
+    const values = latency.phases.map((p) => p[index]!);
+    return [name, ms(median(values)), ms(quantile(values, 0.99))];
+  };
+  return [
+    '## Network: dispatch overhead, throughput, provider join',
+    '',
+    machineLine(),
+    '',
+    'The coordinator and the providers run in one Node process, talking over real libp2p (TCP, noise,',
+    'yamux on 127.0.0.1), real HTTP (the SDK against the fastify API) and a real SQLite job store in a',
+    `temporary directory; no chain (jobs are not paid: no \`payForJob\`, and \`requireDeposit: false\`). Dispatch tick ${TICK_MS} ms`,
+    `(a pass also runs at once on each submission), provider heartbeat 1 s, each provider offers`,
+    `${PROVIDER_CORES} cores. The job is a no-op WASI command (${NOOP_WASM.length} bytes: an empty \`_start\`),`,
+    'uploaded once; each job names it by CID. A network job is `submitWasmJob` + `waitForJob` (SSE) +',
+    '`fetchResult` (manifest, stdout, stderr, each checked against its CID). The machine runs other work',
+    'at the same time, so absolute numbers are noisy; everything shares its cores.',
+    '',
+    `### Dispatch overhead (${LATENCY_JOBS} jobs, sequential, after ${LATENCY_WARMUP} warm-up jobs; 1 provider)`,
+    '',
+    markdownTable(
+      ['path', 'p50 ms', 'p99 ms'],
+      [
+        ['network: submit -> result', ms(networkP50), ms(networkP99)],
+        ['in-process `createWasmExecutor`: prepare once, run', ms(localP50), ms(localP99)],
+        [
+          'in-process: prepare + run each time (what the provider does per job)',
+          ms(median(latency.prepareAndRun)),
+          ms(quantile(latency.prepareAndRun, 0.99)),
+        ],
+        [
+          '**network overhead** (network - in-process run)',
+          ms(networkP50 - localP50),
+          ms(networkP99 - localP99),
+        ],
+      ],
+    ),
+    '',
+    'Where the network time goes, client side (p50/p99 of each call) and by coordinator timestamps of',
+    'the job states (ms resolution):',
+    '',
+    markdownTable(
+      ['phase', 'p50 ms', 'p99 ms'],
+      [
+        phaseRow('`submitWasmJob` (sign, POST /v1/jobs)', 0),
+        phaseRow('`waitForJob` (until accepted)', 1),
+        phaseRow('`fetchResult` (3 downloads)', 2),
+        ...Object.entries(latency.stages).map(([name, values]) => [
+          name,
+          ms(median(values)),
+          ms(quantile(values, 0.99)),
+        ]),
+      ],
+    ),
+    '',
+    `### Throughput (${THROUGHPUT_JOBS} jobs, ${THROUGHPUT_CONCURRENCY} in flight, after a short warm-up)`,
+    '',
+    markdownTable(
+      [
+        'providers',
+        'completed',
+        'failed',
+        'completed after a retry',
+        'seconds',
+        'jobs/s',
+        'jobs/s until the last completion',
+        'latency p50 ms',
+        'latency p99 ms',
+        'jobs per provider',
+      ],
+      throughputs.map((result) => [
+        result.providerCount,
+        result.completed,
+        result.failed,
+        result.retried,
+        result.seconds.toFixed(2),
+        (result.completed / result.seconds).toFixed(1),
+        (result.completed / result.secondsToLastDone).toFixed(1),
+        ms(median(result.latencies)),
+        ms(quantile(result.latencies, 0.99)),
+        result.perProvider.join(' / '),
+      ]),
+    ),
+    '',
+    `Seconds run from the first submission to the last job done or given up (after ${THROUGHPUT_WAIT_MS / 1000} s);`,
+    'jobs/s counts completed jobs only; the column after it leaves out the wait for the last failures.',
+    'Latency is submit -> result of each completed job. Why jobs failed:',
+    '',
+    failureLines(throughputs),
+    '',
+    ...(throughputs.some((result) => result.failed > 0 || result.retried > 0)
+      ? [
+          'Retries and failures of this no-op job come from assignment nonces that collide: the dispatcher',
+          'signs every assignment with `nonce = now_ms * 1000 + attempt`, the same for all jobs of one pass, so',
+          "the provider's replay guard refuses all but the first (`MESSAGE_REPLAYED`); the job is retried on",
+          'another provider and, once every provider is excluded, waits unmatched until its deadline.',
+          '',
+        ]
+      : []),
+    'All providers share the one process and its cores with the coordinator and the client, so more',
+    'providers add capacity on paper (more offered cores) but not CPU: the numbers show the cost of the',
+    'path, not how a real multi-machine network scales.',
+    '',
+    `### Provider join (${JOIN_TRIALS} trials, median)`,
+    '',
+    'A fresh provider (own key, data dir, region) is started against a running coordinator; one job for',
+    'its region is submitted as soon as `startProvider` resolves. Times are from the `startProvider` call.',
+    `Trials start ${JOIN_SPACING_MS / 1000} s apart: libp2p's default \`inboundConnectionThreshold\` refuses more than 5`,
+    `inbound connections per second from one IP, and \`startProvider\` does not retry its first dial. Joins`,
+    `refused that way during the trials: ${join.refused}.`,
+    '',
+    markdownTable(
+      ['milestone', 'median ms', 'min ms', 'max ms'],
+      [
+        ['`startProvider` resolved (libp2p up, dialled, hello/offer acked)', join.joined],
+        ['first job accepted by the provider (`running`)', join.running],
+        ['first job result accepted by the coordinator (`accepted`)', join.accepted],
+      ].map(([name, values]) => {
+        const list = values as number[];
+        return [name as string, ms(median(list)), ms(Math.min(...list)), ms(Math.max(...list))];
+      }),
+    ),
+    '',
+    `The whole network benchmark took ${wallSeconds.toFixed(0)} s.`,
+  ].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  writeSection('network', await runNetworkBenchmark());
+}
