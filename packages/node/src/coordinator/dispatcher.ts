@@ -37,6 +37,14 @@ export interface DispatcherDeps {
 
 const ACTIVE = ['matched', 'assigned', 'running', 'committed', 'verifying'] as const;
 
+/** Runtime errors caused by the job itself, not by the provider that ran it. */
+const CLIENT_FAULTS = new Set([
+  'WASM_INVALID_MODULE',
+  'WASM_FORBIDDEN_IMPORT',
+  'WASM_TRAP',
+  'WASM_MEMORY_LIMIT',
+]);
+
 /**
  * Moves jobs through their life: matches submitted jobs to offers, assigns them over the
  * job protocol, accepts results, retries on lost or failing providers (bounded), and
@@ -147,7 +155,25 @@ export class Dispatcher {
     }
     if (job.state === 'accepted' || job.state === 'settled') return { accepted: true };
     if (manifest.exitCode < 0) {
-      await this.#retry(job, 'PROVIDER_FAILED', 'the provider could not run the job');
+      // The client's module is at fault (invalid, forbidden imports, trap, too much memory):
+      // running it elsewhere would fail the same way, so the job fails now. Else retry.
+      if (manifest.errorCode && CLIENT_FAULTS.has(manifest.errorCode)) {
+        this.deps.registry.adjust(from.address, { activeJobs: -1 });
+        await this.#move(job.id, 'failed', {
+          patch: {
+            error: { code: manifest.errorCode, message: 'the job could not run' },
+            leaseExpiresAt: null,
+            resultCid: cid,
+          },
+          detail: { code: manifest.errorCode },
+        });
+      } else {
+        await this.#retry(
+          job,
+          'PROVIDER_FAILED',
+          `the provider could not run the job (${manifest.errorCode ?? 'unknown'})`,
+        );
+      }
       return { accepted: true };
     }
     const offer = this.deps.registry.get(from.address)?.offer;

@@ -255,6 +255,11 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   });
 
   await host.start();
+  // A lost connection to the coordinator (it restarted) means saying hello again on the
+  // next tick: a new coordinator process knows nothing of this provider.
+  host.libp2p.addEventListener('peer:disconnect', (event) => {
+    if (event.detail.toString() === coordinatorPeer) hello = undefined;
+  });
   await channel.start();
   let timer: NodeJS.Timeout | undefined;
   try {

@@ -50,11 +50,10 @@ export async function runJob(input: RunJobInput): Promise<JobOutput> {
     }
   } catch (error) {
     if (signal.aborted) throw error;
-    const message =
-      error instanceof Error
-        ? `${(error as { code?: string }).code ?? error.name}: ${error.message}`
-        : String(error);
+    const code = error instanceof Error ? ((error as { code?: string }).code ?? error.name) : 'INTERNAL';
+    const message = error instanceof Error ? `${code}: ${error.message}` : String(error);
     return outputOf(spec.jobId, {
+      errorCode: code,
       exitCode: -1,
       stdout: new Uint8Array(0),
       stderr: new TextEncoder().encode(`${message}\n`),
@@ -70,7 +69,7 @@ function outputOf(
   result: Pick<
     RunResult,
     'exitCode' | 'stdout' | 'stderr' | 'stdoutTruncated' | 'stderrTruncated' | 'durationMs'
-  >,
+  > & { errorCode?: string },
 ): JobOutput {
   return {
     stdout: result.stdout,
@@ -83,6 +82,7 @@ function outputOf(
       stdoutTruncated: result.stdoutTruncated,
       stderrTruncated: result.stderrTruncated,
       durationMs: Math.round(result.durationMs),
+      ...(result.errorCode ? { errorCode: result.errorCode } : {}),
     },
   };
 }

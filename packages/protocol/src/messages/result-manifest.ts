@@ -15,6 +15,8 @@ export const resultManifestSchema = z.object({
   stdoutTruncated: z.boolean(),
   stderrTruncated: z.boolean(),
   durationMs: z.number().nonnegative(),
+  /** Set when the run could not happen (exitCode -1): the runtime's error code, e.g. WASM_INVALID_MODULE. */
+  errorCode: z.string().max(64).optional(),
 });
 
 export type ResultManifest = z.output<typeof resultManifestSchema>;
