@@ -40,8 +40,14 @@ export function registerLocalnetCommand(program: Command): void {
         apiPort: Number(options.apiPort),
         onStep: (message) => out.step(message),
       });
+      // A signal during the demo stops the network too (after it, untilInterrupted takes over).
+      const stopOnSignal = () => void localnet.stop().finally(() => process.exit(130));
+      process.once('SIGINT', stopOnSignal);
+      process.once('SIGTERM', stopOnSignal);
       try {
         const demo = options.demo ? await demoRound(localnet, out) : undefined;
+        process.off('SIGINT', stopOnSignal);
+        process.off('SIGTERM', stopOnSignal);
         const summary = {
           network: localnet.running.network,
           coordinatorUrl: localnet.coordinatorUrl,

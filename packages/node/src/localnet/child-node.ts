@@ -25,7 +25,12 @@ export async function startChildNode(
 ): Promise<ChildNode> {
   await mkdir(join(options.dataDir, 'logs'), { recursive: true });
   const log = createWriteStream(join(options.dataDir, 'logs', `${name}.log`), { flags: 'a' });
-  const child = spawn(process.execPath, [cliPath, '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The child watches its stdin: when this process dies, however it dies, the pipe closes
+  // and the child shuts down instead of living on as an orphan.
+  const child = spawn(process.execPath, [cliPath, '--json', ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, IDLEGRID_EXIT_WITH_PARENT: '1' },
+  });
   child.stderr!.pipe(log);
   const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
 
