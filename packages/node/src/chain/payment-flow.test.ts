@@ -1,33 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ONE_TOKEN } from '@idlegrid/contracts';
 import { isIdlegridError, type SignedMessage } from '@idlegrid/protocol';
-import { authorizeSessionKey, connect, deposit, getBalances, signVoucher } from '@idlegrid/sdk';
+import { authorizeSessionKey, deposit, getBalances, signVoucher } from '@idlegrid/sdk';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/config.js';
-import { ensureNetwork, type RunningNetwork } from './ensure-network.js';
-import { fundFromFaucet } from './faucet.js';
 import { redeemVouchers } from './redeem-vouchers.js';
 import { stake } from './stake.js';
+import { startTestNetwork, type TestNetwork } from './test-network.js';
 
-let dataDir: string;
-let net: RunningNetwork;
+let testNetwork: TestNetwork;
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-pay-'));
-  net = await ensureNetwork(await loadConfig({ flags: { dataDir, chainPort: 0 }, env: {} }));
+  testNetwork = await startTestNetwork();
 });
-afterAll(async () => {
-  await net?.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => testNetwork?.stop());
 
-async function newParty(tokens: bigint) {
-  const account = privateKeyToAccount(generatePrivateKey());
-  await fundFromFaucet(connect(net.network, net.funder), { to: account.address, eth: 10n ** 18n, tokens });
-  return { account, ctx: connect(net.network, account) };
-}
+const newParty = (tokens: bigint) => testNetwork.newParty(tokens);
 
 describe('client pays provider through the SDK and node actions', () => {
   it('deposits with a permit, pays by vouchers, and the provider redeems them in one call', async () => {

@@ -1,32 +1,23 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultParameters, ONE_TOKEN } from '@idlegrid/contracts';
 import { networkDomain } from '@idlegrid/protocol';
-import { connect, deposit, getBalances, signVoucher } from '@idlegrid/sdk';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { deposit, getBalances, signVoucher } from '@idlegrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureNetwork, type RunningNetwork } from '../chain/ensure-network.js';
-import { fundFromFaucet } from '../chain/faucet.js';
-import { loadConfig } from '../config/config.js';
+import type { RunningNetwork } from '../chain/ensure-network.js';
+import { startTestNetwork, type TestNetwork } from '../chain/test-network.js';
 import { EarningsWallet } from './earnings.js';
 
+let testNetwork: TestNetwork;
 let dataDir: string;
 let net: RunningNetwork;
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-earn-'));
-  net = await ensureNetwork(await loadConfig({ flags: { dataDir, chainPort: 0 }, env: {} }));
+  testNetwork = await startTestNetwork();
+  ({ dataDir, net } = testNetwork);
 });
-afterAll(async () => {
-  await net?.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => testNetwork?.stop());
 
-async function newParty(tokens: bigint) {
-  const account = privateKeyToAccount(generatePrivateKey());
-  await fundFromFaucet(connect(net.network, net.funder), { to: account.address, eth: 10n ** 18n, tokens });
-  return { account, ctx: connect(net.network, account) };
-}
+const newParty = (tokens: bigint) => testNetwork.newParty(tokens);
 
 const codeOf = (promise: Promise<unknown>) =>
   promise.then(
