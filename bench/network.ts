@@ -1,15 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createWasmExecutor,
-  type JobEvent,
-  type ProviderDaemon,
-  type RunningCoordinator,
-  startCoordinator,
-  startProvider,
-} from '@idlegrid/node';
-import { isIdlegridError, networkDomain } from '@idlegrid/protocol';
+import { fileURLToPath } from 'node:url';
+import { type ChildNode, createWasmExecutor, type JobEvent, startChildNode } from '@idlegrid/node';
+import { isIdlegridError, localAccount, networkDomain } from '@idlegrid/protocol';
 import {
   CoordinatorClient,
   cancelJob,
@@ -24,6 +18,7 @@ import {
   waitForJob,
 } from '@idlegrid/sdk';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import type { CoordinatorNodeConfig, ProviderNodeConfig } from './network-node.js';
 import { machineLine, markdownTable, writeSection } from './report.js';
 
 /**
@@ -75,59 +70,82 @@ function ascii(text: string): number[] {
   return [...text].map((char) => char.charCodeAt(0));
 }
 
+interface ProviderNode {
+  address: string;
+  node: ChildNode;
+}
+
 interface Network {
-  coordinator: RunningCoordinator;
-  providers: ProviderDaemon[];
+  coordinatorUrl: string;
+  coordinatorNode: ChildNode;
+  providers: ProviderNode[];
   ctx: JobsContext;
   moduleCid: string;
-  dataDir: string;
-  addProvider(region?: string): Promise<ProviderDaemon>;
+  addProvider(region?: string): Promise<ProviderNode>;
   stop(): Promise<void>;
 }
 
+const NODE_SCRIPT = fileURLToPath(new URL('./network-node.js', import.meta.url));
+
+/** A coordinator and `providerCount` providers, each its own process (bench/network-node.ts). */
 async function startNetwork(providerCount: number): Promise<Network> {
   const dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-bench-net-'));
-  let coordinator: RunningCoordinator | undefined;
-  const providers: ProviderDaemon[] = [];
+  let coordinator: ChildNode | undefined;
+  const providers: ProviderNode[] = [];
   const stop = async () => {
-    for (const provider of providers.splice(0)) await provider.stop().catch(() => {});
+    await Promise.all(providers.splice(0).map(({ node }) => node.stop().catch(() => {})));
     await coordinator?.stop().catch(() => {});
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    coordinator = await startCoordinator({
+    const coordinatorConfig: CoordinatorNodeConfig = {
       dataDir: join(dataDir, 'coordinator'),
       network,
       privateKey: generatePrivateKey(),
-      p2pListen: ['/ip4/127.0.0.1/tcp/0'],
       tickMs: TICK_MS,
-      // No chain here: skip the deposit check (a chain read per submission) with the payments.
-      requireDeposit: false,
-    });
-    const coordinatorAddr = coordinator.p2pAddrs[0]!;
+    };
+    coordinator = await startChildNode(
+      NODE_SCRIPT,
+      'coordinator',
+      ['coordinator', JSON.stringify(coordinatorConfig)],
+      {
+        dataDir,
+      },
+    );
+    const { apiUrl, p2p } = coordinator.info as { apiUrl: string; p2p: string };
     let index = 0;
     const addProvider = async (region?: string) => {
-      const provider = await startProvider({
-        dataDir: join(dataDir, `provider-${index++}`),
-        coordinator: coordinatorAddr,
+      const name = `provider-${index++}`;
+      const config: ProviderNodeConfig = {
+        dataDir: join(dataDir, name),
         network,
         privateKey: generatePrivateKey(),
-        listen: ['/ip4/127.0.0.1/tcp/0'],
-        hardware: { cpuCores: PROVIDER_CORES, memoryMb: 32_768, gpus: [] },
+        coordinator: p2p,
+        cpuCores: PROVIDER_CORES,
         heartbeatIntervalMs: 1_000,
         ...(region ? { region } : {}),
-      });
+      };
+      const node = await startChildNode(NODE_SCRIPT, name, ['provider', JSON.stringify(config)], { dataDir });
+      const provider = { address: (node.info as { address: string }).address, node };
       providers.push(provider);
       return provider;
     };
     for (let i = 0; i < providerCount; i++) await addProvider();
     const ctx: JobsContext = {
-      coordinator: new CoordinatorClient({ url: coordinator.apiUrl }),
-      signer: privateKeyToAccount(generatePrivateKey()),
+      coordinator: new CoordinatorClient({ url: apiUrl }),
+      signer: localAccount(generatePrivateKey()),
       domain,
     };
     const moduleCid = await uploadArtifact(ctx, NOOP_WASM);
-    return { coordinator, providers, ctx, moduleCid, dataDir, addProvider, stop };
+    return {
+      coordinatorUrl: apiUrl,
+      coordinatorNode: coordinator,
+      providers,
+      ctx,
+      moduleCid,
+      addProvider,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -265,6 +283,13 @@ async function throughput(providerCount: number) {
     let lastDone = Number.NaN;
     const latencies: number[] = [];
     const errors = new Map<string, number>();
+    const perProvider = new Map(net.providers.map(({ address }) => [address.toLowerCase(), 0]));
+    const pids = {
+      client: process.pid,
+      coordinator: net.coordinatorNode.process.pid!,
+      providers: net.providers.map(({ node }) => node.process.pid!),
+    };
+    const cpu0 = await cpuMsOf(pids);
     const t0 = performance.now();
     const worker = async () => {
       while (next < THROUGHPUT_JOBS) {
@@ -273,6 +298,8 @@ async function throughput(providerCount: number) {
           const { job, phases } = await runNoopJob(net, { waitMs: THROUGHPUT_WAIT_MS });
           latencies.push(phases[3]!);
           completed++;
+          const ranOn = job.provider?.toLowerCase() ?? '';
+          perProvider.set(ranOn, (perProvider.get(ranOn) ?? 0) + 1);
           lastDone = performance.now();
           if (job.attempt > 1) retried++;
         } catch (error) {
@@ -286,8 +313,14 @@ async function throughput(providerCount: number) {
     };
     await Promise.all(Array.from({ length: THROUGHPUT_CONCURRENCY }, worker));
     const seconds = (performance.now() - t0) / 1000;
+    const cpu1 = await cpuMsOf(pids);
+    const perJob = (role: keyof typeof cpu0) => (cpu1[role] - cpu0[role]) / Math.max(1, completed);
+    const cpuMsPerJob = {
+      client: perJob('client'),
+      coordinator: perJob('coordinator'),
+      providers: perJob('providers'),
+    };
     const secondsToLastDone = (lastDone - t0) / 1000;
-    const perProvider = net.providers.map((provider) => provider.stats().jobsRun);
     return {
       providerCount,
       completed,
@@ -296,8 +329,9 @@ async function throughput(providerCount: number) {
       seconds,
       secondsToLastDone,
       latencies,
-      perProvider,
+      perProvider: [...perProvider.values()],
       errors,
+      cpuMsPerJob,
     };
   } finally {
     await net.stop();
@@ -323,11 +357,11 @@ async function joinTime() {
       const region = `join-${i}`;
       const startedAt = Date.now();
       const t0 = performance.now();
-      let provider: ProviderDaemon;
+      let provider: ProviderNode;
       try {
         provider = await net.addProvider(region);
       } catch (error) {
-        if (!isIdlegridError(error, 'P2P_UNREACHABLE') || ++refused > JOIN_TRIALS) throw error;
+        if (++refused > JOIN_TRIALS) throw error;
         continue;
       }
       joined.push(performance.now() - t0);
@@ -338,7 +372,7 @@ async function joinTime() {
       for (const event of await eventsOf(net, job.id)) if (!at.has(event.to)) at.set(event.to, event.at);
       running.push(at.get('running')! - startedAt);
       accepted.push(at.get('accepted')! - startedAt);
-      await provider.stop();
+      await provider.node.stop();
       net.providers.splice(net.providers.indexOf(provider), 1);
       i++;
     }
@@ -346,6 +380,22 @@ async function joinTime() {
     await net.stop();
   }
   return { joined, running, accepted, refused };
+}
+
+/** CPU time (user + system, ms) each role's processes used so far, from /proc (Linux). */
+async function cpuMsOf(pids: { client: number; coordinator: number; providers: number[] }) {
+  const ticksPerMs = 100 / 1000; // USER_HZ is 100 on Linux
+  const of = async (pid: number) => {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerMs;
+  };
+  const providers = await Promise.all(pids.providers.map(of));
+  return {
+    client: await of(pids.client),
+    coordinator: await of(pids.coordinator),
+    providers: providers.reduce((sum, ms) => sum + ms, 0),
+  };
 }
 
 function failureLines(results: { providerCount: number; errors: Map<string, number> }[]): string {
@@ -376,7 +426,7 @@ export async function runNetworkBenchmark(): Promise<string> {
     const result = await throughput(providers);
     throughputs.push(result);
     console.log(
-      `throughput: ${providers} provider(s): ${(result.completed / result.seconds).toFixed(1)} jobs/s, ${result.completed} done, ${result.failed} failed in ${result.seconds.toFixed(1)} s`,
+      `throughput: ${providers} provider(s): ${(result.completed / result.seconds).toFixed(1)} jobs/s, ${result.completed} done, ${result.failed} failed in ${result.seconds.toFixed(1)} s, CPU ms per job: client ${ms(result.cpuMsPerJob.client)}, coordinator ${ms(result.cpuMsPerJob.coordinator)}, providers ${ms(result.cpuMsPerJob.providers)}`,
     );
     for (const [message, count] of result.errors) console.log(`  ${count}x ${message}`);
   }
@@ -397,14 +447,16 @@ export async function runNetworkBenchmark(): Promise<string> {
     '',
     machineLine(),
     '',
-    'The coordinator and the providers run in one Node process, talking over real libp2p (TCP, noise,',
-    'yamux on 127.0.0.1), real HTTP (the SDK against the fastify API) and a real SQLite job store in a',
-    `temporary directory; no chain (jobs are not paid: no \`payForJob\`, and \`requireDeposit: false\`). Dispatch tick ${TICK_MS} ms`,
-    `(a pass also runs at once on each submission), provider heartbeat 1 s, each provider offers`,
-    `${PROVIDER_CORES} cores. The job is a no-op WASI command (${NOOP_WASM.length} bytes: an empty \`_start\`),`,
-    'uploaded once; each job names it by CID. A network job is `submitWasmJob` + `waitForJob` (SSE) +',
-    '`fetchResult` (manifest, stdout, stderr, each checked against its CID). The machine runs other work',
-    'at the same time, so absolute numbers are noisy; everything shares its cores.',
+    'The coordinator and each provider run in their own process (`bench/network-node.ts`), the client',
+    'in the benchmark process, as in a deployment: real libp2p between them (TCP, noise, yamux on',
+    '127.0.0.1), real HTTP (the SDK against the fastify API), a real SQLite job store; no chain (jobs are',
+    `not paid: no \`payForJob\`, and \`requireDeposit: false\`). Dispatch tick ${TICK_MS} ms (a pass also runs at`,
+    `once on each submission), provider heartbeat 1 s, each provider offers ${PROVIDER_CORES} cores. The job is a`,
+    `no-op WASI command (${NOOP_WASM.length} bytes: an empty \`_start\`), uploaded once; each job names it by CID. A`,
+    'network job is `submitWasmJob` + `waitForJob` (SSE) + `fetchResult` (manifest and stdout, each',
+    'checked against its CID; an empty stderr needs no download). Every message is signed and checked:',
+    'the JobSpec (client; checked by coordinator and provider), the Assignment (coordinator), the',
+    'ResultReveal (provider). All processes share the 2 cores.',
     '',
     `### Dispatch overhead (${LATENCY_JOBS} jobs, sequential, after ${LATENCY_WARMUP} warm-up jobs; 1 provider)`,
     '',
@@ -414,7 +466,7 @@ export async function runNetworkBenchmark(): Promise<string> {
         ['network: submit -> result', ms(networkP50), ms(networkP99)],
         ['in-process `createWasmExecutor`: prepare once, run', ms(localP50), ms(localP99)],
         [
-          'in-process: prepare + run each time (what the provider does per job)',
+          'in-process: prepare + run (a module the provider has not compiled yet)',
           ms(median(latency.prepareAndRun)),
           ms(quantile(latency.prepareAndRun, 0.99)),
         ],
@@ -457,6 +509,7 @@ export async function runNetworkBenchmark(): Promise<string> {
         'latency p50 ms',
         'latency p99 ms',
         'jobs per provider',
+        'CPU ms per job: client / coordinator / providers',
       ],
       throughputs.map((result) => [
         result.providerCount,
@@ -469,40 +522,37 @@ export async function runNetworkBenchmark(): Promise<string> {
         ms(median(result.latencies)),
         ms(quantile(result.latencies, 0.99)),
         result.perProvider.join(' / '),
+        [result.cpuMsPerJob.client, result.cpuMsPerJob.coordinator, result.cpuMsPerJob.providers]
+          .map(ms)
+          .join(' / '),
       ]),
     ),
     '',
     `Seconds run from the first submission to the last job done or given up (after ${THROUGHPUT_WAIT_MS / 1000} s);`,
     'jobs/s counts completed jobs only; the column after it leaves out the wait for the last failures.',
-    'Latency is submit -> result of each completed job. Why jobs failed:',
+    "Latency is submit -> result of each completed job. CPU is user + system time of each role's",
+    'processes over the run (from /proc), per completed job. Why jobs failed:',
     '',
     failureLines(throughputs),
     '',
-    ...(throughputs.some((result) => result.failed > 0 || result.retried > 0)
-      ? [
-          'Retries and failures of this no-op job come from assignment nonces that collide: the dispatcher',
-          'signs every assignment with `nonce = now_ms * 1000 + attempt`, the same for all jobs of one pass, so',
-          "the provider's replay guard refuses all but the first (`MESSAGE_REPLAYED`); the job is retried on",
-          'another provider and, once every provider is excluded, waits unmatched until its deadline.',
-          '',
-        ]
-      : []),
-    'All providers share the one process and its cores with the coordinator and the client, so more',
-    'providers add capacity on paper (more offered cores) but not CPU: the numbers show the cost of the',
-    'path, not how a real multi-machine network scales.',
+    'Client, coordinator and providers share the 2 cores, so more providers add offered capacity but',
+    'no CPU: with every process busy, jobs/s is about 2 cores divided by the CPU of one job. The',
+    'coordinator column is what bounds one coordinator on a machine of its own (1,000 ms per core',
+    'divided by it), since clients and providers run elsewhere in a real network.',
     '',
     `### Provider join (${JOIN_TRIALS} trials, median)`,
     '',
-    'A fresh provider (own key, data dir, region) is started against a running coordinator; one job for',
-    'its region is submitted as soon as `startProvider` resolves. Times are from the `startProvider` call.',
+    'A fresh provider process (own key, data dir, region) is started against a running coordinator; one',
+    'job for its region is submitted as soon as it reports ready. Times are from the process spawn, so',
+    'they include starting Node and loading the code.',
     `Trials start ${JOIN_SPACING_MS / 1000} s apart: libp2p's default \`inboundConnectionThreshold\` refuses more than 5`,
     `inbound connections per second from one IP, and \`startProvider\` does not retry its first dial. Joins`,
-    `refused that way during the trials: ${join.refused}.`,
+    `refused during the trials: ${join.refused}.`,
     '',
     markdownTable(
       ['milestone', 'median ms', 'min ms', 'max ms'],
       [
-        ['`startProvider` resolved (libp2p up, dialled, hello/offer acked)', join.joined],
+        ['provider ready (process up, libp2p up, dialled, hello/offer acked)', join.joined],
         ['first job accepted by the provider (`running`)', join.running],
         ['first job result accepted by the coordinator (`accepted`)', join.accepted],
       ].map(([name, values]) => {

@@ -208,13 +208,10 @@ describe('a coordinator killed and restarted', () => {
     for (const job of done) expect((await payForJob(net.ctx, job)).job.state).toBe('settled');
   }
 
-  // KNOWN GAP (timing-dependent, so skipped rather than `it.fails`): passes when no job changes
-  // state while the coordinator is down, fails when one does, because a job whose assignment or
-  // result was lost in the outage stays `assigned`/`running` while its provider is online (see the
-  // `it.fails` test below). Fix: heartbeats list the provider's active jobs, and the coordinator
-  // re-queues any job its provider no longer holds; providers retry result delivery until the
-  // deadline. Then turn this back into a plain `it`.
-  it.skip('keeps every in-flight job: the providers reconnect and each job is accepted exactly once', async () => {
+  // Jobs whose assignment or result is lost in the outage are recovered: providers list the
+  // jobs they hold when they say hello again, the coordinator queues again any job its provider
+  // no longer holds, and providers keep undelivered results until the coordinator takes them.
+  it('keeps every in-flight job: the providers reconnect and each job is accepted exactly once', async () => {
     const net = await network(2);
     const module = await example('hash-chain');
     const jobs = await Promise.all(
@@ -226,12 +223,7 @@ describe('a coordinator killed and restarted', () => {
     await expectAllAcceptedOnce(net, jobs);
   }, 300_000);
 
-  // KNOWN GAP: a job whose run ends while the coordinator is down is lost until its deadline.
-  // The provider's uploadOutput (provider/daemon.ts execute) is not retried, so the result is
-  // dropped ("job.unreported"); the restarted coordinator keeps the job `running` because its
-  // provider is online again (dispatcher.ts tick retries expired leases only for offline
-  // providers), and nothing tells it the provider no longer holds the job: it expires.
-  it.fails('recovers a job whose run finished while the coordinator was down', async () => {
+  it('recovers a job whose run finished while the coordinator was down', async () => {
     const net = await network(1);
     const job = await submitHashChain(net.ctx, await example('hash-chain'), 1_000_000, 'finished offline');
     const running = await pollJob(net.ctx, job.id, (j) => j.state === 'running', 60_000);

@@ -25,6 +25,7 @@ export type {
 } from './jobs/api.js';
 export { isTerminal, JOB_STATES, type JobState } from './jobs/job-states.js';
 export { JOB_MESSAGES, JOBS_PROTOCOL } from './jobs/wire.js';
+export { type ChildNode, startChildNode } from './localnet/child-node.js';
 export {
   type DemoJob,
   demoWorkload,

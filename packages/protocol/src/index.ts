@@ -36,6 +36,7 @@ export {
   voucherSchema,
 } from './messages/schemas.js';
 export { ReplayGuard } from './signing/replay-guard.js';
+export { localAccount, recoverDigestSigner, signDigest } from './signing/secp256k1.js';
 export { type SignedMessage, signMessage, type TypedDataSigner, typedDataOf } from './signing/sign.js';
 export {
   authorOf,

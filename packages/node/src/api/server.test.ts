@@ -165,4 +165,22 @@ describe('coordinator HTTP API', () => {
     expect(metrics.body).toContain('idlegrid_job_transitions_total{state="submitted"} 1');
     expect((await app.inject({ url: '/healthz' })).json()).toEqual({ ok: true });
   });
+
+  it('streams only the named job with ?job=', async () => {
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const [other, wanted] = [await signedSpec(), await signedSpec()];
+    const controller = new AbortController();
+    const response = await fetch(`${address}/v1/events?job=${wanted.message.jobId}`, {
+      signal: controller.signal,
+    });
+    const reader = response.body!.getReader();
+    await app.inject({ method: 'POST', url: '/v1/jobs', payload: wire(other) });
+    await app.inject({ method: 'POST', url: '/v1/jobs', payload: wire(wanted) });
+    let received = '';
+    while (!received.includes('event: job'))
+      received += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    expect(received).toContain(wanted.message.jobId);
+    expect(received).not.toContain(other.message.jobId);
+  });
 });

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  canonicalJson,
+  cidOfBytes,
+  manifestBytes,
   manifestCid,
   networkDomain,
   parseWireJson,
@@ -73,46 +74,57 @@ const upload = async (bytes: Uint8Array) =>
     })
   ).body.cid as string;
 
-/** A minimal provider on the real p2p stack: runs "jobs" by echoing their args; `behave` can break it. */
-async function fakeProvider(price: bigint, behave: 'honest' | 'vanish' = 'honest') {
+/**
+ * A minimal provider on the real p2p stack: runs "jobs" by echoing their args. `vanish` drops
+ * off the network once assigned; `hold` keeps its jobs until the test calls `report`.
+ * Results carry stdout and the manifest inline and upload stderr, like a real provider would
+ * for small and large outputs.
+ */
+async function fakeProvider(price: bigint, behave: 'honest' | 'vanish' | 'hold' = 'honest') {
   const privateKey = generatePrivateKey();
   const account = privateKeyToAccount(privateKey);
   const host = await startTestHost({ privateKey });
   const channel = new Libp2pMessageChannel({ name: JOBS_PROTOCOL }, { libp2p: host.libp2p });
   await channel.start();
   const vouchers: unknown[] = [];
+  const held: Hex[] = [];
   let assigned = 0;
   const coordinatorPeer = await host.dial(coordinator.p2pAddrs[0]!);
+  const report = async (jobId: Hex, args: string[], blobs?: Record<string, string>) => {
+    const stdout = new TextEncoder().encode(args.join(' '));
+    const manifest: ResultManifest = {
+      jobId,
+      exitCode: 0,
+      stdoutCid: cidOfBytes(stdout),
+      stderrCid: await upload(new Uint8Array()),
+      stdoutTruncated: false,
+      stderrTruncated: false,
+      durationMs: 2_500,
+    };
+    const reveal = await signMessage(account, domain, 'ResultReveal', {
+      provider: account.address,
+      jobId,
+      outputCid: manifestCid(manifest),
+      salt: keccak256(toHex('salt')),
+      nonce: 1n,
+      expiry: nowS() + 60n,
+    });
+    const inline = blobs ?? {
+      [manifest.stdoutCid]: Buffer.from(stdout).toString('base64'),
+      [manifestCid(manifest)]: Buffer.from(manifestBytes(manifest)).toString('base64'),
+    };
+    return channel.request(coordinatorPeer, JOB_MESSAGES.result, { reveal, manifest, blobs: inline });
+  };
   channel.handle(JOB_MESSAGES.assign, ({ body }) => {
     assigned++;
-    const { spec } = jobAssignSchema.parse(body);
+    const message = jobAssignSchema.parse(body).spec.message as { jobId: Hex; args: string[] };
     if (behave === 'vanish') {
       setTimeout(() => void channel.stop().then(() => host.stop()), 10);
-      return { accepted: true };
+    } else if (behave === 'hold') {
+      held.push(message.jobId);
+    } else {
+      setTimeout(() => void report(message.jobId, message.args), 5);
     }
-    setTimeout(async () => {
-      const message = spec.message as { jobId: Hex; args: string[] };
-      const stdout = new TextEncoder().encode(message.args.join(' '));
-      const manifest: ResultManifest = {
-        jobId: message.jobId,
-        exitCode: 0,
-        stdoutCid: await upload(stdout),
-        stderrCid: await upload(new Uint8Array()),
-        stdoutTruncated: false,
-        stderrTruncated: false,
-        durationMs: 2_500,
-      };
-      await upload(new TextEncoder().encode(canonicalJson(manifest)));
-      const reveal = await signMessage(account, domain, 'ResultReveal', {
-        provider: account.address,
-        jobId: message.jobId,
-        outputCid: manifestCid(manifest),
-        salt: keccak256(toHex('salt')),
-        nonce: 1n,
-        expiry: nowS() + 60n,
-      });
-      await channel.request(coordinatorPeer, JOB_MESSAGES.result, { reveal, manifest });
-    }, 5);
     return { accepted: true };
   });
   channel.handle(JOB_MESSAGES.payment, ({ body }) => {
@@ -121,12 +133,14 @@ async function fakeProvider(price: bigint, behave: 'honest' | 'vanish' = 'honest
   });
   const sample = sampleMessages(account.address, nowS() + 600n).Offer;
   const offer = await signMessage(account, domain, 'Offer', { ...sample, pricePerCpuSecond: price });
-  const hello = await channel.request(coordinatorPeer, JOB_MESSAGES.hello, { offer, agent: 'test' });
+  const sayHello = (activeJobs: string[] = []) =>
+    channel.request(coordinatorPeer, JOB_MESSAGES.hello, { offer, agent: 'test', activeJobs });
+  const hello = await sayHello();
   cleanups.push(async () => {
     await channel.stop();
     await host.stop();
   });
-  return { account, vouchers, hello, assigned: () => assigned };
+  return { account, vouchers, hello, held, report, sayHello, assigned: () => assigned };
 }
 
 async function submit(over: Record<string, unknown> = {}) {
@@ -204,6 +218,52 @@ describe('coordinator', () => {
       detail: { code?: string };
     }[];
     expect(events.some((e) => e.to === 'submitted' && e.detail.code !== undefined)).toBe(true);
+  });
+
+  it('refuses results whose inline content does not match its CID or is missing', async () => {
+    const holder = await fakeProvider(100n, 'hold');
+    const job = await submit();
+    await until(job.id, ['running']);
+    const jobId = holder.held[0]!;
+    const wrong = new TextEncoder().encode('not the output');
+    const forged = holder.report(jobId, ['hello', 'grid'], {
+      [cidOfBytes(new TextEncoder().encode('hello grid'))]: Buffer.from(wrong).toString('base64'),
+    });
+    await expect(forged).rejects.toMatchObject({ code: 'RESULT_INVALID', message: /inline result blob/ });
+    const missing = holder.report(jobId, ['hello', 'grid'], {});
+    await expect(missing).rejects.toMatchObject({
+      code: 'RESULT_INVALID',
+      message: /neither sent nor uploaded/,
+    });
+    expect((await api(`/v1/jobs/${job.id}`)).body.job.state).toBe('running');
+    await holder.report(jobId, ['hello', 'grid']);
+    expect((await until(job.id, ['accepted'])).resultCid).not.toBeNull();
+  });
+
+  it('queues again a job its provider rejoins without, and keeps one it still holds', async () => {
+    const holder = await fakeProvider(100n, 'hold');
+    const job = await submit();
+    await until(job.id, ['running']);
+    // A hello that may have crossed the assignment (sent moments before it) changes nothing.
+    await holder.sayHello([]);
+    await holder.sayHello([job.id]);
+    await new Promise((resolve) => setTimeout(resolve, 400)); // past the grace (lease / 5)
+    await holder.sayHello([job.id]);
+    expect((await api(`/v1/jobs/${job.id}`)).body.job.state).toBe('running');
+    expect(holder.assigned()).toBe(1);
+    // Rejoined without it (its assignment or result was lost): queued again at once, and
+    // assigned to the same provider again (it is not excluded).
+    await holder.sayHello([]);
+    await waitFor(() => holder.assigned() === 2, 5_000, 'the job to be assigned again');
+    const events = (await api(`/v1/jobs/${job.id}/events`)).body.events as {
+      to: string;
+      detail: { code?: string };
+    }[];
+    expect(events.filter((e) => e.to === 'submitted').map((e) => e.detail.code)).toContain(
+      'PROVIDER_LOST_JOB',
+    );
+    await holder.report(holder.held[1]!, ['hello', 'grid']);
+    expect(await until(job.id, ['accepted'])).toMatchObject({ provider: holder.account.address, attempt: 2 });
   });
 
   it('tells the client at once why no offer fits', async () => {

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { networkDomain } from '@idlegrid/protocol';
+import { localAccount, networkDomain } from '@idlegrid/protocol';
 import type { NetworkConfig } from '@idlegrid/sdk';
 import type { Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import { createMetrics } from '../api/metrics.js';
 import { createApiServer } from '../api/server.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
@@ -46,7 +45,7 @@ export interface RunningCoordinator {
 
 /** Starts a coordinator: job store, HTTP API, p2p job protocol and the dispatch loop. */
 export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
-  const account = privateKeyToAccount(options.privateKey);
+  const account = localAccount(options.privateKey);
   const domain = networkDomain(options.network.chainId, options.network.paymentChannels);
   const leaseMs = options.leaseMs ?? 15_000;
   const store = await openCoordinatorStore({
@@ -96,6 +95,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     payments: { forwarder, ledger: store.payments },
   });
 
+  await dispatcher.recover();
   const apiUrl = await api.listen({ host: options.apiHost ?? '127.0.0.1', port: options.apiPort ?? 0 });
   await host.start();
   await channel.start();

@@ -1,11 +1,11 @@
 import {
-  canonicalJson,
   IdlegridError,
   isIdlegridError,
   type JobSpec,
   manifestCid,
   type NetworkDomain,
   parseMessage,
+  type ResultManifest,
   signMessage,
   type TypedDataSigner,
   verifySignedMessage,
@@ -36,6 +36,8 @@ export interface DispatcherDeps {
 }
 
 const ACTIVE = ['matched', 'assigned', 'running', 'committed', 'verifying'] as const;
+/** States in which the job's outcome depends on its provider still holding it. */
+const ACTIVE_ON_PROVIDER = ['matched', 'assigned', 'running'] as const;
 
 /** Runtime errors caused by the job itself, not by the provider that ran it. */
 const CLIENT_FAULTS = new Set([
@@ -53,9 +55,12 @@ const CLIENT_FAULTS = new Set([
 export class Dispatcher {
   readonly #excluded = new Map<string, Set<Address>>();
   readonly #inFlight = new Set<string>();
+  readonly #startedAt: number;
   #nonce = 0n;
 
-  constructor(private readonly deps: DispatcherDeps) {}
+  constructor(private readonly deps: DispatcherDeps) {
+    this.#startedAt = this.#now();
+  }
 
   /** One pass: expire, retry lost leases, dispatch waiting jobs. Safe to call repeatedly. */
   async tick(): Promise<void> {
@@ -64,12 +69,48 @@ export class Dispatcher {
       if (job.deadline < now && !this.#inFlight.has(job.id)) await this.#expire(job);
     }
     for (const job of await this.deps.store.expiredLeases(now)) {
-      if (job.provider && !this.deps.registry.isOnline(job.provider, now)) {
-        await this.#retry(job, 'LEASE_EXPIRED', 'the provider stopped sending heartbeats');
-      }
+      if (!job.provider || this.deps.registry.isOnline(job.provider, now)) continue;
+      // Just after a restart no provider is known yet: give each a lease's time to say hello
+      // again (and list its jobs) before its jobs count as lost.
+      if (!this.deps.registry.get(job.provider) && now < this.#startedAt + this.deps.leaseMs) continue;
+      await this.#retry(job, 'LEASE_EXPIRED', 'the provider stopped sending heartbeats');
     }
     const waiting = await this.deps.store.list({ states: ['submitted'], limit: 1_000 });
     await Promise.all(waiting.filter((job) => !this.#inFlight.has(job.id)).map((job) => this.#dispatch(job)));
+  }
+
+  /**
+   * After a restart: a `matched` job was never sent (the assignment goes out only once
+   * `assigned` is persisted), so it goes straight back to the queue.
+   */
+  async recover(): Promise<void> {
+    for (const job of await this.deps.store.list({ states: ['matched'], limit: 10_000 })) {
+      await this.#move(job.id, 'submitted', {
+        from: ['matched'],
+        patch: { provider: null, leaseExpiresAt: null },
+        detail: { reason: 'the coordinator restarted before assigning it' },
+      });
+    }
+  }
+
+  /**
+   * A provider (re)joined and says which jobs it holds (running, or result not yet delivered).
+   * Any job the store gives it that it does not hold was lost on the way (an assignment or a
+   * result dropped while this coordinator was down, or the provider restarted): it is queued
+   * again at once instead of waiting for its deadline. The provider is not at fault, so it is
+   * not excluded. Jobs assigned moments ago are left alone: the hello may have been sent before
+   * the provider took them (call this before the provider's offer is registered, so that no new
+   * job can reach it meanwhile).
+   */
+  async reconcile(provider: Address, held: readonly string[]): Promise<void> {
+    const holds = new Set(held.map((id) => id.toLowerCase()));
+    const assigned = await this.deps.store.list({ provider, states: ACTIVE_ON_PROVIDER, limit: 10_000 });
+    // A hello may cross an assignment on the wire: jobs moved this recently are left alone.
+    const recent = this.#now() - Math.min(3_000, this.deps.leaseMs / 5);
+    for (const job of assigned) {
+      if (holds.has(job.id.toLowerCase()) || this.#inFlight.has(job.id) || job.updatedAt > recent) continue;
+      await this.#retry(job, 'PROVIDER_LOST_JOB', 'the provider no longer holds the job', false);
+    }
   }
 
   async #dispatch(job: JobRecord): Promise<void> {
@@ -138,21 +179,17 @@ export class Dispatcher {
   async acceptResult(from: RemotePeer, body: unknown): Promise<{ accepted: true }> {
     const parsed = jobResultSchema.safeParse(body);
     if (!parsed.success) throw new IdlegridError('RESULT_INVALID', 'malformed job result');
-    const { reveal, manifest } = parsed.data;
+    const { reveal, manifest, blobs } = parsed.data;
     const verified = await verifySignedMessage(this.deps.domain, reveal, { kind: 'ResultReveal' });
     const job = await this.deps.store.get(verified.message.jobId);
     if (verified.signer !== from.address || job.provider !== from.address || manifest.jobId !== job.id) {
       throw new IdlegridError('RESULT_INVALID', `result for ${job.id} is not from its assigned provider`);
     }
     const cid = manifestCid(manifest);
-    const uploaded = await this.deps.artifacts.bytes(cid).catch(() => undefined);
-    if (
-      verified.message.outputCid !== cid ||
-      !uploaded ||
-      new TextDecoder().decode(uploaded) !== canonicalJson(manifest)
-    ) {
-      throw new IdlegridError('RESULT_INVALID', 'the result manifest does not match the uploaded content');
+    if (verified.message.outputCid !== cid) {
+      throw new IdlegridError('RESULT_INVALID', "the signed output CID is not the manifest's CID");
     }
+    await this.#storeResultContent(cid, manifest, blobs ?? {});
     if (job.state === 'accepted' || job.state === 'settled') return { accepted: true };
     if (manifest.exitCode < 0) {
       // The client's module is at fault (invalid, forbidden imports, trap, too much memory):
@@ -183,6 +220,25 @@ export class Dispatcher {
     await this.#move(job.id, 'accepted', { patch: { price: price.toString(), leaseExpiresAt: null } });
     this.deps.registry.adjust(from.address, { activeJobs: -1, jobsCompleted: 1 });
     return { accepted: true };
+  }
+
+  /**
+   * Stores inline blobs (each checked against its CID by the store), then makes sure the
+   * manifest and the outputs it names all exist: a result is accepted only once its content is.
+   */
+  async #storeResultContent(cid: string, manifest: ResultManifest, blobs: Record<string, string>) {
+    for (const [blobCid, base64] of Object.entries(blobs)) {
+      await this.deps.artifacts.put(Buffer.from(base64, 'base64'), blobCid).catch((error: unknown) => {
+        throw new IdlegridError('RESULT_INVALID', `inline result blob ${blobCid} is invalid`, {
+          cause: error,
+        });
+      });
+    }
+    for (const needed of [cid, manifest.stdoutCid, manifest.stderrCid]) {
+      await this.deps.artifacts.info(needed).catch(() => {
+        throw new IdlegridError('RESULT_INVALID', `result content ${needed} was neither sent nor uploaded`);
+      });
+    }
   }
 
   async #retry(job: JobRecord, code: string, message: string, exclude = true): Promise<void> {

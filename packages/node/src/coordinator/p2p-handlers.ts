@@ -39,6 +39,10 @@ export function registerCoordinatorHandlers(deps: CoordinatorHandlerDeps): () =>
 
   const removers = [
     deps.channel.handle(JOB_MESSAGES.hello, async ({ from, body }) => {
+      const held = providerHelloSchema.pick({ activeJobs: true }).safeParse(body);
+      if (!held.success) throw new IdlegridError('MESSAGE_INVALID', 'activeJobs must list job ids');
+      // Before the offer is registered: no new job can reach the provider while its list is compared.
+      await deps.dispatcher.reconcile(from.address, held.data.activeJobs);
       await acceptOffer(from, body);
       return deps.hello;
     }),

@@ -36,8 +36,17 @@ const signed = z.object({
 
 export const providerHelloSchema = z.object({
   offer: signed,
-  /** HTTP base URL where the provider serves nothing yet; reserved for peer artifact transfer. */
+  /** Software name and version of the provider. */
   agent: z.string().max(128),
+  /**
+   * Jobs the provider holds: running, or finished with a result not yet delivered. The
+   * coordinator queues again any job it gave this provider that is not listed. Not signed:
+   * the libp2p connection already proves which provider speaks.
+   */
+  activeJobs: z
+    .array(z.string().regex(/^0x[0-9a-fA-F]{64}$/))
+    .max(10_000)
+    .default([]),
 });
 
 export const helloAckSchema = z.object({
@@ -57,10 +66,18 @@ export const jobAssignSchema = z.object({
 
 export const jobAssignAckSchema = z.object({ accepted: z.boolean(), reason: z.string().optional() });
 
+/** Outputs up to this many bytes in all travel inside `job.result`; larger ones are uploaded first. */
+export const INLINE_RESULT_BYTES = 256 * 1024;
+
 export const jobResultSchema = z.object({
-  /** Signed ResultReveal: `outputCid` is the manifest's CID, uploaded before this message. */
+  /** Signed ResultReveal: `outputCid` is the manifest's CID. */
   reveal: signed,
   manifest: resultManifestSchema,
+  /** Small outputs inline: base64 content keyed by its CID (the manifest, stdout, stderr). */
+  blobs: z
+    .record(z.string(), z.base64())
+    .refine((blobs) => Object.keys(blobs).length <= 3, 'at most 3 blobs')
+    .optional(),
 });
 
 export const jobPaymentSchema = z.object({ voucher: signed });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   canonicalJson,
+  IdlegridError,
   manifestCid,
   networkDomain,
   type SignedMessage,
@@ -14,10 +15,17 @@ import type { NetworkConfig } from '@idlegrid/sdk';
 import { bytesToHex, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOB_MESSAGES, JOBS_PROTOCOL, type JobResult, jobResultSchema } from '../jobs/wire.js';
+import {
+  INLINE_RESULT_BYTES,
+  JOB_MESSAGES,
+  JOBS_PROTOCOL,
+  type JobResult,
+  jobResultSchema,
+} from '../jobs/wire.js';
 import { countPrimes } from '../localnet/example-references.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
 import { startTestHost, waitFor } from '../p2p/testing.js';
+import { writeRepeatedly } from '../runtimes/wasm/test-modules.js';
 import { ArtifactStore } from '../storage/artifact-store.js';
 import type { ProviderDaemon } from './api.js';
 import { startProvider } from './daemon.js';
@@ -49,6 +57,8 @@ let providerPeer = '';
 const offers: { from: string; offer: unknown }[] = [];
 const heartbeats: unknown[] = [];
 const results: JobResult[] = [];
+/** Answers of the fake coordinator to the next `job.result` messages, before it takes them. */
+const resultRefusals: IdlegridError[] = [];
 let primesCid: string;
 let hashChainCid: string;
 
@@ -79,8 +89,14 @@ beforeAll(async () => {
     JOB_MESSAGES.heartbeat,
     ({ body }) => void heartbeats.push((body as { heartbeat: unknown }).heartbeat),
   );
-  channel.handle(JOB_MESSAGES.result, ({ body }) => {
-    results.push(jobResultSchema.parse(body));
+  channel.handle(JOB_MESSAGES.result, async ({ body }) => {
+    const refusal = resultRefusals.shift();
+    if (refusal) throw refusal;
+    const result = jobResultSchema.parse(body);
+    // Like the coordinator: inline blobs are stored under their CID (checked by the store).
+    for (const [cid, base64] of Object.entries(result.blobs ?? {}))
+      await origin.put(Buffer.from(base64, 'base64'), cid);
+    results.push(result);
     return { accepted: true };
   });
   provider = await startProvider({
@@ -191,6 +207,46 @@ describe('provider daemon', () => {
     expect(manifest.exitCode).toBe(0);
     expect(await text(manifest.stdoutCid)).toBe(`${countPrimes(n)}\n`);
     await waitFor(() => provider.stats().jobsRun === 1 && provider.stats().activeJobs === 0);
+  });
+
+  it('sends small outputs inline and uploads large ones before the result', async () => {
+    const small = newJobId();
+    expect((await assign(small, { moduleCid: primesCid, args: ['100'] })).accepted).toBe(true);
+    const inline = await resultOf(small);
+    expect(Object.keys(inline.blobs ?? {}).sort()).toEqual(
+      [manifestCid(inline.manifest), inline.manifest.stdoutCid, inline.manifest.stderrCid].sort(),
+    );
+
+    const line = 'x'.repeat(1023);
+    const times = Math.ceil(INLINE_RESULT_BYTES / 1024) + 8;
+    const bigCid = (await origin.put(writeRepeatedly(`${line}\n`, times))).cid;
+    const big = newJobId();
+    expect((await assign(big, { moduleCid: bigCid, args: [] })).accepted).toBe(true);
+    const uploaded = await resultOf(big);
+    expect(uploaded.blobs ?? {}).toEqual({});
+    expect(uploaded.manifest.exitCode).toBe(0);
+    expect(await text(uploaded.manifest.stdoutCid)).toBe(`${line}\n`.repeat(times));
+  });
+
+  it('keeps a result the coordinator could not take and delivers it once; drops one it refuses', async () => {
+    const failedBefore = provider.stats().jobsFailed;
+    // The coordinator fails twice on its side (a restart, a database hiccup): delivered later.
+    resultRefusals.push(
+      new IdlegridError('INTERNAL', 'restarting'),
+      new IdlegridError('INTERNAL', 'restarting'),
+    );
+    const kept = newJobId();
+    expect((await assign(kept, { moduleCid: primesCid, args: ['1000'] })).accepted).toBe(true);
+    expect((await resultOf(kept)).manifest.exitCode).toBe(0);
+    expect(resultRefusals).toHaveLength(0);
+    // A definite refusal (the job went to another provider meanwhile) is not retried.
+    resultRefusals.push(new IdlegridError('RESULT_INVALID', 'not your job any more'));
+    const refused = newJobId();
+    expect((await assign(refused, { moduleCid: primesCid, args: ['1000'] })).accepted).toBe(true);
+    await waitFor(() => provider.stats().jobsFailed === failedBefore + 1, 10_000, 'the result to be dropped');
+    await new Promise((resolve) => setTimeout(resolve, 500)); // several ticks: no retry comes
+    expect(results.filter((result) => result.manifest.jobId === kept)).toHaveLength(1);
+    expect(results.some((result) => result.manifest.jobId === refused)).toBe(false);
   });
 
   it('reports a job whose module cannot be fetched as a failed run', async () => {

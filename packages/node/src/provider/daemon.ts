@@ -5,6 +5,7 @@ import { ONE_TOKEN } from '@idlegrid/contracts';
 import {
   IdlegridError,
   isIdlegridError,
+  localAccount,
   manifestCid,
   type NetworkDomain,
   networkDomain,
@@ -13,7 +14,6 @@ import {
 } from '@idlegrid/protocol';
 import { connect, loadOrCreateKey, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
 import { type Address, bytesToHex, type Hex, isAddressEqual } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import {
   type HelloAck,
   helloAckSchema,
@@ -31,9 +31,12 @@ import { checkAssignment, parseJobAssign } from './assignment-check.js';
 import { isAvailable } from './availability.js';
 import { EarningsWallet } from './earnings.js';
 import { detectHardware } from './hardware.js';
-import { runJob, uploadOutput } from './job-runner.js';
+import { runJob } from './job-runner.js';
 import { loadPermille, sampleLoad } from './load.js';
 import { nonceSource, type OfferTerms, signOffer } from './offer.js';
+import { PreparedTaskCache } from './prepared-tasks.js';
+import { stageOutput } from './result-delivery.js';
+import { ResultOutbox } from './result-outbox.js';
 
 const AGENT = 'idlegrid-provider/0.1';
 
@@ -47,7 +50,7 @@ interface ActiveJob {
 /** Starts a provider: joins the coordinator, keeps its offer and heartbeats fresh, runs assigned jobs. */
 export async function startProvider(options: ProviderOptions): Promise<ProviderDaemon> {
   const privateKey: Hex = options.privateKey ?? (await keyOf(options.dataDir, options.name ?? 'provider'));
-  const account = privateKeyToAccount(privateKey);
+  const account = localAccount(privateKey);
   const network = options.network ?? (await readNetworkConfig(options.dataDir));
   const domain = networkDomain(network.chainId, network.paymentChannels);
   const providerDir = join(options.dataDir, 'provider', account.address);
@@ -58,7 +61,23 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   });
   const earnings = await EarningsWallet.open(options.dataDir, account.address, domain);
   const fetcher = new ArtifactFetcher({ cacheDir: join(providerDir, 'cache') });
-  const executor = createWasmExecutor({ scratchParent: join(providerDir, 'scratch') });
+  const executor = createWasmExecutor({
+    scratchParent: join(providerDir, 'scratch'),
+    maxIdleWorkers: hardware.cpuCores,
+  });
+  const tasks = new PreparedTaskCache(executor);
+  const outbox = new ResultOutbox({
+    now: () => now().getTime(),
+    onDelivered: ({ jobId, manifest }) => {
+      if (manifest.exitCode < 0) counts.failed++;
+      else counts.run++;
+      emit({ type: 'job.finished', jobId, exitCode: manifest.exitCode, durationMs: manifest.durationMs });
+    },
+    onDropped: ({ jobId }, reason) => {
+      counts.failed++;
+      emit({ type: 'job.unreported', jobId, error: reason });
+    },
+  });
   const emit = (event: ProviderEvent) => options.onEvent?.(event);
   const now = options.now ?? (() => new Date());
   const load = options.sampleLoad ?? sampleLoad;
@@ -99,7 +118,11 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     if (type === 'offer') await channel.send(coordinatorPeer, JOB_MESSAGES.offer, { offer });
     else {
       const ack = helloAckSchema.parse(
-        await channel.request(coordinatorPeer, JOB_MESSAGES.hello, { offer, agent: AGENT }),
+        await channel.request(coordinatorPeer, JOB_MESSAGES.hello, {
+          offer,
+          agent: AGENT,
+          activeJobs: [...new Set([...active.keys(), ...outbox.ids()])],
+        }),
       );
       checkAck(ack, peerIdToAddress(coordinatorPeer), domain);
       hello = ack;
@@ -138,6 +161,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       const due = offerExpiresAt - now().getTime() < Math.max((terms.ttlSeconds * 1000) / 3, 2 * heartbeatMs);
       if (available && (due || !wasAvailable)) await sendOffer('offer');
       wasAvailable = available;
+      void outbox.retry();
     } catch (error) {
       hello = undefined;
       emit({ type: 'disconnected', error: messageOf(error) });
@@ -157,11 +181,10 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
         spec,
         apiUrl,
         fetcher,
-        executor,
+        tasks,
         signal,
         maxWallTimeMs: options.maxWallTimeMs ?? 600_000,
       });
-      await uploadOutput(apiUrl, output, signal);
       const reveal = await signMessage(account, domain, 'ResultReveal', {
         provider: account.address,
         jobId: spec.jobId,
@@ -170,18 +193,21 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
         nonce: nextNonce(),
         expiry: BigInt(Math.floor(now().getTime() / 1000) + 3_600),
       });
-      await retry(
-        () => channel.request(coordinatorPeer, JOB_MESSAGES.result, { reveal, manifest: output.manifest }),
-        signal,
-      );
-      if (output.manifest.exitCode < 0) counts.failed++;
-      else counts.run++;
-      emit({
-        type: 'job.finished',
+      const { manifest } = output;
+      let blobs: Record<string, string> | undefined;
+      const delivery = outbox.deliver({
         jobId,
-        exitCode: output.manifest.exitCode,
-        durationMs: output.manifest.durationMs,
+        manifest,
+        deadlineMs: Number(spec.deadline) * 1000,
+        send: async () => {
+          // A restarted coordinator may serve its API elsewhere: stage with the latest hello's URL.
+          blobs ??= await stageOutput(hello?.apiUrl ?? apiUrl, output);
+          await channel.request(coordinatorPeer, JOB_MESSAGES.result, { reveal, manifest, blobs });
+        },
       });
+      // The run is over: its cores are free while the outbox delivers the result.
+      active.delete(jobId);
+      await delivery;
     } catch (error) {
       if (job.cancelled || signal.aborted) {
         counts.cancelled++;
@@ -233,6 +259,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   channel.handle(JOB_MESSAGES.cancel, ({ from, body }) => {
     const jobId = (body as { jobId?: unknown } | null)?.jobId;
     if (from.id !== coordinatorPeer || typeof jobId !== 'string') return;
+    outbox.discard(jobId.toLowerCase());
     const job = active.get(jobId.toLowerCase());
     if (!job) return;
     job.cancelled = true;
@@ -298,6 +325,8 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
         job.controller.abort(new IdlegridError('ABORTED', 'the provider is stopping'));
       await channel.stop();
       await host.stop();
+      await tasks.clear();
+      await executor.close();
     },
   };
 }
@@ -325,19 +354,6 @@ function checkAck(ack: HelloAck, peerAddress: Address, domain: NetworkDomain): v
         details: { expected: { chainId: domain.chainId, paymentChannels: domain.verifyingContract } },
       },
     );
-  }
-}
-
-/** Retries a request a few times (the coordinator may be restarting); gives up on abort. */
-async function retry<T>(action: () => Promise<T>, signal: AbortSignal, attempts = 4): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    signal.throwIfAborted();
-    try {
-      return await action();
-    } catch (error) {
-      if (attempt >= attempts || (isIdlegridError(error) && !error.code.startsWith('P2P_'))) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
-    }
   }
 }
 

@@ -1,13 +1,13 @@
-import { canonicalJson, cidOfBytes, type JobSpec, type ResultManifest } from '@idlegrid/protocol';
-import type { Executor, RunResult } from '../runtimes/api.js';
+import { cidOfBytes, type JobSpec, type ResultManifest } from '@idlegrid/protocol';
+import type { RunResult } from '../runtimes/api.js';
 import type { ArtifactFetcher } from './artifact-fetcher.js';
-import { uploadArtifact } from './artifact-upload.js';
+import type { PreparedTaskCache } from './prepared-tasks.js';
 
 export interface RunJobInput {
   spec: JobSpec;
   apiUrl: string;
   fetcher: ArtifactFetcher;
-  executor: Executor;
+  tasks: PreparedTaskCache;
   signal: AbortSignal;
   /** Cap on the wall time, whatever the deadline allows. */
   maxWallTimeMs: number;
@@ -29,25 +29,21 @@ export async function runJob(input: RunJobInput): Promise<JobOutput> {
   const { spec, signal } = input;
   const started = performance.now();
   try {
-    const module = await input.fetcher.fetch(input.apiUrl, spec.moduleCid, { signal });
-    const stdin = spec.inputCids[0]
-      ? await input.fetcher.fetch(input.apiUrl, spec.inputCids[0], { signal })
-      : undefined;
-    const task = await input.executor.prepare(module, { signal });
-    try {
-      const untilDeadline = Number(spec.deadline) * 1000 - (input.nowMs ?? Date.now());
-      const wallTimeMs = Math.max(1, Math.floor(Math.min(untilDeadline, input.maxWallTimeMs)));
-      const result = await task.run(
-        { args: spec.args, ...(stdin ? { stdin } : {}) },
-        {
-          signal,
-          limits: { wallTimeMs, ...(spec.memoryMb > 0 ? { memoryBytes: spec.memoryMb * 2 ** 20 } : {}) },
-        },
-      );
-      return outputOf(spec.jobId, result);
-    } finally {
-      await task.dispose();
-    }
+    const fetch = (cid: string) => input.fetcher.fetch(input.apiUrl, cid, { signal });
+    const [task, stdin] = await Promise.all([
+      input.tasks.get(spec.moduleCid, () => fetch(spec.moduleCid), signal),
+      spec.inputCids[0] ? fetch(spec.inputCids[0]) : undefined,
+    ]);
+    const untilDeadline = Number(spec.deadline) * 1000 - (input.nowMs ?? Date.now());
+    const wallTimeMs = Math.max(1, Math.floor(Math.min(untilDeadline, input.maxWallTimeMs)));
+    const result = await task.run(
+      { args: spec.args, ...(stdin ? { stdin } : {}) },
+      {
+        signal,
+        limits: { wallTimeMs, ...(spec.memoryMb > 0 ? { memoryBytes: spec.memoryMb * 2 ** 20 } : {}) },
+      },
+    );
+    return outputOf(spec.jobId, result);
   } catch (error) {
     if (signal.aborted) throw error;
     const code = error instanceof Error ? ((error as { code?: string }).code ?? error.name) : 'INTERNAL';
@@ -85,12 +81,4 @@ function outputOf(
       ...(result.errorCode ? { errorCode: result.errorCode } : {}),
     },
   };
-}
-
-/** Uploads stdout, stderr, then the manifest (canonical JSON) so that everything it names exists first. */
-export async function uploadOutput(apiUrl: string, output: JobOutput, signal?: AbortSignal): Promise<void> {
-  const options = signal ? { signal } : {};
-  await uploadArtifact(apiUrl, output.stdout, options);
-  await uploadArtifact(apiUrl, output.stderr, options);
-  await uploadArtifact(apiUrl, new TextEncoder().encode(canonicalJson(output.manifest)), options);
 }

@@ -1,10 +1,12 @@
-import { type Address, type Hex, isAddressEqual, recoverTypedDataAddress } from 'viem';
+import { type Address, type Hex, isAddressEqual } from 'viem';
 import type { NetworkDomain } from '../eip712/domain.js';
+import { type FlatTypedData, typedDataDigest } from '../eip712/typed-data-hash.js';
 import { AUTHOR_FIELD, type MessageKind } from '../eip712/types.js';
 import { IdlegridError } from '../errors/idlegrid-error.js';
 import { isMessageKind, parseMessage } from '../messages/parse.js';
 import type { MessageOf } from '../messages/schemas.js';
 import type { ReplayGuard } from './replay-guard.js';
+import { recoverDigestSigner } from './secp256k1.js';
 import { type SignedMessage, typedDataOf } from './sign.js';
 
 /** Messages may not live longer than this unless the caller allows it: bounds replay memory. */
@@ -52,8 +54,8 @@ export async function verifySignedMessage<K extends MessageKind = MessageKind>(
   let signer: Address;
   try {
     // viem's generic typed-data inference cannot follow a kind chosen at run time.
-    const typedData = { ...typedDataOf(domain, kind, message), signature: envelope.signature };
-    signer = await recoverTypedDataAddress(typedData as never);
+    const digest = typedDataDigest(typedDataOf(domain, kind, message) as FlatTypedData);
+    signer = recoverDigestSigner(digest, envelope.signature);
   } catch (cause) {
     throw new IdlegridError('SIGNATURE_INVALID', `${kind} signature is malformed`, { cause });
   }

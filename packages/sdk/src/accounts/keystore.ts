@@ -1,8 +1,8 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { IdlegridError } from '@idlegrid/protocol';
+import { IdlegridError, localAccount } from '@idlegrid/protocol';
 import type { Hex } from 'viem';
-import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
+import { generatePrivateKey, type PrivateKeyAccount } from 'viem/accounts';
 
 const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 const KEY_PATTERN = /^(0x)?[0-9a-fA-F]{64}$/;
@@ -25,7 +25,7 @@ export function accountFromPrivateKey(privateKey: string, source = 'private key'
     throw new IdlegridError('KEY_INVALID', `${source} is not a 32-byte hex private key`);
   }
   try {
-    return privateKeyToAccount((trimmed.startsWith('0x') ? trimmed : `0x${trimmed}`) as Hex);
+    return localAccount((trimmed.startsWith('0x') ? trimmed : `0x${trimmed}`) as Hex);
   } catch (cause) {
     throw new IdlegridError('KEY_INVALID', `${source} is not a valid secp256k1 private key`, { cause });
   }

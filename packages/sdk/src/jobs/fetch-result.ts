@@ -1,4 +1,4 @@
-import { IdlegridError, parseWireJson, resultManifestSchema } from '@idlegrid/protocol';
+import { cidOfBytes, IdlegridError, parseWireJson, resultManifestSchema } from '@idlegrid/protocol';
 import type { RequestOptions } from '../http/coordinator-client.js';
 import { parseAnswer } from '../http/remote-error.js';
 import { downloadArtifact } from './artifacts.js';
@@ -47,8 +47,8 @@ export async function fetchResult(
     );
   }
   const [stdout, stderr] = await Promise.all([
-    downloadArtifact(ctx, manifest.stdoutCid, options),
-    downloadArtifact(ctx, manifest.stderrCid, options),
+    outputBytes(ctx, manifest.stdoutCid, options),
+    outputBytes(ctx, manifest.stderrCid, options),
   ]);
   return {
     jobId: job.id,
@@ -60,4 +60,11 @@ export async function fetchResult(
     durationMs: manifest.durationMs,
     manifestCid: job.resultCid,
   };
+}
+
+/** The CID of no bytes: an empty output needs no download (most jobs leave stderr empty). */
+const EMPTY_CID = cidOfBytes(new Uint8Array(0));
+
+function outputBytes(ctx: ReadContext, cid: string, options: RequestOptions): Promise<Uint8Array> {
+  return cid === EMPTY_CID ? Promise.resolve(new Uint8Array(0)) : downloadArtifact(ctx, cid, options);
 }

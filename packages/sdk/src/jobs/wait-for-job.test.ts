@@ -23,7 +23,7 @@ async function coordinator(polls: Job[], stream: (write: (job: Job) => void) => 
   const stub = await startStubServer({
     [`GET /v1/jobs/${id}`]: (_request, response) =>
       sendJson(response, 200, { job: polls[Math.min(served++, polls.length - 1)] }),
-    [`GET /v1/events?client=${client}`]: (_request, response) => {
+    [`GET /v1/events?job=${id}`]: (_request, response) => {
       open = response;
       response.writeHead(200, { 'content-type': 'text/event-stream' }).write(': connected\n\n');
       stream((job) => response.write(`event: job\ndata: ${JSON.stringify(job)}\n\n`));
@@ -38,7 +38,7 @@ describe('waitForJob', () => {
   it('follows the event stream to a final state, reporting each state once', async () => {
     const { ctx, id } = await coordinator([at('submitted', 1)], (write) => {
       write(at('matched', 2));
-      write({ ...at('matched', 2), id: `0x${'cd'.repeat(32)}` }); // another job of the client
+      write({ ...at('matched', 2), id: `0x${'cd'.repeat(32)}` }); // another job: ignored
       write(at('running', 3));
       write(at('matched', 2)); // a stale repeat: ignored
       write(at('accepted', 5));

@@ -78,7 +78,7 @@ export async function waitForJob(ctx: ReadContext, id: string, options: WaitOpti
 
 /** Returns the final job, or undefined if the stream ended first. */
 async function follow(ctx: ReadContext, job: Job, progress: Progress, signal: AbortSignal) {
-  const body = await ctx.coordinator.openStream(`/v1/events?client=${job.client}`, { signal });
+  const body = await ctx.coordinator.openStream(`/v1/events?job=${job.id}`, { signal });
   // The subscription is live once the headers arrived: re-read to catch changes made before it.
   const current = progress.see(await getJob(ctx, job.id, { signal }));
   if (isFinalJobState(current.state)) {

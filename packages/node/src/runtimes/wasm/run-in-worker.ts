@@ -1,12 +1,13 @@
-import { closeSync, readdirSync, readlinkSync } from 'node:fs';
-import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
-import { devNull, tmpdir } from 'node:os';
-import { join, sep } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { closeSync, openSync, unlinkSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { devNull } from 'node:os';
+import { join } from 'node:path';
 import { IdlegridError } from '@idlegrid/protocol';
 import type { ResourceLimits, RunResult } from '../api.js';
+import type { RunDirectories } from './run-directories.js';
 import type { WasmModule } from './webassembly.js';
-import { WORKER_SOURCE, type WorkerInput, type WorkerOutput } from './worker-source.js';
+import { abortedError, type WorkerPool } from './worker-pool.js';
+import type { WorkerOutput } from './worker-source.js';
 
 export interface WorkerRun {
   module: WasmModule;
@@ -16,94 +17,64 @@ export interface WorkerRun {
   stdin: Uint8Array;
   limits: ResourceLimits;
   signal?: AbortSignal | undefined;
-  scratchParent?: string | undefined;
 }
 
-type Outcome = { ok: true; output: WorkerOutput } | { ok: false; error: IdlegridError };
+const STDIN_FILE = 'stdin';
+const SYNC_WRITE_BYTES = 64 * 1024;
+
+/** The worker's JS heap limit: it only holds captured output; linear memory is capped in the binary. */
+export function workerHeapMb(outputBytes: number): number {
+  return 32 + Math.ceil((2 * outputBytes) / 2 ** 20);
+}
 
 /**
- * Runs a WASI command in a fresh worker thread with a fresh temporary directory: `scratch/` is
- * the task's only preopen, `stdin` holds its input. The directory is removed afterwards, whatever
- * happened. The wall-time limit and the AbortSignal terminate the worker.
+ * Runs a WASI command in a pooled worker with a private run directory: `scratch/` is the task's
+ * only preopen (empty when the run starts), `stdin` holds its input (empty input reads the null
+ * device). The wall-time limit and the AbortSignal terminate the worker.
  */
-export async function runInWorker(run: WorkerRun): Promise<RunResult> {
+export async function runInWorker(
+  pool: WorkerPool,
+  directories: RunDirectories,
+  run: WorkerRun,
+): Promise<RunResult> {
   const { limits, signal } = run;
-  if (signal?.aborted) throw aborted(signal);
-  const root = await mkdtemp(join(run.scratchParent ?? tmpdir(), 'idlegrid-wasm-'));
-  const scratchDir = join(root, 'scratch');
-  let worker: Worker | undefined;
-  const handles: Array<{ close(): Promise<void> }> = [];
+  if (signal?.aborted) throw abortedError(signal);
+  const directory = directories.take();
+  const stdinPath = run.stdin.length > 0 ? join(directory.root, STDIN_FILE) : undefined;
+  const fds: number[] = [];
+  let clean = false;
   try {
-    await mkdir(scratchDir, { mode: 0o700 });
-    await writeFile(join(root, 'stdin'), run.stdin, { mode: 0o600 });
-    const stdin = await open(join(root, 'stdin'), 'r');
-    handles.push(stdin);
-    const nullDevice = await open(devNull, 'w');
-    handles.push(nullDevice);
-    const input: WorkerInput = {
-      module: run.module,
-      args: run.args,
-      env: run.env,
-      stdinFd: stdin.fd,
-      nullFd: nullDevice.fd,
-      scratchDir,
-      outputBytes: limits.outputBytes,
-    };
+    if (stdinPath) {
+      // Small inputs synchronously: one blocking write beats three thread-pool round trips.
+      const write = run.stdin.length <= SYNC_WRITE_BYTES ? writeFileSync : writeFile;
+      await write(stdinPath, run.stdin, { mode: 0o600 });
+    }
+    fds.push(openSync(stdinPath ?? devNull, 'r'), openSync(devNull, 'w'));
     const started = performance.now();
-    worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: input,
-      env: {},
-      execArgv: [],
-      stdout: true,
-      stderr: true,
-      // The JS heap of the worker only holds captured output; linear memory is capped in the binary.
-      resourceLimits: { maxOldGenerationSizeMb: 32 + Math.ceil((2 * limits.outputBytes) / 2 ** 20) },
+    const outcome = await pool.run({
+      input: {
+        module: run.module,
+        args: run.args,
+        env: run.env,
+        stdinFd: fds[0]!,
+        nullFd: fds[1]!,
+        scratchDir: directory.scratchDir,
+        outputBytes: limits.outputBytes,
+      },
+      heapMb: workerHeapMb(limits.outputBytes),
+      wallTimeMs: limits.wallTimeMs,
+      signal,
     });
-    const outcome = await watch(worker, limits, signal);
     const durationMs = Math.round(performance.now() - started);
     if (!outcome.ok) throw outcome.error;
+    // The worker closed the task's descriptors itself.
+    clean = true;
     return toResult(outcome.output, limits, durationMs);
   } finally {
-    await worker?.terminate();
-    for (const handle of handles) await handle.close();
-    closeLeakedDescriptors(root);
-    await rm(root, { recursive: true, force: true });
+    for (const fd of fds) closeSync(fd);
+    if (stdinPath) unlinkSync(stdinPath);
+    await directories.release(directory, clean);
   }
-}
-
-function watch(worker: Worker, limits: ResourceLimits, signal: AbortSignal | undefined): Promise<Outcome> {
-  return new Promise<Outcome>((resolve) => {
-    const finish = (outcome: Outcome) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      worker.removeAllListeners();
-      resolve(outcome);
-    };
-    const fail = (error: IdlegridError) => finish({ ok: false, error });
-    const onAbort = () => fail(aborted(signal!));
-    const timer = setTimeout(
-      () =>
-        fail(
-          new IdlegridError('WASM_TIMEOUT', `module ran longer than ${limits.wallTimeMs} ms`, {
-            details: { wallTimeMs: limits.wallTimeMs },
-          }),
-        ),
-      limits.wallTimeMs,
-    );
-    signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (output: WorkerOutput) => finish({ ok: true, output }));
-    worker.on('error', (error: Error & { code?: string }) =>
-      fail(
-        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? new IdlegridError('WASM_MEMORY_LIMIT', 'the worker ran out of heap memory', { cause: error })
-          : new IdlegridError('INTERNAL', `wasm worker failed: ${error.message}`, { cause: error }),
-      ),
-    );
-    worker.on('exit', (code) =>
-      fail(new IdlegridError('INTERNAL', `wasm worker exited (${code}) without a result`)),
-    );
-  });
 }
 
 function toResult(output: WorkerOutput, limits: ResourceLimits, durationMs: number): RunResult {
@@ -125,30 +96,4 @@ function toResult(output: WorkerOutput, limits: ResourceLimits, durationMs: numb
     durationMs,
     limits,
   };
-}
-
-function aborted(signal: AbortSignal): IdlegridError {
-  return new IdlegridError('ABORTED', 'wasm run aborted', { cause: signal.reason });
-}
-
-/**
- * A terminated worker never closes what uvwasi opened for it (the preopen, files the module left
- * open). On Linux, close every descriptor that still points into this run's private directory; the
- * worker has exited, so nothing else owns them. Elsewhere they stay open until the process exits.
- */
-function closeLeakedDescriptors(root: string): void {
-  let fds: string[];
-  try {
-    fds = readdirSync('/proc/self/fd');
-  } catch {
-    return;
-  }
-  for (const fd of fds) {
-    try {
-      const target = readlinkSync(`/proc/self/fd/${fd}`);
-      if (target === root || target.startsWith(root + sep)) closeSync(Number(fd));
-    } catch {
-      // closed meanwhile, or not a link
-    }
-  }
 }

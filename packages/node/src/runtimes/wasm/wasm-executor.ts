@@ -11,9 +11,11 @@ import {
 } from '../api.js';
 import { resolveLimits } from '../limits.js';
 import { capMemory, declaredMemories, WASM_PAGE_BYTES } from './module-binary.js';
-import { runInWorker } from './run-in-worker.js';
+import { RunDirectories } from './run-directories.js';
+import { runInWorker, workerHeapMb } from './run-in-worker.js';
 import { WASI_MODULE, WASI_PREVIEW1_FUNCTIONS } from './wasi-imports.js';
 import { type WasmModule, wasmApi } from './webassembly.js';
+import { WorkerPool } from './worker-pool.js';
 
 /** argv[0] of every task. */
 export const WASM_PROGRAM_NAME = 'module.wasm';
@@ -23,22 +25,41 @@ export interface WasmExecutorOptions {
   limits?: Partial<ResourceLimits>;
   /** Where each run's private directory is made (default: the OS temp directory). */
   scratchParent?: string;
+  /** The workers runs use; by default the executor makes its own, which `close` ends. */
+  pool?: WorkerPool;
+  /** Warm workers its own pool keeps (default: the core count); a provider keeps one per core it offers. */
+  maxIdleWorkers?: number;
 }
 
-/** The `wasm` runtime: WASI preview1 commands, each run in its own worker and scratch directory. */
-export function createWasmExecutor(options: WasmExecutorOptions = {}): Executor {
+export interface WasmExecutor extends Executor {
+  /** Terminates the executor's own workers, idle and busy; a pool given in the options stays. */
+  close(): Promise<void>;
+}
+
+/** The `wasm` runtime: WASI preview1 commands, each run in a warm worker and its own scratch directory. */
+export function createWasmExecutor(options: WasmExecutorOptions = {}): WasmExecutor {
   const defaults = resolveLimits(DEFAULT_LIMITS, options.limits);
+  const pool =
+    options.pool ??
+    new WorkerPool(options.maxIdleWorkers === undefined ? {} : { maxIdlePerKey: options.maxIdleWorkers });
+  // The first run should not pay for a thread start either.
+  pool.prewarm(workerHeapMb(defaults.outputBytes));
+  const directories = new RunDirectories(options.scratchParent);
   return {
     runtime: 'wasm',
-    prepare: (artifact, prepareOptions) =>
-      prepareWasm(artifact, defaults, options.scratchParent, prepareOptions),
+    prepare: (artifact, prepareOptions) => prepareWasm(artifact, defaults, pool, directories, prepareOptions),
+    close: async () => {
+      if (!options.pool) await pool.close();
+      directories.clear();
+    },
   };
 }
 
 async function prepareWasm(
   artifact: Uint8Array,
   defaults: ResourceLimits,
-  scratchParent: string | undefined,
+  pool: WorkerPool,
+  directories: RunDirectories,
   { signal }: PrepareOptions = {},
 ): Promise<PreparedTask> {
   if (signal?.aborted) throw new IdlegridError('ABORTED', 'wasm prepare aborted', { cause: signal.reason });
@@ -62,14 +83,13 @@ async function prepareWasm(
   return {
     async run(request: RunRequest, runOptions: RunOptions = {}): Promise<RunResult> {
       const limits = resolveLimits(defaults, runOptions.limits);
-      return runInWorker({
+      return runInWorker(pool, directories, {
         module: await forLimit(Math.floor(limits.memoryBytes / WASM_PAGE_BYTES)),
         args: [WASM_PROGRAM_NAME, ...(request.args ?? [])],
         env: { ...request.env },
         stdin: request.stdin ?? new Uint8Array(0),
         limits,
         signal: runOptions.signal,
-        scratchParent,
       });
     },
     async dispose() {

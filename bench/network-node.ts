@@ -1,0 +1,65 @@
+import { type RunningCoordinator, startCoordinator, startProvider } from '@idlegrid/node';
+import type { NetworkConfig } from '@idlegrid/sdk';
+import type { Hex } from 'viem';
+
+/**
+ * One node of the network benchmark in its own process, as in a real deployment:
+ *   node network-node.js [--json] coordinator|provider CONFIG_JSON
+ * Prints one JSON line once it serves, and stops on SIGTERM or when its parent's pipe closes.
+ */
+export interface CoordinatorNodeConfig {
+  dataDir: string;
+  network: NetworkConfig;
+  privateKey: Hex;
+  tickMs: number;
+}
+
+export interface ProviderNodeConfig {
+  dataDir: string;
+  network: NetworkConfig;
+  privateKey: Hex;
+  coordinator: string;
+  cpuCores: number;
+  heartbeatIntervalMs: number;
+  region?: string;
+}
+
+const [role, json] = process.argv.slice(2).filter((arg) => arg !== '--json');
+let stop: () => Promise<void>;
+if (role === 'coordinator') {
+  const config = JSON.parse(json!) as CoordinatorNodeConfig;
+  const coordinator: RunningCoordinator = await startCoordinator({
+    ...config,
+    p2pListen: ['/ip4/127.0.0.1/tcp/0'],
+    // No chain here: skip the deposit check (a chain read per submission) with the payments.
+    requireDeposit: false,
+  });
+  stop = () => coordinator.stop();
+  console.log(JSON.stringify({ apiUrl: coordinator.apiUrl, p2p: coordinator.p2pAddrs[0] }));
+} else if (role === 'provider') {
+  const config = JSON.parse(json!) as ProviderNodeConfig;
+  const provider = await startProvider({
+    dataDir: config.dataDir,
+    coordinator: config.coordinator,
+    network: config.network,
+    privateKey: config.privateKey,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    hardware: { cpuCores: config.cpuCores, memoryMb: 32_768, gpus: [] },
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    ...(config.region ? { region: config.region } : {}),
+  });
+  stop = () => provider.stop();
+  console.log(JSON.stringify({ address: provider.address }));
+} else {
+  throw new Error(`unknown role ${role}`);
+}
+
+let stopping = false;
+const shutdown = () => {
+  if (stopping) return;
+  stopping = true;
+  void stop().finally(() => process.exit(0));
+};
+process.once('SIGTERM', shutdown);
+process.stdin.once('close', shutdown);
+process.stdin.resume();

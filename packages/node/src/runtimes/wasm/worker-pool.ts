@@ -1,0 +1,208 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { IdlegridError } from '@idlegrid/protocol';
+import { WORKER_SOURCE, type WorkerInput, type WorkerOutput } from './worker-source.js';
+
+export type Outcome = { ok: true; output: WorkerOutput } | { ok: false; error: IdlegridError };
+
+export interface WorkerPoolOptions {
+  /** Idle workers kept per heap limit; more are terminated once done (default: the core count). */
+  maxIdlePerKey?: number;
+  /** Runs after which a worker is replaced, to bound what its heap accumulates (default 1,000). */
+  maxRunsPerWorker?: number;
+}
+
+export interface WorkerPoolStats {
+  /** Workers started since the pool was made. */
+  spawned: number;
+  idle: number;
+  busy: number;
+  /** Tasks run, whatever their outcome. */
+  runs: number;
+}
+
+export interface PoolTask {
+  input: WorkerInput;
+  /** The worker's JS heap limit (`maxOldGenerationSizeMb`); idle workers are kept per value. */
+  heapMb: number;
+  wallTimeMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Warm wasm workers, so that a run costs a message rather than a thread start. Each task gets a
+ * worker of its heap limit to itself, spawned when none is idle (the provider caps concurrency).
+ * A worker goes back to the pool only after a normal result (an exit or a trap); a timeout, an
+ * abort or a crash ends it. Idle workers are unref'd: they never keep the process alive.
+ */
+export class WorkerPool {
+  readonly #maxIdle: number;
+  readonly #maxRuns: number;
+  readonly #idle = new Map<number, PooledWorker[]>();
+  readonly #busy = new Set<PooledWorker>();
+  /** Surplus workers being terminated; `close` waits for them too. */
+  readonly #retiring = new Set<Promise<unknown>>();
+  #spawned = 0;
+  #runs = 0;
+  #closed = false;
+
+  constructor(options: WorkerPoolOptions = {}) {
+    this.#maxIdle = options.maxIdlePerKey ?? availableParallelism();
+    this.#maxRuns = options.maxRunsPerWorker ?? 1000;
+  }
+
+  /**
+   * Runs one task. On a timeout, an abort or a crash the outcome is an error and the worker has
+   * exited by the time this resolves, so the caller may close what it left open.
+   */
+  async run({ input, heapMb, wallTimeMs, signal }: PoolTask): Promise<Outcome> {
+    if (this.#closed) return { ok: false, error: closedError() };
+    // An abort while the caller prepared the run would otherwise go unnoticed.
+    if (signal?.aborted) return { ok: false, error: abortedError(signal) };
+    const worker = this.#idleOf(heapMb).pop() ?? this.#spawn(heapMb);
+    this.#busy.add(worker);
+    worker.thread.ref();
+    const outcome = await worker.execute(input, wallTimeMs, signal);
+    this.#busy.delete(worker);
+    this.#runs++;
+    const idle = this.#idleOf(heapMb);
+    if (outcome.ok && !this.#closed && ++worker.runs < this.#maxRuns && idle.length < this.#maxIdle) {
+      worker.thread.unref();
+      idle.push(worker);
+    } else if (outcome.ok) {
+      // A healthy worker closed its task's descriptors already: no need to hold the result back.
+      const retiring: Promise<unknown> = worker.thread
+        .terminate()
+        .then(() => this.#retiring.delete(retiring));
+      this.#retiring.add(retiring);
+    } else {
+      await worker.thread.terminate();
+    }
+    return outcome;
+  }
+
+  /** Starts an idle worker for `heapMb` unless one is there, so the first run does not wait. */
+  prewarm(heapMb: number): void {
+    const idle = this.#idleOf(heapMb);
+    if (this.#closed || idle.length > 0) return;
+    const worker = this.#spawn(heapMb);
+    worker.thread.unref();
+    idle.push(worker);
+  }
+
+  stats(): WorkerPoolStats {
+    let idle = 0;
+    for (const workers of this.#idle.values()) idle += workers.length;
+    return { spawned: this.#spawned, idle, busy: this.#busy.size, runs: this.#runs };
+  }
+
+  /** Terminates every worker; running tasks end with ABORTED, later ones fail at once. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const workers = [...this.#busy, ...[...this.#idle.values()].flat()];
+    this.#idle.clear();
+    await Promise.all([...workers.map((worker) => worker.stop(closedError())), ...this.#retiring]);
+  }
+
+  #idleOf(heapMb: number): PooledWorker[] {
+    let idle = this.#idle.get(heapMb);
+    if (!idle) {
+      idle = [];
+      this.#idle.set(heapMb, idle);
+    }
+    return idle;
+  }
+
+  #spawn(heapMb: number): PooledWorker {
+    this.#spawned++;
+    return new PooledWorker(heapMb, (gone) => {
+      // An idle worker that died on its own (it should not) must not be handed out.
+      const idle = this.#idle.get(heapMb);
+      const at = idle?.indexOf(gone) ?? -1;
+      if (at >= 0) idle!.splice(at, 1);
+    });
+  }
+}
+
+/** A worker thread and the task it runs now, if any. */
+class PooledWorker {
+  readonly thread: Worker;
+  runs = 0;
+  #settle: ((outcome: Outcome) => void) | undefined;
+
+  constructor(heapMb: number, onExit: (worker: PooledWorker) => void) {
+    this.thread = new Worker(WORKER_SOURCE, {
+      eval: true,
+      env: {},
+      // Nothing reads the worker's stdio, and once any data arrives there (node:wasi's experimental
+      // warning would) Node keeps the worker referenced, so an idle one would hold the process open.
+      execArgv: ['--no-warnings'],
+      stdout: true,
+      stderr: true,
+      // The JS heap of the worker only holds captured output; linear memory is capped in the binary.
+      resourceLimits: { maxOldGenerationSizeMb: heapMb },
+    });
+    // Listeners for the worker's whole life: an idle worker's 'error' must not go unhandled.
+    this.thread.on('message', (output: WorkerOutput) => this.#finish({ ok: true, output }));
+    this.thread.on('error', (error: Error & { code?: string }) =>
+      this.#finish({
+        ok: false,
+        error:
+          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new IdlegridError('WASM_MEMORY_LIMIT', 'the worker ran out of heap memory', { cause: error })
+            : new IdlegridError('INTERNAL', `wasm worker failed: ${error.message}`, { cause: error }),
+      }),
+    );
+    this.thread.on('exit', (code) => {
+      onExit(this);
+      this.#finish({
+        ok: false,
+        error: new IdlegridError('INTERNAL', `wasm worker exited (${code}) without a result`),
+      });
+    });
+  }
+
+  /** Posts one task; the wall-time limit and the signal end it with an error (the caller terminates). */
+  execute(input: WorkerInput, wallTimeMs: number, signal: AbortSignal | undefined): Promise<Outcome> {
+    return new Promise<Outcome>((resolve) => {
+      const onAbort = () => this.#finish({ ok: false, error: abortedError(signal!) });
+      const timer = setTimeout(
+        () =>
+          this.#finish({
+            ok: false,
+            error: new IdlegridError('WASM_TIMEOUT', `module ran longer than ${wallTimeMs} ms`, {
+              details: { wallTimeMs },
+            }),
+          }),
+        wallTimeMs,
+      );
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#settle = (outcome) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(outcome);
+      };
+      this.thread.postMessage(input);
+    });
+  }
+
+  /** Ends the current task, if any, with `error`, and the thread. */
+  async stop(error: IdlegridError): Promise<void> {
+    this.#finish({ ok: false, error });
+    await this.thread.terminate();
+  }
+
+  #finish(outcome: Outcome): void {
+    const settle = this.#settle;
+    this.#settle = undefined;
+    settle?.(outcome);
+  }
+}
+
+export function abortedError(signal: AbortSignal): IdlegridError {
+  return new IdlegridError('ABORTED', 'wasm run aborted', { cause: signal.reason });
+}
+
+function closedError(): IdlegridError {
+  return new IdlegridError('ABORTED', 'the wasm worker pool is closed');
+}

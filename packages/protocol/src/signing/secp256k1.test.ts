@@ -1,0 +1,50 @@
+import { type Hex, hashTypedData, keccak256, recoverAddress, toHex } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { describe, expect, it } from 'vitest';
+import { networkDomain } from '../eip712/domain.js';
+import { MESSAGE_KINDS } from '../eip712/types.js';
+import { sampleMessages } from '../testing/sample-messages.js';
+import { localAccount, recoverDigestSigner, signDigest } from './secp256k1.js';
+import { signMessage, typedDataOf } from './sign.js';
+
+const domain = networkDomain(31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
+const CURVE_ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+describe('the WebAssembly secp256k1 path', () => {
+  it.each(MESSAGE_KINDS)('signs %s byte for byte like viem and recovers the same signer', async (kind) => {
+    const privateKey = generatePrivateKey();
+    const viemAccount = privateKeyToAccount(privateKey);
+    const samples = sampleMessages(viemAccount.address, 1_800_000_000n);
+    const fast = await signMessage(localAccount(privateKey), domain, kind, samples[kind]);
+    const reference = await signMessage(viemAccount, domain, kind, samples[kind]);
+    expect(fast.signature).toBe(reference.signature);
+    const digest = hashTypedData(typedDataOf(domain, kind, fast.message) as never);
+    expect(recoverDigestSigner(digest, fast.signature)).toBe(viemAccount.address);
+  });
+
+  it('agrees with viem on signers of random digests', async () => {
+    for (let i = 0; i < 20; i++) {
+      const privateKey = generatePrivateKey();
+      const digest = keccak256(toHex(i));
+      const signature = signDigest(digest, privateKey);
+      expect(recoverDigestSigner(digest, signature)).toBe(await recoverAddress({ hash: digest, signature }));
+    }
+  });
+
+  it('refuses malleable (high s), truncated and garbage signatures', () => {
+    const privateKey = generatePrivateKey();
+    const digest = `0x${'ab'.repeat(32)}` as Hex;
+    const signature = signDigest(digest, privateKey);
+    const r = signature.slice(2, 66);
+    const s = BigInt(`0x${signature.slice(66, 130)}`);
+    const v = Number.parseInt(signature.slice(130), 16);
+    // The same signature mirrored to high s (and the other recovery id) still recovers the
+    // same key mathematically; the chain's ECDSA library refuses it, so do we.
+    const highS =
+      `0x${r}${(CURVE_ORDER - s).toString(16).padStart(64, '0')}${(v === 27 ? 28 : 27).toString(16)}` as Hex;
+    expect(() => recoverDigestSigner(digest, highS)).toThrow(/low/);
+    expect(() => recoverDigestSigner(digest, signature.slice(0, 100) as Hex)).toThrow(/65 bytes/);
+    expect(() => recoverDigestSigner(digest, `${signature.slice(0, 130)}05` as Hex)).toThrow(/recovery/);
+    expect(() => recoverDigestSigner(digest, `0x${'00'.repeat(64)}1b`)).toThrow();
+  });
+});
