@@ -232,7 +232,7 @@ async function dispatchOverhead() {
       stage('matched -> assigned (sign assignment)', at.get('matched'), at.get('assigned'));
       stage('assigned -> running (p2p assign + provider checks)', at.get('assigned'), at.get('running'));
       stage(
-        'running -> committed (provider: fetch, compile, run, upload, p2p result)',
+        'running -> committed (provider: run, sign, p2p result with inline outputs)',
         at.get('running'),
         at.get('committed'),
       );
@@ -486,7 +486,7 @@ export async function runNetworkBenchmark(): Promise<string> {
       [
         phaseRow('`submitWasmJob` (sign, POST /v1/jobs)', 0),
         phaseRow('`waitForJob` (until accepted)', 1),
-        phaseRow('`fetchResult` (3 downloads)', 2),
+        phaseRow('`fetchResult` (manifest + non-empty outputs)', 2),
         ...Object.entries(latency.stages).map(([name, values]) => [
           name,
           ms(median(values)),
