@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ONE_TOKEN } from '@idlegrid/contracts';
 import {
@@ -54,6 +54,8 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   const network = options.network ?? (await readNetworkConfig(options.dataDir));
   const domain = networkDomain(network.chainId, network.paymentChannels);
   const providerDir = join(options.dataDir, 'provider', account.address);
+  // Run directories a crashed run of this provider left behind hold nothing anyone wants.
+  await rm(join(providerDir, 'scratch'), { recursive: true, force: true });
   await mkdir(join(providerDir, 'scratch'), { recursive: true });
   const hardware = await detectHardware({
     dataDir: options.dataDir,

@@ -24,28 +24,29 @@ export interface RunDirectory {
  * Private run directories, recycled: a task that leaves its scratch directory empty (most do)
  * gives it back for the next run, which saves creating and removing two directories per run,
  * the costliest part of a short run's setup. A directory with anything left in it is removed,
- * so no run ever sees what another left. Spare directories wait in `PARENT/.spare/`, so the
- * directories directly in PARENT are exactly the runs in progress. Synchronous calls: a few
- * metadata syscalls cost less than a thread-pool round trip each.
+ * so no run ever sees what another left. Spare directories wait in a `.spare-XXXXXX` folder of
+ * this instance's own inside PARENT, so the other directories in PARENT are exactly the runs in
+ * progress. Synchronous calls: a few metadata syscalls cost less than a thread-pool round trip.
  */
 export class RunDirectories {
   readonly #spare: string[] = [];
-  readonly #spareDir: string;
-  #spareDirMade = false;
+  #spareDir: string | undefined;
 
   constructor(
     private readonly parent = tmpdir(),
     private readonly maxSpare = 16,
-  ) {
-    this.#spareDir = join(parent, '.spare');
-  }
+  ) {}
 
   take(): RunDirectory {
     const spare = this.#spare.pop();
     if (spare) {
       const root = join(this.parent, basename(spare));
-      renameSync(spare, root);
-      return { root, scratchDir: join(root, SCRATCH_DIR) };
+      try {
+        renameSync(spare, root);
+        return { root, scratchDir: join(root, SCRATCH_DIR) };
+      } catch {
+        // Removed from outside (a cleanup of the parent): make a fresh one.
+      }
     }
     const root = mkdtempSync(join(this.parent, 'idlegrid-wasm-'));
     const scratchDir = join(root, SCRATCH_DIR);
@@ -60,8 +61,7 @@ export class RunDirectories {
   async release(directory: RunDirectory, clean: boolean): Promise<void> {
     if (!clean) closeLeakedDescriptors(directory.root);
     if (clean && this.#spare.length < this.maxSpare && isEmpty(directory.scratchDir)) {
-      if (!this.#spareDirMade) mkdirSync(this.#spareDir, { recursive: true, mode: 0o700 });
-      this.#spareDirMade = true;
+      this.#spareDir ??= mkdtempSync(join(this.parent, '.spare-'));
       const spare = join(this.#spareDir, basename(directory.root));
       renameSync(directory.root, spare);
       this.#spare.push(spare);
@@ -78,8 +78,8 @@ export class RunDirectories {
   /** Removes the spare directories (when the executor closes). */
   clear(): void {
     this.#spare.splice(0);
-    this.#spareDirMade = false;
-    rmSync(this.#spareDir, { recursive: true, force: true });
+    if (this.#spareDir) rmSync(this.#spareDir, { recursive: true, force: true });
+    this.#spareDir = undefined;
   }
 }
 

@@ -194,9 +194,12 @@ describe('wasm executor', () => {
     await expectCode(spin.run({}, { limits: { wallTimeMs: 200 } }), 'WASM_TIMEOUT');
     // No run in progress; only emptied directories are kept for later runs (the one holding
     // secret.txt is gone).
-    expect(readdirSync(scratchParent)).toEqual(['.spare']);
-    for (const dir of readdirSync(join(scratchParent, '.spare'))) {
-      expect(readdirSync(join(scratchParent, '.spare', dir, 'scratch'))).toEqual([]);
+    const entries = readdirSync(scratchParent);
+    expect(entries.every((name) => name.startsWith('.spare-'))).toBe(true);
+    for (const spareDir of entries) {
+      for (const dir of readdirSync(join(scratchParent, spareDir))) {
+        expect(readdirSync(join(scratchParent, spareDir, dir, 'scratch'))).toEqual([]);
+      }
     }
     expect(descriptorsInto(scratchParent)).toEqual([]);
   });
