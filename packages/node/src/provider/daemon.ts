@@ -68,18 +68,6 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     maxIdleWorkers: hardware.cpuCores,
   });
   const tasks = new PreparedTaskCache(executor);
-  const outbox = new ResultOutbox({
-    now: () => now().getTime(),
-    onDelivered: ({ jobId, manifest }) => {
-      if (manifest.exitCode < 0) counts.failed++;
-      else counts.run++;
-      emit({ type: 'job.finished', jobId, exitCode: manifest.exitCode, durationMs: manifest.durationMs });
-    },
-    onDropped: ({ jobId }, reason) => {
-      counts.failed++;
-      emit({ type: 'job.unreported', jobId, error: reason });
-    },
-  });
   const emit = (event: ProviderEvent) => options.onEvent?.(event);
   const now = options.now ?? (() => new Date());
   const load = options.sampleLoad ?? sampleLoad;
@@ -95,6 +83,18 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   const heartbeatMs = options.heartbeatIntervalMs ?? 5_000;
   const active = new Map<string, ActiveJob>();
   const counts = { run: 0, failed: 0, cancelled: 0 };
+  const outbox = new ResultOutbox({
+    now: () => now().getTime(),
+    onDelivered: ({ jobId, manifest }) => {
+      if (manifest.exitCode < 0) counts.failed++;
+      else counts.run++;
+      emit({ type: 'job.finished', jobId, exitCode: manifest.exitCode, durationMs: manifest.durationMs });
+    },
+    onDropped: ({ jobId }, reason) => {
+      counts.failed++;
+      emit({ type: 'job.unreported', jobId, error: reason });
+    },
+  });
   const assignmentGuard = new ReplayGuard();
   let coordinatorPeer = '';
   let hello: HelloAck | undefined;

@@ -32,7 +32,7 @@ const SIMPLE_TYPES = /^(address|bool|bytes32|string|bytes|u?int(8|16|32|64|128|2
  */
 export function typedDataDigest(typedData: FlatTypedData): Hex {
   const fields = typedData.types[typedData.primaryType];
-  if (!fields || !fields.every((field) => SIMPLE_TYPES.test(field.type))) {
+  if (!fields?.every((field) => SIMPLE_TYPES.test(field.type))) {
     return hashTypedData(typedData as never);
   }
   const prefixed = new Uint8Array(66);
@@ -54,16 +54,17 @@ function domainSeparator(domain: TypedDataDomain): Uint8Array {
   return separator;
 }
 
-const typeHashes = new Map<string, Uint8Array>();
+/** Type hashes by field list (the protocol's type definitions are constant arrays) and name. */
+const typeHashes = new WeakMap<readonly TypedField[], { name: string; hash: Uint8Array }>();
 function hashStruct(name: string, fields: readonly TypedField[], data: Record<string, unknown>): Uint8Array {
-  const type = `${name}(${fields.map((field) => `${field.type} ${field.name}`).join(',')})`;
-  let typeHash = typeHashes.get(type);
-  if (!typeHash) {
-    typeHash = keccak256Bytes(UTF8.encode(type));
-    typeHashes.set(type, typeHash);
+  let cached = typeHashes.get(fields);
+  if (cached?.name !== name) {
+    const type = `${name}(${fields.map((field) => `${field.type} ${field.name}`).join(',')})`;
+    cached = { name, hash: keccak256Bytes(UTF8.encode(type)) };
+    typeHashes.set(fields, cached);
   }
   const encoded = new Uint8Array(32 * (fields.length + 1));
-  encoded.set(typeHash);
+  encoded.set(cached.hash);
   fields.forEach((field, index) => {
     encoded.set(encodeValue(field.type, data[field.name]), 32 * (index + 1));
   });

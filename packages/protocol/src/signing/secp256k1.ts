@@ -28,7 +28,10 @@ export function recoverDigestSigner(digest: Hex, signature: Hex): Address {
   return checksumAddress(bytesToHex(keccak256Bytes(publicKey.subarray(1))).slice(-40));
 }
 
-/** EIP-55: a hex digit is upper case where the keccak of the lower-case address has a nibble >= 8. */
+/**
+ * EIP-55: a hex digit is upper case where the keccak of the lower-case address has a nibble >= 8.
+ * viem's `getAddress` does the same with its pure-JS keccak, which this hot path avoids.
+ */
 function checksumAddress(lowerHex: string): Address {
   const hash = keccak256Bytes(new TextEncoder().encode(lowerHex));
   let out = '0x';
