@@ -40,17 +40,23 @@ let dataDir: string;
 let coordinator: RunningCoordinator;
 const cleanups: (() => Promise<void>)[] = [];
 
-beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-coord-'));
-  coordinator = await startCoordinator({
+let coordinatorKey: Hex;
+/** (Re)starts the coordinator on this test's data directory and key (and p2p port). */
+const startTestCoordinator = (p2pPort = 0) =>
+  startCoordinator({
     dataDir,
+    p2pListen: [`/ip4/127.0.0.1/tcp/${p2pPort}`],
     network,
-    privateKey: generatePrivateKey(),
+    privateKey: coordinatorKey,
     leaseMs: 1_500,
     tickMs: 50,
     // No chain in these tests: deposits are checked by the process-level tests.
     requireDeposit: false,
   });
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-coord-'));
+  coordinatorKey = generatePrivateKey();
+  coordinator = await startTestCoordinator();
 });
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => {});
@@ -80,7 +86,7 @@ const upload = async (bytes: Uint8Array) =>
  * Results carry stdout and the manifest inline and upload stderr, like a real provider would
  * for small and large outputs.
  */
-async function fakeProvider(price: bigint, behave: 'honest' | 'vanish' | 'hold' = 'honest') {
+async function fakeProvider(price: bigint, behave: 'honest' | 'vanish' | 'hold' | 'busy-twice' = 'honest') {
   const privateKey = generatePrivateKey();
   const account = privateKeyToAccount(privateKey);
   const host = await startTestHost({ privateKey });
@@ -118,6 +124,9 @@ async function fakeProvider(price: bigint, behave: 'honest' | 'vanish' | 'hold' 
   channel.handle(JOB_MESSAGES.assign, ({ body }) => {
     assigned++;
     const message = jobAssignSchema.parse(body).spec.message as { jobId: Hex; args: string[] };
+    if (behave === 'busy-twice' && assigned <= 2) {
+      return { accepted: false, reason: 'PROVIDER_BUSY: no room for 1 cores now' };
+    }
     if (behave === 'vanish') {
       setTimeout(() => void channel.stop().then(() => host.stop()), 10);
     } else if (behave === 'hold') {
@@ -140,7 +149,9 @@ async function fakeProvider(price: bigint, behave: 'honest' | 'vanish' | 'hold' 
     await channel.stop();
     await host.stop();
   });
-  return { account, vouchers, hello, held, report, sayHello, assigned: () => assigned };
+  /** Joins a restarted coordinator (same key, so the same peer id). */
+  const redial = (addr: string) => host.dial(addr);
+  return { account, vouchers, hello, held, report, sayHello, redial, assigned: () => assigned };
 }
 
 async function submit(over: Record<string, unknown> = {}) {
@@ -264,6 +275,29 @@ describe('coordinator', () => {
     );
     await holder.report(holder.held[1]!, ['hello', 'grid']);
     expect(await until(job.id, ['accepted'])).toMatchObject({ provider: holder.account.address, attempt: 2 });
+  });
+
+  it('retries a job its provider is too busy to take without spending its attempts', async () => {
+    const busy = await fakeProvider(100n, 'busy-twice');
+    const job = await submit();
+    // maxAttempts is 3: two refusals and a run would exhaust it if refusals counted.
+    expect(await until(job.id, ['accepted', 'failed'])).toMatchObject({ state: 'accepted', attempt: 1 });
+    expect(busy.assigned()).toBe(3);
+  });
+
+  it('counts the jobs a provider still holds when it joins a restarted coordinator', async () => {
+    const holder = await fakeProvider(100n, 'hold');
+    const jobs = [await submit(), await submit()];
+    for (const job of jobs) await until(job.id, ['running']);
+    const p2pPort = Number(/\/tcp\/(\d+)/.exec(coordinator.p2pAddrs[0]!)![1]);
+    await coordinator.stop();
+    coordinator = await startTestCoordinator(p2pPort);
+    await holder.redial(coordinator.p2pAddrs[0]!);
+    // The first try may still find the stream to the stopped coordinator: a provider retries.
+    const held = jobs.map((job) => job.id);
+    await holder.sayHello(held).catch(() => holder.sayHello(held));
+    const { providers } = (await api('/v1/providers')).body;
+    expect(providers).toMatchObject([{ address: holder.account.address, activeJobs: 2 }]);
   });
 
   it('tells the client at once why no offer fits', async () => {

@@ -36,6 +36,7 @@ export interface DispatcherDeps {
 }
 
 const ACTIVE = ['matched', 'assigned', 'running', 'committed', 'verifying'] as const;
+type RetryKind = 'fault' | 'lost' | 'refused';
 /** States in which the job's outcome depends on its provider still holding it. */
 const ACTIVE_ON_PROVIDER = ['matched', 'assigned', 'running'] as const;
 
@@ -100,17 +101,19 @@ export class Dispatcher {
    * again at once instead of waiting for its deadline. The provider is not at fault, so it is
    * not excluded. Jobs assigned moments ago are left alone: the hello may have been sent before
    * the provider took them (call this before the provider's offer is registered, so that no new
-   * job can reach it meanwhile).
+   * job can reach it meanwhile). Returns how many of its jobs the provider still holds.
    */
-  async reconcile(provider: Address, held: readonly string[]): Promise<void> {
+  async reconcile(provider: Address, held: readonly string[]): Promise<number> {
     const holds = new Set(held.map((id) => id.toLowerCase()));
     const assigned = await this.deps.store.list({ provider, states: ACTIVE_ON_PROVIDER, limit: 10_000 });
     // A hello may cross an assignment on the wire: jobs moved this recently are left alone.
     const recent = this.#now() - Math.min(3_000, this.deps.leaseMs / 5);
+    let kept = 0;
     for (const job of assigned) {
-      if (holds.has(job.id.toLowerCase()) || this.#inFlight.has(job.id) || job.updatedAt > recent) continue;
-      await this.#retry(job, 'PROVIDER_LOST_JOB', 'the provider no longer holds the job', false);
+      if (holds.has(job.id.toLowerCase()) || this.#inFlight.has(job.id) || job.updatedAt > recent) kept++;
+      else await this.#retry(job, 'PROVIDER_LOST_JOB', 'the provider no longer holds the job', 'lost');
     }
+    return kept;
   }
 
   async #dispatch(job: JobRecord): Promise<void> {
@@ -158,17 +161,19 @@ export class Dispatcher {
           { timeoutMs: this.deps.assignTimeoutMs ?? 10_000 },
         ),
       );
-      // A refusal (busy, unavailable) is not a fault: retry without excluding the provider.
       if (!ack.accepted) {
-        refused = true;
-        throw new IdlegridError('PROVIDER_BUSY', `provider refused the job: ${ack.reason ?? 'no reason'}`);
+        // Busy or outside its hours, nothing ran: no fault. Any other refusal (an assignment it
+        // finds invalid) is one, so that it cannot go on forever.
+        const reason = ack.reason ?? 'no reason';
+        refused = /^PROVIDER_(BUSY|UNAVAILABLE)\b/.test(reason);
+        throw new IdlegridError('PROVIDER_BUSY', `provider refused the job: ${reason}`);
       }
       await this.#move(job.id, 'running', { from: ['assigned'] });
     } catch (error) {
       const current = await this.deps.store.get(job.id);
       if (!isTerminal(current.state) && provider) {
         const code = isIdlegridError(error) ? error.code : 'INTERNAL';
-        await this.#retry(current, code, (error as Error).message, !refused);
+        await this.#retry(current, code, (error as Error).message, refused ? 'refused' : 'fault');
       }
     } finally {
       this.#inFlight.delete(job.id);
@@ -241,21 +246,29 @@ export class Dispatcher {
     }
   }
 
-  async #retry(job: JobRecord, code: string, message: string, exclude = true): Promise<void> {
+  /**
+   * Puts the job back in the queue. A `fault` of the provider excludes it for this job and
+   * costs an attempt; a `lost` job (the provider is not to blame) costs an attempt only; a
+   * `refused` assignment (the provider was busy or unavailable: nothing ran) costs neither.
+   */
+  async #retry(job: JobRecord, code: string, message: string, kind: RetryKind = 'fault'): Promise<void> {
     if (job.provider) {
-      if (exclude) this.#excludedFor(job.id).add(job.provider);
-      this.deps.registry.adjust(job.provider, { activeJobs: -1, jobsFailed: 1 });
+      if (kind === 'fault') this.#excludedFor(job.id).add(job.provider);
+      this.deps.registry.adjust(job.provider, { activeJobs: -1, jobsFailed: kind === 'fault' ? 1 : 0 });
       const peer = this.deps.registry.get(job.provider)?.peer;
-      if (peer) this.deps.channel.send(peer, JOB_MESSAGES.cancel, { jobId: job.id }).catch(() => {});
+      if (peer && kind !== 'refused') {
+        this.deps.channel.send(peer, JOB_MESSAGES.cancel, { jobId: job.id }).catch(() => {});
+      }
     }
     const error = { code, message };
-    if (job.attempt >= job.maxAttempts) {
+    const attempt = kind === 'refused' ? job.attempt : job.attempt + 1;
+    if (attempt > job.maxAttempts) {
       await this.#move(job.id, 'failed', { patch: { error, leaseExpiresAt: null }, detail: { code } });
       return;
     }
     await this.#move(job.id, 'submitted', {
-      patch: { attempt: job.attempt + 1, provider: null, leaseExpiresAt: null, error },
-      detail: { code, retry: job.attempt + 1 },
+      patch: { attempt, provider: null, leaseExpiresAt: null, error },
+      detail: { code, retry: attempt },
     });
   }
 

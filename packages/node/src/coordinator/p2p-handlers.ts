@@ -42,8 +42,9 @@ export function registerCoordinatorHandlers(deps: CoordinatorHandlerDeps): () =>
       const held = providerHelloSchema.pick({ activeJobs: true }).safeParse(body);
       if (!held.success) throw new IdlegridError('MESSAGE_INVALID', 'activeJobs must list job ids');
       // Before the offer is registered: no new job can reach the provider while its list is compared.
-      await deps.dispatcher.reconcile(from.address, held.data.activeJobs);
+      const kept = await deps.dispatcher.reconcile(from.address, held.data.activeJobs);
       await acceptOffer(from, body);
+      deps.registry.recordHeldJobs(from.address, kept);
       return deps.hello;
     }),
     deps.channel.handle(JOB_MESSAGES.offer, ({ from, body }) => acceptOffer(from, body)),

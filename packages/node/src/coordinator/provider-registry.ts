@@ -48,6 +48,16 @@ export class ProviderRegistry {
     entry.lastSeen = now;
   }
 
+  /**
+   * The provider said hello holding `count` jobs: its count starts there (a restarted
+   * coordinator knows of none; each held job still ends in a result or a retry that counts it
+   * down).
+   */
+  recordHeldJobs(address: Address, count: number): void {
+    const entry = this.#providers.get(address);
+    if (entry) entry.activeJobs = count;
+  }
+
   get(address: Address): ProviderEntry | undefined {
     return this.#providers.get(address);
   }
