@@ -1,0 +1,77 @@
+import { costPerSecond } from '../market/pricing.js';
+import type { CandidateScore, JobRequest, PolicyName, ProviderProfile } from './api.js';
+import type { FailurePredictor } from './failure-predictor.js';
+import type { RuntimePredictor } from './runtime-predictor.js';
+
+/** How much the learned policy weighs completion time and failure risk against cost. */
+export interface ScoreWeights {
+  /** Weight of expected completion time relative to the fastest candidate's. */
+  time: number;
+  /** Weight of the failure probability (0..1). */
+  risk: number;
+}
+
+export const DEFAULT_WEIGHTS: ScoreWeights = { time: 0.5, risk: 4 };
+
+export interface ScoringContext {
+  runtimes: RuntimePredictor;
+  failures: FailurePredictor;
+  /** One-way latency between the job's client and the provider, ms. */
+  latencyMs: (job: JobRequest, provider: ProviderProfile) => number;
+  /** How long a dropped provider goes unnoticed before the job is retried, seconds. */
+  detectionSeconds: number;
+  weights: ScoreWeights;
+}
+
+/** The raw predictions for one provider; `terms` and `score` are set by `rank`. */
+export function predict(context: ScoringContext, job: JobRequest, provider: ProviderProfile): CandidateScore {
+  const run = context.runtimes.estimate(job, provider).seconds;
+  const failureProbability = context.failures.failureProbability(provider.address, run);
+  const roundTrips = (2 * context.latencyMs(job, provider)) / 1000;
+  return {
+    provider: provider.address,
+    expectedCost: costPerSecond(provider.prices, job) * run,
+    expectedRunSeconds: run,
+    expectedCompletionSeconds: roundTrips + run + failureProbability * (context.detectionSeconds + run),
+    failureProbability,
+    terms: { cost: 0, time: 0, risk: 0 },
+    score: 0,
+  };
+}
+
+/**
+ * Scores candidates in place, lowest best. `cheapest`: price of the job's shape per second
+ * (what a plain reverse auction compares); `learned`: expected cost and expected completion
+ * time, each relative to the best candidate's, plus weighted failure risk; `random`: all equal.
+ */
+export function rank(
+  policy: PolicyName,
+  job: JobRequest,
+  candidates: readonly CandidateScore[],
+  profiles: readonly ProviderProfile[],
+  weights: ScoreWeights,
+): void {
+  if (policy === 'random') return;
+  if (policy === 'cheapest') {
+    for (let i = 0; i < candidates.length; i++) {
+      const candidate = candidates[i]!;
+      candidate.terms.cost = costPerSecond(profiles[i]!.prices, job);
+      candidate.score = candidate.terms.cost;
+    }
+    return;
+  }
+  let minCost = Number.POSITIVE_INFINITY;
+  let minTime = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    minCost = Math.min(minCost, candidate.expectedCost);
+    minTime = Math.min(minTime, candidate.expectedCompletionSeconds);
+  }
+  for (const candidate of candidates) {
+    candidate.terms = {
+      cost: candidate.expectedCost / (minCost || 1),
+      time: (weights.time * candidate.expectedCompletionSeconds) / (minTime || 1),
+      risk: weights.risk * candidate.failureProbability,
+    };
+    candidate.score = candidate.terms.cost + candidate.terms.time + candidate.terms.risk;
+  }
+}
