@@ -270,9 +270,9 @@ export class Scheduler {
       this.#byRuntime.clear();
       for (const slot of this.#slots.values()) {
         for (const runtime of slot.profile.runtimes) {
-          let list = this.#byRuntime.get(runtime);
-          if (!list) this.#byRuntime.set(runtime, (list = []));
-          list.push(slot);
+          const list = this.#byRuntime.get(runtime);
+          if (list) list.push(slot);
+          else this.#byRuntime.set(runtime, [slot]);
         }
       }
     }
