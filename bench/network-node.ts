@@ -32,7 +32,7 @@ if (role === 'coordinator') {
     ...config,
     p2pListen: ['/ip4/127.0.0.1/tcp/0'],
     // No chain here: skip the deposit check (a chain read per submission) with the payments.
-    requireDeposit: false,
+    chainChecks: false,
   });
   stop = () => coordinator.stop();
   console.log(JSON.stringify({ apiUrl: coordinator.apiUrl, p2p: coordinator.p2pAddrs[0] }));

@@ -40,9 +40,9 @@ export {
   type LocalnetParty,
   startLocalnet,
 } from './localnet/localnet.js';
-export { PROVIDER_PROFILES, type ProviderProfile, profileOf } from './localnet/provider-profiles.js';
+export { PROVIDER_PRESETS, type ProviderPreset, presetOf } from './localnet/provider-presets.js';
 export { type DemoOptions, type DemoOutcome, runDemo } from './localnet/run-demo.js';
-export { chargeFor, matchCheapest } from './market/matcher.js';
+export { chargeFor, costPerSecond } from './market/pricing.js';
 export type {
   Gossip,
   GossipHandler,

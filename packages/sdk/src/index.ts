@@ -32,6 +32,8 @@ export {
 export { cancelJob, getJob, type JobFilter, listJobs } from './jobs/job-queries.js';
 export {
   buildWasmJobSpec,
+  type PlacementConstraints,
+  placementFields,
   REQUEST_LIFETIME_SECONDS,
   randomJobId,
   randomNonce,

@@ -13,6 +13,7 @@ import {
   type JobsContext,
   listJobs,
   loadKey,
+  type PlacementConstraints,
   payForJob,
   readNetworkConfig,
   submitWasmJob,
@@ -35,8 +36,14 @@ interface RunFlags {
   stdin?: string;
   maxPrice: string;
   deadline: string;
-  memoryMb: string;
-  cpuCores: string;
+  minCores: string;
+  minRamGb: string;
+  minVramGb?: string;
+  gpu?: string;
+  region?: string;
+  maxRttMs?: string;
+  maxSeconds?: string;
+  minReputation?: string;
   wait: boolean;
   pay: boolean;
 }
@@ -86,6 +93,32 @@ const integer = (text: string, flag: string) => {
     throw new IdlegridError('INVALID_ARGUMENT', `${flag} must be a positive integer, got "${text}"`);
   return Number(text);
 };
+
+/** A positive decimal (like 0.5 GiB) as a whole number of `unit`s, at least one. */
+const scaled = (text: string, flag: string, unit: number) => {
+  const value = Number(text);
+  if (!/^\d*\.?\d+$/.test(text) || !(value > 0))
+    throw new IdlegridError('INVALID_ARGUMENT', `${flag} must be a positive number, got "${text}"`);
+  return Math.max(1, Math.round(value * unit));
+};
+
+/** The placement constraints a `job run` gives (absent flags: any provider). */
+function placementOf(flags: RunFlags): PlacementConstraints {
+  const reputation = flags.minReputation === undefined ? undefined : Number(flags.minReputation);
+  if (reputation !== undefined && !(reputation >= 0 && reputation <= 1))
+    throw new IdlegridError(
+      'INVALID_ARGUMENT',
+      `--min-reputation must be between 0 and 1, got "${flags.minReputation}"`,
+    );
+  return {
+    ...(flags.region === undefined ? {} : { region: flags.region }),
+    ...(flags.gpu === undefined ? {} : { gpu: flags.gpu }),
+    ...(flags.minVramGb === undefined ? {} : { vramMb: scaled(flags.minVramGb, '--min-vram-gb', 1024) }),
+    ...(flags.maxRttMs === undefined ? {} : { maxRttMs: integer(flags.maxRttMs, '--max-rtt-ms') }),
+    ...(flags.maxSeconds === undefined ? {} : { maxSeconds: integer(flags.maxSeconds, '--max-seconds') }),
+    ...(reputation === undefined ? {} : { minReputation: reputation }),
+  };
+}
 
 function describeJob(job: Job): string {
   return table([
@@ -139,8 +172,9 @@ async function runJob(flags: RunFlags, command: Command) {
     ...(flags.stdin === undefined ? {} : { stdin: new Uint8Array(await readFile(flags.stdin)) }),
     maxPrice: parseAmount(flags.maxPrice, '--max-price'),
     deadlineSeconds: integer(flags.deadline, '--deadline'),
-    memoryMb: integer(flags.memoryMb, '--memory-mb'),
-    cpuCores: integer(flags.cpuCores, '--cpu-cores'),
+    cpuCores: integer(flags.minCores, '--min-cores'),
+    memoryMb: scaled(flags.minRamGb, '--min-ram-gb', 1024),
+    ...placementOf(flags),
   };
   out.step(`uploading ${flags.wasm} and submitting to ${ctx.coordinator.url}`);
   const submitted = await submitWasmJob(ctx, request);
@@ -187,8 +221,14 @@ export function registerJobCommands(program: Command): void {
     .option('--stdin <file>', 'file fed to the module on stdin')
     .option('--max-price <grid>', 'most to pay, in GRID', '1')
     .option('--deadline <seconds>', 'seconds until the job must be done', '600')
-    .option('--memory-mb <n>', 'memory limit in MiB', '256')
-    .option('--cpu-cores <n>', 'CPU cores', '1')
+    .option('--min-cores <n>', 'CPU cores the job needs', '1')
+    .option('--min-ram-gb <gb>', 'memory the job needs (and may use at most), GiB', '0.25')
+    .option('--min-vram-gb <gb>', 'GPU memory the job needs, GiB')
+    .option('--gpu <class>', 'run on a GPU machine: any, or a class such as h100 or 4090')
+    .option('--region <region>', 'run only in this region')
+    .option('--max-rtt-ms <ms>', 'only providers within this round trip of the coordinator')
+    .option('--max-seconds <s>', "the job's size: the longest it may run")
+    .option('--min-reputation <0..1>', 'only providers with at least this reputation')
     .option('--no-wait', 'print the job id and return at once')
     .option('--no-pay', 'do not pay the provider after the job is accepted')
     .action(runJob);

@@ -15,6 +15,11 @@ interface StartOptions {
   coordinatorP2p: string;
   name: string;
   price: string;
+  priceGpuSecond: string;
+  priceGbSecond: string;
+  price1kTokens: string;
+  minJobSeconds?: string;
+  maxJobSeconds?: string;
   region: string;
   availability: string;
   cores?: string;
@@ -60,6 +65,15 @@ export function registerProviderCommands(program: Command): void {
     )
     .option('--name <name>', 'key name in the data directory (created on first start)', 'provider')
     .option('--price <tokens>', 'price per CPU-second, in tokens', '0.0001')
+    .option('--price-gpu-second <tokens>', 'price per GPU-second, in tokens', '0')
+    .option('--price-gb-second <tokens>', 'price per GiB of memory held per second, in tokens', '0')
+    .option('--price-1k-tokens <tokens>', 'price per thousand LLM tokens, in tokens', '0')
+    .option('--min-job-seconds <s>', 'take only jobs declared at least this long')
+    .option(
+      '--max-job-seconds <s>',
+      'take only jobs declared at most this long; also the wall-time limit',
+      '600',
+    )
     .option('--region <region>', 'region announced in offers', '')
     .option('--availability <policy>', 'always | window:22:00-07:00 | idle:0.5', 'always')
     .option('--cores <n>', 'cores to offer (default: all)')
@@ -70,12 +84,19 @@ export function registerProviderCommands(program: Command): void {
       const cores = positiveInt(options.cores, '--cores');
       const memoryGb = positiveInt(options.memoryGb, '--memory-gb');
       const availability = parseAvailability(options.availability);
+      const minJobSeconds = positiveInt(options.minJobSeconds, '--min-job-seconds');
+      const maxJobSeconds = positiveInt(options.maxJobSeconds, '--max-job-seconds');
       out.step(`joining ${options.coordinatorP2p}`);
       const daemon = await startProvider({
         dataDir: config.dataDir,
         coordinator: options.coordinatorP2p,
         name: options.name,
         pricePerCpuSecond: parseAmount(options.price, '--price'),
+        pricePerGpuSecond: parseAmount(options.priceGpuSecond, '--price-gpu-second'),
+        pricePerGbSecond: parseAmount(options.priceGbSecond, '--price-gb-second'),
+        pricePer1kTokens: parseAmount(options.price1kTokens, '--price-1k-tokens'),
+        ...(minJobSeconds ? { minJobSeconds: Math.floor(minJobSeconds) } : {}),
+        ...(maxJobSeconds ? { maxWallTimeMs: Math.floor(maxJobSeconds * 1000) } : {}),
         region: options.region,
         availability,
         hardware: {

@@ -51,7 +51,7 @@ const startTestCoordinator = (p2pPort = 0) =>
     leaseMs: 1_500,
     tickMs: 50,
     // No chain in these tests: deposits are checked by the process-level tests.
-    requireDeposit: false,
+    chainChecks: false,
   });
 beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-coord-'));

@@ -7,6 +7,8 @@ import { createApiServer } from '../api/server.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
 import { createP2PHost } from '../p2p/host.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
+import type { PolicyName } from '../scheduler/api.js';
+import { Scheduler } from '../scheduler/scheduler.js';
 import { ArtifactStore } from '../storage/artifact-store.js';
 import { openCoordinatorStore } from '../store/open-store.js';
 import { chainDepositCheck } from './deposit-check.js';
@@ -16,6 +18,7 @@ import { JobIntake } from './job-intake.js';
 import { registerCoordinatorHandlers } from './p2p-handlers.js';
 import { PaymentForwarder } from './payment-forwarder.js';
 import { ProviderRegistry } from './provider-registry.js';
+import { chainStakeLookup } from './stake-lookup.js';
 
 export interface CoordinatorOptions {
   dataDir: string;
@@ -31,8 +34,15 @@ export interface CoordinatorOptions {
   leaseMs?: number;
   tickMs?: number;
   maxAttempts?: number;
-  /** Refuse jobs whose client has not deposited their max price (default true; needs the chain). */
-  requireDeposit?: boolean;
+  /**
+   * Read the chain to refuse jobs whose client has not deposited their max price, and to hold
+   * providers to the stake floor (default true). Off: no chain is read, no stake is required.
+   */
+  chainChecks?: boolean;
+  /** How the scheduler places jobs (default `learned`). */
+  placementPolicy?: PolicyName;
+  /** A provider's bonded stake must be at least a job's max price times this (default 2). */
+  stakeFactor?: number;
 }
 
 export interface RunningCoordinator {
@@ -54,7 +64,15 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   });
   const artifacts = new ArtifactStore(join(options.dataDir, 'artifacts'));
   const bus = new JobEventBus();
-  const registry = new ProviderRegistry(leaseMs);
+  const chainChecks = options.chainChecks ?? true;
+  const scheduler = new Scheduler({
+    policy: options.placementPolicy ?? 'learned',
+    stakeFactor: options.stakeFactor ?? 2,
+    // The providers' default heartbeat period: the failure model's time step.
+    heartbeatMs: 5_000,
+    detectionMs: leaseMs,
+  });
+  const registry = new ProviderRegistry(leaseMs, scheduler);
   const host = await createP2PHost({
     privateKey: options.privateKey,
     ...(options.p2pListen ? { listen: options.p2pListen } : {}),
@@ -75,7 +93,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     store: store.jobs,
     bus,
     maxAttempts: options.maxAttempts ?? 3,
-    ...(options.requireDeposit === false ? {} : { depositCheck: chainDepositCheck(options.network) }),
+    ...(chainChecks ? { depositCheck: chainDepositCheck(options.network) } : {}),
   });
   const forwarder = new PaymentForwarder({
     store: store.jobs,
@@ -104,6 +122,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     registry,
     dispatcher,
     domain,
+    ...(chainChecks ? { stakeOf: chainStakeLookup(options.network) } : {}),
     hello: {
       coordinator: account.address,
       apiUrl,
@@ -138,6 +157,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const timer = setInterval(pass, options.tickMs ?? 250);
   const unsubscribe = bus.subscribe((job) => {
     if (job.state === 'submitted') void pass();
+    else dispatcher.ended(job);
   });
 
   return {

@@ -14,11 +14,13 @@ import type { Address } from 'viem';
 import type { JobRecord, JobStore } from '../jobs/api.js';
 import { isTerminal } from '../jobs/job-states.js';
 import { JOB_MESSAGES, jobAssignAckSchema, jobResultSchema } from '../jobs/wire.js';
-import { chargeFor, matchCheapest } from '../market/matcher.js';
+import { chargeFor } from '../market/pricing.js';
 import type { MessageChannel, RemotePeer } from '../p2p/api.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import type { JobEventBus } from './job-event-bus.js';
 import type { ProviderRegistry } from './provider-registry.js';
+import { jobRequestOf } from './scheduler-views.js';
 
 export interface DispatcherDeps {
   store: JobStore;
@@ -63,9 +65,14 @@ export class Dispatcher {
     this.#startedAt = this.#now();
   }
 
+  get #scheduler(): Scheduler {
+    return this.deps.registry.scheduler;
+  }
+
   /** One pass: expire, retry lost leases, dispatch waiting jobs. Safe to call repeatedly. */
   async tick(): Promise<void> {
     const now = this.#now();
+    this.deps.registry.sweep(now);
     for (const job of await this.deps.store.list({ states: ['submitted', ...ACTIVE], limit: 1_000 })) {
       if (job.deadline < now && !this.#inFlight.has(job.id)) await this.#expire(job);
     }
@@ -101,19 +108,39 @@ export class Dispatcher {
    * again at once instead of waiting for its deadline. The provider is not at fault, so it is
    * not excluded. Jobs assigned moments ago are left alone: the hello may have been sent before
    * the provider took them (call this before the provider's offer is registered, so that no new
-   * job can reach it meanwhile). Returns how many of its jobs the provider still holds.
+   * job can reach it meanwhile). Returns the jobs the provider still holds: once its offer is
+   * registered, `hold` them so that the scheduler counts them (a restarted one knows of none).
    */
-  async reconcile(provider: Address, held: readonly string[]): Promise<number> {
+  async reconcile(provider: Address, held: readonly string[]): Promise<JobRecord[]> {
     const holds = new Set(held.map((id) => id.toLowerCase()));
     const assigned = await this.deps.store.list({ provider, states: ACTIVE_ON_PROVIDER, limit: 10_000 });
     // A hello may cross an assignment on the wire: jobs moved this recently are left alone.
     const recent = this.#now() - Math.min(3_000, this.deps.leaseMs / 5);
-    let kept = 0;
+    const kept: JobRecord[] = [];
     for (const job of assigned) {
-      if (holds.has(job.id.toLowerCase()) || this.#inFlight.has(job.id) || job.updatedAt > recent) kept++;
+      if (holds.has(job.id.toLowerCase()) || this.#inFlight.has(job.id) || job.updatedAt > recent)
+        kept.push(job);
       else await this.#retry(job, 'PROVIDER_LOST_JOB', 'the provider no longer holds the job', 'lost');
     }
     return kept;
+  }
+
+  /** Reserves, on the provider, the jobs it still holds (idempotent). */
+  hold(provider: Address, jobs: readonly JobRecord[]): void {
+    for (const job of jobs) this.#scheduler.reserve(jobRequestOf(job, specOf(job)), provider);
+  }
+
+  /**
+   * A job ended outside the dispatcher (the client cancelled it): its provider is told to
+   * stop, and its resources are freed at once.
+   */
+  ended(job: JobRecord): void {
+    if (!isTerminal(job.state) || !job.provider) return;
+    this.#scheduler.release(job.id);
+    this.#excluded.delete(job.id);
+    if (job.state !== 'cancelled') return;
+    const peer = this.deps.registry.get(job.provider)?.peer;
+    if (peer) this.deps.channel.send(peer, JOB_MESSAGES.cancel, { jobId: job.id }).catch(() => {});
   }
 
   async #dispatch(job: JobRecord): Promise<void> {
@@ -123,24 +150,18 @@ export class Dispatcher {
     try {
       const spec = specOf(job);
       const now = this.#now();
-      const outcome = matchCheapest(
-        spec,
-        this.deps.registry.candidates(now),
-        BigInt(Math.floor(now / 1000)),
-        this.#excludedFor(job.id),
-      );
-      if (!outcome.matched) {
+      // Placing reserves the provider's resources before any await, so jobs dispatched in the
+      // same pass cannot overbook it.
+      const outcome = this.#scheduler.place(jobRequestOf(job, spec), now, this.#excludedFor(job.id));
+      if (!outcome.placed) {
         await this.#noteUnmatched(job, outcome.reasons);
         return;
       }
-      const { candidate } = outcome;
-      provider = candidate.provider;
-      // Reserve the slot before any await, so jobs dispatched in the same pass cannot overbook it.
-      this.deps.registry.adjust(provider, { activeJobs: 1 });
+      provider = outcome.provider as Address;
       const entry = this.deps.registry.get(provider)!;
       await this.#move(job.id, 'matched', {
         patch: { provider, error: null },
-        detail: { price: candidate.offer.pricePerCpuSecond.toString() },
+        detail: { price: entry.offer.pricePerCpuSecond.toString(), placement: outcome.decision },
       });
       const leaseExpiry = now + this.deps.leaseMs;
       const assignment = await signMessage(this.deps.signer, this.deps.domain, 'Assignment', {
@@ -200,7 +221,7 @@ export class Dispatcher {
       // The client's module is at fault (invalid, forbidden imports, trap, too much memory):
       // running it elsewhere would fail the same way, so the job fails now. Else retry.
       if (manifest.errorCode && CLIENT_FAULTS.has(manifest.errorCode)) {
-        this.deps.registry.adjust(from.address, { activeJobs: -1 });
+        this.#scheduler.release(job.id);
         await this.#move(job.id, 'failed', {
           patch: {
             error: { code: manifest.errorCode, message: 'the job could not run' },
@@ -223,7 +244,8 @@ export class Dispatcher {
     const price = offer ? chargeFor(spec, offer, manifest.durationMs) : spec.maxPrice;
     await this.#move(job.id, 'committed', { from: ['running', 'assigned'], patch: { resultCid: cid } });
     await this.#move(job.id, 'accepted', { patch: { price: price.toString(), leaseExpiresAt: null } });
-    this.deps.registry.adjust(from.address, { activeJobs: -1, jobsCompleted: 1 });
+    this.#scheduler.recordCompletion(job.id, manifest.durationMs / 1000);
+    this.deps.registry.recordOutcome(from.address, 'completed', this.#now());
     return { accepted: true };
   }
 
@@ -253,8 +275,12 @@ export class Dispatcher {
    */
   async #retry(job: JobRecord, code: string, message: string, kind: RetryKind = 'fault'): Promise<void> {
     if (job.provider) {
-      if (kind === 'fault') this.#excludedFor(job.id).add(job.provider);
-      this.deps.registry.adjust(job.provider, { activeJobs: -1, jobsFailed: kind === 'fault' ? 1 : 0 });
+      if (kind === 'fault') {
+        this.#excludedFor(job.id).add(job.provider);
+        this.#scheduler.recordFault(job.id, this.#now());
+        this.deps.registry.recordOutcome(job.provider, 'failed', this.#now());
+      }
+      this.#scheduler.release(job.id);
       const peer = this.deps.registry.get(job.provider)?.peer;
       if (peer && kind !== 'refused') {
         this.deps.channel.send(peer, JOB_MESSAGES.cancel, { jobId: job.id }).catch(() => {});
@@ -274,10 +300,10 @@ export class Dispatcher {
 
   async #expire(job: JobRecord): Promise<void> {
     if (job.provider) {
-      this.deps.registry.adjust(job.provider, { activeJobs: -1 });
       const peer = this.deps.registry.get(job.provider)?.peer;
       if (peer) this.deps.channel.send(peer, JOB_MESSAGES.cancel, { jobId: job.id }).catch(() => {});
     }
+    this.#scheduler.release(job.id);
     await this.#move(job.id, 'expired', { patch: { leaseExpiresAt: null } }).catch(() => {});
   }
 

@@ -3,6 +3,7 @@ import { type HelloAck, JOB_MESSAGES, providerHelloSchema } from '../jobs/wire.j
 import type { MessageChannel, RemotePeer } from '../p2p/api.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { ProviderRegistry } from './provider-registry.js';
+import type { StakeLookup } from './stake-lookup.js';
 
 export interface CoordinatorHandlerDeps {
   channel: MessageChannel;
@@ -10,6 +11,8 @@ export interface CoordinatorHandlerDeps {
   dispatcher: Dispatcher;
   domain: NetworkDomain;
   hello: HelloAck;
+  /** A provider's bonded stake; absent when the coordinator runs without chain checks. */
+  stakeOf?: StakeLookup;
 }
 
 /** The coordinator's side of the job protocol (see jobs/wire.ts). */
@@ -34,7 +37,20 @@ export function registerCoordinatorHandlers(deps: CoordinatorHandlerDeps): () =>
   const acceptOffer = async (from: RemotePeer, body: unknown) => {
     const parsed = providerHelloSchema.pick({ offer: true }).safeParse(body);
     if (!parsed.success) throw new IdlegridError('MESSAGE_INVALID', 'expected { offer }');
-    deps.registry.upsertOffer(from.id, await verifyFromPeer(from, parsed.data.offer, 'Offer'), Date.now());
+    const offer = await verifyFromPeer(from, parsed.data.offer, 'Offer');
+    deps.registry.upsertOffer(from.id, offer, Date.now(), await deps.stakeOf?.(offer.provider));
+    if (deps.registry.get(offer.provider)?.rttMs === undefined) void measureRtt(from);
+  };
+
+  /** Round trips are measured by the coordinator, never reported by the provider: they cannot be faked short. */
+  const measureRtt = async (from: RemotePeer) => {
+    const started = performance.now();
+    try {
+      await deps.channel.request(from.id, JOB_MESSAGES.ping, {}, { timeoutMs: 5_000 });
+      deps.registry.recordRtt(from.address, performance.now() - started, Date.now());
+    } catch {
+      // An old provider without ping, or a slow one: it stays unmeasured, and jobs with an RTT bound skip it.
+    }
   };
 
   const removers = [
@@ -44,13 +60,16 @@ export function registerCoordinatorHandlers(deps: CoordinatorHandlerDeps): () =>
       // Before the offer is registered: no new job can reach the provider while its list is compared.
       const kept = await deps.dispatcher.reconcile(from.address, held.data.activeJobs);
       await acceptOffer(from, body);
-      deps.registry.recordHeldJobs(from.address, kept);
+      deps.dispatcher.hold(from.address, kept);
       return deps.hello;
     }),
     deps.channel.handle(JOB_MESSAGES.offer, ({ from, body }) => acceptOffer(from, body)),
     deps.channel.handle(JOB_MESSAGES.heartbeat, async ({ from, body }) => {
       const heartbeat = (body as { heartbeat?: unknown } | null)?.heartbeat;
-      deps.registry.recordHeartbeat(await verifyFromPeer(from, heartbeat, 'Heartbeat'), Date.now());
+      const verified = await verifyFromPeer(from, heartbeat, 'Heartbeat');
+      deps.registry.recordHeartbeat(verified, Date.now());
+      // Round trips change: each provider is measured again every tenth heartbeat.
+      if (verified.sequence % 10n === 0n) void measureRtt(from);
     }),
     deps.channel.handle(JOB_MESSAGES.result, ({ from, body }) => deps.dispatcher.acceptResult(from, body)),
   ];

@@ -1,7 +1,8 @@
 import type { Heartbeat, Offer } from '@idlegrid/protocol';
 import type { Address } from 'viem';
-import type { Candidate } from '../market/matcher.js';
 import type { PeerRef } from '../p2p/api.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import { profileOf } from './scheduler-views.js';
 
 export interface ProviderEntry {
   address: Address;
@@ -9,35 +10,45 @@ export interface ProviderEntry {
   offer: Offer;
   lastSeen: number;
   heartbeat: Heartbeat | null;
-  activeJobs: number;
   jobsCompleted: number;
   jobsFailed: number;
+  /** Bonded stake from the chain; undefined without chain checks. */
+  stake: bigint | undefined;
+  /** Smoothed round trip measured by this coordinator, ms. */
+  rttMs: number | undefined;
 }
 
 /**
- * Providers this coordinator knows, from their verified offers and heartbeats. A provider
- * is online while its offer is unexpired and it was seen within the liveness window.
+ * Providers this coordinator knows, from their verified offers and heartbeats, kept in step
+ * with the scheduler's view. A provider is online while its offer is unexpired and it was
+ * seen within the liveness window; `sweep` tells the scheduler of those that went silent.
  */
 export class ProviderRegistry {
   readonly #providers = new Map<Address, ProviderEntry>();
 
-  constructor(private readonly livenessMs: number) {}
+  constructor(
+    private readonly livenessMs: number,
+    readonly scheduler: Scheduler,
+  ) {}
 
-  upsertOffer(peer: PeerRef, offer: Offer, now: number): ProviderEntry {
+  upsertOffer(peer: PeerRef, offer: Offer, now: number, stake: bigint | undefined): ProviderEntry {
     const existing = this.#providers.get(offer.provider);
     const entry: ProviderEntry = existing
-      ? { ...existing, peer, offer, lastSeen: now }
+      ? { ...existing, peer, offer, lastSeen: now, stake }
       : {
           address: offer.provider,
           peer,
           offer,
           lastSeen: now,
           heartbeat: null,
-          activeJobs: 0,
           jobsCompleted: 0,
           jobsFailed: 0,
+          stake,
+          rttMs: undefined,
         };
     this.#providers.set(offer.provider, entry);
+    this.#updateProfile(entry, now);
+    this.scheduler.setOnline(entry.address, now);
     return entry;
   }
 
@@ -46,16 +57,42 @@ export class ProviderRegistry {
     if (!entry) return;
     entry.heartbeat = heartbeat;
     entry.lastSeen = now;
+    this.scheduler.setOnline(entry.address, now);
+    this.scheduler.recordTelemetry(
+      entry.address,
+      {
+        cpuLoad: heartbeat.cpuLoadPermille / 1000,
+        memoryFree: heartbeat.memoryFreeMb / Math.max(1, entry.offer.memoryMb),
+        localHour: new Date(now).getUTCHours() + new Date(now).getUTCMinutes() / 60,
+      },
+      now,
+    );
   }
 
-  /**
-   * The provider said hello holding `count` jobs: its count starts there (a restarted
-   * coordinator knows of none; each held job still ends in a result or a retry that counts it
-   * down).
-   */
-  recordHeldJobs(address: Address, count: number): void {
+  /** A round trip this coordinator measured (smoothed, so one slow reply does not exclude it). */
+  recordRtt(address: Address, ms: number, now: number): void {
     const entry = this.#providers.get(address);
-    if (entry) entry.activeJobs = count;
+    if (!entry) return;
+    entry.rttMs = entry.rttMs === undefined ? ms : 0.8 * entry.rttMs + 0.2 * ms;
+    this.#updateProfile(entry, now);
+  }
+
+  /** A job ended on the provider: its record, and so its reputation, changes. */
+  recordOutcome(address: Address, outcome: 'completed' | 'failed', now: number): void {
+    const entry = this.#providers.get(address);
+    if (!entry) return;
+    if (outcome === 'completed') entry.jobsCompleted++;
+    else entry.jobsFailed++;
+    this.#updateProfile(entry, now);
+  }
+
+  /** Marks providers unseen for longer than the liveness window offline, as dropped out. */
+  sweep(now: number): void {
+    for (const entry of this.#providers.values()) {
+      if (!this.isOnline(entry.address, now) && this.scheduler.isOnline(entry.address)) {
+        this.scheduler.setOffline(entry.address, now, true);
+      }
+    }
   }
 
   get(address: Address): ProviderEntry | undefined {
@@ -71,25 +108,27 @@ export class ProviderRegistry {
     );
   }
 
-  /** Online providers as matching candidates. */
-  candidates(now: number): Candidate[] {
-    return this.list()
-      .filter((entry) => this.isOnline(entry.address, now))
-      .map((entry) => ({ provider: entry.address, offer: entry.offer, activeJobs: entry.activeJobs }));
+  /** Jobs the scheduler holds on the provider. */
+  activeJobs(address: Address): number {
+    return this.scheduler.jobsOn(address);
   }
 
   list(): ProviderEntry[] {
     return [...this.#providers.values()];
   }
 
-  adjust(
-    address: Address,
-    change: Partial<Record<'activeJobs' | 'jobsCompleted' | 'jobsFailed', number>>,
-  ): void {
-    const entry = this.#providers.get(address);
-    if (!entry) return;
-    entry.activeJobs = Math.max(0, entry.activeJobs + (change.activeJobs ?? 0));
-    entry.jobsCompleted += change.jobsCompleted ?? 0;
-    entry.jobsFailed += change.jobsFailed ?? 0;
+  #updateProfile(entry: ProviderEntry, now: number): void {
+    this.scheduler.upsertProvider(
+      profileOf(entry.offer, { stake: entry.stake, rttMs: entry.rttMs, reputation: reputationOf(entry) }),
+      now,
+    );
   }
+}
+
+/**
+ * Share of jobs done, with one success and one failure assumed (Laplace), so a newcomer
+ * starts at 0.5. Verified outcomes will weigh in once verification exists.
+ */
+export function reputationOf(entry: Pick<ProviderEntry, 'jobsCompleted' | 'jobsFailed'>): number {
+  return (entry.jobsCompleted + 1) / (entry.jobsCompleted + entry.jobsFailed + 2);
 }

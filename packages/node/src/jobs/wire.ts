@@ -14,6 +14,7 @@ import { z } from 'zod';
  *   coordinator -> provider  `job.cancel`         one-way  { jobId }
  *   provider -> coordinator  `job.result`         request  JobResult       -> { accepted: true }
  *   coordinator -> provider  `job.payment`        request  { voucher }     -> { accepted: true }
+ *   coordinator -> provider  `peer.ping`          request  {}              -> {}   (round-trip time)
  */
 export const JOBS_PROTOCOL = 'jobs';
 
@@ -25,6 +26,7 @@ export const JOB_MESSAGES = {
   cancel: 'job.cancel',
   result: 'job.result',
   payment: 'job.payment',
+  ping: 'peer.ping',
 } as const;
 
 /** A signed message in wire form; verify it with `verifySignedMessage` before use. */

@@ -9,7 +9,7 @@ import { fundFromFaucet } from '../chain/faucet.js';
 import { stake } from '../chain/stake.js';
 import type { NodeConfig } from '../config/config.js';
 import { type ChildNode, startChildNode } from './child-node.js';
-import { profileOf } from './provider-profiles.js';
+import { presetOf } from './provider-presets.js';
 
 export interface LocalnetParty {
   name: string;
@@ -112,9 +112,9 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
       const coordinatorP2p = (coordinator.info.p2pAddrs as string[])[0]!;
       const providerNodes = await Promise.all(
         providers.map(async (provider, index) => {
-          const profile = profileOf(index);
+          const preset = presetOf(index);
           step(
-            `starting ${provider.name} (${profile.region}, ${profile.cores} cores, ${profile.price} GRID/CPU-s)`,
+            `starting ${provider.name} (${preset.region}, ${preset.cores} cores, ${preset.price} GRID/CPU-s)`,
           );
           const node = await startChildNode(
             options.cliPath,
@@ -129,13 +129,13 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
               '--coordinator-p2p',
               coordinatorP2p,
               '--price',
-              profile.price,
+              preset.price,
               '--region',
-              profile.region,
+              preset.region,
               '--cores',
-              String(profile.cores),
+              String(preset.cores),
               '--memory-gb',
-              String(profile.memoryGb),
+              String(preset.memoryGb),
               '--redeem-threshold',
               '0.004',
             ],
@@ -158,7 +158,7 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
             name: p.name,
             address: p.account.address,
             keyFile: join('keys', `${p.name}.key`),
-            ...profileOf(i),
+            ...presetOf(i),
           })),
         })}\n`,
       );

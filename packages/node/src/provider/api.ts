@@ -19,13 +19,19 @@ export interface ProviderOptions {
   /** Token base units per CPU-second (0.0001 token by default). */
   pricePerCpuSecond?: bigint;
   pricePerGpuSecond?: bigint;
+  /** Per GiB of memory a job holds, per second (0 by default). */
+  pricePerGbSecond?: bigint;
+  /** Per thousand LLM tokens (0 by default). */
+  pricePer1kTokens?: bigint;
+  /** Smallest job (its declared maxSeconds) taken; 0 by default. */
+  minJobSeconds?: number;
   region?: string;
   availability?: AvailabilityPolicy;
   hardware?: HardwareOverrides;
   heartbeatIntervalMs?: number;
   /** Lifetime of each offer; it is refreshed well before it lapses (600 s by default). */
   offerTtlSeconds?: number;
-  /** No job runs longer than this, whatever its deadline (10 minutes by default). */
+  /** No job runs longer than this, whatever its deadline (10 minutes by default); offered as the largest job size. */
   maxWallTimeMs?: number;
   /** Redeem on-chain once unredeemed vouchers reach this many base units; never automatically when absent. */
   redeemThreshold?: bigint;

@@ -72,10 +72,15 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   const now = options.now ?? (() => new Date());
   const load = options.sampleLoad ?? sampleLoad;
   const nextNonce = nonceSource();
+  const maxWallTimeMs = options.maxWallTimeMs ?? 600_000;
   const terms: OfferTerms = {
     hardware,
     pricePerCpuSecond: options.pricePerCpuSecond ?? ONE_TOKEN / 10_000n,
     pricePerGpuSecond: options.pricePerGpuSecond ?? 0n,
+    pricePerGbSecond: options.pricePerGbSecond ?? 0n,
+    pricePer1kTokens: options.pricePer1kTokens ?? 0n,
+    minJobSeconds: options.minJobSeconds ?? 0,
+    maxJobSeconds: Math.ceil(maxWallTimeMs / 1000),
     region: options.region ?? '',
     availability: options.availability ?? { kind: 'always' },
     ttlSeconds: options.offerTtlSeconds ?? 600,
@@ -185,7 +190,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
         fetcher,
         tasks,
         signal,
-        maxWallTimeMs: options.maxWallTimeMs ?? 600_000,
+        maxWallTimeMs,
       });
       const reveal = await signMessage(account, domain, 'ResultReveal', {
         provider: account.address,
@@ -223,6 +228,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     }
   }
 
+  channel.handle(JOB_MESSAGES.ping, () => ({}));
   channel.handle(JOB_MESSAGES.assign, async ({ from, body }) => {
     let jobId: string | undefined;
     try {

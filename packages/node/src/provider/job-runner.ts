@@ -35,7 +35,9 @@ export async function runJob(input: RunJobInput): Promise<JobOutput> {
       spec.inputCids[0] ? fetch(spec.inputCids[0]) : undefined,
     ]);
     const untilDeadline = Number(spec.deadline) * 1000 - (input.nowMs ?? Date.now());
-    const wallTimeMs = Math.max(1, Math.floor(Math.min(untilDeadline, input.maxWallTimeMs)));
+    // The job's declared size is its own limit too: it cannot outrun what it was placed for.
+    const declared = spec.maxSeconds > 0 ? spec.maxSeconds * 1000 : Number.POSITIVE_INFINITY;
+    const wallTimeMs = Math.max(1, Math.floor(Math.min(untilDeadline, input.maxWallTimeMs, declared)));
     const result = await task.run(
       { args: spec.args, ...(stdin ? { stdin } : {}) },
       {

@@ -15,6 +15,11 @@ export interface OfferTerms {
   /** Token base units per CPU-second. */
   pricePerCpuSecond: bigint;
   pricePerGpuSecond: bigint;
+  pricePerGbSecond: bigint;
+  pricePer1kTokens: bigint;
+  minJobSeconds: number;
+  /** The longest job taken: the daemon's wall-time limit. */
+  maxJobSeconds: number;
   region: string;
   availability: AvailabilityPolicy;
   /** How long the offer stands, in seconds. */
@@ -52,6 +57,10 @@ export function signOffer(
     ...gpuSummary(terms.hardware.gpus),
     pricePerCpuSecond: terms.pricePerCpuSecond,
     pricePerGpuSecond: terms.pricePerGpuSecond,
+    pricePerGbSecond: terms.pricePerGbSecond,
+    pricePer1kTokens: terms.pricePer1kTokens,
+    minJobSeconds: terms.minJobSeconds,
+    maxJobSeconds: terms.maxJobSeconds,
     availableFrom: span.from,
     availableUntil: span.until,
     nonce,

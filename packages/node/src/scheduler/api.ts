@@ -37,7 +37,7 @@ export interface ProviderProfile {
   /** Bonded stake in token base units. */
   stake: number;
   /** Measured round trip from the coordinator, ms; undefined until measured. */
-  rttMs?: number;
+  rttMs?: number | undefined;
   /** 0..1, from verified outcomes; new providers start at 0.5. */
   reputation: number;
 }

@@ -36,6 +36,7 @@ interface Slot {
   usedCores: number;
   usedMemoryMb: number;
   usedGpus: number;
+  jobs: number;
   key: number;
 }
 
@@ -99,6 +100,7 @@ export class Scheduler {
       usedCores: 0,
       usedMemoryMb: 0,
       usedGpus: 0,
+      jobs: 0,
       key: 0,
     });
     this.failures.recordOnline(profile.address, nowMs);
@@ -192,6 +194,7 @@ export class Scheduler {
     slot.usedCores += cores;
     slot.usedMemoryMb += job.memoryMb;
     if (job.gpu !== '') slot.usedGpus += 1;
+    slot.jobs += 1;
     this.#reservations.set(job.id, { slot, job, cores });
   }
 
@@ -204,6 +207,7 @@ export class Scheduler {
     slot.usedCores -= cores;
     slot.usedMemoryMb -= job.memoryMb;
     if (job.gpu !== '') slot.usedGpus -= 1;
+    slot.jobs -= 1;
   }
 
   /** The job ran to the end in `runSeconds`: the runtime model learns from it; its resources free up. */
@@ -220,8 +224,9 @@ export class Scheduler {
     this.release(jobId);
   }
 
-  reservedOn(address: string): number {
-    return this.#slots.get(address)?.usedCores ?? 0;
+  /** Jobs holding resources on the provider. */
+  jobsOn(address: string): number {
+    return this.#slots.get(address)?.jobs ?? 0;
   }
 
   get reservationCount(): number {

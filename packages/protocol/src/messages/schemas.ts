@@ -16,6 +16,13 @@ export const offerSchema = z.strictObject({
   vramMb: uint32,
   pricePerCpuSecond: uintBig(256),
   pricePerGpuSecond: uintBig(256),
+  /** Per GiB of memory held for a second. */
+  pricePerGbSecond: uintBig(256),
+  /** Per thousand LLM tokens, prompt plus completion. */
+  pricePer1kTokens: uintBig(256),
+  /** Job sizes (a job's maxSeconds) the provider takes; maxJobSeconds 0 = any. */
+  minJobSeconds: uint32,
+  maxJobSeconds: uint32,
   availableFrom: uintBig(64),
   availableUntil: uintBig(64),
   ...replayFields,
@@ -35,6 +42,12 @@ export const jobSpecSchema = z.strictObject({
   maxPrice: uintBig(256),
   deadline: uintBig(64),
   region: shortString,
+  /** Most round-trip time to the provider, ms; 0 = any. */
+  maxRttMs: uint32,
+  /** The job's size: the longest it may run, seconds; 0 = the network's default. */
+  maxSeconds: uint32,
+  /** Lowest provider reputation accepted, in permille (0..1000). */
+  minReputation: uint32.max(1000),
   verification: shortString,
   privacy: shortString,
   ...replayFields,

@@ -4,9 +4,9 @@ import { parseAnswer } from '../http/remote-error.js';
 import { uploadArtifact } from './artifacts.js';
 import type { JobsContext } from './context.js';
 import { type Job, jobAnswerSchema } from './job.js';
-import { buildWasmJobSpec, nowSeconds } from './job-spec.js';
+import { buildWasmJobSpec, nowSeconds, type PlacementConstraints } from './job-spec.js';
 
-export interface WasmJobRequest {
+export interface WasmJobRequest extends PlacementConstraints {
   /** The WASI module: its bytes (uploaded first) or the CID of an uploaded one. */
   module: Uint8Array | string;
   args?: readonly string[];
@@ -17,7 +17,6 @@ export interface WasmJobRequest {
   deadlineSeconds: number;
   memoryMb: number;
   cpuCores: number;
-  region?: string;
   verification?: string;
 }
 
@@ -34,17 +33,12 @@ export async function submitWasmJob(
     cidOf(ctx, request.module, options),
     request.stdin === undefined ? undefined : cidOf(ctx, request.stdin, options),
   ]);
+  const { module: _module, stdin: _stdin, ...fields } = request;
   const spec = buildWasmJobSpec({
+    ...fields,
     client: ctx.signer.address,
     moduleCid,
     ...(stdinCid === undefined ? {} : { stdinCid }),
-    ...(request.args === undefined ? {} : { args: request.args }),
-    maxPrice: request.maxPrice,
-    deadlineSeconds: request.deadlineSeconds,
-    memoryMb: request.memoryMb,
-    cpuCores: request.cpuCores,
-    ...(request.region === undefined ? {} : { region: request.region }),
-    ...(request.verification === undefined ? {} : { verification: request.verification }),
     nowSeconds: nowSeconds(),
   });
   const signed = await signMessage(ctx.signer, ctx.domain, 'JobSpec', spec);

@@ -16,7 +16,7 @@ export function networkRoutes(
       offer: entry.offer,
       lastSeen: entry.lastSeen,
       heartbeat: entry.heartbeat,
-      activeJobs: entry.activeJobs,
+      activeJobs: deps.registry.activeJobs(entry.address),
       jobsCompleted: entry.jobsCompleted,
       jobsFailed: entry.jobsFailed,
     }));

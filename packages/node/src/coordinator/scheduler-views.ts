@@ -1,0 +1,61 @@
+import type { JobSpec, Offer } from '@idlegrid/protocol';
+import type { JobRecord } from '../jobs/api.js';
+import type { JobRequest, ProviderProfile } from '../scheduler/api.js';
+
+/** What the coordinator knows of a provider besides its signed offer. */
+export interface ProviderFacts {
+  /** Bonded stake read from the chain; undefined when the coordinator runs without chain checks. */
+  stake: bigint | undefined;
+  rttMs: number | undefined;
+  reputation: number;
+}
+
+/** A JobSpec without a size runs at most this long, and is placed as that size. */
+export const DEFAULT_JOB_SECONDS = 300;
+
+/** The scheduler's numeric view of a signed offer. */
+export function profileOf(offer: Offer, facts: ProviderFacts): ProviderProfile {
+  return {
+    address: offer.provider,
+    region: offer.region,
+    runtimes: offer.runtimes,
+    models: offer.models,
+    cpuCores: offer.cpuCores,
+    memoryMb: offer.memoryMb,
+    gpuCount: offer.gpuCount,
+    gpuModel: offer.gpuModel.toLowerCase(),
+    vramMb: offer.vramMb,
+    prices: {
+      cpuSecond: Number(offer.pricePerCpuSecond),
+      gpuSecond: Number(offer.pricePerGpuSecond),
+      gbSecond: Number(offer.pricePerGbSecond),
+      kiloTokens: Number(offer.pricePer1kTokens),
+    },
+    minJobSeconds: offer.minJobSeconds,
+    maxJobSeconds: offer.maxJobSeconds,
+    availableFrom: Number(offer.availableFrom) * 1000,
+    availableUntil: Number(offer.availableUntil) * 1000,
+    stake: facts.stake === undefined ? Number.POSITIVE_INFINITY : Number(facts.stake),
+    rttMs: facts.rttMs,
+    reputation: facts.reputation,
+  };
+}
+
+/** The scheduler's view of a job: its spec's needs and bounds. */
+export function jobRequestOf(job: Pick<JobRecord, 'id'>, spec: JobSpec): JobRequest {
+  return {
+    id: job.id,
+    runtime: spec.runtime,
+    kind: spec.moduleCid,
+    model: '',
+    cpuCores: spec.cpuCores,
+    memoryMb: spec.memoryMb,
+    vramMb: spec.vramMb,
+    gpu: spec.gpuClass,
+    region: spec.region,
+    maxRttMs: spec.maxRttMs,
+    maxPrice: Number(spec.maxPrice),
+    maxSeconds: spec.maxSeconds > 0 ? spec.maxSeconds : DEFAULT_JOB_SECONDS,
+    minReputation: spec.minReputation / 1000,
+  };
+}
