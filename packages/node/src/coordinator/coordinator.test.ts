@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   cidOfBytes,
+  type MessageInput,
   manifestBytes,
   manifestCid,
   networkDomain,
@@ -86,7 +87,11 @@ const upload = async (bytes: Uint8Array) =>
  * Results carry stdout and the manifest inline and upload stderr, like a real provider would
  * for small and large outputs.
  */
-async function fakeProvider(price: bigint, behave: 'honest' | 'vanish' | 'hold' | 'busy-twice' = 'honest') {
+async function fakeProvider(
+  price: bigint,
+  behave: 'honest' | 'vanish' | 'hold' | 'busy-twice' = 'honest',
+  offerFields: Partial<MessageInput<'Offer'>> = {},
+) {
   const privateKey = generatePrivateKey();
   const account = privateKeyToAccount(privateKey);
   const host = await startTestHost({ privateKey });
@@ -94,6 +99,7 @@ async function fakeProvider(price: bigint, behave: 'honest' | 'vanish' | 'hold' 
   await channel.start();
   const vouchers: unknown[] = [];
   const held: Hex[] = [];
+  const cancelled: string[] = [];
   let assigned = 0;
   const coordinatorPeer = await host.dial(coordinator.p2pAddrs[0]!);
   const report = async (jobId: Hex, args: string[], blobs?: Record<string, string>) => {
@@ -136,12 +142,19 @@ async function fakeProvider(price: bigint, behave: 'honest' | 'vanish' | 'hold' 
     }
     return { accepted: true };
   });
+  channel.handle(JOB_MESSAGES.cancel, ({ body }) => {
+    cancelled.push((body as { jobId: string }).jobId);
+  });
   channel.handle(JOB_MESSAGES.payment, ({ body }) => {
     vouchers.push((body as { voucher: unknown }).voucher);
     return { accepted: true };
   });
   const sample = sampleMessages(account.address, nowS() + 600n).Offer;
-  const offer = await signMessage(account, domain, 'Offer', { ...sample, pricePerCpuSecond: price });
+  const offer = await signMessage(account, domain, 'Offer', {
+    ...sample,
+    pricePerCpuSecond: price,
+    ...offerFields,
+  });
   const sayHello = (activeJobs: string[] = []) =>
     channel.request(coordinatorPeer, JOB_MESSAGES.hello, { offer, agent: 'test', activeJobs });
   const hello = await sayHello();
@@ -151,7 +164,7 @@ async function fakeProvider(price: bigint, behave: 'honest' | 'vanish' | 'hold' 
   });
   /** Joins a restarted coordinator (same key, so the same peer id). */
   const redial = (addr: string) => host.dial(addr);
-  return { account, vouchers, hello, held, report, sayHello, redial, assigned: () => assigned };
+  return { account, vouchers, hello, held, cancelled, report, sayHello, redial, assigned: () => assigned };
 }
 
 async function submit(over: Record<string, unknown> = {}) {
@@ -197,6 +210,17 @@ describe('coordinator', () => {
       r.text(),
     );
     expect(stdout).toBe('hello grid');
+    // The decision explains itself: policy, what was compared, each term of the winner's score.
+    const { events } = (await api(`/v1/jobs/${job.id}/events`)).body;
+    const { placement } = events.find((event: { to: string }) => event.to === 'matched').detail;
+    expect(placement).toMatchObject({
+      policy: 'learned',
+      considered: 2,
+      chosen: { provider: cheap.account.address },
+    });
+    expect(placement.runnersUp).toMatchObject([{ provider: dear.account.address }]);
+    const { terms, score } = placement.chosen;
+    expect(score).toBeCloseTo(terms.cost + terms.time + terms.risk, 9);
 
     const voucherFor = (cumulativeAmount: bigint, nonce: bigint) =>
       signMessage(client, domain, 'Voucher', {
@@ -300,9 +324,32 @@ describe('coordinator', () => {
     expect(providers).toMatchObject([{ address: holder.account.address, activeJobs: 2 }]);
   });
 
-  it('tells the client at once why no offer fits', async () => {
-    await fakeProvider(100n);
-    const job = await submit({ runtime: 'onnx' });
+  it("frees a cancelled job's provider at once and tells it to stop", async () => {
+    const holder = await fakeProvider(100n, 'hold');
+    const job = await submit();
+    await until(job.id, ['running']);
+    expect((await api('/v1/providers')).body.providers).toMatchObject([{ activeJobs: 1 }]);
+    const cancel = await signMessage(client, domain, 'JobCancel', {
+      client: client.address,
+      jobId: job.id as Hex,
+      nonce: 1n,
+      expiry: nowS() + 60n,
+    });
+    expect((await post(`/v1/jobs/${job.id}/cancel`, cancel)).body.job.state).toBe('cancelled');
+    await waitFor(() => holder.cancelled.includes(job.id), 5_000, 'the provider to be told');
+    expect((await api('/v1/providers')).body.providers).toMatchObject([{ activeJobs: 0 }]);
+  });
+
+  it.each([
+    ['runtime', { runtime: 'onnx' }],
+    ['gpu', { gpuClass: 'any' }],
+    ['cores', { cpuCores: 64 }],
+    ['region', { region: 'mars' }],
+    ['size', { maxSeconds: 100_000 }],
+    ['reputation', { minReputation: 900 }],
+  ])('tells the client at once why no offer fits (%s)', async (reason, over) => {
+    await fakeProvider(100n, 'honest', { maxJobSeconds: 3_600 });
+    const job = await submit(over);
     const deadline = Date.now() + 5_000;
     let current = job;
     while (!current.error && Date.now() < deadline) {
@@ -310,7 +357,7 @@ describe('coordinator', () => {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     expect(current.state).toBe('submitted');
-    expect(current.error).toEqual({ code: 'JOB_UNMATCHED', message: 'no offer fits (runtime: 1)' });
+    expect(current.error).toEqual({ code: 'JOB_UNMATCHED', message: `no offer fits (${reason}: 1)` });
     const stats = (await api('/v1/stats')).body;
     expect(stats.providers).toEqual({ known: 1, online: 1 });
   });
