@@ -119,5 +119,20 @@ export {
   type WasmExecutorOptions,
 } from './runtimes/wasm/wasm-executor.js';
 export { SCRATCH_MOUNT } from './runtimes/wasm/worker-source.js';
+export type {
+  CandidateScore,
+  ExclusionReason,
+  JobRequest,
+  PlacementDecision,
+  PlacementOutcome,
+  PolicyName,
+  ProviderProfile,
+  Telemetry,
+  UnitPrices,
+} from './scheduler/api.js';
+export { FAILURE_FEATURES, FailurePredictor } from './scheduler/failure-predictor.js';
+export { RuntimePredictor } from './scheduler/runtime-predictor.js';
+export { Scheduler, type SchedulerOptions } from './scheduler/scheduler.js';
+export { DEFAULT_WEIGHTS, type ScoreWeights } from './scheduler/scoring.js';
 export { type ArtifactInfo, ArtifactStore } from './storage/artifact-store.js';
 export { type CoordinatorStore, openCoordinatorStore, openJobStore } from './store/open-store.js';

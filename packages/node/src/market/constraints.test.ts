@@ -3,7 +3,7 @@ import type { ExclusionReason, JobRequest, ProviderProfile } from '../scheduler/
 import { testJob, testProfile } from '../scheduler/testing.js';
 import { exclusionOf, gpuMatches } from './constraints.js';
 
-const context = { nowMs: 1_000_000, stakeFactor: 2, expectedCost: 10 };
+const context = { nowMs: 1_000_000, stakeFactor: 2, expectedCost: () => 10 };
 
 describe('exclusionOf', () => {
   it('lets an eligible provider through', () => {

@@ -5,8 +5,8 @@ export interface ConstraintContext {
   nowMs: number;
   /** A provider's stake must be at least the job's value (max price) times this. */
   stakeFactor: number;
-  /** The job's expected cost on this provider (for the price check). */
-  expectedCost: number;
+  /** The job's expected cost on this provider (for the price check, the only one that needs a prediction). */
+  expectedCost: (provider: ProviderProfile) => number;
 }
 
 /**
@@ -33,7 +33,7 @@ export function exclusionOf(
   ) {
     return 'size';
   }
-  if (context.expectedCost > job.maxPrice) return 'price';
+  if (context.expectedCost(provider) > job.maxPrice) return 'price';
   if (provider.stake < job.maxPrice * context.stakeFactor) return 'stake';
   if (provider.reputation < job.minReputation) return 'reputation';
   if (

@@ -92,6 +92,8 @@ export type PolicyName = 'random' | 'cheapest' | 'learned';
 /** How the scheduler judged one provider for one job: every term, so a decision explains itself. */
 export interface CandidateScore {
   provider: string;
+  /** What one second of the job's shape costs there, token base units. */
+  pricePerSecond: number;
   /** Token base units the run is expected to cost. */
   expectedCost: number;
   /** Predicted run time on this provider, seconds. */

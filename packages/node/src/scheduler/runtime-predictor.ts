@@ -32,14 +32,17 @@ export class RuntimePredictor {
   readonly #runtimes = new Map<string, Mean>();
   readonly #classes = new Map<string, number>();
   readonly #providers = new Map<string, number>();
+  /** Keys built once per profile: predictions run for every candidate of every placement. */
+  readonly #keys = new WeakMap<ProviderProfile, { cpu: Keys; gpu: Keys }>();
 
   constructor(private readonly rates = { kindFloor: 0.05, hardware: 0.05, provider: 0.1 }) {}
 
   estimate(job: Pick<JobRequest, 'kind' | 'runtime' | 'gpu'>, provider: ProviderProfile): RuntimeEstimate {
     const kind = this.#kinds.get(job.kind) ?? this.#runtimes.get(job.runtime);
     const base = kind?.value ?? PRIOR_LOG_SECONDS;
-    const hardware = this.#classes.get(hardwareClass(job, provider)) ?? 0;
-    const own = this.#providers.get(providerKey(job, provider)) ?? 0;
+    const keys = this.#keysOf(job, provider);
+    const hardware = this.#classes.get(keys.hardware) ?? 0;
+    const own = this.#providers.get(keys.provider) ?? 0;
     return {
       seconds: Math.exp(base + hardware + own),
       base,
@@ -49,10 +52,24 @@ export class RuntimePredictor {
     };
   }
 
+  /**
+   * Just the seconds (no breakdown, nothing allocated: this runs for every candidate of every
+   * placement); undefined while neither the kind nor its runtime has been seen.
+   */
+  seconds(job: Pick<JobRequest, 'kind' | 'runtime' | 'gpu'>, provider: ProviderProfile): number | undefined {
+    const kind = this.#kinds.get(job.kind) ?? this.#runtimes.get(job.runtime);
+    const keys = this.#keysOf(job, provider);
+    const log =
+      (kind?.value ?? PRIOR_LOG_SECONDS) +
+      (this.#classes.get(keys.hardware) ?? 0) +
+      (this.#providers.get(keys.provider) ?? 0);
+    return kind ? Math.exp(log) : undefined;
+  }
+
   /** The speed multiplier of this provider for this kind of work (1 = typical), for ranking. */
   slowness(job: Pick<JobRequest, 'gpu'>, provider: ProviderProfile): number {
-    const hardware = this.#classes.get(hardwareClass(job, provider)) ?? 0;
-    return Math.exp(hardware + (this.#providers.get(providerKey(job, provider)) ?? 0));
+    const keys = this.#keysOf(job, provider);
+    return Math.exp((this.#classes.get(keys.hardware) ?? 0) + (this.#providers.get(keys.provider) ?? 0));
   }
 
   observe(
@@ -75,9 +92,21 @@ export class RuntimePredictor {
     this.#runtimes.set(job.runtime, runtime);
     // Only what the kind term did not absorb is left for the hardware terms.
     const rest = actual - (kind.value + before.hardware + before.provider);
-    const cls = hardwareClass(job, provider);
-    this.#classes.set(cls, before.hardware + this.rates.hardware * rest);
-    this.#providers.set(providerKey(job, provider), before.provider + this.rates.provider * rest);
+    const keys = this.#keysOf(job, provider);
+    this.#classes.set(keys.hardware, before.hardware + this.rates.hardware * rest);
+    this.#providers.set(keys.provider, before.provider + this.rates.provider * rest);
+  }
+
+  #keysOf(job: Pick<JobRequest, 'gpu'>, provider: ProviderProfile): Keys {
+    let keys = this.#keys.get(provider);
+    if (!keys) {
+      keys = {
+        cpu: { hardware: hardwareClass({ gpu: '' }, provider), provider: provider.address },
+        gpu: { hardware: hardwareClass({ gpu: 'any' }, provider), provider: `${provider.address}/gpu` },
+      };
+      this.#keys.set(provider, keys);
+    }
+    return job.gpu === '' ? keys.cpu : keys.gpu;
   }
 }
 
@@ -88,6 +117,7 @@ export function hardwareClass(job: Pick<JobRequest, 'gpu'>, provider: ProviderPr
   return `cpu:${cores <= 4 ? 'small' : cores <= 12 ? 'medium' : 'large'}`;
 }
 
-function providerKey(job: Pick<JobRequest, 'gpu'>, provider: ProviderProfile): string {
-  return job.gpu === '' ? provider.address : `${provider.address}/gpu`;
+interface Keys {
+  hardware: string;
+  provider: string;
 }

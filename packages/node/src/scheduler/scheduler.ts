@@ -1,4 +1,4 @@
-import { exclusionOf } from '../market/constraints.js';
+import { type ConstraintContext, exclusionOf } from '../market/constraints.js';
 import { costPerSecond } from '../market/pricing.js';
 import type {
   ExclusionReason,
@@ -8,6 +8,7 @@ import type {
   ProviderProfile,
   Telemetry,
 } from './api.js';
+import { CapacityTree } from './capacity-tree.js';
 import { FailurePredictor } from './failure-predictor.js';
 import { RuntimePredictor } from './runtime-predictor.js';
 import { DEFAULT_WEIGHTS, predict, rank, type ScoreWeights, type ScoringContext } from './scoring.js';
@@ -38,6 +39,16 @@ interface Slot {
   usedGpus: number;
   jobs: number;
   key: number;
+  /** Where the slot sits in each runtime's index, to keep their capacity trees current. */
+  memberships: { index: RuntimeIndex; position: number }[];
+}
+
+interface RuntimeIndex {
+  slots: Slot[];
+  /** Free cores and free GPUs per position (-1 offline). */
+  cores: CapacityTree;
+  gpus: CapacityTree;
+  sortedAt: number;
 }
 
 interface Reservation {
@@ -58,22 +69,20 @@ export class Scheduler {
   readonly runtimes = new RuntimePredictor();
   readonly failures: FailurePredictor;
   readonly #slots = new Map<string, Slot>();
-  readonly #byRuntime = new Map<string, Slot[]>();
-  readonly #typicalJob = new Map<string, JobRequest>();
+  readonly #byRuntime = new Map<string, RuntimeIndex>();
   readonly #reservations = new Map<string, Reservation>();
   readonly #scoring: ScoringContext;
   readonly #stakeFactor: number;
   readonly #shortlist: number;
   readonly #resortMs: number;
   readonly #random: () => number;
-  #sortedAt = Number.NEGATIVE_INFINITY;
   #indexStale = true;
 
   constructor(readonly options: SchedulerOptions) {
     const heartbeatMs = options.heartbeatMs ?? 5_000;
     this.failures = new FailurePredictor({ intervalMs: heartbeatMs });
     this.#stakeFactor = options.stakeFactor ?? 2;
-    this.#shortlist = options.policy === 'random' ? 1 : (options.shortlist ?? 16);
+    this.#shortlist = options.policy === 'random' ? 1 : (options.shortlist ?? 6);
     this.#resortMs = options.resortMs ?? 10_000;
     this.#random = options.random ?? Math.random;
     this.#scoring = {
@@ -92,6 +101,7 @@ export class Scheduler {
       const runtimesChanged = slot.profile.runtimes.join() !== profile.runtimes.join();
       slot.profile = profile;
       if (runtimesChanged) this.#indexStale = true;
+      else this.#touch(slot);
       return;
     }
     this.#slots.set(profile.address, {
@@ -102,6 +112,7 @@ export class Scheduler {
       usedGpus: 0,
       jobs: 0,
       key: 0,
+      memberships: [],
     });
     this.failures.recordOnline(profile.address, nowMs);
     this.#indexStale = true;
@@ -115,6 +126,7 @@ export class Scheduler {
     const slot = this.#slots.get(address);
     if (!slot || slot.online) return;
     slot.online = true;
+    this.#touch(slot);
     this.failures.recordOnline(address, nowMs);
   }
 
@@ -127,6 +139,7 @@ export class Scheduler {
     if (!slot) return [];
     if (slot.online && crashed) this.failures.recordDisconnect(address, nowMs);
     slot.online = false;
+    this.#touch(slot);
     const lost: string[] = [];
     for (const [jobId, reservation] of this.#reservations) if (reservation.slot === slot) lost.push(jobId);
     return lost;
@@ -145,25 +158,31 @@ export class Scheduler {
    * (how many providers each constraint excluded).
    */
   place(job: JobRequest, nowMs: number, excluded?: ReadonlySet<string>): PlacementOutcome {
-    if (!this.#typicalJob.has(job.runtime)) this.#indexStale = true;
-    this.#typicalJob.set(job.runtime, job);
-    this.#refreshIndex(nowMs);
-    const list = this.#byRuntime.get(job.runtime) ?? [];
+    const index = this.#ordered(job, nowMs);
     const shortlist: Slot[] = [];
-    const start = this.options.policy === 'random' ? Math.floor(this.#random() * list.length) : 0;
-    for (let i = 0; i < list.length && shortlist.length < this.#shortlist; i++) {
-      const slot = list[(start + i) % list.length]!;
-      if (this.#fits(slot, job, nowMs, excluded)) shortlist.push(slot);
+    const context = this.#context(job, nowMs);
+    if (index) {
+      const { slots } = index;
+      // GPU jobs are bound by free GPUs, the others by free cores.
+      const tree = job.gpu === '' ? index.cores : index.gpus;
+      const need = job.gpu === '' ? Math.max(1, job.cpuCores) : 1;
+      // Walks [from, to) in index order, jumping over providers without room.
+      const scan = (from: number, to: number) => {
+        for (
+          let i = tree.firstAtLeast(from, need);
+          i >= 0 && i < to && shortlist.length < this.#shortlist;
+          i = tree.firstAtLeast(i + 1, need)
+        ) {
+          if (this.#fits(slots[i]!, job, context, excluded)) shortlist.push(slots[i]!);
+        }
+      };
+      const start = this.options.policy === 'random' ? Math.floor(this.#random() * slots.length) : 0;
+      scan(start, slots.length);
+      scan(0, start);
     }
-    if (shortlist.length === 0) return this.#explainUnmatched(job, nowMs, excluded);
+    if (shortlist.length === 0) return this.#explainUnmatched(job, context, excluded);
     const scores = shortlist.map((slot) => predict(this.#scoring, job, slot.profile));
-    rank(
-      this.options.policy,
-      job,
-      scores,
-      shortlist.map((slot) => slot.profile),
-      this.#scoring.weights,
-    );
+    rank(this.options.policy, scores, this.#scoring.weights);
     let best = 0;
     for (let i = 1; i < scores.length; i++) {
       const difference = scores[i]!.score - scores[best]!.score;
@@ -195,6 +214,7 @@ export class Scheduler {
     slot.usedMemoryMb += job.memoryMb;
     if (job.gpu !== '') slot.usedGpus += 1;
     slot.jobs += 1;
+    this.#touch(slot);
     this.#reservations.set(job.id, { slot, job, cores });
   }
 
@@ -208,6 +228,7 @@ export class Scheduler {
     slot.usedMemoryMb -= job.memoryMb;
     if (job.gpu !== '') slot.usedGpus -= 1;
     slot.jobs -= 1;
+    this.#touch(slot);
   }
 
   /** The job ran to the end in `runSeconds`: the runtime model learns from it; its resources free up. */
@@ -237,68 +258,103 @@ export class Scheduler {
     return [...this.#slots.values()].map((slot) => slot.profile);
   }
 
-  #fits(slot: Slot, job: JobRequest, nowMs: number, excluded?: ReadonlySet<string>): boolean {
+  #fits(slot: Slot, job: JobRequest, context: ConstraintContext, excluded?: ReadonlySet<string>): boolean {
     if (!slot.online || !hasRoom(slot, job)) return false;
     if (excluded?.has(slot.profile.address)) return false;
-    return exclusionOf(job, slot.profile, this.#context(job, slot.profile, nowMs)) === undefined;
+    return exclusionOf(job, slot.profile, context) === undefined;
   }
 
-  #explainUnmatched(job: JobRequest, nowMs: number, excluded?: ReadonlySet<string>): PlacementOutcome {
+  #explainUnmatched(
+    job: JobRequest,
+    context: ConstraintContext,
+    excluded?: ReadonlySet<string>,
+  ): PlacementOutcome {
     const reasons: Partial<Record<ExclusionReason, number>> = {};
     for (const slot of this.#slots.values()) {
       const reason: ExclusionReason | undefined = !slot.online
         ? 'offline'
         : excluded?.has(slot.profile.address)
           ? 'excluded'
-          : (exclusionOf(job, slot.profile, this.#context(job, slot.profile, nowMs)) ??
-            (hasRoom(slot, job) ? undefined : 'busy'));
+          : (exclusionOf(job, slot.profile, context) ?? (hasRoom(slot, job) ? undefined : 'busy'));
       if (reason) reasons[reason] = (reasons[reason] ?? 0) + 1;
     }
     return { placed: false, reasons, providers: this.#slots.size };
   }
 
-  #context(job: JobRequest, provider: ProviderProfile, nowMs: number) {
-    // The price check needs a run time: the prediction once the kind has been seen, else one second.
-    const estimate = this.runtimes.estimate(job, provider);
-    const seconds = estimate.samples > 0 ? estimate.seconds : 1;
+  #context(job: JobRequest, nowMs: number): ConstraintContext {
     return {
       nowMs,
       stakeFactor: this.#stakeFactor,
-      expectedCost: costPerSecond(provider.prices, job) * seconds,
+      // The price check needs a run time: the prediction once the kind has been seen, else one second.
+      expectedCost: (provider) =>
+        costPerSecond(provider.prices, job) * (this.runtimes.seconds(job, provider) ?? 1),
     };
   }
 
-  /** Rebuilds the per-runtime lists and re-sorts them by the policy's score for each runtime's typical job. */
-  #refreshIndex(nowMs: number): void {
-    if (!this.#indexStale && nowMs - this.#sortedAt < this.#resortMs) return;
+  /**
+   * The providers offering the job's runtime, in the policy's order for a typical job of that
+   * runtime (the last one placed). Lists are rebuilt when providers come or change runtimes,
+   * and each is re-sorted at most every `resortMs`: the order only picks the shortlist, which
+   * is then scored exactly, so a slightly stale order costs little.
+   */
+  #ordered(job: JobRequest, nowMs: number): RuntimeIndex | undefined {
     if (this.#indexStale) {
       this.#byRuntime.clear();
       for (const slot of this.#slots.values()) {
+        slot.memberships = [];
         for (const runtime of slot.profile.runtimes) {
-          const list = this.#byRuntime.get(runtime);
-          if (list) list.push(slot);
-          else this.#byRuntime.set(runtime, [slot]);
+          const index = this.#byRuntime.get(runtime);
+          if (index) index.slots.push(slot);
+          else {
+            const created = {
+              slots: [slot],
+              cores: new CapacityTree([]),
+              gpus: new CapacityTree([]),
+              sortedAt: Number.NEGATIVE_INFINITY,
+            };
+            this.#byRuntime.set(runtime, created);
+          }
         }
       }
+      for (const index of this.#byRuntime.values()) this.#reindex(index);
+      this.#indexStale = false;
     }
-    if (this.options.policy !== 'random') {
-      for (const [runtime, list] of this.#byRuntime) {
-        const typical = this.#typicalJob.get(runtime);
-        if (!typical) continue;
-        const scores = list.map((slot) => predict(this.#scoring, typical, slot.profile));
-        rank(
-          this.options.policy,
-          typical,
-          scores,
-          list.map((slot) => slot.profile),
-          this.#scoring.weights,
-        );
-        for (let i = 0; i < list.length; i++) list[i]!.key = scores[i]!.score;
-        list.sort((a, b) => a.key - b.key);
+    const index = this.#byRuntime.get(job.runtime);
+    if (!index) return undefined;
+    if (this.options.policy !== 'random' && nowMs - index.sortedAt >= this.#resortMs) {
+      const { slots } = index;
+      if (this.options.policy === 'cheapest') {
+        for (const slot of slots) slot.key = costPerSecond(slot.profile.prices, job);
+      } else {
+        const scores = slots.map((slot) => predict(this.#scoring, job, slot.profile));
+        rank('learned', scores, this.#scoring.weights);
+        for (let i = 0; i < slots.length; i++) slots[i]!.key = scores[i]!.score;
       }
+      slots.sort((a, b) => a.key - b.key);
+      this.#reindex(index);
+      index.sortedAt = nowMs;
     }
-    this.#indexStale = false;
-    this.#sortedAt = nowMs;
+    return index;
+  }
+
+  /** After the index's order changed: each slot learns its position, and the tree is rebuilt. */
+  #reindex(index: RuntimeIndex): void {
+    index.slots.forEach((slot, position) => {
+      const membership = slot.memberships.find((m) => m.index === index);
+      if (membership) membership.position = position;
+      else slot.memberships.push({ index, position });
+    });
+    index.cores = new CapacityTree(index.slots.map(freeCores));
+    index.gpus = new CapacityTree(index.slots.map(freeGpus));
+  }
+
+  #touch(slot: Slot): void {
+    const cores = freeCores(slot);
+    const gpus = freeGpus(slot);
+    for (const { index, position } of slot.memberships) {
+      index.cores.set(position, cores);
+      index.gpus.set(position, gpus);
+    }
   }
 }
 
@@ -309,6 +365,14 @@ function hasRoom(slot: Slot, job: JobRequest): boolean {
     slot.usedMemoryMb + job.memoryMb <= profile.memoryMb &&
     (job.gpu === '' || slot.usedGpus < profile.gpuCount)
   );
+}
+
+function freeCores(slot: Slot): number {
+  return slot.online ? slot.profile.cpuCores - slot.usedCores : -1;
+}
+
+function freeGpus(slot: Slot): number {
+  return slot.online ? slot.profile.gpuCount - slot.usedGpus : -1;
 }
 
 function loadOf(slot: Slot): number {

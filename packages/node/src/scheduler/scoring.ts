@@ -25,12 +25,14 @@ export interface ScoringContext {
 
 /** The raw predictions for one provider; `terms` and `score` are set by `rank`. */
 export function predict(context: ScoringContext, job: JobRequest, provider: ProviderProfile): CandidateScore {
-  const run = context.runtimes.estimate(job, provider).seconds;
+  const run = context.runtimes.seconds(job, provider) ?? context.runtimes.estimate(job, provider).seconds;
   const failureProbability = context.failures.failureProbability(provider.address, run);
   const roundTrips = (2 * context.latencyMs(job, provider)) / 1000;
+  const pricePerSecond = costPerSecond(provider.prices, job);
   return {
     provider: provider.address,
-    expectedCost: costPerSecond(provider.prices, job) * run,
+    pricePerSecond,
+    expectedCost: pricePerSecond * run,
     expectedRunSeconds: run,
     expectedCompletionSeconds: roundTrips + run + failureProbability * (context.detectionSeconds + run),
     failureProbability,
@@ -44,19 +46,12 @@ export function predict(context: ScoringContext, job: JobRequest, provider: Prov
  * (what a plain reverse auction compares); `learned`: expected cost and expected completion
  * time, each relative to the best candidate's, plus weighted failure risk; `random`: all equal.
  */
-export function rank(
-  policy: PolicyName,
-  job: JobRequest,
-  candidates: readonly CandidateScore[],
-  profiles: readonly ProviderProfile[],
-  weights: ScoreWeights,
-): void {
+export function rank(policy: PolicyName, candidates: readonly CandidateScore[], weights: ScoreWeights): void {
   if (policy === 'random') return;
   if (policy === 'cheapest') {
-    for (let i = 0; i < candidates.length; i++) {
-      const candidate = candidates[i]!;
-      candidate.terms.cost = costPerSecond(profiles[i]!.prices, job);
-      candidate.score = candidate.terms.cost;
+    for (const candidate of candidates) {
+      candidate.terms.cost = candidate.pricePerSecond;
+      candidate.score = candidate.pricePerSecond;
     }
     return;
   }
@@ -67,11 +62,10 @@ export function rank(
     minTime = Math.min(minTime, candidate.expectedCompletionSeconds);
   }
   for (const candidate of candidates) {
-    candidate.terms = {
-      cost: candidate.expectedCost / (minCost || 1),
-      time: (weights.time * candidate.expectedCompletionSeconds) / (minTime || 1),
-      risk: weights.risk * candidate.failureProbability,
-    };
-    candidate.score = candidate.terms.cost + candidate.terms.time + candidate.terms.risk;
+    const { terms } = candidate;
+    terms.cost = candidate.expectedCost / (minCost || 1);
+    terms.time = (weights.time * candidate.expectedCompletionSeconds) / (minTime || 1);
+    terms.risk = weights.risk * candidate.failureProbability;
+    candidate.score = terms.cost + terms.time + terms.risk;
   }
 }
