@@ -84,12 +84,40 @@ describe('idlegrid localnet', () => {
       const primes = fileURLToPath(
         new URL('../../packages/node/examples/wasm/build/primes.wasm', import.meta.url),
       );
-      const run = await cli('job', 'run', '--wasm', primes, '--args', '1000');
+      // Placement flags: the provider's round trip is measured by the coordinator, its stake read from the chain.
+      const run = await cli(
+        'job',
+        'run',
+        '--wasm',
+        primes,
+        '--args',
+        '1000',
+        '--min-cores',
+        '1',
+        '--min-ram-gb',
+        '0.125',
+        '--max-seconds',
+        '60',
+        '--max-rtt-ms',
+        '2000',
+      );
       expect(run.code, run.stderr).toBe(0);
       expect(run.json.job.state).toBe('settled');
       expect(run.json.result.stdout.trim()).toBe('168');
       const listed = await cli('job', 'list');
       expect(listed.json.map((j: { id: string }) => j.id)).toContain(run.json.job.id);
+      // 300 GRID at stake factor 2 needs 600 GRID of stake; the provider bonded 500: told at once.
+      const tooValuable = await cli('job', 'run', '--wasm', primes, '--max-price', '300', '--no-wait');
+      expect(tooValuable.code, tooValuable.stderr).toBe(0);
+      let status = await cli('job', 'status', tooValuable.json.job.id);
+      for (let i = 0; i < 100 && !status.json.error; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        status = await cli('job', 'status', tooValuable.json.job.id);
+      }
+      expect(status.json).toMatchObject({
+        state: 'submitted',
+        error: { code: 'JOB_UNMATCHED', message: 'no offer fits (stake: 1)' },
+      });
     } finally {
       localnet.child.kill('SIGINT');
       expect(await localnet.exited).toBe(0);
