@@ -106,7 +106,7 @@ describe('idlegrid localnet', () => {
       expect(run.json.result.stdout.trim()).toBe('168');
       const listed = await cli('job', 'list');
       expect(listed.json.map((j: { id: string }) => j.id)).toContain(run.json.job.id);
-      // 300 GRID at stake factor 2 needs 600 GRID of stake; the provider bonded 500: told at once.
+      // A 300 GRID job needs 3,000 GRID bonded at the contract's stake floor (10x); the provider has 500.
       const tooValuable = await cli('job', 'run', '--wasm', primes, '--max-price', '300', '--no-wait');
       expect(tooValuable.code, tooValuable.stderr).toBe(0);
       let status = await cli('job', 'status', tooValuable.json.job.id);

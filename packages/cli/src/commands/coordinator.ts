@@ -12,7 +12,6 @@ interface CoordinatorFlags {
   p2pPort: string;
   databaseUrl?: string;
   placement: string;
-  stakeFactor: string;
 }
 
 const POLICIES = ['learned', 'cheapest', 'random'] as const;
@@ -31,18 +30,11 @@ export function registerCoordinatorCommands(program: Command): void {
       'PostgreSQL URL (or DATABASE_URL); SQLite in the data directory otherwise',
     )
     .option('--placement <policy>', `how jobs are placed: ${POLICIES.join(', ')}`, 'learned')
-    .option('--stake-factor <x>', "providers' stake must cover a job's max price this many times", '2')
     .action(async (options: CoordinatorFlags, command: Command) => {
       const { config, out } = await contextOf(command);
       const placementPolicy = POLICIES.find((policy) => policy === options.placement);
-      const stakeFactor = Number(options.stakeFactor);
       if (!placementPolicy)
         throw new IdlegridError('INVALID_ARGUMENT', `--placement must be one of ${POLICIES.join(', ')}`);
-      if (!(stakeFactor >= 0))
-        throw new IdlegridError(
-          'INVALID_ARGUMENT',
-          `--stake-factor must be a number >= 0, got "${options.stakeFactor}"`,
-        );
       const network = await readNetworkConfig(config.dataDir);
       await loadOrCreateKey(config.dataDir, options.name);
       const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
@@ -55,7 +47,6 @@ export function registerCoordinatorCommands(program: Command): void {
         p2pListen: [`/ip4/${options.host}/tcp/${Number(options.p2pPort)}`],
         ...(databaseUrl ? { databaseUrl } : {}),
         placementPolicy,
-        stakeFactor,
       });
       try {
         const info = {

@@ -18,7 +18,7 @@ import { JobIntake } from './job-intake.js';
 import { registerCoordinatorHandlers } from './p2p-handlers.js';
 import { PaymentForwarder } from './payment-forwarder.js';
 import { ProviderRegistry } from './provider-registry.js';
-import { chainStakeLookup } from './stake-lookup.js';
+import { chainStakeRules } from './stake-lookup.js';
 
 export interface CoordinatorOptions {
   dataDir: string;
@@ -41,8 +41,6 @@ export interface CoordinatorOptions {
   chainChecks?: boolean;
   /** How the scheduler places jobs (default `learned`). */
   placementPolicy?: PolicyName;
-  /** A provider's bonded stake must be at least a job's max price times this (default 2). */
-  stakeFactor?: number;
 }
 
 export interface RunningCoordinator {
@@ -65,9 +63,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const artifacts = new ArtifactStore(join(options.dataDir, 'artifacts'));
   const bus = new JobEventBus();
   const chainChecks = options.chainChecks ?? true;
+  const stakeRules = chainChecks ? chainStakeRules(options.network) : undefined;
   const scheduler = new Scheduler({
     policy: options.placementPolicy ?? 'learned',
-    stakeFactor: options.stakeFactor ?? 2,
+    // The contract's stake floor; without chain checks no stake is known, and none is required.
+    stakeFactor: stakeRules ? await stakeRules.floorMultiplier() : 0,
     // The providers' default heartbeat period: the failure model's time step.
     heartbeatMs: 5_000,
     detectionMs: leaseMs,
@@ -122,7 +122,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     registry,
     dispatcher,
     domain,
-    ...(chainChecks ? { stakeOf: chainStakeLookup(options.network) } : {}),
+    ...(stakeRules ? { stakeOf: stakeRules.stakeOf } : {}),
     hello: {
       coordinator: account.address,
       apiUrl,

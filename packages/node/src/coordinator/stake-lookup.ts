@@ -4,10 +4,14 @@ import type { Address } from 'viem';
 
 export type StakeLookup = (provider: Address) => Promise<bigint>;
 
-/** A provider's bonded stake, read from the Staking contract (unbonding stake does not count). */
-export function chainStakeLookup(network: NetworkConfig): StakeLookup {
+/**
+ * The Staking contract's rules: a provider's bonded stake (unbonding stake does not count),
+ * and the stake floor: how many times a job's value a provider must have bonded to take it.
+ * The coordinator holds placements to the same floor the contract enforces.
+ */
+export function chainStakeRules(network: NetworkConfig) {
   const client = publicClientFor(network.chainId, network.rpcUrl);
-  return async (provider) => {
+  const stakeOf: StakeLookup = async (provider) => {
     try {
       const [bonded] = await client.readContract({
         address: network.staking,
@@ -20,4 +24,18 @@ export function chainStakeLookup(network: NetworkConfig): StakeLookup {
       throw toIdlegridError(error, 'read the provider stake');
     }
   };
+  const floorMultiplier = async (): Promise<number> => {
+    try {
+      return Number(
+        await client.readContract({
+          address: network.staking,
+          abi: stakingAbi,
+          functionName: 'stakeFloorMultiplier',
+        }),
+      );
+    } catch (error) {
+      throw toIdlegridError(error, 'read the stake floor');
+    }
+  };
+  return { stakeOf, floorMultiplier };
 }

@@ -15,7 +15,7 @@ import { DEFAULT_WEIGHTS, predict, rank, type ScoreWeights, type ScoringContext 
 
 export interface SchedulerOptions {
   policy: PolicyName;
-  /** A provider's stake must cover the job's max price this many times. */
+  /** A provider's stake must cover the job's max price this many times (the chain's stake floor; 0 = none). */
   stakeFactor?: number;
   /** How many eligible providers, taken in the index's order, a placement compares. */
   shortlist?: number;
@@ -81,7 +81,7 @@ export class Scheduler {
   constructor(readonly options: SchedulerOptions) {
     const heartbeatMs = options.heartbeatMs ?? 5_000;
     this.failures = new FailurePredictor({ intervalMs: heartbeatMs });
-    this.#stakeFactor = options.stakeFactor ?? 2;
+    this.#stakeFactor = options.stakeFactor ?? 0;
     this.#shortlist = options.policy === 'random' ? 1 : (options.shortlist ?? 6);
     this.#resortMs = options.resortMs ?? 10_000;
     this.#random = options.random ?? Math.random;
