@@ -26,10 +26,19 @@ export {
   isFinalJobState,
   JOB_STATES,
   type Job,
+  type JobEvent,
   type JobState,
   jobSchema,
+  type Placement,
 } from './jobs/job.js';
-export { cancelJob, getJob, type JobFilter, listJobs } from './jobs/job-queries.js';
+export {
+  cancelJob,
+  getJob,
+  getJobEvents,
+  type JobFilter,
+  latestPlacement,
+  listJobs,
+} from './jobs/job-queries.js';
 export {
   buildWasmJobSpec,
   type PlacementConstraints,

@@ -6,13 +6,16 @@ import {
   cancelJob,
   fetchResult,
   getJob,
+  getJobEvents,
   JOB_STATES,
   type Job,
   type JobResult,
   type JobState,
   type JobsContext,
+  latestPlacement,
   listJobs,
   loadKey,
+  type Placement,
   type PlacementConstraints,
   payForJob,
   readNetworkConfig,
@@ -120,7 +123,16 @@ function placementOf(flags: RunFlags): PlacementConstraints {
   };
 }
 
-function describeJob(job: Job): string {
+function describePlacement(placement: Placement): string {
+  const { chosen } = placement;
+  const terms = `cost ${chosen.terms.cost.toFixed(2)} + time ${chosen.terms.time.toFixed(2)} + risk ${chosen.terms.risk.toFixed(2)}`;
+  return (
+    `${placement.policy}, best of ${placement.considered}: score ${chosen.score.toFixed(2)} (${terms}); ` +
+    `expected ${chosen.expectedRunSeconds.toFixed(1)} s, failure ${(100 * chosen.failureProbability).toFixed(2)}%`
+  );
+}
+
+function describeJob(job: Job, placement?: Placement): string {
   return table([
     ['id', job.id],
     ['state', job.state],
@@ -129,6 +141,7 @@ function describeJob(job: Job): string {
     ['price', job.price === null ? '-' : formatTokens(BigInt(job.price))],
     ['attempt', `${job.attempt} of ${job.maxAttempts}`],
     ['result', job.resultCid ?? '-'],
+    ...(placement ? [['placement', describePlacement(placement)]] : []),
     ...(job.error ? [['error', `${job.error.code}: ${job.error.message}`]] : []),
     ['updated', new Date(job.updatedAt).toISOString()],
   ]);
@@ -238,8 +251,9 @@ export function registerJobCommands(program: Command): void {
     .description("show a job's state")
     .action(async (id: string, _options: unknown, command: Command) => {
       const { ctx, out } = await readContext(command);
-      const found = await getJob(ctx, id);
-      out.result(found, () => describeJob(found));
+      const [found, events] = await Promise.all([getJob(ctx, id), getJobEvents(ctx, id)]);
+      const placement = latestPlacement(events);
+      out.result({ ...found, ...(placement ? { placement } : {}) }, () => describeJob(found, placement));
     });
 
   job

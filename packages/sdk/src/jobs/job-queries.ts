@@ -3,7 +3,16 @@ import type { Address, Hex } from 'viem';
 import type { RequestOptions } from '../http/coordinator-client.js';
 import { parseAnswer } from '../http/remote-error.js';
 import type { JobsContext, ReadContext } from './context.js';
-import { type Job, type JobState, jobAnswerSchema, jobsAnswerSchema } from './job.js';
+import {
+  type Job,
+  type JobEvent,
+  type JobState,
+  jobAnswerSchema,
+  jobEventsAnswerSchema,
+  jobsAnswerSchema,
+  type Placement,
+  placementSchema,
+} from './job.js';
 import { nowSeconds, REQUEST_LIFETIME_SECONDS, randomNonce } from './job-spec.js';
 
 export interface JobFilter {
@@ -18,6 +27,25 @@ const jobPath = (id: string) => `/v1/jobs/${encodeURIComponent(id)}`;
 
 export async function getJob(ctx: ReadContext, id: string, options: RequestOptions = {}): Promise<Job> {
   return parseAnswer(jobAnswerSchema, await ctx.coordinator.getJson(jobPath(id), options), `job ${id}`).job;
+}
+
+/** Every transition of the job, oldest first. */
+export async function getJobEvents(
+  ctx: ReadContext,
+  id: string,
+  options: RequestOptions = {},
+): Promise<JobEvent[]> {
+  const answer = await ctx.coordinator.getJson(`${jobPath(id)}/events`, options);
+  return parseAnswer(jobEventsAnswerSchema, answer, `events of job ${id}`).events;
+}
+
+/** The scheduler's latest decision for the job (each retry is placed anew), if it was placed. */
+export function latestPlacement(events: readonly JobEvent[]): Placement | undefined {
+  for (const event of [...events].reverse()) {
+    const parsed = placementSchema.safeParse(event.detail.placement);
+    if (event.to === 'matched' && parsed.success) return parsed.data;
+  }
+  return undefined;
 }
 
 /** Newest first, as the coordinator lists them. */

@@ -47,5 +47,39 @@ export const jobSchema = z.looseObject({
 
 export type Job = z.output<typeof jobSchema>;
 
+const candidateScoreSchema = z.looseObject({
+  provider: z.string(),
+  pricePerSecond: z.number(),
+  expectedCost: z.number(),
+  expectedRunSeconds: z.number(),
+  expectedCompletionSeconds: z.number(),
+  failureProbability: z.number(),
+  terms: z.object({ cost: z.number(), time: z.number(), risk: z.number() }),
+  score: z.number(),
+});
+
+/** Why the scheduler chose a provider: the policy, what it compared, every term of each score. */
+export const placementSchema = z.looseObject({
+  policy: z.string(),
+  considered: z.number(),
+  chosen: candidateScoreSchema,
+  runnersUp: z.array(candidateScoreSchema),
+});
+
+export type Placement = z.output<typeof placementSchema>;
+
+/** One transition of a job, as the coordinator recorded it. */
+export const jobEventSchema = z.looseObject({
+  jobId: z.string(),
+  seq: z.number(),
+  from: z.enum(JOB_STATES).nullable(),
+  to: z.enum(JOB_STATES),
+  at: z.number(),
+  detail: z.record(z.string(), z.unknown()),
+});
+
+export type JobEvent = z.output<typeof jobEventSchema>;
+
 export const jobAnswerSchema = z.object({ job: jobSchema });
+export const jobEventsAnswerSchema = z.object({ events: z.array(jobEventSchema) });
 export const jobsAnswerSchema = z.object({ jobs: z.array(jobSchema) });
