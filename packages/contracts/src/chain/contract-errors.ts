@@ -23,6 +23,7 @@ const REVERT_CODES: Record<string, ErrorCode> = {
   NoWithdrawPending: 'WITHDRAW_LOCKED',
   InsufficientBonded: 'STAKE_INSUFFICIENT',
   SlashExceedsStake: 'STAKE_INSUFFICIENT',
+  EvidenceAlreadyUsed: 'EVIDENCE_REPLAYED',
   StillUnbonding: 'WITHDRAW_LOCKED',
   NothingToWithdraw: 'STAKE_INSUFFICIENT',
   AccessControlUnauthorizedAccount: 'NOT_AUTHORIZED',

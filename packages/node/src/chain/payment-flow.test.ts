@@ -1,9 +1,11 @@
 import { ONE_TOKEN } from '@idlegrid/contracts';
 import { isIdlegridError, type SignedMessage } from '@idlegrid/protocol';
-import { authorizeSessionKey, deposit, getBalances, signVoucher } from '@idlegrid/sdk';
+import { authorizeSessionKey, connect, deposit, getBalances, signVoucher } from '@idlegrid/sdk';
+import { keccak256, toHex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redeemVouchers } from './redeem-vouchers.js';
+import { slash } from './slash.js';
 import { stake } from './stake.js';
 import { startTestNetwork, type TestNetwork } from './test-network.js';
 
@@ -88,5 +90,33 @@ describe('client pays provider through the SDK and node actions', () => {
       isIdlegridError(await deposit(client.ctx, 2n * ONE_TOKEN).catch((e) => e), 'INSUFFICIENT_FUNDS'),
     ).toBe(true);
     expect(isIdlegridError(await deposit(client.ctx, 0n).catch((e) => e), 'INVALID_ARGUMENT')).toBe(true);
+  });
+});
+
+describe('slashing with evidence', () => {
+  it('moves a slashed stake to the challenger and the treasury, once per piece of evidence', async () => {
+    const provider = await newParty(100n * ONE_TOKEN);
+    const challenger = await newParty(0n);
+    await stake(provider.ctx, 100n * ONE_TOKEN);
+    const verifier = connect(testNetwork.net.network, testNetwork.net.funder);
+    const evidenceHash = keccak256(toHex(`evidence of ${provider.account.address}`));
+    const args = {
+      provider: provider.account.address,
+      amount: 30n * ONE_TOKEN,
+      evidenceHash,
+      challenger: challenger.account.address,
+    };
+    await slash(verifier, args);
+    expect((await getBalances(provider.ctx, provider.account.address)).stakeBonded).toBe(70n * ONE_TOKEN);
+    // The challenger's share is half (challengerShareBps 5,000).
+    expect((await getBalances(challenger.ctx, challenger.account.address)).tokens).toBe(15n * ONE_TOKEN);
+    const again = await slash(verifier, args).catch((e: unknown) => e);
+    expect(isIdlegridError(again, 'EVIDENCE_REPLAYED')).toBe(true);
+    const notVerifier = await slash(challenger.ctx, {
+      ...args,
+      evidenceHash: keccak256(toHex('other')),
+    }).catch((e: unknown) => e);
+    expect(isIdlegridError(notVerifier, 'NOT_AUTHORIZED')).toBe(true);
+    expect((await getBalances(provider.ctx, provider.account.address)).stakeBonded).toBe(70n * ONE_TOKEN);
   });
 });

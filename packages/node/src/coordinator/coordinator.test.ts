@@ -204,10 +204,12 @@ describe('coordinator', () => {
     expect(accepted.provider).toBe(cheap.account.address);
     expect(accepted.price).toBe('1000');
     expect(dear.assigned()).toBe(0);
-    // Nothing stays reserved once the job is done.
-    expect(
-      (await api('/v1/providers')).body.providers.map((p: { activeJobs: number }) => p.activeJobs),
-    ).toEqual([0, 0]);
+    // Nothing stays reserved once the job is done; the provider's record grew.
+    const { providers } = (await api('/v1/providers')).body;
+    expect(providers.map((p: { activeJobs: number }) => p.activeJobs)).toEqual([0, 0]);
+    const reputation = (address: string) =>
+      providers.find((p: { address: string }) => p.address === address).reputation;
+    expect(reputation(cheap.account.address)).toBeGreaterThan(reputation(dear.account.address));
 
     const manifest = (await api(`/v1/artifacts/${accepted.resultCid}`)).body;
     const stdout = await fetch(`${coordinator.apiUrl}/v1/artifacts/${manifest.stdoutCid}`).then((r) =>

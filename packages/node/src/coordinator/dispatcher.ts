@@ -278,7 +278,11 @@ export class Dispatcher {
       if (kind === 'fault') {
         this.#excludedFor(job.id).add(job.provider);
         this.#scheduler.recordFault(job.id, this.#now());
-        this.deps.registry.recordOutcome(job.provider, 'failed', this.#now());
+        this.deps.registry.recordOutcome(
+          job.provider,
+          code === 'LEASE_EXPIRED' ? 'timeout' : 'failed',
+          this.#now(),
+        );
       }
       this.#scheduler.release(job.id);
       const peer = this.deps.registry.get(job.provider)?.peer;

@@ -2,6 +2,7 @@ import type { Heartbeat, Offer } from '@idlegrid/protocol';
 import type { Address } from 'viem';
 import type { PeerRef } from '../p2p/api.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
+import { type Outcome, ReputationBook } from '../verify/reputation.js';
 import { profileOf } from './scheduler-views.js';
 
 export interface ProviderEntry {
@@ -25,6 +26,7 @@ export interface ProviderEntry {
  */
 export class ProviderRegistry {
   readonly #providers = new Map<Address, ProviderEntry>();
+  readonly reputation = new ReputationBook();
 
   constructor(
     private readonly livenessMs: number,
@@ -78,11 +80,12 @@ export class ProviderRegistry {
   }
 
   /** A job ended on the provider: its record, and so its reputation, changes. */
-  recordOutcome(address: Address, outcome: 'completed' | 'failed', now: number): void {
+  recordOutcome(address: Address, outcome: Outcome, now: number): void {
     const entry = this.#providers.get(address);
     if (!entry) return;
-    if (outcome === 'completed') entry.jobsCompleted++;
+    if (outcome === 'completed' || outcome === 'verified') entry.jobsCompleted++;
     else entry.jobsFailed++;
+    this.reputation.record(address, outcome);
     this.#updateProfile(entry, now);
   }
 
@@ -119,16 +122,12 @@ export class ProviderRegistry {
 
   #updateProfile(entry: ProviderEntry, now: number): void {
     this.scheduler.upsertProvider(
-      profileOf(entry.offer, { stake: entry.stake, rttMs: entry.rttMs, reputation: reputationOf(entry) }),
+      profileOf(entry.offer, {
+        stake: entry.stake,
+        rttMs: entry.rttMs,
+        reputation: this.reputation.score(entry.address),
+      }),
       now,
     );
   }
-}
-
-/**
- * Share of jobs done, with one success and one failure assumed (Laplace), so a newcomer
- * starts at 0.5. Verified outcomes will weigh in once verification exists.
- */
-export function reputationOf(entry: Pick<ProviderEntry, 'jobsCompleted' | 'jobsFailed'>): number {
-  return (entry.jobsCompleted + 1) / (entry.jobsCompleted + entry.jobsFailed + 2);
 }

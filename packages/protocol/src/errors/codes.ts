@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   'SESSION_KEY_CAP_EXCEEDED',
   'WITHDRAW_LOCKED',
   'STAKE_INSUFFICIENT',
+  'EVIDENCE_REPLAYED',
   'NOT_AUTHORIZED',
   // wallets and configuration
   'KEY_NOT_FOUND',

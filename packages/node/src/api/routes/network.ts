@@ -17,6 +17,7 @@ export function networkRoutes(
       lastSeen: entry.lastSeen,
       heartbeat: entry.heartbeat,
       activeJobs: deps.registry.activeJobs(entry.address),
+      reputation: deps.registry.reputation.score(entry.address),
       jobsCompleted: entry.jobsCompleted,
       jobsFailed: entry.jobsFailed,
     }));

@@ -1,0 +1,43 @@
+import type { ResultManifest } from '@idlegrid/protocol';
+import { describe, expect, it } from 'vitest';
+import { exactComparator, majority, outcomeDigest, toleranceComparator } from './compare.js';
+
+const manifest = (over: Partial<ResultManifest> = {}): ResultManifest => ({
+  jobId: '0x01',
+  exitCode: 0,
+  stdoutCid: 'bafkrei-a',
+  stderrCid: 'bafkrei-err',
+  stdoutTruncated: false,
+  stderrTruncated: false,
+  durationMs: 120,
+  ...over,
+});
+const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+describe('outcome comparison', () => {
+  it('ignores run time and diagnostics, not the answer', () => {
+    const base = outcomeDigest(manifest());
+    expect(outcomeDigest(manifest({ durationMs: 9_000, stderrCid: 'other' }))).toBe(base);
+    expect(outcomeDigest(manifest({ stdoutCid: 'bafkrei-b' }))).not.toBe(base);
+    expect(outcomeDigest(manifest({ exitCode: 1 }))).not.toBe(base);
+    expect(outcomeDigest(manifest({ stdoutTruncated: true }))).not.toBe(base);
+  });
+
+  it('compares floating-point outputs within a tolerance, structure exactly', () => {
+    const compare = toleranceComparator(1e-3);
+    const run = (value: unknown) => ({ manifest: manifest(), stdout: bytes(value) });
+    expect(compare.agree(run({ y: [1.0, 2.0] }), run({ y: [1.0004, 1.9995] }))).toBe(true);
+    expect(compare.agree(run({ y: [1.0, 2.0] }), run({ y: [1.01, 2.0] }))).toBe(false);
+    expect(compare.agree(run({ y: [1.0, 2.0] }), run({ y: [1.0] }))).toBe(false);
+    expect(compare.agree(run({ y: 1, label: 'cat' }), run({ y: 1, label: 'dog' }))).toBe(false);
+  });
+
+  it('finds the majority, and none between two that disagree', () => {
+    const honest = [{ manifest: manifest() }, { manifest: manifest({ durationMs: 5 }) }];
+    const liar = { manifest: manifest({ stdoutCid: 'bafkrei-lie' }) };
+    const verdict = majority([honest[0]!, liar, honest[1]!], exactComparator);
+    expect(verdict?.agreeing).toEqual(honest);
+    expect(verdict?.dissenting).toEqual([liar]);
+    expect(majority([honest[0]!, liar], exactComparator)).toBeUndefined();
+  });
+});

@@ -1,0 +1,97 @@
+import { canonicalJson, cidOfBytes, type ResultManifest } from '@idlegrid/protocol';
+
+/**
+ * What two runs of one job must agree on. Not the manifest itself: it records how long the
+ * run took, which differs between machines. Not stderr either: diagnostics may name paths or
+ * timings. The answer is the exit code and the output.
+ */
+export function outcomeDigest(manifest: ResultManifest): string {
+  const { exitCode, stdoutCid, stdoutTruncated, errorCode } = manifest;
+  return cidOfBytes(
+    new TextEncoder().encode(
+      canonicalJson({ exitCode, stdoutCid, stdoutTruncated, errorCode: errorCode ?? '' }),
+    ),
+  );
+}
+
+/** Compares two results of the same job; each runtime brings its own. */
+export interface ResultComparator {
+  /** Deterministic runtimes can compare digests alone, without fetching any output. */
+  readonly needsOutputs: boolean;
+  agree(a: ComparedResult, b: ComparedResult): boolean;
+}
+
+export interface ComparedResult {
+  manifest: ResultManifest;
+  /** The stdout bytes, when `needsOutputs`. */
+  stdout?: Uint8Array;
+}
+
+/** WASM is deterministic: the same module and input give the same bytes, so digests must be equal. */
+export const exactComparator: ResultComparator = {
+  needsOutputs: false,
+  agree: (a, b) => outcomeDigest(a.manifest) === outcomeDigest(b.manifest),
+};
+
+/**
+ * Floating-point runtimes (ONNX, TensorFlow.js) differ in the last bits between CPUs and
+ * GPUs: outputs are JSON, compared number by number within `relative` (or `absolute` near
+ * zero); everything else must be equal.
+ */
+export function toleranceComparator(relative = 1e-4, absolute = 1e-6): ResultComparator {
+  return {
+    needsOutputs: true,
+    agree(a, b) {
+      if (a.manifest.exitCode !== b.manifest.exitCode) return false;
+      const parse = (bytes: Uint8Array | undefined) => {
+        try {
+          return JSON.parse(new TextDecoder().decode(bytes ?? new Uint8Array())) as unknown;
+        } catch {
+          return undefined;
+        }
+      };
+      const left = parse(a.stdout);
+      const right = parse(b.stdout);
+      if (left === undefined || right === undefined) return exactComparator.agree(a, b);
+      return close(left, right, relative, absolute);
+    },
+  };
+}
+
+function close(a: unknown, b: unknown, relative: number, absolute: number): boolean {
+  if (typeof a === 'number' && typeof b === 'number') {
+    return Math.abs(a - b) <= Math.max(absolute, relative * Math.max(Math.abs(a), Math.abs(b)));
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, i) => close(item, b[i], relative, absolute));
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const keys = Object.keys(a);
+    return (
+      keys.length === Object.keys(b).length &&
+      keys.every(
+        (key) =>
+          key in b &&
+          close((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], relative, absolute),
+      )
+    );
+  }
+  return a === b;
+}
+
+/**
+ * Deciding among results: the answer a majority agrees on wins; the others lost. With two
+ * that disagree there is no majority: a third, independent run decides (arbitration).
+ */
+export function majority<T extends ComparedResult>(
+  results: readonly T[],
+  comparator: ResultComparator,
+): { winner: T; agreeing: T[]; dissenting: T[] } | undefined {
+  for (const candidate of results) {
+    const agreeing = results.filter((other) => comparator.agree(candidate, other));
+    if (2 * agreeing.length > results.length) {
+      return { winner: candidate, agreeing, dissenting: results.filter((r) => !agreeing.includes(r)) };
+    }
+  }
+  return undefined;
+}

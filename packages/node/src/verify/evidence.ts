@@ -1,0 +1,32 @@
+import { canonicalJson, type SignedMessage, toWireJson } from '@idlegrid/protocol';
+import { type Hex, keccak256, toBytes } from 'viem';
+
+/**
+ * What proves a provider wrong, kept as an artifact and named on-chain by its hash
+ * (`Staking.slash(provider, amount, evidenceHash, challenger)`): the client's signed JobSpec,
+ * each party's signed assignment, commit and reveal, the manifests, and who agreed with whom.
+ * Anyone can fetch it and check every signature and CID again.
+ */
+export interface SlashEvidence {
+  jobId: Hex;
+  spec: SignedMessage<'JobSpec'>;
+  accused: Hex;
+  /** Per run: who ran it and what each signed. */
+  runs: {
+    provider: Hex;
+    assignment: SignedMessage<'Assignment'>;
+    commit?: SignedMessage<'ResultCommit'>;
+    reveal: SignedMessage<'ResultReveal'>;
+    outcomeDigest: string;
+  }[];
+  verdict: { winningDigest: string; agreeing: Hex[]; dissenting: Hex[] };
+}
+
+/** The evidence as stored: canonical JSON of its wire form, so its hash is reproducible. */
+export function evidenceBytes(evidence: SlashEvidence): Uint8Array {
+  return toBytes(canonicalJson(JSON.parse(toWireJson(evidence)) as unknown));
+}
+
+export function evidenceHash(evidence: SlashEvidence): Hex {
+  return keccak256(evidenceBytes(evidence));
+}
