@@ -4,6 +4,7 @@ export { chainStatePath, mintGas, startEmbeddedChain } from './chain/embedded-ch
 export { ensureNetwork, FUNDER_KEY_NAME, type RunningNetwork } from './chain/ensure-network.js';
 export { type FaucetGrant, fundFromFaucet } from './chain/faucet.js';
 export { redeemVouchers } from './chain/redeem-vouchers.js';
+export { slash } from './chain/slash.js';
 export { stake } from './chain/stake.js';
 export { DEFAULTS, defaultDataDir, loadConfig, type NodeConfig } from './config/config.js';
 export {
@@ -77,6 +78,7 @@ export {
 } from './p2p/libp2p-channel.js';
 export { Libp2pGossip, type Libp2pGossipComponents, type Libp2pGossipOptions } from './p2p/libp2p-gossip.js';
 export { GOSSIP_TOPICS, HEARTBEATS_TOPIC, OFFERS_TOPIC, protocolId } from './p2p/topics.js';
+export { type Adversary, Cheater, parseAdversary } from './provider/adversary.js';
 export type {
   ProviderDaemon,
   ProviderEvent,
@@ -136,3 +138,12 @@ export { Scheduler, type SchedulerOptions } from './scheduler/scheduler.js';
 export { DEFAULT_WEIGHTS, type ScoreWeights } from './scheduler/scoring.js';
 export { type ArtifactInfo, ArtifactStore } from './storage/artifact-store.js';
 export { type CoordinatorStore, openCoordinatorStore, openJobStore } from './store/open-store.js';
+export { type CheatTerms, cheatingGain, minimumAuditProbability } from './verify/economics.js';
+export {
+  formatVerification,
+  MAX_REPLICAS,
+  parseVerification,
+  policyForConfidence,
+  type VerificationPolicy,
+} from './verify/policy.js';
+export { type Outcome, ReputationBook, type ReputationOptions } from './verify/reputation.js';

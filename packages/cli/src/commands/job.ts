@@ -47,6 +47,8 @@ interface RunFlags {
   maxRttMs?: string;
   maxSeconds?: string;
   minReputation?: string;
+  verify?: string;
+  confidence?: string;
   wait: boolean;
   pay: boolean;
 }
@@ -104,6 +106,14 @@ const scaled = (text: string, flag: string, unit: number) => {
     throw new IdlegridError('INVALID_ARGUMENT', `${flag} must be a positive number, got "${text}"`);
   return Math.max(1, Math.round(value * unit));
 };
+
+/** `--verify POLICY` or `--confidence C` (the coordinator derives the policy); neither: its default. */
+function verificationOf(flags: RunFlags): { verification?: string } {
+  if (flags.verify !== undefined && flags.confidence !== undefined)
+    throw new IdlegridError('INVALID_ARGUMENT', 'give --verify or --confidence, not both');
+  if (flags.confidence !== undefined) return { verification: `confidence:${flags.confidence}` };
+  return flags.verify === undefined ? {} : { verification: flags.verify };
+}
 
 /** The placement constraints a `job run` gives (absent flags: any provider). */
 function placementOf(flags: RunFlags): PlacementConstraints {
@@ -188,6 +198,7 @@ async function runJob(flags: RunFlags, command: Command) {
     cpuCores: integer(flags.minCores, '--min-cores'),
     memoryMb: scaled(flags.minRamGb, '--min-ram-gb', 1024),
     ...placementOf(flags),
+    ...verificationOf(flags),
   };
   out.step(`uploading ${flags.wasm} and submitting to ${ctx.coordinator.url}`);
   const submitted = await submitWasmJob(ctx, request);
@@ -242,6 +253,8 @@ export function registerJobCommands(program: Command): void {
     .option('--max-rtt-ms <ms>', 'only providers within this round trip of the coordinator')
     .option('--max-seconds <s>', "the job's size: the longest it may run")
     .option('--min-reputation <0..1>', 'only providers with at least this reputation')
+    .option('--verify <policy>', "none | sample:P | replicate:K | canary (default: the network's)")
+    .option('--confidence <c>', 'ask for a trust level, like 0.999, and let the network pick the policy')
     .option('--no-wait', 'print the job id and return at once')
     .option('--no-pay', 'do not pay the provider after the job is accepted')
     .action(runJob);

@@ -2,6 +2,7 @@ import {
   EarningsWallet,
   formatAvailability,
   type ProviderEvent,
+  parseAdversary,
   parseAvailability,
   startProvider,
 } from '@idlegrid/node';
@@ -25,6 +26,7 @@ interface StartOptions {
   cores?: string;
   memoryGb?: string;
   redeemThreshold?: string;
+  adversary?: string;
 }
 
 function positiveInt(text: string | undefined, what: string): number | undefined {
@@ -79,6 +81,7 @@ export function registerProviderCommands(program: Command): void {
     .option('--cores <n>', 'cores to offer (default: all)')
     .option('--memory-gb <n>', 'memory to offer in GiB (default: all)')
     .option('--redeem-threshold <tokens>', 'redeem vouchers on-chain once this much is unredeemed')
+    .option('--adversary <mode>', 'for verification tests only: cheat (wrong, wrong:P or lazy)')
     .action(async (options: StartOptions, command: Command) => {
       const { config, out } = await contextOf(command);
       const cores = positiveInt(options.cores, '--cores');
@@ -106,6 +109,7 @@ export function registerProviderCommands(program: Command): void {
         ...(options.redeemThreshold
           ? { redeemThreshold: parseAmount(options.redeemThreshold, '--redeem-threshold') }
           : {}),
+        ...(options.adversary ? { adversary: parseAdversary(options.adversary) } : {}),
         onEvent: (event) => {
           if (!out.json) process.stderr.write(`▸ ${describe(event)}\n`);
         },

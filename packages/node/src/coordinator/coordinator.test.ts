@@ -346,6 +346,19 @@ describe('coordinator', () => {
     expect((await api('/v1/providers')).body.providers).toMatchObject([{ activeJobs: 0 }]);
   });
 
+  it('refuses a malformed verification policy, and one it cannot carry out, instead of running the job unchecked', async () => {
+    const sample = sampleMessages(client.address, nowS() + 600n).JobSpec;
+    const post_ = async (verification: string) => {
+      const jobId = keccak256(toHex(`job-${Math.random()}`));
+      const spec = await signMessage(client, domain, 'JobSpec', { ...sample, jobId, verification });
+      const { status, body } = await post('/v1/jobs', spec);
+      return [status, body.error?.code ?? body.job.state];
+    };
+    expect(await post_('sample:2')).toEqual([400, 'INVALID_ARGUMENT']);
+    expect(await post_('replicate(3)')).toEqual([422, 'VERIFICATION_UNSUPPORTED']);
+    expect(await post_('')).toEqual([201, 'submitted']);
+  });
+
   it.each([
     ['runtime', { runtime: 'onnx' }],
     ['gpu', { gpuClass: 'any' }],

@@ -7,6 +7,7 @@ import {
   verifySignedMessage,
 } from '@idlegrid/protocol';
 import type { JobRecord, JobStore } from '../jobs/api.js';
+import { formatVerification, parseVerification, type VerificationPolicy } from '../verify/policy.js';
 import type { DepositCheck } from './deposit-check.js';
 import type { JobEventBus } from './job-event-bus.js';
 
@@ -19,7 +20,23 @@ export interface JobIntakeOptions {
   nowSeconds?: () => bigint;
   /** Refuses clients that cannot pay (see deposit-check.ts); none means every client is trusted. */
   depositCheck?: DepositCheck;
+  /** What an empty `verification` means, and which policies this coordinator carries out. */
+  verification?: VerificationSettings;
 }
+
+export interface VerificationSettings {
+  default: VerificationPolicy;
+  /** The share of providers assumed to cheat, for `confidence:C` (see policyForConfidence). */
+  adversarialShare: number;
+  supported: readonly VerificationPolicy['kind'][];
+}
+
+/** Until audits and replicas are dispatched, only results as returned. */
+const DEFAULT_VERIFICATION: VerificationSettings = {
+  default: { kind: 'none' },
+  adversarialShare: 0.1,
+  supported: ['none'],
+};
 
 const CANCELLABLE = ['submitted', 'matched', 'assigned', 'running'] as const;
 
@@ -40,6 +57,7 @@ export class JobIntake {
         details: { deadline: spec.deadline.toString() },
       });
     }
+    this.#checkVerification(spec.verification);
     await this.options.depositCheck?.(spec.client, spec.maxPrice);
     const job = await this.options.store.create({
       id: spec.jobId,
@@ -51,6 +69,19 @@ export class JobIntake {
     });
     this.options.bus.publish(job);
     return job;
+  }
+
+  /** A malformed policy is the client's error; a policy this coordinator cannot carry out is refused, never ignored. */
+  #checkVerification(text: string): void {
+    const settings = this.options.verification ?? DEFAULT_VERIFICATION;
+    const policy = parseVerification(text, settings);
+    if (!settings.supported.includes(policy.kind)) {
+      throw new IdlegridError(
+        'VERIFICATION_UNSUPPORTED',
+        `this coordinator does not carry out ${formatVerification(policy)} verification`,
+        { details: { policy: formatVerification(policy), supported: [...settings.supported] } },
+      );
+    }
   }
 
   async cancel(signedCancel: unknown): Promise<JobRecord> {

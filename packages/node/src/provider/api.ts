@@ -1,5 +1,6 @@
 import type { NetworkConfig } from '@idlegrid/sdk';
 import type { Hex } from 'viem';
+import type { Adversary } from './adversary.js';
 import type { AvailabilityPolicy } from './availability.js';
 import type { EarningsSummary, EarningsWallet, Redemption } from './earnings.js';
 import type { Hardware, HardwareOverrides } from './hardware.js';
@@ -36,6 +37,8 @@ export interface ProviderOptions {
   /** Redeem on-chain once unredeemed vouchers reach this many base units; never automatically when absent. */
   redeemThreshold?: bigint;
   onEvent?: (event: ProviderEvent) => void;
+  /** A cheating mode for verification tests (see adversary.ts); never set in normal use. */
+  adversary?: Adversary;
   /** Injected clock and load, for tests of the availability policy. */
   now?: () => Date;
   sampleLoad?: () => LoadSample;

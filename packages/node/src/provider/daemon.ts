@@ -25,6 +25,7 @@ import { createP2PHost } from '../p2p/host.js';
 import { peerIdToAddress } from '../p2p/identity.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
 import { createWasmExecutor } from '../runtimes/wasm/wasm-executor.js';
+import { Cheater } from './adversary.js';
 import type { ProviderDaemon, ProviderEvent, ProviderOptions } from './api.js';
 import { ArtifactFetcher } from './artifact-fetcher.js';
 import { checkAssignment, parseJobAssign } from './assignment-check.js';
@@ -73,6 +74,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   const load = options.sampleLoad ?? sampleLoad;
   const nextNonce = nonceSource();
   const maxWallTimeMs = options.maxWallTimeMs ?? 600_000;
+  const cheater = options.adversary ? new Cheater(options.adversary) : undefined;
   const terms: OfferTerms = {
     hardware,
     pricePerCpuSecond: options.pricePerCpuSecond ?? ONE_TOKEN / 10_000n,
@@ -184,14 +186,10 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     const { signal } = job.controller;
     emit({ type: 'job.started', jobId });
     try {
-      const output = await runJob({
-        spec,
-        apiUrl,
-        fetcher,
-        tasks,
-        signal,
-        maxWallTimeMs,
-      });
+      const ran =
+        cheater?.instead(spec.jobId) ??
+        (await runJob({ spec, apiUrl, fetcher, tasks, signal, maxWallTimeMs }));
+      const output = cheater ? cheater.tamper(ran) : ran;
       const reveal = await signMessage(account, domain, 'ResultReveal', {
         provider: account.address,
         jobId: spec.jobId,

@@ -62,7 +62,7 @@ export async function runJob(input: RunJobInput): Promise<JobOutput> {
   }
 }
 
-function outputOf(
+export function outputOf(
   jobId: string,
   result: Pick<
     RunResult,

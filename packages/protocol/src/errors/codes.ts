@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   'WITHDRAW_LOCKED',
   'STAKE_INSUFFICIENT',
   'EVIDENCE_REPLAYED',
+  'VERIFICATION_UNSUPPORTED',
   'NOT_AUTHORIZED',
   // wallets and configuration
   'KEY_NOT_FOUND',
