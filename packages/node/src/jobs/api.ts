@@ -50,6 +50,24 @@ export interface JobEvent {
   detail: Record<string, unknown>;
 }
 
+/**
+ * One run of a job whose result is verified: the first run, an audit, or an arbiter that
+ * settles a disagreement. Each provider runs a job at most once.
+ */
+export interface JobRun {
+  jobId: string;
+  provider: Address;
+  purpose: 'first' | 'audit' | 'arbiter';
+  state: 'assigned' | 'done' | 'lost';
+  resultCid: string | null;
+  /** What the run answered (see verify/compare.ts `outcomeDigest`). */
+  outcome: string | null;
+  /** What the parties signed for this run (assignment, reveal), in wire form: the evidence. */
+  signed: Record<string, unknown>;
+  leaseExpiresAt: number | null;
+  updatedAt: number;
+}
+
 export interface JobFilter {
   client?: Address;
   provider?: Address;
@@ -78,6 +96,10 @@ export interface JobStore {
   events(id: string): Promise<JobEvent[]>;
   /** How many jobs are in each state (states with none are omitted). */
   countByState(): Promise<Partial<Record<JobState, number>>>;
+  /** Records a run (insert, or replace the one of the same job and provider). */
+  putRun(run: JobRun): Promise<void>;
+  /** The job's runs, oldest first. */
+  runs(jobId: string): Promise<JobRun[]>;
   /** Jobs holding a lease that ran out before `now`: to retry after missed heartbeats or a restart. */
   expiredLeases(now: number): Promise<JobRecord[]>;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 import type { Address } from 'viem';
-import type { JobEvent, JobRecord } from '../jobs/api.js';
+import type { JobEvent, JobRecord, JobRun } from '../jobs/api.js';
 import type { JobState } from '../jobs/job-states.js';
-import type { JobEventsTable, JobsTable } from './schema.js';
+import type { JobEventsTable, JobRunsTable, JobsTable } from './schema.js';
 
 // PostgreSQL returns bigint columns as strings; SQLite as numbers. Normalize here, once.
 const toNumber = (value: number | string): number => Number(value);
@@ -56,5 +56,33 @@ export function eventFromRow(row: JobEventsTable): JobEvent {
     to: row.to_state as JobState,
     at: toNumber(row.at),
     detail: JSON.parse(row.detail),
+  };
+}
+
+export function runToRow(run: JobRun): JobRunsTable {
+  return {
+    job_id: run.jobId,
+    provider: run.provider,
+    purpose: run.purpose,
+    state: run.state,
+    result_cid: run.resultCid,
+    outcome: run.outcome,
+    signed: JSON.stringify(run.signed),
+    lease_expires_at: run.leaseExpiresAt,
+    updated_at: run.updatedAt,
+  };
+}
+
+export function runFromRow(row: JobRunsTable): JobRun {
+  return {
+    jobId: row.job_id,
+    provider: row.provider as Address,
+    purpose: row.purpose as JobRun['purpose'],
+    state: row.state as JobRun['state'],
+    resultCid: row.result_cid,
+    outcome: row.outcome,
+    signed: JSON.parse(row.signed),
+    leaseExpiresAt: toNullableNumber(row.lease_expires_at),
+    updatedAt: toNumber(row.updated_at),
   };
 }

@@ -148,5 +148,33 @@ export function jobStoreConformance(name: string, open: () => Promise<JobStore>)
       expect(counts.matched).toBeGreaterThanOrEqual(1);
       expect(counts.submitted).toBeGreaterThanOrEqual(1);
     });
+
+    it('records each run of a job once per provider, updating it in place', async () => {
+      const job = await store.create(newJob());
+      const other = privateKeyToAccount(generatePrivateKey()).address;
+      const first = {
+        jobId: job.id,
+        provider,
+        purpose: 'first' as const,
+        state: 'done' as const,
+        resultCid: 'bafkrei-first',
+        outcome: 'bafkrei-answer',
+        signed: { reveal: { kind: 'ResultReveal', nonce: '12345678901234567890' } },
+        leaseExpiresAt: null,
+        updatedAt: 1_000,
+      };
+      await store.putRun(first);
+      const audit = { ...first, provider: other, purpose: 'audit' as const, state: 'assigned' as const };
+      await store.putRun({
+        ...audit,
+        resultCid: null,
+        outcome: null,
+        leaseExpiresAt: 5_000_000_000_000,
+        updatedAt: 2_000,
+      });
+      await store.putRun({ ...audit, state: 'done', updatedAt: 3_000 });
+      expect(await store.runs(job.id)).toEqual([first, { ...audit, state: 'done', updatedAt: 3_000 }]);
+      expect(await store.runs('0xnone')).toEqual([]);
+    });
   });
 }

@@ -1,8 +1,16 @@
 import { canonicalJson, IdlegridError } from '@idlegrid/protocol';
 import { type Dialect, Kysely } from 'kysely';
-import type { JobEvent, JobFilter, JobRecord, JobStore, NewJob, TransitionOptions } from '../jobs/api.js';
+import type {
+  JobEvent,
+  JobFilter,
+  JobRecord,
+  JobRun,
+  JobStore,
+  NewJob,
+  TransitionOptions,
+} from '../jobs/api.js';
 import { assertTransition, type JobState } from '../jobs/job-states.js';
-import { eventFromRow, jobFromRow, jobToRow } from './job-rows.js';
+import { eventFromRow, jobFromRow, jobToRow, runFromRow, runToRow } from './job-rows.js';
 import { migrateToLatest } from './migrate.js';
 import type { Database } from './schema.js';
 
@@ -138,6 +146,26 @@ export class KyselyJobStore implements JobStore {
       .orderBy('seq')
       .execute();
     return rows.map(eventFromRow);
+  }
+
+  async putRun(run: JobRun): Promise<void> {
+    const values = runToRow(run);
+    const { job_id: _job, provider: _provider, ...update } = values;
+    await this.db
+      .insertInto('job_runs')
+      .values(values)
+      .onConflict((conflict) => conflict.columns(['job_id', 'provider']).doUpdateSet(update))
+      .execute();
+  }
+
+  async runs(jobId: string): Promise<JobRun[]> {
+    const rows = await this.db
+      .selectFrom('job_runs')
+      .selectAll()
+      .where('job_id', '=', jobId)
+      .orderBy('updated_at')
+      .execute();
+    return rows.map(runFromRow);
   }
 
   async countByState(): Promise<Partial<Record<JobState, number>>> {

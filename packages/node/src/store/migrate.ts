@@ -2,12 +2,14 @@ import { IdlegridError } from '@idlegrid/protocol';
 import { type Kysely, type Migration, Migrator } from 'kysely';
 import { jobsMigration } from './migrations/001-jobs.js';
 import { paymentsMigration } from './migrations/002-payments.js';
+import { runsMigration } from './migrations/003-runs.js';
 import type { Database } from './schema.js';
 
 /** Every migration in order. Names sort lexically; never edit one that has shipped. */
 const MIGRATIONS: Record<string, Migration> = {
   '001-jobs': jobsMigration,
   '002-payments': paymentsMigration,
+  '003-runs': runsMigration,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

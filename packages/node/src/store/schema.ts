@@ -35,8 +35,21 @@ export interface VouchersTable {
   updated_at: number | string;
 }
 
+export interface JobRunsTable {
+  job_id: string;
+  provider: string;
+  purpose: string;
+  state: string;
+  result_cid: string | null;
+  outcome: string | null;
+  signed: string;
+  lease_expires_at: number | string | null;
+  updated_at: number | string;
+}
+
 export interface Database {
   jobs: JobsTable;
+  job_runs: JobRunsTable;
   job_events: JobEventsTable;
   vouchers: VouchersTable;
 }
