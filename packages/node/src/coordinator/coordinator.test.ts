@@ -89,7 +89,7 @@ const upload = async (bytes: Uint8Array) =>
  */
 async function fakeProvider(
   price: bigint,
-  behave: 'honest' | 'vanish' | 'hold' | 'busy-twice' = 'honest',
+  behave: 'honest' | 'liar' | 'vanish' | 'hold' | 'busy-twice' = 'honest',
   offerFields: Partial<MessageInput<'Offer'>> = {},
 ) {
   const privateKey = generatePrivateKey();
@@ -138,7 +138,8 @@ async function fakeProvider(
     } else if (behave === 'hold') {
       held.push(message.jobId);
     } else {
-      setTimeout(() => void report(message.jobId, message.args), 5);
+      const answer = behave === 'liar' ? ['a', 'lie'] : message.args;
+      setTimeout(() => void report(message.jobId, answer), 5);
     }
     return { accepted: true };
   });
@@ -328,6 +329,51 @@ describe('coordinator', () => {
     await holder.sayHello(held).catch(() => holder.sayHello(held));
     const { providers } = (await api('/v1/providers')).body;
     expect(providers).toMatchObject([{ address: holder.account.address, activeJobs: 2 }]);
+  });
+
+  it('audits a sampled job on a second provider and accepts it when both agree', async () => {
+    const first = await fakeProvider(100n);
+    const auditor = await fakeProvider(200n);
+    const job = await submit({ verification: 'sample:1' });
+    const accepted = await until(job.id, ['accepted']);
+    expect(accepted.provider).toBe(first.account.address);
+    expect([first.assigned(), auditor.assigned()]).toEqual([1, 1]);
+    const { events } = (await api(`/v1/jobs/${job.id}/events`)).body;
+    expect(events.map((event: { to: string }) => event.to)).toContain('verifying');
+    expect(events.at(-1).detail.verification).toMatchObject({ runs: 2, slashed: [] });
+    const { providers } = (await api('/v1/providers')).body;
+    expect(providers.map((p: { activeJobs: number }) => p.activeJobs)).toEqual([0, 0]);
+  });
+
+  it('settles a sampled job whose first answer is a lie by a third run: the liar loses, the client gets the truth', async () => {
+    const liar = await fakeProvider(50n, 'liar');
+    const auditor = await fakeProvider(100n);
+    const arbiter = await fakeProvider(200n);
+    const job = await submit({ verification: 'sample:1' });
+    const accepted = await until(job.id, ['accepted']);
+    expect([liar.assigned(), auditor.assigned(), arbiter.assigned()]).toEqual([1, 1, 1]);
+    // The majority's answer, from the provider who exposed the lie (who is also the one paid).
+    expect(accepted.provider).toBe(auditor.account.address);
+    const manifest = (await api(`/v1/artifacts/${accepted.resultCid}`)).body;
+    const stdout = await fetch(`${coordinator.apiUrl}/v1/artifacts/${manifest.stdoutCid}`).then((r) =>
+      r.text(),
+    );
+    expect(stdout).toBe('hello grid');
+    const { events } = (await api(`/v1/jobs/${job.id}/events`)).body;
+    const { verification } = events.at(-1).detail;
+    expect(verification).toMatchObject({ runs: 3, slashed: [{ provider: liar.account.address }] });
+    // The evidence is stored: the accused, every signed answer, the verdict.
+    const evidence = (await api(`/v1/artifacts/${verification.slashed[0].evidenceCid}`)).body;
+    expect(evidence).toMatchObject({
+      accused: liar.account.address,
+      verdict: { dissenting: [liar.account.address] },
+    });
+    expect(evidence.runs).toHaveLength(3);
+    const { providers } = (await api('/v1/providers')).body;
+    const reputation = (address: string) =>
+      providers.find((p: { address: string }) => p.address === address).reputation;
+    expect(reputation(liar.account.address)).toBeLessThan(0.5);
+    expect(reputation(auditor.account.address)).toBeGreaterThan(0.5);
   });
 
   it("frees a cancelled job's provider at once and tells it to stop", async () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { localAccount, networkDomain } from '@idlegrid/protocol';
 import type { NetworkConfig } from '@idlegrid/sdk';
-import type { Hex } from 'viem';
+import type { Hex, LocalAccount } from 'viem';
 import { createMetrics } from '../api/metrics.js';
 import { createApiServer } from '../api/server.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
@@ -11,10 +11,12 @@ import type { PolicyName } from '../scheduler/api.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { ArtifactStore } from '../storage/artifact-store.js';
 import { openCoordinatorStore } from '../store/open-store.js';
+import { AssignmentSigner } from './assignment-signer.js';
+import { chainSlasher } from './chain-slasher.js';
 import { chainDepositCheck } from './deposit-check.js';
 import { Dispatcher } from './dispatcher.js';
 import { JobEventBus } from './job-event-bus.js';
-import { JobIntake } from './job-intake.js';
+import { DEFAULT_VERIFICATION, JobIntake } from './job-intake.js';
 import { registerCoordinatorHandlers } from './p2p-handlers.js';
 import { PaymentForwarder } from './payment-forwarder.js';
 import { ProviderRegistry } from './provider-registry.js';
@@ -85,8 +87,12 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     bus,
     artifacts,
     domain,
-    signer: account,
+    assignments: new AssignmentSigner(account, domain),
     leaseMs,
+    verification: {
+      settings: DEFAULT_VERIFICATION,
+      ...(stakeRules ? await slasherFor(options.network, account, stakeRules) : {}),
+    },
   });
   const intake = new JobIntake({
     domain,
@@ -177,4 +183,13 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       await store.close();
     },
   };
+}
+
+async function slasherFor(
+  network: NetworkConfig,
+  account: LocalAccount,
+  stakeRules: ReturnType<typeof chainStakeRules>,
+) {
+  const slash = await chainSlasher(network, account, await stakeRules.floorMultiplier());
+  return slash ? { slash } : {};
 }

@@ -6,8 +6,6 @@ import {
   type NetworkDomain,
   parseMessage,
   type ResultManifest,
-  signMessage,
-  type TypedDataSigner,
   verifySignedMessage,
 } from '@idlegrid/protocol';
 import type { Address } from 'viem';
@@ -18,8 +16,11 @@ import { chargeFor } from '../market/pricing.js';
 import type { MessageChannel, RemotePeer } from '../p2p/api.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
+import type { AssignmentSigner } from './assignment-signer.js';
 import type { JobEventBus } from './job-event-bus.js';
+import type { VerificationSettings } from './job-intake.js';
 import type { ProviderRegistry } from './provider-registry.js';
+import { ResultVerification, type Slasher } from './result-verification.js';
 import { jobRequestOf } from './scheduler-views.js';
 
 export interface DispatcherDeps {
@@ -29,8 +30,9 @@ export interface DispatcherDeps {
   bus: JobEventBus;
   artifacts: ArtifactStore;
   domain: NetworkDomain;
-  /** The coordinator's key: signs assignments. */
-  signer: TypedDataSigner;
+  assignments: AssignmentSigner;
+  /** Audits of sampled jobs (see result-verification.ts); without it every result is accepted as returned. */
+  verification?: { settings: VerificationSettings; slash?: Slasher; random?: () => number };
   /** How long an assignment holds without the provider being seen. */
   leaseMs: number;
   assignTimeoutMs?: number;
@@ -59,10 +61,20 @@ export class Dispatcher {
   readonly #excluded = new Map<string, Set<Address>>();
   readonly #inFlight = new Set<string>();
   readonly #startedAt: number;
-  #nonce = 0n;
+  readonly #assignments: AssignmentSigner;
+  readonly #verification: ResultVerification | undefined;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.#startedAt = this.#now();
+    this.#assignments = deps.assignments;
+    this.#verification =
+      deps.verification &&
+      new ResultVerification({
+        ...deps,
+        ...deps.verification,
+        move: (id, to, options) => this.#move(id, to, options),
+        specOf,
+      });
   }
 
   get #scheduler(): Scheduler {
@@ -73,6 +85,7 @@ export class Dispatcher {
   async tick(): Promise<void> {
     const now = this.#now();
     this.deps.registry.sweep(now);
+    await this.#verification?.tick();
     for (const job of await this.deps.store.list({ states: ['submitted', ...ACTIVE], limit: 1_000 })) {
       if (job.deadline < now && !this.#inFlight.has(job.id)) await this.#expire(job);
     }
@@ -164,15 +177,7 @@ export class Dispatcher {
         detail: { price: entry.offer.pricePerCpuSecond.toString(), placement: outcome.decision },
       });
       const leaseExpiry = now + this.deps.leaseMs;
-      const assignment = await signMessage(this.deps.signer, this.deps.domain, 'Assignment', {
-        coordinator: this.deps.signer.address,
-        jobId: spec.jobId,
-        provider,
-        price: spec.maxPrice,
-        leaseExpiry: BigInt(Math.floor(leaseExpiry / 1000)),
-        nonce: this.#nextNonce(),
-        expiry: BigInt(Math.floor(now / 1000) + 600),
-      });
+      const assignment = await this.#assignments.sign(spec, provider, leaseExpiry, now);
       await this.#move(job.id, 'assigned', { patch: { leaseExpiresAt: leaseExpiry } });
       const ack = jobAssignAckSchema.parse(
         await this.deps.channel.request(
@@ -208,7 +213,12 @@ export class Dispatcher {
     const { reveal, manifest, blobs } = parsed.data;
     const verified = await verifySignedMessage(this.deps.domain, reveal, { kind: 'ResultReveal' });
     const job = await this.deps.store.get(verified.message.jobId);
-    if (verified.signer !== from.address || job.provider !== from.address || manifest.jobId !== job.id) {
+    const checking = job.state === 'verifying' && job.provider !== from.address;
+    if (
+      verified.signer !== from.address ||
+      manifest.jobId !== job.id ||
+      (job.provider !== from.address && !checking)
+    ) {
       throw new IdlegridError('RESULT_INVALID', `result for ${job.id} is not from its assigned provider`);
     }
     const cid = manifestCid(manifest);
@@ -216,7 +226,18 @@ export class Dispatcher {
       throw new IdlegridError('RESULT_INVALID', "the signed output CID is not the manifest's CID");
     }
     await this.#storeResultContent(cid, manifest, blobs ?? {});
-    if (job.state === 'accepted' || job.state === 'settled') return { accepted: true };
+    const answer = {
+      provider: from.address,
+      manifest,
+      resultCid: cid,
+      reveal: { kind: 'ResultReveal' as const, message: verified.message, signature: verified.signature },
+    };
+    if (checking) {
+      await this.#verification?.acceptCheck(job, answer);
+      return { accepted: true };
+    }
+    // A repeat of a first answer already recorded (the provider's outbox retried).
+    if (['verifying', 'accepted', 'settled'].includes(job.state)) return { accepted: true };
     if (manifest.exitCode < 0) {
       // The client's module is at fault (invalid, forbidden imports, trap, too much memory):
       // running it elsewhere would fail the same way, so the job fails now. Else retry.
@@ -243,6 +264,11 @@ export class Dispatcher {
     const spec = specOf(job);
     const price = offer ? chargeFor(spec, offer, manifest.durationMs) : spec.maxPrice;
     await this.#move(job.id, 'committed', { from: ['running', 'assigned'], patch: { resultCid: cid } });
+    if (this.#verification?.chooses(spec, from.address)) {
+      this.#scheduler.recordCompletion(job.id, manifest.durationMs / 1000);
+      await this.#verification.begin(job, answer);
+      return { accepted: true };
+    }
     await this.#move(job.id, 'accepted', { patch: { price: price.toString(), leaseExpiresAt: null } });
     this.#scheduler.recordCompletion(job.id, manifest.durationMs / 1000);
     this.deps.registry.recordOutcome(from.address, 'completed', this.#now());
@@ -308,6 +334,7 @@ export class Dispatcher {
       if (peer) this.deps.channel.send(peer, JOB_MESSAGES.cancel, { jobId: job.id }).catch(() => {});
     }
     this.#scheduler.release(job.id);
+    this.#verification?.release(job.id);
     await this.#move(job.id, 'expired', { patch: { leaseExpiresAt: null } }).catch(() => {});
   }
 
@@ -341,12 +368,6 @@ export class Dispatcher {
     const created = new Set<Address>();
     this.#excluded.set(jobId, created);
     return created;
-  }
-
-  /** Unique per coordinator run, so assignments made in one pass never share a nonce. */
-  #nextNonce(): bigint {
-    this.#nonce = this.#nonce === 0n ? BigInt(Date.now()) * 1_000_000n : this.#nonce + 1n;
-    return this.#nonce;
   }
 
   #now(): number {

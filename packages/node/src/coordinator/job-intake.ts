@@ -31,11 +31,11 @@ export interface VerificationSettings {
   supported: readonly VerificationPolicy['kind'][];
 }
 
-/** Until audits and replicas are dispatched, only results as returned. */
-const DEFAULT_VERIFICATION: VerificationSettings = {
+/** What a coordinator carries out: results as returned, or sampled audits (replicas and canaries are to come). */
+export const DEFAULT_VERIFICATION: VerificationSettings = {
   default: { kind: 'none' },
   adversarialShare: 0.1,
-  supported: ['none'],
+  supported: ['none', 'sample'],
 };
 
 const CANCELLABLE = ['submitted', 'matched', 'assigned', 'running'] as const;

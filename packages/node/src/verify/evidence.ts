@@ -14,7 +14,7 @@ export interface SlashEvidence {
   /** Per run: who ran it and what each signed. */
   runs: {
     provider: Hex;
-    assignment: SignedMessage<'Assignment'>;
+    assignment?: SignedMessage<'Assignment'>;
     commit?: SignedMessage<'ResultCommit'>;
     reveal: SignedMessage<'ResultReveal'>;
     outcomeDigest: string;

@@ -1,0 +1,33 @@
+import {
+  publicClientFor,
+  sendContractTx,
+  stakingAbi,
+  toIdlegridError,
+  VERIFIER_ROLE,
+} from '@idlegrid/contracts';
+import type { NetworkConfig, SignerContext } from '@idlegrid/sdk';
+import type { Address } from 'viem';
+
+/** Whether `account` may slash (holds the Staking contract's verifier role). */
+export async function isVerifier(network: NetworkConfig, account: Address): Promise<boolean> {
+  try {
+    return await publicClientFor(network.chainId, network.rpcUrl).readContract({
+      address: network.staking,
+      abi: stakingAbi,
+      functionName: 'hasRole',
+      args: [VERIFIER_ROLE, account],
+    });
+  } catch (error) {
+    throw toIdlegridError(error, 'read the verifier role');
+  }
+}
+
+/** The Staking admin lets `account` slash (a coordinator that verifies results). */
+export async function grantVerifierRole(admin: SignerContext, account: Address): Promise<void> {
+  await sendContractTx(admin, {
+    address: admin.network.staking,
+    abi: stakingAbi,
+    functionName: 'grantRole',
+    args: [VERIFIER_ROLE, account],
+  });
+}

@@ -1,0 +1,36 @@
+import {
+  type JobSpec,
+  type NetworkDomain,
+  type SignedMessage,
+  signMessage,
+  type TypedDataSigner,
+} from '@idlegrid/protocol';
+import type { Address } from 'viem';
+
+/** Signs the coordinator's assignments (first runs, audits, arbiters) with nonces unique per coordinator run. */
+export class AssignmentSigner {
+  #nonce = 0n;
+
+  constructor(
+    private readonly signer: TypedDataSigner,
+    private readonly domain: NetworkDomain,
+  ) {}
+
+  sign(
+    spec: JobSpec,
+    provider: Address,
+    leaseExpiryMs: number,
+    nowMs: number,
+  ): Promise<SignedMessage<'Assignment'>> {
+    this.#nonce = this.#nonce === 0n ? BigInt(Date.now()) * 1_000_000n : this.#nonce + 1n;
+    return signMessage(this.signer, this.domain, 'Assignment', {
+      coordinator: this.signer.address,
+      jobId: spec.jobId,
+      provider,
+      price: spec.maxPrice,
+      leaseExpiry: BigInt(Math.floor(leaseExpiryMs / 1000)),
+      nonce: this.#nonce,
+      expiry: BigInt(Math.floor(nowMs / 1000) + 600),
+    });
+  }
+}
