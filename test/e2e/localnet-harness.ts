@@ -35,7 +35,8 @@ export interface TestNet {
   stop(): Promise<void>;
 }
 
-export async function startNet(providers: number): Promise<TestNet> {
+/** `extra`: more `localnet` flags, e.g. `--adversary provider-2=wrong`. */
+export async function startNet(providers: number, extra: readonly string[] = []): Promise<TestNet> {
   const dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-failures-'));
   let localnet: Awaited<ReturnType<typeof startCli>> | undefined;
   const stop = async () => {
@@ -64,6 +65,7 @@ export async function startNet(providers: number): Promise<TestNet> {
       '--providers',
       String(providers),
       '--no-demo',
+      ...extra,
     ]);
     const info = JSON.parse(await readFile(join(dataDir, 'localnet.json'), 'utf8')) as {
       coordinatorUrl: string;

@@ -13,6 +13,7 @@ interface LocalnetFlags {
   apiPort: string;
   demo: boolean;
   once?: boolean;
+  adversary: string[];
 }
 
 const CLI_PATH = fileURLToPath(new URL('../../bin/idlegrid.js', import.meta.url));
@@ -28,14 +29,29 @@ export function registerLocalnetCommand(program: Command): void {
     .option('--api-port <port>', 'HTTP API port of the coordinator (0 picks a free one)', '7070')
     .option('--no-demo', 'start the network without running the demo jobs')
     .option('--once', 'stop after the demo instead of running until Ctrl-C')
+    .option(
+      '--adversary <name=mode>',
+      'for verification tests: make a provider cheat, e.g. provider-2=wrong (repeatable)',
+      (value: string, all: string[]) => [...all, value],
+      [],
+    )
     .action(async (options: LocalnetFlags, command: Command) => {
       const providers = Number(options.providers);
       if (!Number.isInteger(providers) || providers < 1 || providers > 16) {
         throw new IdlegridError('INVALID_ARGUMENT', '--providers must be an integer from 1 to 16');
       }
       const { config, out } = await contextOf(command, options.port ? { chainPort: options.port } : {});
+      const adversaries = Object.fromEntries(
+        options.adversary.map((entry) => {
+          const [name, mode] = entry.split('=');
+          if (!name || !mode)
+            throw new IdlegridError('INVALID_ARGUMENT', `--adversary takes NAME=MODE, got "${entry}"`);
+          return [name, mode];
+        }),
+      );
       const localnet = await startLocalnet(config, {
         providers,
+        adversaries,
         cliPath: CLI_PATH,
         apiPort: Number(options.apiPort),
         onStep: (message) => out.step(message),

@@ -7,6 +7,7 @@ import type { PrivateKeyAccount } from 'viem';
 import { ensureNetwork, type RunningNetwork } from '../chain/ensure-network.js';
 import { fundFromFaucet } from '../chain/faucet.js';
 import { stake } from '../chain/stake.js';
+import { grantVerifierRole, isVerifier } from '../chain/verifier-role.js';
 import type { NodeConfig } from '../config/config.js';
 import { type ChildNode, startChildNode } from './child-node.js';
 import { presetOf } from './provider-presets.js';
@@ -33,6 +34,8 @@ export interface LocalnetOptions {
   cliPath: string;
   /** Port of the coordinator's HTTP API (0 picks a free one). */
   apiPort: number;
+  /** For verification tests: providers (by name, like provider-2) that cheat, and how (see provider/adversary.ts). */
+  adversaries?: Readonly<Record<string, string>>;
   onStep?: (message: string) => void;
 }
 
@@ -94,6 +97,14 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
       }
     }
 
+    // The coordinator verifies results: it may slash, and needs gas to.
+    const coordinatorKey = await loadOrCreateKey(config.dataDir, 'coordinator');
+    if (!(await isVerifier(running.network, coordinatorKey.address))) {
+      step('granting the coordinator the verifier role (it slashes providers caught cheating)');
+      await grantVerifierRole(funder, coordinatorKey.address);
+      await fundFromFaucet(funder, { to: coordinatorKey.address, eth: LOCALNET_GRANTS.gas, tokens: 0n });
+    }
+
     const nodes: ChildNode[] = [];
     const stopAll = async () => {
       for (const node of nodes.reverse()) await node.stop();
@@ -138,6 +149,9 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
               String(preset.memoryGb),
               '--redeem-threshold',
               '0.004',
+              ...(options.adversaries?.[provider.name]
+                ? ['--adversary', options.adversaries[provider.name]!]
+                : []),
             ],
             { dataDir: config.dataDir },
           );
