@@ -63,6 +63,9 @@ export interface ResultVerificationDeps {
  * provider vanished or refused is given to yet another provider.
  */
 export class ResultVerification {
+  /** Jobs being advanced now, and whether another step was asked for meanwhile. */
+  readonly #advancing = new Map<string, boolean>();
+
   constructor(private readonly deps: ResultVerificationDeps) {}
 
   /** Whether this first answer is audited before it is accepted (probation raises the odds). */
@@ -116,8 +119,28 @@ export class ResultVerification {
       this.deps.registry.scheduler.release(checkKey(jobId, purpose));
   }
 
-  /** Decides if the answers allow it; else sends the next check, unless one is out. */
+  /**
+   * One step at a time per job: an answer arriving while a pass works on the same job must not
+   * settle it twice (two slashes for one lie). A step asked for meanwhile runs right after.
+   */
   async #advance(job: JobRecord): Promise<void> {
+    if (this.#advancing.has(job.id)) {
+      this.#advancing.set(job.id, true);
+      return;
+    }
+    try {
+      do {
+        this.#advancing.set(job.id, false);
+        const current = await this.deps.store.get(job.id);
+        if (current.state === 'verifying') await this.#step(current);
+      } while (this.#advancing.get(job.id));
+    } finally {
+      this.#advancing.delete(job.id);
+    }
+  }
+
+  /** Decides if the answers allow it; else sends the next check, unless one is out. */
+  async #step(job: JobRecord): Promise<void> {
     const runs = await this.deps.store.runs(job.id);
     if (runs.some((run) => run.state === 'assigned')) return;
     const done = runs.filter((run) => run.state === 'done');
@@ -219,6 +242,7 @@ export class ResultVerification {
     const offer = this.deps.registry.get(winner.provider)?.offer;
     const price = offer ? chargeFor(spec, offer, manifest.durationMs) : spec.maxPrice;
     await this.deps.move(job.id, 'accepted', {
+      from: ['verifying'],
       patch: {
         provider: winner.provider,
         resultCid: winner.resultCid,

@@ -36,6 +36,7 @@ export const ERROR_CODES = [
   'STAKE_INSUFFICIENT',
   'EVIDENCE_REPLAYED',
   'VERIFICATION_UNSUPPORTED',
+  'RESULT_DISPUTED',
   'NOT_AUTHORIZED',
   // wallets and configuration
   'KEY_NOT_FOUND',
