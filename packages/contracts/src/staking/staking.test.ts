@@ -124,7 +124,7 @@ describe('Staking', () => {
     await write(chain.verifier, 'slash', [provider.address, ONE_TOKEN, evidence('d'), rogue.address]);
     await expectFailure(
       write(chain.verifier, 'slash', [provider.address, ONE_TOKEN, evidence('d'), rogue.address]),
-      'TRANSACTION_REVERTED',
+      'EVIDENCE_REPLAYED',
       'EvidenceAlreadyUsed',
     );
     expect(await stakeOf(provider.address)).toEqual({ bonded: 9n * ONE_TOKEN, unbonding: 0n });
