@@ -66,8 +66,9 @@ export function simulateVerification(options: {
     honestSlashed: 0,
   };
   for (const cheat of cheats.values()) {
-    const entry = (result.byCheat[cheatName(cheat)] ??= { cheaters: 0, jobsUntilSlashed: [] });
-    entry.cheaters++;
+    const name = cheatName(cheat);
+    result.byCheat[name] ??= { cheaters: 0, jobsUntilSlashed: [] };
+    result.byCheat[name].cheaters++;
   }
   let wrongSerial = 0;
 

@@ -86,7 +86,7 @@ export class ResultVerification {
   /** An answer from an audit or arbiter run. */
   async acceptCheck(job: JobRecord, answer: RunAnswer): Promise<void> {
     const run = (await this.deps.store.runs(job.id)).find((r) => r.provider === answer.provider);
-    if (!run || run.state !== 'assigned') {
+    if (run?.state !== 'assigned') {
       throw new IdlegridError('RESULT_INVALID', `${answer.provider} holds no check of job ${job.id}`);
     }
     const scheduler = this.deps.registry.scheduler;
