@@ -11,7 +11,7 @@ const primes = () =>
 describe('verification on a local network of processes', () => {
   it('catches a provider that returns wrong answers: slashed on-chain, its answer never accepted, the honest untouched', async () => {
     // provider-2 is the cheapest, so a sampled job meets it first or as its auditor.
-    const net = await startNet(3, ['--adversary', 'provider-2=wrong']);
+    const net = await startNet(4, ['--adversary', 'provider-2=wrong']);
     try {
       const liar = net.providers.find((p) => p.name === 'provider-2')!.address;
       const stakes = async () =>
@@ -41,7 +41,7 @@ describe('verification on a local network of processes', () => {
       const { verification } = accepted.detail as {
         verification: { runs: number; slashed: { provider: string; transaction?: string }[] };
       };
-      expect(verification.runs).toBe(3);
+      expect(verification.runs).toBe(4);
       expect(verification.slashed, JSON.stringify(verification)).toMatchObject([
         { provider: liar, transaction: expect.stringMatching(/^0x/) },
       ]);

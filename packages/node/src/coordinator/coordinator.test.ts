@@ -345,13 +345,16 @@ describe('coordinator', () => {
     expect(providers.map((p: { activeJobs: number }) => p.activeJobs)).toEqual([0, 0]);
   });
 
-  it('settles a sampled job whose first answer is a lie by a third run: the liar loses, the client gets the truth', async () => {
+  it('settles a sampled job whose first answer is a lie with more runs: the liar loses, the client gets the truth', async () => {
     const liar = await fakeProvider(50n, 'liar');
     const auditor = await fakeProvider(100n);
-    const arbiter = await fakeProvider(200n);
+    const arbiters = [await fakeProvider(200n), await fakeProvider(300n)];
+    // Fake providers send no heartbeats: a fresh hello keeps the first ones within the liveness window.
+    await Promise.all([liar, auditor, ...arbiters].map((p) => p.sayHello()));
     const job = await submit({ verification: 'sample:1' });
     const accepted = await until(job.id, ['accepted']);
-    expect([liar.assigned(), auditor.assigned(), arbiter.assigned()]).toEqual([1, 1, 1]);
+    // Three honest runs against the lie decide it: every provider ran the job once.
+    expect([liar, auditor, ...arbiters].map((p) => p.assigned())).toEqual([1, 1, 1, 1]);
     // The majority's answer, from the provider who exposed the lie (who is also the one paid).
     expect(accepted.provider).toBe(auditor.account.address);
     const manifest = (await api(`/v1/artifacts/${accepted.resultCid}`)).body;
@@ -361,14 +364,14 @@ describe('coordinator', () => {
     expect(stdout).toBe('hello grid');
     const { events } = (await api(`/v1/jobs/${job.id}/events`)).body;
     const { verification } = events.at(-1).detail;
-    expect(verification).toMatchObject({ runs: 3, slashed: [{ provider: liar.account.address }] });
+    expect(verification).toMatchObject({ runs: 4, slashed: [{ provider: liar.account.address }] });
     // The evidence is stored: the accused, every signed answer, the verdict.
     const evidence = (await api(`/v1/artifacts/${verification.slashed[0].evidenceCid}`)).body;
     expect(evidence).toMatchObject({
       accused: liar.account.address,
       verdict: { dissenting: [liar.account.address] },
     });
-    expect(evidence.runs).toHaveLength(3);
+    expect(evidence.runs).toHaveLength(4);
     const { providers } = (await api('/v1/providers')).body;
     const reputation = (address: string) =>
       providers.find((p: { address: string }) => p.address === address).reputation;

@@ -12,13 +12,16 @@ import { JOB_MESSAGES, jobAssignAckSchema } from '../jobs/wire.js';
 import { chargeFor } from '../market/pricing.js';
 import type { MessageChannel } from '../p2p/api.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
-import { exactComparator, majority, outcomeDigest } from '../verify/compare.js';
+import { exactComparator, outcomeDigest, verdict } from '../verify/compare.js';
 import { evidenceBytes, evidenceHash, type SlashEvidence } from '../verify/evidence.js';
 import { parseVerification } from '../verify/policy.js';
 import type { AssignmentSigner } from './assignment-signer.js';
 import type { VerificationSettings } from './job-intake.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import { DEFAULT_JOB_SECONDS, jobRequestOf } from './scheduler-views.js';
+
+/** Runs of one job before a dispute without a decisive answer fails it. */
+const MAX_RUNS = 7;
 
 /** A run's answer as it arrived: the manifest it names and the reveal its provider signed. */
 export interface RunAnswer {
@@ -57,9 +60,9 @@ export interface ResultVerificationDeps {
  * Sampling (`sample(p)`): a sampled job's first answer is held in `verifying` while another,
  * independent provider runs the same job; neither can tell an audit from a first run (same
  * signed spec, same assignment). Answers are compared on their outcome digest. Agreement
- * accepts the job; disagreement brings a third provider, and the majority decides: each
- * provider in the minority loses reputation and is slashed with the stored evidence, and the
- * client gets (and pays for) the majority's answer. One check runs at a time; a check whose
+ * accepts the job; disagreement brings more providers, one at a time, until one answer has
+ * three runs and a majority (see `verdict`): each provider in the minority loses reputation and
+ * is slashed with the stored evidence, and the client gets (and pays for) that answer. One check runs at a time; a check whose
  * provider vanished or refused is given to yet another provider.
  */
 export class ResultVerification {
@@ -145,21 +148,21 @@ export class ResultVerification {
     if (runs.some((run) => run.state === 'assigned')) return;
     const done = runs.filter((run) => run.state === 'done');
     if (done.length >= 2) {
-      const verdict = majority(
+      const decided = verdict(
         done.map((run) => ({ run, manifest: manifestOf(run) })),
         exactComparator,
       );
-      if (verdict)
+      if (decided)
         return this.#settle(
           job,
-          verdict.agreeing.map((a) => a.run),
-          verdict.dissenting.map((d) => d.run),
+          decided.agreeing.map((a) => a.run),
+          decided.dissenting.map((d) => d.run),
         );
-      if (done.length >= 3) {
+      if (done.length >= MAX_RUNS) {
         this.release(job.id);
         await this.deps.move(job.id, 'failed', {
           patch: {
-            error: { code: 'RESULT_DISPUTED', message: 'no majority among the runs' },
+            error: { code: 'RESULT_DISPUTED', message: `no answer won ${MAX_RUNS} runs` },
             leaseExpiresAt: null,
           },
           detail: { outcomes: done.map((run) => ({ provider: run.provider, outcome: run.outcome })) },

@@ -1,6 +1,6 @@
 import type { ResultManifest } from '@idlegrid/protocol';
 import { describe, expect, it } from 'vitest';
-import { exactComparator, majority, outcomeDigest, toleranceComparator } from './compare.js';
+import { exactComparator, majority, outcomeDigest, toleranceComparator, verdict } from './compare.js';
 
 const manifest = (over: Partial<ResultManifest> = {}): ResultManifest => ({
   jobId: '0x01',
@@ -39,5 +39,17 @@ describe('outcome comparison', () => {
     expect(verdict?.agreeing).toEqual(honest);
     expect(verdict?.dissenting).toEqual([liar]);
     expect(majority([honest[0]!, liar], exactComparator)).toBeUndefined();
+  });
+
+  it('decides a disagreement only with three runs of one answer, never by a bare 2 to 1', () => {
+    const right = () => ({ manifest: manifest() });
+    const stale = () => ({ manifest: manifest({ stdoutCid: 'bafkrei-stale' }) });
+    expect(verdict([right(), right()], exactComparator)?.dissenting).toEqual([]);
+    // Two lazy providers repeating the same stale answer against one honest run: undecided.
+    expect(verdict([right(), stale(), stale()], exactComparator)).toBeUndefined();
+    const decided = verdict([right(), stale(), stale(), right(), right()], exactComparator);
+    expect(decided?.agreeing).toHaveLength(3);
+    expect(decided?.winner.manifest.stdoutCid).toBe('bafkrei-a');
+    expect(verdict([right(), stale(), right(), right()], exactComparator)?.dissenting).toHaveLength(1);
   });
 });

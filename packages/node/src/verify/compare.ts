@@ -79,19 +79,33 @@ function close(a: unknown, b: unknown, relative: number, absolute: number): bool
   return a === b;
 }
 
-/**
- * Deciding among results: the answer a majority agrees on wins; the others lost. With two
- * that disagree there is no majority: a third, independent run decides (arbitration).
- */
+/** Runs of one answer needed to decide a disagreement (see `verdict`). */
+export const DISPUTE_QUORUM = 3;
+
+/** The answer more than half the results agree on, if at least `quorum` of them do. */
 export function majority<T extends ComparedResult>(
   results: readonly T[],
   comparator: ResultComparator,
+  quorum = 1,
 ): { winner: T; agreeing: T[]; dissenting: T[] } | undefined {
   for (const candidate of results) {
     const agreeing = results.filter((other) => comparator.agree(candidate, other));
-    if (2 * agreeing.length > results.length) {
+    if (2 * agreeing.length > results.length && agreeing.length >= quorum) {
       return { winner: candidate, agreeing, dissenting: results.filter((r) => !agreeing.includes(r)) };
     }
   }
   return undefined;
+}
+
+/**
+ * Deciding among the runs of a job: when all agree, their answer stands. When any disagree,
+ * someone will be slashed, so a bare majority is not enough (two cheaters that happen to give
+ * the same wrong answer, like two lazy providers repeating a stale one, would outvote an
+ * honest run): one answer needs `DISPUTE_QUORUM` runs and more than half; until then more
+ * runs are needed (undefined).
+ */
+export function verdict<T extends ComparedResult>(results: readonly T[], comparator: ResultComparator) {
+  const all = majority(results, comparator);
+  if (all && all.dissenting.length === 0) return all;
+  return majority(results, comparator, DISPUTE_QUORUM);
 }
