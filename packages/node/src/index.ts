@@ -138,6 +138,16 @@ export { Scheduler, type SchedulerOptions } from './scheduler/scheduler.js';
 export { DEFAULT_WEIGHTS, type ScoreWeights } from './scheduler/scoring.js';
 export { type ArtifactInfo, ArtifactStore } from './storage/artifact-store.js';
 export { type CoordinatorStore, openCoordinatorStore, openJobStore } from './store/open-store.js';
+export {
+  type ComparedResult,
+  DISPUTE_QUORUM,
+  exactComparator,
+  majority,
+  outcomeDigest,
+  type ResultComparator,
+  toleranceComparator,
+  verdict,
+} from './verify/compare.js';
 export { type CheatTerms, cheatingGain, minimumAuditProbability } from './verify/economics.js';
 export {
   formatVerification,
