@@ -108,7 +108,7 @@ describe('idlegrid localnet', () => {
       const placed = await cli('job', 'status', run.json.job.id);
       expect(placed.json.placement).toMatchObject({ policy: 'learned', considered: 1 });
       const { terms, score } = placed.json.placement.chosen;
-      expect(score).toBeCloseTo(terms.cost + terms.time + terms.risk, 9);
+      expect(score).toBeCloseTo(terms.cost + terms.time + terms.risk + terms.load, 9);
       const listed = await cli('job', 'list');
       expect(listed.json.map((j: { id: string }) => j.id)).toContain(run.json.job.id);
       // A 300 GRID job needs 3,000 GRID bonded at the contract's stake floor (10x); the provider has 500.

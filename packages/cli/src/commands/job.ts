@@ -135,7 +135,8 @@ function placementOf(flags: RunFlags): PlacementConstraints {
 
 function describePlacement(placement: Placement): string {
   const { chosen } = placement;
-  const terms = `cost ${chosen.terms.cost.toFixed(2)} + time ${chosen.terms.time.toFixed(2)} + risk ${chosen.terms.risk.toFixed(2)}`;
+  const { cost, time, risk, load } = chosen.terms;
+  const terms = `cost ${cost.toFixed(2)} + time ${time.toFixed(2)} + risk ${risk.toFixed(2)} + load ${load.toFixed(2)}`;
   return (
     `${placement.policy}, best of ${placement.considered}: score ${chosen.score.toFixed(2)} (${terms}); ` +
     `expected ${chosen.expectedRunSeconds.toFixed(1)} s, failure ${(100 * chosen.failureProbability).toFixed(2)}%`

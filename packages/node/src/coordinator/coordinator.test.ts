@@ -227,7 +227,7 @@ describe('coordinator', () => {
     });
     expect(placement.runnersUp).toMatchObject([{ provider: dear.account.address }]);
     const { terms, score } = placement.chosen;
-    expect(score).toBeCloseTo(terms.cost + terms.time + terms.risk, 9);
+    expect(score).toBeCloseTo(terms.cost + terms.time + terms.risk + terms.load, 9);
 
     const voucherFor = (cumulativeAmount: bigint, nonce: bigint) =>
       signMessage(client, domain, 'Voucher', {

@@ -102,8 +102,10 @@ export interface CandidateScore {
   expectedCompletionSeconds: number;
   /** Probability that the provider drops out before the run ends. */
   failureProbability: number;
+  /** Share of the provider's cores already held by other jobs. */
+  load: number;
   /** Weighted terms; `score` is their sum and the lowest score wins. */
-  terms: { cost: number; time: number; risk: number };
+  terms: { cost: number; time: number; risk: number; load: number };
   score: number;
 }
 

@@ -118,10 +118,29 @@ describe('Scheduler, learned', () => {
     expect(outcome.provider).toBe(good.address);
     const { chosen, runnersUp } = outcome.decision;
     expect(chosen.expectedRunSeconds).toBeCloseTo(10, 0);
-    expect(chosen.score).toBeCloseTo(chosen.terms.cost + chosen.terms.time + chosen.terms.risk, 9);
+    expect(chosen.score).toBeCloseTo(
+      chosen.terms.cost + chosen.terms.time + chosen.terms.risk + chosen.terms.load,
+      9,
+    );
     const byProvider = Object.fromEntries(runnersUp.map((c) => [c.provider, c]));
     expect(byProvider[flaky.address]!.failureProbability).toBeGreaterThan(chosen.failureProbability);
     expect(byProvider[slow.address]!.expectedRunSeconds).toBeGreaterThan(3 * chosen.expectedRunSeconds);
+  });
+});
+
+describe('Scheduler, learned, among equals', () => {
+  it('spreads work over nearly equal providers instead of piling it on the best', () => {
+    const scheduler = new Scheduler({ policy: 'learned' });
+    const equals = [testProfile({ cpuCores: 8 }), testProfile({ cpuCores: 8 }), testProfile({ cpuCores: 8 })];
+    for (const p of equals) scheduler.upsertProvider(p, NOW);
+    // Nearly equal: one ran the job a tenth of a second faster than the others.
+    equals.forEach((p, i) => {
+      const past = testJob({ id: `past-${i}` });
+      scheduler.reserve(past, p.address);
+      scheduler.recordCompletion(past.id, i === 0 ? 9.9 : 10);
+    });
+    for (let i = 0; i < 6; i++) placedOn(scheduler.place(testJob(), NOW));
+    expect(equals.map((p) => scheduler.jobsOn(p.address))).toEqual([2, 2, 2]);
   });
 });
 

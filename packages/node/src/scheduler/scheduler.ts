@@ -181,7 +181,7 @@ export class Scheduler {
       scan(0, start);
     }
     if (shortlist.length === 0) return this.#explainUnmatched(job, context, excluded);
-    const scores = shortlist.map((slot) => predict(this.#scoring, job, slot.profile));
+    const scores = shortlist.map((slot) => predict(this.#scoring, job, slot.profile, loadOf(slot)));
     rank(this.options.policy, scores, this.#scoring.weights);
     let best = 0;
     for (let i = 1; i < scores.length; i++) {

@@ -9,9 +9,11 @@ export interface ScoreWeights {
   time: number;
   /** Weight of the failure probability (0..1). */
   risk: number;
+  /** Weight of the provider's load (0..1): among otherwise equal providers, work spreads. */
+  load: number;
 }
 
-export const DEFAULT_WEIGHTS: ScoreWeights = { time: 0.5, risk: 4 };
+export const DEFAULT_WEIGHTS: ScoreWeights = { time: 0.5, risk: 4, load: 0.5 };
 
 export interface ScoringContext {
   runtimes: RuntimePredictor;
@@ -24,7 +26,12 @@ export interface ScoringContext {
 }
 
 /** The raw predictions for one provider; `terms` and `score` are set by `rank`. */
-export function predict(context: ScoringContext, job: JobRequest, provider: ProviderProfile): CandidateScore {
+export function predict(
+  context: ScoringContext,
+  job: JobRequest,
+  provider: ProviderProfile,
+  load = 0,
+): CandidateScore {
   const run = context.runtimes.seconds(job, provider) ?? context.runtimes.estimate(job, provider).seconds;
   const failureProbability = context.failures.failureProbability(provider.address, run);
   const roundTrips = (2 * context.latencyMs(job, provider)) / 1000;
@@ -36,7 +43,8 @@ export function predict(context: ScoringContext, job: JobRequest, provider: Prov
     expectedRunSeconds: run,
     expectedCompletionSeconds: roundTrips + run + failureProbability * (context.detectionSeconds + run),
     failureProbability,
-    terms: { cost: 0, time: 0, risk: 0 },
+    load,
+    terms: { cost: 0, time: 0, risk: 0, load: 0 },
     score: 0,
   };
 }
@@ -44,7 +52,8 @@ export function predict(context: ScoringContext, job: JobRequest, provider: Prov
 /**
  * Scores candidates in place, lowest best. `cheapest`: price of the job's shape per second
  * (what a plain reverse auction compares); `learned`: expected cost and expected completion
- * time, each relative to the best candidate's, plus weighted failure risk; `random`: all equal.
+ * time, each relative to the best candidate's, plus weighted failure risk and load; `random`:
+ * all equal.
  */
 export function rank(policy: PolicyName, candidates: readonly CandidateScore[], weights: ScoreWeights): void {
   if (policy === 'random') return;
@@ -57,15 +66,22 @@ export function rank(policy: PolicyName, candidates: readonly CandidateScore[], 
   }
   let minCost = Number.POSITIVE_INFINITY;
   let minTime = Number.POSITIVE_INFINITY;
+  let minPrice = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
     minCost = Math.min(minCost, candidate.expectedCost);
     minTime = Math.min(minTime, candidate.expectedCompletionSeconds);
+    minPrice = Math.min(minPrice, candidate.pricePerSecond);
   }
+  // Differences smaller than a second of work (a millisecond of round trip or run time on a
+  // no-op job) must not outweigh everything else: each scale is at least one second's worth.
+  minTime = Math.max(minTime, 1);
+  minCost = Math.max(minCost, minPrice);
   for (const candidate of candidates) {
     const { terms } = candidate;
     terms.cost = candidate.expectedCost / (minCost || 1);
     terms.time = (weights.time * candidate.expectedCompletionSeconds) / (minTime || 1);
     terms.risk = weights.risk * candidate.failureProbability;
-    candidate.score = terms.cost + terms.time + terms.risk;
+    terms.load = weights.load * candidate.load;
+    candidate.score = terms.cost + terms.time + terms.risk + terms.load;
   }
 }

@@ -54,7 +54,7 @@ const candidateScoreSchema = z.looseObject({
   expectedRunSeconds: z.number(),
   expectedCompletionSeconds: z.number(),
   failureProbability: z.number(),
-  terms: z.object({ cost: z.number(), time: z.number(), risk: z.number() }),
+  terms: z.object({ cost: z.number(), time: z.number(), risk: z.number(), load: z.number().default(0) }),
   score: z.number(),
 });
 
