@@ -12,6 +12,22 @@ import { machineLine, markdownTable } from '../report.js';
 import { Random } from './random.js';
 import { generateProviders } from './world.js';
 
+/** Every job of the stream: a small deterministic WASM task any provider can run. */
+const TASK: Omit<JobRequest, 'id'> = {
+  runtime: 'wasm',
+  kind: 'task',
+  model: '',
+  cpuCores: 1,
+  memoryMb: 256,
+  vramMb: 0,
+  gpu: '',
+  region: '',
+  maxRttMs: 0,
+  maxPrice: 1e12,
+  maxSeconds: 60,
+  minReputation: 0,
+};
+
 /** How a cheating provider answers: always wrong, wrong on a share of jobs, or lazily (its last answer again). */
 type Cheat = { kind: 'wrong'; rate: number } | { kind: 'lazy' };
 
@@ -131,21 +147,7 @@ export function simulateVerification(options: {
   };
 
   for (let job = 0; job < options.jobs; job++) {
-    const request: JobRequest = {
-      id: `job-${job}`,
-      runtime: 'wasm',
-      kind: 'task',
-      model: '',
-      cpuCores: 1,
-      memoryMb: 256,
-      vramMb: 0,
-      gpu: '',
-      region: '',
-      maxRttMs: 0,
-      maxPrice: 1e12,
-      maxSeconds: 60,
-      minReputation: 0,
-    };
+    const request: JobRequest = { ...TASK, id: `job-${job}` };
     const excluded = new Set<string>();
     const first = runOn(request, excluded);
     if (!first) break;

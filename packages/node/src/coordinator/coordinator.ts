@@ -66,10 +66,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const bus = new JobEventBus();
   const chainChecks = options.chainChecks ?? true;
   const stakeRules = chainChecks ? chainStakeRules(options.network) : undefined;
+  // The contract's stake floor; without chain checks no stake is known, and none is required.
+  const floorMultiplier = stakeRules ? await stakeRules.floorMultiplier() : 0;
   const scheduler = new Scheduler({
     policy: options.placementPolicy ?? 'learned',
-    // The contract's stake floor; without chain checks no stake is known, and none is required.
-    stakeFactor: stakeRules ? await stakeRules.floorMultiplier() : 0,
+    stakeFactor: floorMultiplier,
     // The providers' default heartbeat period: the failure model's time step.
     heartbeatMs: 5_000,
     detectionMs: leaseMs,
@@ -91,7 +92,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     leaseMs,
     verification: {
       settings: DEFAULT_VERIFICATION,
-      ...(stakeRules ? await slasherFor(options.network, account, stakeRules) : {}),
+      ...(stakeRules ? await slasherFor(options.network, account, floorMultiplier) : {}),
     },
   });
   const intake = new JobIntake({
@@ -185,11 +186,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   };
 }
 
-async function slasherFor(
-  network: NetworkConfig,
-  account: LocalAccount,
-  stakeRules: ReturnType<typeof chainStakeRules>,
-) {
-  const slash = await chainSlasher(network, account, await stakeRules.floorMultiplier());
+async function slasherFor(network: NetworkConfig, account: LocalAccount, floorMultiplier: number) {
+  const slash = await chainSlasher(network, account, floorMultiplier);
   return slash ? { slash } : {};
 }

@@ -12,7 +12,6 @@ import type { Address } from 'viem';
 import type { JobRecord, JobStore } from '../jobs/api.js';
 import { isTerminal } from '../jobs/job-states.js';
 import { JOB_MESSAGES, jobAssignAckSchema, jobResultSchema } from '../jobs/wire.js';
-import { chargeFor } from '../market/pricing.js';
 import type { MessageChannel, RemotePeer } from '../p2p/api.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
@@ -260,17 +259,15 @@ export class Dispatcher {
       }
       return { accepted: true };
     }
-    const offer = this.deps.registry.get(from.address)?.offer;
     const spec = specOf(job);
-    const price = offer ? chargeFor(spec, offer, manifest.durationMs) : spec.maxPrice;
     await this.#move(job.id, 'committed', { from: ['running', 'assigned'], patch: { resultCid: cid } });
+    this.#scheduler.recordCompletion(job.id, manifest.durationMs / 1000);
     if (this.#verification?.chooses(spec, from.address)) {
-      this.#scheduler.recordCompletion(job.id, manifest.durationMs / 1000);
       await this.#verification.begin(job, answer);
       return { accepted: true };
     }
+    const price = this.deps.registry.charge(from.address, spec, manifest.durationMs);
     await this.#move(job.id, 'accepted', { patch: { price: price.toString(), leaseExpiresAt: null } });
-    this.#scheduler.recordCompletion(job.id, manifest.durationMs / 1000);
     this.deps.registry.recordOutcome(from.address, 'completed', this.#now());
     return { accepted: true };
   }

@@ -1,5 +1,6 @@
-import type { Heartbeat, Offer } from '@idlegrid/protocol';
+import type { Heartbeat, JobSpec, Offer } from '@idlegrid/protocol';
 import type { Address } from 'viem';
+import { chargeFor } from '../market/pricing.js';
 import type { PeerRef } from '../p2p/api.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { type Outcome, ReputationBook } from '../verify/reputation.js';
@@ -109,6 +110,12 @@ export class ProviderRegistry {
       now - entry.lastSeen <= this.livenessMs &&
       entry.offer.expiry * 1000n >= BigInt(now)
     );
+  }
+
+  /** What the client pays for a run of `durationMs` on the provider: its offer's prices, or the job's max price if the offer is gone. */
+  charge(address: Address, spec: JobSpec, durationMs: number): bigint {
+    const offer = this.#providers.get(address)?.offer;
+    return offer ? chargeFor(spec, offer, durationMs) : spec.maxPrice;
   }
 
   /** Jobs the scheduler holds on the provider. */

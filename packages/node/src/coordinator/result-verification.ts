@@ -8,8 +8,8 @@ import {
 } from '@idlegrid/protocol';
 import type { Address, Hex } from 'viem';
 import type { JobRecord, JobRun, JobStore, TransitionOptions } from '../jobs/api.js';
+import { jobSeconds } from '../jobs/job-size.js';
 import { JOB_MESSAGES, jobAssignAckSchema } from '../jobs/wire.js';
-import { chargeFor } from '../market/pricing.js';
 import type { MessageChannel } from '../p2p/api.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import { exactComparator, outcomeDigest, verdict } from '../verify/compare.js';
@@ -18,7 +18,7 @@ import { parseVerification } from '../verify/policy.js';
 import type { AssignmentSigner } from './assignment-signer.js';
 import type { VerificationSettings } from './job-intake.js';
 import type { ProviderRegistry } from './provider-registry.js';
-import { DEFAULT_JOB_SECONDS, jobRequestOf } from './scheduler-views.js';
+import { jobRequestOf } from './scheduler-views.js';
 
 /** Runs of one job before a dispute without a decisive answer fails it. */
 const MAX_RUNS = 7;
@@ -181,8 +181,7 @@ export class ResultVerification {
     const outcome = this.deps.registry.scheduler.place(request, now, excluded);
     if (!outcome.placed) return; // The next pass tries again.
     const provider = outcome.provider as Address;
-    const runSeconds = spec.maxSeconds > 0 ? spec.maxSeconds : DEFAULT_JOB_SECONDS;
-    const leaseExpiresAt = Math.min(job.deadline, now + runSeconds * 1000 + this.deps.leaseMs);
+    const leaseExpiresAt = Math.min(job.deadline, now + jobSeconds(spec) * 1000 + this.deps.leaseMs);
     const assignment = await this.deps.assignments.sign(spec, provider, leaseExpiresAt, now);
     const run: JobRun = {
       jobId: job.id,
@@ -241,9 +240,7 @@ export class ResultVerification {
       slashed.push({ provider: loser.provider, evidenceCid: stored.cid, evidenceHash: hash, ...outcome });
     }
     for (const run of agreeing) this.deps.registry.recordOutcome(run.provider, 'verified', now);
-    const manifest = manifestOf(winner);
-    const offer = this.deps.registry.get(winner.provider)?.offer;
-    const price = offer ? chargeFor(spec, offer, manifest.durationMs) : spec.maxPrice;
+    const price = this.deps.registry.charge(winner.provider, spec, manifestOf(winner).durationMs);
     await this.deps.move(job.id, 'accepted', {
       from: ['verifying'],
       patch: {

@@ -1,5 +1,6 @@
 import type { JobSpec, Offer } from '@idlegrid/protocol';
 import type { JobRecord } from '../jobs/api.js';
+import { jobSeconds } from '../jobs/job-size.js';
 import type { JobRequest, ProviderProfile } from '../scheduler/api.js';
 
 /** What the coordinator knows of a provider besides its signed offer. */
@@ -9,9 +10,6 @@ export interface ProviderFacts {
   rttMs: number | undefined;
   reputation: number;
 }
-
-/** A JobSpec without a size runs at most this long, and is placed as that size. */
-export const DEFAULT_JOB_SECONDS = 300;
 
 /** The scheduler's numeric view of a signed offer. */
 export function profileOf(offer: Offer, facts: ProviderFacts): ProviderProfile {
@@ -55,7 +53,7 @@ export function jobRequestOf(job: Pick<JobRecord, 'id'>, spec: JobSpec): JobRequ
     region: spec.region,
     maxRttMs: spec.maxRttMs,
     maxPrice: Number(spec.maxPrice),
-    maxSeconds: spec.maxSeconds > 0 ? spec.maxSeconds : DEFAULT_JOB_SECONDS,
+    maxSeconds: jobSeconds(spec),
     minReputation: spec.minReputation / 1000,
   };
 }

@@ -1,4 +1,5 @@
 import { cidOfBytes, type JobSpec, type ResultManifest } from '@idlegrid/protocol';
+import { jobSeconds } from '../jobs/job-size.js';
 import type { RunResult } from '../runtimes/api.js';
 import type { ArtifactFetcher } from './artifact-fetcher.js';
 import type { PreparedTaskCache } from './prepared-tasks.js';
@@ -35,9 +36,10 @@ export async function runJob(input: RunJobInput): Promise<JobOutput> {
       spec.inputCids[0] ? fetch(spec.inputCids[0]) : undefined,
     ]);
     const untilDeadline = Number(spec.deadline) * 1000 - (input.nowMs ?? Date.now());
-    // The job's declared size is its own limit too: it cannot outrun what it was placed for.
-    const declared = spec.maxSeconds > 0 ? spec.maxSeconds * 1000 : Number.POSITIVE_INFINITY;
-    const wallTimeMs = Math.max(1, Math.floor(Math.min(untilDeadline, input.maxWallTimeMs, declared)));
+    const wallTimeMs = Math.max(
+      1,
+      Math.floor(Math.min(untilDeadline, input.maxWallTimeMs, jobSeconds(spec) * 1000)),
+    );
     const result = await task.run(
       { args: spec.args, ...(stdin ? { stdin } : {}) },
       {

@@ -52,24 +52,20 @@ export class RuntimePredictor {
     };
   }
 
-  /**
-   * Just the seconds (no breakdown, nothing allocated: this runs for every candidate of every
-   * placement); undefined while neither the kind nor its runtime has been seen.
-   */
-  seconds(job: Pick<JobRequest, 'kind' | 'runtime' | 'gpu'>, provider: ProviderProfile): number | undefined {
+  /** Just the seconds (no breakdown, nothing allocated: this runs for every candidate of every placement). */
+  seconds(job: Pick<JobRequest, 'kind' | 'runtime' | 'gpu'>, provider: ProviderProfile): number {
     const kind = this.#kinds.get(job.kind) ?? this.#runtimes.get(job.runtime);
     const keys = this.#keysOf(job, provider);
-    const log =
+    return Math.exp(
       (kind?.value ?? PRIOR_LOG_SECONDS) +
-      (this.#classes.get(keys.hardware) ?? 0) +
-      (this.#providers.get(keys.provider) ?? 0);
-    return kind ? Math.exp(log) : undefined;
+        (this.#classes.get(keys.hardware) ?? 0) +
+        (this.#providers.get(keys.provider) ?? 0),
+    );
   }
 
-  /** The speed multiplier of this provider for this kind of work (1 = typical), for ranking. */
-  slowness(job: Pick<JobRequest, 'gpu'>, provider: ProviderProfile): number {
-    const keys = this.#keysOf(job, provider);
-    return Math.exp((this.#classes.get(keys.hardware) ?? 0) + (this.#providers.get(keys.provider) ?? 0));
+  /** Whether the job's kind (or at least its runtime) has been seen: before, a prediction is the prior. */
+  knows(job: Pick<JobRequest, 'kind' | 'runtime'>): boolean {
+    return this.#kinds.has(job.kind) || this.#runtimes.has(job.runtime);
   }
 
   observe(

@@ -287,7 +287,8 @@ export class Scheduler {
       stakeFactor: this.#stakeFactor,
       // The price check needs a run time: the prediction once the kind has been seen, else one second.
       expectedCost: (provider) =>
-        costPerSecond(provider.prices, job) * (this.runtimes.seconds(job, provider) ?? 1),
+        costPerSecond(provider.prices, job) *
+        (this.runtimes.knows(job) ? this.runtimes.seconds(job, provider) : 1),
     };
   }
 

@@ -32,7 +32,7 @@ export function predict(
   provider: ProviderProfile,
   load = 0,
 ): CandidateScore {
-  const run = context.runtimes.seconds(job, provider) ?? context.runtimes.estimate(job, provider).seconds;
+  const run = context.runtimes.seconds(job, provider);
   const failureProbability = context.failures.failureProbability(provider.address, run);
   const roundTrips = (2 * context.latencyMs(job, provider)) / 1000;
   const pricePerSecond = costPerSecond(provider.prices, job);
