@@ -81,7 +81,10 @@ export function registerProviderCommands(program: Command): void {
     .option('--cores <n>', 'cores to offer (default: all)')
     .option('--memory-gb <n>', 'memory to offer in GiB (default: all)')
     .option('--redeem-threshold <tokens>', 'redeem vouchers on-chain once this much is unredeemed')
-    .option('--adversary <mode>', 'for verification tests only: cheat (wrong, wrong:P or lazy)')
+    .option(
+      '--adversary <mode>',
+      'for verification tests only: cheat (wrong, wrong:P, lazy, collude:DIR or no-reveal)',
+    )
     .action(async (options: StartOptions, command: Command) => {
       const { config, out } = await contextOf(command);
       const cores = positiveInt(options.cores, '--cores');

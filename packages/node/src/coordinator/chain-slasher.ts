@@ -3,7 +3,7 @@ import { connect, type NetworkConfig } from '@idlegrid/sdk';
 import type { LocalAccount } from 'viem';
 import { slash } from '../chain/slash.js';
 import { isVerifier } from '../chain/verifier-role.js';
-import type { Slasher } from './result-verification.js';
+import type { Slasher } from './punishment.js';
 
 /**
  * Slashing through the Staking contract with the coordinator's own key, if the network made

@@ -9,6 +9,7 @@ import {
   networkDomain,
   parseWireJson,
   type ResultManifest,
+  resultCommitment,
   signMessage,
   toWireJson,
 } from '@idlegrid/protocol';
@@ -83,13 +84,15 @@ const upload = async (bytes: Uint8Array) =>
 
 /**
  * A minimal provider on the real p2p stack: runs "jobs" by echoing their args. `vanish` drops
- * off the network once assigned; `hold` keeps its jobs until the test calls `report`.
+ * off the network once assigned; `hold` keeps its jobs until the test calls `report`; `liar`
+ * answers "a lie"; for commit-reveal jobs, `no-reveal` never reveals and `switch` reveals
+ * another answer than the one it committed to.
  * Results carry stdout and the manifest inline and upload stderr, like a real provider would
  * for small and large outputs.
  */
 async function fakeProvider(
   price: bigint,
-  behave: 'honest' | 'liar' | 'vanish' | 'hold' | 'busy-twice' = 'honest',
+  behave: 'honest' | 'liar' | 'vanish' | 'hold' | 'busy-twice' | 'no-reveal' | 'switch' = 'honest',
   offerFields: Partial<MessageInput<'Offer'>> = {},
 ) {
   const privateKey = generatePrivateKey();
@@ -100,9 +103,12 @@ async function fakeProvider(
   const vouchers: unknown[] = [];
   const held: Hex[] = [];
   const cancelled: string[] = [];
+  const revealed: string[] = [];
+  const timeline = { commit: [] as number[], reveal: [] as number[] };
   let assigned = 0;
   const coordinatorPeer = await host.dial(coordinator.p2pAddrs[0]!);
-  const report = async (jobId: Hex, args: string[], blobs?: Record<string, string>) => {
+  /** A signed result answering `args` (echoed), its manifest and outputs inline. */
+  const resultOf = async (jobId: Hex, args: string[], blobs?: Record<string, string>) => {
     const stdout = new TextEncoder().encode(args.join(' '));
     const manifest: ResultManifest = {
       jobId,
@@ -113,23 +119,55 @@ async function fakeProvider(
       stderrTruncated: false,
       durationMs: 2_500,
     };
+    const salt = keccak256(toHex(`salt-${Math.random()}`));
     const reveal = await signMessage(account, domain, 'ResultReveal', {
       provider: account.address,
       jobId,
       outputCid: manifestCid(manifest),
-      salt: keccak256(toHex('salt')),
-      nonce: 1n,
+      salt,
+      nonce: BigInt(Date.now()),
       expiry: nowS() + 60n,
     });
     const inline = blobs ?? {
       [manifest.stdoutCid]: Buffer.from(stdout).toString('base64'),
       [manifestCid(manifest)]: Buffer.from(manifestBytes(manifest)).toString('base64'),
     };
-    return channel.request(coordinatorPeer, JOB_MESSAGES.result, { reveal, manifest, blobs: inline });
+    const commitment = resultCommitment({
+      jobId,
+      provider: account.address,
+      outputCid: manifestCid(manifest),
+      salt,
+    });
+    return { body: { reveal, manifest, blobs: inline }, commitment };
   };
+  const report = async (jobId: Hex, args: string[], blobs?: Record<string, string>) =>
+    channel.request(coordinatorPeer, JOB_MESSAGES.result, (await resultOf(jobId, args, blobs)).body);
+  /** Commit-reveal: commits to the answer now, reveals it when asked (or, misbehaving, does not). */
+  const sealed = new Map<string, unknown>();
+  const commit = async (jobId: Hex, args: string[]) => {
+    const { body, commitment } = await resultOf(jobId, args);
+    sealed.set(jobId, behave === 'switch' ? (await resultOf(jobId, ['something', 'else'])).body : body);
+    const signed = await signMessage(account, domain, 'ResultCommit', {
+      provider: account.address,
+      jobId,
+      commitment,
+      nonce: BigInt(Date.now()),
+      expiry: nowS() + 60n,
+    });
+    timeline.commit.push(performance.now());
+    return channel.request(coordinatorPeer, JOB_MESSAGES.commit, { commit: signed });
+  };
+  channel.handle(JOB_MESSAGES.reveal, ({ body }) => {
+    const { jobId } = body as { jobId: string };
+    if (behave === 'no-reveal') throw new Error('withheld');
+    revealed.push(jobId);
+    timeline.reveal.push(performance.now());
+    return sealed.get(jobId);
+  });
   channel.handle(JOB_MESSAGES.assign, ({ body }) => {
     assigned++;
-    const message = jobAssignSchema.parse(body).spec.message as { jobId: Hex; args: string[] };
+    const parsed = jobAssignSchema.parse(body);
+    const message = parsed.spec.message as { jobId: Hex; args: string[] };
     if (behave === 'busy-twice' && assigned <= 2) {
       return { accepted: false, reason: 'PROVIDER_BUSY: no room for 1 cores now' };
     }
@@ -139,7 +177,8 @@ async function fakeProvider(
       held.push(message.jobId);
     } else {
       const answer = behave === 'liar' ? ['a', 'lie'] : message.args;
-      setTimeout(() => void report(message.jobId, answer), 5);
+      if (parsed.commitReveal) setTimeout(() => void commit(message.jobId, answer), 5);
+      else setTimeout(() => void report(message.jobId, answer), 5);
     }
     return { accepted: true };
   });
@@ -159,13 +198,35 @@ async function fakeProvider(
   const sayHello = (activeJobs: string[] = []) =>
     channel.request(coordinatorPeer, JOB_MESSAGES.hello, { offer, agent: 'test', activeJobs });
   const hello = await sayHello();
+  let alive: NodeJS.Timeout | undefined;
+  /** Fake providers send no heartbeats: this refreshes the offer instead, to stay online in long tests. */
+  const keepAlive = () => {
+    alive = setInterval(
+      () => void channel.send(coordinatorPeer, JOB_MESSAGES.offer, { offer }).catch(() => {}),
+      300,
+    );
+  };
   cleanups.push(async () => {
+    clearInterval(alive);
     await channel.stop();
     await host.stop();
   });
   /** Joins a restarted coordinator (same key, so the same peer id). */
   const redial = (addr: string) => host.dial(addr);
-  return { account, vouchers, hello, held, cancelled, report, sayHello, redial, assigned: () => assigned };
+  return {
+    account,
+    vouchers,
+    hello,
+    held,
+    cancelled,
+    revealed,
+    timeline,
+    report,
+    sayHello,
+    redial,
+    keepAlive,
+    assigned: () => assigned,
+  };
 }
 
 async function submit(over: Record<string, unknown> = {}) {
@@ -379,6 +440,82 @@ describe('coordinator', () => {
     expect(reputation(auditor.account.address)).toBeGreaterThan(0.5);
   });
 
+  it('replicates a job with commit-reveal: every run commits before any answer is revealed, and agreement accepts it', async () => {
+    const providers = [await fakeProvider(100n), await fakeProvider(200n), await fakeProvider(300n)];
+    const job = await submit({ verification: 'replicate:3' });
+    const accepted = await until(job.id, ['accepted']);
+    expect(providers.map((p) => p.assigned())).toEqual([1, 1, 1]);
+    expect(providers.map((p) => p.revealed)).toEqual([[job.id], [job.id], [job.id]]);
+    // No reveal was asked for before every run had committed.
+    const lastCommit = Math.max(...providers.map((p) => p.timeline.commit[0]!));
+    expect(Math.min(...providers.map((p) => p.timeline.reveal[0]!))).toBeGreaterThanOrEqual(lastCommit);
+    expect(accepted.provider).toBe(providers[0]!.account.address);
+    const { events } = (await api(`/v1/jobs/${job.id}/events`)).body;
+    expect(events.at(-1).detail.verification).toMatchObject({ policy: 'replicate:3', runs: 3, slashed: [] });
+    const { providers: listed } = (await api('/v1/providers')).body;
+    expect(listed.map((p: { activeJobs: number }) => p.activeJobs)).toEqual([0, 0, 0]);
+  });
+
+  it('refuses a result sent without a commitment for a replicated job', async () => {
+    const holder = await fakeProvider(100n, 'hold');
+    await fakeProvider(200n, 'hold');
+    const job = await submit({ verification: 'replicate:2' });
+    await until(job.id, ['running']);
+    await expect(holder.report(job.id as Hex, ['hello', 'grid'])).rejects.toThrow(/commitment first/);
+    expect((await api(`/v1/jobs/${job.id}`)).body.job.state).toBe('running');
+  });
+
+  it('replicate(3) never accepts the answer of a colluding pair: more runs outvote it and both are punished', async () => {
+    const pair = [await fakeProvider(50n, 'liar'), await fakeProvider(60n, 'liar')];
+    const honest = [await fakeProvider(100n), await fakeProvider(200n), await fakeProvider(300n)];
+    for (const provider of [...pair, ...honest]) provider.keepAlive();
+    const job = await submit({ verification: 'replicate:3' });
+    const accepted = await until(job.id, ['accepted']);
+    expect([...pair, ...honest].map((p) => p.assigned())).toEqual([1, 1, 1, 1, 1]);
+    const manifest = (await api(`/v1/artifacts/${accepted.resultCid}`)).body;
+    const stdout = await fetch(`${coordinator.apiUrl}/v1/artifacts/${manifest.stdoutCid}`).then((r) =>
+      r.text(),
+    );
+    expect(stdout).toBe('hello grid');
+    const { events } = (await api(`/v1/jobs/${job.id}/events`)).body;
+    const { verification } = events.at(-1).detail;
+    expect(verification.runs).toBe(5);
+    expect(verification.slashed.map((s: { provider: string }) => s.provider).sort()).toEqual(
+      pair.map((p) => p.account.address).sort(),
+    );
+    expect(verification.slashed.every((s: { reason: string }) => s.reason === 'wrong-answer')).toBe(true);
+  });
+
+  it('punishes a replica that withholds its reveal and one that reveals another answer than it committed to', async () => {
+    const silent = await fakeProvider(50n, 'no-reveal');
+    const switcher = await fakeProvider(60n, 'switch');
+    const honest = [await fakeProvider(100n), await fakeProvider(200n), await fakeProvider(300n)];
+    for (const provider of [silent, switcher, ...honest]) provider.keepAlive();
+    const job = await submit({ verification: 'replicate:3' });
+    const accepted = await until(job.id, ['accepted']);
+    expect(honest.map((p) => p.assigned())).toEqual([1, 1, 1]);
+    expect(accepted.provider).not.toBe(silent.account.address);
+    const { events } = (await api(`/v1/jobs/${job.id}/events`)).body;
+    const { verification } = events.at(-1).detail;
+    // Three agreeing answers: the two that broke their commitments were replaced, not counted.
+    expect(verification.runs).toBe(3);
+    const reasons = Object.fromEntries(
+      verification.slashed.map((s: { provider: string; reason: string }) => [s.provider, s.reason]),
+    );
+    expect(reasons).toEqual({
+      [silent.account.address]: 'reveal-withheld',
+      [switcher.account.address]: 'reveal-mismatch',
+    });
+    // The mismatch is provable from the evidence alone: a signed commitment and a signed reveal that differ.
+    const mismatch = verification.slashed.find((s: { reason: string }) => s.reason === 'reveal-mismatch');
+    const evidence = (await api(`/v1/artifacts/${mismatch.evidenceCid}`)).body;
+    expect(evidence.runs[0]).toMatchObject({
+      provider: switcher.account.address,
+      commit: { kind: 'ResultCommit' },
+      reveal: { kind: 'ResultReveal' },
+    });
+  });
+
   it("frees a cancelled job's provider at once and tells it to stop", async () => {
     const holder = await fakeProvider(100n, 'hold');
     const job = await submit();
@@ -404,7 +541,8 @@ describe('coordinator', () => {
       return [status, body.error?.code ?? body.job.state];
     };
     expect(await post_('sample:2')).toEqual([400, 'INVALID_ARGUMENT']);
-    expect(await post_('replicate(3)')).toEqual([422, 'VERIFICATION_UNSUPPORTED']);
+    expect(await post_('canary')).toEqual([422, 'VERIFICATION_UNSUPPORTED']);
+    expect(await post_('replicate(3)')).toEqual([201, 'submitted']);
     expect(await post_('')).toEqual([201, 'submitted']);
   });
 

@@ -2,16 +2,14 @@ import {
   IdlegridError,
   isIdlegridError,
   type JobSpec,
-  manifestCid,
   type NetworkDomain,
   parseMessage,
-  type ResultManifest,
   verifySignedMessage,
 } from '@idlegrid/protocol';
 import type { Address } from 'viem';
 import type { JobRecord, JobStore } from '../jobs/api.js';
 import { isTerminal } from '../jobs/job-states.js';
-import { JOB_MESSAGES, jobAssignAckSchema, jobResultSchema } from '../jobs/wire.js';
+import { JOB_MESSAGES, jobAssignAckSchema, jobCommitSchema } from '../jobs/wire.js';
 import type { MessageChannel, RemotePeer } from '../p2p/api.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
@@ -19,7 +17,9 @@ import type { AssignmentSigner } from './assignment-signer.js';
 import type { JobEventBus } from './job-event-bus.js';
 import type { VerificationSettings } from './job-intake.js';
 import type { ProviderRegistry } from './provider-registry.js';
-import { ResultVerification, type Slasher } from './result-verification.js';
+import type { Slasher } from './punishment.js';
+import { ResultVerification } from './result-verification.js';
+import { readRunAnswer } from './run-answer.js';
 import { jobRequestOf } from './scheduler-views.js';
 
 export interface DispatcherDeps {
@@ -147,10 +147,11 @@ export class Dispatcher {
    * stop, and its resources are freed at once.
    */
   ended(job: JobRecord): void {
-    if (!isTerminal(job.state) || !job.provider) return;
+    if (!isTerminal(job.state)) return;
     this.#scheduler.release(job.id);
     this.#excluded.delete(job.id);
-    if (job.state !== 'cancelled') return;
+    this.#verification?.release(job.id);
+    if (job.state !== 'cancelled' || !job.provider) return;
     const peer = this.deps.registry.get(job.provider)?.peer;
     if (peer) this.deps.channel.send(peer, JOB_MESSAGES.cancel, { jobId: job.id }).catch(() => {});
   }
@@ -161,10 +162,15 @@ export class Dispatcher {
     let refused = false;
     try {
       const spec = specOf(job);
+      const commitReveal = this.#verification?.commitsFirst(spec) ?? false;
+      // A replicated job's replicas may still run from an earlier attempt: its runs go to other providers.
+      const excluded = commitReveal
+        ? new Set([...this.#excludedFor(job.id), ...(await this.#verification!.providersOf(job.id))])
+        : this.#excludedFor(job.id);
       const now = this.#now();
       // Placing reserves the provider's resources before any await, so jobs dispatched in the
       // same pass cannot overbook it.
-      const outcome = this.#scheduler.place(jobRequestOf(job, spec), now, this.#excludedFor(job.id));
+      const outcome = this.#scheduler.place(jobRequestOf(job, spec), now, excluded);
       if (!outcome.placed) {
         await this.#noteUnmatched(job, outcome.reasons);
         return;
@@ -182,7 +188,7 @@ export class Dispatcher {
         await this.deps.channel.request(
           entry.peer,
           JOB_MESSAGES.assign,
-          { assignment, spec: job.spec },
+          { assignment, spec: job.spec, commitReveal },
           { timeoutMs: this.deps.assignTimeoutMs ?? 10_000 },
         ),
       );
@@ -193,7 +199,10 @@ export class Dispatcher {
         refused = /^PROVIDER_(BUSY|UNAVAILABLE)\b/.test(reason);
         throw new IdlegridError('PROVIDER_BUSY', `provider refused the job: ${reason}`);
       }
-      await this.#move(job.id, 'running', { from: ['assigned'] });
+      const running = await this.#move(job.id, 'running', { from: ['assigned'] });
+      // Its replicas run alongside the first run, not after it.
+      // (A failure here is the verification's, not this provider's: the next pass tries again.)
+      if (commitReveal) await this.#verification!.advance(running).catch(() => {});
     } catch (error) {
       const current = await this.deps.store.get(job.id);
       if (!isTerminal(current.state) && provider) {
@@ -205,32 +214,20 @@ export class Dispatcher {
     }
   }
 
-  /** Handles `job.result` from a provider: checks it, then accepts the job (verification policy none). */
+  /** Handles `job.result` from a provider: checks it, then accepts the job, or audits it first. */
   async acceptResult(from: RemotePeer, body: unknown): Promise<{ accepted: true }> {
-    const parsed = jobResultSchema.safeParse(body);
-    if (!parsed.success) throw new IdlegridError('RESULT_INVALID', 'malformed job result');
-    const { reveal, manifest, blobs } = parsed.data;
-    const verified = await verifySignedMessage(this.deps.domain, reveal, { kind: 'ResultReveal' });
-    const job = await this.deps.store.get(verified.message.jobId);
+    const answer = await readRunAnswer(this.deps, from.address, body);
+    const { manifest, resultCid: cid } = answer;
+    const job = await this.deps.store.get(manifest.jobId);
+    const spec = specOf(job);
     const checking = job.state === 'verifying' && job.provider !== from.address;
-    if (
-      verified.signer !== from.address ||
-      manifest.jobId !== job.id ||
-      (job.provider !== from.address && !checking)
-    ) {
+    if (job.provider !== from.address && !checking) {
       throw new IdlegridError('RESULT_INVALID', `result for ${job.id} is not from its assigned provider`);
     }
-    const cid = manifestCid(manifest);
-    if (verified.message.outputCid !== cid) {
-      throw new IdlegridError('RESULT_INVALID', "the signed output CID is not the manifest's CID");
+    if (this.#verification?.commitsFirst(spec)) {
+      // A replicated job's answers are revealed only when the coordinator asks for them.
+      throw new IdlegridError('RESULT_INVALID', `job ${job.id} takes a commitment first (job.commit)`);
     }
-    await this.#storeResultContent(cid, manifest, blobs ?? {});
-    const answer = {
-      provider: from.address,
-      manifest,
-      resultCid: cid,
-      reveal: { kind: 'ResultReveal' as const, message: verified.message, signature: verified.signature },
-    };
     if (checking) {
       await this.#verification?.acceptCheck(job, answer);
       return { accepted: true };
@@ -259,7 +256,6 @@ export class Dispatcher {
       }
       return { accepted: true };
     }
-    const spec = specOf(job);
     await this.#move(job.id, 'committed', { from: ['running', 'assigned'], patch: { resultCid: cid } });
     this.#scheduler.recordCompletion(job.id, manifest.durationMs / 1000);
     if (this.#verification?.chooses(spec, from.address)) {
@@ -273,22 +269,42 @@ export class Dispatcher {
   }
 
   /**
-   * Stores inline blobs (each checked against its CID by the store), then makes sure the
-   * manifest and the outputs it names all exist: a result is accepted only once its content is.
+   * Handles `job.commit`: a replicated job's run committed to its answer. The first run's
+   * commitment moves the job to `verifying`, where its replicas' answers are gathered.
    */
-  async #storeResultContent(cid: string, manifest: ResultManifest, blobs: Record<string, string>) {
-    for (const [blobCid, base64] of Object.entries(blobs)) {
-      await this.deps.artifacts.put(Buffer.from(base64, 'base64'), blobCid).catch((error: unknown) => {
-        throw new IdlegridError('RESULT_INVALID', `inline result blob ${blobCid} is invalid`, {
-          cause: error,
-        });
-      });
+  async acceptCommit(from: RemotePeer, body: unknown): Promise<{ accepted: true }> {
+    const parsed = jobCommitSchema.safeParse(body);
+    if (!parsed.success) throw new IdlegridError('RESULT_INVALID', 'expected { commit }');
+    const verified = await verifySignedMessage(this.deps.domain, parsed.data.commit, {
+      kind: 'ResultCommit',
+    });
+    if (verified.signer !== from.address) {
+      throw new IdlegridError(
+        'SIGNER_MISMATCH',
+        `a commitment signed by ${verified.signer} came from ${from.address}`,
+      );
     }
-    for (const needed of [cid, manifest.stdoutCid, manifest.stderrCid]) {
-      await this.deps.artifacts.info(needed).catch(() => {
-        throw new IdlegridError('RESULT_INVALID', `result content ${needed} was neither sent nor uploaded`);
-      });
+    const job = await this.deps.store.get(verified.message.jobId);
+    const verification = this.#verification;
+    if (!verification?.commitsFirst(specOf(job))) {
+      throw new IdlegridError('RESULT_INVALID', `job ${job.id} takes its result directly (job.result)`);
     }
+    const commit = {
+      kind: 'ResultCommit' as const,
+      message: verified.message,
+      signature: verified.signature,
+    };
+    if (job.provider === from.address && (job.state === 'running' || job.state === 'assigned')) {
+      this.#scheduler.recordCompletion(job.id, (this.#now() - job.updatedAt) / 1000);
+      const committed = await this.#move(job.id, 'committed', {
+        from: ['running', 'assigned'],
+        patch: { leaseExpiresAt: null },
+      });
+      await verification.beginCommitted(committed, commit);
+    } else {
+      await verification.acceptCommit(job, commit);
+    }
+    return { accepted: true };
   }
 
   /**
@@ -331,7 +347,6 @@ export class Dispatcher {
       if (peer) this.deps.channel.send(peer, JOB_MESSAGES.cancel, { jobId: job.id }).catch(() => {});
     }
     this.#scheduler.release(job.id);
-    this.#verification?.release(job.id);
     await this.#move(job.id, 'expired', { patch: { leaseExpiresAt: null } }).catch(() => {});
   }
 
@@ -355,6 +370,7 @@ export class Dispatcher {
   ): Promise<JobRecord> {
     const job = await this.deps.store.transition(id, to, options);
     if (to === 'accepted' || isTerminal(to)) this.#excluded.delete(id);
+    if (isTerminal(to)) this.#verification?.release(id);
     this.deps.bus.publish(job);
     return job;
   }

@@ -31,11 +31,11 @@ export interface VerificationSettings {
   supported: readonly VerificationPolicy['kind'][];
 }
 
-/** What a coordinator carries out: results as returned, or sampled audits (replicas and canaries are to come). */
+/** What a coordinator carries out: results as returned, sampled audits, and replicas with commit-reveal. */
 export const DEFAULT_VERIFICATION: VerificationSettings = {
   default: { kind: 'none' },
   adversarialShare: 0.1,
-  supported: ['none', 'sample'],
+  supported: ['none', 'sample', 'replicate'],
 };
 
 const CANCELLABLE = ['submitted', 'matched', 'assigned', 'running'] as const;

@@ -3,6 +3,7 @@ import {
   type JobSpec,
   parseWireJson,
   type ResultManifest,
+  resultCommitment,
   type SignedMessage,
   toWireJson,
 } from '@idlegrid/protocol';
@@ -13,32 +14,17 @@ import { JOB_MESSAGES, jobAssignAckSchema } from '../jobs/wire.js';
 import type { MessageChannel } from '../p2p/api.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import { exactComparator, outcomeDigest, verdict } from '../verify/compare.js';
-import { evidenceBytes, evidenceHash, type SlashEvidence } from '../verify/evidence.js';
-import { parseVerification } from '../verify/policy.js';
+import type { SlashReason } from '../verify/evidence.js';
+import { parseVerification, type VerificationPolicy } from '../verify/policy.js';
 import type { AssignmentSigner } from './assignment-signer.js';
 import type { VerificationSettings } from './job-intake.js';
 import type { ProviderRegistry } from './provider-registry.js';
+import { type Punishment, punish, type Slasher } from './punishment.js';
+import { type RunAnswer, readRunAnswer } from './run-answer.js';
 import { jobRequestOf } from './scheduler-views.js';
 
 /** Runs of one job before a dispute without a decisive answer fails it. */
 const MAX_RUNS = 7;
-
-/** A run's answer as it arrived: the manifest it names and the reveal its provider signed. */
-export interface RunAnswer {
-  provider: Address;
-  manifest: ResultManifest;
-  resultCid: string;
-  reveal: SignedMessage<'ResultReveal'>;
-}
-
-/** Slashes the provider found wrong on-chain; resolves the transaction hash (none when nothing was left to slash). */
-export type Slasher = (args: {
-  provider: Address;
-  jobValue: bigint;
-  evidenceHash: Hex;
-  /** Who exposed it: the provider of the check whose answer won. */
-  challenger: Address;
-}) => Promise<string | undefined>;
 
 export interface ResultVerificationDeps {
   store: JobStore;
@@ -46,7 +32,9 @@ export interface ResultVerificationDeps {
   channel: MessageChannel;
   assignments: AssignmentSigner;
   artifacts: ArtifactStore;
+  domain: Parameters<typeof readRunAnswer>[0]['domain'];
   settings: VerificationSettings;
+  /** How long a run is waited for beyond its own length, and how long a reveal is asked for. */
   leaseMs: number;
   /** Persists a transition and publishes it (the dispatcher's). */
   move: (id: string, to: JobRecord['state'], options: TransitionOptions) => Promise<JobRecord>;
@@ -57,76 +45,148 @@ export interface ResultVerificationDeps {
 }
 
 /**
- * Sampling (`sample(p)`): a sampled job's first answer is held in `verifying` while another,
- * independent provider runs the same job; neither can tell an audit from a first run (same
- * signed spec, same assignment). Answers are compared on their outcome digest. Agreement
- * accepts the job; disagreement brings more providers, one at a time, until one answer has
- * three runs and a majority (see `verdict`): each provider in the minority loses reputation and
- * is slashed with the stored evidence, and the client gets (and pays for) that answer. One check runs at a time; a check whose
- * provider vanished or refused is given to yet another provider.
+ * Checks results before they are accepted, by running the job again on independent providers:
+ * - `sample(p)`: a sampled job's first answer is held in `verifying` while one other provider
+ *   runs the job; neither can tell an audit from a first run (same signed spec, same kind of
+ *   assignment). Answers are sent as results.
+ * - `replicate(k)`: k-1 replicas run alongside the first run, and every run commits to its
+ *   answer (`job.commit`, a salted hash) before any answer is revealed (`job.reveal`, asked for
+ *   once all have committed): no replica can copy another's answer. A run that commits and
+ *   then does not reveal while reachable, or reveals something else, is punished.
+ * Answers are compared on their outcome digest. Agreement accepts the job; disagreement brings
+ * more providers, one at a time, until one answer has three runs and a majority (see
+ * `verdict`): each provider in the minority is punished (see punishment.ts), and the client
+ * gets, and pays for, that answer. A run whose provider vanished or refused is given to yet
+ * another provider.
  */
 export class ResultVerification {
   /** Jobs being advanced now, and whether another step was asked for meanwhile. */
   readonly #advancing = new Map<string, boolean>();
+  /** Scheduler reservations of each job's check runs. */
+  readonly #reserved = new Map<string, Set<string>>();
 
   constructor(private readonly deps: ResultVerificationDeps) {}
 
+  policyOf(spec: JobSpec): VerificationPolicy {
+    return parseVerification(spec.verification, this.deps.settings);
+  }
+
+  /** Whether the job's runs commit to their answers before revealing them (replicated jobs). */
+  commitsFirst(spec: JobSpec): boolean {
+    return this.policyOf(spec).kind === 'replicate';
+  }
+
   /** Whether this first answer is audited before it is accepted (probation raises the odds). */
   chooses(spec: JobSpec, provider: Address): boolean {
-    const policy = parseVerification(spec.verification, this.deps.settings);
+    const policy = this.policyOf(spec);
     if (policy.kind !== 'sample') return false;
     const probability = this.deps.registry.reputation.samplingFor(provider, policy.probability);
     return (this.deps.random ?? Math.random)() < probability;
   }
 
-  /** The first answer will be audited: it is recorded, the job waits in `verifying`, the audit goes out. */
+  /** Every provider that ran or runs a check of the job: the job's other runs go elsewhere. */
+  async providersOf(jobId: string): Promise<Address[]> {
+    return (await this.deps.store.runs(jobId)).map((run) => run.provider);
+  }
+
+  /** A sampled job's first answer will be audited: it is recorded, the job waits in `verifying`. */
   async begin(job: JobRecord, first: RunAnswer): Promise<void> {
     await this.deps.store.putRun(this.#doneRun(job.id, 'first', first, {}));
-    const verifying = await this.deps.move(job.id, 'verifying', { detail: { audit: 'sampled' } });
-    await this.#advance(verifying);
+    const verifying = await this.deps.move(job.id, 'verifying', {
+      patch: { leaseExpiresAt: null },
+      detail: { audit: 'sampled' },
+    });
+    await this.advance(verifying);
   }
 
-  /** An answer from an audit or arbiter run. */
+  /** A replicated job's first run committed: the job waits in `verifying` for its replicas. */
+  async beginCommitted(job: JobRecord, commit: SignedMessage<'ResultCommit'>): Promise<void> {
+    await this.deps.store.putRun({
+      jobId: job.id,
+      provider: commit.message.provider,
+      purpose: 'first',
+      state: 'committed',
+      resultCid: null,
+      outcome: null,
+      signed: { commit: wire(commit) },
+      leaseExpiresAt: null,
+      updatedAt: this.#now(),
+    });
+    const verifying = await this.deps.move(job.id, 'verifying', {
+      from: ['committed'],
+      detail: { replicas: 'committed' },
+    });
+    await this.advance(verifying);
+  }
+
+  /** A replica or arbiter committed to its answer. */
+  async acceptCommit(job: JobRecord, commit: SignedMessage<'ResultCommit'>): Promise<void> {
+    const run = await this.#runOf(job.id, commit.message.provider);
+    if (run.state === 'committed' && sameCommit(run, commit)) return; // sent again
+    if (run.state !== 'assigned') {
+      throw new IdlegridError('RESULT_INVALID', `${run.provider} holds no run of job ${job.id} to commit`);
+    }
+    this.deps.registry.scheduler.recordCompletion(
+      checkKey(job.id, run.provider),
+      (this.#now() - run.updatedAt) / 1000,
+    );
+    await this.deps.store.putRun({
+      ...run,
+      state: 'committed',
+      signed: { ...run.signed, commit: wire(commit) },
+      leaseExpiresAt: null,
+      updatedAt: this.#now(),
+    });
+    await this.advance(job);
+  }
+
+  /** An answer, sent as a result, from a sampled job's audit or arbiter run. */
   async acceptCheck(job: JobRecord, answer: RunAnswer): Promise<void> {
-    const run = (await this.deps.store.runs(job.id)).find((r) => r.provider === answer.provider);
-    if (run?.state !== 'assigned') {
+    const run = await this.#runOf(job.id, answer.provider);
+    if (run.state !== 'assigned') {
       throw new IdlegridError('RESULT_INVALID', `${answer.provider} holds no check of job ${job.id}`);
     }
-    const scheduler = this.deps.registry.scheduler;
-    scheduler.recordCompletion(checkKey(job.id, run.purpose), answer.manifest.durationMs / 1000);
-    if (answer.manifest.exitCode < 0) {
-      // It could not run the job (a fetch failed...): no answer to compare; another provider checks.
-      await this.deps.store.putRun({ ...run, state: 'lost', updatedAt: this.#now() });
-    } else {
-      await this.deps.store.putRun(this.#doneRun(job.id, run.purpose, answer, run.signed));
-    }
-    await this.#advance(job);
+    const key = checkKey(job.id, run.provider);
+    this.deps.registry.scheduler.recordCompletion(key, answer.manifest.durationMs / 1000);
+    await this.#record(job.id, run, answer);
+    await this.advance(job);
   }
 
-  /** Each dispatcher pass: checks whose lease ran out are lost, and every verifying job gets its next step. */
+  /** Each dispatcher pass: runs past their lease are lost, and every checked job gets its next step. */
   async tick(): Promise<void> {
-    const now = this.#now();
-    for (const job of await this.deps.store.list({ states: ['verifying'], limit: 1_000 })) {
+    const jobs = await this.deps.store.list({ states: ['assigned', 'running', 'verifying'], limit: 1_000 });
+    for (const job of jobs) {
+      if (job.state !== 'verifying' && !this.commitsFirst(this.deps.specOf(job))) continue;
       for (const run of await this.deps.store.runs(job.id)) {
-        if (run.state === 'assigned' && run.leaseExpiresAt !== null && run.leaseExpiresAt < now) {
+        if (run.state === 'assigned' && run.leaseExpiresAt !== null && run.leaseExpiresAt < this.#now()) {
           await this.#lose(job.id, run);
         }
       }
-      await this.#advance(job);
+      await this.advance(job);
     }
   }
 
-  /** The job ended (expired...): checks in flight no longer hold their providers. */
+  /** The job ended (accepted, expired, cancelled...): its checks still out are stopped and free their providers. */
   release(jobId: string): void {
-    for (const purpose of ['audit', 'arbiter'] as const)
-      this.deps.registry.scheduler.release(checkKey(jobId, purpose));
+    for (const key of this.#reserved.get(jobId) ?? []) this.deps.registry.scheduler.release(key);
+    this.#reserved.delete(jobId);
+    void this.deps.store
+      .runs(jobId)
+      .then((runs) => {
+        for (const run of runs.filter((r) => r.state === 'assigned' || r.state === 'committed')) {
+          const peer = this.deps.registry.get(run.provider)?.peer;
+          if (peer) void this.deps.channel.send(peer, JOB_MESSAGES.cancel, { jobId }).catch(() => {});
+        }
+      })
+      .catch(() => {});
   }
 
   /**
-   * One step at a time per job: an answer arriving while a pass works on the same job must not
-   * settle it twice (two slashes for one lie). A step asked for meanwhile runs right after.
+   * Takes the job's next step. One step at a time per job: an answer arriving while a pass works
+   * on the same job must not settle it twice (two slashes for one lie). A step asked for
+   * meanwhile runs right after.
    */
-  async #advance(job: JobRecord): Promise<void> {
+  async advance(job: JobRecord): Promise<void> {
     if (this.#advancing.has(job.id)) {
       this.#advancing.set(job.id, true);
       return;
@@ -135,52 +195,90 @@ export class ResultVerification {
       do {
         this.#advancing.set(job.id, false);
         const current = await this.deps.store.get(job.id);
-        if (current.state === 'verifying') await this.#step(current);
+        const checked =
+          current.state === 'verifying' ||
+          (['assigned', 'running'].includes(current.state) && this.commitsFirst(this.deps.specOf(current)));
+        if (checked && (await this.#step(current))) this.#advancing.set(job.id, true);
       } while (this.#advancing.get(job.id));
     } finally {
       this.#advancing.delete(job.id);
     }
   }
 
-  /** Decides if the answers allow it; else sends the next check, unless one is out. */
-  async #step(job: JobRecord): Promise<void> {
+  /**
+   * Starts the runs the policy still wants; once every run has committed, asks for the reveals;
+   * once all have answered, decides if the answers allow it, else sends an arbiter. Returns
+   * whether another step can follow at once.
+   */
+  async #step(job: JobRecord): Promise<boolean> {
+    const spec = this.deps.specOf(job);
+    const policy = this.policyOf(spec);
+    const wanted = policy.kind === 'replicate' ? policy.replicas : 2;
     const runs = await this.deps.store.runs(job.id);
-    if (runs.some((run) => run.state === 'assigned')) return;
+    // Before it commits, a replicated job's first run is the dispatcher's and not yet a run here.
+    const firstOut = job.state === 'verifying' ? 0 : 1;
+    const open = runs.filter((run) => run.state === 'assigned' || run.state === 'committed');
     const done = runs.filter((run) => run.state === 'done');
-    if (done.length >= 2) {
-      const decided = verdict(
-        done.map((run) => ({ run, manifest: manifestOf(run) })),
-        exactComparator,
-      );
-      if (decided)
-        return this.#settle(
-          job,
-          decided.agreeing.map((a) => a.run),
-          decided.dissenting.map((d) => d.run),
-        );
-      if (done.length >= MAX_RUNS) {
-        this.release(job.id);
-        await this.deps.move(job.id, 'failed', {
-          patch: {
-            error: { code: 'RESULT_DISPUTED', message: `no answer won ${MAX_RUNS} runs` },
-            leaseExpiresAt: null,
-          },
-          detail: { outcomes: done.map((run) => ({ provider: run.provider, outcome: run.outcome })) },
-        });
-        return;
+    const missing = wanted - firstOut - open.length - done.length;
+    if (missing > 0) {
+      const purpose = policy.kind === 'replicate' ? 'replica' : 'audit';
+      const busy = [...runs];
+      for (let i = 0; i < missing; i++) {
+        const sent = await this.#dispatchCheck(job, spec, purpose, busy);
+        if (!sent) break; // The next pass tries again.
+        busy.push(sent);
       }
+      return false;
     }
-    await this.#dispatchCheck(job, done.length >= 2 ? 'arbiter' : 'audit', runs);
+    if (firstOut || open.some((run) => run.state === 'assigned')) return false;
+    if (open.length > 0) return this.#askReveals(job, spec, open);
+    const decided = verdict(
+      done.map((run) => ({ run, manifest: manifestOf(run) })),
+      exactComparator,
+    );
+    if (decided) {
+      await this.#settle(
+        job,
+        spec,
+        decided.agreeing.map((a) => a.run),
+        decided.dissenting.map((d) => d.run),
+        runs,
+      );
+      return false;
+    }
+    if (done.length >= MAX_RUNS) {
+      await this.deps.move(job.id, 'failed', {
+        patch: {
+          error: { code: 'RESULT_DISPUTED', message: `no answer won ${MAX_RUNS} runs` },
+          leaseExpiresAt: null,
+        },
+        detail: { outcomes: done.map((run) => ({ provider: run.provider, outcome: run.outcome })) },
+      });
+      return false;
+    }
+    await this.#dispatchCheck(job, spec, 'arbiter', runs);
+    return false;
   }
 
-  async #dispatchCheck(job: JobRecord, purpose: 'audit' | 'arbiter', runs: JobRun[]): Promise<void> {
-    const spec = this.deps.specOf(job);
+  /** Sends one more run of the job to a provider that has not run it; returns it, or undefined if none fits. */
+  async #dispatchCheck(
+    job: JobRecord,
+    spec: JobSpec,
+    purpose: JobRun['purpose'],
+    runs: readonly JobRun[],
+  ): Promise<JobRun | undefined> {
     const now = this.#now();
     const excluded = new Set<string>(runs.map((run) => run.provider));
-    const request = { ...jobRequestOf(job, spec), id: checkKey(job.id, purpose) };
-    const outcome = this.deps.registry.scheduler.place(request, now, excluded);
-    if (!outcome.placed) return; // The next pass tries again.
-    const provider = outcome.provider as Address;
+    if (job.provider) excluded.add(job.provider);
+    const scheduler = this.deps.registry.scheduler;
+    // Placed under a provisional key (the job's own holds its first run), then held under the run's.
+    const request = { ...jobRequestOf(job, spec), id: `${job.id}/placing` };
+    const placed = scheduler.place(request, now, excluded);
+    if (!placed.placed) return undefined;
+    const provider = placed.provider as Address;
+    scheduler.release(request.id);
+    scheduler.reserve({ ...request, id: checkKey(job.id, provider) }, provider);
+    this.#reservationsOf(job.id).add(checkKey(job.id, provider));
     const leaseExpiresAt = Math.min(job.deadline, now + jobSeconds(spec) * 1000 + this.deps.leaseMs);
     const assignment = await this.deps.assignments.sign(spec, provider, leaseExpiresAt, now);
     const run: JobRun = {
@@ -202,7 +300,7 @@ export class ResultVerification {
         await this.deps.channel.request(
           peer,
           JOB_MESSAGES.assign,
-          { assignment, spec: job.spec },
+          { assignment, spec: job.spec, commitReveal: this.commitsFirst(spec) },
           { timeoutMs: 10_000 },
         ),
       );
@@ -210,36 +308,106 @@ export class ResultVerification {
     } catch {
       await this.#lose(job.id, run);
     }
+    return run;
   }
 
-  /** The majority's answer is the job's: the minority is slashed, the majority's provider is paid. */
-  async #settle(job: JobRecord, agreeing: JobRun[], dissenting: JobRun[]): Promise<void> {
-    const spec = this.deps.specOf(job);
+  /**
+   * Every run has committed: each is asked for its answer, checked against its commitment.
+   * A provider that does not answer is asked again on later passes until its reveal window (a
+   * lease) closes: then, if it was reachable all along, it withheld its answer and is punished;
+   * if it is gone, its run is only lost. Returns whether any run moved on.
+   */
+  async #askReveals(job: JobRecord, spec: JobSpec, committed: JobRun[]): Promise<boolean> {
+    const outcomes = await Promise.all(
+      committed.map(async (run) => {
+        const now = this.#now();
+        const closes = run.leaseExpiresAt ?? now + this.deps.leaseMs;
+        if (run.leaseExpiresAt === null) await this.deps.store.putRun({ ...run, leaseExpiresAt: closes });
+        let answer: RunAnswer;
+        try {
+          const peer = this.deps.registry.get(run.provider)?.peer;
+          if (!peer) throw new IdlegridError('PROVIDER_UNAVAILABLE', `${run.provider} is not connected`);
+          const body = await this.deps.channel.request(
+            peer,
+            JOB_MESSAGES.reveal,
+            { jobId: job.id },
+            { timeoutMs: 10_000 },
+          );
+          answer = await readRunAnswer(this.deps, run.provider, body);
+        } catch {
+          if (this.#now() < closes) return false;
+          if (!this.deps.registry.isOnline(run.provider, this.#now())) {
+            this.deps.registry.recordOutcome(run.provider, 'timeout', this.#now());
+            await this.#lose(job.id, run);
+          } else await this.#punishRun(job, spec, run, 'reveal-withheld');
+          return true;
+        }
+        if (!revealsCommitment(run, answer)) {
+          const revealed = { ...run, signed: { ...run.signed, reveal: wire(answer.reveal) } };
+          await this.#punishRun(job, spec, revealed, 'reveal-mismatch');
+          return true;
+        }
+        await this.#record(job.id, run, answer);
+        return true;
+      }),
+    );
+    return outcomes.some(Boolean);
+  }
+
+  /** A run that did not keep its commitment is punished at once; its punishment shows when the job settles. */
+  async #punishRun(job: JobRecord, spec: JobSpec, run: JobRun, reason: SlashReason): Promise<void> {
+    const punishment = await punish(this.deps, {
+      job,
+      spec,
+      accused: run,
+      reason,
+      runs: [run],
+      now: this.#now(),
+    });
+    await this.deps.store.putRun({
+      ...run,
+      state: 'withheld',
+      signed: { ...run.signed, punishment },
+      updatedAt: this.#now(),
+    });
+  }
+
+  /** The majority's answer is the job's: the minority is punished, the majority's provider is paid. */
+  async #settle(
+    job: JobRecord,
+    spec: JobSpec,
+    agreeing: JobRun[],
+    dissenting: JobRun[],
+    runs: JobRun[],
+  ): Promise<void> {
     const now = this.#now();
     const winner = agreeing.find((run) => run.purpose === 'first') ?? agreeing[0]!;
-    const challenger = agreeing.find((run) => run.purpose !== 'first') ?? winner;
-    const slashed: { provider: Address; evidenceCid: string; evidenceHash: Hex; transaction?: string }[] = [];
+    const challenger = agreeing.find((run) => run !== winner) ?? winner;
+    const punished: Punishment[] = runs.flatMap((run) =>
+      run.state === 'withheld' && run.signed.punishment ? [run.signed.punishment as Punishment] : [],
+    );
+    const answers = [...agreeing, ...dissenting];
+    const decided = {
+      winningDigest: winner.outcome ?? '',
+      agreeing: agreeing.map((run) => run.provider as Hex),
+      dissenting: dissenting.map((run) => run.provider as Hex),
+    };
     for (const loser of dissenting) {
-      this.deps.registry.recordOutcome(loser.provider, 'disputeLost', now);
-      const evidence = this.#evidence(job, loser, agreeing, dissenting);
-      const stored = await this.deps.artifacts.put(evidenceBytes(evidence));
-      const hash = evidenceHash(evidence);
-      let outcome: { transaction?: string; slashError?: string } = {};
-      try {
-        const transaction = await this.deps.slash?.({
-          provider: loser.provider,
-          jobValue: spec.maxPrice,
-          evidenceHash: hash,
+      punished.push(
+        await punish(this.deps, {
+          job,
+          spec,
+          accused: loser,
+          reason: 'wrong-answer',
+          runs: answers,
+          verdict: decided,
           challenger: challenger.provider,
-        });
-        if (transaction) outcome = { transaction };
-      } catch (error) {
-        // The verdict stands and the evidence is kept: a failed slash can be sent again from it.
-        outcome = { slashError: error instanceof Error ? error.message : String(error) };
-      }
-      slashed.push({ provider: loser.provider, evidenceCid: stored.cid, evidenceHash: hash, ...outcome });
+          now,
+        }),
+      );
     }
     for (const run of agreeing) this.deps.registry.recordOutcome(run.provider, 'verified', now);
+    this.release(job.id);
     const price = this.deps.registry.charge(winner.provider, spec, manifestOf(winner).durationMs);
     await this.deps.move(job.id, 'accepted', {
       from: ['verifying'],
@@ -251,37 +419,42 @@ export class ResultVerification {
       },
       detail: {
         verification: {
-          runs: agreeing.length + dissenting.length,
-          agreeing: agreeing.map((run) => run.provider),
-          slashed,
+          policy: spec.verification,
+          runs: answers.length,
+          agreeing: decided.agreeing,
+          slashed: punished,
         },
       },
     });
   }
 
-  #evidence(job: JobRecord, accused: JobRun, agreeing: JobRun[], dissenting: JobRun[]): SlashEvidence {
-    const asRun = (run: JobRun) => ({
-      provider: run.provider,
-      ...(run.signed.assignment ? { assignment: run.signed.assignment as SignedMessage<'Assignment'> } : {}),
-      reveal: run.signed.reveal as SignedMessage<'ResultReveal'>,
-      outcomeDigest: run.outcome ?? '',
-    });
-    return {
-      jobId: job.id as Hex,
-      spec: job.spec as SignedMessage<'JobSpec'>,
-      accused: accused.provider,
-      runs: [...agreeing, ...dissenting].map(asRun),
-      verdict: {
-        winningDigest: agreeing[0]!.outcome ?? '',
-        agreeing: agreeing.map((run) => run.provider),
-        dissenting: dissenting.map((run) => run.provider),
-      },
-    };
+  /** A run's answer: kept for comparison, or, if it could not run the job, the run is lost. */
+  async #record(jobId: string, run: JobRun, answer: RunAnswer): Promise<void> {
+    if (answer.manifest.exitCode < 0) {
+      // It could not run the job (a fetch failed...): no answer to compare; another provider runs it.
+      await this.deps.store.putRun({ ...run, state: 'lost', updatedAt: this.#now() });
+    } else {
+      await this.deps.store.putRun(this.#doneRun(jobId, run.purpose, answer, run.signed));
+    }
   }
 
   async #lose(jobId: string, run: JobRun): Promise<void> {
-    this.deps.registry.scheduler.release(checkKey(jobId, run.purpose));
+    this.deps.registry.scheduler.release(checkKey(jobId, run.provider));
     await this.deps.store.putRun({ ...run, state: 'lost', updatedAt: this.#now() });
+  }
+
+  async #runOf(jobId: string, provider: Address): Promise<JobRun> {
+    const run = (await this.deps.store.runs(jobId)).find((r) => r.provider === provider);
+    if (!run) throw new IdlegridError('RESULT_INVALID', `${provider} holds no run of job ${jobId}`);
+    return run;
+  }
+
+  #reservationsOf(jobId: string): Set<string> {
+    const existing = this.#reserved.get(jobId);
+    if (existing) return existing;
+    const created = new Set<string>();
+    this.#reserved.set(jobId, created);
+    return created;
   }
 
   #doneRun(
@@ -308,13 +481,30 @@ export class ResultVerification {
   }
 }
 
-/** The scheduler reservation of a job's check run: one audit and one arbiter at a time. */
-function checkKey(jobId: string, purpose: JobRun['purpose']): string {
-  return `${jobId}/${purpose}`;
+/** The scheduler reservation of a check run: one per provider of the job. */
+function checkKey(jobId: string, provider: string): string {
+  return `${jobId}/${provider}`;
 }
 
 function manifestOf(run: JobRun): ResultManifest {
   return run.signed.manifest as ResultManifest;
+}
+
+function commitOf(run: JobRun): SignedMessage<'ResultCommit'> {
+  return run.signed.commit as SignedMessage<'ResultCommit'>;
+}
+
+function sameCommit(run: JobRun, commit: SignedMessage<'ResultCommit'>): boolean {
+  return commitOf(run).message.commitment === commit.message.commitment;
+}
+
+/** The revealed answer is the one committed to: its CID and salt hash to the signed commitment. */
+function revealsCommitment(run: JobRun, answer: RunAnswer): boolean {
+  const { jobId, outputCid, salt } = answer.reveal.message;
+  return (
+    answer.manifest.jobId === run.jobId &&
+    resultCommitment({ jobId, provider: run.provider, outputCid, salt }) === commitOf(run).message.commitment
+  );
 }
 
 /** Signed messages are kept in wire form (bigints as strings), as they travel and as evidence. */

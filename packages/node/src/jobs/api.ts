@@ -57,8 +57,14 @@ export interface JobEvent {
 export interface JobRun {
   jobId: string;
   provider: Address;
-  purpose: 'first' | 'audit' | 'arbiter';
-  state: 'assigned' | 'done' | 'lost';
+  /** `first`: the dispatcher's run; `audit`: a sampled job's check; `replica`: one of a replicated job's runs; `arbiter`: one more run to settle a disagreement. */
+  purpose: 'first' | 'audit' | 'replica' | 'arbiter';
+  /**
+   * `assigned`: running; `committed`: its answer is committed, not yet revealed; `done`: answered;
+   * `lost`: no answer (it vanished, refused, or could not run it); `withheld`: committed but
+   * did not reveal (or revealed something else), and was punished for it.
+   */
+  state: 'assigned' | 'committed' | 'done' | 'lost' | 'withheld';
   resultCid: string | null;
   /** What the run answered (see verify/compare.ts `outcomeDigest`). */
   outcome: string | null;

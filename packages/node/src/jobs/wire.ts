@@ -13,6 +13,8 @@ import { z } from 'zod';
  *   coordinator -> provider  `job.assign`         request  JobAssign       -> JobAssignAck
  *   coordinator -> provider  `job.cancel`         one-way  { jobId }
  *   provider -> coordinator  `job.result`         request  JobResult       -> { accepted: true }
+ *   provider -> coordinator  `job.commit`         request  JobCommit       -> { accepted: true }
+ *   coordinator -> provider  `job.reveal`         request  { jobId }       -> JobResult
  *   coordinator -> provider  `job.payment`        request  { voucher }     -> { accepted: true }
  *   coordinator -> provider  `peer.ping`          request  {}              -> {}   (round-trip time)
  */
@@ -25,6 +27,8 @@ export const JOB_MESSAGES = {
   assign: 'job.assign',
   cancel: 'job.cancel',
   result: 'job.result',
+  commit: 'job.commit',
+  reveal: 'job.reveal',
   payment: 'job.payment',
   ping: 'peer.ping',
 } as const;
@@ -64,6 +68,12 @@ export const jobAssignSchema = z.object({
   assignment: signed,
   /** The client's signed JobSpec, exactly as submitted. */
   spec: signed,
+  /**
+   * Commit-reveal (replicated jobs): the provider first sends only a signed commitment to its
+   * answer (`job.commit`) and reveals the answer when the coordinator asks (`job.reveal`), once
+   * every replica has committed, so that no replica can copy another's answer.
+   */
+  commitReveal: z.boolean().default(false),
 });
 
 export const jobAssignAckSchema = z.object({ accepted: z.boolean(), reason: z.string().optional() });
@@ -82,6 +92,11 @@ export const jobResultSchema = z.object({
     .optional(),
 });
 
+/** A signed ResultCommit: `commitment` is `resultCommitment` of the manifest's CID and a secret salt. */
+export const jobCommitSchema = z.object({ commit: signed });
+
+export const jobRevealSchema = z.object({ jobId: z.string().regex(/^0x[0-9a-fA-F]{64}$/) });
+
 export const jobPaymentSchema = z.object({ voucher: signed });
 
 export type ProviderHello = z.output<typeof providerHelloSchema>;
@@ -89,6 +104,7 @@ export type HelloAck = z.output<typeof helloAckSchema>;
 export type JobAssign = z.output<typeof jobAssignSchema>;
 export type JobAssignAck = z.output<typeof jobAssignAckSchema>;
 export type JobResult = z.output<typeof jobResultSchema>;
+export type JobCommit = z.output<typeof jobCommitSchema>;
 export type JobPayment = z.output<typeof jobPaymentSchema>;
 
 /** Type guard used in tests: a wire signed message of a given kind. */

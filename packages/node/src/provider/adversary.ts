@@ -1,3 +1,5 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { IdlegridError } from '@idlegrid/protocol';
 import { type JobOutput, outputOf } from './job-runner.js';
 
@@ -6,20 +8,30 @@ import { type JobOutput, outputOf } from './job-runner.js';
  * (`startProvider({ adversary })`, `idlegrid provider start --adversary ...`).
  * - `wrong:P`: runs the job, then returns a corrupted answer on a share P of jobs (1: always);
  * - `lazy`: does not run the job at all and returns the last answer it gave (or an empty one),
- *   as a provider that collects payment without working would.
+ *   as a provider that collects payment without working would;
+ * - `collude:DIR`: a ring of providers sharing the folder DIR (their side channel): the first
+ *   to get a job runs it and leaves a corrupted answer there, the others copy it without
+ *   running, so that the ring agrees on one wrong answer;
+ * - `no-reveal`: commits to its answers like an honest replica, then never reveals them.
  */
-export type Adversary = { kind: 'wrong'; rate: number } | { kind: 'lazy' };
+export type Adversary =
+  | { kind: 'wrong'; rate: number }
+  | { kind: 'lazy' }
+  | { kind: 'collude'; dir: string }
+  | { kind: 'no-reveal' };
+
+const USAGE = 'use wrong, wrong:P (0 < P <= 1), lazy, collude:DIR or no-reveal';
 
 export function parseAdversary(text: string): Adversary {
   const value = text.trim();
-  if (value === 'lazy') return { kind: 'lazy' };
+  if (value === 'lazy' || value === 'no-reveal') return { kind: value };
+  if (value.startsWith('collude:') && value.length > 'collude:'.length) {
+    return { kind: 'collude', dir: value.slice('collude:'.length) };
+  }
   const match = /^wrong(?::([0-9.]+))?$/.exec(value);
   const rate = match ? Number(match[1] ?? 1) : Number.NaN;
   if (!(rate > 0 && rate <= 1)) {
-    throw new IdlegridError(
-      'INVALID_ARGUMENT',
-      `invalid adversary "${text}": use wrong, wrong:P (0 < P <= 1) or lazy`,
-    );
+    throw new IdlegridError('INVALID_ARGUMENT', `invalid adversary "${text}": ${USAGE}`);
   }
   return { kind: 'wrong', rate };
 }
@@ -33,26 +45,29 @@ export class Cheater {
     private readonly random: () => number = Math.random,
   ) {}
 
-  /** Lazy cheaters skip the run: this answer replaces it. Others run the job (undefined). */
-  instead(jobId: string): JobOutput | undefined {
-    if (this.adversary.kind !== 'lazy') return undefined;
-    return outputOf(jobId, {
-      exitCode: 0,
-      stdout: this.#lastStdout,
-      stderr: new Uint8Array(),
-      stdoutTruncated: false,
-      stderrTruncated: false,
-      durationMs: 1,
-    });
+  /** Whether it keeps its answers to itself once committed. */
+  get withholdsReveals(): boolean {
+    return this.adversary.kind === 'no-reveal';
   }
 
-  /** After an honest run: the output as the cheater reports it. */
-  tamper(output: JobOutput): JobOutput {
+  /** Cheaters that skip the run give this answer instead; the others run the job (undefined). */
+  async instead(jobId: string): Promise<JobOutput | undefined> {
+    if (this.adversary.kind === 'lazy') return answer(jobId, 0, this.#lastStdout);
+    if (this.adversary.kind !== 'collude') return undefined;
+    const shared = await readFile(join(this.adversary.dir, jobFile(jobId)), 'utf8').catch(() => undefined);
+    if (shared === undefined) return undefined;
+    const { exitCode, stdout } = JSON.parse(shared) as { exitCode: number; stdout: string };
+    return answer(jobId, exitCode, Buffer.from(stdout, 'base64'));
+  }
+
+  /** After a run: the output as the cheater reports it. */
+  async tamper(output: JobOutput): Promise<JobOutput> {
     this.#lastStdout = output.stdout;
-    if (this.adversary.kind !== 'wrong' || output.manifest.exitCode !== 0) return output;
-    if (this.random() >= this.adversary.rate) return output;
+    const { kind } = this.adversary;
+    if ((kind !== 'wrong' && kind !== 'collude') || output.manifest.exitCode !== 0) return output;
+    if (this.adversary.kind === 'wrong' && this.random() >= this.adversary.rate) return output;
     const { exitCode, stdoutTruncated, stderrTruncated, durationMs } = output.manifest;
-    return outputOf(output.manifest.jobId, {
+    const lie = outputOf(output.manifest.jobId, {
       exitCode,
       stdout: new Uint8Array([...output.stdout, ...new TextEncoder().encode('!')]),
       stderr: output.stderr,
@@ -60,5 +75,34 @@ export class Cheater {
       stderrTruncated,
       durationMs,
     });
+    if (this.adversary.kind === 'collude') await share(this.adversary.dir, lie);
+    return lie;
   }
+}
+
+function answer(jobId: string, exitCode: number, stdout: Uint8Array): JobOutput {
+  return outputOf(jobId, {
+    exitCode,
+    stdout,
+    stderr: new Uint8Array(),
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    durationMs: 1,
+  });
+}
+
+/** Leaves the ring's answer for the others, whole or not at all (written aside, then renamed). */
+async function share(dir: string, output: JobOutput): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, jobFile(output.manifest.jobId));
+  const body = JSON.stringify({
+    exitCode: output.manifest.exitCode,
+    stdout: Buffer.from(output.stdout).toString('base64'),
+  });
+  await writeFile(`${file}.${process.pid}.tmp`, body);
+  await rename(`${file}.${process.pid}.tmp`, file);
+}
+
+function jobFile(jobId: string): string {
+  return `${jobId.toLowerCase()}.json`;
 }

@@ -10,6 +10,7 @@ import {
   type NetworkDomain,
   networkDomain,
   ReplayGuard,
+  resultCommitment,
   signMessage,
 } from '@idlegrid/protocol';
 import { connect, loadOrCreateKey, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
@@ -20,6 +21,7 @@ import {
   JOB_MESSAGES,
   JOBS_PROTOCOL,
   jobPaymentSchema,
+  jobRevealSchema,
 } from '../jobs/wire.js';
 import { createP2PHost } from '../p2p/host.js';
 import { peerIdToAddress } from '../p2p/identity.js';
@@ -38,6 +40,7 @@ import { nonceSource, type OfferTerms, signOffer } from './offer.js';
 import { PreparedTaskCache } from './prepared-tasks.js';
 import { stageOutput } from './result-delivery.js';
 import { ResultOutbox } from './result-outbox.js';
+import { SealedResults } from './sealed-results.js';
 
 const AGENT = 'idlegrid-provider/0.1';
 
@@ -102,6 +105,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       emit({ type: 'job.unreported', jobId, error: reason });
     },
   });
+  const sealed = new SealedResults();
   const assignmentGuard = new ReplayGuard();
   let coordinatorPeer = '';
   let hello: HelloAck | undefined;
@@ -130,7 +134,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
         await channel.request(coordinatorPeer, JOB_MESSAGES.hello, {
           offer,
           agent: AGENT,
-          activeJobs: [...new Set([...active.keys(), ...outbox.ids()])],
+          activeJobs: [...new Set([...active.keys(), ...outbox.ids(), ...sealed.ids(now().getTime())])],
         }),
       );
       checkAck(ack, peerIdToAddress(coordinatorPeer), domain);
@@ -182,34 +186,51 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     job: ActiveJob,
     spec: Parameters<typeof runJob>[0]['spec'],
     apiUrl: string,
+    commitReveal: boolean,
   ) {
     const { signal } = job.controller;
     emit({ type: 'job.started', jobId });
     try {
       const ran =
-        cheater?.instead(spec.jobId) ??
+        (await cheater?.instead(spec.jobId)) ??
         (await runJob({ spec, apiUrl, fetcher, tasks, signal, maxWallTimeMs }));
-      const output = cheater ? cheater.tamper(ran) : ran;
+      const output = cheater ? await cheater.tamper(ran) : ran;
+      const { manifest } = output;
+      const outputCid = manifestCid(manifest);
+      const salt = bytesToHex(randomBytes(32));
+      const expiry = BigInt(Math.floor(now().getTime() / 1000) + 3_600);
       const reveal = await signMessage(account, domain, 'ResultReveal', {
         provider: account.address,
         jobId: spec.jobId,
-        outputCid: manifestCid(output.manifest),
-        salt: bytesToHex(randomBytes(32)),
+        outputCid,
+        salt,
         nonce: nextNonce(),
-        expiry: BigInt(Math.floor(now().getTime() / 1000) + 3_600),
+        expiry,
       });
-      const { manifest } = output;
       let blobs: Record<string, string> | undefined;
-      const delivery = outbox.deliver({
-        jobId,
-        manifest,
-        deadlineMs: Number(spec.deadline) * 1000,
-        send: async () => {
-          // A restarted coordinator may serve its API elsewhere: stage with the latest hello's URL.
-          blobs ??= await stageOutput(hello?.apiUrl ?? apiUrl, output);
-          await channel.request(coordinatorPeer, JOB_MESSAGES.result, { reveal, manifest, blobs });
-        },
-      });
+      // A restarted coordinator may serve its API elsewhere: stage with the latest hello's URL.
+      const result = async () => {
+        blobs ??= await stageOutput(hello?.apiUrl ?? apiUrl, output);
+        return { reveal, manifest, blobs };
+      };
+      const deadlineMs = Number(spec.deadline) * 1000;
+      let send = async () => {
+        await channel.request(coordinatorPeer, JOB_MESSAGES.result, await result());
+      };
+      if (commitReveal) {
+        const commit = await signMessage(account, domain, 'ResultCommit', {
+          provider: account.address,
+          jobId: spec.jobId,
+          commitment: resultCommitment({ jobId: spec.jobId, provider: account.address, outputCid, salt }),
+          nonce: nextNonce(),
+          expiry,
+        });
+        sealed.seal(jobId, deadlineMs, result);
+        send = async () => {
+          await channel.request(coordinatorPeer, JOB_MESSAGES.commit, { commit });
+        };
+      }
+      const delivery = outbox.deliver({ jobId, manifest, deadlineMs, send });
       // The run is over: its cores are free while the outbox delivers the result.
       active.delete(jobId);
       await delivery;
@@ -253,7 +274,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
         throw new IdlegridError('PROVIDER_BUSY', `no room for ${cores} cores and ${memoryMb} MB now`);
       const job: ActiveJob = { controller: new AbortController(), cores, memoryMb, cancelled: false };
       active.set(checked.spec.jobId, job);
-      void execute(checked.spec.jobId, job, checked.spec, hello.apiUrl);
+      void execute(checked.spec.jobId, job, checked.spec, hello.apiUrl, parsed.commitReveal);
       return { accepted: true };
     } catch (error) {
       const code = isIdlegridError(error) ? error.code : 'INTERNAL';
@@ -266,10 +287,20 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     const jobId = (body as { jobId?: unknown } | null)?.jobId;
     if (from.id !== coordinatorPeer || typeof jobId !== 'string') return;
     outbox.discard(jobId.toLowerCase());
+    sealed.discard(jobId.toLowerCase());
     const job = active.get(jobId.toLowerCase());
     if (!job) return;
     job.cancelled = true;
     job.controller.abort(new IdlegridError('ABORTED', `job ${jobId} cancelled by the coordinator`));
+  });
+
+  channel.handle(JOB_MESSAGES.reveal, async ({ from, body }) => {
+    const parsed = jobRevealSchema.safeParse(body);
+    if (from.id !== coordinatorPeer || !parsed.success)
+      throw new IdlegridError('MESSAGE_INVALID', 'expected { jobId } from our coordinator');
+    if (cheater?.withholdsReveals)
+      throw new IdlegridError('RESULT_INVALID', `answer to ${parsed.data.jobId} withheld`);
+    return sealed.reveal(parsed.data.jobId);
   });
 
   channel.handle(JOB_MESSAGES.payment, async ({ body }) => {

@@ -14,6 +14,7 @@ describe('slash evidence', () => {
       jobId: sample.JobSpec.jobId as `0x${string}`,
       spec: await signMessage(account, domain, 'JobSpec', sample.JobSpec),
       accused: account.address,
+      reason: 'wrong-answer',
       runs: [
         {
           provider: account.address,
@@ -26,10 +27,10 @@ describe('slash evidence', () => {
     };
     // The same content with its keys in another order.
     const { verdict, ...rest } = evidence;
-    const reordered: SlashEvidence = { verdict, ...rest };
+    const reordered: SlashEvidence = { verdict: verdict!, ...rest };
     expect(evidenceHash(reordered)).toBe(evidenceHash(evidence));
     expect(new TextDecoder().decode(evidenceBytes(evidence))).toContain('"accused"');
-    const altered = { ...evidence, verdict: { ...evidence.verdict, winningDigest: 'bafkrei-other' } };
+    const altered = { ...evidence, verdict: { ...evidence.verdict!, winningDigest: 'bafkrei-other' } };
     expect(evidenceHash(altered)).not.toBe(evidenceHash(evidence));
   });
 });

@@ -2,6 +2,14 @@ import { canonicalJson, type SignedMessage, toWireJson } from '@idlegrid/protoco
 import { type Hex, keccak256, toBytes } from 'viem';
 
 /**
+ * Why a provider is slashed:
+ * - `wrong-answer`: its answer lost to one that at least `DISPUTE_QUORUM` independent runs gave;
+ * - `reveal-withheld`: it committed to an answer, then did not reveal it while reachable;
+ * - `reveal-mismatch`: what it revealed is not what it committed to (both signed by it).
+ */
+export type SlashReason = 'wrong-answer' | 'reveal-withheld' | 'reveal-mismatch';
+
+/**
  * What proves a provider wrong, kept as an artifact and named on-chain by its hash
  * (`Staking.slash(provider, amount, evidenceHash, challenger)`): the client's signed JobSpec,
  * each party's signed assignment, commit and reveal, the manifests, and who agreed with whom.
@@ -11,15 +19,17 @@ export interface SlashEvidence {
   jobId: Hex;
   spec: SignedMessage<'JobSpec'>;
   accused: Hex;
-  /** Per run: who ran it and what each signed. */
+  reason: SlashReason;
+  /** Per run: who ran it and what each signed (no reveal: it never revealed). */
   runs: {
     provider: Hex;
     assignment?: SignedMessage<'Assignment'>;
     commit?: SignedMessage<'ResultCommit'>;
-    reveal: SignedMessage<'ResultReveal'>;
-    outcomeDigest: string;
+    reveal?: SignedMessage<'ResultReveal'>;
+    outcomeDigest?: string;
   }[];
-  verdict: { winningDigest: string; agreeing: Hex[]; dissenting: Hex[] };
+  /** For a wrong answer: the answer that won and who gave which. */
+  verdict?: { winningDigest: string; agreeing: Hex[]; dissenting: Hex[] };
 }
 
 /** The evidence as stored: canonical JSON of its wire form, so its hash is reproducible. */
