@@ -31,7 +31,7 @@ export interface TestNet {
   /** The funded client's jobs context (its key from DIR/keys/client.key). */
   ctx: JobsContext;
   chain: ChainContext;
-  /** Stops the localnet (SIGINT), then kills whatever is left that runs in this data directory. */
+  /** Stops the localnet (SIGINT), then kills whatever is left that runs in this data directory and deletes it (kept with KEEP_NET=1, to read its logs and database). */
   stop(): Promise<void>;
 }
 
@@ -50,7 +50,7 @@ export async function startNet(providers: number, extra: readonly string[] = [])
     // provider orphaned by a killed parent) is ended by its pid.
     for (const pid of await pidsOf(dataDir, '')) killPid(pid, 'SIGKILL');
     await waitFor(async () => (await pidsOf(dataDir, '')).length === 0, 20_000, 'processes to exit');
-    await rm(dataDir, { recursive: true, force: true });
+    if (!process.env.KEEP_NET) await rm(dataDir, { recursive: true, force: true });
   };
   try {
     localnet = await startCli([

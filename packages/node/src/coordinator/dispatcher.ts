@@ -199,7 +199,12 @@ export class Dispatcher {
         refused = /^PROVIDER_(BUSY|UNAVAILABLE)\b/.test(reason);
         throw new IdlegridError('PROVIDER_BUSY', `provider refused the job: ${reason}`);
       }
-      const running = await this.#move(job.id, 'running', { from: ['assigned'] });
+      const running = await this.#move(job.id, 'running', { from: ['assigned'] }).catch((error: unknown) => {
+        // The answer came before the acknowledgement: the job has moved on, nothing to retry.
+        if (isIdlegridError(error) && error.code === 'JOB_INVALID_TRANSITION') return undefined;
+        throw error;
+      });
+      if (!running) return;
       // Its replicas run alongside the first run, not after it.
       // (A failure here is the verification's, not this provider's: the next pass tries again.)
       if (commitReveal) await this.#verification!.advance(running).catch(() => {});

@@ -73,6 +73,7 @@ export function registerCoordinatorHandlers(deps: CoordinatorHandlerDeps): () =>
     }),
     deps.channel.handle(JOB_MESSAGES.result, ({ from, body }) => deps.dispatcher.acceptResult(from, body)),
     deps.channel.handle(JOB_MESSAGES.commit, ({ from, body }) => deps.dispatcher.acceptCommit(from, body)),
+    deps.channel.handle(JOB_MESSAGES.commit, ({ from, body }) => deps.dispatcher.acceptCommit(from, body)),
   ];
   return () => {
     for (const remove of removers) remove();

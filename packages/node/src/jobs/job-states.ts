@@ -11,7 +11,8 @@ const ABANDON = ['failed', 'expired', 'cancelled'] as const;
 export const TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
   submitted: ['matched', ...ABANDON],
   matched: ['assigned', 'submitted', ...ABANDON],
-  assigned: ['running', 'submitted', ...ABANDON],
+  // A quick job's answer can arrive before its provider's acknowledgement is recorded.
+  assigned: ['running', 'committed', 'submitted', ...ABANDON],
   running: ['committed', 'submitted', ...ABANDON],
   committed: ['verifying', 'accepted', 'submitted', 'failed', 'expired'],
   verifying: ['accepted', 'submitted', 'failed', 'expired'],
