@@ -516,6 +516,24 @@ describe('coordinator', () => {
     });
   });
 
+  it('gives the replica of a provider that rejoins without it to another provider', async () => {
+    const first = await fakeProvider(100n);
+    const forgetful = await fakeProvider(200n, 'hold');
+    const spare = await fakeProvider(300n);
+    for (const provider of [first, forgetful, spare]) provider.keepAlive();
+    const job = await submit({ verification: 'replicate:2' });
+    await waitFor(() => forgetful.held.includes(job.id as Hex), 5_000, 'the replica to be assigned');
+    expect(spare.assigned()).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Restarted: it holds nothing now, so its run goes elsewhere instead of waiting out its lease.
+    await forgetful.sayHello([]);
+    const accepted = await until(job.id, ['accepted']);
+    expect(spare.assigned()).toBe(1);
+    const { events } = (await api(`/v1/jobs/${job.id}/events`)).body;
+    expect(events.at(-1).detail.verification).toMatchObject({ runs: 2, slashed: [] });
+    expect(accepted.provider).toBe(first.account.address);
+  });
+
   it("frees a cancelled job's provider at once and tells it to stop", async () => {
     const holder = await fakeProvider(100n, 'hold');
     const job = await submit();

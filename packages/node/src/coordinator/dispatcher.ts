@@ -134,6 +134,7 @@ export class Dispatcher {
         kept.push(job);
       else await this.#retry(job, 'PROVIDER_LOST_JOB', 'the provider no longer holds the job', 'lost');
     }
+    await this.#verification?.reconcile(provider, holds, recent);
     return kept;
   }
 

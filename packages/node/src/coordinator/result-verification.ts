@@ -166,6 +166,25 @@ export class ResultVerification {
     }
   }
 
+  /**
+   * A provider (re)joined holding `held`: any open run of it that it does not list was lost
+   * with its restart (a sealed answer lives in memory), so it is given to another provider
+   * rather than, later, punished as withheld. Runs that moved after `since` are left alone:
+   * the hello may have crossed their assignment.
+   */
+  async reconcile(provider: Address, held: ReadonlySet<string>, since: number): Promise<void> {
+    for (const job of await this.deps.store.list({
+      states: ['assigned', 'running', 'verifying'],
+      limit: 10_000,
+    })) {
+      if (held.has(job.id.toLowerCase())) continue;
+      const run = (await this.deps.store.runs(job.id)).find((r) => r.provider === provider);
+      if (!run || !(run.state === 'assigned' || run.state === 'committed') || run.updatedAt > since) continue;
+      this.deps.registry.recordOutcome(provider, 'timeout', this.#now());
+      await this.#lose(job.id, run);
+    }
+  }
+
   /** The job ended (accepted, expired, cancelled...): its checks still out are stopped and free their providers. */
   release(jobId: string): void {
     for (const key of this.#reserved.get(jobId) ?? []) this.deps.registry.scheduler.release(key);
