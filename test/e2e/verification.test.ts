@@ -16,6 +16,7 @@ interface Verification {
   runs: number;
   agreeing: string[];
   slashed: { provider: string; reason: string; transaction?: string }[];
+  canary?: { state: string };
 }
 
 const bondedStakes = async (net: TestNet) =>
@@ -114,6 +115,38 @@ describe('verification on a local network of processes', () => {
     }
   }, 300_000);
 
+  it('canary: a known-answer job catches a provider that lies; it is slashed, and the job it ran is audited and answered right', async () => {
+    const net = await startNet(4, ['--adversary', 'provider-2=wrong']);
+    try {
+      const liar = addressOf(net, 'provider-2');
+      const before = await bondedStakes(net);
+      const results = await Promise.all([1, 2, 3].map(() => runPrimes(net, 'canary:1')));
+      let caught = 0;
+      let slashed = 0n;
+      for (const { job, verification } of results) {
+        expect(job.provider).not.toBe(liar);
+        for (const slash of verification.slashed) {
+          expect(slash.provider).toBe(liar);
+          expect(slash.transaction).toMatch(/^0x/);
+          slashed += SLASH;
+        }
+        if (verification.canary?.state === 'failed') {
+          caught++;
+          expect(verification.slashed.map((s) => s.reason)).toContain('canary-failed');
+        } else expect(verification.canary?.state).toBe('passed');
+      }
+      // provider-2 is the cheapest: it ran at least one of the jobs first and met its canary.
+      expect(caught).toBeGreaterThanOrEqual(1);
+      const after = await bondedStakes(net);
+      for (const provider of net.providers) {
+        const expected = provider.address === liar ? before[liar]! - slashed : before[provider.address];
+        expect(after[provider.address], provider.name).toBe(expected);
+      }
+    } finally {
+      await net.stop();
+    }
+  }, 240_000);
+
   it('slashes no honest provider: every audited and replicated answer agrees', async () => {
     const net = await startNet(3);
     try {
@@ -125,7 +158,10 @@ describe('verification on a local network of processes', () => {
             runPrimes(net, policy),
           ),
         );
-        for (const { verification } of results) expect(verification.slashed).toEqual([]);
+        for (const { verification } of results) {
+          expect(verification.slashed).toEqual([]);
+          if (verification.canary) expect(verification.canary.state).toBe('passed');
+        }
       }
       expect(await bondedStakes(net)).toEqual(before);
     } finally {

@@ -23,6 +23,7 @@ import { JOB_MESSAGES, JOBS_PROTOCOL, jobAssignSchema } from '../jobs/wire.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
 import { startTestHost, waitFor } from '../p2p/testing.js';
 import { type RunningCoordinator, startCoordinator } from './coordinator.js';
+import { DEFAULT_VERIFICATION } from './job-intake.js';
 
 const PAYMENT_CHANNELS = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
 const network: NetworkConfig = {
@@ -44,8 +45,9 @@ const cleanups: (() => Promise<void>)[] = [];
 
 let coordinatorKey: Hex;
 /** (Re)starts the coordinator on this test's data directory and key (and p2p port). */
-const startTestCoordinator = (p2pPort = 0) =>
+const startTestCoordinator = (p2pPort = 0, verification = DEFAULT_VERIFICATION) =>
   startCoordinator({
+    verification,
     dataDir,
     p2pListen: [`/ip4/127.0.0.1/tcp/${p2pPort}`],
     network,
@@ -551,6 +553,8 @@ describe('coordinator', () => {
   });
 
   it('refuses a malformed verification policy, and one it cannot carry out, instead of running the job unchecked', async () => {
+    await coordinator.stop();
+    coordinator = await startTestCoordinator(0, { ...DEFAULT_VERIFICATION, supported: ['none', 'sample'] });
     const sample = sampleMessages(client.address, nowS() + 600n).JobSpec;
     const post_ = async (verification: string) => {
       const jobId = keccak256(toHex(`job-${Math.random()}`));
@@ -560,7 +564,8 @@ describe('coordinator', () => {
     };
     expect(await post_('sample:2')).toEqual([400, 'INVALID_ARGUMENT']);
     expect(await post_('canary')).toEqual([422, 'VERIFICATION_UNSUPPORTED']);
-    expect(await post_('replicate(3)')).toEqual([201, 'submitted']);
+    expect(await post_('replicate(3)')).toEqual([422, 'VERIFICATION_UNSUPPORTED']);
+    expect(await post_('sample:0.5')).toEqual([201, 'submitted']);
     expect(await post_('')).toEqual([201, 'submitted']);
   });
 

@@ -12,11 +12,13 @@ import { Scheduler } from '../scheduler/scheduler.js';
 import { ArtifactStore } from '../storage/artifact-store.js';
 import { openCoordinatorStore } from '../store/open-store.js';
 import { AssignmentSigner } from './assignment-signer.js';
+import { CanaryChecks } from './canary-checks.js';
+import { CanaryPool, exampleCanaryTasks } from './canary-pool.js';
 import { chainSlasher } from './chain-slasher.js';
 import { chainDepositCheck } from './deposit-check.js';
 import { Dispatcher } from './dispatcher.js';
 import { JobEventBus } from './job-event-bus.js';
-import { DEFAULT_VERIFICATION, JobIntake } from './job-intake.js';
+import { DEFAULT_VERIFICATION, JobIntake, type VerificationSettings } from './job-intake.js';
 import { registerCoordinatorHandlers } from './p2p-handlers.js';
 import { PaymentForwarder } from './payment-forwarder.js';
 import { ProviderRegistry } from './provider-registry.js';
@@ -42,6 +44,8 @@ export interface CoordinatorOptions {
    */
   chainChecks?: boolean;
   /** How the scheduler places jobs (default `learned`). */
+  /** How results are checked: the default policy, what is carried out, the canary rate (DEFAULT_VERIFICATION). */
+  verification?: VerificationSettings;
   placementPolicy?: PolicyName;
 }
 
@@ -81,6 +85,16 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     ...(options.p2pListen ? { listen: options.p2pListen } : {}),
   });
   const channel = new Libp2pMessageChannel({ name: JOBS_PROTOCOL }, { libp2p: host.libp2p });
+  const assignments = new AssignmentSigner(account, domain);
+  const verification = options.verification ?? DEFAULT_VERIFICATION;
+  const canaries = new CanaryChecks({
+    pool: new CanaryPool(artifacts, exampleCanaryTasks),
+    domain,
+    assignments,
+    channel,
+    registry,
+    leaseMs,
+  });
   const dispatcher = new Dispatcher({
     store: store.jobs,
     registry,
@@ -88,15 +102,17 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     bus,
     artifacts,
     domain,
-    assignments: new AssignmentSigner(account, domain),
+    assignments,
     leaseMs,
     verification: {
-      settings: DEFAULT_VERIFICATION,
+      settings: verification,
+      canaries,
       ...(stakeRules ? await slasherFor(options.network, account, floorMultiplier) : {}),
     },
   });
   const intake = new JobIntake({
     domain,
+    verification,
     store: store.jobs,
     bus,
     maxAttempts: options.maxAttempts ?? 3,

@@ -14,6 +14,7 @@ import type { MessageChannel, RemotePeer } from '../p2p/api.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import type { AssignmentSigner } from './assignment-signer.js';
+import type { CanaryChecks } from './canary-checks.js';
 import type { JobEventBus } from './job-event-bus.js';
 import type { VerificationSettings } from './job-intake.js';
 import type { ProviderRegistry } from './provider-registry.js';
@@ -31,7 +32,12 @@ export interface DispatcherDeps {
   domain: NetworkDomain;
   assignments: AssignmentSigner;
   /** Audits of sampled jobs (see result-verification.ts); without it every result is accepted as returned. */
-  verification?: { settings: VerificationSettings; slash?: Slasher; random?: () => number };
+  verification?: {
+    settings: VerificationSettings;
+    slash?: Slasher;
+    canaries?: CanaryChecks;
+    random?: () => number;
+  };
   /** How long an assignment holds without the provider being seen. */
   leaseMs: number;
   assignTimeoutMs?: number;
@@ -224,6 +230,10 @@ export class Dispatcher {
   async acceptResult(from: RemotePeer, body: unknown): Promise<{ accepted: true }> {
     const answer = await readRunAnswer(this.deps, from.address, body);
     const { manifest, resultCid: cid } = answer;
+    if (this.#verification?.isCanary(manifest.jobId)) {
+      await this.#verification.acceptCanary(answer);
+      return { accepted: true };
+    }
     const job = await this.deps.store.get(manifest.jobId);
     const spec = specOf(job);
     const checking = job.state === 'verifying' && job.provider !== from.address;

@@ -29,13 +29,16 @@ export interface VerificationSettings {
   /** The share of providers assumed to cheat, for `confidence:C` (see policyForConfidence). */
   adversarialShare: number;
   supported: readonly VerificationPolicy['kind'][];
+  /** Under `canary`: the share of a provider's jobs followed by a known-answer job (raised in probation). */
+  canaryRate: number;
 }
 
-/** What a coordinator carries out: results as returned, sampled audits, and replicas with commit-reveal. */
+/** What a coordinator carries out: results as returned, sampled audits, replicas with commit-reveal, canaries. */
 export const DEFAULT_VERIFICATION: VerificationSettings = {
   default: { kind: 'none' },
   adversarialShare: 0.1,
-  supported: ['none', 'sample', 'replicate'],
+  supported: ['none', 'sample', 'replicate', 'canary'],
+  canaryRate: 0.1,
 };
 
 const CANCELLABLE = ['submitted', 'matched', 'assigned', 'running'] as const;

@@ -1,6 +1,6 @@
-import type { JobSpec, SignedMessage } from '@idlegrid/protocol';
+import type { SignedMessage } from '@idlegrid/protocol';
 import { type Address, type Hex, zeroAddress } from 'viem';
-import type { JobRecord, JobRun } from '../jobs/api.js';
+import type { JobRun } from '../jobs/api.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import { evidenceBytes, evidenceHash, type SlashEvidence, type SlashReason } from '../verify/evidence.js';
 import type { ProviderRegistry } from './provider-registry.js';
@@ -38,21 +38,23 @@ export interface PunishDeps {
 export async function punish(
   deps: PunishDeps,
   args: {
-    job: JobRecord;
-    spec: JobSpec;
-    accused: JobRun;
+    /** The job the offence was on, its signed spec in wire form, and its value (the slash is its stake floor). */
+    jobId: string;
+    spec: unknown;
+    jobValue: bigint;
+    accused: Address;
     reason: SlashReason;
-    runs: readonly JobRun[];
+    runs: readonly Pick<JobRun, 'provider' | 'signed' | 'outcome'>[];
     verdict?: SlashEvidence['verdict'];
     challenger?: Address;
     now: number;
   },
 ): Promise<Punishment> {
-  deps.registry.recordOutcome(args.accused.provider, 'disputeLost', args.now);
+  deps.registry.recordOutcome(args.accused, 'disputeLost', args.now);
   const evidence: SlashEvidence = {
-    jobId: args.job.id as Hex,
-    spec: args.job.spec as SignedMessage<'JobSpec'>,
-    accused: args.accused.provider,
+    jobId: args.jobId as Hex,
+    spec: args.spec as SignedMessage<'JobSpec'>,
+    accused: args.accused,
     reason: args.reason,
     runs: args.runs.map(signedBy),
     ...(args.verdict ? { verdict: args.verdict } : {}),
@@ -60,15 +62,15 @@ export async function punish(
   const stored = await deps.artifacts.put(evidenceBytes(evidence));
   const hash = evidenceHash(evidence);
   const punishment: Punishment = {
-    provider: args.accused.provider,
+    provider: args.accused,
     reason: args.reason,
     evidenceCid: stored.cid,
     evidenceHash: hash,
   };
   try {
     const transaction = await deps.slash?.({
-      provider: args.accused.provider,
-      jobValue: args.spec.maxPrice,
+      provider: args.accused,
+      jobValue: args.jobValue,
       evidenceHash: hash,
       challenger: args.challenger ?? zeroAddress,
     });
@@ -80,7 +82,7 @@ export async function punish(
 }
 
 /** A run as evidence: what its provider and the coordinator signed for it. */
-function signedBy(run: JobRun): SlashEvidence['runs'][number] {
+function signedBy(run: Pick<JobRun, 'provider' | 'signed' | 'outcome'>): SlashEvidence['runs'][number] {
   const signed = run.signed as {
     assignment?: SignedMessage<'Assignment'>;
     commit?: SignedMessage<'ResultCommit'>;

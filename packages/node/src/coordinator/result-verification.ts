@@ -1,22 +1,21 @@
 import {
   IdlegridError,
   type JobSpec,
-  parseWireJson,
   type ResultManifest,
   resultCommitment,
   type SignedMessage,
-  toWireJson,
 } from '@idlegrid/protocol';
 import type { Address, Hex } from 'viem';
 import type { JobRecord, JobRun, JobStore, TransitionOptions } from '../jobs/api.js';
 import { jobSeconds } from '../jobs/job-size.js';
-import { JOB_MESSAGES, jobAssignAckSchema } from '../jobs/wire.js';
+import { JOB_MESSAGES, jobAssignAckSchema, wireRecord } from '../jobs/wire.js';
 import type { MessageChannel } from '../p2p/api.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import { exactComparator, outcomeDigest, verdict } from '../verify/compare.js';
 import type { SlashReason } from '../verify/evidence.js';
 import { parseVerification, type VerificationPolicy } from '../verify/policy.js';
 import type { AssignmentSigner } from './assignment-signer.js';
+import type { CanaryChecks, CanaryRecord } from './canary-checks.js';
 import type { VerificationSettings } from './job-intake.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import { type Punishment, punish, type Slasher } from './punishment.js';
@@ -40,6 +39,8 @@ export interface ResultVerificationDeps {
   move: (id: string, to: JobRecord['state'], options: TransitionOptions) => Promise<JobRecord>;
   specOf: (job: JobRecord) => JobSpec;
   slash?: Slasher;
+  /** Known-answer jobs for the `canary` policy; without them its jobs are audited like `sample`. */
+  canaries?: CanaryChecks;
   random?: () => number;
   now?: () => number;
 }
@@ -76,12 +77,62 @@ export class ResultVerification {
     return this.policyOf(spec).kind === 'replicate';
   }
 
-  /** Whether this first answer is audited before it is accepted (probation raises the odds). */
+  /** Whether this first answer is checked before it is accepted (probation raises the odds). */
   chooses(spec: JobSpec, provider: Address): boolean {
     const policy = this.policyOf(spec);
-    if (policy.kind !== 'sample') return false;
-    const probability = this.deps.registry.reputation.samplingFor(provider, policy.probability);
+    const rate =
+      policy.kind === 'sample'
+        ? policy.probability
+        : policy.kind === 'canary'
+          ? (policy.probability ?? this.deps.settings.canaryRate)
+          : 0;
+    if (rate === 0) return false;
+    const probability = this.deps.registry.reputation.samplingFor(provider, rate);
     return (this.deps.random ?? Math.random)() < probability;
+  }
+
+  /** Whether a result names a canary in flight (not a job of the store). */
+  isCanary(jobId: string): boolean {
+    return this.deps.canaries?.jobOf(jobId) !== undefined;
+  }
+
+  /** A provider answered a canary: the job it stood for is accepted if the answer is the known one. */
+  async acceptCanary(answer: RunAnswer): Promise<void> {
+    const jobId = this.deps.canaries?.jobOf(answer.manifest.jobId);
+    if (!jobId) throw new IdlegridError('RESULT_INVALID', `no canary ${answer.manifest.jobId} is in flight`);
+    const job = await this.deps.store.get(jobId);
+    const first = (await this.deps.store.runs(jobId)).find((run) => run.purpose === 'first');
+    const canary = first?.signed.canary as CanaryRecord | undefined;
+    if (!first || canary?.state !== 'assigned' || first.provider !== answer.provider) {
+      throw new IdlegridError('RESULT_INVALID', `${answer.provider} holds no canary of job ${jobId}`);
+    }
+    this.deps.canaries!.forget(canary.jobId);
+    const outcome = outcomeDigest(answer.manifest);
+    const answered: CanaryRecord = { ...canary, reveal: wireRecord(answer.reveal), outcome };
+    if (answer.manifest.exitCode < 0)
+      answered.state = 'lost'; // it could not run it: no verdict
+    else if (outcome === canary.digest) answered.state = 'passed';
+    else {
+      answered.state = 'failed';
+      answered.punishment = await punish(this.deps, {
+        jobId: canary.jobId,
+        spec: canary.spec,
+        jobValue: this.deps.specOf(job).maxPrice,
+        accused: first.provider,
+        reason: 'canary-failed',
+        runs: [
+          {
+            provider: first.provider,
+            outcome,
+            signed: { assignment: canary.assignment, reveal: answered.reveal },
+          },
+        ],
+        verdict: { winningDigest: canary.digest, agreeing: [], dissenting: [first.provider] },
+        now: this.#now(),
+      });
+    }
+    await this.deps.store.putRun({ ...first, signed: { ...first.signed, canary: answered } });
+    await this.advance(job);
   }
 
   /** Every provider that ran or runs a check of the job: the job's other runs go elsewhere. */
@@ -108,7 +159,7 @@ export class ResultVerification {
       state: 'committed',
       resultCid: null,
       outcome: null,
-      signed: { commit: wire(commit) },
+      signed: { commit: wireRecord(commit) },
       leaseExpiresAt: null,
       updatedAt: this.#now(),
     });
@@ -133,7 +184,7 @@ export class ResultVerification {
     await this.deps.store.putRun({
       ...run,
       state: 'committed',
-      signed: { ...run.signed, commit: wire(commit) },
+      signed: { ...run.signed, commit: wireRecord(commit) },
       leaseExpiresAt: null,
       updatedAt: this.#now(),
     });
@@ -234,6 +285,7 @@ export class ResultVerification {
     const policy = this.policyOf(spec);
     const wanted = policy.kind === 'replicate' ? policy.replicas : 2;
     const runs = await this.deps.store.runs(job.id);
+    if (policy.kind === 'canary' && (await this.#canaryStep(job, spec, runs))) return false;
     // Before it commits, a replicated job's first run is the dispatcher's and not yet a run here.
     const firstOut = job.state === 'verifying' ? 0 : 1;
     const open = runs.filter((run) => run.state === 'assigned' || run.state === 'committed');
@@ -279,6 +331,34 @@ export class ResultVerification {
     return false;
   }
 
+  /**
+   * Under `canary`: the first run's provider is sent a known-answer job, and the job waits for
+   * its answer; the known answer accepts the job. Returns false when the job itself must be
+   * audited instead: no canary could be sent, it was lost, or it failed (its provider was
+   * punished for that, and the job's own answer is now suspect).
+   */
+  async #canaryStep(job: JobRecord, spec: JobSpec, runs: JobRun[]): Promise<boolean> {
+    const first = runs.find((run) => run.purpose === 'first');
+    if (!first || first.state !== 'done' || !this.deps.canaries) return false;
+    const canary = first.signed.canary as CanaryRecord | undefined;
+    if (!canary) {
+      const sent = await this.deps.canaries.send(job.id, spec, first.provider);
+      if (!sent) return false;
+      await this.deps.store.putRun({ ...first, signed: { ...first.signed, canary: sent } });
+      return true;
+    }
+    if (canary.state === 'assigned' && canary.leaseExpiresAt < this.#now()) {
+      this.deps.canaries.forget(canary.jobId);
+      const lost: CanaryRecord = { ...canary, state: 'lost' };
+      await this.deps.store.putRun({ ...first, signed: { ...first.signed, canary: lost } });
+      return false;
+    }
+    if (canary.state === 'assigned') return true;
+    if (canary.state !== 'passed') return false;
+    await this.#settle(job, spec, [first], [], runs);
+    return true;
+  }
+
   /** Sends one more run of the job to a provider that has not run it; returns it, or undefined if none fits. */
   async #dispatchCheck(
     job: JobRecord,
@@ -307,7 +387,7 @@ export class ResultVerification {
       state: 'assigned',
       resultCid: null,
       outcome: null,
-      signed: { assignment: wire(assignment) },
+      signed: { assignment: wireRecord(assignment) },
       leaseExpiresAt,
       updatedAt: now,
     };
@@ -362,7 +442,7 @@ export class ResultVerification {
           return true;
         }
         if (!revealsCommitment(run, answer)) {
-          const revealed = { ...run, signed: { ...run.signed, reveal: wire(answer.reveal) } };
+          const revealed = { ...run, signed: { ...run.signed, reveal: wireRecord(answer.reveal) } };
           await this.#punishRun(job, spec, revealed, 'reveal-mismatch');
           return true;
         }
@@ -376,9 +456,8 @@ export class ResultVerification {
   /** A run that did not keep its commitment is punished at once; its punishment shows when the job settles. */
   async #punishRun(job: JobRecord, spec: JobSpec, run: JobRun, reason: SlashReason): Promise<void> {
     const punishment = await punish(this.deps, {
-      job,
-      spec,
-      accused: run,
+      ...offenceOn(job, spec),
+      accused: run.provider,
       reason,
       runs: [run],
       now: this.#now(),
@@ -402,9 +481,11 @@ export class ResultVerification {
     const now = this.#now();
     const winner = agreeing.find((run) => run.purpose === 'first') ?? agreeing[0]!;
     const challenger = agreeing.find((run) => run !== winner) ?? winner;
-    const punished: Punishment[] = runs.flatMap((run) =>
-      run.state === 'withheld' && run.signed.punishment ? [run.signed.punishment as Punishment] : [],
-    );
+    const punished: Punishment[] = runs.flatMap((run) => {
+      const earlier = run.signed.punishment ?? (run.signed.canary as CanaryRecord | undefined)?.punishment;
+      return earlier ? [earlier as Punishment] : [];
+    });
+    const canary = runs.find((run) => run.signed.canary)?.signed.canary as CanaryRecord | undefined;
     const answers = [...agreeing, ...dissenting];
     const decided = {
       winningDigest: winner.outcome ?? '',
@@ -414,9 +495,8 @@ export class ResultVerification {
     for (const loser of dissenting) {
       punished.push(
         await punish(this.deps, {
-          job,
-          spec,
-          accused: loser,
+          ...offenceOn(job, spec),
+          accused: loser.provider,
           reason: 'wrong-answer',
           runs: answers,
           verdict: decided,
@@ -440,6 +520,7 @@ export class ResultVerification {
         verification: {
           policy: spec.verification,
           runs: answers.length,
+          ...(canary ? { canary: { label: canary.label, jobId: canary.jobId, state: canary.state } } : {}),
           agreeing: decided.agreeing,
           slashed: punished,
         },
@@ -489,7 +570,7 @@ export class ResultVerification {
       state: 'done',
       resultCid: answer.resultCid,
       outcome: outcomeDigest(answer.manifest),
-      signed: { ...signed, reveal: wire(answer.reveal), manifest: answer.manifest },
+      signed: { ...signed, reveal: wireRecord(answer.reveal), manifest: answer.manifest },
       leaseExpiresAt: null,
       updatedAt: this.#now(),
     };
@@ -498,6 +579,11 @@ export class ResultVerification {
   #now(): number {
     return this.deps.now?.() ?? Date.now();
   }
+}
+
+/** What a punishment names: the job the offence was on, its signed spec, its value. */
+function offenceOn(job: JobRecord, spec: JobSpec) {
+  return { jobId: job.id, spec: job.spec, jobValue: spec.maxPrice };
 }
 
 /** The scheduler reservation of a check run: one per provider of the job. */
@@ -524,9 +610,4 @@ function revealsCommitment(run: JobRun, answer: RunAnswer): boolean {
     answer.manifest.jobId === run.jobId &&
     resultCommitment({ jobId, provider: run.provider, outputCid, salt }) === commitOf(run).message.commitment
   );
-}
-
-/** Signed messages are kept in wire form (bigints as strings), as they travel and as evidence. */
-function wire(message: unknown): Record<string, unknown> {
-  return parseWireJson(toWireJson(message)) as Record<string, unknown>;
 }

@@ -1,4 +1,10 @@
-import { type MESSAGE_SCHEMAS, resultManifestSchema, type SignedMessage } from '@idlegrid/protocol';
+import {
+  type MESSAGE_SCHEMAS,
+  parseWireJson,
+  resultManifestSchema,
+  type SignedMessage,
+  toWireJson,
+} from '@idlegrid/protocol';
 import { z } from 'zod';
 
 /**
@@ -113,4 +119,9 @@ export function isSignedOfKind<K extends keyof typeof MESSAGE_SCHEMAS>(
   kind: K,
 ): value is SignedMessage<K> {
   return signed.safeParse(value).success && (value as { kind: string }).kind === kind;
+}
+
+/** A message in wire form (bigints as decimal strings), as signed messages travel and are kept as evidence. */
+export function wireRecord(message: unknown): Record<string, unknown> {
+  return parseWireJson(toWireJson(message)) as Record<string, unknown>;
 }

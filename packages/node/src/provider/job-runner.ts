@@ -7,7 +7,7 @@ import type { PreparedTaskCache } from './prepared-tasks.js';
 export interface RunJobInput {
   spec: JobSpec;
   apiUrl: string;
-  fetcher: ArtifactFetcher;
+  fetcher: Pick<ArtifactFetcher, 'fetch'>;
   tasks: PreparedTaskCache;
   signal: AbortSignal;
   /** Cap on the wall time, whatever the deadline allows. */

@@ -5,9 +5,10 @@ import { type Hex, keccak256, toBytes } from 'viem';
  * Why a provider is slashed:
  * - `wrong-answer`: its answer lost to one that at least `DISPUTE_QUORUM` independent runs gave;
  * - `reveal-withheld`: it committed to an answer, then did not reveal it while reachable;
- * - `reveal-mismatch`: what it revealed is not what it committed to (both signed by it).
+ * - `reveal-mismatch`: what it revealed is not what it committed to (both signed by it);
+ * - `canary-failed`: its signed answer to a known-answer job (a canary) is not the known answer.
  */
-export type SlashReason = 'wrong-answer' | 'reveal-withheld' | 'reveal-mismatch';
+export type SlashReason = 'wrong-answer' | 'reveal-withheld' | 'reveal-mismatch' | 'canary-failed';
 
 /**
  * What proves a provider wrong, kept as an artifact and named on-chain by its hash
@@ -28,7 +29,7 @@ export interface SlashEvidence {
     reveal?: SignedMessage<'ResultReveal'>;
     outcomeDigest?: string;
   }[];
-  /** For a wrong answer: the answer that won and who gave which. */
+  /** For a wrong answer: the answer that won (for a canary: the known one) and who gave which. */
   verdict?: { winningDigest: string; agreeing: Hex[]; dissenting: Hex[] };
 }
 

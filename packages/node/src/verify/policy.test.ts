@@ -13,6 +13,7 @@ describe('parseVerification', () => {
     ['replicate:3', { kind: 'replicate', replicas: 3 }],
     ['Replicate(2)', { kind: 'replicate', replicas: 2 }],
     ['canary', { kind: 'canary' }],
+    ['canary:0.5', { kind: 'canary', probability: 0.5 }],
     ['confidence:0.999', { kind: 'replicate', replicas: 3 }],
     ['confidence:0.95', { kind: 'sample', probability: 0.5 }],
   ])('reads "%s"', (text, policy) => {
@@ -27,6 +28,7 @@ describe('parseVerification', () => {
     'replicate:9',
     'confidence:1',
     'sample(0.1',
+    'canary:0',
     'trust',
   ])('refuses "%s" with INVALID_ARGUMENT', (text) => {
     expect(() => parseVerification(text, network)).toThrow(
@@ -35,7 +37,7 @@ describe('parseVerification', () => {
   });
 
   it('writes what it reads', () => {
-    for (const text of ['none', 'canary', 'sample(0.05)', 'replicate(3)']) {
+    for (const text of ['none', 'canary', 'canary(0.2)', 'sample(0.05)', 'replicate(3)']) {
       expect(formatVerification(parseVerification(text, network))).toBe(text);
     }
   });

@@ -7,19 +7,21 @@ import { IdlegridError } from '@idlegrid/protocol';
  *   provider cannot tell whether its job is one of them;
  * - `replicate(k)`: run on k independent providers with commit-reveal (no replica can copy
  *   another's answer), accepted only when they agree;
- * - `canary`: known-answer jobs are mixed into providers' streams.
+ * - `canary` (or `canary(p)`): with probability p (else the network's rate), the provider that
+ *   ran the job is sent a known-answer job, indistinguishable from others, before the job is
+ *   accepted; a wrong known answer is punished and the job itself audited.
  */
 export type VerificationPolicy =
   | { kind: 'none' }
   | { kind: 'sample'; probability: number }
   | { kind: 'replicate'; replicas: number }
-  | { kind: 'canary' };
+  | { kind: 'canary'; probability?: number };
 
 export const MAX_REPLICAS = 7;
 
 /**
  * Parses what a client writes (CLI flag, SDK field or JobSpec): `none`, `sample:P` or
- * `sample(P)`, `replicate:K` or `replicate(K)`, `canary`, or `confidence:C` (0 < C < 1),
+ * `sample(P)`, `replicate:K` or `replicate(K)`, `canary` or `canary:P`, or `confidence:C` (0 < C < 1),
  * which the network turns into a policy (see `policyForConfidence`). Empty means the
  * network's default.
  */
@@ -31,12 +33,12 @@ export function parseVerification(
   if (value === '') return network.default;
   if (value === 'none') return { kind: 'none' };
   if (value === 'canary') return { kind: 'canary' };
-  const match = /^(sample|replicate|confidence)(?::|\()\s*([0-9.]+)\s*\)?$/.exec(value);
+  const match = /^(sample|canary|replicate|confidence)(?::|\()\s*([0-9.]+)\s*\)?$/.exec(value);
   if (!match || (value.includes('(') && !value.endsWith(')'))) throw invalid(text);
   const number = Number(match[2]);
-  if (match[1] === 'sample') {
-    if (!(number > 0 && number <= 1)) throw invalid(text, 'a sampling probability is in (0, 1]');
-    return { kind: 'sample', probability: number };
+  if (match[1] === 'sample' || match[1] === 'canary') {
+    if (!(number > 0 && number <= 1)) throw invalid(text, 'a probability is in (0, 1]');
+    return { kind: match[1], probability: number };
   }
   if (match[1] === 'replicate') {
     if (!Number.isInteger(number) || number < 2 || number > MAX_REPLICAS) {
@@ -50,6 +52,7 @@ export function parseVerification(
 
 export function formatVerification(policy: VerificationPolicy): string {
   if (policy.kind === 'sample') return `sample(${policy.probability})`;
+  if (policy.kind === 'canary' && policy.probability !== undefined) return `canary(${policy.probability})`;
   if (policy.kind === 'replicate') return `replicate(${policy.replicas})`;
   return policy.kind;
 }
@@ -76,6 +79,6 @@ function roundUp(probability: number): number {
   return Math.ceil(probability * 1000) / 1000;
 }
 
-function invalid(text: string, why = 'use none, sample:P, replicate:K, canary or confidence:C') {
+function invalid(text: string, why = 'use none, sample:P, replicate:K, canary, canary:P or confidence:C') {
   return new IdlegridError('INVALID_ARGUMENT', `invalid verification "${text}": ${why}`);
 }
