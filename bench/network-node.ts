@@ -1,4 +1,10 @@
-import { type RunningCoordinator, startCoordinator, startProvider } from '@idlegrid/node';
+import {
+  type PolicyName,
+  parseAdversary,
+  type RunningCoordinator,
+  startCoordinator,
+  startProvider,
+} from '@idlegrid/node';
 import type { NetworkConfig } from '@idlegrid/sdk';
 import type { Hex } from 'viem';
 
@@ -12,6 +18,7 @@ export interface CoordinatorNodeConfig {
   network: NetworkConfig;
   privateKey: Hex;
   tickMs: number;
+  placementPolicy?: PolicyName;
 }
 
 export interface ProviderNodeConfig {
@@ -22,6 +29,8 @@ export interface ProviderNodeConfig {
   cpuCores: number;
   heartbeatIntervalMs: number;
   region?: string;
+  /** For the verification benchmark: how this provider cheats (provider/adversary.ts). */
+  adversary?: string;
 }
 
 const [role, json] = process.argv.slice(2).filter((arg) => arg !== '--json');
@@ -47,6 +56,7 @@ if (role === 'coordinator') {
     hardware: { cpuCores: config.cpuCores, memoryMb: 32_768, gpus: [] },
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     ...(config.region ? { region: config.region } : {}),
+    ...(config.adversary ? { adversary: parseAdversary(config.adversary) } : {}),
   });
   stop = () => provider.stop();
   console.log(JSON.stringify({ address: provider.address }));

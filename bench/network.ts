@@ -1,24 +1,25 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type ChildNode, createWasmExecutor, type JobEvent, startChildNode } from '@idlegrid/node';
-import { isIdlegridError, localAccount, networkDomain } from '@idlegrid/protocol';
+import { createWasmExecutor, type JobEvent } from '@idlegrid/node';
+import { isIdlegridError } from '@idlegrid/protocol';
 import {
-  CoordinatorClient,
   cancelJob,
   fetchResult,
   getJob,
   type Job,
-  type JobsContext,
-  type NetworkConfig,
   submitWasmJob,
-  uploadArtifact,
   type WasmJobRequest,
   waitForJob,
 } from '@idlegrid/sdk';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import type { CoordinatorNodeConfig, ProviderNodeConfig } from './network-node.js';
+import {
+  type Network,
+  NOOP_WASM,
+  PROVIDER_CORES,
+  type ProviderNode,
+  startNetwork,
+  TICK_MS,
+} from './local-network.js';
 import { machineLine, markdownTable, writeSection } from './report.js';
 
 /**
@@ -27,7 +28,6 @@ import { machineLine, markdownTable, writeSection } from './report.js';
  * in-process; jobs/s with 1, 2 and 4 providers; and how long a new provider takes to get work.
  * Coordinator and providers run in this process on 127.0.0.1 (real libp2p, HTTP, SQLite).
  */
-const TICK_MS = 20;
 const LATENCY_WARMUP = 5;
 const LATENCY_JOBS = 100;
 const THROUGHPUT_PROVIDERS = [1, 2, 4];
@@ -35,122 +35,8 @@ const THROUGHPUT_JOBS = 120;
 const THROUGHPUT_CONCURRENCY = 16;
 /** A no-op job done in neither this long is counted failed (and cancelled). */
 const THROUGHPUT_WAIT_MS = 15_000;
-const PROVIDER_CORES = 16;
 const JOIN_TRIALS = 7;
 const JOIN_SPACING_MS = 1_200;
-
-/** No chain: the domain only needs a chain id and a contract address to sign against. */
-const fakeAddress = () => privateKeyToAccount(generatePrivateKey()).address;
-const network: NetworkConfig = {
-  rpcUrl: 'http://127.0.0.1:9',
-  chainId: 31_337,
-  token: fakeAddress(),
-  staking: fakeAddress(),
-  paymentChannels: fakeAddress(),
-  deployBlock: '0',
-  embedded: true,
-};
-const domain = networkDomain(network.chainId, network.paymentChannels);
-
-/**
- * The smallest WASI command: one memory page, an empty `_start` (exit code 0), no imports.
- * Sections: type () -> (), function, memory (min 1), exports `memory` and `_start`, code.
- */
-// biome-ignore format: one section per line
-const NOOP_WASM = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
-  0x03, 0x02, 0x01, 0x00,
-  0x05, 0x03, 0x01, 0x00, 0x01,
-  0x07, 0x13, 0x02, 0x06, ...ascii('memory'), 0x02, 0x00, 0x06, ...ascii('_start'), 0x00, 0x00,
-  0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b,
-]);
-
-function ascii(text: string): number[] {
-  return [...text].map((char) => char.charCodeAt(0));
-}
-
-interface ProviderNode {
-  address: string;
-  node: ChildNode;
-}
-
-interface Network {
-  coordinatorUrl: string;
-  coordinatorNode: ChildNode;
-  providers: ProviderNode[];
-  ctx: JobsContext;
-  moduleCid: string;
-  addProvider(region?: string): Promise<ProviderNode>;
-  stop(): Promise<void>;
-}
-
-const NODE_SCRIPT = fileURLToPath(new URL('./network-node.js', import.meta.url));
-
-/** A coordinator and `providerCount` providers, each its own process (bench/network-node.ts). */
-async function startNetwork(providerCount: number): Promise<Network> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-bench-net-'));
-  let coordinator: ChildNode | undefined;
-  const providers: ProviderNode[] = [];
-  const stop = async () => {
-    await Promise.all(providers.splice(0).map(({ node }) => node.stop().catch(() => {})));
-    await coordinator?.stop().catch(() => {});
-    await rm(dataDir, { recursive: true, force: true });
-  };
-  try {
-    const coordinatorConfig: CoordinatorNodeConfig = {
-      dataDir: join(dataDir, 'coordinator'),
-      network,
-      privateKey: generatePrivateKey(),
-      tickMs: TICK_MS,
-    };
-    coordinator = await startChildNode(
-      NODE_SCRIPT,
-      'coordinator',
-      ['coordinator', JSON.stringify(coordinatorConfig)],
-      {
-        dataDir,
-      },
-    );
-    const { apiUrl, p2p } = coordinator.info as { apiUrl: string; p2p: string };
-    let index = 0;
-    const addProvider = async (region?: string) => {
-      const name = `provider-${index++}`;
-      const config: ProviderNodeConfig = {
-        dataDir: join(dataDir, name),
-        network,
-        privateKey: generatePrivateKey(),
-        coordinator: p2p,
-        cpuCores: PROVIDER_CORES,
-        heartbeatIntervalMs: 1_000,
-        ...(region ? { region } : {}),
-      };
-      const node = await startChildNode(NODE_SCRIPT, name, ['provider', JSON.stringify(config)], { dataDir });
-      const provider = { address: (node.info as { address: string }).address, node };
-      providers.push(provider);
-      return provider;
-    };
-    for (let i = 0; i < providerCount; i++) await addProvider();
-    const ctx: JobsContext = {
-      coordinator: new CoordinatorClient({ url: apiUrl }),
-      signer: localAccount(generatePrivateKey()),
-      domain,
-    };
-    const moduleCid = await uploadArtifact(ctx, NOOP_WASM);
-    return {
-      coordinatorUrl: apiUrl,
-      coordinatorNode: coordinator,
-      providers,
-      ctx,
-      moduleCid,
-      addProvider,
-      stop,
-    };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-}
 
 function noopJob(moduleCid: string, region?: string): WasmJobRequest {
   return {

@@ -3,10 +3,12 @@ import { runNetworkBenchmark } from './network.js';
 import { writeSection } from './report.js';
 import { simSection } from './sim/run-sim.js';
 import { verificationSection } from './sim/verification-sim.js';
+import { verificationNetworkSection } from './verification-net.js';
 
 /** `npm run bench`: runs every benchmark and rewrites its section of docs/benchmarks.md. */
 writeSection('gas', await runGasBenchmark());
 writeSection('network', await runNetworkBenchmark());
 writeSection('sim', simSection());
 writeSection('verification', verificationSection());
+writeSection('verification-net', await verificationNetworkSection());
 console.log('wrote docs/benchmarks.md');

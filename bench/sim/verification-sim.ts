@@ -1,4 +1,5 @@
 import {
+  DEFAULT_VERIFICATION,
   exactComparator,
   formatVerification,
   type JobRequest,
@@ -28,8 +29,11 @@ const TASK: Omit<JobRequest, 'id'> = {
   minReputation: 0,
 };
 
-/** How a cheating provider answers: always wrong, wrong on a share of jobs, or lazily (its last answer again). */
-type Cheat = { kind: 'wrong'; rate: number } | { kind: 'lazy' };
+/**
+ * How a cheating provider answers: always wrong, wrong on a share of jobs, lazily (its last
+ * answer again), or as one of a colluding ring that gives one shared wrong answer per job.
+ */
+type Cheat = { kind: 'wrong'; rate: number } | { kind: 'lazy' } | { kind: 'collude' };
 
 export interface VerificationSimResult {
   policy: string;
@@ -43,7 +47,7 @@ export interface VerificationSimResult {
 }
 
 const cheatName = (cheat: Cheat) =>
-  cheat.kind === 'lazy' ? 'lazy' : cheat.rate === 1 ? 'always wrong' : `wrong ${cheat.rate * 100}%`;
+  cheat.kind !== 'wrong' ? cheat.kind : cheat.rate === 1 ? 'always wrong' : `wrong ${cheat.rate * 100}%`;
 
 /**
  * Plays a stream of deterministic jobs on providers of whom a share cheat, under one
@@ -66,7 +70,12 @@ export function simulateVerification(options: {
   const scheduler = new Scheduler({ policy: options.placement, random: random.next });
   for (const provider of providers) scheduler.upsertProvider(provider, 0);
   const cheats = new Map<string, Cheat>();
-  const modes: Cheat[] = [{ kind: 'wrong', rate: 1 }, { kind: 'wrong', rate: 0.3 }, { kind: 'lazy' }];
+  const modes: Cheat[] = [
+    { kind: 'wrong', rate: 1 },
+    { kind: 'wrong', rate: 0.3 },
+    { kind: 'lazy' },
+    { kind: 'collude' },
+  ];
   for (const provider of providers) {
     if (random.next() < options.adversarialShare)
       cheats.set(provider.address, modes[cheats.size % modes.length]!);
@@ -90,18 +99,24 @@ export function simulateVerification(options: {
   }
   let wrongSerial = 0;
 
-  const answer = (provider: string, job: number): string => {
+  /** A provider's answer to job `job` (a canary is a job of its own: `canary-N`). */
+  const answer = (provider: string, job: number | string): string => {
     result.runs++;
     answered.set(provider, (answered.get(provider) ?? 0) + 1);
     const cheat = cheats.get(provider);
     const right = `right-${job}`;
     let given = right;
     if (cheat?.kind === 'lazy') given = lastAnswer.get(provider) ?? 'empty';
+    else if (cheat?.kind === 'collude') given = `ring-${job}`;
     else if (cheat && random.next() < cheat.rate) given = `wrong-${wrongSerial++}`;
     lastAnswer.set(provider, given);
     return given;
   };
+  const slashed = new Set<string>();
   const slash = (provider: string) => {
+    // Slashed, it leaves: a second offence found on the same job counts once.
+    if (slashed.has(provider)) return;
+    slashed.add(provider);
     const cheat = cheats.get(provider);
     if (cheat) {
       result.byCheat[cheatName(cheat)]!.jobsUntilSlashed.push(answered.get(provider) ?? 0);
@@ -161,6 +176,22 @@ export function simulateVerification(options: {
       }
       accepted = settle(request, excluded, runs, job);
     } else if (
+      policy.kind === 'canary' &&
+      random.next() < reputation.samplingFor(first, policy.probability ?? DEFAULT_VERIFICATION.canaryRate)
+    ) {
+      // A known-answer job to the same provider: the right answer accepts the job's own answer;
+      // a wrong one is slashed, and the job itself is audited.
+      const canary = `canary-${job}`;
+      if (answer(first, canary) === `right-${canary}`) {
+        accepted = runs[0]!.given;
+        reputation.record(first, 'verified');
+      } else {
+        slash(first);
+        const auditor = runOn(request, excluded);
+        if (auditor) runs.push({ provider: auditor, given: answer(auditor, job) });
+        accepted = settle(request, excluded, runs, job);
+      }
+    } else if (
       policy.kind === 'sample' &&
       random.next() < reputation.samplingFor(first, policy.probability)
     ) {
@@ -184,7 +215,7 @@ export function verificationSection(): string {
     '',
     machineLine(),
     '',
-    'Cheaters are, in equal parts, always wrong, wrong on 30% of jobs, and lazy (they repeat their last answer, so two lazy providers can agree on a wrong one). Placement is the real `Scheduler` (random policy, so every provider gets work); probation is the real `ReputationBook` (new providers sampled 4x for their first 20 jobs); a slashed provider leaves. `sample` follows `coordinator/result-verification.ts`; `replicate(3)` is modelled (three runs, then the same decision): the coordinator does not carry it out yet. Targets: `sample` at no more than 10% overhead catches every persistent cheater within 200 of its jobs; `replicate(3)` accepts no wrong result.',
+    'Cheaters are, in equal parts, always wrong, wrong on 30% of jobs, lazy (they repeat their last answer, so two lazy providers can agree on a wrong one) and members of one colluding ring (all give the same wrong answer to a job). Placement is the real `Scheduler` (random policy, so every provider gets work); probation is the real `ReputationBook` (new providers checked 4x as often for their first 20 jobs); a slashed provider leaves. Each policy follows `coordinator/result-verification.ts`: `sample` audits the job on another provider; `canary` (at the network rate, 10%) sends the provider a known-answer job, and audits the job when that fails; `replicate(3)` runs it three times (commit-reveal stops copying, so only the ring shares answers). Disagreements are settled by the same `verdict` as in the coordinator. Targets: `sample` at no more than 10% overhead catches every persistent cheater within 200 of its jobs; `replicate(3)` accepts no wrong result.',
     '',
     table({ providers: 200, jobs: 60_000 }),
     '',
@@ -199,11 +230,12 @@ function table(size: { providers: number; jobs: number }): string {
     { kind: 'none' },
     { kind: 'sample', probability: 0.05 },
     { kind: 'sample', probability: 0.1 },
+    { kind: 'canary' },
     { kind: 'replicate', replicas: 3 },
   ];
   const common = { ...size, adversarialShare: 0.1, placement: 'random' as const, seed: 11 };
   const results = policies.map((policy) => simulateVerification({ ...common, policy }));
-  const kinds = ['always wrong', 'wrong 30%', 'lazy'];
+  const kinds = ['always wrong', 'wrong 30%', 'lazy', 'collude'];
   const caught = (r: VerificationSimResult, kind: string) => {
     const entry = r.byCheat[kind] ?? { cheaters: 0, jobsUntilSlashed: [] };
     const worst = entry.jobsUntilSlashed.length ? Math.max(...entry.jobsUntilSlashed) : '-';

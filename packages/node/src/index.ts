@@ -13,7 +13,12 @@ export {
   startCoordinator,
 } from './coordinator/coordinator.js';
 export { JobEventBus, type JobListener } from './coordinator/job-event-bus.js';
-export { JobIntake, type JobIntakeOptions } from './coordinator/job-intake.js';
+export {
+  DEFAULT_VERIFICATION,
+  JobIntake,
+  type JobIntakeOptions,
+  type VerificationSettings,
+} from './coordinator/job-intake.js';
 export { type ProviderEntry, ProviderRegistry } from './coordinator/provider-registry.js';
 export type {
   JobEvent,
@@ -34,6 +39,7 @@ export {
   exampleModulePath,
   readExampleModule,
 } from './localnet/demo-workload.js';
+export { boxBlur, countPrimes, hashChain } from './localnet/example-references.js';
 export {
   LOCALNET_GRANTS,
   type Localnet,

@@ -254,7 +254,7 @@ export function registerJobCommands(program: Command): void {
     .option('--max-rtt-ms <ms>', 'only providers within this round trip of the coordinator')
     .option('--max-seconds <s>', "the job's size: the longest it may run")
     .option('--min-reputation <0..1>', 'only providers with at least this reputation')
-    .option('--verify <policy>', "none | sample:P | replicate:K | canary (default: the network's)")
+    .option('--verify <policy>', "none | sample:P | replicate:K | canary[:P] (default: the network's)")
     .option('--confidence <c>', 'ask for a trust level, like 0.999, and let the network pick the policy')
     .option('--no-wait', 'print the job id and return at once')
     .option('--no-pay', 'do not pay the provider after the job is accepted')

@@ -440,6 +440,12 @@ describe('coordinator', () => {
       providers.find((p: { address: string }) => p.address === address).reputation;
     expect(reputation(liar.account.address)).toBeLessThan(0.5);
     expect(reputation(auditor.account.address)).toBeGreaterThan(0.5);
+    // Caught, the liar gets no new work for an hour, though it is the cheapest.
+    const suspended = providers.find((p: { address: string }) => p.address === liar.account.address);
+    expect(suspended.suspendedUntil).toBeGreaterThan(Date.now() + 3_500_000);
+    await Promise.all([liar, auditor, ...arbiters].map((p) => p.sayHello()));
+    const next = await until((await submit()).id, ['accepted']);
+    expect(next.provider).not.toBe(liar.account.address);
   });
 
   it('replicates a job with commit-reveal: every run commits before any answer is revealed, and agreement accepts it', async () => {

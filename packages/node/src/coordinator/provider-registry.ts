@@ -20,6 +20,8 @@ export interface ProviderEntry {
   rttMs: number | undefined;
 }
 
+const SUSPENSION_MS = 3_600_000;
+
 /**
  * Providers this coordinator knows, from their verified offers and heartbeats, kept in step
  * with the scheduler's view. A provider is online while its offer is unexpired and it was
@@ -28,6 +30,8 @@ export interface ProviderEntry {
 export class ProviderRegistry {
   readonly #providers = new Map<Address, ProviderEntry>();
   readonly reputation = new ReputationBook();
+  /** Providers found cheating: how often, and until when they get no new work. */
+  readonly #offences = new Map<Address, { count: number; suspendedUntil: number }>();
 
   constructor(
     private readonly livenessMs: number,
@@ -88,6 +92,24 @@ export class ProviderRegistry {
     else entry.jobsFailed++;
     this.reputation.record(address, outcome);
     this.#updateProfile(entry, now);
+    if (outcome === 'disputeLost') this.#suspend(address, now);
+  }
+
+  /**
+   * A provider proven wrong gets no new work for an hour, doubling with each further offence:
+   * the slash makes cheating a loss, and this stops a cheater that does not care from being
+   * handed the next client's job (it could be that job's only unchecked run).
+   */
+  #suspend(address: Address, now: number): void {
+    const count = (this.#offences.get(address)?.count ?? 0) + 1;
+    const suspendedUntil = now + SUSPENSION_MS * 2 ** Math.min(16, count - 1);
+    this.#offences.set(address, { count, suspendedUntil });
+    this.scheduler.suspend(address, suspendedUntil);
+  }
+
+  /** Until when the provider gets no new work (0: it is not suspended). */
+  suspendedUntil(address: Address): number {
+    return this.#offences.get(address)?.suspendedUntil ?? 0;
   }
 
   /** Marks providers unseen for longer than the liveness window offline, as dropped out. */

@@ -243,6 +243,10 @@ export class ResultVerification {
     void this.deps.store
       .runs(jobId)
       .then((runs) => {
+        for (const run of runs) {
+          const canary = run.signed.canary as CanaryRecord | undefined;
+          if (canary) this.deps.canaries?.forget(canary.jobId);
+        }
         for (const run of runs.filter((r) => r.state === 'assigned' || r.state === 'committed')) {
           const peer = this.deps.registry.get(run.provider)?.peer;
           if (peer) void this.deps.channel.send(peer, JOB_MESSAGES.cancel, { jobId }).catch(() => {});

@@ -85,6 +85,7 @@ export type ExclusionReason =
   | 'availability'
   | 'busy'
   | 'offline'
+  | 'suspended'
   | 'excluded';
 
 export type PolicyName = 'random' | 'cheapest' | 'learned';

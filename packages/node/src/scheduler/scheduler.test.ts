@@ -82,6 +82,15 @@ describe('Scheduler, cheapest first', () => {
     scheduler.setOnline(only.address, NOW);
     expect(scheduler.place(testJob(), NOW).placed).toBe(true);
   });
+
+  it('gives a suspended provider no work until its suspension ends', () => {
+    const cheat = testProfile({ prices: { cpuSecond: 1, gpuSecond: 0, gbSecond: 0, kiloTokens: 0 } });
+    const scheduler = withProviders('cheapest', cheat);
+    scheduler.suspend(cheat.address, NOW + 60_000);
+    expect(scheduler.place(testJob(), NOW)).toMatchObject({ placed: false, reasons: { suspended: 1 } });
+    expect(scheduler.isOnline(cheat.address)).toBe(true);
+    expect(scheduler.place(testJob(), NOW + 60_001).placed).toBe(true);
+  });
 });
 
 describe('Scheduler, learned', () => {

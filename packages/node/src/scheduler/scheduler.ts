@@ -34,6 +34,8 @@ export interface SchedulerOptions {
 interface Slot {
   profile: ProviderProfile;
   online: boolean;
+  /** Given no work before this time (it was caught cheating); 0 for none. */
+  suspendedUntil: number;
   usedCores: number;
   usedMemoryMb: number;
   usedGpus: number;
@@ -107,6 +109,7 @@ export class Scheduler {
     this.#slots.set(profile.address, {
       profile,
       online: true,
+      suspendedUntil: 0,
       usedCores: 0,
       usedMemoryMb: 0,
       usedGpus: 0,
@@ -143,6 +146,12 @@ export class Scheduler {
     const lost: string[] = [];
     for (const [jobId, reservation] of this.#reservations) if (reservation.slot === slot) lost.push(jobId);
     return lost;
+  }
+
+  /** Gives the provider no new work until `untilMs` (it stays online: what it runs goes on). */
+  suspend(address: string, untilMs: number): void {
+    const slot = this.#slots.get(address);
+    if (slot) slot.suspendedUntil = Math.max(slot.suspendedUntil, untilMs);
   }
 
   isOnline(address: string): boolean {
@@ -259,7 +268,7 @@ export class Scheduler {
   }
 
   #fits(slot: Slot, job: JobRequest, context: ConstraintContext, excluded?: ReadonlySet<string>): boolean {
-    if (!slot.online || !hasRoom(slot, job)) return false;
+    if (!slot.online || slot.suspendedUntil > context.nowMs || !hasRoom(slot, job)) return false;
     if (excluded?.has(slot.profile.address)) return false;
     return exclusionOf(job, slot.profile, context) === undefined;
   }
@@ -273,9 +282,11 @@ export class Scheduler {
     for (const slot of this.#slots.values()) {
       const reason: ExclusionReason | undefined = !slot.online
         ? 'offline'
-        : excluded?.has(slot.profile.address)
-          ? 'excluded'
-          : (exclusionOf(job, slot.profile, context) ?? (hasRoom(slot, job) ? undefined : 'busy'));
+        : slot.suspendedUntil > context.nowMs
+          ? 'suspended'
+          : excluded?.has(slot.profile.address)
+            ? 'excluded'
+            : (exclusionOf(job, slot.profile, context) ?? (hasRoom(slot, job) ? undefined : 'busy'));
       if (reason) reasons[reason] = (reasons[reason] ?? 0) + 1;
     }
     return { placed: false, reasons, providers: this.#slots.size };
