@@ -140,7 +140,10 @@ describe('a provider killed mid-job', () => {
     const result = await fetchResult(ctx, done);
     expect(new TextDecoder().decode(result.stdout).trim()).toBe(hashChain(rounds, 'killed mid-job'));
 
-    const { job: settled, voucher } = await payForJob(ctx, done);
+    const {
+      job: settled,
+      vouchers: [voucher],
+    } = await payForJob(ctx, done);
     expect(settled.state).toBe('settled');
     // Paying again is refused, by the SDK and by the coordinator (the same voucher, or a new one).
     await expect(payForJob(ctx, done)).rejects.toMatchObject({ code: 'JOB_INVALID_TRANSITION' });

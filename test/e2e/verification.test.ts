@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fetchResult, getBalances, type Job, submitWasmJob, waitForJob } from '@idlegrid/sdk';
+import { fetchResult, getBalances, type Job, payForJob, submitWasmJob, waitForJob } from '@idlegrid/sdk';
 import { describe, expect, it } from 'vitest';
 import { jobEvents, startNet, type TestNet } from './localnet-harness.js';
 
@@ -164,6 +164,13 @@ describe('verification on a local network of processes', () => {
         }
       }
       expect(await bondedStakes(net)).toEqual(before);
+      // A replicated job pays each of its three runs, each provider its own voucher.
+      const { job } = await runPrimes(net, 'replicate:3');
+      const { vouchers, job: settled } = await payForJob(net.ctx, job);
+      expect(settled.state).toBe('settled');
+      expect(new Set(vouchers.map((v) => v.message.provider)).size).toBe(3);
+      const total = vouchers.reduce((sum, v) => sum + v.message.cumulativeAmount, 0n);
+      expect(total).toBe(BigInt(job.price!));
     } finally {
       await net.stop();
     }

@@ -178,7 +178,7 @@ async function pay(ctx: JobsContext, out: Output, job: Job) {
   out.step(`paying ${formatTokens(BigInt(job.price ?? '0'))} to ${job.provider}`);
   try {
     const payment = await payForJob(ctx, job);
-    return { job: payment.job, payment: { voucher: payment.voucher } };
+    return { job: payment.job, payment: { vouchers: payment.vouchers } };
   } catch (error) {
     // The job ran and its result is here; a failed payment is reported, not fatal.
     const wrapped = error instanceof IdlegridError ? error : new IdlegridError('INTERNAL', String(error));

@@ -406,6 +406,30 @@ describe('coordinator', () => {
     expect(events.at(-1).detail.verification).toMatchObject({ runs: 2, slashed: [] });
     const { providers } = (await api('/v1/providers')).body;
     expect(providers.map((p: { activeJobs: number }) => p.activeJobs)).toEqual([0, 0]);
+    // The client pays both runs: the check is the work it asked for. 2.5 s at 100 and 200 per CPU-second.
+    const { payees } = (await api(`/v1/jobs/${job.id}/payees`)).body;
+    expect(payees).toEqual([
+      { provider: first.account.address, amount: '250', paid: false },
+      { provider: auditor.account.address, amount: '500', paid: false },
+    ]);
+    expect(accepted.price).toBe('750');
+    const voucher = (provider: string, amount: bigint) =>
+      signMessage(client, domain, 'Voucher', {
+        client: client.address,
+        provider: provider as Hex,
+        cumulativeAmount: amount,
+        nonce: 1n,
+        expiry: nowS() + 3_600n,
+      });
+    const partial = await post(`/v1/jobs/${job.id}/payment`, {
+      vouchers: [await voucher(first.account.address, 250n)],
+    });
+    expect([partial.status, partial.body.error.code]).toEqual([403, 'VOUCHER_WRONG_PROVIDER']);
+    const paid = await post(`/v1/jobs/${job.id}/payment`, {
+      vouchers: [await voucher(first.account.address, 250n), await voucher(auditor.account.address, 500n)],
+    });
+    expect(paid.body.job.state).toBe('settled');
+    expect([first.vouchers.length, auditor.vouchers.length]).toEqual([1, 1]);
   });
 
   it('settles a sampled job whose first answer is a lie with more runs: the liar loses, the client gets the truth', async () => {

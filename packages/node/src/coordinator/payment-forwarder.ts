@@ -1,5 +1,11 @@
-import { IdlegridError, type NetworkDomain, verifySignedMessage } from '@idlegrid/protocol';
-import type { JobRecord, JobStore } from '../jobs/api.js';
+import {
+  IdlegridError,
+  type NetworkDomain,
+  type SignedMessage,
+  verifySignedMessage,
+} from '@idlegrid/protocol';
+import type { Address } from 'viem';
+import type { JobRecord, JobRun, JobStore } from '../jobs/api.js';
 import { JOB_MESSAGES } from '../jobs/wire.js';
 import type { MessageChannel } from '../p2p/api.js';
 import type { PaymentLedger } from '../store/payment-ledger.js';
@@ -15,59 +21,106 @@ export interface PaymentForwarderDeps {
   domain: NetworkDomain;
 }
 
+/** Who an accepted job pays, and how much: its provider, or every run that gave a verified answer. */
+export interface Payee {
+  provider: Address;
+  /** Token base units, as a decimal string. */
+  amount: string;
+  paid: boolean;
+}
+
 /**
- * Settles an accepted job: checks that the client's cumulative voucher pays at least the
- * job's price on top of what that provider was already paid, hands it to the provider
- * (who alone can redeem it on-chain) and marks the job settled. The coordinator never
- * holds funds; it only relays a voucher it verified.
+ * Settles an accepted job: for each payee still unpaid, checks that the client's cumulative
+ * voucher pays at least its amount on top of what that provider was already paid, hands it
+ * to the provider (who alone can redeem it on-chain), and records it. Once every payee is
+ * paid the job is settled. A payee that cannot be reached keeps the job accepted; paying
+ * again then pays only those left. The coordinator never holds funds; it only relays vouchers
+ * it verified.
  */
 export class PaymentForwarder {
   constructor(private readonly deps: PaymentForwarderDeps) {}
 
-  async pay(jobId: string, voucherInput: unknown): Promise<JobRecord> {
+  async payees(jobId: string): Promise<Payee[]> {
+    const job = await this.deps.store.get(jobId);
+    return payeesOf(job, await this.deps.store.runs(jobId));
+  }
+
+  /** `body`: `{ voucher }`, or `{ vouchers: [...] }` with one per payee left to pay. */
+  async pay(jobId: string, body: { voucher?: unknown; vouchers?: unknown } | undefined): Promise<JobRecord> {
     const job = await this.deps.store.get(jobId);
     if (job.state !== 'accepted' || !job.provider || job.price === null) {
       throw new IdlegridError(
         'JOB_INVALID_TRANSITION',
         `job ${jobId} is ${job.state}: only accepted jobs are paid`,
-        {
-          details: { jobId, state: job.state },
-        },
+        { details: { jobId, state: job.state } },
       );
     }
-    const { message, signature } = await verifySignedMessage(this.deps.domain, voucherInput, {
-      kind: 'Voucher',
-    });
-    if (message.client !== job.client || message.provider !== job.provider) {
-      throw new IdlegridError(
-        'VOUCHER_WRONG_PROVIDER',
-        'the voucher is not from this job’s client to its provider',
-      );
-    }
-    const previous = await this.deps.payments.latest(job.client, job.provider);
-    const increment = message.cumulativeAmount - previous.cumulativeAmount;
-    if (message.nonce <= previous.nonce || increment < BigInt(job.price)) {
-      throw new IdlegridError(
-        'PAYMENT_INSUFFICIENT',
-        `the voucher adds ${increment}, the job costs ${job.price}`,
-        {
-          details: {
-            price: job.price,
-            previousCumulative: previous.cumulativeAmount.toString(),
-            previousNonce: previous.nonce.toString(),
+    const runs = await this.deps.store.runs(jobId);
+    const owed = payeesOf(job, runs).filter((payee) => !payee.paid);
+    const given = Array.isArray(body?.vouchers) ? body.vouchers : [body?.voucher];
+    const vouchers = await Promise.all(
+      given.map((input) => verifySignedMessage(this.deps.domain, input, { kind: 'Voucher' })),
+    );
+    // Every voucher is checked before any is relayed: a bad one moves nothing.
+    const toRelay: SignedMessage<'Voucher'>[] = [];
+    for (const payee of owed) {
+      const voucher = vouchers.find((v) => v.message.provider === payee.provider);
+      if (!voucher || voucher.message.client !== job.client) {
+        throw new IdlegridError(
+          'VOUCHER_WRONG_PROVIDER',
+          `no voucher from this job's client to ${payee.provider}`,
+          {
+            details: { payees: owed },
           },
-        },
-      );
+        );
+      }
+      const previous = await this.deps.payments.latest(job.client, payee.provider);
+      const increment = voucher.message.cumulativeAmount - previous.cumulativeAmount;
+      if (voucher.message.nonce <= previous.nonce || increment < BigInt(payee.amount)) {
+        throw new IdlegridError(
+          'PAYMENT_INSUFFICIENT',
+          `the voucher to ${payee.provider} adds ${increment}, the job owes it ${payee.amount}`,
+          {
+            details: {
+              provider: payee.provider,
+              price: payee.amount,
+              previousCumulative: previous.cumulativeAmount.toString(),
+              previousNonce: previous.nonce.toString(),
+            },
+          },
+        );
+      }
+      toRelay.push({ kind: 'Voucher', message: voucher.message, signature: voucher.signature });
     }
-    const peer = this.deps.registry.get(job.provider)?.peer;
-    if (!peer) throw new IdlegridError('P2P_UNREACHABLE', `provider ${job.provider} is not connected`);
-    const voucher = { kind: 'Voucher' as const, message, signature };
-    await this.deps.channel.request(peer, JOB_MESSAGES.payment, { voucher });
-    await this.deps.payments.record(voucher, Date.now());
+    for (const voucher of toRelay) {
+      const provider = voucher.message.provider;
+      const peer = this.deps.registry.get(provider)?.peer;
+      if (!peer) throw new IdlegridError('P2P_UNREACHABLE', `provider ${provider} is not connected`);
+      await this.deps.channel.request(peer, JOB_MESSAGES.payment, { voucher });
+      await this.deps.payments.record(voucher, Date.now());
+      const run = runs.find((r) => r.provider === provider && r.charge);
+      if (run) await this.deps.store.putRun({ ...run, paidAt: Date.now() });
+    }
     const settled = await this.deps.store.transition(jobId, 'settled', {
-      detail: { cumulativeAmount: message.cumulativeAmount.toString(), nonce: message.nonce.toString() },
+      detail: {
+        payments: toRelay.map(({ message }) => ({
+          provider: message.provider,
+          cumulativeAmount: message.cumulativeAmount.toString(),
+          nonce: message.nonce.toString(),
+        })),
+      },
     });
     this.deps.bus.publish(settled);
     return settled;
   }
+}
+
+/** A verified job pays each run that gave its answer (they carry a charge); any other, its provider. */
+export function payeesOf(job: JobRecord, runs: readonly JobRun[]): Payee[] {
+  const charged = runs.filter((run) => run.charge);
+  if (charged.length > 0) {
+    return charged.map((run) => ({ provider: run.provider, amount: run.charge!, paid: run.paidAt != null }));
+  }
+  if (!job.provider || job.price === null) return [];
+  return [{ provider: job.provider, amount: job.price, paid: job.state === 'settled' }];
 }

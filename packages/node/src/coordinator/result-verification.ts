@@ -509,9 +509,16 @@ export class ResultVerification {
         }),
       );
     }
-    for (const run of agreeing) this.deps.registry.recordOutcome(run.provider, 'verified', now);
     this.release(job.id);
-    const price = this.deps.registry.charge(winner.provider, spec, manifestOf(winner).durationMs);
+    // Every run that gave the answer did the client's work, and the client pays each: the check
+    // is what it asked for. Wrong and withheld runs earn nothing.
+    let price = 0n;
+    for (const run of agreeing) {
+      this.deps.registry.recordOutcome(run.provider, 'verified', now);
+      const charge = this.deps.registry.charge(run.provider, spec, manifestOf(run).durationMs);
+      await this.deps.store.putRun({ ...run, charge: charge.toString() });
+      price += charge;
+    }
     await this.deps.move(job.id, 'accepted', {
       from: ['verifying'],
       patch: {

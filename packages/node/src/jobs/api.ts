@@ -72,6 +72,10 @@ export interface JobRun {
   signed: Record<string, unknown>;
   leaseExpiresAt: number | null;
   updatedAt: number;
+  /** What the run earns, in token base units (set for each agreeing run when its job is accepted). */
+  charge?: string | null;
+  /** When the client's voucher for this run was relayed to its provider. */
+  paidAt?: number | null;
 }
 
 export interface JobFilter {

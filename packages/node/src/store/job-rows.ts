@@ -70,6 +70,8 @@ export function runToRow(run: JobRun): JobRunsTable {
     signed: JSON.stringify(run.signed),
     lease_expires_at: run.leaseExpiresAt,
     updated_at: run.updatedAt,
+    charge: run.charge ?? null,
+    paid_at: run.paidAt ?? null,
   };
 }
 
@@ -84,5 +86,7 @@ export function runFromRow(row: JobRunsTable): JobRun {
     signed: JSON.parse(row.signed),
     leaseExpiresAt: toNullableNumber(row.lease_expires_at),
     updatedAt: toNumber(row.updated_at),
+    charge: row.charge,
+    paidAt: toNullableNumber(row.paid_at),
   };
 }

@@ -162,6 +162,8 @@ export function jobStoreConformance(name: string, open: () => Promise<JobStore>)
         signed: { reveal: { kind: 'ResultReveal', nonce: '12345678901234567890' } },
         leaseExpiresAt: null,
         updatedAt: 1_000,
+        charge: null,
+        paidAt: null,
       };
       await store.putRun(first);
       const audit = { ...first, provider: other, purpose: 'audit' as const, state: 'assigned' as const };
@@ -173,7 +175,16 @@ export function jobStoreConformance(name: string, open: () => Promise<JobStore>)
         updatedAt: 2_000,
       });
       await store.putRun({ ...audit, state: 'done', updatedAt: 3_000 });
-      expect(await store.runs(job.id)).toEqual([first, { ...audit, state: 'done', updatedAt: 3_000 }]);
+      // Paid: what it earned (a bigint as a decimal string) and when, kept exactly.
+      const paid = {
+        ...audit,
+        state: 'done' as const,
+        updatedAt: 3_000,
+        charge: '123456789012345678901',
+        paidAt: 4_000,
+      };
+      await store.putRun(paid);
+      expect(await store.runs(job.id)).toEqual([first, paid]);
       expect(await store.runs('0xnone')).toEqual([]);
     });
   });

@@ -3,6 +3,7 @@ import { type Kysely, type Migration, Migrator } from 'kysely';
 import { jobsMigration } from './migrations/001-jobs.js';
 import { paymentsMigration } from './migrations/002-payments.js';
 import { runsMigration } from './migrations/003-runs.js';
+import { runPaymentsMigration } from './migrations/004-run-payments.js';
 import type { Database } from './schema.js';
 
 /** Every migration in order. Names sort lexically; never edit one that has shipped. */
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '001-jobs': jobsMigration,
   '002-payments': paymentsMigration,
   '003-runs': runsMigration,
+  '004-run-payments': runPaymentsMigration,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

@@ -45,6 +45,8 @@ export interface JobRunsTable {
   signed: string;
   lease_expires_at: number | string | null;
   updated_at: number | string;
+  charge: string | null;
+  paid_at: number | string | null;
 }
 
 export interface Database {

@@ -11,6 +11,7 @@ import { sampleJob } from './test-jobs.js';
 const domain = networkDomain(31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
 const client = privateKeyToAccount(generatePrivateKey());
 const provider = privateKeyToAccount(generatePrivateKey()).address;
+const auditor = privateKeyToAccount(generatePrivateKey()).address;
 let close: (() => Promise<void>) | undefined;
 afterEach(() => close?.());
 
@@ -18,6 +19,7 @@ afterEach(() => close?.());
 async function coordinator(
   previous: { cumulativeAmount: string; nonce: string },
   state: JobState = 'accepted',
+  payees = [{ provider, amount: '2500', paid: false }],
 ) {
   const job = sampleJob({
     client: client.address,
@@ -29,8 +31,11 @@ async function coordinator(
   });
   const stub = await startStubServer({
     [`GET /v1/jobs/${job.id}`]: (_request, response) => sendJson(response, 200, { job }),
+    [`GET /v1/jobs/${job.id}/payees`]: (_request, response) => sendJson(response, 200, { payees }),
     [`GET /v1/payments/${client.address}/${provider}`]: (_request, response) =>
       sendJson(response, 200, previous),
+    [`GET /v1/payments/${client.address}/${auditor}`]: (_request, response) =>
+      sendJson(response, 200, { cumulativeAmount: '7', nonce: '3' }),
     [`POST /v1/jobs/${job.id}/payment`]: (_request, response) =>
       sendJson(response, 200, { job: { ...job, state: 'settled', version: 8 } }),
   });
@@ -50,7 +55,9 @@ describe('payForJob', () => {
 
     const posted = requests.find((request) => request.method === 'POST');
     expect(posted?.path).toBe(`/v1/jobs/${job.id}/payment`);
-    const { voucher } = JSON.parse(posted!.body);
+    const {
+      vouchers: [voucher],
+    } = JSON.parse(posted!.body);
     const verified = await verifySignedMessage(domain, voucher, { kind: 'Voucher' });
     expect(verified.signer).toBe(client.address);
     expect(verified.message).toMatchObject({
@@ -65,8 +72,21 @@ describe('payForJob', () => {
 
   it('starts the channel at nonce 1 when nothing was paid before', async () => {
     const { ctx, job } = await coordinator({ cumulativeAmount: '0', nonce: '0' });
-    const { voucher } = await payForJob(ctx, job);
-    expect([voucher.message.cumulativeAmount, voucher.message.nonce]).toEqual([2500n, 1n]);
+    const {
+      vouchers: [voucher],
+    } = await payForJob(ctx, job);
+    expect([voucher!.message.cumulativeAmount, voucher!.message.nonce]).toEqual([2500n, 1n]);
+  });
+
+  it('pays each run of a verified job that is not yet paid, one voucher per provider', async () => {
+    const { ctx, job } = await coordinator({ cumulativeAmount: '0', nonce: '0' }, 'accepted', [
+      { provider, amount: '2500', paid: true },
+      { provider: auditor, amount: '1200', paid: false },
+    ]);
+    const { vouchers } = await payForJob(ctx, job);
+    expect(vouchers.map((v) => [v.message.provider, v.message.cumulativeAmount, v.message.nonce])).toEqual([
+      [auditor, 1207n, 4n],
+    ]);
   });
 
   it('refuses to pay a job that is not accepted, without signing anything', async () => {

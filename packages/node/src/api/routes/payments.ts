@@ -13,13 +13,19 @@ export function paymentRoutes(
   app: FastifyInstance,
   deps: { forwarder: PaymentForwarder; payments: PaymentLedger },
 ): void {
-  app.post<{ Params: { id: string }; Body: { voucher?: unknown } }>(
+  app.post<{ Params: { id: string }; Body: { voucher?: unknown; vouchers?: unknown } }>(
     '/v1/jobs/:id/payment',
     async (request, reply) => {
-      const job = await deps.forwarder.pay(request.params.id, request.body?.voucher);
+      const job = await deps.forwarder.pay(request.params.id, request.body ?? undefined);
       return reply.type('application/json').send(toWireJson({ job }));
     },
   );
+
+  /** Who the accepted job pays and how much: its provider, or each run that gave its verified answer. */
+  app.get<{ Params: { id: string } }>('/v1/jobs/:id/payees', async (request, reply) => {
+    const payees = await deps.forwarder.payees(request.params.id);
+    return reply.type('application/json').send(toWireJson({ payees }));
+  });
 
   app.get<{ Params: { client: string; provider: string } }>(
     '/v1/payments/:client/:provider',
