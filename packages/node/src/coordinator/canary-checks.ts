@@ -1,14 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { type JobSpec, type NetworkDomain, signMessage } from '@idlegrid/protocol';
+import {
+  IdlegridError,
+  type JobSpec,
+  type NetworkDomain,
+  parseMessage,
+  signMessage,
+} from '@idlegrid/protocol';
 import { type Address, bytesToHex, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import type { JobRecord, JobRun, JobStore } from '../jobs/api.js';
 import { jobSeconds } from '../jobs/job-size.js';
 import { JOB_MESSAGES, jobAssignAckSchema, wireRecord } from '../jobs/wire.js';
 import type { MessageChannel } from '../p2p/api.js';
+import { outcomeDigest } from '../verify/compare.js';
 import type { AssignmentSigner } from './assignment-signer.js';
 import { type CanaryPool, canarySpecShape } from './canary-pool.js';
-import type { ProviderRegistry } from './provider-registry.js';
-import type { Punishment } from './punishment.js';
+import { type PunishDeps, type Punishment, punish } from './punishment.js';
+import type { RunAnswer } from './run-answer.js';
 
 /** A canary sent to the provider of a job under the `canary` policy, kept with that job's first run. */
 export interface CanaryRecord {
@@ -27,12 +35,12 @@ export interface CanaryRecord {
   punishment?: Punishment;
 }
 
-export interface CanaryChecksDeps {
+export interface CanaryChecksDeps extends PunishDeps {
   pool: CanaryPool;
+  store: JobStore;
   domain: NetworkDomain;
   assignments: AssignmentSigner;
   channel: MessageChannel;
-  registry: ProviderRegistry;
   leaseMs: number;
   now?: () => number;
 }
@@ -49,8 +57,78 @@ export class CanaryChecks {
 
   constructor(private readonly deps: CanaryChecksDeps) {}
 
-  /** Sends a canary to `provider` on behalf of `job`; undefined if none could be sent (then audit the job). */
-  async send(jobId: string, like: JobSpec, provider: Address): Promise<CanaryRecord | undefined> {
+  /**
+   * The canary step of a job whose first answer is in: sends the canary, waits for it, and
+   * says how it went. `audit`: the job itself must be audited instead, because no canary
+   * could be sent, it was lost, or it failed (its provider was punished for that, and the
+   * job's own answer is now suspect).
+   */
+  async step(
+    job: JobRecord,
+    spec: JobSpec,
+    runs: readonly JobRun[],
+  ): Promise<'waiting' | 'passed' | 'audit'> {
+    const first = runs.find((run) => run.purpose === 'first');
+    if (first?.state !== 'done') return 'audit';
+    const canary = first.signed.canary as CanaryRecord | undefined;
+    if (!canary) {
+      const sent = await this.#send(job.id, spec, first.provider);
+      if (!sent) return 'audit';
+      await this.#keep(first, sent);
+      return 'waiting';
+    }
+    if (canary.state === 'assigned' && canary.leaseExpiresAt < this.#now()) {
+      this.#standsFor.delete(canary.jobId);
+      await this.#keep(first, { ...canary, state: 'lost' });
+      return 'audit';
+    }
+    if (canary.state === 'assigned') return 'waiting';
+    return canary.state === 'passed' ? 'passed' : 'audit';
+  }
+
+  /** A provider answered a canary: it passes on the known answer, else it is punished. Returns the job it stood for. */
+  async answered(answer: RunAnswer): Promise<JobRecord> {
+    const jobId = this.jobOf(answer.manifest.jobId);
+    if (!jobId) throw new IdlegridError('RESULT_INVALID', `no canary ${answer.manifest.jobId} is in flight`);
+    const job = await this.deps.store.get(jobId);
+    const first = (await this.deps.store.runs(jobId)).find((run) => run.purpose === 'first');
+    const canary = first?.signed.canary as CanaryRecord | undefined;
+    if (!first || canary?.state !== 'assigned' || first.provider !== answer.provider) {
+      throw new IdlegridError('RESULT_INVALID', `${answer.provider} holds no canary of job ${jobId}`);
+    }
+    this.#standsFor.delete(canary.jobId);
+    const outcome = outcomeDigest(answer.manifest);
+    const answered: CanaryRecord = { ...canary, reveal: wireRecord(answer.reveal), outcome };
+    // A canary it could not run (exit code < 0) gives no verdict: it is lost.
+    answered.state = answer.manifest.exitCode < 0 ? 'lost' : outcome === canary.digest ? 'passed' : 'failed';
+    if (answered.state === 'failed') {
+      answered.punishment = await punish(this.deps, {
+        jobId: canary.jobId,
+        spec: canary.spec,
+        jobValue: parseMessage('JobSpec', (job.spec as { message: unknown }).message).maxPrice,
+        accused: first.provider,
+        reason: 'canary-failed',
+        runs: [
+          {
+            provider: first.provider,
+            outcome,
+            signed: { assignment: canary.assignment, reveal: answered.reveal },
+          },
+        ],
+        verdict: { winningDigest: canary.digest, agreeing: [], dissenting: [first.provider] },
+        now: this.#now(),
+      });
+    }
+    await this.#keep(first, answered);
+    return job;
+  }
+
+  async #keep(first: JobRun, canary: CanaryRecord): Promise<void> {
+    await this.deps.store.putRun({ ...first, signed: { ...first.signed, canary } });
+  }
+
+  /** Sends a canary to `provider` on behalf of `job`; undefined if none could be sent. */
+  async #send(jobId: string, like: JobSpec, provider: Address): Promise<CanaryRecord | undefined> {
     const task = await this.deps.pool.pick();
     const peer = this.deps.registry.get(provider)?.peer;
     if (!task || !peer) return undefined;

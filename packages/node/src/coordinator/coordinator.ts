@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { localAccount, networkDomain } from '@idlegrid/protocol';
 import type { NetworkConfig } from '@idlegrid/sdk';
-import type { Hex, LocalAccount } from 'viem';
+import type { Hex } from 'viem';
 import { createMetrics } from '../api/metrics.js';
 import { createApiServer } from '../api/server.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
@@ -87,8 +87,12 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const channel = new Libp2pMessageChannel({ name: JOBS_PROTOCOL }, { libp2p: host.libp2p });
   const assignments = new AssignmentSigner(account, domain);
   const verification = options.verification ?? DEFAULT_VERIFICATION;
+  const slash = stakeRules ? await chainSlasher(options.network, account, floorMultiplier) : undefined;
   const canaries = new CanaryChecks({
     pool: new CanaryPool(artifacts, exampleCanaryTasks),
+    store: store.jobs,
+    artifacts,
+    slash,
     domain,
     assignments,
     channel,
@@ -107,7 +111,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     verification: {
       settings: verification,
       canaries,
-      ...(stakeRules ? await slasherFor(options.network, account, floorMultiplier) : {}),
+      ...(slash ? { slash } : {}),
     },
   });
   const intake = new JobIntake({
@@ -200,9 +204,4 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       await store.close();
     },
   };
-}
-
-async function slasherFor(network: NetworkConfig, account: LocalAccount, floorMultiplier: number) {
-  const slash = await chainSlasher(network, account, floorMultiplier);
-  return slash ? { slash } : {};
 }

@@ -5,7 +5,7 @@ import {
   resultCommitment,
   type SignedMessage,
 } from '@idlegrid/protocol';
-import type { Address, Hex } from 'viem';
+import type { Address } from 'viem';
 import type { JobRecord, JobRun, JobStore, TransitionOptions } from '../jobs/api.js';
 import { jobSeconds } from '../jobs/job-size.js';
 import { JOB_MESSAGES, jobAssignAckSchema, wireRecord } from '../jobs/wire.js';
@@ -18,9 +18,10 @@ import type { AssignmentSigner } from './assignment-signer.js';
 import type { CanaryChecks, CanaryRecord } from './canary-checks.js';
 import type { VerificationSettings } from './job-intake.js';
 import type { ProviderRegistry } from './provider-registry.js';
-import { type Punishment, punish, type Slasher } from './punishment.js';
+import { punish, type Slasher } from './punishment.js';
 import { type RunAnswer, readRunAnswer } from './run-answer.js';
 import { jobRequestOf } from './scheduler-views.js';
+import { offenceOn, settle } from './settlement.js';
 
 /** Runs of one job before a dispute without a decisive answer fails it. */
 const MAX_RUNS = 7;
@@ -96,43 +97,12 @@ export class ResultVerification {
     return this.deps.canaries?.jobOf(jobId) !== undefined;
   }
 
-  /** A provider answered a canary: the job it stood for is accepted if the answer is the known one. */
+  /** A provider answered a canary: the job it stood for moves on (accepted, or audited). */
   async acceptCanary(answer: RunAnswer): Promise<void> {
-    const jobId = this.deps.canaries?.jobOf(answer.manifest.jobId);
-    if (!jobId) throw new IdlegridError('RESULT_INVALID', `no canary ${answer.manifest.jobId} is in flight`);
-    const job = await this.deps.store.get(jobId);
-    const first = (await this.deps.store.runs(jobId)).find((run) => run.purpose === 'first');
-    const canary = first?.signed.canary as CanaryRecord | undefined;
-    if (!first || canary?.state !== 'assigned' || first.provider !== answer.provider) {
-      throw new IdlegridError('RESULT_INVALID', `${answer.provider} holds no canary of job ${jobId}`);
-    }
-    this.deps.canaries!.forget(canary.jobId);
-    const outcome = outcomeDigest(answer.manifest);
-    const answered: CanaryRecord = { ...canary, reveal: wireRecord(answer.reveal), outcome };
-    if (answer.manifest.exitCode < 0)
-      answered.state = 'lost'; // it could not run it: no verdict
-    else if (outcome === canary.digest) answered.state = 'passed';
-    else {
-      answered.state = 'failed';
-      answered.punishment = await punish(this.deps, {
-        jobId: canary.jobId,
-        spec: canary.spec,
-        jobValue: this.deps.specOf(job).maxPrice,
-        accused: first.provider,
-        reason: 'canary-failed',
-        runs: [
-          {
-            provider: first.provider,
-            outcome,
-            signed: { assignment: canary.assignment, reveal: answered.reveal },
-          },
-        ],
-        verdict: { winningDigest: canary.digest, agreeing: [], dissenting: [first.provider] },
-        now: this.#now(),
-      });
-    }
-    await this.deps.store.putRun({ ...first, signed: { ...first.signed, canary: answered } });
-    await this.advance(job);
+    const canaries = this.deps.canaries;
+    if (!canaries)
+      throw new IdlegridError('RESULT_INVALID', `no canary ${answer.manifest.jobId} is in flight`);
+    await this.advance(await canaries.answered(answer));
   }
 
   /** Every provider that ran or runs a check of the job: the job's other runs go elsewhere. */
@@ -289,7 +259,20 @@ export class ResultVerification {
     const policy = this.policyOf(spec);
     const wanted = policy.kind === 'replicate' ? policy.replicas : 2;
     const runs = await this.deps.store.runs(job.id);
-    if (policy.kind === 'canary' && (await this.#canaryStep(job, spec, runs))) return false;
+    if (policy.kind === 'canary' && this.deps.canaries) {
+      const canary = await this.deps.canaries.step(job, spec, runs);
+      if (canary === 'waiting') return false;
+      if (canary === 'passed') {
+        await this.#settle(
+          job,
+          spec,
+          runs.filter((run) => run.purpose === 'first'),
+          [],
+          runs,
+        );
+        return false;
+      }
+    }
     // Before it commits, a replicated job's first run is the dispatcher's and not yet a run here.
     const firstOut = job.state === 'verifying' ? 0 : 1;
     const open = runs.filter((run) => run.state === 'assigned' || run.state === 'committed');
@@ -333,34 +316,6 @@ export class ResultVerification {
     }
     await this.#dispatchCheck(job, spec, 'arbiter', runs);
     return false;
-  }
-
-  /**
-   * Under `canary`: the first run's provider is sent a known-answer job, and the job waits for
-   * its answer; the known answer accepts the job. Returns false when the job itself must be
-   * audited instead: no canary could be sent, it was lost, or it failed (its provider was
-   * punished for that, and the job's own answer is now suspect).
-   */
-  async #canaryStep(job: JobRecord, spec: JobSpec, runs: JobRun[]): Promise<boolean> {
-    const first = runs.find((run) => run.purpose === 'first');
-    if (!first || first.state !== 'done' || !this.deps.canaries) return false;
-    const canary = first.signed.canary as CanaryRecord | undefined;
-    if (!canary) {
-      const sent = await this.deps.canaries.send(job.id, spec, first.provider);
-      if (!sent) return false;
-      await this.deps.store.putRun({ ...first, signed: { ...first.signed, canary: sent } });
-      return true;
-    }
-    if (canary.state === 'assigned' && canary.leaseExpiresAt < this.#now()) {
-      this.deps.canaries.forget(canary.jobId);
-      const lost: CanaryRecord = { ...canary, state: 'lost' };
-      await this.deps.store.putRun({ ...first, signed: { ...first.signed, canary: lost } });
-      return false;
-    }
-    if (canary.state === 'assigned') return true;
-    if (canary.state !== 'passed') return false;
-    await this.#settle(job, spec, [first], [], runs);
-    return true;
   }
 
   /** Sends one more run of the job to a provider that has not run it; returns it, or undefined if none fits. */
@@ -474,69 +429,9 @@ export class ResultVerification {
     });
   }
 
-  /** The majority's answer is the job's: the minority is punished, the majority's provider is paid. */
-  async #settle(
-    job: JobRecord,
-    spec: JobSpec,
-    agreeing: JobRun[],
-    dissenting: JobRun[],
-    runs: JobRun[],
-  ): Promise<void> {
-    const now = this.#now();
-    const winner = agreeing.find((run) => run.purpose === 'first') ?? agreeing[0]!;
-    const challenger = agreeing.find((run) => run !== winner) ?? winner;
-    const punished: Punishment[] = runs.flatMap((run) => {
-      const earlier = run.signed.punishment ?? (run.signed.canary as CanaryRecord | undefined)?.punishment;
-      return earlier ? [earlier as Punishment] : [];
-    });
-    const canary = runs.find((run) => run.signed.canary)?.signed.canary as CanaryRecord | undefined;
-    const answers = [...agreeing, ...dissenting];
-    const decided = {
-      winningDigest: winner.outcome ?? '',
-      agreeing: agreeing.map((run) => run.provider as Hex),
-      dissenting: dissenting.map((run) => run.provider as Hex),
-    };
-    for (const loser of dissenting) {
-      punished.push(
-        await punish(this.deps, {
-          ...offenceOn(job, spec),
-          accused: loser.provider,
-          reason: 'wrong-answer',
-          runs: answers,
-          verdict: decided,
-          challenger: challenger.provider,
-          now,
-        }),
-      );
-    }
+  async #settle(job: JobRecord, spec: JobSpec, agreeing: JobRun[], dissenting: JobRun[], runs: JobRun[]) {
     this.release(job.id);
-    // Every run that gave the answer did the client's work, and the client pays each: the check
-    // is what it asked for. Wrong and withheld runs earn nothing.
-    let price = 0n;
-    for (const run of agreeing) {
-      this.deps.registry.recordOutcome(run.provider, 'verified', now);
-      const charge = this.deps.registry.charge(run.provider, spec, manifestOf(run).durationMs);
-      await this.deps.store.putRun({ ...run, charge: charge.toString() });
-      price += charge;
-    }
-    await this.deps.move(job.id, 'accepted', {
-      from: ['verifying'],
-      patch: {
-        provider: winner.provider,
-        resultCid: winner.resultCid,
-        price: price.toString(),
-        leaseExpiresAt: null,
-      },
-      detail: {
-        verification: {
-          policy: spec.verification,
-          runs: answers.length,
-          ...(canary ? { canary: { label: canary.label, jobId: canary.jobId, state: canary.state } } : {}),
-          agreeing: decided.agreeing,
-          slashed: punished,
-        },
-      },
-    });
+    await settle(this.deps, { job, spec, agreeing, dissenting, runs, now: this.#now() });
   }
 
   /** A run's answer: kept for comparison, or, if it could not run the job, the run is lost. */
@@ -590,11 +485,6 @@ export class ResultVerification {
   #now(): number {
     return this.deps.now?.() ?? Date.now();
   }
-}
-
-/** What a punishment names: the job the offence was on, its signed spec, its value. */
-function offenceOn(job: JobRecord, spec: JobSpec) {
-  return { jobId: job.id, spec: job.spec, jobValue: spec.maxPrice };
 }
 
 /** The scheduler reservation of a check run: one per provider of the job. */
