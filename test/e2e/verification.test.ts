@@ -51,29 +51,36 @@ async function runPrimes(
 }
 
 describe('verification on a local network of processes', () => {
-  it('catches a provider that returns wrong answers: slashed on-chain, its answer never accepted, the honest untouched', async () => {
-    // provider-2 is the cheapest, so a sampled job meets it first or as its auditor.
-    const net = await startNet(4, ['--adversary', 'provider-2=wrong']);
-    try {
-      const liar = net.providers.find((p) => p.name === 'provider-2')!.address;
-      const before = await bondedStakes(net);
-      const { job, verification } = await runPrimes(net, 'sample:1');
-      expect(job.provider).not.toBe(liar);
-      expect(verification.runs).toBe(4);
-      expect(verification.slashed, JSON.stringify(verification)).toMatchObject([
-        { provider: liar, reason: 'wrong-answer', transaction: expect.stringMatching(/^0x/) },
-      ]);
-      // The stake floor of the job left the liar's stake; nobody else's moved.
-      const after = await bondedStakes(net);
-      for (const provider of net.providers) {
-        const expected =
-          provider.address === liar ? before[provider.address]! - SLASH : before[provider.address];
-        expect(after[provider.address]).toBe(expected);
+  it.each([
+    ['wrong', 'returns wrong answers'],
+    ['lazy', 'repeats its last answer without running the job'],
+  ])(
+    'catches a %s provider (it %s): slashed on-chain, its answer never accepted, the honest untouched',
+    async (mode) => {
+      // provider-2 is the cheapest, so a sampled job meets it first or as its auditor.
+      const net = await startNet(4, ['--adversary', `provider-2=${mode}`]);
+      try {
+        const liar = net.providers.find((p) => p.name === 'provider-2')!.address;
+        const before = await bondedStakes(net);
+        const { job, verification } = await runPrimes(net, 'sample:1');
+        expect(job.provider).not.toBe(liar);
+        expect(verification.runs).toBe(4);
+        expect(verification.slashed, JSON.stringify(verification)).toMatchObject([
+          { provider: liar, reason: 'wrong-answer', transaction: expect.stringMatching(/^0x/) },
+        ]);
+        // The stake floor of the job left the liar's stake; nobody else's moved.
+        const after = await bondedStakes(net);
+        for (const provider of net.providers) {
+          const expected =
+            provider.address === liar ? before[provider.address]! - SLASH : before[provider.address];
+          expect(after[provider.address]).toBe(expected);
+        }
+      } finally {
+        await net.stop();
       }
-    } finally {
-      await net.stop();
-    }
-  }, 240_000);
+    },
+    240_000,
+  );
 
   it('replicate(3) with a colluding pair and a provider that never reveals: only right answers accepted, each cheater slashed for each job it cheated on', async () => {
     const ring = await mkdtemp(join(tmpdir(), 'idlegrid-ring-'));
