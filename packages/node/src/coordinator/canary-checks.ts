@@ -178,8 +178,10 @@ export class CanaryChecks {
     return this.#standsFor.get(canaryJobId.toLowerCase()) ?? this.#standsFor.get(canaryJobId);
   }
 
-  forget(canaryJobId: string): void {
-    this.#standsFor.delete(canaryJobId);
+  /** The job ended: a canary still out for it no longer stands for anything. */
+  forgetJob(jobId: string): void {
+    for (const [canary, standsFor] of this.#standsFor)
+      if (standsFor === jobId) this.#standsFor.delete(canary);
   }
 
   #now(): number {

@@ -15,7 +15,7 @@ import { exactComparator, outcomeDigest, verdict } from '../verify/compare.js';
 import type { SlashReason } from '../verify/evidence.js';
 import { parseVerification, type VerificationPolicy } from '../verify/policy.js';
 import type { AssignmentSigner } from './assignment-signer.js';
-import type { CanaryChecks, CanaryRecord } from './canary-checks.js';
+import type { CanaryChecks } from './canary-checks.js';
 import type { VerificationSettings } from './job-intake.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import { punish, type Slasher } from './punishment.js';
@@ -66,6 +66,7 @@ export class ResultVerification {
   readonly #advancing = new Map<string, boolean>();
   /** Scheduler reservations of each job's check runs. */
   readonly #reserved = new Map<string, Set<string>>();
+  readonly #replicatedJobs = new Map<string, boolean>();
 
   constructor(private readonly deps: ResultVerificationDeps) {}
 
@@ -76,6 +77,16 @@ export class ResultVerification {
   /** Whether the job's runs commit to their answers before revealing them (replicated jobs). */
   commitsFirst(spec: JobSpec): boolean {
     return this.policyOf(spec).kind === 'replicate';
+  }
+
+  /** `commitsFirst` of a stored job, remembered per job: every pass asks it of every running job. */
+  #replicated(job: JobRecord): boolean {
+    let replicated = this.#replicatedJobs.get(job.id);
+    if (replicated === undefined) {
+      replicated = this.commitsFirst(this.deps.specOf(job));
+      this.#replicatedJobs.set(job.id, replicated);
+    }
+    return replicated;
   }
 
   /** Whether this first answer is checked before it is accepted (probation raises the odds). */
@@ -177,7 +188,7 @@ export class ResultVerification {
   async tick(): Promise<void> {
     const jobs = await this.deps.store.list({ states: ['assigned', 'running', 'verifying'], limit: 1_000 });
     for (const job of jobs) {
-      if (job.state !== 'verifying' && !this.commitsFirst(this.deps.specOf(job))) continue;
+      if (job.state !== 'verifying' && !this.#replicated(job)) continue;
       for (const run of await this.deps.store.runs(job.id)) {
         if (run.state === 'assigned' && run.leaseExpiresAt !== null && run.leaseExpiresAt < this.#now()) {
           await this.#lose(job.id, run);
@@ -198,7 +209,7 @@ export class ResultVerification {
       states: ['assigned', 'running', 'verifying'],
       limit: 10_000,
     })) {
-      if (held.has(job.id.toLowerCase())) continue;
+      if (held.has(job.id.toLowerCase()) || (job.state !== 'verifying' && !this.#replicated(job))) continue;
       const run = (await this.deps.store.runs(job.id)).find((r) => r.provider === provider);
       if (!run || !(run.state === 'assigned' || run.state === 'committed') || run.updatedAt > since) continue;
       this.deps.registry.recordOutcome(provider, 'timeout', this.#now());
@@ -208,15 +219,17 @@ export class ResultVerification {
 
   /** The job ended (accepted, expired, cancelled...): its checks still out are stopped and free their providers. */
   release(jobId: string): void {
-    for (const key of this.#reserved.get(jobId) ?? []) this.deps.registry.scheduler.release(key);
+    const reserved = this.#reserved.get(jobId);
+    const replicated = this.#replicatedJobs.get(jobId);
+    for (const key of reserved ?? []) this.deps.registry.scheduler.release(key);
     this.#reserved.delete(jobId);
+    this.#replicatedJobs.delete(jobId);
+    this.deps.canaries?.forgetJob(jobId);
+    // Only a job that sent check runs (or replicas) can have one still out to stop.
+    if (!reserved && !replicated) return;
     void this.deps.store
       .runs(jobId)
       .then((runs) => {
-        for (const run of runs) {
-          const canary = run.signed.canary as CanaryRecord | undefined;
-          if (canary) this.deps.canaries?.forget(canary.jobId);
-        }
         for (const run of runs.filter((r) => r.state === 'assigned' || r.state === 'committed')) {
           const peer = this.deps.registry.get(run.provider)?.peer;
           if (peer) void this.deps.channel.send(peer, JOB_MESSAGES.cancel, { jobId }).catch(() => {});
@@ -241,7 +254,7 @@ export class ResultVerification {
         const current = await this.deps.store.get(job.id);
         const checked =
           current.state === 'verifying' ||
-          (['assigned', 'running'].includes(current.state) && this.commitsFirst(this.deps.specOf(current)));
+          (['assigned', 'running'].includes(current.state) && this.#replicated(current));
         if (checked && (await this.#step(current))) this.#advancing.set(job.id, true);
       } while (this.#advancing.get(job.id));
     } finally {
