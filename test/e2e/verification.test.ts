@@ -94,23 +94,24 @@ describe('verification on a local network of processes', () => {
         ['provider-1', 'provider-2', 'provider-3'].map((name) => addressOf(net, name)),
       );
       const before = await bondedStakes(net);
-      // Concurrent jobs, so that runs spread over all six providers.
-      const results = await Promise.all([1, 2, 3, 4].map(() => runPrimes(net, 'replicate:3')));
+      // Concurrent jobs, so that runs spread over all six providers (18 runs: each cheater meets some).
+      const results = await Promise.all([1, 2, 3, 4, 5, 6].map(() => runPrimes(net, 'replicate:3')));
+      const found = JSON.stringify(results.map((r) => r.verification));
       const slashes = new Map<string, number>();
       for (const { job, verification } of results) {
         expect(cheaters.has(job.provider!)).toBe(false);
         expect(verification.agreeing.length).toBeGreaterThanOrEqual(3);
         for (const slash of verification.slashed) {
-          expect(cheaters.has(slash.provider), `${slash.provider} slashed`).toBe(true);
+          expect(cheaters.has(slash.provider), `${slash.provider} slashed: ${found}`).toBe(true);
           expect(slash.transaction).toMatch(/^0x/);
-          expect(slash.reason).toBe(
+          expect(slash.reason, found).toBe(
             slash.provider === addressOf(net, 'provider-3') ? 'reveal-withheld' : 'wrong-answer',
           );
           slashes.set(slash.provider, (slashes.get(slash.provider) ?? 0) + 1);
         }
       }
       // Every cheater met at least one job and paid for each; the honest lost nothing.
-      expect([...slashes.keys()].sort()).toEqual([...cheaters].sort());
+      expect([...slashes.keys()].sort(), found).toEqual([...cheaters].sort());
       const after = await bondedStakes(net);
       for (const provider of net.providers) {
         const taken = BigInt(slashes.get(provider.address) ?? 0) * SLASH;

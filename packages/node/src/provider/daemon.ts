@@ -1,20 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ONE_TOKEN } from '@idlegrid/contracts';
 import {
   IdlegridError,
   isIdlegridError,
+  type JobSpec,
   localAccount,
-  manifestCid,
   type NetworkDomain,
   networkDomain,
   ReplayGuard,
-  resultCommitment,
   signMessage,
 } from '@idlegrid/protocol';
 import { connect, loadOrCreateKey, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
-import { type Address, bytesToHex, type Hex, isAddressEqual } from 'viem';
+import { type Address, type Hex, isAddressEqual } from 'viem';
 import {
   type HelloAck,
   helloAckSchema,
@@ -28,6 +26,7 @@ import { peerIdToAddress } from '../p2p/identity.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
 import { createWasmExecutor } from '../runtimes/wasm/wasm-executor.js';
 import { Cheater } from './adversary.js';
+import { type AnswerDeliveryDeps, queueAnswer } from './answer-delivery.js';
 import type { ProviderDaemon, ProviderEvent, ProviderOptions } from './api.js';
 import { ArtifactFetcher } from './artifact-fetcher.js';
 import { checkAssignment, parseJobAssign } from './assignment-check.js';
@@ -38,7 +37,6 @@ import { runJob } from './job-runner.js';
 import { loadPermille, sampleLoad } from './load.js';
 import { nonceSource, type OfferTerms, signOffer } from './offer.js';
 import { PreparedTaskCache } from './prepared-tasks.js';
-import { stageOutput } from './result-delivery.js';
 import { ResultOutbox } from './result-outbox.js';
 import { SealedResults } from './sealed-results.js';
 
@@ -116,6 +114,16 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
 
   const host = await createP2PHost({ privateKey, ...(options.listen ? { listen: options.listen } : {}) });
   const channel = new Libp2pMessageChannel({ name: JOBS_PROTOCOL }, { libp2p: host.libp2p });
+  const answers: AnswerDeliveryDeps = {
+    signer: account,
+    domain,
+    nextNonce,
+    now,
+    outbox,
+    sealed,
+    request: (type, body) => channel.request(coordinatorPeer, type, body),
+    apiUrl: () => hello?.apiUrl,
+  };
   const busyCores = () => [...active.values()].reduce((sum, job) => sum + job.cores, 0);
   const availableNow = () =>
     isAvailable(terms.availability, {
@@ -184,7 +192,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   async function execute(
     jobId: string,
     job: ActiveJob,
-    spec: Parameters<typeof runJob>[0]['spec'],
+    spec: JobSpec,
     apiUrl: string,
     commitReveal: boolean,
   ) {
@@ -195,45 +203,10 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
         (await cheater?.instead(spec.jobId)) ??
         (await runJob({ spec, apiUrl, fetcher, tasks, signal, maxWallTimeMs }));
       const output = cheater ? await cheater.tamper(ran) : ran;
-      const { manifest } = output;
-      const outputCid = manifestCid(manifest);
-      const salt = bytesToHex(randomBytes(32));
-      const expiry = BigInt(Math.floor(now().getTime() / 1000) + 3_600);
-      const reveal = await signMessage(account, domain, 'ResultReveal', {
-        provider: account.address,
-        jobId: spec.jobId,
-        outputCid,
-        salt,
-        nonce: nextNonce(),
-        expiry,
-      });
-      let blobs: Record<string, string> | undefined;
-      // A restarted coordinator may serve its API elsewhere: stage with the latest hello's URL.
-      const result = async () => {
-        blobs ??= await stageOutput(hello?.apiUrl ?? apiUrl, output);
-        return { reveal, manifest, blobs };
-      };
-      const deadlineMs = Number(spec.deadline) * 1000;
-      let send = async () => {
-        await channel.request(coordinatorPeer, JOB_MESSAGES.result, await result());
-      };
-      if (commitReveal) {
-        const commit = await signMessage(account, domain, 'ResultCommit', {
-          provider: account.address,
-          jobId: spec.jobId,
-          commitment: resultCommitment({ jobId: spec.jobId, provider: account.address, outputCid, salt }),
-          nonce: nextNonce(),
-          expiry,
-        });
-        sealed.seal(jobId, deadlineMs, result);
-        send = async () => {
-          await channel.request(coordinatorPeer, JOB_MESSAGES.commit, { commit });
-        };
-      }
-      const delivery = outbox.deliver({ jobId, manifest, deadlineMs, send });
+      const { delivered } = await queueAnswer(answers, { jobId, spec, output, commitReveal, apiUrl });
       // The run is over: its cores are free while the outbox delivers the result.
       active.delete(jobId);
-      await delivery;
+      await delivered;
     } catch (error) {
       if (job.cancelled || signal.aborted) {
         counts.cancelled++;
