@@ -247,6 +247,12 @@ async function submit(over: Record<string, unknown> = {}) {
   return body.job as JobRecord;
 }
 
+/** The stdout of an accepted job, through its stored manifest. */
+async function stdoutOf(job: JobRecord): Promise<string> {
+  const manifest = (await api(`/v1/artifacts/${job.resultCid}`)).body;
+  return fetch(`${coordinator.apiUrl}/v1/artifacts/${manifest.stdoutCid}`).then((r) => r.text());
+}
+
 async function until(id: string, states: string[]): Promise<JobRecord> {
   let job: JobRecord | undefined;
   const deadline = Date.now() + 10_000;
@@ -275,11 +281,7 @@ describe('coordinator', () => {
       providers.find((p: { address: string }) => p.address === address).reputation;
     expect(reputation(cheap.account.address)).toBeGreaterThan(reputation(dear.account.address));
 
-    const manifest = (await api(`/v1/artifacts/${accepted.resultCid}`)).body;
-    const stdout = await fetch(`${coordinator.apiUrl}/v1/artifacts/${manifest.stdoutCid}`).then((r) =>
-      r.text(),
-    );
-    expect(stdout).toBe('hello grid');
+    expect(await stdoutOf(accepted)).toBe('hello grid');
     // The decision explains itself: policy, what was compared, each term of the winner's score.
     const { events } = (await api(`/v1/jobs/${job.id}/events`)).body;
     const { placement } = events.find((event: { to: string }) => event.to === 'matched').detail;
@@ -444,11 +446,7 @@ describe('coordinator', () => {
     expect([liar, auditor, ...arbiters].map((p) => p.assigned())).toEqual([1, 1, 1, 1]);
     // The majority's answer, from the provider who exposed the lie (who is also the one paid).
     expect(accepted.provider).toBe(auditor.account.address);
-    const manifest = (await api(`/v1/artifacts/${accepted.resultCid}`)).body;
-    const stdout = await fetch(`${coordinator.apiUrl}/v1/artifacts/${manifest.stdoutCid}`).then((r) =>
-      r.text(),
-    );
-    expect(stdout).toBe('hello grid');
+    expect(await stdoutOf(accepted)).toBe('hello grid');
     const { events } = (await api(`/v1/jobs/${job.id}/events`)).body;
     const { verification } = events.at(-1).detail;
     expect(verification).toMatchObject({ runs: 4, slashed: [{ provider: liar.account.address }] });
@@ -504,11 +502,7 @@ describe('coordinator', () => {
     const job = await submit({ verification: 'replicate:3' });
     const accepted = await until(job.id, ['accepted']);
     expect([...pair, ...honest].map((p) => p.assigned())).toEqual([1, 1, 1, 1, 1]);
-    const manifest = (await api(`/v1/artifacts/${accepted.resultCid}`)).body;
-    const stdout = await fetch(`${coordinator.apiUrl}/v1/artifacts/${manifest.stdoutCid}`).then((r) =>
-      r.text(),
-    );
-    expect(stdout).toBe('hello grid');
+    expect(await stdoutOf(accepted)).toBe('hello grid');
     const { events } = (await api(`/v1/jobs/${job.id}/events`)).body;
     const { verification } = events.at(-1).detail;
     expect(verification.runs).toBe(5);

@@ -90,10 +90,11 @@ export class Dispatcher {
   async tick(): Promise<void> {
     const now = this.#now();
     this.deps.registry.sweep(now);
-    await this.#verification?.tick();
-    for (const job of await this.deps.store.list({ states: ['submitted', ...ACTIVE], limit: 1_000 })) {
+    const open = await this.deps.store.list({ states: ['submitted', ...ACTIVE], limit: 1_000 });
+    for (const job of open) {
       if (job.deadline < now && !this.#inFlight.has(job.id)) await this.#expire(job);
     }
+    await this.#verification?.tick(open.filter((job) => job.deadline >= now));
     for (const job of await this.deps.store.expiredLeases(now)) {
       if (!job.provider || this.deps.registry.isOnline(job.provider, now)) continue;
       // Just after a restart no provider is known yet: give each a lease's time to say hello

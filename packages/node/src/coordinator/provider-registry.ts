@@ -30,8 +30,8 @@ const SUSPENSION_MS = 3_600_000;
 export class ProviderRegistry {
   readonly #providers = new Map<Address, ProviderEntry>();
   readonly reputation = new ReputationBook();
-  /** Providers found cheating: how often, and until when they get no new work. */
-  readonly #offences = new Map<Address, { count: number; suspendedUntil: number }>();
+  /** How often each provider was found cheating (the scheduler holds its suspension). */
+  readonly #offences = new Map<Address, number>();
 
   constructor(
     private readonly livenessMs: number,
@@ -101,15 +101,9 @@ export class ProviderRegistry {
    * handed the next client's job (it could be that job's only unchecked run).
    */
   #suspend(address: Address, now: number): void {
-    const count = (this.#offences.get(address)?.count ?? 0) + 1;
-    const suspendedUntil = now + SUSPENSION_MS * 2 ** Math.min(16, count - 1);
-    this.#offences.set(address, { count, suspendedUntil });
-    this.scheduler.suspend(address, suspendedUntil);
-  }
-
-  /** Until when the provider gets no new work (0: it is not suspended). */
-  suspendedUntil(address: Address): number {
-    return this.#offences.get(address)?.suspendedUntil ?? 0;
+    const count = (this.#offences.get(address) ?? 0) + 1;
+    this.#offences.set(address, count);
+    this.scheduler.suspend(address, now + SUSPENSION_MS * 2 ** Math.min(16, count - 1));
   }
 
   /** Marks providers unseen for longer than the liveness window offline, as dropped out. */

@@ -184,11 +184,14 @@ export class ResultVerification {
     await this.advance(job);
   }
 
-  /** Each dispatcher pass: runs past their lease are lost, and every checked job gets its next step. */
-  async tick(): Promise<void> {
-    const jobs = await this.deps.store.list({ states: ['assigned', 'running', 'verifying'], limit: 1_000 });
-    for (const job of jobs) {
-      if (job.state !== 'verifying' && !this.#replicated(job)) continue;
+  /**
+   * Each dispatcher pass, over the open jobs it listed: runs past their lease are lost, and
+   * every checked job gets its next step (`advance` reads the job again).
+   */
+  async tick(open: readonly JobRecord[]): Promise<void> {
+    for (const job of open) {
+      const replicaRunning = (job.state === 'assigned' || job.state === 'running') && this.#replicated(job);
+      if (job.state !== 'verifying' && !replicaRunning) continue;
       for (const run of await this.deps.store.runs(job.id)) {
         if (run.state === 'assigned' && run.leaseExpiresAt !== null && run.leaseExpiresAt < this.#now()) {
           await this.#lose(job.id, run);

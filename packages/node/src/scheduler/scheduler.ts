@@ -154,6 +154,11 @@ export class Scheduler {
     if (slot) slot.suspendedUntil = Math.max(slot.suspendedUntil, untilMs);
   }
 
+  /** Until when the provider gets no new work (0: it is not suspended). */
+  suspendedUntil(address: string): number {
+    return this.#slots.get(address)?.suspendedUntil ?? 0;
+  }
+
   isOnline(address: string): boolean {
     return this.#slots.get(address)?.online ?? false;
   }

@@ -18,7 +18,7 @@ export function networkRoutes(
       heartbeat: entry.heartbeat,
       activeJobs: deps.registry.activeJobs(entry.address),
       reputation: deps.registry.reputation.score(entry.address),
-      suspendedUntil: deps.registry.suspendedUntil(entry.address),
+      suspendedUntil: deps.registry.scheduler.suspendedUntil(entry.address),
       jobsCompleted: entry.jobsCompleted,
       jobsFailed: entry.jobsFailed,
     }));
