@@ -67,13 +67,14 @@ export function registerLocalnetCommand(program: Command): void {
         const summary = {
           network: localnet.running.network,
           coordinatorUrl: localnet.coordinatorUrl,
+          dashboardUrl: `${localnet.coordinatorUrl}/`,
           dataDir: config.dataDir,
           ...demo,
         };
         out.result(summary, () =>
           [
             ...(demo ? [demo.report] : []),
-            `coordinator ${localnet.coordinatorUrl} · RPC ${localnet.running.network.rpcUrl} · data ${config.dataDir}`,
+            `dashboard ${localnet.coordinatorUrl}/ · coordinator ${localnet.coordinatorUrl} · RPC ${localnet.running.network.rpcUrl} · data ${config.dataDir}`,
             `try: npx idlegrid --data-dir ${config.dataDir} job run --wasm packages/node/examples/wasm/build/primes.wasm --args 1000000`,
             options.once
               ? 'stopping (--once); run again to resume the same state'

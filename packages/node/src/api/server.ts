@@ -1,6 +1,8 @@
 import { IdlegridError } from '@idlegrid/protocol';
+import type { ChainContext } from '@idlegrid/sdk';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { Address } from 'viem';
 import type { JobEventBus } from '../coordinator/job-event-bus.js';
 import type { JobIntake } from '../coordinator/job-intake.js';
 import type { PaymentForwarder } from '../coordinator/payment-forwarder.js';
@@ -10,10 +12,13 @@ import type { ArtifactStore } from '../storage/artifact-store.js';
 import type { PaymentLedger } from '../store/payment-ledger.js';
 import { errorReply } from './error-reply.js';
 import { artifactRoutes } from './routes/artifacts.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
+import { ledgerRoutes } from './routes/ledger.js';
 import { networkRoutes } from './routes/network.js';
 import { paymentRoutes } from './routes/payments.js';
+import { ThroughputMeter } from './throughput-meter.js';
 
 export interface ApiComponents {
   intake: JobIntake;
@@ -25,6 +30,10 @@ export interface ApiComponents {
   registry?: ProviderRegistry;
   /** With a forwarder and ledger the API also settles jobs by voucher. */
   payments?: { forwarder: PaymentForwarder; ledger: PaymentLedger };
+  /** The chain the network settles on: `/v1/network`, and `/v1/ledger` when the coordinator reads it. */
+  chain?: { context: ChainContext; coordinator: Address; readsChain: boolean };
+  /** The dashboard's built files, served at `/`. */
+  dashboardDir?: string;
 }
 
 export interface ApiOptions {
@@ -56,7 +65,23 @@ export function createApiServer(components: ApiComponents, options: ApiOptions =
   jobRoutes(app, components);
   artifactRoutes(app, components);
   eventRoutes(app, components);
-  if (components.registry) networkRoutes(app, { registry: components.registry, store: components.store });
+  if (components.registry)
+    networkRoutes(app, {
+      registry: components.registry,
+      store: components.store,
+      throughput: new ThroughputMeter(components.bus),
+      ...(components.payments ? { payments: components.payments.ledger } : {}),
+    });
+  if (components.chain)
+    ledgerRoutes(app, {
+      chain: components.chain.context,
+      coordinator: components.chain.coordinator,
+      readsChain: components.chain.readsChain,
+      store: components.store,
+      ...(components.registry ? { registry: components.registry } : {}),
+      ...(components.payments ? { payments: components.payments.ledger } : {}),
+    });
+  if (components.dashboardDir) dashboardRoutes(app, { dashboardDir: components.dashboardDir });
   if (components.payments)
     paymentRoutes(app, { forwarder: components.payments.forwarder, payments: components.payments.ledger });
   return app;

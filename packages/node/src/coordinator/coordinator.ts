@@ -1,6 +1,7 @@
 import { join } from 'node:path';
+import { dashboardDir } from '@idlegrid/dashboard';
 import { localAccount, networkDomain } from '@idlegrid/protocol';
-import type { NetworkConfig } from '@idlegrid/sdk';
+import { connect, type NetworkConfig } from '@idlegrid/sdk';
 import type { Hex } from 'viem';
 import { createMetrics } from '../api/metrics.js';
 import { createApiServer } from '../api/server.js';
@@ -47,6 +48,8 @@ export interface CoordinatorOptions {
   /** How results are checked: the default policy, what is carried out, the canary rate (DEFAULT_VERIFICATION). */
   verification?: VerificationSettings;
   placementPolicy?: PolicyName;
+  /** The dashboard served at `/` (default: the built `@idlegrid/dashboard`). */
+  dashboardDir?: string;
 }
 
 export interface RunningCoordinator {
@@ -138,6 +141,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     metrics: createMetrics(bus),
     registry,
     payments: { forwarder, ledger: store.payments },
+    chain: { context: connect(options.network), coordinator: account.address, readsChain: chainChecks },
+    dashboardDir: options.dashboardDir ?? dashboardDir,
   });
 
   await dispatcher.recover();

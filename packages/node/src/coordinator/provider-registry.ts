@@ -21,6 +21,16 @@ export interface ProviderEntry {
 }
 
 const SUSPENSION_MS = 3_600_000;
+/** Heartbeats kept per provider for its telemetry history (10 minutes at the default period). */
+const TELEMETRY_POINTS = 120;
+
+/** One heartbeat's telemetry, when it arrived. */
+export interface TelemetryPoint {
+  at: number;
+  cpuLoadPermille: number;
+  memoryFreeMb: number;
+  activeJobs: number;
+}
 
 /**
  * Providers this coordinator knows, from their verified offers and heartbeats, kept in step
@@ -32,6 +42,7 @@ export class ProviderRegistry {
   readonly reputation = new ReputationBook();
   /** How often each provider was found cheating (the scheduler holds its suspension). */
   readonly #offences = new Map<Address, number>();
+  readonly #telemetry = new Map<Address, TelemetryPoint[]>();
 
   constructor(
     private readonly livenessMs: number,
@@ -64,6 +75,7 @@ export class ProviderRegistry {
     if (!entry) return;
     entry.heartbeat = heartbeat;
     entry.lastSeen = now;
+    this.#keepTelemetry(entry.address, heartbeat, now);
     this.scheduler.setOnline(entry.address, now);
     this.scheduler.recordTelemetry(
       entry.address,
@@ -74,6 +86,23 @@ export class ProviderRegistry {
       },
       now,
     );
+  }
+
+  #keepTelemetry(address: Address, heartbeat: Heartbeat, now: number): void {
+    const points = this.#telemetry.get(address) ?? [];
+    points.push({
+      at: now,
+      cpuLoadPermille: heartbeat.cpuLoadPermille,
+      memoryFreeMb: heartbeat.memoryFreeMb,
+      activeJobs: heartbeat.activeJobs,
+    });
+    if (points.length > TELEMETRY_POINTS) points.shift();
+    this.#telemetry.set(address, points);
+  }
+
+  /** The provider's recent heartbeats, oldest first. */
+  telemetry(address: Address): readonly TelemetryPoint[] {
+    return this.#telemetry.get(address) ?? [];
   }
 
   /** A round trip this coordinator measured (smoothed, so one slow reply does not exclude it). */

@@ -120,6 +120,7 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
       );
       nodes.push(coordinator);
       const coordinatorUrl = String(coordinator.info.apiUrl);
+      step(`dashboard at ${coordinatorUrl}/`);
       const coordinatorP2p = (coordinator.info.p2pAddrs as string[])[0]!;
       const providerNodes = await Promise.all(
         providers.map(async (provider, index) => {

@@ -39,4 +39,27 @@ export class PaymentLedger {
       .onConflict((conflict) => conflict.columns(['client', 'provider']).doUpdateSet(values))
       .execute();
   }
+
+  /** The latest voucher of every (client, provider) pair. */
+  async all(): Promise<(VoucherState & { client: Address; provider: Address; updatedAt: number })[]> {
+    const rows = await this.db
+      .selectFrom('vouchers')
+      .select(['client', 'provider', 'cumulative_amount', 'nonce', 'updated_at'])
+      .execute();
+    return rows.map((row) => ({
+      client: row.client as Address,
+      provider: row.provider as Address,
+      cumulativeAmount: BigInt(row.cumulative_amount),
+      nonce: BigInt(row.nonce),
+      updatedAt: Number(row.updated_at),
+    }));
+  }
+
+  /** What each provider has been paid by voucher so far, over all its clients. */
+  async paidByProvider(): Promise<Map<Address, bigint>> {
+    const paid = new Map<Address, bigint>();
+    for (const voucher of await this.all())
+      paid.set(voucher.provider, (paid.get(voucher.provider) ?? 0n) + voucher.cumulativeAmount);
+    return paid;
+  }
 }

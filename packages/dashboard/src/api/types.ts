@@ -1,0 +1,131 @@
+/**
+ * The coordinator's answers as the dashboard reads them: wire JSON, so token amounts and
+ * other big integers arrive as decimal strings.
+ */
+
+export type Address = `0x${string}`;
+
+export interface Offer {
+  provider: Address;
+  region: string;
+  runtimes: string[];
+  models: string[];
+  cpuCores: number;
+  memoryMb: number;
+  gpuCount: number;
+  gpuModel: string;
+  vramMb: number;
+  pricePerCpuSecond: string;
+  availableFrom: string;
+  availableUntil: string;
+}
+
+export interface Heartbeat {
+  cpuLoadPermille: number;
+  memoryFreeMb: number;
+  activeJobs: number;
+}
+
+export interface Provider {
+  address: Address;
+  online: boolean;
+  offer: Offer;
+  lastSeen: number;
+  heartbeat: Heartbeat | null;
+  activeJobs: number;
+  reputation: number;
+  suspendedUntil: number | null;
+  jobsCompleted: number;
+  jobsFailed: number;
+  stake: string | null;
+  rttMs: number | null;
+  earned: string;
+}
+
+export interface TelemetryPoint extends Heartbeat {
+  at: number;
+}
+
+export interface ProviderDetail extends Provider {
+  telemetry: TelemetryPoint[];
+}
+
+export interface Stats {
+  providers: { known: number; online: number };
+  jobs: Record<string, number>;
+  jobsPerSecond: number;
+  acceptedPerSecond: number[];
+  tokensPaid: string;
+}
+
+export interface SignedSpec {
+  message: {
+    runtime: string;
+    moduleCid: string;
+    args: string[];
+    maxPrice: string;
+    verification: string;
+    region: string;
+  };
+}
+
+export interface Job {
+  id: string;
+  client: Address;
+  state: string;
+  spec: SignedSpec;
+  provider: Address | null;
+  price: string | null;
+  attempt: number;
+  maxAttempts: number;
+  resultCid: string | null;
+  error: { code: string; message: string } | null;
+  deadline: number;
+  createdAt: number;
+  updatedAt: number;
+  version: number;
+}
+
+export type { JobEvent, Placement } from '@idlegrid/sdk/browser';
+
+export interface NetworkInfo {
+  chainId: number;
+  token: Address;
+  staking: Address;
+  paymentChannels: Address;
+  coordinator: Address;
+  readsChain: boolean;
+}
+
+export interface LedgerAccount {
+  address: Address;
+  eth: string;
+  tokens: string;
+  deposit: string;
+  stakeBonded: string;
+  stakeUnbonding: string;
+}
+
+export interface LedgerEvent {
+  contract: 'staking' | 'paymentChannels';
+  name: string;
+  blockNumber: string;
+  transactionHash: string;
+  args: Record<string, string>;
+}
+
+export interface Channel {
+  client: Address;
+  provider: Address;
+  vouchered: string;
+  voucherNonce: string;
+  redeemed: string;
+  redeemedNonce: string;
+}
+
+export interface Ledger {
+  blockNumber: string;
+  accounts: LedgerAccount[];
+  events: LedgerEvent[];
+  channels: Channel[];
+}

@@ -1,0 +1,243 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadPrivateKey, submitWasmJob, waitForJob } from '@idlegrid/sdk';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killPid, pidOf, startNet, type TestNet } from './localnet-harness.js';
+
+/**
+ * The dashboard in a real browser (Debian's chromium, installed by .ci/run) against a real
+ * local network of processes: every page shows the network's own data, a job submitted
+ * from the Wallet page appears live on the Jobs page and is paid, and a killed provider
+ * turns offline. Screenshots of each page go to docs/screenshots (the README shows one).
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+const PRIMES = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  'packages',
+  'node',
+  'examples',
+  'wasm',
+  'build',
+  'primes.wasm',
+);
+const LAPTOP = { width: 1366, height: 800 };
+
+let net: TestNet;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+async function open(hash: string): Promise<void> {
+  await page.goto(`${net.coordinatorUrl}/#/${hash}`);
+}
+
+async function shoot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+describe('dashboard', () => {
+  beforeAll(async () => {
+    await mkdir(SCREENSHOTS, { recursive: true });
+    [net, browser] = await Promise.all([
+      startNet(3),
+      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS }),
+    ]);
+    page = await browser.newPage({ viewport: LAPTOP, colorScheme: 'light' });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    // One job through the SDK, so the network has history before any page opens.
+    const job = await submitWasmJob(net.ctx, {
+      module: new Uint8Array(await readFile(PRIMES)),
+      args: ['50000'],
+      maxPrice: 10n ** 18n,
+      deadlineSeconds: 120,
+      memoryMb: 64,
+      cpuCores: 1,
+    });
+    expect((await waitForJob(net.ctx, job.id, { timeoutMs: 60_000 })).state).toBe('accepted');
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await net?.stop();
+  }, 90_000);
+
+  it('serves the dashboard at / and shows the live network', async () => {
+    await open('network');
+    await expect
+      .poll(() => page.getByTestId('providers-online').textContent(), { timeout: 20_000 })
+      .toBe('3 / 3');
+    await expect.poll(() => page.getByTestId('map-provider').count()).toBe(3);
+    expect(await page.locator('[data-testid=map-provider][data-online=true]').count()).toBe(3);
+    expect(Number(await page.getByTestId('jobs-accepted').textContent())).toBeGreaterThanOrEqual(1);
+    expect(await page.getByRole('img', { name: /jobs accepted per second/i }).count()).toBe(1);
+    await shoot('network');
+  });
+
+  it('lists every provider with its hardware, stake and state', async () => {
+    await open('providers');
+    const rows = page.getByTestId('provider-row');
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(3);
+    for (const provider of net.providers) {
+      const row = page.locator(`[data-testid=provider-row][data-address="${provider.address}"]`);
+      expect(await row.getByTestId('provider-state').textContent()).toBe('online');
+      // Localnet providers stake 500 GRID each; the table reads it from the coordinator's chain view.
+      expect(await row.textContent()).toContain('500 GRID');
+      expect(await row.textContent()).toContain('wasm');
+    }
+    await shoot('providers');
+
+    const first = net.providers[0]!;
+    await page.getByRole('link', { name: `${first.address.slice(0, 6)}…${first.address.slice(-4)}` }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(first.address);
+    expect(await page.getByRole('img', { name: /CPU load/ }).count()).toBe(1);
+  });
+
+  it('submits a job from the Wallet page, shows it live on the Jobs page, and pays for it', async () => {
+    // The Jobs page is open before the job exists: it must appear there without a reload.
+    const jobsPage = await browser.newPage({ viewport: LAPTOP });
+    await jobsPage.goto(`${net.coordinatorUrl}/#/jobs`);
+    await expect.poll(() => jobsPage.getByText('Live: changes appear').count(), { timeout: 20_000 }).toBe(1);
+    const rowsBefore = await jobsPage.getByTestId('job-row').count();
+
+    await open('wallet');
+    await page.getByLabel('Private key').fill(await loadPrivateKey(net.dataDir, 'client'));
+    await page.getByRole('button', { name: 'Connect' }).click();
+    expect(await page.getByTestId('wallet-address').textContent()).toBe(net.ctx.signer.address);
+    await page.getByLabel('WASI module (.wasm)').setInputFiles(PRIMES);
+    await page.getByLabel('Arguments (split on spaces)').fill('100000');
+    await page.getByLabel('Verification').selectOption('sample:1');
+    await page.getByRole('button', { name: 'Submit job' }).click();
+    // 9592 primes are below 100,000: the real module ran on a real provider.
+    await expect
+      .poll(() => page.getByTestId('wallet-stdout').textContent(), { timeout: 60_000 })
+      .toBe('9592\n');
+    await expect.poll(() => page.getByTestId('wallet-paid').count(), { timeout: 30_000 }).toBe(1);
+    const jobId = await page.getByTestId('wallet-job').getAttribute('data-job-id');
+    expect(jobId).toMatch(/^0x[0-9a-f]{64}$/);
+    await expect
+      .poll(() => page.getByTestId('wallet-job-state').textContent(), { timeout: 20_000 })
+      .toBe('settled');
+    await shoot('wallet');
+
+    const row = jobsPage.locator(`[data-testid=job-row][data-job-id="${jobId}"]`);
+    await expect.poll(() => row.getAttribute('data-state'), { timeout: 20_000 }).toBe('settled');
+    expect(await jobsPage.getByTestId('job-row').count()).toBe(rowsBefore + 1);
+    await expect
+      .poll(() => row.getByTestId('job-verification').textContent(), { timeout: 10_000 })
+      .toMatch(/^sample[:(]1\)?: 2 runs/);
+    await jobsPage.screenshot({ path: join(SCREENSHOTS, 'jobs.png'), fullPage: true });
+    await jobsPage.close();
+
+    await open(`jobs/${jobId}`);
+    await expect.poll(() => page.getByTestId('job-state').textContent(), { timeout: 10_000 }).toBe('settled');
+    const timeline = await page.getByTestId('job-timeline').textContent();
+    for (const state of ['submitted', 'matched', 'accepted', 'settled']) expect(timeline).toContain(state);
+    // The scheduler's decision, term by term, with the chosen provider first.
+    const breakdown = page.getByTestId('score-breakdown');
+    expect(await breakdown.locator('tbody tr').count()).toBeGreaterThanOrEqual(1);
+    expect(await breakdown.locator('tbody tr').first().textContent()).toContain('(chosen)');
+    await shoot('job-detail');
+  });
+
+  it('shows balances, stakes, vouchers and events read from the chain', async () => {
+    await open('ledger');
+    const accounts = page.getByTestId('ledger-accounts');
+    await expect
+      .poll(() => accounts.locator('tbody tr').count(), { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(5);
+    for (const provider of net.providers) {
+      const row = accounts.locator(`tr[data-address="${provider.address}"]`);
+      expect(await row.textContent()).toContain('provider');
+    }
+    const client = accounts.locator(`tr[data-address="${net.ctx.signer.address}"]`);
+    expect(await client.textContent()).toContain('client');
+    // The client's two jobs were paid by voucher; the channel rows say to whom.
+    await expect
+      .poll(() => page.getByTestId('ledger-vouchers').locator('tbody tr').count())
+      .toBeGreaterThanOrEqual(1);
+    const events = await page.getByTestId('ledger-events').textContent();
+    expect(events).toContain('Staked');
+    expect(events).toContain('Deposited');
+    await shoot('ledger');
+  });
+
+  it('reads in dark mode too', async () => {
+    await open('network');
+    await page.getByRole('button', { name: 'Switch to dark mode' }).click();
+    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
+    await expect
+      .poll(() => page.getByTestId('providers-online').textContent(), { timeout: 10_000 })
+      .toBe('3 / 3');
+    await shoot('network-dark');
+    await page.getByRole('button', { name: 'Switch to light mode' }).click();
+  });
+
+  it('can be used from the keyboard', async () => {
+    // A fresh page, brought to the front: focus starts at the top of its document.
+    const fresh = await browser.newPage({ viewport: LAPTOP });
+    await fresh.goto(`${net.coordinatorUrl}/#/network`);
+    await fresh.bringToFront();
+    // By evaluation, not `:focus`: that matches only while the window itself has focus.
+    const focused = (what: 'textContent' | 'id') =>
+      fresh.evaluate<string | null>(`document.activeElement && document.activeElement.${what}`);
+    await fresh.keyboard.press('Tab');
+    expect(await focused('textContent')).toBe('Skip to content');
+    await fresh.keyboard.press('Enter');
+    expect(await focused('id')).toBe('main');
+    await fresh.keyboard.press('Shift+Tab');
+    await fresh.keyboard.press('Shift+Tab');
+    expect(await focused('textContent')).toBe('Wallet');
+    await fresh.keyboard.press('Shift+Tab');
+    await fresh.keyboard.press('Shift+Tab');
+    expect(await focused('textContent')).toBe('Jobs');
+    await fresh.keyboard.press('Enter');
+    await expect.poll(() => fresh.url()).toMatch(/#\/jobs$/);
+    await fresh.close();
+  });
+
+  it("keeps each provider's heartbeat telemetry", async () => {
+    const first = net.providers[0]!;
+    await open(`providers/${first.address}`);
+    // Heartbeats come every 5 s; by now the history holds several, drawn as one line.
+    const cpuLine = page
+      .getByRole('img', { name: /CPU load/ })
+      .locator('polyline')
+      .first();
+    await expect
+      .poll(async () => (await cpuLine.getAttribute('points'))?.split(' ').length ?? 0, { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(3);
+    await shoot('provider-detail');
+  }, 30_000);
+
+  it('shows a killed provider as offline', async () => {
+    const victim = net.providers[2]!;
+    killPid(await pidOf(net.dataDir, `--name ${victim.name} `), 'SIGKILL');
+    await open('providers');
+    const state = page
+      .locator(`[data-testid=provider-row][data-address="${victim.address}"]`)
+      .getByTestId('provider-state');
+    // Offline once the coordinator's liveness window (its lease, 15 s) passes without a heartbeat.
+    await expect.poll(() => state.textContent(), { timeout: 45_000, interval: 1_000 }).toBe('offline');
+    await open('network');
+    await expect
+      .poll(() => page.getByTestId('providers-online').textContent(), { timeout: 10_000 })
+      .toBe('2 / 3');
+    expect(await page.locator('[data-testid=map-provider][data-online=false]').count()).toBe(1);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+});
