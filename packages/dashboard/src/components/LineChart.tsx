@@ -7,7 +7,7 @@ export interface Series {
 
 const WIDTH = 600;
 const HEIGHT = 160;
-const PAD = { left: 48, right: 8, top: 8, bottom: 20 };
+const PAD = { left: 64, right: 8, top: 8, bottom: 20 };
 
 /** A small SVG line chart: one or more series over the same x steps, y from 0 to the max. */
 export function LineChart({

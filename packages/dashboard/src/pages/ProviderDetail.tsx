@@ -80,6 +80,7 @@ export function ProviderDetail({ address }: { address: string }) {
             </div>
           </div>
           <h2>Recent jobs</h2>
+          {jobs.data?.jobs.length === 0 && <p className="muted">None yet.</p>}
           <ul className="plain">
             {(jobs.data?.jobs ?? []).map((job) => (
               <li key={job.id}>
