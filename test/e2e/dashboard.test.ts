@@ -104,7 +104,8 @@ describe('dashboard', () => {
     const first = net.providers[0]!;
     await page.getByRole('link', { name: `${first.address.slice(0, 6)}…${first.address.slice(-4)}` }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(first.address);
-    expect(await page.getByRole('img', { name: /CPU load/ }).count()).toBe(1);
+    // The heading comes from the route; the charts wait for the provider's data.
+    await expect.poll(() => page.getByRole('img', { name: /CPU load/ }).count()).toBe(1);
   });
 
   it('submits a job from the Wallet page, shows it live on the Jobs page, and pays for it', async () => {
@@ -112,12 +113,15 @@ describe('dashboard', () => {
     const jobsPage = await browser.newPage({ viewport: LAPTOP });
     await jobsPage.goto(`${net.coordinatorUrl}/#/jobs`);
     await expect.poll(() => jobsPage.getByText('Live: changes appear').count(), { timeout: 20_000 }).toBe(1);
-    const rowsBefore = await jobsPage.getByTestId('job-row').count();
+    // The list is read once the stream is open; the job run before this test is in it.
+    const rows = jobsPage.getByTestId('job-row');
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(1);
+    const rowsBefore = await rows.count();
 
     await open('wallet');
     await page.getByLabel('Private key').fill(await loadPrivateKey(net.dataDir, 'client'));
     await page.getByRole('button', { name: 'Connect' }).click();
-    expect(await page.getByTestId('wallet-address').textContent()).toBe(net.ctx.signer.address);
+    await expect.poll(() => page.getByTestId('wallet-address').textContent()).toBe(net.ctx.signer.address);
     await page.getByLabel('WASI module (.wasm)').setInputFiles(PRIMES);
     await page.getByLabel('Arguments (split on spaces)').fill('100000');
     await page.getByLabel('Verification').selectOption('sample:1');
@@ -136,7 +140,7 @@ describe('dashboard', () => {
 
     const row = jobsPage.locator(`[data-testid=job-row][data-job-id="${jobId}"]`);
     await expect.poll(() => row.getAttribute('data-state'), { timeout: 20_000 }).toBe('settled');
-    expect(await jobsPage.getByTestId('job-row').count()).toBe(rowsBefore + 1);
+    expect(await rows.count()).toBe(rowsBefore + 1);
     await expect
       .poll(() => row.getByTestId('job-verification').textContent(), { timeout: 10_000 })
       .toMatch(/^sample[:(]1\)?: 2 runs/);
@@ -145,11 +149,14 @@ describe('dashboard', () => {
 
     await open(`jobs/${jobId}`);
     await expect.poll(() => page.getByTestId('job-state').textContent(), { timeout: 10_000 }).toBe('settled');
-    const timeline = await page.getByTestId('job-timeline').textContent();
-    for (const state of ['submitted', 'matched', 'accepted', 'settled']) expect(timeline).toContain(state);
+    // The events are read apart from the job: wait for the last one.
+    const timeline = page.getByTestId('job-timeline');
+    await expect.poll(() => timeline.textContent()).toContain('settled');
+    for (const state of ['submitted', 'matched', 'accepted'])
+      expect(await timeline.textContent()).toContain(state);
     // The scheduler's decision, term by term, with the chosen provider first.
     const breakdown = page.getByTestId('score-breakdown');
-    expect(await breakdown.locator('tbody tr').count()).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => breakdown.locator('tbody tr').count()).toBeGreaterThanOrEqual(1);
     expect(await breakdown.locator('tbody tr').first().textContent()).toContain('(chosen)');
     await shoot('job-detail');
   });
@@ -160,13 +167,14 @@ describe('dashboard', () => {
     await expect
       .poll(() => accounts.locator('tbody tr').count(), { timeout: 20_000 })
       .toBeGreaterThanOrEqual(5);
+    // Roles come from /v1/providers and /v1/network, read apart from the ledger.
     for (const provider of net.providers) {
       const row = accounts.locator(`tr[data-address="${provider.address}"]`);
-      expect(await row.textContent()).toContain('provider');
+      await expect.poll(() => row.textContent()).toContain('provider');
     }
     const client = accounts.locator(`tr[data-address="${net.ctx.signer.address}"]`);
     expect(await client.textContent()).toContain('client');
-    // The client's two jobs were paid by voucher; the channel rows say to whom.
+    // The job submitted from the Wallet page was paid by voucher: its channel is listed.
     await expect
       .poll(() => page.getByTestId('ledger-vouchers').locator('tbody tr').count())
       .toBeGreaterThanOrEqual(1);
@@ -237,7 +245,8 @@ describe('dashboard', () => {
     await expect
       .poll(() => page.getByTestId('providers-online').textContent(), { timeout: 10_000 })
       .toBe('2 / 3');
-    expect(await page.locator('[data-testid=map-provider][data-online=false]').count()).toBe(1);
+    // The map reads /v1/providers, apart from the counts.
+    await expect.poll(() => page.locator('[data-testid=map-provider][data-online=false]').count()).toBe(1);
     expect(pageErrors).toEqual([]);
   }, 90_000);
 });
