@@ -163,7 +163,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     },
   });
 
-  // The dispatch loop: a pass every tick, and one right away when a job arrives.
+  // The dispatch loop: a pass every tick; a job that arrives is dispatched at once (below).
   let running = false;
   let again = false;
   let stopped = false;
@@ -188,8 +188,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   };
   const timer = setInterval(pass, options.tickMs ?? 250);
   const unsubscribe = bus.subscribe((job) => {
-    if (job.state === 'submitted') void pass();
-    else dispatcher.ended(job);
+    if (job.state !== 'submitted') return dispatcher.ended(job);
+    // A new or requeued job goes out at once; one being dispatched right now gets a pass after.
+    const dispatching = stopped ? undefined : dispatcher.dispatchSubmitted(job);
+    if (dispatching) dispatching.catch((error) => api.log.error({ err: error }, 'dispatch failed'));
+    else void pass();
   });
 
   return {

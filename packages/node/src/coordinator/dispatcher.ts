@@ -107,6 +107,16 @@ export class Dispatcher {
   }
 
   /**
+   * Dispatches a job that has just entered `submitted` (new, or queued again) on its own,
+   * without a whole pass: a pass lists every open job, which per submission costs more than
+   * the dispatch. Undefined when the job is already being dispatched (a pass will see it).
+   */
+  dispatchSubmitted(job: JobRecord): Promise<void> | undefined {
+    if (this.#inFlight.has(job.id)) return undefined;
+    return this.#dispatch(job);
+  }
+
+  /**
    * After a restart: a `matched` job was never sent (the assignment goes out only once
    * `assigned` is persisted), so it goes straight back to the queue.
    */

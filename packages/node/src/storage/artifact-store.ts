@@ -15,6 +15,14 @@ export interface ArtifactInfo {
  * wrong name. Writes are atomic (temp file, then rename).
  */
 export class ArtifactStore {
+  /**
+   * Sizes of the blobs this store wrote or found, by CID. Blobs never change under their CID,
+   * so a known one needs no second write or stat (every job result repeats the empty output's).
+   * Only `delete` removes blobs.
+   */
+  readonly #known = new Map<string, number>();
+  #dirReady: Promise<unknown> | undefined;
+
   constructor(
     private readonly dir: string,
     private readonly maxBytes = 256 * 2 ** 20,
@@ -37,17 +45,24 @@ export class ArtifactStore {
         details: { expected: expectedCid, actual: cid },
       });
     }
-    await mkdir(this.dir, { recursive: true });
+    if (this.#known.has(cid)) return { cid, size: bytes.byteLength };
+    this.#dirReady ??= mkdir(this.dir, { recursive: true });
+    await this.#dirReady;
     const path = this.pathOf(cid);
     const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     await writeFile(temp, bytes);
     await rename(temp, path);
+    this.#known.set(cid, bytes.byteLength);
     return { cid, size: bytes.byteLength };
   }
 
   async info(cid: string): Promise<ArtifactInfo> {
+    const known = this.#known.get(cid);
+    if (known !== undefined) return { cid, size: known };
     try {
-      return { cid, size: (await stat(this.pathOf(cid))).size };
+      const { size } = await stat(this.pathOf(cid));
+      this.#known.set(cid, size);
+      return { cid, size };
     } catch {
       throw new IdlegridError('ARTIFACT_NOT_FOUND', `no artifact ${cid}`, { details: { cid } });
     }
@@ -71,6 +86,7 @@ export class ArtifactStore {
 
   /** Removes the blob (erasure); removing a missing blob is not an error. */
   async delete(cid: string): Promise<void> {
+    this.#known.delete(cid);
     await rm(this.pathOf(cid), { force: true });
   }
 
