@@ -166,21 +166,54 @@ describe('coordinator HTTP API', () => {
     expect((await app.inject({ url: '/healthz' })).json()).toEqual({ ok: true });
   });
 
-  it('streams only the named job with ?job=', async () => {
+  it('streams one job from its current record with ?job=, filtered by ?states=', async () => {
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     const [other, wanted] = [await signedSpec(), await signedSpec()];
+    for (const spec of [other, wanted])
+      await app.inject({ method: 'POST', url: '/v1/jobs', payload: wire(spec) });
     const controller = new AbortController();
-    const response = await fetch(`${address}/v1/events?job=${wanted.message.jobId}`, {
+    const response = await fetch(`${address}/v1/events?job=${wanted.message.jobId}&states=cancelled`, {
       signal: controller.signal,
     });
     const reader = response.body!.getReader();
-    await app.inject({ method: 'POST', url: '/v1/jobs', payload: wire(other) });
-    await app.inject({ method: 'POST', url: '/v1/jobs', payload: wire(wanted) });
-    let received = '';
-    while (!received.includes('event: job'))
-      received += new TextDecoder().decode((await reader.read()).value);
+    const events: JobRecord[] = [];
+    let buffer = '';
+    // Reads blocks up to the next one with data (comments such as `: connected` have none).
+    const nextEvent = async () => {
+      for (;;) {
+        const end = buffer.indexOf('\n\n');
+        if (end === -1) {
+          buffer += new TextDecoder().decode((await reader.read()).value);
+          continue;
+        }
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block.split('\n').find((line) => line.startsWith('data: '));
+        if (data) return events.push(JSON.parse(data.slice('data: '.length)));
+      }
+    };
+    await nextEvent(); // the job as it is now, though `submitted` is not among the states asked for
+    expect(events[0]).toMatchObject({ id: wanted.message.jobId, state: 'submitted' });
+    for (const spec of [other, wanted]) {
+      const cancel = await signMessage(client, domain, 'JobCancel', {
+        client: client.address,
+        jobId: spec.message.jobId,
+        nonce: BigInt(Math.floor(Math.random() * 1e9)),
+        expiry: now() + 60n,
+      });
+      await app.inject({
+        method: 'POST',
+        url: `/v1/jobs/${spec.message.jobId}/cancel`,
+        payload: wire(cancel),
+      });
+    }
+    await nextEvent();
     controller.abort();
-    expect(received).toContain(wanted.message.jobId);
-    expect(received).not.toContain(other.message.jobId);
+    expect(events[1]).toMatchObject({ id: wanted.message.jobId, state: 'cancelled' });
+
+    const unknown = await app.inject({ url: `/v1/events?job=0x${'ab'.repeat(32)}` });
+    expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'JOB_NOT_FOUND']);
+    const badState = await app.inject({ url: '/v1/events?states=done' });
+    expect([badState.statusCode, badState.json().error.code]).toEqual([400, 'INVALID_ARGUMENT']);
   });
 });

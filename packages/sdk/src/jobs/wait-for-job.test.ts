@@ -2,8 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CoordinatorClient } from '../http/coordinator-client.js';
-import { sendJson, startStubServer } from '../http/stub-server.js';
-import type { Job, JobState } from './job.js';
+import { type StubHandler, sendJson, startStubServer } from '../http/stub-server.js';
+import { FINAL_JOB_STATES, type Job, type JobState } from './job.js';
 import { sampleJob } from './test-jobs.js';
 import { waitForJob } from './wait-for-job.js';
 
@@ -13,21 +13,26 @@ let close: (() => Promise<void>) | undefined;
 afterEach(() => close?.());
 
 /**
- * GET /v1/jobs/:id answers the next record of `polls` (repeating the last); the event
- * stream sends what `stream` writes, and `cut()` breaks it (no end of the chunked body).
+ * GET /v1/jobs/:id answers the next record of `polls` (repeating the last). The event stream
+ * starts with `polls[0]` as the job's current record, as the coordinator does, then sends what
+ * `stream` writes; `cut()` breaks it (no end of the chunked body).
  */
 async function coordinator(polls: Job[], stream: (write: (job: Job) => void) => void) {
   let served = 0;
   let open: ServerResponse | undefined;
   const id = polls[0]!.id;
+  const events: StubHandler = (_request, response) => {
+    open = response;
+    const write = (job: Job) => response.write(`event: job\ndata: ${JSON.stringify(job)}\n\n`);
+    response.writeHead(200, { 'content-type': 'text/event-stream' }).write(': connected\n\n');
+    write(polls[0]!);
+    stream(write);
+  };
   const stub = await startStubServer({
     [`GET /v1/jobs/${id}`]: (_request, response) =>
       sendJson(response, 200, { job: polls[Math.min(served++, polls.length - 1)] }),
-    [`GET /v1/events?job=${id}`]: (_request, response) => {
-      open = response;
-      response.writeHead(200, { 'content-type': 'text/event-stream' }).write(': connected\n\n');
-      stream((job) => response.write(`event: job\ndata: ${JSON.stringify(job)}\n\n`));
-    },
+    [`GET /v1/events?job=${id}`]: events,
+    [`GET /v1/events?job=${id}&states=${FINAL_JOB_STATES.join(',')}`]: events,
   });
   close = stub.close;
   const ctx = { coordinator: new CoordinatorClient({ url: stub.url }) };
@@ -72,7 +77,11 @@ describe('waitForJob', () => {
   it('returns at once for a job that is already final', async () => {
     const { ctx, id, requests } = await coordinator([at('cancelled', 2)], () => {});
     expect((await waitForJob(ctx, id)).state).toBe('cancelled');
-    expect(requests).toHaveLength(1);
+    // One request: the stream's first event is the job itself; with no progress callback it
+    // asks for final states only.
+    expect(requests.map((r) => r.path)).toEqual([
+      `/v1/events?job=${id}&states=${FINAL_JOB_STATES.join(',')}`,
+    ]);
   });
 
   it('gives up with JOB_WAIT_TIMEOUT, or ABORTED when the caller aborts', async () => {

@@ -1,7 +1,7 @@
 import { IdlegridError, isIdlegridError } from '@idlegrid/protocol';
 import { readSse } from '../http/sse.js';
 import type { ReadContext } from './context.js';
-import { isFinalJobState, type Job, jobSchema } from './job.js';
+import { FINAL_JOB_STATES, isFinalJobState, type Job, jobSchema } from './job.js';
 import { getJob } from './job-queries.js';
 
 export interface WaitOptions {
@@ -54,12 +54,13 @@ export async function waitForJob(ctx: ReadContext, id: string, options: WaitOpti
         }, options.timeoutMs);
   const progress = new Progress(options.onProgress);
   try {
-    const first = progress.see(await getJob(ctx, id, { signal: stop.signal }));
-    if (isFinalJobState(first.state)) return first;
-    const streamed = await follow(ctx, first, progress, stop.signal).catch((error: unknown) => {
-      if (stop.signal.aborted) throw error;
-      return undefined; // the stream broke: poll instead
-    });
+    // Without a progress callback only the final state matters: the stream carries no other.
+    const streamed = await follow(ctx, id, progress, stop.signal, options.onProgress === undefined).catch(
+      (error: unknown) => {
+        if (stop.signal.aborted || isIdlegridError(error, 'JOB_NOT_FOUND')) throw error;
+        return undefined; // the stream broke or could not open: poll instead
+      },
+    );
     return streamed ?? (await poll(ctx, id, progress, stop.signal, options));
   } catch (error) {
     if (timedOut) {
@@ -76,21 +77,29 @@ export async function waitForJob(ctx: ReadContext, id: string, options: WaitOpti
   }
 }
 
-/** Returns the final job, or undefined if the stream ended first. */
-async function follow(ctx: ReadContext, job: Job, progress: Progress, signal: AbortSignal) {
-  const body = await ctx.coordinator.openStream(`/v1/events?job=${job.id}`, { signal });
-  // The subscription is live once the headers arrived: re-read to catch changes made before it.
-  const current = progress.see(await getJob(ctx, job.id, { signal }));
-  if (isFinalJobState(current.state)) {
+/**
+ * Returns the final job, or undefined if the stream ended first. The stream starts with the
+ * job's current record (so an already final job returns at once), then brings its changes.
+ */
+async function follow(
+  ctx: ReadContext,
+  id: string,
+  progress: Progress,
+  signal: AbortSignal,
+  finalOnly: boolean,
+) {
+  const query = finalOnly ? `&states=${FINAL_JOB_STATES.join(',')}` : '';
+  const body = await ctx.coordinator.openStream(`/v1/events?job=${id}${query}`, { signal });
+  try {
+    for await (const event of readSse(body)) {
+      if (event.event !== 'job') continue;
+      const parsed = jobSchema.safeParse(safeJson(event.data));
+      if (!parsed.success || parsed.data.id.toLowerCase() !== id.toLowerCase()) continue;
+      const latest = progress.see(parsed.data);
+      if (isFinalJobState(latest.state)) return latest;
+    }
+  } finally {
     await body.cancel().catch(() => {});
-    return current;
-  }
-  for await (const event of readSse(body)) {
-    if (event.event !== 'job') continue;
-    const parsed = jobSchema.safeParse(safeJson(event.data));
-    if (!parsed.success || parsed.data.id !== job.id) continue;
-    const latest = progress.see(parsed.data);
-    if (isFinalJobState(latest.state)) return latest;
   }
   return undefined;
 }

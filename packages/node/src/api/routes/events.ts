@@ -1,7 +1,8 @@
-import { toWireJson } from '@idlegrid/protocol';
+import { IdlegridError, toWireJson } from '@idlegrid/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { JobEventBus } from '../../coordinator/job-event-bus.js';
-import type { JobRecord } from '../../jobs/api.js';
+import type { JobRecord, JobStore } from '../../jobs/api.js';
+import { isJobState } from '../../jobs/job-states.js';
 
 const KEEPALIVE_MS = 15_000;
 
@@ -16,15 +17,27 @@ function frameOf(job: JobRecord): string {
   return frame;
 }
 
+interface EventsQuery {
+  client?: string;
+  job?: string;
+  states?: string;
+}
+
 /**
  * Server-sent events: one `job` event per job change, optionally only one client's jobs
- * (`?client=`) or one job's (`?job=`): a client waiting for one job should not receive
- * every change of its other jobs in flight.
+ * (`?client=`), one job's (`?job=`), or changes into some states (`?states=a,b`).
+ * A stream for one job starts with its current record, whatever `states` says, so a client
+ * waiting for a job needs this one request: no read before it, none after it opens.
  */
-export function eventRoutes(app: FastifyInstance, deps: { bus: JobEventBus }): void {
-  app.get<{ Querystring: { client?: string; job?: string } }>('/v1/events', (request, reply) => {
+export function eventRoutes(app: FastifyInstance, deps: { bus: JobEventBus; store: JobStore }): void {
+  app.get<{ Querystring: EventsQuery }>('/v1/events', async (request, reply) => {
     const client = request.query.client?.toLowerCase();
     const jobId = request.query.job?.toLowerCase();
+    const states = request.query.states === undefined ? undefined : new Set(request.query.states.split(','));
+    if (states && ![...states].every(isJobState))
+      throw new IdlegridError('INVALID_ARGUMENT', `unknown state in ${request.query.states}`);
+    // An unknown job is an error answer, not an empty stream.
+    if (request.query.job !== undefined) await deps.store.get(request.query.job);
     reply.hijack();
     const stream = reply.raw;
     stream.writeHead(200, {
@@ -36,6 +49,7 @@ export function eventRoutes(app: FastifyInstance, deps: { bus: JobEventBus }): v
     const unsubscribe = deps.bus.subscribe((job) => {
       if (client !== undefined && job.client.toLowerCase() !== client) return;
       if (jobId !== undefined && job.id.toLowerCase() !== jobId) return;
+      if (states !== undefined && !states.has(job.state)) return;
       stream.write(frameOf(job));
     });
     const keepalive = setInterval(() => stream.write(': keepalive\n\n'), KEEPALIVE_MS);
@@ -43,5 +57,13 @@ export function eventRoutes(app: FastifyInstance, deps: { bus: JobEventBus }): v
       clearInterval(keepalive);
       unsubscribe();
     });
+    // Read after subscribing: a change made meanwhile arrives as an event (versions order them).
+    if (request.query.job !== undefined) {
+      try {
+        stream.write(frameOf(await deps.store.get(request.query.job)));
+      } catch {
+        stream.end(); // the store failed mid-stream: the client falls back to polling
+      }
+    }
   });
 }
