@@ -31,7 +31,7 @@ import { machineLine, markdownTable, writeSection } from './report.js';
 const LATENCY_WARMUP = 5;
 const LATENCY_JOBS = 100;
 const THROUGHPUT_PROVIDERS = [1, 2, 4];
-const THROUGHPUT_JOBS = 120;
+const THROUGHPUT_JOBS = 300;
 const THROUGHPUT_CONCURRENCY = 16;
 /** A no-op job done in neither this long is counted failed (and cancelled). */
 const THROUGHPUT_WAIT_MS = 15_000;
@@ -336,11 +336,12 @@ export async function runNetworkBenchmark(): Promise<string> {
     'The coordinator and each provider run in their own process (`bench/network-node.ts`), the client',
     'in the benchmark process, as in a deployment: real libp2p between them (TCP, noise, yamux on',
     '127.0.0.1), real HTTP (the SDK against the fastify API), a real SQLite job store; no chain (jobs are',
-    `not paid: no \`payForJob\`, and \`requireDeposit: false\`). Dispatch tick ${TICK_MS} ms (a pass also runs at`,
-    `once on each submission), provider heartbeat 1 s, each provider offers ${PROVIDER_CORES} cores. The job is a`,
+    `not paid: no \`payForJob\`, and \`requireDeposit: false\`). Dispatch tick ${TICK_MS} ms (a submitted job is`,
+    `dispatched at once, not by a pass), provider heartbeat 1 s, each provider offers ${PROVIDER_CORES} cores. The job is a`,
     `no-op WASI command (${NOOP_WASM.length} bytes: an empty \`_start\`), uploaded once; each job names it by CID. A`,
-    'network job is `submitWasmJob` + `waitForJob` (SSE) + `fetchResult` (manifest and stdout, each',
-    'checked against its CID; an empty stderr needs no download). Every message is signed and checked:',
+    'network job is `submitWasmJob` + `waitForJob` (one event-stream request: it starts with the job and',
+    'carries only final states) + `fetchResult` (one request: the manifest and small outputs inline, each',
+    'checked against its CID). Every message is signed and checked:',
     'the JobSpec (client; checked by coordinator and provider), the Assignment (coordinator), the',
     'ResultReveal (provider). All processes share the 2 cores.',
     '',
@@ -372,7 +373,7 @@ export async function runNetworkBenchmark(): Promise<string> {
       [
         phaseRow('`submitWasmJob` (sign, POST /v1/jobs)', 0),
         phaseRow('`waitForJob` (until accepted)', 1),
-        phaseRow('`fetchResult` (manifest + non-empty outputs)', 2),
+        phaseRow('`fetchResult` (one request, outputs inline)', 2),
         ...Object.entries(latency.stages).map(([name, values]) => [
           name,
           ms(median(values)),

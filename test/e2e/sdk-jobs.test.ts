@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -149,11 +149,15 @@ describe('SDK jobs against the coordinator HTTP API', () => {
     expect(accepted.map((j) => j.id)).toEqual([job.id]);
     expect(await listJobs(ctx, { client: stranger.address })).toEqual([]);
 
-    // A coordinator serving altered bytes under the manifest's CID is caught.
-    const tampered = canonicalJson({
-      ...JSON.parse(new TextDecoder().decode(await downloadRaw(done))),
-      exitCode: 0,
-    });
+    // A coordinator serving altered bytes under an output's CID is caught (the output comes inline)...
+    const manifest = JSON.parse(new TextDecoder().decode(await downloadRaw(done)));
+    const stdoutPath = join(dataDir, 'artifacts', manifest.stdoutCid);
+    const stdout = await readFile(stdoutPath);
+    await writeFile(stdoutPath, 'hello, mallory\n');
+    await expect(fetchResult(ctx, done)).rejects.toMatchObject({ code: 'CID_MISMATCH' });
+    await writeFile(stdoutPath, stdout);
+    // ...and so is one serving altered bytes under the manifest's CID.
+    const tampered = canonicalJson({ ...manifest, exitCode: 0 });
     await writeFile(join(dataDir, 'artifacts', scheduler.manifestCid), tampered);
     await expect(fetchResult(ctx, done)).rejects.toMatchObject({ code: 'CID_MISMATCH' });
   });

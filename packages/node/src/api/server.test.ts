@@ -59,6 +59,8 @@ describe('coordinator HTTP API', () => {
     expect(again.json().job.id).toBe(job.id);
 
     expect((await app.inject({ url: `/v1/jobs/${job.id}` })).json().job.state).toBe('submitted');
+    const noResult = await app.inject({ url: `/v1/jobs/${job.id}/result` });
+    expect([noResult.statusCode, noResult.json().error.code]).toEqual([409, 'JOB_RESULT_UNAVAILABLE']);
     const listed = await app.inject({ url: `/v1/jobs?client=${client.address}&state=submitted` });
     expect(listed.json().jobs.map((j: JobRecord) => j.id)).toEqual([job.id]);
 

@@ -29,8 +29,6 @@ export class PeerStream {
   readonly #decoder: LengthPrefixedDecoder;
   readonly #pending = new Map<number, Pending>();
   readonly #closed = new AbortController();
-  /** Frames written since the last flush: sent together, as one muxer frame and one socket write. */
-  readonly #outgoing: Uint8Array[] = [];
 
   constructor(stream: Stream, init: PeerStreamInit) {
     this.peer = init.peer;
@@ -57,26 +55,10 @@ export class PeerStream {
     return !this.#closed.signal.aborted && this.#stream.writeStatus === 'writable';
   }
 
-  /**
-   * Queues one encoded frame, waiting for the stream to drain first if needed. Frames queued
-   * in the same turn of the event loop leave together: under load a dispatch pass or a burst
-   * of answers costs one encryption and one socket write instead of one per frame.
-   */
+  /** Writes one encoded frame, waiting for the stream to drain first if needed. */
   async write(frame: Uint8Array, signal?: AbortSignal): Promise<void> {
     if (this.#stream.writableNeedsDrain) await this.#stream.onDrain(signal ? { signal } : {});
-    if (this.#closed.signal.aborted) throw this.#closed.signal.reason;
-    this.#outgoing.push(withLengthPrefix(frame));
-    if (this.#outgoing.length === 1) setImmediate(() => this.#flush());
-  }
-
-  #flush(): void {
-    if (this.#outgoing.length === 0 || this.#closed.signal.aborted) return;
-    const frames = this.#outgoing.splice(0);
-    try {
-      this.#stream.send(frames.length === 1 ? frames[0]! : concatBytes(frames));
-    } catch (error) {
-      this.fail(this.#lost('the stream refused a write', error as Error));
-    }
+    this.#stream.send(withLengthPrefix(frame));
   }
 
   /** Waits for the response to request `id`; rejects when the signal aborts or the stream fails. */
@@ -101,9 +83,6 @@ export class PeerStream {
    * first learns why (its own pending requests fail with the same code).
    */
   fail(error: IdlegridError, notify = false): void {
-    if (this.#closed.signal.aborted) return;
-    // What was written before the failure still goes, in order.
-    if (this.#stream.writeStatus === 'writable') this.#flush();
     if (this.#closed.signal.aborted) return;
     this.#closed.abort(error);
     for (const pending of this.#pending.values()) pending.reject(error);
@@ -151,16 +130,6 @@ export class PeerStream {
 }
 
 /** Prefixes a frame with its length as an unsigned varint, as `it-length-prefixed` does. */
-function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
-
 export function withLengthPrefix(frame: Uint8Array): Uint8Array {
   const prefix: number[] = [];
   let length = frame.byteLength;

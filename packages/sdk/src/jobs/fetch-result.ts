@@ -1,4 +1,11 @@
-import { cidOfBytes, IdlegridError, parseWireJson, resultManifestSchema } from '@idlegrid/protocol';
+import {
+  cidOfBytes,
+  IdlegridError,
+  parseWireJson,
+  resultManifestSchema,
+  verifyCid,
+} from '@idlegrid/protocol';
+import { z } from 'zod';
 import type { RequestOptions } from '../http/coordinator-client.js';
 import { parseAnswer } from '../http/remote-error.js';
 import { downloadArtifact } from './artifacts.js';
@@ -17,9 +24,17 @@ export interface JobResult {
   manifestCid: string;
 }
 
+/** `/v1/jobs/:id/result`: the manifest's bytes and the outputs small enough to inline, base64. */
+const resultAnswerSchema = z.object({
+  manifest: z.base64(),
+  stdout: z.base64().nullable(),
+  stderr: z.base64().nullable(),
+});
+
 /**
- * Downloads an accepted job's result: the manifest, then stdout and stderr, each checked
- * against its CID (CID_MISMATCH if a byte differs), so a coordinator cannot alter them.
+ * Downloads an accepted job's result in one request: the manifest, and stdout and stderr
+ * inline when small (by CID otherwise). Each part is checked against its CID (CID_MISMATCH if
+ * a byte differs), so a coordinator cannot alter them.
  */
 export async function fetchResult(
   ctx: ReadContext,
@@ -31,7 +46,13 @@ export async function fetchResult(
       details: { jobId: job.id, state: job.state, ...(job.error ? { error: job.error } : {}) },
     });
   }
-  const manifestBytes = await downloadArtifact(ctx, job.resultCid, options);
+  const answer = parseAnswer(
+    resultAnswerSchema,
+    await ctx.coordinator.getJson(`/v1/jobs/${encodeURIComponent(job.id)}/result`, options),
+    `result of job ${job.id}`,
+  );
+  const manifestBytes = fromBase64(answer.manifest);
+  verifyCid(job.resultCid, manifestBytes);
   const manifest = parseAnswer(
     resultManifestSchema,
     parseWireJson(new TextDecoder().decode(manifestBytes)),
@@ -47,8 +68,8 @@ export async function fetchResult(
     );
   }
   const [stdout, stderr] = await Promise.all([
-    outputBytes(ctx, manifest.stdoutCid, options),
-    outputBytes(ctx, manifest.stderrCid, options),
+    outputBytes(ctx, manifest.stdoutCid, answer.stdout, options),
+    outputBytes(ctx, manifest.stderrCid, answer.stderr, options),
   ]);
   return {
     jobId: job.id,
@@ -65,6 +86,24 @@ export async function fetchResult(
 /** The CID of no bytes: an empty output needs no download (most jobs leave stderr empty). */
 const EMPTY_CID = cidOfBytes(new Uint8Array(0));
 
-function outputBytes(ctx: ReadContext, cid: string, options: RequestOptions): Promise<Uint8Array> {
-  return cid === EMPTY_CID ? Promise.resolve(new Uint8Array(0)) : downloadArtifact(ctx, cid, options);
+/** An output: inline (checked against its CID here), empty, or downloaded by CID (checked there). */
+async function outputBytes(
+  ctx: ReadContext,
+  cid: string,
+  inline: string | null,
+  options: RequestOptions,
+): Promise<Uint8Array> {
+  if (cid === EMPTY_CID) return new Uint8Array(0);
+  if (inline === null) return downloadArtifact(ctx, cid, options);
+  const bytes = fromBase64(inline);
+  verifyCid(cid, bytes);
+  return bytes;
+}
+
+/** Base64 to bytes in Node and in browsers alike. */
+function fromBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }

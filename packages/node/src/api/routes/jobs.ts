@@ -4,6 +4,7 @@ import { getAddress, isAddress } from 'viem';
 import type { JobIntake } from '../../coordinator/job-intake.js';
 import type { JobStore } from '../../jobs/api.js';
 import { isJobState } from '../../jobs/job-states.js';
+import type { ArtifactStore } from '../../storage/artifact-store.js';
 
 interface ListQuery {
   client?: string;
@@ -12,7 +13,13 @@ interface ListQuery {
   limit?: string;
 }
 
-export function jobRoutes(app: FastifyInstance, deps: { intake: JobIntake; store: JobStore }): void {
+/** Outputs up to this size come inline with `/v1/jobs/:id/result`; larger ones by their CID. */
+const INLINE_OUTPUT_BYTES = 256 * 1024;
+
+export function jobRoutes(
+  app: FastifyInstance,
+  deps: { intake: JobIntake; store: JobStore; artifacts: ArtifactStore },
+): void {
   const json = (value: unknown) => toWireJson(value);
 
   app.post('/v1/jobs', async (request, reply) => {
@@ -22,6 +29,36 @@ export function jobRoutes(app: FastifyInstance, deps: { intake: JobIntake; store
 
   app.get<{ Params: { id: string } }>('/v1/jobs/:id', async (request, reply) => {
     return reply.type('application/json').send(json({ job: await deps.store.get(request.params.id) }));
+  });
+
+  /**
+   * An accepted job's result in one request: the manifest's stored bytes and, when small, its
+   * outputs (base64). The client checks every part against its CID, so nothing here needs trust.
+   */
+  app.get<{ Params: { id: string } }>('/v1/jobs/:id/result', async (request, reply) => {
+    const job = await deps.store.get(request.params.id);
+    if (job.resultCid === null || (job.state !== 'accepted' && job.state !== 'settled')) {
+      throw new IdlegridError('JOB_RESULT_UNAVAILABLE', `job ${job.id} is ${job.state}: it has no result`, {
+        details: { jobId: job.id, state: job.state },
+      });
+    }
+    const manifestBytes = await deps.artifacts.bytes(job.resultCid);
+    const manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as Record<string, unknown>;
+    // null: download it by its CID (too large to inline, or not stored here).
+    const inline = async (cid: unknown) => {
+      if (typeof cid !== 'string') return null;
+      const size = await deps.artifacts.info(cid).then(
+        (info) => info.size,
+        () => Number.POSITIVE_INFINITY,
+      );
+      return size <= INLINE_OUTPUT_BYTES
+        ? Buffer.from(await deps.artifacts.bytes(cid)).toString('base64')
+        : null;
+    };
+    const [stdout, stderr] = await Promise.all([inline(manifest.stdoutCid), inline(manifest.stderrCid)]);
+    return reply
+      .type('application/json')
+      .send(json({ manifest: Buffer.from(manifestBytes).toString('base64'), stdout, stderr }));
   });
 
   app.get<{ Params: { id: string } }>('/v1/jobs/:id/events', async (request, reply) => {
