@@ -1,5 +1,5 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadPrivateKey, submitWasmJob, waitForJob } from '@idlegrid/sdk';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { killPid, pidOf, startNet, type TestNet } from './localnet-harness.js';
  * The dashboard in a real browser (Debian's chromium, installed by .ci/run) against a real
  * local network of processes: every page shows the network's own data, a job submitted
  * from the Wallet page appears live on the Jobs page and is paid, and a killed provider
- * turns offline. Screenshots of each page go to docs/screenshots (the README shows one).
+ * turns offline. Each page's screenshot is saved (see SCREENSHOTS; the README shows one).
  */
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -23,7 +23,11 @@ const CHROMIUM_FLAGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+/** Where the screenshots go: test-results/ (ignored by git) unless SCREENSHOT_DIR says otherwise;
+ * `SCREENSHOT_DIR=docs/screenshots` refreshes the ones the README shows. */
+const SCREENSHOTS = resolve(
+  process.env.SCREENSHOT_DIR ?? join(import.meta.dirname, '..', '..', 'test-results', 'screenshots'),
+);
 const PRIMES = join(
   import.meta.dirname,
   '..',
