@@ -6,23 +6,13 @@ import {
   isIdlegridError,
   type JobSpec,
   localAccount,
-  type NetworkDomain,
   networkDomain,
   ReplayGuard,
-  signMessage,
 } from '@idlegrid/protocol';
 import { connect, loadOrCreateKey, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
-import { type Address, type Hex, isAddressEqual } from 'viem';
-import {
-  type HelloAck,
-  helloAckSchema,
-  JOB_MESSAGES,
-  JOBS_PROTOCOL,
-  jobPaymentSchema,
-  jobRevealSchema,
-} from '../jobs/wire.js';
+import type { Address, Hex } from 'viem';
+import { JOB_MESSAGES, JOBS_PROTOCOL, jobPaymentSchema, jobRevealSchema } from '../jobs/wire.js';
 import { createP2PHost } from '../p2p/host.js';
-import { peerIdToAddress } from '../p2p/identity.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
 import { createWasmExecutor } from '../runtimes/wasm/wasm-executor.js';
 import { Cheater } from './adversary.js';
@@ -31,23 +21,16 @@ import type { ProviderDaemon, ProviderEvent, ProviderOptions } from './api.js';
 import { ArtifactFetcher } from './artifact-fetcher.js';
 import { checkAssignment, parseJobAssign } from './assignment-check.js';
 import { isAvailable } from './availability.js';
+import { CoordinatorLink } from './coordinator-link.js';
 import { EarningsWallet } from './earnings.js';
 import { detectHardware } from './hardware.js';
 import { runJob } from './job-runner.js';
-import { loadPermille, sampleLoad } from './load.js';
-import { nonceSource, type OfferTerms, signOffer } from './offer.js';
+import { type ActiveJob, JobSlots } from './job-slots.js';
+import { sampleLoad } from './load.js';
+import { nonceSource, type OfferTerms } from './offer.js';
 import { PreparedTaskCache } from './prepared-tasks.js';
 import { ResultOutbox } from './result-outbox.js';
 import { SealedResults } from './sealed-results.js';
-
-const AGENT = 'idlegrid-provider/0.1';
-
-interface ActiveJob {
-  controller: AbortController;
-  cores: number;
-  memoryMb: number;
-  cancelled: boolean;
-}
 
 /** Starts a provider: joins the coordinator, keeps its offer and heartbeats fresh, runs assigned jobs. */
 export async function startProvider(options: ProviderOptions): Promise<ProviderDaemon> {
@@ -89,7 +72,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     ttlSeconds: options.offerTtlSeconds ?? 600,
   };
   const heartbeatMs = options.heartbeatIntervalMs ?? 5_000;
-  const active = new Map<string, ActiveJob>();
+  const active = new JobSlots(hardware);
   const counts = { run: 0, failed: 0, cancelled: 0 };
   const outbox = new ResultOutbox({
     now: () => now().getTime(),
@@ -105,11 +88,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   });
   const sealed = new SealedResults();
   const assignmentGuard = new ReplayGuard();
-  let coordinatorPeer = '';
-  let hello: HelloAck | undefined;
-  let offerExpiresAt = 0;
   let wasAvailable = true;
-  let heartbeatSequence = 0n;
   let stopped = false;
 
   const host = await createP2PHost({ privateKey, ...(options.listen ? { listen: options.listen } : {}) });
@@ -121,70 +100,44 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     now,
     outbox,
     sealed,
-    request: (type, body) => channel.request(coordinatorPeer, type, body),
-    apiUrl: () => hello?.apiUrl,
+    request: (type, body) => channel.request(link.peer, type, body),
+    apiUrl: () => link.hello?.apiUrl,
   };
-  const busyCores = () => [...active.values()].reduce((sum, job) => sum + job.cores, 0);
+  const link = new CoordinatorLink({
+    signer: account,
+    domain,
+    terms,
+    host,
+    channel,
+    coordinatorAddr: options.coordinator,
+    nextNonce,
+    now,
+    load,
+    heldJobs: () => [...new Set([...active.ids(), ...outbox.ids(), ...sealed.ids(now().getTime())])],
+    runningJobs: () => active.size,
+    emit,
+  });
   const availableNow = () =>
     isAvailable(terms.availability, {
       now: now(),
       load1: load().load1,
       cores: hardware.cpuCores,
-      ownBusyCores: busyCores(),
+      ownBusyCores: active.busyCores(),
     });
-
-  async function sendOffer(type: 'hello' | 'offer'): Promise<void> {
-    const issued = now();
-    const offer = await signOffer(account, domain, terms, nextNonce(), issued);
-    if (type === 'offer') await channel.send(coordinatorPeer, JOB_MESSAGES.offer, { offer });
-    else {
-      const ack = helloAckSchema.parse(
-        await channel.request(coordinatorPeer, JOB_MESSAGES.hello, {
-          offer,
-          agent: AGENT,
-          activeJobs: [...new Set([...active.keys(), ...outbox.ids(), ...sealed.ids(now().getTime())])],
-        }),
-      );
-      checkAck(ack, peerIdToAddress(coordinatorPeer), domain);
-      hello = ack;
-      emit({ type: 'connected', coordinator: ack.coordinator, apiUrl: ack.apiUrl });
-    }
-    offerExpiresAt = issued.getTime() + terms.ttlSeconds * 1000;
-  }
-
-  async function sayHello(): Promise<void> {
-    coordinatorPeer = await host.dial(options.coordinator);
-    await sendOffer('hello');
-  }
-
-  async function sendHeartbeat(): Promise<void> {
-    const sample = load();
-    const heartbeat = await signMessage(account, domain, 'Heartbeat', {
-      provider: account.address,
-      sequence: ++heartbeatSequence,
-      cpuLoadPermille: loadPermille(sample.load1, hardware.cpuCores),
-      memoryFreeMb: sample.memoryFreeMb,
-      activeJobs: active.size,
-      nonce: nextNonce(),
-      expiry: BigInt(Math.floor(now().getTime() / 1000) + 60),
-    });
-    await channel.send(coordinatorPeer, JOB_MESSAGES.heartbeat, { heartbeat });
-  }
 
   /** One beat of the loop: reconnect if needed, heartbeat, and refresh the offer while available. */
   async function tick(): Promise<void> {
     try {
-      if (!hello) await sayHello();
-      await sendHeartbeat();
+      if (!link.hello) await link.join();
+      await link.heartbeat();
       const available = availableNow();
       if (available !== wasAvailable) emit({ type: 'availability', available });
-      // Refresh with a third of the lifetime to spare, or at once when availability returns.
-      const due = offerExpiresAt - now().getTime() < Math.max((terms.ttlSeconds * 1000) / 3, 2 * heartbeatMs);
-      if (available && (due || !wasAvailable)) await sendOffer('offer');
+      // At once when availability returns.
+      if (available) await link.refreshOffer(!wasAvailable, heartbeatMs);
       wasAvailable = available;
       void outbox.retry();
     } catch (error) {
-      hello = undefined;
+      link.hello = undefined;
       emit({ type: 'disconnected', error: messageOf(error) });
     }
   }
@@ -205,7 +158,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       const output = cheater ? await cheater.tamper(ran) : ran;
       const { delivered } = await queueAnswer(answers, { jobId, spec, output, commitReveal, apiUrl });
       // The run is over: its cores are free while the outbox delivers the result.
-      active.delete(jobId);
+      active.release(jobId);
       await delivered;
     } catch (error) {
       if (job.cancelled || signal.aborted) {
@@ -216,7 +169,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
         emit({ type: 'job.unreported', jobId, error: messageOf(error) });
       }
     } finally {
-      active.delete(jobId);
+      active.release(jobId);
     }
   }
 
@@ -224,14 +177,15 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   channel.handle(JOB_MESSAGES.assign, async ({ from, body }) => {
     let jobId: string | undefined;
     try {
-      if (!hello || from.id !== coordinatorPeer)
+      const hello = link.hello;
+      if (!hello || from.id !== link.peer)
         throw new IdlegridError(
           'ASSIGNMENT_INVALID',
           'assignments are accepted only from the coordinator we joined',
         );
       const parsed = parseJobAssign(body);
       jobId = (parsed.spec.message as { jobId?: string }).jobId;
-      if (jobId && active.has(jobId.toLowerCase())) return { accepted: true };
+      if (jobId && active.has(jobId)) return { accepted: true };
       const checked = await checkAssignment(parsed, {
         domain,
         coordinator: hello.coordinator as Address,
@@ -240,13 +194,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       });
       if (!availableNow())
         throw new IdlegridError('PROVIDER_UNAVAILABLE', "outside this provider's availability");
-      const cores = Math.max(1, checked.spec.cpuCores);
-      const memoryMb = checked.spec.memoryMb;
-      const usedMemory = [...active.values()].reduce((sum, job) => sum + job.memoryMb, 0);
-      if (busyCores() + cores > hardware.cpuCores || usedMemory + memoryMb > hardware.memoryMb)
-        throw new IdlegridError('PROVIDER_BUSY', `no room for ${cores} cores and ${memoryMb} MB now`);
-      const job: ActiveJob = { controller: new AbortController(), cores, memoryMb, cancelled: false };
-      active.set(checked.spec.jobId, job);
+      const job = active.take(checked.spec.jobId, Math.max(1, checked.spec.cpuCores), checked.spec.memoryMb);
       void execute(checked.spec.jobId, job, checked.spec, hello.apiUrl, parsed.commitReveal);
       return { accepted: true };
     } catch (error) {
@@ -258,10 +206,10 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
 
   channel.handle(JOB_MESSAGES.cancel, ({ from, body }) => {
     const jobId = (body as { jobId?: unknown } | null)?.jobId;
-    if (from.id !== coordinatorPeer || typeof jobId !== 'string') return;
+    if (from.id !== link.peer || typeof jobId !== 'string') return;
     outbox.discard(jobId.toLowerCase());
     sealed.discard(jobId.toLowerCase());
-    const job = active.get(jobId.toLowerCase());
+    const job = active.get(jobId);
     if (!job) return;
     job.cancelled = true;
     job.controller.abort(new IdlegridError('ABORTED', `job ${jobId} cancelled by the coordinator`));
@@ -269,7 +217,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
 
   channel.handle(JOB_MESSAGES.reveal, async ({ from, body }) => {
     const parsed = jobRevealSchema.safeParse(body);
-    if (from.id !== coordinatorPeer || !parsed.success)
+    if (from.id !== link.peer || !parsed.success)
       throw new IdlegridError('MESSAGE_INVALID', 'expected { jobId } from our coordinator');
     if (cheater?.withholdsReveals)
       throw new IdlegridError('RESULT_INVALID', `answer to ${parsed.data.jobId} withheld`);
@@ -295,12 +243,12 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   // A lost connection to the coordinator (it restarted) means saying hello again on the
   // next tick: a new coordinator process knows nothing of this provider.
   host.libp2p.addEventListener('peer:disconnect', (event) => {
-    if (event.detail.toString() === coordinatorPeer) hello = undefined;
+    if (event.detail.toString() === link.peer) link.hello = undefined;
   });
   await channel.start();
   let timer: NodeJS.Timeout | undefined;
   try {
-    await sayHello();
+    await link.join();
   } catch (error) {
     await channel.stop();
     await host.stop();
@@ -324,15 +272,14 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       jobsCancelled: counts.cancelled,
       activeJobs: active.size,
       available: availableNow(),
-      connected: hello !== undefined,
+      connected: link.hello !== undefined,
       earnings: earnings.summary(),
     }),
     async stop() {
       if (stopped) return;
       stopped = true;
       clearTimeout(timer);
-      for (const job of active.values())
-        job.controller.abort(new IdlegridError('ABORTED', 'the provider is stopping'));
+      active.abortAll(new IdlegridError('ABORTED', 'the provider is stopping'));
       await channel.stop();
       await host.stop();
       await tasks.clear();
@@ -344,27 +291,6 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
 async function keyOf(dataDir: string, name: string): Promise<Hex> {
   await loadOrCreateKey(dataDir, name);
   return loadPrivateKey(dataDir, name);
-}
-
-/** The ack must come from the key we dialled and for the network we sign on. */
-function checkAck(ack: HelloAck, peerAddress: Address, domain: NetworkDomain): void {
-  if (!isAddressEqual(ack.coordinator as Address, peerAddress))
-    throw new IdlegridError(
-      'SIGNER_MISMATCH',
-      `hello answered for ${ack.coordinator} by peer ${peerAddress}`,
-    );
-  if (
-    ack.chainId !== domain.chainId ||
-    !isAddressEqual(ack.paymentChannels as Address, domain.verifyingContract)
-  ) {
-    throw new IdlegridError(
-      'CHAIN_MISMATCH',
-      `the coordinator serves chain ${ack.chainId} at ${ack.paymentChannels}`,
-      {
-        details: { expected: { chainId: domain.chainId, paymentChannels: domain.verifyingContract } },
-      },
-    );
-  }
 }
 
 function messageOf(error: unknown): string {

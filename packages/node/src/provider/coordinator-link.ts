@@ -1,0 +1,111 @@
+import { IdlegridError, type NetworkDomain, signMessage, type TypedDataSigner } from '@idlegrid/protocol';
+import { type Address, isAddressEqual } from 'viem';
+import { type HelloAck, helloAckSchema, JOB_MESSAGES } from '../jobs/wire.js';
+import type { P2PHost } from '../p2p/host.js';
+import { peerIdToAddress } from '../p2p/identity.js';
+import type { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
+import type { ProviderEvent } from './api.js';
+import { type LoadSample, loadPermille } from './load.js';
+import { type OfferTerms, signOffer } from './offer.js';
+
+const AGENT = 'idlegrid-provider/0.1';
+
+export interface CoordinatorLinkDeps {
+  signer: TypedDataSigner;
+  domain: NetworkDomain;
+  terms: OfferTerms;
+  host: Pick<P2PHost, 'dial'>;
+  channel: Pick<Libp2pMessageChannel, 'send' | 'request'>;
+  /** The coordinator's multiaddr (with its peer id). */
+  coordinatorAddr: string;
+  nextNonce: () => bigint;
+  now: () => Date;
+  load: () => LoadSample;
+  /** Jobs this provider holds (running, answer undelivered or sealed): told in every hello. */
+  heldJobs: () => string[];
+  runningJobs: () => number;
+  emit: (event: ProviderEvent) => void;
+}
+
+/**
+ * The provider's side of its coordinator: the hello that (re)joins it, the signed offer kept
+ * fresh, and the heartbeats. `hello` is set while joined; a lost connection clears it, and
+ * the next beat says hello again (a restarted coordinator knows nothing of this provider).
+ */
+export class CoordinatorLink {
+  /** The coordinator's peer id once dialled. */
+  peer = '';
+  hello: HelloAck | undefined;
+  #offerExpiresAt = 0;
+  #heartbeatSequence = 0n;
+
+  constructor(private readonly deps: CoordinatorLinkDeps) {}
+
+  async join(): Promise<void> {
+    this.peer = await this.deps.host.dial(this.deps.coordinatorAddr);
+    await this.#sendOffer('hello');
+  }
+
+  /** Re-signs the offer when a third of its lifetime (or two beats) is left, or when forced. */
+  async refreshOffer(force: boolean, heartbeatMs: number): Promise<void> {
+    const ttlMs = this.deps.terms.ttlSeconds * 1000;
+    const due = this.#offerExpiresAt - this.deps.now().getTime() < Math.max(ttlMs / 3, 2 * heartbeatMs);
+    if (due || force) await this.#sendOffer('offer');
+  }
+
+  async heartbeat(): Promise<void> {
+    const { signer, domain, now } = this.deps;
+    const sample = this.deps.load();
+    const heartbeat = await signMessage(signer, domain, 'Heartbeat', {
+      provider: signer.address,
+      sequence: ++this.#heartbeatSequence,
+      cpuLoadPermille: loadPermille(sample.load1, this.deps.terms.hardware.cpuCores),
+      memoryFreeMb: sample.memoryFreeMb,
+      activeJobs: this.deps.runningJobs(),
+      nonce: this.deps.nextNonce(),
+      expiry: BigInt(Math.floor(now().getTime() / 1000) + 60),
+    });
+    await this.deps.channel.send(this.peer, JOB_MESSAGES.heartbeat, { heartbeat });
+  }
+
+  async #sendOffer(type: 'hello' | 'offer'): Promise<void> {
+    const { signer, domain, terms, channel } = this.deps;
+    const issued = this.deps.now();
+    const offer = await signOffer(signer, domain, terms, this.deps.nextNonce(), issued);
+    if (type === 'offer') await channel.send(this.peer, JOB_MESSAGES.offer, { offer });
+    else {
+      const ack = helloAckSchema.parse(
+        await channel.request(this.peer, JOB_MESSAGES.hello, {
+          offer,
+          agent: AGENT,
+          activeJobs: this.deps.heldJobs(),
+        }),
+      );
+      checkAck(ack, peerIdToAddress(this.peer), domain);
+      this.hello = ack;
+      this.deps.emit({ type: 'connected', coordinator: ack.coordinator, apiUrl: ack.apiUrl });
+    }
+    this.#offerExpiresAt = issued.getTime() + terms.ttlSeconds * 1000;
+  }
+}
+
+/** The ack must come from the key we dialled and for the network we sign on. */
+function checkAck(ack: HelloAck, peerAddress: Address, domain: NetworkDomain): void {
+  if (!isAddressEqual(ack.coordinator as Address, peerAddress))
+    throw new IdlegridError(
+      'SIGNER_MISMATCH',
+      `hello answered for ${ack.coordinator} by peer ${peerAddress}`,
+    );
+  if (
+    ack.chainId !== domain.chainId ||
+    !isAddressEqual(ack.paymentChannels as Address, domain.verifyingContract)
+  ) {
+    throw new IdlegridError(
+      'CHAIN_MISMATCH',
+      `the coordinator serves chain ${ack.chainId} at ${ack.paymentChannels}`,
+      {
+        details: { expected: { chainId: domain.chainId, paymentChannels: domain.verifyingContract } },
+      },
+    );
+  }
+}
