@@ -9,7 +9,7 @@ describe('JobSlots', () => {
     expect(slots.busyCores()).toBe(4);
     expect(() => slots.take('0xcc', 1, 16)).toThrow(expect.objectContaining({ code: 'PROVIDER_BUSY' }));
     slots.release('0xaa');
-    expect(() => slots.take('0xcc', 1, 512)).toThrow(expect.objectContaining({ code: 'PROVIDER_BUSY' }));
+    expect(() => slots.take('0xcc', 1, 800)).toThrow(expect.objectContaining({ code: 'PROVIDER_BUSY' }));
     slots.take('0xcc', 2, 256);
     expect(slots.ids().sort()).toEqual(['0xbb', '0xcc']);
   });
