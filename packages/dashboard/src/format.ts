@@ -1,19 +1,19 @@
-const DECIMALS = 18n;
-const UNIT = 10n ** DECIMALS;
+import { formatUnits, parseUnits } from 'viem';
 
-/** Token base units (a decimal string, 18 decimals) as GRID with up to `digits` decimals. */
+const DECIMALS = 18;
+
+/** Token base units (a decimal string) as GRID with up to `digits` decimals, thousands separated. */
 export function formatGrid(baseUnits: string | null | undefined, digits = 4): string {
   if (baseUnits === null || baseUnits === undefined || baseUnits === '') return '—';
-  const value = BigInt(baseUnits);
-  const negative = value < 0n;
-  const abs = negative ? -value : value;
-  const whole = abs / UNIT;
-  const fraction = (abs % UNIT)
-    .toString()
-    .padStart(Number(DECIMALS), '0')
-    .slice(0, digits)
-    .replace(/0+$/, '');
-  return `${negative ? '-' : ''}${whole.toLocaleString('en-US')}${fraction ? `.${fraction}` : ''} GRID`;
+  const [whole = '0', fraction = ''] = formatUnits(BigInt(baseUnits), DECIMALS).split('.');
+  const shown = fraction.slice(0, digits).replace(/0+$/, '');
+  return `${BigInt(whole).toLocaleString('en-US')}${shown ? `.${shown}` : ''} GRID`;
+}
+
+/** GRID as typed ("0.5") to base units. */
+export function parseGrid(text: string): bigint {
+  if (!/^\d+(\.\d{1,18})?$/.test(text.trim())) throw new Error(`"${text}" is not an amount of GRID`);
+  return parseUnits(text.trim(), DECIMALS);
 }
 
 /** 0x1234…abcd */

@@ -9,17 +9,10 @@ import {
 import { type FormEvent, useState } from 'react';
 import { connectWallet } from '../api/browser-wallet.js';
 import { StateBadge } from '../components/StateBadge.js';
-import { formatGrid } from '../format.js';
+import { formatGrid, parseGrid } from '../format.js';
 import { hrefOf } from '../routing.js';
 
 const VERIFICATION_CHOICES = ['', 'none', 'sample:0.1', 'sample:1', 'canary', 'replicate:2', 'replicate:3'];
-
-/** GRID as typed ("0.5") to base units. */
-function parseGrid(text: string): bigint {
-  const match = /^(\d+)(?:\.(\d{1,18}))?$/.exec(text.trim());
-  if (!match) throw new Error(`"${text}" is not an amount of GRID`);
-  return BigInt(match[1]!) * 10n ** 18n + BigInt((match[2] ?? '').padEnd(18, '0'));
-}
 
 interface Outcome {
   stdout?: string;
