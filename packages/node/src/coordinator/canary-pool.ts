@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import type { JobSpec } from '@idlegrid/protocol';
 import { demoWorkload, readExampleModule } from '../localnet/demo-workload.js';
 import { runJob } from '../provider/job-runner.js';
-import { PreparedTaskCache } from '../provider/prepared-tasks.js';
-import { createWasmExecutor } from '../runtimes/wasm/wasm-executor.js';
+import { type ArtifactAccess, RuntimeSet } from '../provider/runtime-set.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import { outcomeDigest } from '../verify/compare.js';
 
@@ -49,9 +48,11 @@ export class CanaryPool {
 
   async #learn(): Promise<KnownAnswer[]> {
     const scratch = await mkdtemp(join(tmpdir(), 'idlegrid-canaries-'));
-    const executor = createWasmExecutor({ scratchParent: scratch, maxIdleWorkers: 1 });
-    const tasks = new PreparedTaskCache(executor);
-    const fetcher = { fetch: (_apiUrl: string, cid: string) => this.artifacts.bytes(cid) };
+    const runtimes = await RuntimeSet.create({ scratchParent: scratch, maxIdleWorkers: 1 });
+    const artifacts: ArtifactAccess = {
+      bytes: (cid) => this.artifacts.bytes(cid),
+      file: (cid) => this.artifacts.path(cid),
+    };
     try {
       const known: KnownAnswer[] = [];
       for (const task of await this.tasks()) {
@@ -60,9 +61,8 @@ export class CanaryPool {
         const spec = canarySpecShape({ moduleCid, inputCids, args: task.args });
         const output = await runJob({
           spec,
-          apiUrl: '',
-          fetcher,
-          tasks,
+          artifacts,
+          runtimes,
           signal: AbortSignal.timeout(60_000),
           maxWallTimeMs: 60_000,
         });
@@ -78,8 +78,7 @@ export class CanaryPool {
       }
       return known;
     } finally {
-      await tasks.clear();
-      await executor.close();
+      await runtimes.close();
       await rm(scratch, { recursive: true, force: true });
     }
   }

@@ -18,6 +18,7 @@ import { z } from 'zod';
  *   provider -> coordinator  `provider.heartbeat` one-way  { heartbeat }
  *   coordinator -> provider  `job.assign`         request  JobAssign       -> JobAssignAck
  *   coordinator -> provider  `job.cancel`         one-way  { jobId }
+ *   provider -> coordinator  `job.progress`       one-way  JobProgress         (streamed llm text)
  *   provider -> coordinator  `job.result`         request  JobResult       -> { accepted: true }
  *   provider -> coordinator  `job.commit`         request  JobCommit       -> { accepted: true }
  *   coordinator -> provider  `job.reveal`         request  { jobId }       -> JobResult
@@ -32,6 +33,7 @@ export const JOB_MESSAGES = {
   heartbeat: 'provider.heartbeat',
   assign: 'job.assign',
   cancel: 'job.cancel',
+  progress: 'job.progress',
   result: 'job.result',
   commit: 'job.commit',
   reveal: 'job.reveal',
@@ -98,6 +100,16 @@ export const jobResultSchema = z.object({
     .optional(),
 });
 
+/**
+ * Partial output of a running job, in order: text generated so far since the last one, and how
+ * many tokens it is. Unsigned and advisory: what counts is the signed result that follows.
+ */
+export const jobProgressSchema = z.object({
+  jobId: z.string().regex(/^0x[0-9a-fA-F]{64}$/),
+  text: z.string().max(INLINE_RESULT_BYTES),
+  tokens: z.number().int().nonnegative(),
+});
+
 /** A signed ResultCommit: `commitment` is `resultCommitment` of the manifest's CID and a secret salt. */
 export const jobCommitSchema = z.object({ commit: signed });
 
@@ -111,6 +123,7 @@ export type JobAssign = z.output<typeof jobAssignSchema>;
 export type JobAssignAck = z.output<typeof jobAssignAckSchema>;
 export type JobResult = z.output<typeof jobResultSchema>;
 export type JobCommit = z.output<typeof jobCommitSchema>;
+export type JobProgress = z.output<typeof jobProgressSchema>;
 export type JobPayment = z.output<typeof jobPaymentSchema>;
 
 /** Type guard used in tests: a wire signed message of a given kind. */

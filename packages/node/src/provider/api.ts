@@ -5,6 +5,7 @@ import type { AvailabilityPolicy } from './availability.js';
 import type { EarningsSummary, EarningsWallet, Redemption } from './earnings.js';
 import type { Hardware, HardwareOverrides } from './hardware.js';
 import type { LoadSample } from './load.js';
+import type { ModelRegistry } from './model-registry.js';
 
 export interface ProviderOptions {
   dataDir: string;
@@ -29,6 +30,8 @@ export interface ProviderOptions {
   region?: string;
   availability?: AvailabilityPolicy;
   hardware?: HardwareOverrides;
+  /** The models served; DATA_DIR/models.json (`idlegrid model add`) when absent. */
+  models?: ModelRegistry;
   heartbeatIntervalMs?: number;
   /** Lifetime of each offer; it is refreshed well before it lapses (600 s by default). */
   offerTtlSeconds?: number;

@@ -9,7 +9,6 @@ import {
 } from '@idlegrid/protocol';
 import { type Address, isAddressEqual } from 'viem';
 import { type JobAssign, jobAssignSchema } from '../jobs/wire.js';
-import { PROVIDER_RUNTIMES } from './offer.js';
 
 /** Job specs may be signed well ahead of their expiry (a long batch): allow 30 days. */
 const SPEC_MAX_LIFETIME_SECONDS = 30 * 86_400;
@@ -32,15 +31,27 @@ export function parseJobAssign(body: unknown): JobAssign {
  * Checks an assignment before any work: signed by the coordinator we joined, for us, for the
  * job the client signed, lease and deadline ahead, and a runtime we run. Throws with a stable code.
  */
+export interface AssignmentExpectations {
+  domain: NetworkDomain;
+  coordinator: Address;
+  provider: Address;
+  replayGuard: ReplayGuard;
+  /** The runtimes this provider offers. */
+  runtimes: readonly string[];
+  /** Accepts a spec signed by another key than its client's: a session key the client authorized. */
+  acceptDelegate?: (signer: Address, spec: JobSpec) => Promise<boolean>;
+}
+
 export async function checkAssignment(
   body: JobAssign,
-  expect: { domain: NetworkDomain; coordinator: Address; provider: Address; replayGuard: ReplayGuard },
+  expect: AssignmentExpectations,
   nowSeconds = BigInt(Math.floor(Date.now() / 1000)),
 ): Promise<CheckedAssignment> {
   const spec = await verifySignedMessage(expect.domain, body.spec, {
     kind: 'JobSpec',
     nowSeconds,
     maxLifetimeSeconds: SPEC_MAX_LIFETIME_SECONDS,
+    ...(expect.acceptDelegate ? { acceptDelegate: expect.acceptDelegate } : {}),
   });
   const signed = await verifySignedMessage(expect.domain, body.assignment, {
     kind: 'Assignment',
@@ -58,9 +69,9 @@ export async function checkAssignment(
   if (assignment.jobId !== spec.message.jobId) throw refuse('assignment and spec name different jobs');
   if (assignment.leaseExpiry <= nowSeconds) throw refuse(`lease expired at ${assignment.leaseExpiry}`);
   if (spec.message.deadline <= nowSeconds) throw refuse(`job deadline ${spec.message.deadline} has passed`);
-  if (!(PROVIDER_RUNTIMES as readonly string[]).includes(spec.message.runtime)) {
+  if (!expect.runtimes.includes(spec.message.runtime)) {
     throw new IdlegridError('RUNTIME_UNSUPPORTED', `runtime ${spec.message.runtime} is not offered here`, {
-      details: { runtime: spec.message.runtime, offered: [...PROVIDER_RUNTIMES] },
+      details: { runtime: spec.message.runtime, offered: [...expect.runtimes] },
     });
   }
   // Last, so that a refused assignment does not burn the coordinator's nonce.

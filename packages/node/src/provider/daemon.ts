@@ -11,10 +11,12 @@ import {
 } from '@idlegrid/protocol';
 import { connect, loadOrCreateKey, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
 import type { Address, Hex } from 'viem';
+import { chainSessionGrants, isLiveSessionKey } from '../chain/session-keys.js';
 import { JOB_MESSAGES, JOBS_PROTOCOL, jobPaymentSchema, jobRevealSchema } from '../jobs/wire.js';
+import { formatModelListing } from '../market/model-listing.js';
 import { createP2PHost } from '../p2p/host.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
-import { createWasmExecutor } from '../runtimes/wasm/wasm-executor.js';
+import type { RunProgress } from '../runtimes/api.js';
 import { Cheater } from './adversary.js';
 import { type AnswerDeliveryDeps, queueAnswer } from './answer-delivery.js';
 import type { ProviderDaemon, ProviderEvent, ProviderOptions } from './api.js';
@@ -27,9 +29,10 @@ import { detectHardware } from './hardware.js';
 import { runJob } from './job-runner.js';
 import { type ActiveJob, JobSlots } from './job-slots.js';
 import { sampleLoad } from './load.js';
+import { ModelRegistry } from './model-registry.js';
 import { nonceSource, type OfferTerms } from './offer.js';
-import { PreparedTaskCache } from './prepared-tasks.js';
 import { ResultOutbox } from './result-outbox.js';
+import { type ArtifactAccess, RuntimeSet } from './runtime-set.js';
 import { SealedResults } from './sealed-results.js';
 
 /** Starts a provider: joins the coordinator, keeps its offer and heartbeats fresh, runs assigned jobs. */
@@ -48,11 +51,18 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   });
   const earnings = await EarningsWallet.open(options.dataDir, account.address, domain);
   const fetcher = new ArtifactFetcher({ cacheDir: join(providerDir, 'cache') });
-  const executor = createWasmExecutor({
+  const models = options.models ?? (await ModelRegistry.open(options.dataDir));
+  const runtimes = await RuntimeSet.create({
     scratchParent: join(providerDir, 'scratch'),
     maxIdleWorkers: hardware.cpuCores,
+    models,
   });
-  const tasks = new PreparedTaskCache(executor);
+  const offered = runtimes.names();
+  // Specs and vouchers signed by a client's session key (an API key) are checked on the chain.
+  const sessionGrants = chainSessionGrants(network);
+  // A chain that cannot be read proves no grant: the message is refused, and can be sent again.
+  const acceptDelegate = (signer: Address, message: { client: Address }) =>
+    isLiveSessionKey(sessionGrants, message.client, signer).catch(() => false);
   const emit = (event: ProviderEvent) => options.onEvent?.(event);
   const now = options.now ?? (() => new Date());
   const load = options.sampleLoad ?? sampleLoad;
@@ -61,6 +71,11 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   const cheater = options.adversary ? new Cheater(options.adversary) : undefined;
   const terms: OfferTerms = {
     hardware,
+    runtimes: offered,
+    models: models
+      .list()
+      .filter((model) => offered.includes(model.runtime))
+      .map((model) => formatModelListing(model)),
     pricePerCpuSecond: options.pricePerCpuSecond ?? ONE_TOKEN / 10_000n,
     pricePerGpuSecond: options.pricePerGpuSecond ?? 0n,
     pricePerGbSecond: options.pricePerGbSecond ?? 0n,
@@ -152,9 +167,24 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     const { signal } = job.controller;
     emit({ type: 'job.started', jobId });
     try {
+      const artifacts: ArtifactAccess = {
+        bytes: (cid, signal) => fetcher.fetch(apiUrl, cid, { signal }),
+        file: async (cid, signal) => {
+          await fetcher.fetch(apiUrl, cid, { signal });
+          return fetcher.store.path(cid);
+        },
+      };
+      // Streamed text goes out in order, and all of it before the answer.
+      let streamed = Promise.resolve();
+      const onProgress = (progress: RunProgress) => {
+        streamed = streamed
+          .then(() => channel.send(link.peer, JOB_MESSAGES.progress, { jobId, ...progress }))
+          .catch(() => {});
+      };
       const ran =
         (await cheater?.instead(spec.jobId)) ??
-        (await runJob({ spec, apiUrl, fetcher, tasks, signal, maxWallTimeMs }));
+        (await runJob({ spec, artifacts, runtimes, signal, maxWallTimeMs, onProgress }));
+      await streamed;
       const output = cheater ? await cheater.tamper(ran) : ran;
       const { delivered } = await queueAnswer(answers, { jobId, spec, output, commitReveal, apiUrl });
       // The run is over: its cores are free while the outbox delivers the result.
@@ -191,6 +221,8 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
         coordinator: hello.coordinator as Address,
         provider: account.address,
         replayGuard: assignmentGuard,
+        runtimes: offered,
+        acceptDelegate,
       });
       if (!availableNow())
         throw new IdlegridError('PROVIDER_UNAVAILABLE', "outside this provider's availability");
@@ -227,7 +259,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   channel.handle(JOB_MESSAGES.payment, async ({ body }) => {
     const parsed = jobPaymentSchema.safeParse(body);
     if (!parsed.success) throw new IdlegridError('MESSAGE_INVALID', 'expected { voucher }');
-    const { client, increase } = await earnings.accept(parsed.data.voucher);
+    const { client, increase } = await earnings.accept(parsed.data.voucher, acceptDelegate);
     emit({ type: 'payment', client, increase });
     if (options.redeemThreshold !== undefined) {
       const threshold = options.redeemThreshold;
@@ -282,8 +314,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       active.abortAll(new IdlegridError('ABORTED', 'the provider is stopping'));
       await channel.stop();
       await host.stop();
-      await tasks.clear();
-      await executor.close();
+      await runtimes.close();
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   parseMessage,
   type SignedMessage,
   toWireJson,
+  type Voucher,
   verifySignedMessage,
 } from '@idlegrid/protocol';
 import type { SignerContext } from '@idlegrid/sdk';
@@ -88,8 +89,12 @@ export class EarningsWallet {
    * Verifies and keeps a voucher if it supersedes the client's current one; resolves with the
    * increase it brings. VOUCHER_SIGNATURE_INVALID, VOUCHER_EXPIRED, VOUCHER_WRONG_PROVIDER, VOUCHER_STALE.
    */
-  async accept(input: unknown): Promise<{ client: Address; increase: bigint }> {
-    const voucher = await this.#verify(input);
+  /** `acceptDelegate`: whether a signer other than the client (a session key) may sign for it. */
+  async accept(
+    input: unknown,
+    acceptDelegate?: (signer: Address, voucher: Voucher) => Promise<boolean>,
+  ): Promise<{ client: Address; increase: bigint }> {
+    const voucher = await this.#verify(input, acceptDelegate);
     const { client, cumulativeAmount, nonce } = voucher.message;
     const current = this.#accounts.get(client);
     const held = current?.voucher.message;
@@ -158,12 +163,13 @@ export class EarningsWallet {
     return this.summary().unredeemed >= threshold ? this.redeem(ctx) : undefined;
   }
 
-  async #verify(input: unknown) {
+  async #verify(input: unknown, acceptDelegate?: (signer: Address, voucher: Voucher) => Promise<boolean>) {
     let voucher: Awaited<ReturnType<typeof verifySignedMessage<'Voucher'>>>;
     try {
       voucher = await verifySignedMessage(this.domain, input, {
         kind: 'Voucher',
         maxLifetimeSeconds: 366 * 86_400,
+        ...(acceptDelegate ? { acceptDelegate } : {}),
       });
     } catch (error) {
       if (isIdlegridError(error, 'MESSAGE_EXPIRED'))

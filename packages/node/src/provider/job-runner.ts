@@ -1,15 +1,15 @@
 import { cidOfBytes, type JobSpec, type ResultManifest } from '@idlegrid/protocol';
 import { jobSeconds } from '../jobs/job-size.js';
-import type { RunResult } from '../runtimes/api.js';
-import type { ArtifactFetcher } from './artifact-fetcher.js';
-import type { PreparedTaskCache } from './prepared-tasks.js';
+import type { RunProgress, RunResult } from '../runtimes/api.js';
+import type { ArtifactAccess, RuntimeSet } from './runtime-set.js';
 
 export interface RunJobInput {
   spec: JobSpec;
-  apiUrl: string;
-  fetcher: Pick<ArtifactFetcher, 'fetch'>;
-  tasks: PreparedTaskCache;
+  artifacts: ArtifactAccess;
+  runtimes: Pick<RuntimeSet, 'task'>;
   signal: AbortSignal;
+  /** Partial output as the task produces it (streamed llm text). */
+  onProgress?: (progress: RunProgress) => void;
   /** Cap on the wall time, whatever the deadline allows. */
   maxWallTimeMs: number;
   nowMs?: number;
@@ -22,7 +22,8 @@ export interface JobOutput {
 }
 
 /**
- * Fetches the job's module (and first input, as stdin) and runs it until the deadline, capped.
+ * Prepares the job's module or model (fetched if missing) and runs it with its first input as
+ * stdin until the deadline, capped.
  * A failure to fetch or run becomes a result too (exit code -1, the error as stderr), so the
  * coordinator learns at once and can retry elsewhere instead of waiting for the lease.
  */
@@ -30,10 +31,9 @@ export async function runJob(input: RunJobInput): Promise<JobOutput> {
   const { spec, signal } = input;
   const started = performance.now();
   try {
-    const fetch = (cid: string) => input.fetcher.fetch(input.apiUrl, cid, { signal });
     const [task, stdin] = await Promise.all([
-      input.tasks.get(spec.moduleCid, () => fetch(spec.moduleCid), signal),
-      spec.inputCids[0] ? fetch(spec.inputCids[0]) : undefined,
+      input.runtimes.task(spec, input.artifacts, signal),
+      spec.inputCids[0] ? input.artifacts.bytes(spec.inputCids[0], signal) : undefined,
     ]);
     const untilDeadline = Number(spec.deadline) * 1000 - (input.nowMs ?? Date.now());
     const wallTimeMs = Math.max(
@@ -45,6 +45,7 @@ export async function runJob(input: RunJobInput): Promise<JobOutput> {
       {
         signal,
         limits: { wallTimeMs, ...(spec.memoryMb > 0 ? { memoryBytes: spec.memoryMb * 2 ** 20 } : {}) },
+        ...(input.onProgress ? { onProgress: input.onProgress } : {}),
       },
     );
     return outputOf(spec.jobId, result);
@@ -68,7 +69,7 @@ export function outputOf(
   jobId: string,
   result: Pick<
     RunResult,
-    'exitCode' | 'stdout' | 'stderr' | 'stdoutTruncated' | 'stderrTruncated' | 'durationMs'
+    'exitCode' | 'stdout' | 'stderr' | 'stdoutTruncated' | 'stderrTruncated' | 'durationMs' | 'tokens'
   > & { errorCode?: string },
 ): JobOutput {
   return {
@@ -83,6 +84,7 @@ export function outputOf(
       stderrTruncated: result.stderrTruncated,
       durationMs: Math.round(result.durationMs),
       ...(result.errorCode ? { errorCode: result.errorCode } : {}),
+      ...(result.tokens !== undefined ? { tokens: result.tokens } : {}),
     },
   };
 }

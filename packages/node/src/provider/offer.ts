@@ -7,11 +7,12 @@ import {
 import { type AvailabilityPolicy, availabilitySpan } from './availability.js';
 import { gpuSummary, type Hardware } from './hardware.js';
 
-/** The runtimes this daemon executes (onnx, llm, tfjs come with their executors). */
-export const PROVIDER_RUNTIMES = ['wasm'] as const;
-
 export interface OfferTerms {
   hardware: Hardware;
+  /** Runtimes it executes (see RuntimeSet). */
+  runtimes: readonly string[];
+  /** Models it serves, as listings (`runtime:name@cid`, see market/model-listing.ts). */
+  models: readonly string[];
   /** Token base units per CPU-second. */
   pricePerCpuSecond: bigint;
   pricePerGpuSecond: bigint;
@@ -50,8 +51,8 @@ export function signOffer(
   return signMessage(signer, domain, 'Offer', {
     provider: signer.address,
     region: terms.region,
-    runtimes: [...PROVIDER_RUNTIMES],
-    models: [],
+    runtimes: [...terms.runtimes],
+    models: [...terms.models],
     cpuCores: terms.hardware.cpuCores,
     memoryMb: terms.hardware.memoryMb,
     ...gpuSummary(terms.hardware.gpus),

@@ -1,21 +1,21 @@
-import type { Executor, PreparedTask } from '../runtimes/api.js';
+import type { Executor, PreparedTask, RunRequest, RunResult } from '../runtimes/api.js';
 
 /**
- * Compiled modules by CID, least recently used evicted first. Clients resubmit the same module
+ * Compiled modules (or loaded models) by CID, least recently used evicted first. Clients resubmit the same module
  * many times (a sweep over inputs, a service); compiling it once per provider instead of once
  * per job takes the compile off the job's latency. A failed prepare is not kept, so a module
  * that could not be fetched is tried again next time.
  */
-export class PreparedTaskCache {
+export class PreparedTaskCache<Source = Uint8Array> {
   readonly #tasks = new Map<string, Promise<PreparedTask>>();
 
   constructor(
-    private readonly executor: Executor,
+    private readonly executor: Executor<RunRequest, RunResult, Source>,
     private readonly capacity = 32,
   ) {}
 
   /** The prepared task for `cid`, preparing `load()`'s bytes on a miss. */
-  get(cid: string, load: () => Promise<Uint8Array>, signal?: AbortSignal): Promise<PreparedTask> {
+  get(cid: string, load: () => Promise<Source>, signal?: AbortSignal): Promise<PreparedTask> {
     const cached = this.#tasks.get(cid);
     if (cached) {
       this.#tasks.delete(cid);

@@ -1,5 +1,5 @@
 /**
- * The one interface every runtime (wasm now; onnx, llm, tfjs later) implements: `prepare` turns an
+ * The one interface every runtime (wasm, llm; onnx and tfjs next) implements: `prepare` turns an
  * artifact into a runnable task once, `run` executes it under resource limits and an AbortSignal.
  */
 
@@ -35,6 +35,13 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Overrides the executor's default limits field by field. */
   limits?: Partial<ResourceLimits>;
+  /** Partial output while the task runs (llm: text as it is generated, and its token count). */
+  onProgress?: (progress: RunProgress) => void;
+}
+
+export interface RunProgress {
+  text: string;
+  tokens: number;
 }
 
 export interface RunResult {
@@ -47,6 +54,8 @@ export interface RunResult {
   durationMs: number;
   /** The limits this run was held to. */
   limits: ResourceLimits;
+  /** Model tokens processed (prompt plus completion), for runtimes billed per token. */
+  tokens?: number;
 }
 
 /** A prepared artifact: validated and compiled, ready for any number of runs. */
@@ -60,8 +69,12 @@ export interface PrepareOptions {
   signal?: AbortSignal;
 }
 
-export interface Executor<Request = RunRequest, Result = RunResult> {
+/**
+ * `Source` is what `prepare` reads: a module's bytes (wasm), or a model file's path (llm, onnx),
+ * since models can be far larger than a provider wants in memory twice.
+ */
+export interface Executor<Request = RunRequest, Result = RunResult, Source = Uint8Array> {
   readonly runtime: RuntimeName;
-  /** Validates and compiles an artifact (module or model bytes); fails with the runtime's error codes. */
-  prepare(artifact: Uint8Array, options?: PrepareOptions): Promise<PreparedTask<Request, Result>>;
+  /** Validates and compiles an artifact; fails with the runtime's error codes. */
+  prepare(artifact: Source, options?: PrepareOptions): Promise<PreparedTask<Request, Result>>;
 }

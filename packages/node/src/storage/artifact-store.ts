@@ -84,6 +84,12 @@ export class ArtifactStore {
     }
   }
 
+  /** The blob's file, for runtimes that load a model from disk rather than from memory. */
+  async path(cid: string): Promise<string> {
+    await this.info(cid);
+    return this.pathOf(cid);
+  }
+
   /** Removes the blob (erasure); removing a missing blob is not an error. */
   async delete(cid: string): Promise<void> {
     this.#known.delete(cid);

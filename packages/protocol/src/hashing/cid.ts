@@ -18,6 +18,11 @@ export function cidOfBytes(bytes: Uint8Array): string {
   return cidOf(RAW_CODEC, bytes);
 }
 
+/** The raw-blob CID of content whose sha-256 `digest` was computed elsewhere (a file hashed as a stream). */
+export function cidOfSha256(digest: Uint8Array): string {
+  return CID.createV1(RAW_CODEC, createDigest(SHA2_256, digest)).toString();
+}
+
 /** CIDv1 (json codec, sha-256) of a structured value, over its canonical JSON. */
 export function cidOfJson(value: unknown): string {
   return cidOf(JSON_CODEC, new TextEncoder().encode(canonicalJson(value)));

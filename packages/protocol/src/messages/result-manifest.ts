@@ -17,6 +17,8 @@ export const resultManifestSchema = z.object({
   durationMs: z.number().nonnegative(),
   /** Set when the run could not happen (exitCode -1): the runtime's error code, e.g. WASM_INVALID_MODULE. */
   errorCode: z.string().max(64).optional(),
+  /** Model tokens processed (prompt plus completion) by a runtime billed per token (llm). */
+  tokens: z.number().int().nonnegative().optional(),
 });
 
 export type ResultManifest = z.output<typeof resultManifestSchema>;

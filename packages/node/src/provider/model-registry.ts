@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, extname, join, resolve } from 'node:path';
+import { cidOfSha256, IdlegridError } from '@idlegrid/protocol';
+import { z } from 'zod';
+import { checkModelName, type ModelListing, type ModelRuntime } from '../market/model-listing.js';
+
+/** A model file this machine serves, registered by `idlegrid model add`. */
+export interface RegisteredModel extends ModelListing {
+  /** Absolute path of the file; it is read in place, never copied. */
+  path: string;
+  bytes: number;
+  addedAt: string;
+}
+
+const fileSchema = z.object({
+  models: z.array(
+    z.object({
+      name: z.string(),
+      runtime: z.enum(['llm', 'onnx']),
+      cid: z.string(),
+      path: z.string(),
+      bytes: z.number().int().nonnegative(),
+      addedAt: z.string(),
+    }),
+  ),
+});
+
+/**
+ * The models of one data directory (`DATA_DIR/models.json`): name, runtime, content hash and
+ * path. Every provider started on that directory serves them and lists them in its offer. A
+ * model is hashed once, when added; a file changed afterwards is refused when it is loaded
+ * (its size no longer matches), so a provider never serves other weights than it advertises.
+ */
+export class ModelRegistry {
+  private constructor(
+    private readonly file: string,
+    private models: RegisteredModel[],
+  ) {}
+
+  static async open(dataDir: string): Promise<ModelRegistry> {
+    const file = join(dataDir, 'models.json');
+    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (text === undefined) return new ModelRegistry(file, []);
+    const parsed = fileSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new IdlegridError('CONFIG_INVALID', `${file} is not a model list`);
+    return new ModelRegistry(file, parsed.data.models);
+  }
+
+  list(): readonly RegisteredModel[] {
+    return this.models;
+  }
+
+  byCid(cid: string): RegisteredModel | undefined {
+    return this.models.find((model) => model.cid === cid);
+  }
+
+  /** Hashes the file and registers it under `name`, replacing a model of that name. */
+  async add(path: string, name: string): Promise<RegisteredModel> {
+    checkModelName(name);
+    const absolute = resolve(path);
+    const runtime = await modelRuntimeOf(absolute);
+    const { cid, bytes } = await hashFile(absolute);
+    const model: RegisteredModel = {
+      name,
+      runtime,
+      cid,
+      path: absolute,
+      bytes,
+      addedAt: new Date().toISOString(),
+    };
+    this.models = [...this.models.filter((m) => m.name !== name), model];
+    await this.#save();
+    return model;
+  }
+
+  async remove(name: string): Promise<void> {
+    if (!this.models.some((m) => m.name === name)) {
+      throw new IdlegridError('MODEL_NOT_FOUND', `no model named ${name}`, { details: { name } });
+    }
+    this.models = this.models.filter((m) => m.name !== name);
+    await this.#save();
+  }
+
+  /** The model's path, once its file still has the size it was hashed at. */
+  async pathOf(model: RegisteredModel): Promise<string> {
+    const size = await stat(model.path).then(
+      (info) => info.size,
+      () => -1,
+    );
+    if (size !== model.bytes) {
+      throw new IdlegridError(
+        'MODEL_NOT_FOUND',
+        `model ${model.name} changed or vanished since it was added; add it again`,
+        { details: { name: model.name, path: model.path } },
+      );
+    }
+    return model.path;
+  }
+
+  async #save(): Promise<void> {
+    await mkdir(dirname(this.file), { recursive: true });
+    const temp = `${this.file}.${process.pid}.tmp`;
+    await writeFile(temp, `${JSON.stringify({ models: this.models }, null, 2)}\n`);
+    await rename(temp, this.file);
+  }
+}
+
+/** GGUF files start with the magic `GGUF`; ONNX files are protobufs, known by their extension. */
+export async function modelRuntimeOf(path: string): Promise<ModelRuntime> {
+  const handle = await open(path).catch((cause: unknown) => {
+    throw new IdlegridError('INVALID_ARGUMENT', `cannot read model file ${path}`, { cause });
+  });
+  try {
+    const head = Buffer.alloc(4);
+    await handle.read(head, 0, 4, 0);
+    if (head.toString('latin1') === 'GGUF') return 'llm';
+  } finally {
+    await handle.close();
+  }
+  if (extname(path).toLowerCase() === '.onnx') return 'onnx';
+  throw new IdlegridError('MODEL_FORMAT_UNKNOWN', `${path} is neither a GGUF nor an .onnx model`, {
+    details: { path },
+  });
+}
+
+async function hashFile(path: string): Promise<{ cid: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytes += chunk.byteLength;
+  }
+  return { cid: cidOfSha256(hash.digest()), bytes };
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/**
+ * What an `llm` job asks for and what it answers, as JSON: the request is the job's first input
+ * (the runtime reads it as stdin), the answer is its stdout. The coordinator's OpenAI-compatible
+ * API builds these requests; any client may submit them as ordinary jobs too.
+ */
+
+const message = z.strictObject({
+  role: z.enum(['system', 'user', 'assistant']),
+  content: z.string().max(1_000_000),
+});
+
+const sampling = {
+  /** Tokens to generate at most. */
+  maxTokens: z.number().int().min(1).max(32_768).default(256),
+  /** 0 = greedy (deterministic); above 0 samples with `seed`. */
+  temperature: z.number().min(0).max(2).default(0),
+  topP: z.number().gt(0).max(1).default(1),
+  topK: z.number().int().min(0).max(1000).default(0),
+  /** Makes sampling repeatable: the same request and seed give the same tokens on the same build. */
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(0),
+  /** Generation stops before the first of these strings. */
+  stop: z.array(z.string().min(1).max(256)).max(4).default([]),
+  /** Constrains the output to JSON matching this schema (a GBNF grammar derived from it). */
+  jsonSchema: z.record(z.string(), z.unknown()).optional(),
+};
+
+export const llmRequestSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('chat'), messages: z.array(message).min(1).max(1024), ...sampling }),
+  z.strictObject({ kind: z.literal('completion'), prompt: z.string().max(1_000_000), ...sampling }),
+  z.strictObject({
+    kind: z.literal('embedding'),
+    input: z.array(z.string().max(1_000_000)).min(1).max(2048),
+  }),
+]);
+
+export type LlmRequest = z.output<typeof llmRequestSchema>;
+export type LlmRequestInput = z.input<typeof llmRequestSchema>;
+export type ChatMessage = z.output<typeof message>;
+
+export type FinishReason = 'stop' | 'length';
+
+export interface LlmUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** A generation's answer: the text, its tokens (so a verifier can re-score them) and their count. */
+export interface LlmGeneration {
+  kind: 'chat' | 'completion';
+  text: string;
+  /** Token ids of the completion, in order; the prompt's are recomputed from the request. */
+  tokens: number[];
+  /** Natural log of each completion token's probability under the sampler, as the provider saw it. */
+  logprobs: number[];
+  finishReason: FinishReason;
+  usage: LlmUsage;
+}
+
+export interface LlmEmbeddings {
+  kind: 'embedding';
+  embeddings: number[][];
+  usage: LlmUsage;
+}
+
+export type LlmAnswer = LlmGeneration | LlmEmbeddings;
+
+/** Tokens billed for an answer: prompt plus completion, as OpenAI counts them. */
+export function billedTokens(usage: LlmUsage): number {
+  return usage.promptTokens + usage.completionTokens;
+}

@@ -1,0 +1,181 @@
+import { IdlegridError, isIdlegridError } from '@idlegrid/protocol';
+import type {
+  ChatWrapper,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaEmbeddingContext,
+  LlamaModel,
+} from 'node-llama-cpp';
+import {
+  DEFAULT_LIMITS,
+  type Executor,
+  type PreparedTask,
+  type PrepareOptions,
+  type RunOptions,
+  type RunRequest,
+  type RunResult,
+} from '../api.js';
+import { resolveLimits } from '../limits.js';
+import { type LlmAnswer, type LlmRequest, llmRequestSchema } from './api.js';
+import { embed } from './embed.js';
+import { generate } from './generate.js';
+import { type LlamaBinding, type LlmDevice, llamaBinding, loadLlama } from './llama-loader.js';
+import { Slots } from './slots.js';
+
+export interface LlmExecutorOptions {
+  /** `auto` uses a GPU where llama.cpp finds one (CUDA, Vulkan, Metal), else the CPU. */
+  device?: LlmDevice;
+  /** Requests one loaded model serves at once (context sequences). */
+  parallel?: number;
+  /** Context length of each sequence, in tokens (default: the model's, capped at 4096). */
+  contextSize?: number;
+  /**
+   * CPU threads a loaded model computes with (default 1). More threads than free cores make
+   * llama.cpp's threads spin against each other: on a loaded 2-core machine, 2 threads ran
+   * about 100 times slower per token than 1.
+   */
+  threads?: number;
+}
+
+/** A loaded model: answers requests as JSON (RunRequest's stdin) or directly (`answer`). */
+export interface LlmTask extends PreparedTask<RunRequest, RunResult> {
+  readonly model: LlamaModel;
+  run(request: RunRequest, options?: RunOptions): Promise<RunResult>;
+  answer(request: LlmRequest, options?: RunOptions): Promise<LlmAnswer>;
+}
+
+export interface LlmExecutor extends Executor<RunRequest, RunResult, string> {
+  prepare(modelPath: string, options?: PrepareOptions): Promise<LlmTask>;
+  /** The device llama.cpp runs on: `cuda`, `vulkan`, `metal`, or false for the CPU. */
+  device(): Promise<string | false>;
+}
+
+/** The `llm` runtime: GGUF models with llama.cpp (node-llama-cpp); chat, completion and embeddings. */
+export function createLlmExecutor(options: LlmExecutorOptions = {}): LlmExecutor {
+  const device = options.device ?? 'auto';
+  return {
+    runtime: 'llm',
+    device: async () => (await loadLlama(device)).gpu,
+    async prepare(modelPath, prepareOptions = {}) {
+      const llama = await loadLlama(device);
+      prepareOptions.signal?.throwIfAborted();
+      let model: LlamaModel;
+      try {
+        model = await llama.loadModel({ modelPath, gpuLayers: device === 'cpu' ? 0 : 'auto' });
+      } catch (cause) {
+        throw new IdlegridError(
+          'LLM_MODEL_INVALID',
+          `not a GGUF model llama.cpp can load: ${messageOf(cause)}`,
+          {
+            cause,
+          },
+        );
+      }
+      const parallel = options.parallel ?? 2;
+      const contextSize = options.contextSize ?? Math.min(model.trainContextSize, 4096);
+      const context = await model.createContext({
+        sequences: parallel,
+        contextSize,
+        threads: options.threads ?? 1,
+      });
+      return loadedModel(await llamaBinding(), model, context, parallel);
+    },
+  };
+}
+
+function loadedModel(lib: LlamaBinding, model: LlamaModel, context: LlamaContext, parallel: number): LlmTask {
+  const slots = new Slots(parallel);
+  // Sequences are kept and cleared between requests: disposing one frees its slot only later.
+  const idle: LlamaContextSequence[] = [];
+  // Resolving the chat template takes over a second (node-llama-cpp tries every known format): once per model.
+  let wrapper: ChatWrapper | undefined;
+  const chatWrapper = () => {
+    wrapper ??= lib.resolveChatWrapper(model);
+    return wrapper;
+  };
+  // Embedding contexts hold one sequence; created on the first embedding request.
+  let embeddings: Promise<LlamaEmbeddingContext> | undefined;
+  const embeddingSlot = new Slots(1);
+
+  async function answer(request: LlmRequest, runOptions: RunOptions = {}): Promise<LlmAnswer> {
+    const limits = resolveLimits(DEFAULT_LIMITS, runOptions.limits);
+    const timeout = AbortSignal.timeout(limits.wallTimeMs);
+    const signal = runOptions.signal ? AbortSignal.any([runOptions.signal, timeout]) : timeout;
+    try {
+      if (request.kind === 'embedding') {
+        embeddings ??= model.createEmbeddingContext({ contextSize: context.contextSize });
+        const embedder = await embeddings;
+        return await embeddingSlot.use(signal, () =>
+          embed(model, embedder, request, context.contextSize, signal),
+        );
+      }
+      return await slots.use(signal, async () => {
+        const sequence = idle.pop() ?? context.getSequence();
+        try {
+          return await generate(model, chatWrapper, sequence, request, signal, runOptions.onProgress);
+        } finally {
+          await sequence.clearHistory();
+          idle.push(sequence);
+        }
+      });
+    } catch (error) {
+      if (timeout.aborted && !runOptions.signal?.aborted) {
+        throw new IdlegridError('LLM_TIMEOUT', `generation ran past its ${limits.wallTimeMs} ms limit`, {
+          details: { wallTimeMs: limits.wallTimeMs },
+        });
+      }
+      throw error;
+    }
+  }
+
+  return {
+    model,
+    answer,
+    async run(request, runOptions = {}) {
+      const started = performance.now();
+      const limits = resolveLimits(DEFAULT_LIMITS, runOptions.limits);
+      const parsed = parseRequest(request.stdin);
+      const result = await answer(parsed, runOptions);
+      const stdout = new TextEncoder().encode(JSON.stringify(result));
+      return {
+        exitCode: 0,
+        stdout,
+        stderr: new Uint8Array(0),
+        stdoutTruncated: false,
+        stderrTruncated: false,
+        durationMs: performance.now() - started,
+        limits,
+        tokens: result.usage.promptTokens + result.usage.completionTokens,
+      };
+    },
+    async dispose() {
+      const embedder = await embeddings?.catch(() => undefined);
+      await embedder?.dispose();
+      await context.dispose();
+      await model.dispose();
+    },
+  };
+}
+
+export function parseRequest(stdin: Uint8Array | undefined): LlmRequest {
+  if (!stdin)
+    throw new IdlegridError('LLM_REQUEST_INVALID', 'an llm job needs its request as its first input');
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(stdin));
+  } catch (cause) {
+    throw new IdlegridError('LLM_REQUEST_INVALID', 'the llm request is not JSON', { cause });
+  }
+  const parsed = llmRequestSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new IdlegridError('LLM_REQUEST_INVALID', `the llm request is malformed: ${parsed.error.message}`, {
+      details: { issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) },
+    });
+  }
+  return parsed.data;
+}
+
+function messageOf(error: unknown): string {
+  if (isIdlegridError(error)) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,53 @@
+import { IdlegridError } from '@idlegrid/protocol';
+
+/**
+ * A counting semaphore whose waiters can give up: a model's context has a fixed number of
+ * sequences, and a request waiting for one must leave the queue when its job is cancelled.
+ */
+export class Slots {
+  #free: number;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    if (!Number.isSafeInteger(size) || size < 1) {
+      throw new IdlegridError('INVALID_ARGUMENT', 'slots need a positive size', { details: { size } });
+    }
+    this.#free = size;
+  }
+
+  async use<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+    await this.#acquire(signal);
+    try {
+      return await work();
+    } finally {
+      this.#release();
+    }
+  }
+
+  #acquire(signal: AbortSignal | undefined): Promise<void> {
+    signal?.throwIfAborted();
+    if (this.#free > 0) {
+      this.#free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const grant = () => {
+        signal?.removeEventListener('abort', abandon);
+        resolve();
+      };
+      const abandon = () => {
+        const index = this.#waiting.indexOf(grant);
+        if (index >= 0) this.#waiting.splice(index, 1);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', abandon, { once: true });
+      this.#waiting.push(grant);
+    });
+  }
+
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#free++;
+  }
+}
