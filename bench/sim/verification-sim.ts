@@ -18,6 +18,7 @@ const TASK: Omit<JobRequest, 'id'> = {
   runtime: 'wasm',
   kind: 'task',
   model: '',
+  tokens: 0,
   cpuCores: 1,
   memoryMb: 256,
   vramMb: 0,

@@ -98,6 +98,7 @@ export function generateJobs(count: number, spanMs: number, random: Random): Sim
         runtime: kind.runtime,
         kind: module,
         model: '',
+        tokens: 0,
         cpuCores: cores,
         memoryMb: kind.memoryMb,
         vramMb: kind.vramMb,

@@ -289,7 +289,7 @@ export class Dispatcher {
       await this.#verification.begin(job, answer);
       return { accepted: true };
     }
-    const price = this.deps.registry.charge(from.address, spec, manifest.durationMs);
+    const price = this.deps.registry.charge(from.address, spec, manifest);
     await this.#move(job.id, 'accepted', { patch: { price: price.toString(), leaseExpiresAt: null } });
     this.deps.registry.recordOutcome(from.address, 'completed', this.#now());
     return { accepted: true };

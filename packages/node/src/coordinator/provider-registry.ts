@@ -1,4 +1,4 @@
-import type { Heartbeat, JobSpec, Offer } from '@idlegrid/protocol';
+import type { Heartbeat, JobSpec, Offer, ResultManifest } from '@idlegrid/protocol';
 import type { Address } from 'viem';
 import { chargeFor } from '../market/pricing.js';
 import type { PeerRef } from '../p2p/api.js';
@@ -157,10 +157,10 @@ export class ProviderRegistry {
     );
   }
 
-  /** What the client pays for a run of `durationMs` on the provider: its offer's prices, or the job's max price if the offer is gone. */
-  charge(address: Address, spec: JobSpec, durationMs: number): bigint {
+  /** What the client pays for a run (its manifest) on the provider: its offer's prices, or the job's max price if the offer is gone. */
+  charge(address: Address, spec: JobSpec, run: Pick<ResultManifest, 'durationMs' | 'tokens'>): bigint {
     const offer = this.#providers.get(address)?.offer;
-    return offer ? chargeFor(spec, offer, durationMs) : spec.maxPrice;
+    return offer ? chargeFor(spec, offer, run) : spec.maxPrice;
   }
 
   /** Jobs the scheduler holds on the provider. */

@@ -1,6 +1,8 @@
 import type { JobSpec, Offer } from '@idlegrid/protocol';
 import type { JobRecord } from '../jobs/api.js';
 import { jobSeconds } from '../jobs/job-size.js';
+import { isModelRuntime, parseModelListing } from '../market/model-listing.js';
+import { tokenBudgetOf } from '../runtimes/llm/api.js';
 import type { JobRequest, ProviderProfile } from '../scheduler/api.js';
 
 /** What the coordinator knows of a provider besides its signed offer. */
@@ -17,7 +19,8 @@ export function profileOf(offer: Offer, facts: ProviderFacts): ProviderProfile {
     address: offer.provider,
     region: offer.region,
     runtimes: offer.runtimes,
-    models: offer.models,
+    // Matched by CID: a name says what a model is called, only the hash says which weights.
+    models: offer.models.flatMap((entry) => parseModelListing(entry)?.cid ?? []),
     cpuCores: offer.cpuCores,
     memoryMb: offer.memoryMb,
     gpuCount: offer.gpuCount,
@@ -45,7 +48,8 @@ export function jobRequestOf(job: Pick<JobRecord, 'id'>, spec: JobSpec): JobRequ
     id: job.id,
     runtime: spec.runtime,
     kind: spec.moduleCid,
-    model: '',
+    // A model job goes only to a provider whose offer lists its model's CID.
+    model: isModelRuntime(spec.runtime) ? spec.moduleCid : '',
     cpuCores: spec.cpuCores,
     memoryMb: spec.memoryMb,
     vramMb: spec.vramMb,
@@ -53,6 +57,7 @@ export function jobRequestOf(job: Pick<JobRecord, 'id'>, spec: JobSpec): JobRequ
     region: spec.region,
     maxRttMs: spec.maxRttMs,
     maxPrice: Number(spec.maxPrice),
+    tokens: spec.runtime === 'llm' ? tokenBudgetOf(spec.args) : 0,
     maxSeconds: jobSeconds(spec),
     minReputation: spec.minReputation / 1000,
   };

@@ -59,11 +59,7 @@ export async function settle(
   let price = 0n;
   for (const run of agreeing) {
     deps.registry.recordOutcome(run.provider, 'verified', now);
-    const charge = deps.registry.charge(
-      run.provider,
-      spec,
-      (run.signed.manifest as ResultManifest).durationMs,
-    );
+    const charge = deps.registry.charge(run.provider, spec, run.signed.manifest as ResultManifest);
     await deps.store.putRun({ ...run, charge: charge.toString() });
     price += charge;
   }

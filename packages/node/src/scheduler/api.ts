@@ -61,6 +61,8 @@ export interface JobRequest {
   maxRttMs: number;
   /** Total the client pays at most, token base units. */
   maxPrice: number;
+  /** For per-token runtimes (llm): the most tokens the job may process, prompt plus completion; else 0. */
+  tokens: number;
   /** The job's size: the longest it may run, seconds. */
   maxSeconds: number;
   /** 0..1. */

@@ -1,5 +1,5 @@
 import { type ConstraintContext, exclusionOf } from '../market/constraints.js';
-import { costPerSecond } from '../market/pricing.js';
+import { expectedCost } from '../market/pricing.js';
 import type {
   ExclusionReason,
   JobRequest,
@@ -303,8 +303,11 @@ export class Scheduler {
       stakeFactor: this.#stakeFactor,
       // The price check needs a run time: the prediction once the kind has been seen, else one second.
       expectedCost: (provider) =>
-        costPerSecond(provider.prices, job) *
-        (this.runtimes.knows(job) ? this.runtimes.seconds(job, provider) : 1),
+        expectedCost(
+          provider.prices,
+          job,
+          this.runtimes.knows(job) ? this.runtimes.seconds(job, provider) : 1,
+        ),
     };
   }
 
@@ -341,7 +344,7 @@ export class Scheduler {
     if (this.options.policy !== 'random' && nowMs - index.sortedAt >= this.#resortMs) {
       const { slots } = index;
       if (this.options.policy === 'cheapest') {
-        for (const slot of slots) slot.key = costPerSecond(slot.profile.prices, job);
+        for (const slot of slots) slot.key = expectedCost(slot.profile.prices, job, 1);
       } else {
         const scores = slots.map((slot) => predict(this.#scoring, job, slot.profile));
         rank('learned', scores, this.#scoring.weights);

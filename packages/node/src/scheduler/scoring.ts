@@ -1,4 +1,4 @@
-import { costPerSecond } from '../market/pricing.js';
+import { costPerSecond, expectedCost } from '../market/pricing.js';
 import type { CandidateScore, JobRequest, PolicyName, ProviderProfile } from './api.js';
 import type { FailurePredictor } from './failure-predictor.js';
 import type { RuntimePredictor } from './runtime-predictor.js';
@@ -39,7 +39,7 @@ export function predict(
   return {
     provider: provider.address,
     pricePerSecond,
-    expectedCost: pricePerSecond * run,
+    expectedCost: expectedCost(provider.prices, job, run),
     expectedRunSeconds: run,
     expectedCompletionSeconds: roundTrips + run + failureProbability * (context.detectionSeconds + run),
     failureProbability,

@@ -34,6 +34,7 @@ export function testJob(over: Partial<JobRequest> = {}): JobRequest {
     runtime: 'wasm',
     kind: 'module-a',
     model: '',
+    tokens: 0,
     cpuCores: 1,
     memoryMb: 256,
     vramMb: 0,

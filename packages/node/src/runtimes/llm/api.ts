@@ -75,3 +75,21 @@ export type LlmAnswer = LlmGeneration | LlmEmbeddings;
 export function billedTokens(usage: LlmUsage): number {
   return usage.promptTokens + usage.completionTokens;
 }
+
+const TOKEN_BUDGET_FLAG = '--token-budget';
+
+/**
+ * An llm job's signed arguments: `--token-budget N` caps the tokens it processes, prompt plus
+ * completion. The provider stops generating at the budget, so the job's charge is bounded by
+ * the budget at the provider's price per thousand tokens, which is what placement ranks by.
+ */
+export function llmJobArgs(tokenBudget: number): string[] {
+  return [TOKEN_BUDGET_FLAG, String(tokenBudget)];
+}
+
+/** The job's token budget, or 0 for none. */
+export function tokenBudgetOf(args: readonly string[]): number {
+  const at = args.indexOf(TOKEN_BUDGET_FLAG);
+  const value = at >= 0 ? Number(args[at + 1]) : 0;
+  return Number.isSafeInteger(value) && value > 0 ? value : 0;
+}

@@ -17,13 +17,15 @@ export async function generate(
   chatWrapper: () => ChatWrapper,
   sequence: LlamaContextSequence,
   request: GenerationRequest,
+  /** Tokens the prompt and completion may take together: the context, or a smaller token budget. */
+  room: number,
   signal: AbortSignal,
   onProgress?: (progress: RunProgress) => void,
 ): Promise<LlmGeneration> {
   const lib = await llamaBinding();
   const prompt = promptOf(model, chatWrapper, request);
-  checkPromptFits(prompt.tokens.length, sequence.contextSize);
-  const maxTokens = Math.min(request.maxTokens, sequence.contextSize - prompt.tokens.length);
+  checkPromptFits(prompt.tokens.length, room);
+  const maxTokens = Math.min(request.maxTokens, room - prompt.tokens.length);
   const grammar = request.jsonSchema
     ? await model.llama.createGrammarForJsonSchema(request.jsonSchema as never)
     : undefined;

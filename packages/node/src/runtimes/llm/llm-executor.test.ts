@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LlmEmbeddings, LlmGeneration, LlmRequestInput } from './api.js';
-import { llmRequestSchema } from './api.js';
+import { llmJobArgs, llmRequestSchema } from './api.js';
 import { createLlmExecutor, type LlmTask } from './llm-executor.js';
 import { SUCCESSOR_REPLY, writeSuccessorModel } from './testing/successor-model.js';
 
@@ -97,6 +97,17 @@ describe('llm executor (llama.cpp on a generated GGUF)', () => {
     expect(answer.text).toBe('xyz');
     expect(result.exitCode).toBe(0);
     expect(result.tokens).toBe(answer.usage.promptTokens + answer.usage.completionTokens);
+  });
+
+  it('stops at the signed token budget, prompt included, so the charge stays bounded', async () => {
+    const stdin = new TextEncoder().encode(JSON.stringify({ kind: 'completion', prompt: 'a' }));
+    const result = await task.run({ stdin, args: llmJobArgs(5) });
+    const answer = JSON.parse(new TextDecoder().decode(result.stdout)) as LlmGeneration;
+    expect(answer).toMatchObject({ text: 'bcd', finishReason: 'length' });
+    expect(result.tokens).toBe(5);
+    await expect(task.run({ stdin, args: llmJobArgs(1) })).rejects.toMatchObject({
+      code: 'LLM_CONTEXT_EXCEEDED',
+    });
   });
 
   it('refuses malformed requests, prompts longer than the context, and files that are no model', async () => {

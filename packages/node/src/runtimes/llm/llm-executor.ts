@@ -16,7 +16,7 @@ import {
   type RunResult,
 } from '../api.js';
 import { resolveLimits } from '../limits.js';
-import { type LlmAnswer, type LlmRequest, llmRequestSchema } from './api.js';
+import { type LlmAnswer, type LlmRequest, llmRequestSchema, tokenBudgetOf } from './api.js';
 import { embed } from './embed.js';
 import { generate } from './generate.js';
 import { type LlamaBinding, type LlmDevice, llamaBinding, loadLlama } from './llama-loader.js';
@@ -37,11 +37,16 @@ export interface LlmExecutorOptions {
   threads?: number;
 }
 
+export interface AnswerOptions extends RunOptions {
+  /** Most tokens to process, prompt plus completion (0: no budget). */
+  tokenBudget?: number;
+}
+
 /** A loaded model: answers requests as JSON (RunRequest's stdin) or directly (`answer`). */
 export interface LlmTask extends PreparedTask<RunRequest, RunResult> {
   readonly model: LlamaModel;
   run(request: RunRequest, options?: RunOptions): Promise<RunResult>;
-  answer(request: LlmRequest, options?: RunOptions): Promise<LlmAnswer>;
+  answer(request: LlmRequest, options?: AnswerOptions): Promise<LlmAnswer>;
 }
 
 export interface LlmExecutor extends Executor<RunRequest, RunResult, string> {
@@ -97,7 +102,7 @@ function loadedModel(lib: LlamaBinding, model: LlamaModel, context: LlamaContext
   let embeddings: Promise<LlamaEmbeddingContext> | undefined;
   const embeddingSlot = new Slots(1);
 
-  async function answer(request: LlmRequest, runOptions: RunOptions = {}): Promise<LlmAnswer> {
+  async function answer(request: LlmRequest, runOptions: AnswerOptions = {}): Promise<LlmAnswer> {
     const limits = resolveLimits(DEFAULT_LIMITS, runOptions.limits);
     const timeout = AbortSignal.timeout(limits.wallTimeMs);
     const signal = runOptions.signal ? AbortSignal.any([runOptions.signal, timeout]) : timeout;
@@ -106,13 +111,21 @@ function loadedModel(lib: LlamaBinding, model: LlamaModel, context: LlamaContext
         embeddings ??= model.createEmbeddingContext({ contextSize: context.contextSize });
         const embedder = await embeddings;
         return await embeddingSlot.use(signal, () =>
-          embed(model, embedder, request, context.contextSize, signal),
+          embed(model, embedder, request, budgetedContext(context.contextSize, runOptions), signal),
         );
       }
       return await slots.use(signal, async () => {
         const sequence = idle.pop() ?? context.getSequence();
         try {
-          return await generate(model, chatWrapper, sequence, request, signal, runOptions.onProgress);
+          return await generate(
+            model,
+            chatWrapper,
+            sequence,
+            request,
+            budgetedContext(sequence.contextSize, runOptions),
+            signal,
+            runOptions.onProgress,
+          );
         } finally {
           await sequence.clearHistory();
           idle.push(sequence);
@@ -135,7 +148,7 @@ function loadedModel(lib: LlamaBinding, model: LlamaModel, context: LlamaContext
       const started = performance.now();
       const limits = resolveLimits(DEFAULT_LIMITS, runOptions.limits);
       const parsed = parseRequest(request.stdin);
-      const result = await answer(parsed, runOptions);
+      const result = await answer(parsed, { ...runOptions, tokenBudget: tokenBudgetOf(request.args ?? []) });
       const stdout = new TextEncoder().encode(JSON.stringify(result));
       return {
         exitCode: 0,
@@ -155,6 +168,12 @@ function loadedModel(lib: LlamaBinding, model: LlamaModel, context: LlamaContext
       await model.dispose();
     },
   };
+}
+
+/** The room a request has: the context, or less under a token budget. */
+function budgetedContext(contextSize: number, options: AnswerOptions): number {
+  const budget = options.tokenBudget ?? 0;
+  return budget > 0 ? Math.min(budget, contextSize) : contextSize;
 }
 
 export function parseRequest(stdin: Uint8Array | undefined): LlmRequest {
