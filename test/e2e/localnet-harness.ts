@@ -35,8 +35,15 @@ export interface TestNet {
   stop(): Promise<void>;
 }
 
-/** `extra`: more `localnet` flags, e.g. `--adversary provider-2=wrong`. */
-export async function startNet(providers: number, extra: readonly string[] = []): Promise<TestNet> {
+/**
+ * `extra`: more `localnet` flags, e.g. `--adversary provider-2=wrong`; `prepare` runs on the fresh
+ * data directory before anything starts (to register models, say).
+ */
+export async function startNet(
+  providers: number,
+  extra: readonly string[] = [],
+  prepare?: (dataDir: string) => Promise<void>,
+): Promise<TestNet> {
   const dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-failures-'));
   let localnet: Awaited<ReturnType<typeof startCli>> | undefined;
   const stop = async () => {
@@ -53,6 +60,7 @@ export async function startNet(providers: number, extra: readonly string[] = [])
     if (!process.env.KEEP_NET) await rm(dataDir, { recursive: true, force: true });
   };
   try {
+    await prepare?.(dataDir);
     localnet = await startCli([
       '--data-dir',
       dataDir,

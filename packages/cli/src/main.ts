@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { registerApiKeyCommands } from './commands/apikey.js';
 import { registerChainCommands } from './commands/chain.js';
+import { registerChatCommand } from './commands/chat.js';
 import { registerCoordinatorCommands } from './commands/coordinator.js';
 import { registerJobCommands } from './commands/job.js';
 import { registerLocalnetCommand } from './commands/localnet.js';
+import { registerModelCommands } from './commands/model.js';
 import { registerProviderCommands } from './commands/provider.js';
 import { registerWalletCommands } from './commands/wallet.js';
 import { Output } from './output.js';
@@ -24,6 +27,9 @@ export function buildProgram(): Command {
   registerLocalnetCommand(program);
   registerProviderCommands(program);
   registerJobCommands(program);
+  registerModelCommands(program);
+  registerApiKeyCommands(program);
+  registerChatCommand(program);
   return program;
 }
 

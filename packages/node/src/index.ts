@@ -49,6 +49,13 @@ export {
 } from './localnet/localnet.js';
 export { PROVIDER_PRESETS, type ProviderPreset, presetOf } from './localnet/provider-presets.js';
 export { type DemoOptions, type DemoOutcome, runDemo } from './localnet/run-demo.js';
+export {
+  checkModelName,
+  formatModelListing,
+  type ModelListing,
+  type ModelRuntime,
+  parseModelListing,
+} from './market/model-listing.js';
 export { chargeFor, costPerSecond } from './market/pricing.js';
 export type {
   Gossip,
@@ -110,6 +117,7 @@ export {
   type HardwareOverrides,
   parseNvidiaSmi,
 } from './provider/hardware.js';
+export { ModelRegistry, type RegisteredModel } from './provider/model-registry.js';
 export {
   DEFAULT_LIMITS,
   type Executor,
@@ -121,6 +129,14 @@ export {
   type RunResult,
   type RuntimeName,
 } from './runtimes/api.js';
+export {
+  type LlmAnswer,
+  type LlmRequest,
+  type LlmRequestInput,
+  llmJobArgs,
+  llmRequestSchema,
+} from './runtimes/llm/api.js';
+export { createLlmExecutor, type LlmExecutor, type LlmTask } from './runtimes/llm/llm-executor.js';
 export {
   createWasmExecutor,
   WASM_PROGRAM_NAME,

@@ -1,3 +1,4 @@
+export { apiKeyName, createStoredApiKey, loadApiKey } from './accounts/api-key-store.js';
 export { type Balances, getBalances } from './accounts/balances.js';
 export {
   accountFromPrivateKey,
@@ -58,6 +59,15 @@ export {
   readNetworkConfig,
   writeNetworkConfig,
 } from './network/network-config.js';
+export { type ChatAnswer, type ChatMessage, type ChatRequest, chat } from './openai/chat.js';
+export {
+  type ApiKey,
+  apiKeyAccount,
+  type CreateApiKeyOptions,
+  createApiKey,
+  formatApiKey,
+  parseApiKey,
+} from './payments/api-keys.js';
 export { deposit } from './payments/deposit.js';
 export { authorizeSessionKey, revokeSessionKey } from './payments/session-keys.js';
 export { signVoucher, type VoucherRequest } from './payments/sign-voucher.js';

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ERROR_CODES, type ErrorCode, IdlegridError, networkDomain } from '@idlegrid/protocol';
 import {
   CoordinatorClient,
@@ -24,6 +23,7 @@ import {
 } from '@idlegrid/sdk';
 import type { Command } from 'commander';
 import { contextOf } from '../context.js';
+import { coordinatorUrl } from '../coordinator-url.js';
 import { formatTokens, parseAmount, table } from '../format.js';
 import type { Output } from '../output.js';
 
@@ -51,23 +51,6 @@ interface RunFlags {
   confidence?: string;
   wait: boolean;
   pay: boolean;
-}
-
-/** --coordinator > IDLEGRID_COORDINATOR > DATA_DIR/localnet.json `coordinatorUrl`. */
-async function coordinatorUrl(dataDir: string, flag: string | undefined): Promise<string> {
-  if (flag) return flag;
-  if (process.env.IDLEGRID_COORDINATOR) return process.env.IDLEGRID_COORDINATOR;
-  const localnet = await readFile(join(dataDir, 'localnet.json'), 'utf8').catch(() => undefined);
-  const url =
-    localnet === undefined
-      ? undefined
-      : (JSON.parse(localnet) as { coordinatorUrl?: unknown }).coordinatorUrl;
-  if (typeof url === 'string' && url) return url;
-  throw new IdlegridError('COORDINATOR_NOT_CONFIGURED', 'no coordinator to talk to', {
-    details: {
-      hint: 'pass --coordinator http://HOST:PORT, set IDLEGRID_COORDINATOR, or run idlegrid localnet in this data directory',
-    },
-  });
 }
 
 /** Reading a job needs only the coordinator: no key, no network file. */

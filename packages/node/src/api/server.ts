@@ -3,6 +3,7 @@ import type { ChainContext } from '@idlegrid/sdk';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Address } from 'viem';
+import type { InferenceGateway } from '../coordinator/inference/inference-gateway.js';
 import type { JobEventBus } from '../coordinator/job-event-bus.js';
 import type { JobIntake } from '../coordinator/job-intake.js';
 import type { PaymentForwarder } from '../coordinator/payment-forwarder.js';
@@ -11,6 +12,7 @@ import type { JobStore } from '../jobs/api.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import type { PaymentLedger } from '../store/payment-ledger.js';
 import { errorReply } from './error-reply.js';
+import { openAiRoutes } from './openai/openai-routes.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
@@ -34,6 +36,8 @@ export interface ApiComponents {
   chain?: { context: ChainContext; coordinator: Address; readsChain: boolean };
   /** The dashboard's built files, served at `/`. */
   dashboardDir?: string;
+  /** With an inference gateway (and a registry) the API also speaks OpenAI's. */
+  inference?: InferenceGateway;
 }
 
 export interface ApiOptions {
@@ -42,7 +46,7 @@ export interface ApiOptions {
   logger?: boolean;
 }
 
-/** The coordinator's HTTP API: REST for jobs and artifacts, SSE events, /metrics, /healthz. */
+/** The coordinator's HTTP API: REST for jobs and artifacts, SSE events, OpenAI-compatible /v1, /metrics, /healthz. */
 export function createApiServer(components: ApiComponents, options: ApiOptions = {}): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? false,
@@ -81,6 +85,8 @@ export function createApiServer(components: ApiComponents, options: ApiOptions =
       ...(components.registry ? { registry: components.registry } : {}),
       ...(components.payments ? { payments: components.payments.ledger } : {}),
     });
+  if (components.inference && components.registry)
+    openAiRoutes(app, { gateway: components.inference, registry: components.registry });
   if (components.dashboardDir) dashboardRoutes(app, { dashboardDir: components.dashboardDir });
   if (components.payments)
     paymentRoutes(app, { forwarder: components.payments.forwarder, payments: components.payments.ledger });

@@ -5,6 +5,7 @@ import { connect, type NetworkConfig } from '@idlegrid/sdk';
 import type { Hex } from 'viem';
 import { createMetrics } from '../api/metrics.js';
 import { createApiServer } from '../api/server.js';
+import { chainSessionGrants, isLiveSessionKey } from '../chain/session-keys.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
 import { createP2PHost } from '../p2p/host.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
@@ -18,8 +19,17 @@ import { CanaryPool, exampleCanaryTasks } from './canary-pool.js';
 import { chainSlasher } from './chain-slasher.js';
 import { chainDepositCheck } from './deposit-check.js';
 import { Dispatcher } from './dispatcher.js';
+import { InferenceGateway } from './inference/inference-gateway.js';
+import { SessionPayments } from './inference/session-payments.js';
+import { SessionSpending } from './inference/session-spending.js';
 import { JobEventBus } from './job-event-bus.js';
-import { DEFAULT_VERIFICATION, JobIntake, type VerificationSettings } from './job-intake.js';
+import {
+  DEFAULT_VERIFICATION,
+  type DelegateCheck,
+  JobIntake,
+  type VerificationSettings,
+} from './job-intake.js';
+import { JobStreams } from './job-streams.js';
 import { registerCoordinatorHandlers } from './p2p-handlers.js';
 import { PaymentForwarder } from './payment-forwarder.js';
 import { ProviderRegistry } from './provider-registry.js';
@@ -117,9 +127,14 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       ...(slash ? { slash } : {}),
     },
   });
+  // API keys are session keys: specs, cancels and vouchers they sign count for their client while the chain says so.
+  const sessionGrants = chainSessionGrants(options.network);
+  const acceptDelegate: DelegateCheck = (signer, message) =>
+    isLiveSessionKey(sessionGrants, message.client, signer).catch(() => false);
   const intake = new JobIntake({
     domain,
     verification,
+    acceptDelegate,
     store: store.jobs,
     bus,
     maxAttempts: options.maxAttempts ?? 3,
@@ -132,8 +147,23 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     channel,
     bus,
     domain,
+    acceptDelegate,
+  });
+  const streams = new JobStreams();
+  const spending = new SessionSpending(sessionGrants);
+  const inference = new InferenceGateway({
+    domain,
+    intake,
+    store: store.jobs,
+    bus,
+    streams,
+    registry,
+    artifacts,
+    spending,
+    payments: new SessionPayments({ domain, forwarder, ledger: store.payments, spending }),
   });
   const api = createApiServer({
+    inference,
     intake,
     store: store.jobs,
     artifacts,
@@ -154,6 +184,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     registry,
     dispatcher,
     domain,
+    streams,
     ...(stakeRules ? { stakeOf: stakeRules.stakeOf } : {}),
     hello: {
       coordinator: account.address,

@@ -55,6 +55,9 @@ const CLIENT_FAULTS = new Set([
   'WASM_FORBIDDEN_IMPORT',
   'WASM_TRAP',
   'WASM_MEMORY_LIMIT',
+  'LLM_REQUEST_INVALID',
+  'LLM_CONTEXT_EXCEEDED',
+  'LLM_MODEL_INVALID',
 ]);
 
 /**
@@ -268,7 +271,7 @@ export class Dispatcher {
         this.#scheduler.release(job.id);
         await this.#move(job.id, 'failed', {
           patch: {
-            error: { code: manifest.errorCode, message: 'the job could not run' },
+            error: { code: manifest.errorCode, message: `the job could not run (${manifest.errorCode})` },
             leaseExpiresAt: null,
             resultCid: cid,
           },

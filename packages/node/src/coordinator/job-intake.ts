@@ -6,6 +6,7 @@ import {
   type VerifiedMessage,
   verifySignedMessage,
 } from '@idlegrid/protocol';
+import type { Address } from 'viem';
 import type { JobRecord, JobStore } from '../jobs/api.js';
 import { formatVerification, parseVerification, type VerificationPolicy } from '../verify/policy.js';
 import type { DepositCheck } from './deposit-check.js';
@@ -22,7 +23,12 @@ export interface JobIntakeOptions {
   depositCheck?: DepositCheck;
   /** What an empty `verification` means, and which policies this coordinator carries out. */
   verification?: VerificationSettings;
+  /** Accepts specs and cancels signed by a key other than the client's: a session key it authorized. */
+  acceptDelegate?: DelegateCheck;
 }
+
+/** Whether `signer` may sign for the message's client (see chain/session-keys.ts). */
+export type DelegateCheck = (signer: Address, message: { client: Address }) => Promise<boolean>;
 
 export interface VerificationSettings {
   default: VerificationPolicy;
@@ -44,7 +50,8 @@ export const DEFAULT_VERIFICATION: VerificationSettings = {
 const CANCELLABLE = ['submitted', 'matched', 'assigned', 'running'] as const;
 
 /**
- * Accepts jobs from clients: only a JobSpec signed by its client, for this network and
+ * Accepts jobs from clients: only a JobSpec signed by its client (or a session key it
+ * authorized), for this network and
  * not expired, becomes a job; only that client can cancel it. Replays need no nonce
  * memory here: the durable store keys jobs by their signed id, so a replayed JobSpec
  * returns the same job and a replayed JobCancel finds it already cancelled.
@@ -104,7 +111,11 @@ export class JobIntake {
   }
 
   #verify<K extends 'JobSpec' | 'JobCancel'>(input: unknown, kind: K): Promise<VerifiedMessage<K>> {
-    return verifySignedMessage(this.options.domain, input, { kind, nowSeconds: this.#now() });
+    return verifySignedMessage(this.options.domain, input, {
+      kind,
+      nowSeconds: this.#now(),
+      ...(this.options.acceptDelegate ? { acceptDelegate: this.options.acceptDelegate } : {}),
+    });
   }
 
   #now(): bigint {

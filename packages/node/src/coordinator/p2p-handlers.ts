@@ -2,6 +2,7 @@ import { IdlegridError, type NetworkDomain, ReplayGuard, verifySignedMessage } f
 import { type HelloAck, JOB_MESSAGES, providerHelloSchema } from '../jobs/wire.js';
 import type { MessageChannel, RemotePeer } from '../p2p/api.js';
 import type { Dispatcher } from './dispatcher.js';
+import type { JobStreams } from './job-streams.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import type { StakeLookup } from './stake-lookup.js';
 
@@ -13,6 +14,8 @@ export interface CoordinatorHandlerDeps {
   hello: HelloAck;
   /** A provider's bonded stake; absent when the coordinator runs without chain checks. */
   stakeOf?: StakeLookup;
+  /** Where streamed output of running jobs goes. */
+  streams?: JobStreams;
 }
 
 /** The coordinator's side of the job protocol (see jobs/wire.ts). */
@@ -73,7 +76,7 @@ export function registerCoordinatorHandlers(deps: CoordinatorHandlerDeps): () =>
     }),
     deps.channel.handle(JOB_MESSAGES.result, ({ from, body }) => deps.dispatcher.acceptResult(from, body)),
     deps.channel.handle(JOB_MESSAGES.commit, ({ from, body }) => deps.dispatcher.acceptCommit(from, body)),
-    deps.channel.handle(JOB_MESSAGES.commit, ({ from, body }) => deps.dispatcher.acceptCommit(from, body)),
+    deps.channel.handle(JOB_MESSAGES.progress, ({ from, body }) => deps.streams?.deliver(from.address, body)),
   ];
   return () => {
     for (const remove of removers) remove();

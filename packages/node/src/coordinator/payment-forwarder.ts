@@ -10,6 +10,7 @@ import { JOB_MESSAGES } from '../jobs/wire.js';
 import type { MessageChannel } from '../p2p/api.js';
 import type { PaymentLedger } from '../store/payment-ledger.js';
 import type { JobEventBus } from './job-event-bus.js';
+import type { DelegateCheck } from './job-intake.js';
 import type { ProviderRegistry } from './provider-registry.js';
 
 export interface PaymentForwarderDeps {
@@ -19,6 +20,8 @@ export interface PaymentForwarderDeps {
   channel: MessageChannel;
   bus: JobEventBus;
   domain: NetworkDomain;
+  /** Accepts vouchers signed by a session key of the client. */
+  acceptDelegate?: DelegateCheck;
 }
 
 /** Who an accepted job pays, and how much: its provider, or every run that gave a verified answer. */
@@ -59,7 +62,12 @@ export class PaymentForwarder {
     const owed = payeesOf(job, runs).filter((payee) => !payee.paid);
     const given = Array.isArray(body?.vouchers) ? body.vouchers : [body?.voucher];
     const vouchers = await Promise.all(
-      given.map((input) => verifySignedMessage(this.deps.domain, input, { kind: 'Voucher' })),
+      given.map((input) =>
+        verifySignedMessage(this.deps.domain, input, {
+          kind: 'Voucher',
+          ...(this.deps.acceptDelegate ? { acceptDelegate: this.deps.acceptDelegate } : {}),
+        }),
+      ),
     );
     // Every voucher is checked before any is relayed: a bad one moves nothing.
     const toRelay: SignedMessage<'Voucher'>[] = [];

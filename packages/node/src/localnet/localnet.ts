@@ -1,16 +1,52 @@
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ONE_TOKEN } from '@idlegrid/contracts';
 import { toWireJson } from '@idlegrid/protocol';
-import { connect, deposit, getBalances, loadOrCreateKey } from '@idlegrid/sdk';
+import {
+  apiKeyName,
+  connect,
+  createStoredApiKey,
+  deposit,
+  getBalances,
+  keysDir,
+  loadKey,
+  loadOrCreateKey,
+  type SignerContext,
+} from '@idlegrid/sdk';
 import type { PrivateKeyAccount } from 'viem';
 import { ensureNetwork, type RunningNetwork } from '../chain/ensure-network.js';
 import { fundFromFaucet } from '../chain/faucet.js';
+import { chainSessionGrants } from '../chain/session-keys.js';
 import { stake } from '../chain/stake.js';
 import { grantVerifierRole, isVerifier } from '../chain/verifier-role.js';
 import type { NodeConfig } from '../config/config.js';
 import { type ChildNode, startChildNode } from './child-node.js';
 import { presetOf } from './provider-presets.js';
+
+/** What the client's localnet API key may spend, and for how long (renewed once expired). */
+const API_KEY_GRANT = { cap: 100n * ONE_TOKEN, seconds: 30 * 86_400 } as const;
+
+/** The client's API key (a session key of its channel): made and authorized on first start, renewed when expired. */
+async function ensureApiKey(
+  ctx: SignerContext,
+  dataDir: string,
+  clientName: string,
+  step: (message: string) => void,
+): Promise<{ keyName: string }> {
+  const keyName = apiKeyName(clientName);
+  const existing = await loadKey(dataDir, keyName).catch(() => undefined);
+  if (existing) {
+    const grant = await chainSessionGrants(ctx.network)(ctx.wallet.account!.address, existing.address);
+    if (grant.expiry > BigInt(Math.floor(Date.now() / 1000))) return { keyName };
+    await rm(join(keysDir(dataDir), `${keyName}.key`));
+  }
+  step(`authorizing an API key for ${clientName} (cap ${API_KEY_GRANT.cap / ONE_TOKEN} GRID)`);
+  await createStoredApiKey(ctx, dataDir, keyName, {
+    cap: API_KEY_GRANT.cap,
+    expiry: BigInt(Math.floor(Date.now() / 1000) + API_KEY_GRANT.seconds),
+  });
+  return { keyName };
+}
 
 export interface LocalnetParty {
   name: string;
@@ -97,6 +133,13 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
       }
     }
 
+    const apiKey = await ensureApiKey(
+      connect(running.network, client.account),
+      config.dataDir,
+      client.name,
+      step,
+    );
+
     // The coordinator verifies results: it may slash, and needs gas to.
     const coordinatorKey = await loadOrCreateKey(config.dataDir, 'coordinator');
     if (!(await isVerifier(running.network, coordinatorKey.address))) {
@@ -142,6 +185,8 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
               coordinatorP2p,
               '--price',
               preset.price,
+              '--price-1k-tokens',
+              preset.price1kTokens,
               '--region',
               preset.region,
               '--cores',
@@ -168,7 +213,13 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
           coordinatorP2p,
           coordinator: coordinator.info.address,
           dataDir: config.dataDir,
-          client: { name: client.name, address: client.account.address, keyFile: join('keys', 'client.key') },
+          client: {
+            name: client.name,
+            address: client.account.address,
+            keyFile: join('keys', 'client.key'),
+            // Its API key for the OpenAI-compatible API: `idlegrid apikey show` prints it.
+            apiKeyFile: join('keys', `${apiKey.keyName}.key`),
+          },
           providers: providers.map((p, i) => ({
             name: p.name,
             address: p.account.address,

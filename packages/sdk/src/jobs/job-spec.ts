@@ -22,6 +22,8 @@ export interface PlacementConstraints {
 
 export interface WasmJobFields extends PlacementConstraints {
   client: Address;
+  /** `wasm` by default; `llm` and `onnx` jobs name a model as their module. */
+  runtime?: 'wasm' | 'llm' | 'onnx';
   moduleCid: string;
   /** Artifact fed to the module's stdin: becomes `inputCids[0]`. */
   stdinCid?: string;
@@ -54,7 +56,7 @@ export function randomNonce(): bigint {
   return hexToBigInt(bytesToHex(crypto.getRandomValues(new Uint8Array(8))));
 }
 
-/** The JobSpec of a WASI job, ready to sign. Fields a wasm job does not use are '' or 0. */
+/** The JobSpec of a job (a WASI module by default), ready to sign. Fields a job does not use are '' or 0. */
 export function buildWasmJobSpec(fields: WasmJobFields): MessageInput<'JobSpec'> {
   positiveInteger(fields.deadlineSeconds, 'deadlineSeconds');
   positiveInteger(fields.memoryMb, 'memoryMb');
@@ -64,7 +66,7 @@ export function buildWasmJobSpec(fields: WasmJobFields): MessageInput<'JobSpec'>
   return {
     client: fields.client,
     jobId: fields.jobId ?? randomJobId(),
-    runtime: 'wasm',
+    runtime: fields.runtime ?? 'wasm',
     moduleCid: fields.moduleCid,
     inputCids: fields.stdinCid === undefined ? [] : [fields.stdinCid],
     args: [...(fields.args ?? [])],

@@ -1,0 +1,61 @@
+import { httpStatusOf, IdlegridError, isIdlegridError, toWireJson } from '@idlegrid/protocol';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+/** OpenAI's error body: what the `openai` client reads (`error.message`, `.type`, `.code`, `.param`). */
+export interface OpenAiErrorBody {
+  error: {
+    message: string;
+    type: string;
+    param: string | null;
+    code: string;
+    details: Record<string, unknown>;
+  };
+}
+
+/** OpenAI's error category for a status: the client libraries branch on these. */
+function typeOf(status: number): string {
+  if (status === 401) return 'authentication_error';
+  if (status === 402 || status === 429) return 'insufficient_quota';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status < 500) return 'invalid_request_error';
+  return 'server_error';
+}
+
+export function toIdlegridError(error: unknown): IdlegridError {
+  if (isIdlegridError(error)) return error;
+  const fastify = error as Partial<FastifyError>;
+  if (fastify.validation || (typeof fastify.statusCode === 'number' && fastify.statusCode < 500)) {
+    return new IdlegridError('INVALID_ARGUMENT', fastify.message ?? 'invalid request');
+  }
+  return new IdlegridError('INTERNAL', 'internal error', { cause: error });
+}
+
+/** An error in OpenAI's shape, with idlegrid's stable code as `code` and its documented status. */
+export function openAiError(error: unknown): { status: number; body: OpenAiErrorBody } {
+  const wrapped = toIdlegridError(error);
+  const status = httpStatusOf(wrapped.code);
+  const param = wrapped.details.param;
+  return {
+    status,
+    body: {
+      error: {
+        message: wrapped.message,
+        type: typeOf(status),
+        param: typeof param === 'string' ? param : null,
+        code: wrapped.code,
+        details: wrapped.details,
+      },
+    },
+  };
+}
+
+export function openAiErrorReply(
+  error: FastifyError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const { status, body } = openAiError(error);
+  if (status >= 500) request.log.error({ err: error }, 'openai route failed');
+  void reply.status(status).header('content-type', 'application/json').send(toWireJson(body));
+}

@@ -1,0 +1,195 @@
+import {
+  IdlegridError,
+  type NetworkDomain,
+  parseWireJson,
+  resultManifestSchema,
+  signMessage,
+  toWireJson,
+} from '@idlegrid/protocol';
+import {
+  type ApiKey,
+  apiKeyAccount,
+  buildWasmJobSpec,
+  REQUEST_LIFETIME_SECONDS,
+  randomJobId,
+  randomNonce,
+} from '@idlegrid/sdk';
+import type { Address } from 'viem';
+import type { JobRecord, JobStore } from '../../jobs/api.js';
+import type { ModelRuntime } from '../../market/model-listing.js';
+import { type LlmAnswer, type LlmRequest, llmJobArgs } from '../../runtimes/llm/api.js';
+import type { ArtifactStore } from '../../storage/artifact-store.js';
+import type { JobEventBus } from '../job-event-bus.js';
+import type { JobIntake } from '../job-intake.js';
+import type { JobStreams } from '../job-streams.js';
+import type { ProviderRegistry } from '../provider-registry.js';
+import { llmAnswerSchema } from './llm-answer.js';
+import { type CatalogModel, findModel } from './model-catalog.js';
+import type { SessionPayments } from './session-payments.js';
+import type { SessionSpending } from './session-spending.js';
+import { budgetPrice, tokenBudget } from './token-budget.js';
+
+export interface InferenceGatewayDeps {
+  domain: NetworkDomain;
+  intake: JobIntake;
+  store: JobStore;
+  bus: JobEventBus;
+  streams: JobStreams;
+  registry: ProviderRegistry;
+  artifacts: ArtifactStore;
+  spending: SessionSpending;
+  payments: SessionPayments;
+  /** How long one request may take, end to end (10 minutes by default). */
+  timeoutMs?: number;
+}
+
+export interface InferenceOptions {
+  signal?: AbortSignal;
+  /** Text as the provider generates it (streaming requests). */
+  onText?: (text: string) => void;
+}
+
+export interface InferenceResult {
+  answer: LlmAnswer;
+  model: CatalogModel;
+  jobId: string;
+  provider: Address;
+  /** What the request cost, token base units, paid by voucher to the provider. */
+  charge: bigint;
+}
+
+const ENDED = new Set(['accepted', 'settled', 'failed', 'expired', 'cancelled']);
+
+/**
+ * Runs OpenAI-style requests as network jobs on behalf of an API key: finds a provider serving
+ * the model (the scheduler places the job among those listing its CID), signs the job with the
+ * key (a session key of the client's channel) under a token budget, streams the provider's text
+ * while it runs, and pays the metered tokens by voucher once the answer is accepted. A provider
+ * lost before its first token is replaced by the dispatcher's retry unseen by the caller; one
+ * lost after it fails the request, as a half-streamed answer cannot be taken back.
+ */
+export class InferenceGateway {
+  constructor(private readonly deps: InferenceGatewayDeps) {}
+
+  async run(
+    key: ApiKey,
+    modelName: string,
+    request: LlmRequest,
+    options: InferenceOptions = {},
+  ): Promise<InferenceResult> {
+    const runtime: ModelRuntime = 'llm';
+    const model = findModel(this.deps.registry, modelName, runtime);
+    const budget = tokenBudget(request);
+    const maxPrice = budgetPrice(budget, model.maxPricePer1kTokens);
+    const session = apiKeyAccount(key);
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const release = await this.deps.spending.reserve(key.client, session.address, maxPrice, now);
+    try {
+      const input = await this.deps.artifacts.put(new TextEncoder().encode(JSON.stringify(request)));
+      const jobId = randomJobId();
+      const timeoutMs = this.deps.timeoutMs ?? 600_000;
+      const spec = await signMessage(
+        session,
+        this.deps.domain,
+        'JobSpec',
+        buildWasmJobSpec({
+          client: key.client,
+          runtime,
+          jobId,
+          moduleCid: model.cid,
+          stdinCid: input.cid,
+          args: llmJobArgs(budget),
+          maxPrice,
+          deadlineSeconds: Math.ceil(timeoutMs / 1000),
+          memoryMb: 1,
+          cpuCores: 1,
+          nowSeconds: now,
+        }),
+      );
+      const job = await this.#follow(jobId, spec, options, () => this.#cancel(key, jobId));
+      const answer = await this.#answerOf(job);
+      const charge = await this.deps.payments.pay(key, job);
+      return { answer, model, jobId, provider: job.provider as Address, charge };
+    } finally {
+      release();
+    }
+  }
+
+  /** Submits the job and follows it to its end, relaying streamed text from its current provider. */
+  async #follow(
+    jobId: string,
+    spec: unknown,
+    options: InferenceOptions,
+    cancel: () => Promise<void>,
+  ): Promise<JobRecord> {
+    let streamed = false;
+    const stream = this.deps.streams.follow(jobId, (progress) => {
+      streamed = true;
+      options.onText?.(progress.text);
+    });
+    let resolve!: (job: JobRecord) => void;
+    let reject!: (error: unknown) => void;
+    const ended = new Promise<JobRecord>((yes, no) => {
+      resolve = yes;
+      reject = no;
+    });
+    const unsubscribe = this.deps.bus.subscribe((job) => {
+      if (job.id !== jobId) return;
+      if (ENDED.has(job.state)) return resolve(job);
+      if (job.state === 'submitted' && job.attempt > 1 && streamed) {
+        reject(new IdlegridError('PROVIDER_FAILED', 'the provider was lost in the middle of its answer'));
+      }
+      stream.assign(job.provider ?? undefined);
+    });
+    const abort = () => reject(options.signal?.reason ?? new IdlegridError('ABORTED', 'request abandoned'));
+    options.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      await this.deps.intake.submit(parseWireJson(toWireJson(spec)));
+      const job = await ended;
+      if (job.state !== 'accepted' && job.state !== 'settled') {
+        throw new IdlegridError(
+          (job.error?.code as 'PROVIDER_FAILED' | undefined) ?? 'PROVIDER_FAILED',
+          job.error?.message ?? `the job ended ${job.state}`,
+          { details: { jobId, state: job.state } },
+        );
+      }
+      return job;
+    } catch (error) {
+      await cancel();
+      throw error;
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+      unsubscribe();
+      stream.close();
+    }
+  }
+
+  /** The provider's answer, read from the result it signed. */
+  async #answerOf(job: JobRecord): Promise<LlmAnswer> {
+    if (!job.resultCid) throw new IdlegridError('RESULT_INVALID', `job ${job.id} has no result`);
+    const manifest = resultManifestSchema.parse(jsonOf(await this.deps.artifacts.bytes(job.resultCid)));
+    const parsed = llmAnswerSchema.safeParse(jsonOf(await this.deps.artifacts.bytes(manifest.stdoutCid)));
+    if (!parsed.success) throw new IdlegridError('RESULT_INVALID', `job ${job.id} answered no llm answer`);
+    return parsed.data;
+  }
+
+  /** Cancels a job the caller gave up on, signed by its key; a job already over stays as it is. */
+  async #cancel(key: ApiKey, jobId: string): Promise<void> {
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const cancel = await signMessage(apiKeyAccount(key), this.deps.domain, 'JobCancel', {
+      client: key.client,
+      jobId: jobId as `0x${string}`,
+      nonce: randomNonce(),
+      expiry: now + REQUEST_LIFETIME_SECONDS,
+    });
+    await this.deps.intake.cancel(parseWireJson(toWireJson(cancel))).catch(() => {});
+  }
+}
+
+function jsonOf(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return undefined;
+  }
+}
