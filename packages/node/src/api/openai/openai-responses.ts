@@ -20,7 +20,8 @@ export function usageOf(usage: LlmUsage) {
 }
 
 export function generationOf(answer: LlmAnswer): LlmGeneration {
-  if (answer.kind === 'embedding') throw new Error('expected a generation, got embeddings');
+  if (answer.kind !== 'chat' && answer.kind !== 'completion')
+    throw new Error(`expected a generation, got ${answer.kind}`);
   return answer;
 }
 

@@ -17,4 +17,5 @@ export const llmAnswerSchema: z.ZodType<LlmAnswer> = z.discriminatedUnion('kind'
     usage,
   }),
   z.object({ kind: z.literal('embedding'), embeddings: z.array(z.array(z.number())), usage }),
+  z.object({ kind: z.literal('score'), logprobs: z.array(z.number()), text: z.string(), usage }),
 ]);

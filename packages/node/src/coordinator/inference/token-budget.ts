@@ -23,6 +23,8 @@ export function tokenBudget(request: LlmRequest): number {
       return bytes(request.prompt) + 2 + request.maxTokens;
     case 'embedding':
       return request.input.reduce((sum, text) => sum + bytes(text) + 2, 0);
+    case 'score':
+      return tokenBudget({ ...request.request, maxTokens: request.tokens.length });
   }
 }
 

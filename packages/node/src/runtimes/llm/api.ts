@@ -31,9 +31,30 @@ const sampling = {
   jsonSchema: z.record(z.string(), z.unknown()).optional(),
 };
 
+const chatRequest = z.strictObject({
+  kind: z.literal('chat'),
+  messages: z.array(message).min(1).max(1024),
+  ...sampling,
+});
+const completionRequest = z.strictObject({
+  kind: z.literal('completion'),
+  prompt: z.string().max(1_000_000),
+  ...sampling,
+});
+
 export const llmRequestSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('chat'), messages: z.array(message).min(1).max(1024), ...sampling }),
-  z.strictObject({ kind: z.literal('completion'), prompt: z.string().max(1_000_000), ...sampling }),
+  chatRequest,
+  completionRequest,
+  /**
+   * A verifier's check of another provider's answer: the log-probability of each of its tokens
+   * under the model, with the prompt and those tokens evaluated in one pass (teacher forcing):
+   * the cost of a prefill, not of generating them again.
+   */
+  z.strictObject({
+    kind: z.literal('score'),
+    request: z.discriminatedUnion('kind', [chatRequest, completionRequest]),
+    tokens: z.array(z.number().int().nonnegative()).max(32_768),
+  }),
   z.strictObject({
     kind: z.literal('embedding'),
     input: z.array(z.string().max(1_000_000)).min(1).max(2048),
@@ -50,6 +71,8 @@ export interface LlmUsage {
   promptTokens: number;
   completionTokens: number;
 }
+
+export type GenerationRequest = Extract<LlmRequest, { kind: 'chat' | 'completion' }>;
 
 /** A generation's answer: the text, its tokens (so a verifier can re-score them) and their count. */
 export interface LlmGeneration {
@@ -69,7 +92,15 @@ export interface LlmEmbeddings {
   usage: LlmUsage;
 }
 
-export type LlmAnswer = LlmGeneration | LlmEmbeddings;
+/** Each given token's natural-log probability under the model, and their text as the model decodes it. */
+export interface LlmScores {
+  kind: 'score';
+  logprobs: number[];
+  text: string;
+  usage: LlmUsage;
+}
+
+export type LlmAnswer = LlmGeneration | LlmEmbeddings | LlmScores;
 
 /** Tokens billed for an answer: prompt plus completion, as OpenAI counts them. */
 export function billedTokens(usage: LlmUsage): number {

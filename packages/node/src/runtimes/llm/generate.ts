@@ -1,11 +1,9 @@
 import type { ChatWrapper, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { RunProgress } from '../api.js';
-import type { FinishReason, LlmGeneration, LlmRequest } from './api.js';
+import type { FinishReason, GenerationRequest, LlmGeneration } from './api.js';
 import { llamaBinding } from './llama-loader.js';
 import { checkPromptFits, promptOf } from './prompt-tokens.js';
 import { StopScanner } from './stop-scanner.js';
-
-type GenerationRequest = Extract<LlmRequest, { kind: 'chat' | 'completion' }>;
 
 /**
  * Generates one answer on a sequence of its own, token by token, so that the caller sees

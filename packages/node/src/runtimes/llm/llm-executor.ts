@@ -16,10 +16,11 @@ import {
   type RunResult,
 } from '../api.js';
 import { resolveLimits } from '../limits.js';
-import { type LlmAnswer, type LlmRequest, llmRequestSchema, tokenBudgetOf } from './api.js';
+import { billedTokens, type LlmAnswer, type LlmRequest, llmRequestSchema, tokenBudgetOf } from './api.js';
 import { embed } from './embed.js';
 import { generate } from './generate.js';
 import { type LlamaBinding, type LlmDevice, llamaBinding, loadLlama } from './llama-loader.js';
+import { score } from './score.js';
 import { Slots } from './slots.js';
 
 export interface LlmExecutorOptions {
@@ -117,15 +118,10 @@ function loadedModel(lib: LlamaBinding, model: LlamaModel, context: LlamaContext
       return await slots.use(signal, async () => {
         const sequence = idle.pop() ?? context.getSequence();
         try {
-          return await generate(
-            model,
-            chatWrapper,
-            sequence,
-            request,
-            budgetedContext(sequence.contextSize, runOptions),
-            signal,
-            runOptions.onProgress,
-          );
+          const room = budgetedContext(sequence.contextSize, runOptions);
+          if (request.kind === 'score')
+            return await score(model, chatWrapper, sequence, request, room, signal);
+          return await generate(model, chatWrapper, sequence, request, room, signal, runOptions.onProgress);
         } finally {
           await sequence.clearHistory();
           idle.push(sequence);
@@ -158,7 +154,7 @@ function loadedModel(lib: LlamaBinding, model: LlamaModel, context: LlamaContext
         stderrTruncated: false,
         durationMs: performance.now() - started,
         limits,
-        tokens: result.usage.promptTokens + result.usage.completionTokens,
+        tokens: billedTokens(result.usage),
       };
     },
     async dispose() {

@@ -1,6 +1,6 @@
 import { IdlegridError } from '@idlegrid/protocol';
 import type { ChatHistoryItem, ChatWrapper, LlamaModel, Token } from 'node-llama-cpp';
-import type { ChatMessage, LlmRequest } from './api.js';
+import type { ChatMessage, GenerationRequest } from './api.js';
 
 export interface Prompt {
   tokens: Token[];
@@ -16,7 +16,7 @@ export interface Prompt {
 export function promptOf(
   model: LlamaModel,
   chatWrapper: () => ChatWrapper,
-  request: Extract<LlmRequest, { kind: 'chat' | 'completion' }>,
+  request: GenerationRequest,
 ): Prompt {
   if (request.kind === 'completion') {
     const text = model.tokenize(request.prompt);
