@@ -1,4 +1,5 @@
 import { runGasBenchmark } from './gas.js';
+import { runLlmBenchmark } from './llm.js';
 import { runNetworkBenchmark } from './network.js';
 import { writeSection } from './report.js';
 import { simSection } from './sim/run-sim.js';
@@ -11,4 +12,5 @@ writeSection('network', await runNetworkBenchmark());
 writeSection('sim', simSection());
 writeSection('verification', verificationSection());
 writeSection('verification-net', await verificationNetworkSection());
+writeSection('llm', await runLlmBenchmark());
 console.log('wrote docs/benchmarks.md');

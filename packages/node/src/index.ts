@@ -131,6 +131,7 @@ export {
 } from './runtimes/api.js';
 export {
   type LlmAnswer,
+  type LlmGeneration,
   type LlmRequest,
   type LlmRequestInput,
   llmJobArgs,

@@ -29,6 +29,19 @@ export interface SuccessorModelOptions {
    * ln P(wrong token) ~ -24 (still finite in float32).
    */
   readonly logitGap?: number;
+  /**
+   * For benchmarks, a model that computes like a real one of its size while answering the same:
+   * `blocks` transformer blocks of width `embeddingLength` (at least the vocabulary's 354) and
+   * feed-forward width `feedForwardLength`, whose weights are small deterministic noise (`noise`,
+   * the amplitude) instead of zeros, so every block does its full work but the embedding still
+   * dominates the residual stream. Defaults: 1 block, width 384, 32, no noise.
+   */
+  readonly blocks?: number;
+  readonly embeddingLength?: number;
+  readonly feedForwardLength?: number;
+  readonly noise?: number;
+  /** After `z` comes `a` again instead of the end of text, so generation runs to max tokens. */
+  readonly endless?: boolean;
 }
 
 const TOKEN_TYPE = { normal: 1, unknown: 2, control: 3, byte: 6 } as const;
@@ -36,9 +49,9 @@ const UNK = 0;
 const BOS = 1;
 const EOS = 2;
 const RMS_EPS = 1e-5;
-const HEAD_COUNT = 6;
+/** Attention heads are 64 wide: 6 heads at the default width of 384. */
+const HEAD_DIM = 64;
 const HEAD_COUNT_KV = 1;
-const FEED_FORWARD = 32;
 
 interface Vocab {
   readonly tokens: string[];
@@ -68,22 +81,39 @@ function buildVocab(): Vocab {
 }
 
 /** Next token id for every token id. */
-function successors(tokens: readonly string[]): number[] {
+function successors(tokens: readonly string[], endless: boolean): number[] {
   const id = new Map(tokens.map((t, i) => [t, i]));
   const a = id.get('a')!;
   return tokens.map((t) => {
     if (t.length !== 1 || t < 'a' || t > 'z') return a;
-    return t === 'z' ? EOS : id.get(String.fromCharCode(t.charCodeAt(0) + 1))!;
+    if (t === 'z') return endless ? a : EOS;
+    return id.get(String.fromCharCode(t.charCodeAt(0) + 1))!;
   });
+}
+
+/** Deterministic noise in [-amplitude, amplitude) (a 32-bit xorshift), or zeros. */
+function noiseOf(length: number, amplitude: number, seed: number): Float32Array {
+  const data = new Float32Array(length);
+  if (amplitude === 0) return data;
+  let state = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    data[i] = ((state >>> 0) / 2 ** 32 - 0.5) * 2 * amplitude;
+  }
+  return data;
 }
 
 /** Builds the model's GGUF bytes; the same options always give the same bytes. */
 export function buildSuccessorModel(options: SuccessorModelOptions = {}): Uint8Array {
   const { name = 'idlegrid-successor', contextLength = 2048, logitGap = 24 } = options;
+  const { blocks = 1, feedForwardLength = 32, noise = 0, endless = false } = options;
   const { tokens, types } = buildVocab();
   const nVocab = tokens.length;
-  const nEmbd = Math.ceil(nVocab / 64) * 64;
-  const headDim = nEmbd / HEAD_COUNT;
+  const nEmbd = Math.ceil(Math.max(nVocab, options.embeddingLength ?? 0) / HEAD_DIM) * HEAD_DIM;
+  const headDim = HEAD_DIM;
+  const headCount = nEmbd / HEAD_DIM;
 
   // Tensors are row-major with ggml dims [ne0, ne1]: element (i0, i1) is at i1 * ne0 + i0.
   const tokenEmbd = new Float32Array(nEmbd * nVocab);
@@ -92,7 +122,7 @@ export function buildSuccessorModel(options: SuccessorModelOptions = {}): Uint8A
   // RMSNorm maps the one-hot to 1 / sqrt(1/n_embd + eps) at the token's index.
   const output = new Float32Array(nEmbd * nVocab);
   const scale = logitGap * Math.sqrt(1 / nEmbd + RMS_EPS);
-  successors(tokens).forEach((next, t) => {
+  successors(tokens, endless).forEach((next, t) => {
     output[next * nEmbd + t] = scale;
   });
 
@@ -109,17 +139,23 @@ export function buildSuccessorModel(options: SuccessorModelOptions = {}): Uint8A
     type: 'f16',
   });
   const nKv = headDim * HEAD_COUNT_KV;
+  let seed = 1;
+  const weights = (tensor: string, dims: number[]) =>
+    f16(tensor, dims, noiseOf(dims[0]! * dims[1]!, noise, seed++));
+  const block = (b: number): GgufTensor[] => [
+    ones(`blk.${b}.attn_norm.weight`),
+    weights(`blk.${b}.attn_q.weight`, [nEmbd, nEmbd]),
+    weights(`blk.${b}.attn_k.weight`, [nEmbd, nKv]),
+    weights(`blk.${b}.attn_v.weight`, [nEmbd, nKv]),
+    weights(`blk.${b}.attn_output.weight`, [nEmbd, nEmbd]),
+    ones(`blk.${b}.ffn_norm.weight`),
+    weights(`blk.${b}.ffn_gate.weight`, [nEmbd, feedForwardLength]),
+    weights(`blk.${b}.ffn_up.weight`, [nEmbd, feedForwardLength]),
+    weights(`blk.${b}.ffn_down.weight`, [feedForwardLength, nEmbd]),
+  ];
   const tensors = [
     f16('token_embd.weight', [nEmbd, nVocab], tokenEmbd),
-    ones('blk.0.attn_norm.weight'),
-    f16('blk.0.attn_q.weight', [nEmbd, nEmbd]),
-    f16('blk.0.attn_k.weight', [nEmbd, nKv]),
-    f16('blk.0.attn_v.weight', [nEmbd, nKv]),
-    f16('blk.0.attn_output.weight', [nEmbd, nEmbd]),
-    ones('blk.0.ffn_norm.weight'),
-    f16('blk.0.ffn_gate.weight', [nEmbd, FEED_FORWARD]),
-    f16('blk.0.ffn_up.weight', [nEmbd, FEED_FORWARD]),
-    f16('blk.0.ffn_down.weight', [FEED_FORWARD, nEmbd]),
+    ...Array.from({ length: blocks }, (_, b) => block(b)).flat(),
     ones('output_norm.weight'),
     // F32 keeps the logit gap (and so the log-probabilities) exact.
     f32('output.weight', [nEmbd, nVocab], output),
@@ -131,9 +167,9 @@ export function buildSuccessorModel(options: SuccessorModelOptions = {}): Uint8A
     'general.name': { type: 'string', value: name },
     'llama.context_length': u32(contextLength),
     'llama.embedding_length': u32(nEmbd),
-    'llama.block_count': u32(1),
-    'llama.feed_forward_length': u32(FEED_FORWARD),
-    'llama.attention.head_count': u32(HEAD_COUNT),
+    'llama.block_count': u32(blocks),
+    'llama.feed_forward_length': u32(feedForwardLength),
+    'llama.attention.head_count': u32(headCount),
     'llama.attention.head_count_kv': u32(HEAD_COUNT_KV),
     'llama.attention.layer_norm_rms_epsilon': { type: 'float32', value: RMS_EPS },
     'llama.rope.dimension_count': u32(headDim),
