@@ -9,12 +9,13 @@ import {
 import type { Address } from 'viem';
 import type { JobRecord, JobStore } from '../jobs/api.js';
 import { isTerminal } from '../jobs/job-states.js';
-import { JOB_MESSAGES, jobAssignAckSchema, jobCommitSchema } from '../jobs/wire.js';
+import { INLINE_INPUT_BYTES, JOB_MESSAGES, jobAssignAckSchema, jobCommitSchema } from '../jobs/wire.js';
 import type { MessageChannel, RemotePeer } from '../p2p/api.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import type { AssignmentSigner } from './assignment-signer.js';
 import type { CanaryChecks } from './canary-checks.js';
+import { LlmRescoring } from './inference/llm-rescoring.js';
 import type { JobEventBus } from './job-event-bus.js';
 import type { VerificationSettings } from './job-intake.js';
 import type { ProviderRegistry } from './provider-registry.js';
@@ -60,6 +61,25 @@ const CLIENT_FAULTS = new Set([
   'LLM_MODEL_INVALID',
 ]);
 
+/** A job's inputs as `job.assign` carries them, when they are small enough (see INLINE_INPUT_BYTES). */
+async function inlineInputs(
+  artifacts: ArtifactStore,
+  cids: readonly string[],
+): Promise<{ inputs?: Record<string, string> }> {
+  if (cids.length === 0) return {};
+  try {
+    const sizes = await Promise.all(cids.map((cid) => artifacts.info(cid)));
+    if (sizes.reduce((sum, info) => sum + info.size, 0) > INLINE_INPUT_BYTES) return {};
+    const entries = await Promise.all(
+      cids.map(async (cid) => [cid, Buffer.from(await artifacts.bytes(cid)).toString('base64')] as const),
+    );
+    return { inputs: Object.fromEntries(entries) };
+  } catch {
+    // An input the coordinator lacks is the provider's download to fail, with its own error.
+    return {};
+  }
+}
+
 /**
  * Moves jobs through their life: matches submitted jobs to offers, assigns them over the
  * job protocol, accepts results, retries on lost or failing providers (bounded), and
@@ -71,6 +91,8 @@ export class Dispatcher {
   readonly #startedAt: number;
   readonly #assignments: AssignmentSigner;
   readonly #verification: ResultVerification | undefined;
+  /** LLM answers are verified by re-scoring, not by running them again. */
+  readonly #rescoring: LlmRescoring | undefined;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.#startedAt = this.#now();
@@ -82,6 +104,15 @@ export class Dispatcher {
         ...deps.verification,
         move: (id, to, options) => this.#move(id, to, options),
         specOf,
+      });
+    this.#rescoring =
+      deps.verification &&
+      new LlmRescoring({
+        ...deps,
+        ...deps.verification,
+        scheduler: this.deps.registry.scheduler,
+        move: (id, to, options) => this.#move(id, to, options),
+        retry: (job, code, message) => this.#retry(job, code, message),
       });
   }
 
@@ -97,7 +128,10 @@ export class Dispatcher {
     for (const job of open) {
       if (job.deadline < now && !this.#inFlight.has(job.id)) await this.#expire(job);
     }
-    await this.#verification?.tick(open.filter((job) => job.deadline >= now));
+    const live = open.filter((job) => job.deadline >= now);
+    const llm = live.filter((job) => specOf(job).runtime === 'llm');
+    await this.#verification?.tick(live.filter((job) => !llm.includes(job)));
+    await this.#rescoring?.tick(llm.filter((job) => job.state === 'verifying'));
     for (const job of await this.deps.store.expiredLeases(now)) {
       if (!job.provider || this.deps.registry.isOnline(job.provider, now)) continue;
       // Just after a restart no provider is known yet: give each a lease's time to say hello
@@ -209,7 +243,12 @@ export class Dispatcher {
         await this.deps.channel.request(
           entry.peer,
           JOB_MESSAGES.assign,
-          { assignment, spec: job.spec, commitReveal },
+          {
+            assignment,
+            spec: job.spec,
+            commitReveal,
+            ...(await inlineInputs(this.deps.artifacts, spec.inputCids)),
+          },
           { timeoutMs: this.deps.assignTimeoutMs ?? 10_000 },
         ),
       );
@@ -246,6 +285,10 @@ export class Dispatcher {
     const { manifest, resultCid: cid } = answer;
     if (this.#verification?.isCanary(manifest.jobId)) {
       await this.#verification.acceptCanary(answer);
+      return { accepted: true };
+    }
+    if (this.#rescoring?.isCheck(manifest.jobId)) {
+      await this.#rescoring.answered(answer);
       return { accepted: true };
     }
     const job = await this.deps.store.get(manifest.jobId);
@@ -288,7 +331,11 @@ export class Dispatcher {
     }
     await this.#move(job.id, 'committed', { from: ['running', 'assigned'], patch: { resultCid: cid } });
     this.#scheduler.recordCompletion(job.id, manifest.durationMs / 1000);
-    if (this.#verification?.chooses(spec, from.address)) {
+    if (spec.runtime === 'llm' ? this.#rescoring?.chooses(spec, from.address) : false) {
+      await this.#rescoring!.begin(job, answer);
+      return { accepted: true };
+    }
+    if (spec.runtime !== 'llm' && this.#verification?.chooses(spec, from.address)) {
       await this.#verification.begin(job, answer);
       return { accepted: true };
     }

@@ -67,7 +67,7 @@ export class JobIntake {
         details: { deadline: spec.deadline.toString() },
       });
     }
-    this.#checkVerification(spec.verification);
+    this.#checkVerification(spec.verification, spec.runtime);
     await this.options.depositCheck?.(spec.client, spec.maxPrice);
     const job = await this.options.store.create({
       id: spec.jobId,
@@ -82,14 +82,19 @@ export class JobIntake {
   }
 
   /** A malformed policy is the client's error; a policy this coordinator cannot carry out is refused, never ignored. */
-  #checkVerification(text: string): void {
+  #checkVerification(text: string, runtime: string): void {
     const settings = this.options.verification ?? DEFAULT_VERIFICATION;
     const policy = parseVerification(text, settings);
-    if (!settings.supported.includes(policy.kind)) {
+    // LLM answers are checked by re-scoring a sample of them (sample:P); replicas and canaries are WASM's.
+    const supported =
+      runtime === 'llm'
+        ? settings.supported.filter((kind) => kind === 'none' || kind === 'sample')
+        : settings.supported;
+    if (!supported.includes(policy.kind)) {
       throw new IdlegridError(
         'VERIFICATION_UNSUPPORTED',
         `this coordinator does not carry out ${formatVerification(policy)} verification`,
-        { details: { policy: formatVerification(policy), supported: [...settings.supported] } },
+        { details: { policy: formatVerification(policy), runtime, supported: [...supported] } },
       );
     }
   }

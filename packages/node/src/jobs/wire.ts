@@ -82,7 +82,15 @@ export const jobAssignSchema = z.object({
    * every replica has committed, so that no replica can copy another's answer.
    */
   commitReveal: z.boolean().default(false),
+  /**
+   * Small inputs inline, base64 keyed by CID (at most INLINE_INPUT_BYTES in all): the provider
+   * checks each against its CID and caches it instead of downloading it, a round trip saved.
+   */
+  inputs: z.record(z.string(), z.base64()).optional(),
 });
+
+/** Inputs up to this many bytes in all travel inside `job.assign`. */
+export const INLINE_INPUT_BYTES = 64 * 1024;
 
 export const jobAssignAckSchema = z.object({ accepted: z.boolean(), reason: z.string().optional() });
 

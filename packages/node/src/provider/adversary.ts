@@ -7,6 +7,7 @@ import { type JobOutput, outputOf } from './job-runner.js';
  * Cheating providers, for the verification tests and benchmarks: never on unless asked for
  * (`startProvider({ adversary })`, `idlegrid provider start --adversary ...`).
  * - `wrong:P`: runs the job, then returns a corrupted answer on a share P of jobs (1: always);
+ *   an LLM answer is replaced by a well-formed one the model would not give (see `llmLie`);
  * - `lazy`: does not run the job at all and returns the last answer it gave (or an empty one),
  *   as a provider that collects payment without working would;
  * - `collude:DIR`: a ring of providers sharing the folder DIR (their side channel): the first
@@ -66,10 +67,11 @@ export class Cheater {
     const { kind } = this.adversary;
     if ((kind !== 'wrong' && kind !== 'collude') || output.manifest.exitCode !== 0) return output;
     if (this.adversary.kind === 'wrong' && this.random() >= this.adversary.rate) return output;
-    const { exitCode, stdoutTruncated, stderrTruncated, durationMs } = output.manifest;
+    const { exitCode, stdoutTruncated, stderrTruncated, durationMs, tokens } = output.manifest;
     const lie = outputOf(output.manifest.jobId, {
       exitCode,
-      stdout: new Uint8Array([...output.stdout, ...new TextEncoder().encode('!')]),
+      stdout: llmLie(output.stdout) ?? new Uint8Array([...output.stdout, ...new TextEncoder().encode('!')]),
+      ...(tokens === undefined ? {} : { tokens }),
       stderr: output.stderr,
       stdoutTruncated,
       stderrTruncated,
@@ -105,4 +107,34 @@ async function share(dir: string, output: JobOutput): Promise<void> {
 
 function jobFile(jobId: string): string {
   return `${jobId.toLowerCase()}.json`;
+}
+
+/**
+ * An LLM answer made up to pass a glance: well-formed, its text still what its tokens spell
+ * (both reversed), the same usage; only the model would not have said it. Undefined for any
+ * other output.
+ */
+function llmLie(stdout: Uint8Array): Uint8Array | undefined {
+  try {
+    const answer = JSON.parse(new TextDecoder().decode(stdout)) as {
+      kind?: string;
+      text?: string;
+      tokens?: number[];
+    };
+    if (
+      (answer.kind !== 'chat' && answer.kind !== 'completion') ||
+      !answer.tokens ||
+      answer.text === undefined
+    ) {
+      return undefined;
+    }
+    const lie = {
+      ...answer,
+      text: [...answer.text].reverse().join(''),
+      tokens: [...answer.tokens].reverse(),
+    };
+    return new TextEncoder().encode(JSON.stringify(lie));
+  } catch {
+    return undefined;
+  }
 }

@@ -163,10 +163,17 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     spec: JobSpec,
     apiUrl: string,
     commitReveal: boolean,
+    inputs: Record<string, string> = {},
   ) {
     const { signal } = job.controller;
     emit({ type: 'job.started', jobId });
     try {
+      // Inputs sent with the assignment are cached once they match their CIDs; any other is downloaded.
+      await Promise.all(
+        Object.entries(inputs).map(([cid, base64]) =>
+          fetcher.store.put(Buffer.from(base64, 'base64'), cid).catch(() => undefined),
+        ),
+      );
       const artifacts: ArtifactAccess = {
         bytes: (cid, signal) => fetcher.fetch(apiUrl, cid, { signal }),
         file: async (cid, signal) => {
@@ -227,7 +234,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       if (!availableNow())
         throw new IdlegridError('PROVIDER_UNAVAILABLE', "outside this provider's availability");
       const job = active.take(checked.spec.jobId, Math.max(1, checked.spec.cpuCores), checked.spec.memoryMb);
-      void execute(checked.spec.jobId, job, checked.spec, hello.apiUrl, parsed.commitReveal);
+      void execute(checked.spec.jobId, job, checked.spec, hello.apiUrl, parsed.commitReveal, parsed.inputs);
       return { accepted: true };
     } catch (error) {
       const code = isIdlegridError(error) ? error.code : 'INTERNAL';

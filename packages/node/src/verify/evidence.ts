@@ -8,7 +8,12 @@ import { type Hex, keccak256, toBytes } from 'viem';
  * - `reveal-mismatch`: what it revealed is not what it committed to (both signed by it);
  * - `canary-failed`: its signed answer to a known-answer job (a canary) is not the known answer.
  */
-export type SlashReason = 'wrong-answer' | 'reveal-withheld' | 'reveal-mismatch' | 'canary-failed';
+export type SlashReason =
+  | 'wrong-answer'
+  | 'reveal-withheld'
+  | 'reveal-mismatch'
+  | 'canary-failed'
+  | 'implausible-answer';
 
 /**
  * What proves a provider wrong, kept as an artifact and named on-chain by its hash

@@ -60,11 +60,14 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRouteDeps): void 
       const job = chatJobRequest(body);
       const created = Math.floor(Date.now() / 1000);
       if (!body.stream) {
-        const result = await deps.gateway.run(key, body.model, job, { signal: abortOf(reply) });
+        const result = await deps.gateway.run(key, body.model, job, {
+          signal: abortOf(reply),
+          ...verificationOf(request),
+        });
         return chatCompletion(`chatcmpl-${result.jobId.slice(2)}`, created, result);
       }
       const id = `chatcmpl-${crypto.randomUUID()}`;
-      return stream(reply, deps.gateway, key, body.model, job, {
+      return stream(request, reply, deps.gateway, key, body.model, job, {
         start: () => chatChunk(id, created, body.model, { role: 'assistant', content: '' }),
         text: (text) => chatChunk(id, created, body.model, { content: text }),
         end: (result) => chatChunk(id, created, body.model, {}, generationOf(result.answer).finishReason),
@@ -83,11 +86,14 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRouteDeps): void 
       const job = completionJobRequest(body);
       const created = Math.floor(Date.now() / 1000);
       if (!body.stream) {
-        const result = await deps.gateway.run(key, body.model, job, { signal: abortOf(reply) });
+        const result = await deps.gateway.run(key, body.model, job, {
+          signal: abortOf(reply),
+          ...verificationOf(request),
+        });
         return textCompletion(`cmpl-${result.jobId.slice(2)}`, created, result);
       }
       const id = `cmpl-${crypto.randomUUID()}`;
-      return stream(reply, deps.gateway, key, body.model, job, {
+      return stream(request, reply, deps.gateway, key, body.model, job, {
         text: (text) => textChunk(id, created, body.model, text),
         end: (result) => textChunk(id, created, body.model, '', generationOf(result.answer).finishReason),
         includeUsage: body.stream_options?.include_usage === true,
@@ -107,6 +113,15 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRouteDeps): void 
       return embeddingList(result, body.encoding_format ?? 'float');
     });
   });
+}
+
+/**
+ * The request's verification policy, from the `x-idlegrid-verify` header: `sample:P` has that
+ * share of answers re-scored by another provider before they are accepted and paid.
+ */
+function verificationOf(request: FastifyRequest): { verification?: string } {
+  const header = request.headers['x-idlegrid-verify'];
+  return typeof header === 'string' && header ? { verification: header } : {};
 }
 
 function apiKeyOf(request: FastifyRequest): ApiKey {
@@ -136,6 +151,7 @@ interface StreamShape {
 
 /** Server-sent events as OpenAI streams them: `data: <chunk>` lines, errors in-band, then `data: [DONE]`. */
 async function stream(
+  request: FastifyRequest,
   reply: FastifyReply,
   gateway: InferenceGateway,
   key: ApiKey,
@@ -165,6 +181,7 @@ async function stream(
   try {
     const result = await gateway.run(key, model, job, {
       signal: abortOf(reply),
+      ...verificationOf(request),
       onText: (text) => {
         begin();
         send(shape.text(text));

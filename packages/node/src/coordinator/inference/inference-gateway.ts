@@ -47,6 +47,8 @@ export interface InferenceOptions {
   signal?: AbortSignal;
   /** Text as the provider generates it (streaming requests). */
   onText?: (text: string) => void;
+  /** The job's verification policy (`sample:P` re-scores that share of answers); the coordinator's default when absent. */
+  verification?: string;
 }
 
 export interface InferenceResult {
@@ -104,6 +106,7 @@ export class InferenceGateway {
           memoryMb: 1,
           cpuCores: 1,
           nowSeconds: now,
+          ...(options.verification ? { verification: options.verification } : {}),
         }),
       );
       const job = await this.#follow(jobId, spec, options, () => this.#cancel(key, jobId));
@@ -122,10 +125,12 @@ export class InferenceGateway {
     options: InferenceOptions,
     cancel: () => Promise<void>,
   ): Promise<JobRecord> {
+    // Only text already shown to a streaming caller makes a retry visible; a whole answer is just awaited.
     let streamed = false;
     const stream = this.deps.streams.follow(jobId, (progress) => {
+      if (!options.onText) return;
       streamed = true;
-      options.onText?.(progress.text);
+      options.onText(progress.text);
     });
     let resolve!: (job: JobRecord) => void;
     let reject!: (error: unknown) => void;
