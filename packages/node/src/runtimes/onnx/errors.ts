@@ -1,46 +1,49 @@
 import { IdlegridError, type IdlegridErrorOptions, isIdlegridError } from '@idlegrid/protocol';
 
 /**
- * The onnx runtime's errors, in one place: each maps to an existing code for now, and the comment
- * names the `ONNX_*` code it is meant to become (a one-line change here once the protocol has it).
+ * The onnx runtime's errors, in one place, each with its stable code (docs/errors.md).
  */
 
-/** The model file is not an ONNX model onnxruntime can load. Becomes ONNX_MODEL_INVALID (400). */
+/** The model file is not an ONNX model onnxruntime can load. */
 export function modelInvalid(message: string, options?: IdlegridErrorOptions): IdlegridError {
-  return new IdlegridError('INVALID_ARGUMENT', message, options);
+  return new IdlegridError('ONNX_MODEL_INVALID', message, options);
 }
 
-/** The request is not JSON of the documented shape, or does not fit the model. Becomes ONNX_REQUEST_INVALID (400). */
+/** The request is not JSON of the documented shape, or does not fit the model. */
 export function requestInvalid(message: string, options?: IdlegridErrorOptions): IdlegridError {
-  return new IdlegridError('INVALID_ARGUMENT', message, options);
+  return new IdlegridError('ONNX_REQUEST_INVALID', message, options);
 }
 
-/** An OCR image is not a PNG or JPEG that decodes, or is too large. Becomes ONNX_IMAGE_INVALID (400). */
+/** An OCR image is not a PNG or JPEG that decodes, or is too large. */
 export function imageInvalid(message: string, options?: IdlegridErrorOptions): IdlegridError {
-  return new IdlegridError('INVALID_ARGUMENT', message, options);
+  return new IdlegridError('ONNX_IMAGE_INVALID', message, options);
 }
 
-/** The answer is larger than the run's output limit. Becomes ONNX_OUTPUT_TOO_LARGE (413). */
+/** The answer is larger than the run's output limit. */
 export function outputTooLarge(bytes: number, outputBytes: number): IdlegridError {
-  return new IdlegridError('INVALID_ARGUMENT', `the answer is ${bytes} bytes, over the ${outputBytes} byte limit`, {
-    details: { bytes, outputBytes },
-  });
+  return new IdlegridError(
+    'ONNX_OUTPUT_TOO_LARGE',
+    `the answer is ${bytes} bytes, over the ${outputBytes} byte limit`,
+    {
+      details: { bytes, outputBytes },
+    },
+  );
 }
 
-/** The model computed something the answer cannot hold (a string tensor, an int64 beyond 2^53). Becomes ONNX_OUTPUT_UNSUPPORTED (422). */
+/** The model computed something the answer cannot hold (a string tensor, an int64 beyond 2^53). */
 export function outputUnsupported(message: string, options?: IdlegridErrorOptions): IdlegridError {
-  return new IdlegridError('INVALID_ARGUMENT', message, options);
+  return new IdlegridError('ONNX_OUTPUT_UNSUPPORTED', message, options);
 }
 
-/** onnxruntime failed while running the model (a shape it rejects at run time, say). Becomes ONNX_RUN_FAILED (422). */
+/** onnxruntime failed while running the model (a shape it rejects at run time, say). */
 export function runFailed(message: string, options?: IdlegridErrorOptions): IdlegridError {
-  return new IdlegridError('INVALID_ARGUMENT', message, options);
+  return new IdlegridError('ONNX_RUN_FAILED', message, options);
 }
 
-/** The run went past its wall-time limit. Becomes ONNX_TIMEOUT (504). */
+/** The run went past its wall-time limit. */
 export function timedOut(wallTimeMs: number): IdlegridError {
-  return new IdlegridError('ABORTED', `the onnx run went past its ${wallTimeMs} ms limit`, {
-    details: { wallTimeMs, reason: 'timeout' },
+  return new IdlegridError('ONNX_TIMEOUT', `the onnx run went past its ${wallTimeMs} ms limit`, {
+    details: { wallTimeMs },
   });
 }
 

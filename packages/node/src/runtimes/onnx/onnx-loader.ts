@@ -33,7 +33,11 @@ export function loadOnnxRuntime(): Promise<OnnxRuntimeInfo> {
     const binDir = join(dirname(modulePath), '..', 'bin', 'napi-v6', process.platform, process.arch);
     const cudaLibrary =
       process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
-    return { modulePath, version: ort.env.versions.node ?? ort.env.versions.common, cuda: existsSync(join(binDir, cudaLibrary)) };
+    return {
+      modulePath,
+      version: ort.env.versions.node ?? ort.env.versions.common,
+      cuda: existsSync(join(binDir, cudaLibrary)),
+    };
   })().catch((cause: unknown) => {
     loaded = undefined;
     throw unavailable('the onnx runtime (onnxruntime-node) is not installed or cannot load here', { cause });

@@ -75,6 +75,8 @@ export interface Initializer {
   type: 'float32' | 'int64';
   dims: readonly number[];
   data: readonly number[];
+  /** Stored outside the model, in this file (ONNX external data); `data` is then ignored. */
+  externalLocation?: string;
 }
 
 export interface NodeSpec {
@@ -106,6 +108,18 @@ const ATTRIBUTE_INT = 2;
 const ATTRIBUTE_INTS = 7;
 
 function tensorProto(init: Initializer): Message {
+  if (init.externalLocation !== undefined) {
+    const entry = (key: string, value: string) => new Message().string(1, key).string(2, value);
+    const size = init.dims.reduce((a, b) => a * b, 1) * (init.type === 'float32' ? 4 : 8);
+    return new Message()
+      .packedInts(1, init.dims)
+      .int(2, ONNX_TYPE[init.type])
+      .string(8, init.name)
+      .message(13, entry('location', init.externalLocation)) // external_data
+      .message(13, entry('offset', '0'))
+      .message(13, entry('length', String(size)))
+      .int(14, 1); // data_location = EXTERNAL
+  }
   const raw = new Uint8Array(init.data.length * (init.type === 'float32' ? 4 : 8));
   const view = new DataView(raw.buffer);
   init.data.forEach((value, i) => {
@@ -249,6 +263,35 @@ export function typesModel(): Uint8Array {
       { op: 'Identity', inputs: ['pixels'], outputs: ['same'] },
       { op: 'ReduceSum', inputs: ['n'], outputs: ['count'], attributes: { keepdims: 1 } },
     ],
+  });
+}
+
+/**
+ * `slow`: y = ReduceSum(M · M) for M = x broadcast to [n, n]: about 2n³ floating-point operations
+ * from a one-number input, to have a run that takes a while. For x = 1, y = n³.
+ */
+export function slowModel(n: number): Uint8Array {
+  return encodeModel({
+    name: 'slow',
+    inputs: [{ name: 'x', type: 'float32', dims: [1] }],
+    outputs: [{ name: 'y', type: 'float32', dims: [] }],
+    initializers: [{ name: 'shape', type: 'int64', dims: [2], data: [n, n] }],
+    nodes: [
+      { op: 'Expand', inputs: ['x', 'shape'], outputs: ['M'] },
+      { op: 'MatMul', inputs: ['M', 'M'], outputs: ['P'] },
+      { op: 'ReduceSum', inputs: ['P'], outputs: ['y'], attributes: { keepdims: 0 } },
+    ],
+  });
+}
+
+/** `leak`: outputs an 8-float initializer kept as external data at `location`, for path-escape tests. */
+export function externalDataModel(location: string): Uint8Array {
+  return encodeModel({
+    name: 'leak',
+    inputs: [],
+    outputs: [{ name: 'Y', type: 'float32', dims: [2] }],
+    initializers: [{ name: 'W', type: 'float32', dims: [2], data: [], externalLocation: location }],
+    nodes: [{ op: 'Identity', inputs: ['W'], outputs: ['Y'] }],
   });
 }
 
