@@ -6,6 +6,7 @@ import { registerCoordinatorCommands } from './commands/coordinator.js';
 import { registerJobCommands } from './commands/job.js';
 import { registerLocalnetCommand } from './commands/localnet.js';
 import { registerModelCommands } from './commands/model.js';
+import { registerOcrCommand } from './commands/ocr.js';
 import { registerProviderCommands } from './commands/provider.js';
 import { registerWalletCommands } from './commands/wallet.js';
 import { Output } from './output.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerModelCommands(program);
   registerApiKeyCommands(program);
   registerChatCommand(program);
+  registerOcrCommand(program);
   return program;
 }
 

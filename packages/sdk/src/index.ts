@@ -60,6 +60,7 @@ export {
   writeNetworkConfig,
 } from './network/network-config.js';
 export { type ChatAnswer, type ChatMessage, type ChatRequest, chat } from './openai/chat.js';
+export { listModels, type NetworkModel } from './openai/models.js';
 export {
   type ApiKey,
   apiKeyAccount,

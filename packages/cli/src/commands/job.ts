@@ -33,10 +33,11 @@ interface JobFlags {
 }
 
 interface RunFlags {
-  wasm: string;
+  wasm?: string;
+  onnx?: string;
   args?: string;
   arg: string[];
-  stdin?: string;
+  input?: string;
   maxPrice: string;
   deadline: string;
   minCores: string;
@@ -60,7 +61,7 @@ async function readContext(command: Command) {
   return { ctx: { coordinator: new CoordinatorClient({ url }) }, out };
 }
 
-async function jobsContext(command: Command) {
+export async function jobsContext(command: Command) {
   const { config, out } = await contextOf(command);
   const flags = command.optsWithGlobals<JobFlags>();
   const url = await coordinatorUrl(config.dataDir, flags.coordinator);
@@ -142,7 +143,7 @@ function describeJob(job: Job, placement?: Placement): string {
 }
 
 /** A job that ended without a result becomes the CLI's error, with the job's own code when known. */
-function unfinished(job: Job): IdlegridError {
+export function unfinished(job: Job): IdlegridError {
   const code = job.error?.code;
   const known = code !== undefined && (ERROR_CODES as readonly string[]).includes(code);
   const reason = job.error ? `: ${job.error.code}: ${job.error.message}` : '';
@@ -157,7 +158,7 @@ function unfinished(job: Job): IdlegridError {
 
 const textOf = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
-async function pay(ctx: JobsContext, out: Output, job: Job) {
+export async function pay(ctx: JobsContext, out: Output, job: Job) {
   out.step(`paying ${formatTokens(BigInt(job.price ?? '0'))} to ${job.provider}`);
   try {
     const payment = await payForJob(ctx, job);
@@ -173,10 +174,18 @@ async function pay(ctx: JobsContext, out: Output, job: Job) {
 async function runJob(flags: RunFlags, command: Command) {
   const { ctx, out } = await jobsContext(command);
   const args = [...(flags.args?.trim() ? flags.args.trim().split(/\s+/) : []), ...flags.arg];
+  if ((flags.wasm === undefined) === (flags.onnx === undefined)) {
+    throw new IdlegridError(
+      'INVALID_ARGUMENT',
+      'give one of --wasm FILE (a WASI module) or --onnx FILE (an ONNX model)',
+    );
+  }
+  const moduleFile = (flags.wasm ?? flags.onnx)!;
   const request = {
-    module: new Uint8Array(await readFile(flags.wasm)),
+    ...(flags.onnx === undefined ? {} : { runtime: 'onnx' as const }),
+    module: new Uint8Array(await readFile(moduleFile)),
     args,
-    ...(flags.stdin === undefined ? {} : { stdin: new Uint8Array(await readFile(flags.stdin)) }),
+    ...(flags.input === undefined ? {} : { stdin: new Uint8Array(await readFile(flags.input)) }),
     maxPrice: parseAmount(flags.maxPrice, '--max-price'),
     deadlineSeconds: integer(flags.deadline, '--deadline'),
     cpuCores: integer(flags.minCores, '--min-cores'),
@@ -184,7 +193,7 @@ async function runJob(flags: RunFlags, command: Command) {
     ...placementOf(flags),
     ...verificationOf(flags),
   };
-  out.step(`uploading ${flags.wasm} and submitting to ${ctx.coordinator.url}`);
+  out.step(`uploading ${moduleFile} and submitting to ${ctx.coordinator.url}`);
   const submitted = await submitWasmJob(ctx, request);
   out.step(`job ${submitted.id} submitted`);
   if (!flags.wait) return out.result({ job: submitted }, () => submitted.id);
@@ -217,8 +226,12 @@ export function registerJobCommands(program: Command): void {
 
   job
     .command('run')
-    .description('run a WASI module on a provider and print its output')
-    .requiredOption('--wasm <file>', 'the wasm32-wasi module')
+    .description('run a WASI module, or an ONNX model on its input, on a provider and print its output')
+    .option('--wasm <file>', 'the wasm32-wasi module')
+    .option(
+      '--onnx <file>',
+      'an ONNX model, shipped with the job (its input: {"kind":"tensors","inputs":{...}})',
+    )
     .option('--args <args>', 'arguments, split on spaces')
     .option(
       '--arg <arg>',
@@ -226,7 +239,7 @@ export function registerJobCommands(program: Command): void {
       (v: string, all: string[]) => [...all, v],
       [],
     )
-    .option('--stdin <file>', 'file fed to the module on stdin')
+    .option('--input <file>', "the job's input: a module's stdin, a model's request JSON")
     .option('--max-price <grid>', 'most to pay, in GRID', '1')
     .option('--deadline <seconds>', 'seconds until the job must be done', '600')
     .option('--min-cores <n>', 'CPU cores the job needs', '1')

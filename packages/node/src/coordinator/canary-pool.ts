@@ -48,7 +48,7 @@ export class CanaryPool {
 
   async #learn(): Promise<KnownAnswer[]> {
     const scratch = await mkdtemp(join(tmpdir(), 'idlegrid-canaries-'));
-    const runtimes = await RuntimeSet.create({ scratchParent: scratch, maxIdleWorkers: 1 });
+    const runtimes = await RuntimeSet.create({ scratchParent: scratch, maxIdleWorkers: 1, withoutModels: true });
     const artifacts: ArtifactAccess = {
       bytes: (cid) => this.artifacts.bytes(cid),
       file: (cid) => this.artifacts.path(cid),

@@ -10,6 +10,7 @@ import type { Address } from 'viem';
 import type { JobRecord, JobStore } from '../jobs/api.js';
 import { isTerminal } from '../jobs/job-states.js';
 import { INLINE_INPUT_BYTES, JOB_MESSAGES, jobAssignAckSchema, jobCommitSchema } from '../jobs/wire.js';
+import { isModelRuntime } from '../market/model-listing.js';
 import type { MessageChannel, RemotePeer } from '../p2p/api.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
@@ -222,10 +223,16 @@ export class Dispatcher {
       const excluded = commitReveal
         ? new Set([...this.#excludedFor(job.id), ...(await this.#verification!.providersOf(job.id))])
         : this.#excludedFor(job.id);
+      const modelShipped =
+        isModelRuntime(spec.runtime) &&
+        (await this.deps.artifacts.info(spec.moduleCid).then(
+          () => true,
+          () => false,
+        ));
       const now = this.#now();
       // Placing reserves the provider's resources before any await, so jobs dispatched in the
       // same pass cannot overbook it.
-      const outcome = this.#scheduler.place(jobRequestOf(job, spec), now, excluded);
+      const outcome = this.#scheduler.place(jobRequestOf(job, spec, { modelShipped }), now, excluded);
       if (!outcome.placed) {
         await this.#noteUnmatched(job, outcome.reasons);
         return;

@@ -60,7 +60,16 @@ export class JobIntake {
   constructor(private readonly options: JobIntakeOptions) {}
 
   async submit(signedSpec: unknown): Promise<JobRecord> {
-    const verified = await this.#verify(signedSpec, 'JobSpec');
+    return this.submitVerified(await this.#verify(signedSpec, 'JobSpec'));
+  }
+
+  /**
+   * A spec whose signature is already checked: one this coordinator signed itself with a
+   * client's session key (the OpenAI-compatible API), which it need not recover again.
+   */
+  async submitVerified(
+    verified: Pick<VerifiedMessage<'JobSpec'>, 'kind' | 'message' | 'signature'>,
+  ): Promise<JobRecord> {
     const spec = verified.message;
     if (spec.deadline <= this.#now()) {
       throw new IdlegridError('MESSAGE_EXPIRED', `job deadline ${spec.deadline} has passed`, {

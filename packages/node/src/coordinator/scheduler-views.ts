@@ -43,13 +43,20 @@ export function profileOf(offer: Offer, facts: ProviderFacts): ProviderProfile {
 }
 
 /** The scheduler's view of a job: its spec's needs and bounds. */
-export function jobRequestOf(job: Pick<JobRecord, 'id'>, spec: JobSpec): JobRequest {
+/**
+ * `modelShipped`: the client uploaded the job's model to the coordinator, so any provider
+ * running the runtime can fetch it; otherwise a model job needs a provider listing its CID.
+ */
+export function jobRequestOf(
+  job: Pick<JobRecord, 'id'>,
+  spec: JobSpec,
+  options: { modelShipped?: boolean } = {},
+): JobRequest {
   return {
     id: job.id,
     runtime: spec.runtime,
     kind: spec.moduleCid,
-    // A model job goes only to a provider whose offer lists its model's CID.
-    model: isModelRuntime(spec.runtime) ? spec.moduleCid : '',
+    model: isModelRuntime(spec.runtime) && !options.modelShipped ? spec.moduleCid : '',
     cpuCores: spec.cpuCores,
     memoryMb: spec.memoryMb,
     vramMb: spec.vramMb,

@@ -13,7 +13,6 @@ import { connect, loadOrCreateKey, loadPrivateKey, readNetworkConfig } from '@id
 import type { Address, Hex } from 'viem';
 import { chainSessionGrants, isLiveSessionKey } from '../chain/session-keys.js';
 import { JOB_MESSAGES, JOBS_PROTOCOL, jobPaymentSchema, jobRevealSchema } from '../jobs/wire.js';
-import { formatModelListing } from '../market/model-listing.js';
 import { createP2PHost } from '../p2p/host.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
 import type { RunProgress } from '../runtimes/api.js';
@@ -72,10 +71,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   const terms: OfferTerms = {
     hardware,
     runtimes: offered,
-    models: models
-      .list()
-      .filter((model) => offered.includes(model.runtime))
-      .map((model) => formatModelListing(model)),
+    models: runtimes.listings(),
     pricePerCpuSecond: options.pricePerCpuSecond ?? ONE_TOKEN / 10_000n,
     pricePerGpuSecond: options.pricePerGpuSecond ?? 0n,
     pricePerGbSecond: options.pricePerGbSecond ?? 0n,

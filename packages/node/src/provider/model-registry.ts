@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
-import { cidOfSha256, IdlegridError } from '@idlegrid/protocol';
+import { IdlegridError } from '@idlegrid/protocol';
 import { z } from 'zod';
 import { checkModelName, type ModelListing, type ModelRuntime } from '../market/model-listing.js';
+import { hashFile } from '../storage/file-cid.js';
 
 /** A model file this machine serves, registered by `idlegrid model add`. */
 export interface RegisteredModel extends ModelListing {
@@ -126,14 +125,4 @@ export async function modelRuntimeOf(path: string): Promise<ModelRuntime> {
   throw new IdlegridError('MODEL_FORMAT_UNKNOWN', `${path} is neither a GGUF nor an .onnx model`, {
     details: { path },
   });
-}
-
-async function hashFile(path: string): Promise<{ cid: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytes += chunk.byteLength;
-  }
-  return { cid: cidOfSha256(hash.digest()), bytes };
 }

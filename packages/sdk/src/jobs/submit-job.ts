@@ -7,6 +7,8 @@ import { type Job, jobAnswerSchema } from './job.js';
 import { buildWasmJobSpec, nowSeconds, type PlacementConstraints } from './job-spec.js';
 
 export interface WasmJobRequest extends PlacementConstraints {
+  /** `wasm` by default; for `onnx` and `llm` jobs, `module` is the model (shipped, or a CID providers hold). */
+  runtime?: 'wasm' | 'llm' | 'onnx';
   /** The WASI module: its bytes (uploaded first) or the CID of an uploaded one. */
   module: Uint8Array | string;
   args?: readonly string[];

@@ -3,6 +3,7 @@ import {
   type NetworkDomain,
   parseWireJson,
   resultManifestSchema,
+  type SignedMessage,
   signMessage,
   toWireJson,
 } from '@idlegrid/protocol';
@@ -71,7 +72,20 @@ const ENDED = new Set(['accepted', 'settled', 'failed', 'expired', 'cancelled'])
  * lost after it fails the request, as a half-streamed answer cannot be taken back.
  */
 export class InferenceGateway {
+  /** Session accounts by key: deriving one from its private key costs about a millisecond per request. */
+  readonly #accounts = new Map<string, ReturnType<typeof apiKeyAccount>>();
+
   constructor(private readonly deps: InferenceGatewayDeps) {}
+
+  #sessionAccount(key: ApiKey) {
+    let account = this.#accounts.get(key.sessionKey);
+    if (!account) {
+      if (this.#accounts.size >= 1024) this.#accounts.delete(this.#accounts.keys().next().value!);
+      account = apiKeyAccount(key);
+      this.#accounts.set(key.sessionKey, account);
+    }
+    return account;
+  }
 
   async run(
     key: ApiKey,
@@ -83,7 +97,7 @@ export class InferenceGateway {
     const model = findModel(this.deps.registry, modelName, runtime);
     const budget = tokenBudget(request);
     const maxPrice = budgetPrice(budget, model.maxPricePer1kTokens);
-    const session = apiKeyAccount(key);
+    const session = this.#sessionAccount(key);
     const now = BigInt(Math.floor(Date.now() / 1000));
     const release = await this.deps.spending.reserve(key.client, session.address, maxPrice, now);
     try {
@@ -121,7 +135,7 @@ export class InferenceGateway {
   /** Submits the job and follows it to its end, relaying streamed text from its current provider. */
   async #follow(
     jobId: string,
-    spec: unknown,
+    spec: SignedMessage<'JobSpec'>,
     options: InferenceOptions,
     cancel: () => Promise<void>,
   ): Promise<JobRecord> {
@@ -149,7 +163,7 @@ export class InferenceGateway {
     const abort = () => reject(options.signal?.reason ?? new IdlegridError('ABORTED', 'request abandoned'));
     options.signal?.addEventListener('abort', abort, { once: true });
     try {
-      await this.deps.intake.submit(parseWireJson(toWireJson(spec)));
+      await this.deps.intake.submitVerified(spec);
       const job = await ended;
       if (job.state !== 'accepted' && job.state !== 'settled') {
         throw new IdlegridError(
@@ -181,7 +195,7 @@ export class InferenceGateway {
   /** Cancels a job the caller gave up on, signed by its key; a job already over stays as it is. */
   async #cancel(key: ApiKey, jobId: string): Promise<void> {
     const now = BigInt(Math.floor(Date.now() / 1000));
-    const cancel = await signMessage(apiKeyAccount(key), this.deps.domain, 'JobCancel', {
+    const cancel = await signMessage(this.#sessionAccount(key), this.deps.domain, 'JobCancel', {
       client: key.client,
       jobId: jobId as `0x${string}`,
       nonce: randomNonce(),

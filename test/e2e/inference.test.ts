@@ -1,7 +1,15 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ONE_TOKEN } from '@idlegrid/contracts';
 import { PROVIDER_PRESETS } from '@idlegrid/node';
-import { SUCCESSOR_REPLY, writeSuccessorModel } from '@idlegrid/node/testing';
+import {
+  denseModel,
+  denseReference,
+  drawText,
+  encodePng,
+  SUCCESSOR_REPLY,
+  writeSuccessorModel,
+} from '@idlegrid/node/testing';
 import { loadApiKey } from '@idlegrid/sdk';
 import OpenAI from 'openai';
 import { parseUnits } from 'viem';
@@ -203,5 +211,49 @@ describe('the OpenAI-compatible API on a local network (the official openai clie
     }
     expect(await paid(victim.address)).toBe(paidBefore[0]);
     expect(await paid(other.address)).toBeGreaterThan(paidBefore[1]!);
+  });
+});
+
+describe('ONNX models and OCR on the same network (the CLI)', () => {
+  it('reads the text of generated images with the built-in PP-OCRv4 models, and pays for it', async () => {
+    const models = await openai.models.list();
+    // Every provider serves the built-in OCR models (one was killed above: its lease may not have run out yet).
+    const ocr = models.data.find((m) => m.id === 'pp-ocrv4') as unknown as { runtime: string; providers: number };
+    expect(ocr.runtime).toBe('onnx');
+    expect(ocr.providers).toBeGreaterThanOrEqual(1);
+    const first = join(net.dataDir, 'hello.png');
+    const second = join(net.dataDir, 'digits.png');
+    await writeFile(first, encodePng(drawText(['HELLO  WORLD'])));
+    await writeFile(second, encodePng(drawText(['IDLEGRID  42'])));
+    const read = await runCli(['--data-dir', net.dataDir, '--json', 'ocr', first, second]);
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.json.pages.map((page: { text: string }) => page.text)).toEqual([
+      'HELLO WORLD',
+      'IDLEGRID 42',
+    ]);
+    expect(read.json.job.state).toBe('settled');
+  });
+
+  it('runs an ONNX model the client ships with its job', async () => {
+    await writeFile(join(net.dataDir, 'dense.onnx'), denseModel());
+    const x = [[1, 2, 3]];
+    const request = { kind: 'tensors', inputs: { X: { type: 'float32', dims: [1, 3], data: x.flat() } } };
+    await writeFile(join(net.dataDir, 'request.json'), JSON.stringify(request));
+    const ran = await runCli([
+      '--data-dir',
+      net.dataDir,
+      '--json',
+      'job',
+      'run',
+      '--onnx',
+      join(net.dataDir, 'dense.onnx'),
+      '--input',
+      join(net.dataDir, 'request.json'),
+    ]);
+    expect(ran.code, ran.stderr).toBe(0);
+    const answer = JSON.parse(ran.json.result.stdout) as { outputs: Record<string, { data: number[] }> };
+    const [output] = Object.values(answer.outputs);
+    const expected = denseReference(x).flat();
+    output!.data.forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 5));
   });
 });
