@@ -1,6 +1,7 @@
 import { runGasBenchmark } from './gas.js';
 import { runLlmBenchmark } from './llm.js';
 import { runNetworkBenchmark } from './network.js';
+import { runOcrBenchmark } from './ocr.js';
 import { writeSection } from './report.js';
 import { simSection } from './sim/run-sim.js';
 import { verificationSection } from './sim/verification-sim.js';
@@ -13,4 +14,5 @@ writeSection('sim', simSection());
 writeSection('verification', verificationSection());
 writeSection('verification-net', await verificationNetworkSection());
 writeSection('llm', await runLlmBenchmark());
+writeSection('ocr', await runOcrBenchmark());
 console.log('wrote docs/benchmarks.md');

@@ -34,10 +34,13 @@ export { JOB_MESSAGES, JOBS_PROTOCOL } from './jobs/wire.js';
 export { type ChildNode, startChildNode } from './localnet/child-node.js';
 export {
   type DemoJob,
+  type DemoModel,
   demoWorkload,
   type ExampleModule,
   exampleModulePath,
+  NOTICE_IMAGE,
   readExampleModule,
+  wasmDemoJobs,
 } from './localnet/demo-workload.js';
 export { boxBlur, countPrimes, hashChain } from './localnet/example-references.js';
 export {
@@ -138,6 +141,8 @@ export {
   llmRequestSchema,
 } from './runtimes/llm/api.js';
 export { createLlmExecutor, type LlmExecutor, type LlmTask } from './runtimes/llm/llm-executor.js';
+export { OCR_MODEL_NAME, ocrModelCid } from './runtimes/onnx/ocr-model-id.js';
+export { createOnnxExecutor, type OnnxExecutor } from './runtimes/onnx/onnx-executor.js';
 export {
   createWasmExecutor,
   WASM_PROGRAM_NAME,

@@ -76,6 +76,7 @@ export function registerLocalnetCommand(program: Command): void {
             ...(demo ? [demo.report] : []),
             `dashboard ${localnet.coordinatorUrl}/ · coordinator ${localnet.coordinatorUrl} · RPC ${localnet.running.network.rpcUrl} · data ${config.dataDir}`,
             `try: npx idlegrid --data-dir ${config.dataDir} job run --wasm packages/node/examples/wasm/build/primes.wasm --args 1000000`,
+            `     npx idlegrid --data-dir ${config.dataDir} ocr packages/node/examples/images/notice.png`,
             options.once
               ? 'stopping (--once); run again to resume the same state'
               : 'localnet running; Ctrl-C to stop',
@@ -100,9 +101,9 @@ async function demoRound(localnet: Localnet, out: Output) {
   const tokensOf = async () =>
     Promise.all(localnet.providers.map(async (p) => (await getBalances(reader, p.account.address)).tokens));
   const before = await tokensOf();
-  const jobs = demoWorkload();
+  const jobs = await demoWorkload();
   out.step(
-    `demo: ${jobs.length} WASM jobs (prime sieve, sha-256 chain, image blur), checked and paid by voucher`,
+    `demo: ${jobs.length} jobs (WASM prime sieve, sha-256 chain, image blur; OCR with PP-OCRv4), checked and paid by voucher`,
   );
   const outcomes = await runDemo(ctx, jobs, {
     onProgress: (done, total, outcome) => out.progress(done, total, `${outcome.label}: ${outcome.state}`),

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JobSpec } from '@idlegrid/protocol';
-import { demoWorkload, readExampleModule } from '../localnet/demo-workload.js';
+import { readExampleModule, wasmDemoJobs } from '../localnet/demo-workload.js';
 import { runJob } from '../provider/job-runner.js';
 import { type ArtifactAccess, RuntimeSet } from '../provider/runtime-set.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
@@ -48,7 +48,11 @@ export class CanaryPool {
 
   async #learn(): Promise<KnownAnswer[]> {
     const scratch = await mkdtemp(join(tmpdir(), 'idlegrid-canaries-'));
-    const runtimes = await RuntimeSet.create({ scratchParent: scratch, maxIdleWorkers: 1, withoutModels: true });
+    const runtimes = await RuntimeSet.create({
+      scratchParent: scratch,
+      maxIdleWorkers: 1,
+      withoutModels: true,
+    });
     const artifacts: ArtifactAccess = {
       bytes: (cid) => this.artifacts.bytes(cid),
       file: (cid) => this.artifacts.path(cid),
@@ -87,7 +91,7 @@ export class CanaryPool {
 /** The shipped example jobs (primes, hash chains, image blurs) as canary tasks. */
 export async function exampleCanaryTasks(): Promise<CanaryTask[]> {
   return Promise.all(
-    demoWorkload().map(async (job) => ({
+    (await wasmDemoJobs()).map(async (job) => ({
       label: job.label,
       module: await readExampleModule(job.module),
       args: job.args,

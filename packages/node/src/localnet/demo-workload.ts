@@ -9,9 +9,16 @@ export function exampleModulePath(name: ExampleModule): string {
   return fileURLToPath(new URL(`../../examples/wasm/build/${name}.wasm`, import.meta.url));
 }
 
+/** A model the network serves, by the name providers list it under. */
+export interface DemoModel {
+  runtime: 'onnx';
+  model: string;
+}
+
 export interface DemoJob {
   label: string;
-  module: ExampleModule;
+  /** A shipped example WASI module, or a model providers serve. */
+  module: ExampleModule | DemoModel;
   args: string[];
   stdin?: Uint8Array;
   /** Checks the job's stdout against a result computed here, independently. */
@@ -36,8 +43,17 @@ function testCard(width: number, height: number): Uint8Array {
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes).trim();
 
-/** The demo: real jobs of three kinds whose answers the client can check. */
-export function demoWorkload(): DemoJob[] {
+/** The shipped example image the OCR job reads, and the text on it. */
+export const NOTICE_IMAGE = {
+  path: fileURLToPath(new URL('../../examples/images/notice.png', import.meta.url)),
+  text: ['OPEN COMPUTE FOR ALL', 'PAID PER JOB 2026'],
+};
+
+/** Text with all spacing removed: OCR reads the letters, not always the width of the gaps between words. */
+const letters = (text: string) => text.replace(/\s+/g, '');
+
+/** The demo: real jobs whose answers the client can check: three WASM kinds, and OCR with real models. */
+export async function demoWorkload(): Promise<DemoJob[]> {
   const jobs: DemoJob[] = [];
   for (const n of [100_000, 400_000, 1_000_000, 2_000_000]) {
     jobs.push({
@@ -72,7 +88,25 @@ export function demoWorkload(): DemoJob[] {
         Buffer.from(out.subarray(out.length - size * size)).equals(Buffer.from(expected)),
     });
   }
+  const notice = await readFile(NOTICE_IMAGE.path);
+  jobs.push({
+    label: 'read a notice (OCR, PP-OCRv4)',
+    module: { runtime: 'onnx', model: 'pp-ocrv4' },
+    args: [],
+    stdin: new TextEncoder().encode(JSON.stringify({ kind: 'ocr', images: [notice.toString('base64')] })),
+    check: (out) => {
+      const pages = (JSON.parse(text(out)) as { pages: { text: string }[] }).pages;
+      return letters(pages[0]?.text ?? '') === letters(NOTICE_IMAGE.text.join(''));
+    },
+  });
   return jobs;
+}
+
+/** The WASM jobs of the demo: known-answer tasks anyone can recompute (canaries use them). */
+export async function wasmDemoJobs(): Promise<(DemoJob & { module: ExampleModule })[]> {
+  return (await demoWorkload()).filter(
+    (job): job is DemoJob & { module: ExampleModule } => typeof job.module === 'string',
+  );
 }
 
 export async function readExampleModule(name: ExampleModule): Promise<Uint8Array> {

@@ -1,4 +1,14 @@
-import { fetchResult, type Job, type JobsContext, payForJob, submitWasmJob, waitForJob } from '@idlegrid/sdk';
+import { IdlegridError } from '@idlegrid/protocol';
+import {
+  fetchResult,
+  type Job,
+  type JobsContext,
+  listModels,
+  type NetworkModel,
+  payForJob,
+  submitWasmJob,
+  waitForJob,
+} from '@idlegrid/sdk';
 import { type DemoJob, readExampleModule } from './demo-workload.js';
 
 export interface DemoOutcome {
@@ -33,12 +43,23 @@ export async function runDemo(
 ): Promise<DemoOutcome[]> {
   const payChains = new Map<string, Promise<unknown>>();
   let finished = 0;
+  let models: Promise<NetworkModel[]> | undefined;
+  /** A WASM job ships its module; a model job names the model's CID, which providers hold. */
+  const moduleOf = async (demo: DemoJob) => {
+    if (typeof demo.module === 'string') return { module: await readExampleModule(demo.module) };
+    const { runtime, model } = demo.module;
+    models ??= listModels(ctx);
+    const served = (await models).find((m) => m.id === model && m.runtime === runtime);
+    if (!served)
+      throw new IdlegridError('MODEL_NOT_FOUND', `no provider serves the ${runtime} model ${model}`);
+    return { runtime, module: served.cid };
+  };
 
   const runOne = async (demo: DemoJob): Promise<DemoOutcome> => {
     let job: Job | undefined;
     try {
       const submitted = await submitWasmJob(ctx, {
-        module: await readExampleModule(demo.module),
+        ...(await moduleOf(demo)),
         args: demo.args,
         ...(demo.stdin ? { stdin: demo.stdin } : {}),
         maxPrice: options.maxPrice ?? 10n ** 18n,

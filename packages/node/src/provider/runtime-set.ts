@@ -7,7 +7,7 @@ import { llmRuntimeAvailable } from '../runtimes/llm/llama-loader.js';
 import { createLlmExecutor, type LlmExecutor } from '../runtimes/llm/llm-executor.js';
 import { OCR_MODEL_NAME, ocrModelCid } from '../runtimes/onnx/ocr-model-id.js';
 import { createOnnxExecutor, type OcrTask, type OnnxExecutor } from '../runtimes/onnx/onnx-executor.js';
-import { onnxRuntimeAvailable } from '../runtimes/onnx/onnx-loader.js';
+import { onnxRuntimeInstalled } from '../runtimes/onnx/onnx-loader.js';
 import { createWasmExecutor, type WasmExecutor } from '../runtimes/wasm/wasm-executor.js';
 import type { ModelRegistry } from './model-registry.js';
 import { PreparedTaskCache } from './prepared-tasks.js';
@@ -72,7 +72,8 @@ export class RuntimeSet {
   static async create(options: RuntimeSetOptions): Promise<RuntimeSet> {
     if (options.withoutModels) return new RuntimeSet(options, false, false, undefined);
     const wantsLlm = options.models?.list().some((model) => model.runtime === 'llm') ?? false;
-    const [llm, onnx] = await Promise.all([wantsLlm && llmRuntimeAvailable(), onnxRuntimeAvailable()]);
+    const onnx = onnxRuntimeInstalled();
+    const llm = wantsLlm && (await llmRuntimeAvailable());
     const ocrCid = onnx ? await ocrModelCid().catch(() => undefined) : undefined;
     return new RuntimeSet(options, llm, onnx, ocrCid);
   }
