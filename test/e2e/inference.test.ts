@@ -10,7 +10,7 @@ import {
   SUCCESSOR_REPLY,
   writeSuccessorModel,
 } from '@idlegrid/node/testing';
-import { loadApiKey } from '@idlegrid/sdk';
+import { fetchResult, listModels, loadApiKey, payForJob, submitWasmJob, waitForJob } from '@idlegrid/sdk';
 import OpenAI from 'openai';
 import { parseUnits } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -218,7 +218,10 @@ describe('ONNX models and OCR on the same network (the CLI)', () => {
   it('reads the text of generated images with the built-in PP-OCRv4 models, and pays for it', async () => {
     const models = await openai.models.list();
     // Every provider serves the built-in OCR models (one was killed above: its lease may not have run out yet).
-    const ocr = models.data.find((m) => m.id === 'pp-ocrv4') as unknown as { runtime: string; providers: number };
+    const ocr = models.data.find((m) => m.id === 'pp-ocrv4') as unknown as {
+      runtime: string;
+      providers: number;
+    };
     expect(ocr.runtime).toBe('onnx');
     expect(ocr.providers).toBeGreaterThanOrEqual(1);
     const first = join(net.dataDir, 'hello.png');
@@ -232,6 +235,37 @@ describe('ONNX models and OCR on the same network (the CLI)', () => {
       'IDLEGRID 42',
     ]);
     expect(read.json.job.state).toBe('settled');
+  });
+
+  it('identifies languages with the built-in fastText model (the SDK)', async () => {
+    const model = (await listModels(net.ctx)).find((m) => m.id === 'lid.176');
+    expect(model?.runtime).toBe('fasttext');
+    const texts = [
+      'The network pays for every job.',
+      'Le réseau paie chaque tâche.',
+      'Das Netz bezahlt jede Aufgabe.',
+    ];
+    const submitted = await submitWasmJob(net.ctx, {
+      runtime: 'fasttext',
+      module: model!.cid,
+      stdin: new TextEncoder().encode(JSON.stringify({ kind: 'classify', texts, k: 2 })),
+      maxPrice: 10n ** 18n,
+      deadlineSeconds: 120,
+      memoryMb: 64,
+      cpuCores: 1,
+    });
+    const job = await waitForJob(net.ctx, submitted.id, { timeoutMs: 120_000 });
+    expect(job.state).toBe('accepted');
+    const { predictions } = JSON.parse(
+      new TextDecoder().decode((await fetchResult(net.ctx, job)).stdout),
+    ) as {
+      predictions: { label: string; probability: number }[][];
+    };
+    expect(predictions.map((labels) => labels[0]!.label)).toEqual(['en', 'fr', 'de']);
+    expect(
+      predictions.every((labels) => labels.length === 2 && labels[0]!.probability >= labels[1]!.probability),
+    ).toBe(true);
+    expect((await payForJob(net.ctx, job)).job.state).toBe('settled');
   });
 
   it('runs an ONNX model the client ships with its job', async () => {

@@ -42,6 +42,7 @@ export {
 } from './jobs/job-queries.js';
 export {
   buildWasmJobSpec,
+  type JobRuntime,
   type PlacementConstraints,
   placementFields,
   REQUEST_LIFETIME_SECONDS,
@@ -61,6 +62,7 @@ export {
 } from './network/network-config.js';
 export { type ChatAnswer, type ChatMessage, type ChatRequest, chat } from './openai/chat.js';
 export { listModels, type NetworkModel } from './openai/models.js';
+export { OCR_MODEL, type OcrLine, type OcrOptions, type OcrPage, readText } from './openai/ocr.js';
 export {
   type ApiKey,
   apiKeyAccount,

@@ -143,7 +143,7 @@ function describeJob(job: Job, placement?: Placement): string {
 }
 
 /** A job that ended without a result becomes the CLI's error, with the job's own code when known. */
-export function unfinished(job: Job): IdlegridError {
+function unfinished(job: Job): IdlegridError {
   const code = job.error?.code;
   const known = code !== undefined && (ERROR_CODES as readonly string[]).includes(code);
   const reason = job.error ? `: ${job.error.code}: ${job.error.message}` : '';

@@ -103,7 +103,7 @@ async function demoRound(localnet: Localnet, out: Output) {
   const before = await tokensOf();
   const jobs = await demoWorkload();
   out.step(
-    `demo: ${jobs.length} jobs (WASM prime sieve, sha-256 chain, image blur; OCR with PP-OCRv4), checked and paid by voucher`,
+    `demo: ${jobs.length} jobs (WASM prime sieve, sha-256 chain, image blur; OCR with PP-OCRv4, language ID with fastText), checked and paid by voucher`,
   );
   const outcomes = await runDemo(ctx, jobs, {
     onProgress: (done, total, outcome) => out.progress(done, total, `${outcome.label}: ${outcome.state}`),

@@ -1,22 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { IdlegridError } from '@idlegrid/protocol';
-import { fetchResult, listModels, submitWasmJob, waitForJob } from '@idlegrid/sdk';
+import { readText } from '@idlegrid/sdk';
 import type { Command } from 'commander';
 import { parseAmount } from '../format.js';
-import { jobsContext, pay, unfinished } from './job.js';
-
-/** The name providers list the built-in PP-OCRv4 models under. */
-const OCR_MODEL = 'pp-ocrv4';
+import { jobsContext, pay } from './job.js';
 
 interface OcrFlags {
   maxPrice: string;
   deadline: string;
   pay: boolean;
-}
-
-interface OcrPage {
-  text: string;
-  lines: { text: string; score: number }[];
 }
 
 export function registerOcrCommand(program: Command): void {
@@ -30,38 +21,16 @@ export function registerOcrCommand(program: Command): void {
     .option('--no-pay', 'do not pay for the job (it stays accepted)')
     .action(async (images: string[], flags: OcrFlags, command: Command) => {
       const { ctx, out } = await jobsContext(command);
-      const model = (await listModels(ctx)).find((m) => m.id === OCR_MODEL && m.runtime === 'onnx');
-      if (!model) throw new IdlegridError('MODEL_NOT_FOUND', `no provider online serves ${OCR_MODEL}`);
-      const encoded = await Promise.all(
-        images.map(async (file) => (await readFile(file)).toString('base64')),
-      );
-      const deadlineSeconds = Number(flags.deadline);
-      out.step(
-        `reading ${images.length} image(s) on the network (${model.providers} provider(s) serve ${OCR_MODEL})`,
-      );
-      const submitted = await submitWasmJob(ctx, {
-        runtime: 'onnx',
-        module: model.cid,
-        stdin: new TextEncoder().encode(JSON.stringify({ kind: 'ocr', images: encoded })),
+      out.step(`reading ${images.length} image(s) on the network`);
+      const read = await readText(ctx, await Promise.all(images.map((file) => readFile(file))), {
         maxPrice: parseAmount(flags.maxPrice, '--max-price'),
-        deadlineSeconds,
-        memoryMb: 512,
-        cpuCores: 1,
+        deadlineSeconds: Number(flags.deadline),
       });
-      let job = await waitForJob(ctx, submitted.id, { timeoutMs: (deadlineSeconds + 60) * 1000 });
-      if (job.state !== 'accepted' && job.state !== 'settled') throw unfinished(job);
-      const result = await fetchResult(ctx, job);
-      if (result.exitCode !== 0) {
-        throw new IdlegridError(
-          'PROVIDER_FAILED',
-          new TextDecoder().decode(result.stderr).trim() || 'OCR failed',
-        );
-      }
-      const pages = (JSON.parse(new TextDecoder().decode(result.stdout)) as { pages: OcrPage[] }).pages;
+      let { job } = read;
       let payment: unknown;
       if (flags.pay && job.state === 'accepted') ({ job, payment } = await pay(ctx, out, job));
-      out.result({ job, pages, ...(payment ? { payment } : {}) }, () =>
-        pages.map((page, i) => `${images[i]}:\n${page.text}`).join('\n\n'),
+      out.result({ job, pages: read.pages, ...(payment ? { payment } : {}) }, () =>
+        read.pages.map((page, i) => `${images[i]}:\n${page.text}`).join('\n\n'),
       );
     });
 }

@@ -11,7 +11,7 @@ export function exampleModulePath(name: ExampleModule): string {
 
 /** A model the network serves, by the name providers list it under. */
 export interface DemoModel {
-  runtime: 'onnx';
+  runtime: 'onnx' | 'fasttext';
   model: string;
 }
 
@@ -52,7 +52,7 @@ export const NOTICE_IMAGE = {
 /** Text with all spacing removed: OCR reads the letters, not always the width of the gaps between words. */
 const letters = (text: string) => text.replace(/\s+/g, '');
 
-/** The demo: real jobs whose answers the client can check: three WASM kinds, and OCR with real models. */
+/** The demo: real jobs whose answers the client can check: three WASM kinds, OCR and language ID with real models. */
 export async function demoWorkload(): Promise<DemoJob[]> {
   const jobs: DemoJob[] = [];
   for (const n of [100_000, 400_000, 1_000_000, 2_000_000]) {
@@ -97,6 +97,23 @@ export async function demoWorkload(): Promise<DemoJob[]> {
     check: (out) => {
       const pages = (JSON.parse(text(out)) as { pages: { text: string }[] }).pages;
       return letters(pages[0]?.text ?? '') === letters(NOTICE_IMAGE.text.join(''));
+    },
+  });
+  const sentences: [string, string][] = [
+    ['en', 'Idle machines can do useful work while their owners sleep.'],
+    ['fr', 'Les machines inactives peuvent travailler pendant que leurs propriétaires dorment.'],
+    ['de', 'Ungenutzte Rechner können arbeiten, während ihre Besitzer schlafen.'],
+    ['es', 'Las máquinas inactivas pueden trabajar mientras sus dueños duermen.'],
+    ['ja', 'アイドル状態のマシンは、所有者が寝ている間に役立つ仕事ができます。'],
+  ];
+  jobs.push({
+    label: 'identify 5 languages (fastText lid.176)',
+    module: { runtime: 'fasttext', model: 'lid.176' },
+    args: [],
+    stdin: new TextEncoder().encode(JSON.stringify({ kind: 'classify', texts: sentences.map(([, s]) => s) })),
+    check: (out) => {
+      const { predictions } = JSON.parse(text(out)) as { predictions: { label: string }[][] };
+      return predictions.every((labels, i) => labels[0]?.label === sentences[i]![0]);
     },
   });
   return jobs;

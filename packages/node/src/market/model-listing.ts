@@ -1,7 +1,7 @@
 import { IdlegridError, parseCid } from '@idlegrid/protocol';
 
 /** The runtimes that serve models (as opposed to running modules). */
-export const MODEL_RUNTIMES = ['llm', 'onnx'] as const;
+export const MODEL_RUNTIMES = ['llm', 'onnx', 'tfjs', 'fasttext'] as const;
 export type ModelRuntime = (typeof MODEL_RUNTIMES)[number];
 
 /** A model a provider serves, as its signed offer lists it: `runtime:name@cid`. */

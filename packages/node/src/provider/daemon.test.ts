@@ -182,10 +182,13 @@ describe('provider daemon', () => {
     expect(first.signer).toBe(provider.address);
     expect(first.message).toMatchObject({
       region: 'eu-west',
-      runtimes: ['wasm'],
+      // No GGUF registered, so no llm; the other model runtimes are installed with the node.
+      runtimes: ['wasm', 'onnx', 'tfjs', 'fasttext'],
       cpuCores: 2,
       memoryMb: 2048,
     });
+    // The built-in models are listed by name and CID.
+    expect(first.message.models.map((entry) => entry.split('@')[0])).toEqual(['onnx:pp-ocrv4', 'fasttext:lid.176']);
     expect(first.message.pricePerCpuSecond).toBeGreaterThan(0n);
     await waitFor(
       () => heartbeats.length >= 3 && offers.length >= 2,

@@ -2,7 +2,12 @@ import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises
 import { dirname, extname, join, resolve } from 'node:path';
 import { IdlegridError } from '@idlegrid/protocol';
 import { z } from 'zod';
-import { checkModelName, type ModelListing, type ModelRuntime } from '../market/model-listing.js';
+import {
+  checkModelName,
+  MODEL_RUNTIMES,
+  type ModelListing,
+  type ModelRuntime,
+} from '../market/model-listing.js';
 import { hashFile } from '../storage/file-cid.js';
 
 /** A model file this machine serves, registered by `idlegrid model add`. */
@@ -17,7 +22,7 @@ const fileSchema = z.object({
   models: z.array(
     z.object({
       name: z.string(),
-      runtime: z.enum(['llm', 'onnx']),
+      runtime: z.enum(MODEL_RUNTIMES),
       cid: z.string(),
       path: z.string(),
       bytes: z.number().int().nonnegative(),
@@ -109,20 +114,31 @@ export class ModelRegistry {
   }
 }
 
-/** GGUF files start with the magic `GGUF`; ONNX files are protobufs, known by their extension. */
+/**
+ * Which runtime serves a model file: GGUF files start with the magic `GGUF` (llm); TF.js bundles
+ * are JSON starting with their format (`{"format":"idlegrid-tfjs/1"`); ONNX (protobuf) and
+ * fastText (`.ftz`, `.bin`) files are known by their extension.
+ */
 export async function modelRuntimeOf(path: string): Promise<ModelRuntime> {
   const handle = await open(path).catch((cause: unknown) => {
     throw new IdlegridError('INVALID_ARGUMENT', `cannot read model file ${path}`, { cause });
   });
+  let head: string;
   try {
-    const head = Buffer.alloc(4);
-    await handle.read(head, 0, 4, 0);
-    if (head.toString('latin1') === 'GGUF') return 'llm';
+    const bytes = Buffer.alloc(64);
+    const { bytesRead } = await handle.read(bytes, 0, 64, 0);
+    head = bytes.subarray(0, bytesRead).toString('latin1');
   } finally {
     await handle.close();
   }
-  if (extname(path).toLowerCase() === '.onnx') return 'onnx';
-  throw new IdlegridError('MODEL_FORMAT_UNKNOWN', `${path} is neither a GGUF nor an .onnx model`, {
-    details: { path },
-  });
+  if (head.startsWith('GGUF')) return 'llm';
+  if (/^\{\s*"format"\s*:\s*"idlegrid-tfjs\/1"/.test(head)) return 'tfjs';
+  const extension = extname(path).toLowerCase();
+  if (extension === '.onnx') return 'onnx';
+  if (extension === '.ftz' || extension === '.bin') return 'fasttext';
+  throw new IdlegridError(
+    'MODEL_FORMAT_UNKNOWN',
+    `${path} is no GGUF, ONNX (.onnx), TF.js bundle or fastText (.ftz, .bin) model`,
+    { details: { path } },
+  );
 }

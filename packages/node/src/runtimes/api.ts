@@ -1,10 +1,10 @@
 /**
- * The one interface every runtime (wasm, llm; onnx and tfjs next) implements: `prepare` turns an
+ * The one interface every runtime (wasm, llm, onnx, tfjs, fasttext) implements: `prepare` turns an
  * artifact into a runnable task once, `run` executes it under resource limits and an AbortSignal.
  */
 
 /** Names of the runtimes a job spec can ask for. */
-export type RuntimeName = 'wasm' | 'onnx' | 'llm' | 'tfjs';
+export type RuntimeName = 'wasm' | 'onnx' | 'llm' | 'tfjs' | 'fasttext';
 
 /** Resource limits of one run; every field is a positive integer. */
 export interface ResourceLimits {

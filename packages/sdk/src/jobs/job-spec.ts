@@ -4,6 +4,9 @@ import { type Address, bytesToHex, type Hex, hexToBigInt } from 'viem';
 /** How long a signed request stays valid: long enough to reach the coordinator, short against replay. */
 export const REQUEST_LIFETIME_SECONDS = 300n;
 
+/** The runtimes a job can name (see the node's runtimes/api.ts). */
+export type JobRuntime = 'wasm' | 'llm' | 'onnx' | 'tfjs' | 'fasttext';
+
 /** Where a job may run; every field is optional and absent means "any". */
 export interface PlacementConstraints {
   /** Only providers in this region. */
@@ -23,7 +26,7 @@ export interface PlacementConstraints {
 export interface WasmJobFields extends PlacementConstraints {
   client: Address;
   /** `wasm` by default; `llm` and `onnx` jobs name a model as their module. */
-  runtime?: 'wasm' | 'llm' | 'onnx';
+  runtime?: JobRuntime;
   moduleCid: string;
   /** Artifact fed to the module's stdin: becomes `inputCids[0]`. */
   stdinCid?: string;

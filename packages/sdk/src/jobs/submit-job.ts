@@ -4,11 +4,11 @@ import { parseAnswer } from '../http/remote-error.js';
 import { uploadArtifact } from './artifacts.js';
 import type { JobsContext } from './context.js';
 import { type Job, jobAnswerSchema } from './job.js';
-import { buildWasmJobSpec, nowSeconds, type PlacementConstraints } from './job-spec.js';
+import { buildWasmJobSpec, type JobRuntime, nowSeconds, type PlacementConstraints } from './job-spec.js';
 
 export interface WasmJobRequest extends PlacementConstraints {
   /** `wasm` by default; for `onnx` and `llm` jobs, `module` is the model (shipped, or a CID providers hold). */
-  runtime?: 'wasm' | 'llm' | 'onnx';
+  runtime?: JobRuntime;
   /** The WASI module: its bytes (uploaded first) or the CID of an uploaded one. */
   module: Uint8Array | string;
   args?: readonly string[];
