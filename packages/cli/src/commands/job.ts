@@ -35,6 +35,7 @@ interface JobFlags {
 interface RunFlags {
   wasm?: string;
   onnx?: string;
+  tfjs?: string;
   args?: string;
   arg: string[];
   input?: string;
@@ -174,15 +175,17 @@ export async function pay(ctx: JobsContext, out: Output, job: Job) {
 async function runJob(flags: RunFlags, command: Command) {
   const { ctx, out } = await jobsContext(command);
   const args = [...(flags.args?.trim() ? flags.args.trim().split(/\s+/) : []), ...flags.arg];
-  if ((flags.wasm === undefined) === (flags.onnx === undefined)) {
+  const given = (['wasm', 'onnx', 'tfjs'] as const).filter((runtime) => flags[runtime] !== undefined);
+  if (given.length !== 1) {
     throw new IdlegridError(
       'INVALID_ARGUMENT',
-      'give one of --wasm FILE (a WASI module) or --onnx FILE (an ONNX model)',
+      'give one of --wasm FILE (a WASI module), --onnx FILE (an ONNX model) or --tfjs FILE (a TF.js model bundle)',
     );
   }
-  const moduleFile = (flags.wasm ?? flags.onnx)!;
+  const runtime = given[0]!;
+  const moduleFile = flags[runtime]!;
   const request = {
-    ...(flags.onnx === undefined ? {} : { runtime: 'onnx' as const }),
+    ...(runtime === 'wasm' ? {} : { runtime }),
     module: new Uint8Array(await readFile(moduleFile)),
     args,
     ...(flags.input === undefined ? {} : { stdin: new Uint8Array(await readFile(flags.input)) }),
@@ -226,11 +229,17 @@ export function registerJobCommands(program: Command): void {
 
   job
     .command('run')
-    .description('run a WASI module, or an ONNX model on its input, on a provider and print its output')
+    .description(
+      'run a WASI module, or an ONNX or TF.js model on its input, on a provider and print its output',
+    )
     .option('--wasm <file>', 'the wasm32-wasi module')
     .option(
       '--onnx <file>',
       'an ONNX model, shipped with the job (its input: {"kind":"tensors","inputs":{...}})',
+    )
+    .option(
+      '--tfjs <file>',
+      'a TF.js model bundle, shipped with the job (its input: {"kind":"predict","inputs":{...}})',
     )
     .option('--args <args>', 'arguments, split on spaces')
     .option(

@@ -84,7 +84,7 @@ export const jobAssignSchema = z.object({
   commitReveal: z.boolean().default(false),
   /**
    * Small inputs inline, base64 keyed by CID (at most INLINE_INPUT_BYTES in all): the provider
-   * checks each against its CID and caches it instead of downloading it, a round trip saved.
+   * checks each against its CID and uses it instead of downloading it, a round trip saved.
    */
   inputs: z.record(z.string(), z.base64()).optional(),
 });

@@ -188,7 +188,10 @@ describe('provider daemon', () => {
       memoryMb: 2048,
     });
     // The built-in models are listed by name and CID.
-    expect(first.message.models.map((entry) => entry.split('@')[0])).toEqual(['onnx:pp-ocrv4', 'fasttext:lid.176']);
+    expect(first.message.models.map((entry) => entry.split('@')[0])).toEqual([
+      'onnx:pp-ocrv4',
+      'fasttext:lid.176',
+    ]);
     expect(first.message.pricePerCpuSecond).toBeGreaterThan(0n);
     await waitFor(
       () => heartbeats.length >= 3 && offers.length >= 2,

@@ -8,6 +8,7 @@ import {
   localAccount,
   networkDomain,
   ReplayGuard,
+  verifyCid,
 } from '@idlegrid/protocol';
 import { connect, loadOrCreateKey, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
 import type { Address, Hex } from 'viem';
@@ -164,14 +165,13 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     const { signal } = job.controller;
     emit({ type: 'job.started', jobId });
     try {
-      // Inputs sent with the assignment are cached once they match their CIDs; any other is downloaded.
-      await Promise.all(
-        Object.entries(inputs).map(([cid, base64]) =>
-          fetcher.store.put(Buffer.from(base64, 'base64'), cid).catch(() => undefined),
-        ),
-      );
+      // Inputs sent with the assignment are used as they came once they match their CIDs; any other is downloaded.
+      const inline = inlineInputsOf(inputs);
       const artifacts: ArtifactAccess = {
-        bytes: (cid, signal) => fetcher.fetch(apiUrl, cid, { signal }),
+        bytes: (cid, signal) => {
+          const bytes = inline.get(cid);
+          return bytes ? Promise.resolve(bytes) : fetcher.fetch(apiUrl, cid, { signal });
+        },
         file: async (cid, signal) => {
           await fetcher.fetch(apiUrl, cid, { signal });
           return fetcher.store.path(cid);
@@ -320,6 +320,21 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       await runtimes.close();
     },
   };
+}
+
+/** The inputs of a `job.assign` whose bytes match their CIDs (a mismatch is left out, and downloaded instead). */
+function inlineInputsOf(inputs: Record<string, string>): Map<string, Uint8Array> {
+  const matching = new Map<string, Uint8Array>();
+  for (const [cid, base64] of Object.entries(inputs)) {
+    const bytes = new Uint8Array(Buffer.from(base64, 'base64'));
+    try {
+      verifyCid(cid, bytes);
+      matching.set(cid, bytes);
+    } catch {
+      // not what it claims to be
+    }
+  }
+  return matching;
 }
 
 async function keyOf(dataDir: string, name: string): Promise<Hex> {

@@ -3,11 +3,11 @@ import { isIdlegridError } from '@idlegrid/protocol';
 import {
   DEFAULT_LIMITS,
   type PreparedTask,
-  type ResourceLimits,
   type RunOptions,
   type RunRequest,
   type RunResult,
 } from '../api.js';
+import { checkedRequest, jsonRunResult, parseJsonRequest } from '../json-job.js';
 import { resolveLimits } from '../limits.js';
 import {
   type ClassifyAnswer,
@@ -158,13 +158,13 @@ function languageIdTask(native: NativeFastText, model: string): LanguageIdTask {
   return {
     model,
     answer: async (request, options = {}) =>
-      classify(checked(classifyRequestSchema.safeParse(request)), options),
+      classify(checkedRequest('fasttext', classifyRequestSchema, request, requestInvalid), options),
     run: async (request, options = {}) => {
       const started = performance.now();
       const limits = resolveLimits(DEFAULT_LIMITS, options.limits);
       if (options.signal?.aborted) throw aborted('fasttext run', options.signal);
       const answer = await classify(parseRequest(request.stdin), options);
-      return jsonResult(answer, limits, performance.now() - started);
+      return jsonRunResult(answer, limits, performance.now() - started, outputTooLarge);
     },
     dispose: async () => {
       if (closed) return;
@@ -200,38 +200,5 @@ function predictText(native: NativeFastText, text: string, k: number, threshold:
 
 /** A fasttext job's request from its first input (stdin), checked against the schema. */
 export function parseRequest(stdin: Uint8Array | undefined): FastTextRequest {
-  if (!stdin || stdin.length === 0)
-    throw requestInvalid('a fasttext job needs its request as its first input');
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(stdin));
-  } catch (cause) {
-    throw requestInvalid('the fasttext request is not JSON', { cause });
-  }
-  return checked(fastTextRequestSchema.safeParse(json));
-}
-
-function checked<T>(
-  parsed:
-    | { success: true; data: T }
-    | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } },
-): T {
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
-  throw requestInvalid(`the fasttext request is malformed: ${issues.join('; ')}`, { details: { issues } });
-}
-
-function jsonResult(answer: ClassifyAnswer, limits: ResourceLimits, durationMs: number): RunResult {
-  const stdout = new TextEncoder().encode(JSON.stringify(answer));
-  // A cut JSON answer is of no use to anyone: too large is an error, not a truncated stdout.
-  if (stdout.length > limits.outputBytes) throw outputTooLarge(stdout.length, limits.outputBytes);
-  return {
-    exitCode: 0,
-    stdout,
-    stderr: new Uint8Array(0),
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    durationMs,
-    limits,
-  };
+  return parseJsonRequest('fasttext', fastTextRequestSchema, stdin, requestInvalid);
 }

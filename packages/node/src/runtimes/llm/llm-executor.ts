@@ -1,4 +1,4 @@
-import { IdlegridError, isIdlegridError } from '@idlegrid/protocol';
+import { IdlegridError } from '@idlegrid/protocol';
 import type {
   ChatWrapper,
   LlamaContext,
@@ -15,7 +15,9 @@ import {
   type RunRequest,
   type RunResult,
 } from '../api.js';
+import { jsonRunResult, parseJsonRequest } from '../json-job.js';
 import { resolveLimits } from '../limits.js';
+import { messageOf } from '../runtime-errors.js';
 import { billedTokens, type LlmAnswer, type LlmRequest, llmRequestSchema, tokenBudgetOf } from './api.js';
 import { embed } from './embed.js';
 import { generate } from './generate.js';
@@ -145,15 +147,8 @@ function loadedModel(lib: LlamaBinding, model: LlamaModel, context: LlamaContext
       const limits = resolveLimits(DEFAULT_LIMITS, runOptions.limits);
       const parsed = parseRequest(request.stdin);
       const result = await answer(parsed, { ...runOptions, tokenBudget: tokenBudgetOf(request.args ?? []) });
-      const stdout = new TextEncoder().encode(JSON.stringify(result));
       return {
-        exitCode: 0,
-        stdout,
-        stderr: new Uint8Array(0),
-        stdoutTruncated: false,
-        stderrTruncated: false,
-        durationMs: performance.now() - started,
-        limits,
+        ...jsonRunResult(result, limits, performance.now() - started),
         tokens: billedTokens(result.usage),
       };
     },
@@ -173,24 +168,10 @@ function budgetedContext(contextSize: number, options: AnswerOptions): number {
 }
 
 export function parseRequest(stdin: Uint8Array | undefined): LlmRequest {
-  if (!stdin)
-    throw new IdlegridError('LLM_REQUEST_INVALID', 'an llm job needs its request as its first input');
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(stdin));
-  } catch (cause) {
-    throw new IdlegridError('LLM_REQUEST_INVALID', 'the llm request is not JSON', { cause });
-  }
-  const parsed = llmRequestSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new IdlegridError('LLM_REQUEST_INVALID', `the llm request is malformed: ${parsed.error.message}`, {
-      details: { issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) },
-    });
-  }
-  return parsed.data;
-}
-
-function messageOf(error: unknown): string {
-  if (isIdlegridError(error)) return error.message;
-  return error instanceof Error ? error.message : String(error);
+  return parseJsonRequest(
+    'llm',
+    llmRequestSchema,
+    stdin,
+    (message, options) => new IdlegridError('LLM_REQUEST_INVALID', message, options),
+  );
 }

@@ -4,11 +4,11 @@ import {
   type Executor,
   type PreparedTask,
   type PrepareOptions,
-  type ResourceLimits,
   type RunOptions,
   type RunRequest,
   type RunResult,
 } from '../api.js';
+import { jsonRunResult, parseJsonRequest } from '../json-job.js';
 import { resolveLimits } from '../limits.js';
 import {
   type OcrAnswer,
@@ -169,37 +169,10 @@ async function runJson(
   const started = performance.now();
   const limits = resolveLimits(DEFAULT_LIMITS, options.limits);
   const result = await answer(parseRequest(request.stdin));
-  return jsonResult(result, limits, performance.now() - started);
-}
-
-function jsonResult(answer: OnnxAnswer, limits: ResourceLimits, durationMs: number): RunResult {
-  const stdout = new TextEncoder().encode(JSON.stringify(answer));
-  // A cut JSON answer is of no use to anyone: too large is an error, not a truncated stdout.
-  if (stdout.length > limits.outputBytes) throw outputTooLarge(stdout.length, limits.outputBytes);
-  return {
-    exitCode: 0,
-    stdout,
-    stderr: new Uint8Array(0),
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    durationMs,
-    limits,
-  };
+  return jsonRunResult(result, limits, performance.now() - started, outputTooLarge);
 }
 
 /** An onnx job's request from its first input (stdin), checked against the schema. */
 export function parseRequest(stdin: Uint8Array | undefined): OnnxRequest {
-  if (!stdin || stdin.length === 0) throw requestInvalid('an onnx job needs its request as its first input');
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(stdin));
-  } catch (cause) {
-    throw requestInvalid('the onnx request is not JSON', { cause });
-  }
-  const parsed = onnxRequestSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw requestInvalid(`the onnx request is malformed: ${issues.join('; ')}`, { details: { issues } });
-  }
-  return parsed.data;
+  return parseJsonRequest('onnx', onnxRequestSchema, stdin, requestInvalid);
 }

@@ -5,11 +5,11 @@ import {
   type Executor,
   type PreparedTask,
   type PrepareOptions,
-  type ResourceLimits,
   type RunOptions,
   type RunRequest,
   type RunResult,
 } from '../api.js';
+import { jsonRunResult, parseJsonRequest } from '../json-job.js';
 import { resolveLimits } from '../limits.js';
 import { type TfjsAnswer, type TfjsRequest, tfjsRequestSchema } from './api.js';
 import { Deadline } from './deadline.js';
@@ -123,7 +123,7 @@ function modelTask(
       const started = performance.now();
       const limits = resolveLimits(DEFAULT_LIMITS, runOptions.limits);
       const result = await answer(parseRequest(request.stdin), runOptions);
-      return jsonResult(result, limits, performance.now() - started);
+      return jsonRunResult(result, limits, performance.now() - started, outputTooLarge);
     },
     async dispose() {
       if (disposed) return;
@@ -133,34 +133,7 @@ function modelTask(
   };
 }
 
-function jsonResult(answer: TfjsAnswer, limits: ResourceLimits, durationMs: number): RunResult {
-  const stdout = new TextEncoder().encode(JSON.stringify(answer));
-  // A cut JSON answer is of no use to anyone: too large is an error, not a truncated stdout.
-  if (stdout.length > limits.outputBytes) throw outputTooLarge(stdout.length, limits.outputBytes);
-  return {
-    exitCode: 0,
-    stdout,
-    stderr: new Uint8Array(0),
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    durationMs,
-    limits,
-  };
-}
-
 /** A tfjs job's request from its first input (stdin), checked against the schema. */
 export function parseRequest(stdin: Uint8Array | undefined): TfjsRequest {
-  if (!stdin || stdin.length === 0) throw requestInvalid('a tfjs job needs its request as its first input');
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(stdin));
-  } catch (cause) {
-    throw requestInvalid('the tfjs request is not JSON', { cause });
-  }
-  const parsed = tfjsRequestSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw requestInvalid(`the tfjs request is malformed: ${issues.join('; ')}`, { details: { issues } });
-  }
-  return parsed.data;
+  return parseJsonRequest('tfjs', tfjsRequestSchema, stdin, requestInvalid);
 }
