@@ -18,12 +18,12 @@ import {
 import { jsonRunResult, parseJsonRequest } from '../json-job.js';
 import { resolveLimits } from '../limits.js';
 import { messageOf } from '../runtime-errors.js';
+import { Slots } from '../slots.js';
 import { billedTokens, type LlmAnswer, type LlmRequest, llmRequestSchema, tokenBudgetOf } from './api.js';
 import { embed } from './embed.js';
 import { generate } from './generate.js';
 import { type LlamaBinding, type LlmDevice, llamaBinding, loadLlama } from './llama-loader.js';
 import { score } from './score.js';
-import { Slots } from './slots.js';
 
 export interface LlmExecutorOptions {
   /** `auto` uses a GPU where llama.cpp finds one (CUDA, Vulkan, Metal), else the CPU. */

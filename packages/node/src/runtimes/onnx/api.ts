@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkTensorSize, dimsSchema } from '../tensor-json.js';
 
 /**
  * What an `onnx` job asks for and what it answers, as JSON: the request is the job's first input
@@ -34,28 +35,11 @@ const RANGE: Record<Exclude<InputType, 'float32'>, readonly [number, number]> = 
 const inputTensor = z
   .strictObject({
     type: z.enum(INPUT_TYPES),
-    dims: z
-      .array(
-        z
-          .number()
-          .int()
-          .min(0)
-          .max(2 ** 31 - 1),
-      )
-      .max(MAX_RANK),
-    // Checked below with one loop rather than a schema per element: inputs can hold millions.
+    dims: dimsSchema(MAX_RANK),
     data: z.array(z.number()).max(MAX_INPUT_ELEMENTS),
   })
   .superRefine((tensor, ctx) => {
-    const size = tensor.dims.reduce((product, dim) => product * dim, 1);
-    if (size !== tensor.data.length) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['data'],
-        message: `dims ${JSON.stringify(tensor.dims)} hold ${size} elements, data has ${tensor.data.length}`,
-      });
-      return;
-    }
+    if (!checkTensorSize(tensor, ctx)) return;
     if (tensor.type === 'float32') return;
     const [min, max] = RANGE[tensor.type];
     const bad = tensor.data.findIndex((value) => !Number.isInteger(value) || value < min || value > max);

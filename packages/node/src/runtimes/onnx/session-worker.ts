@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { IdlegridError } from '@idlegrid/protocol';
+import { Slots } from '../slots.js';
 import { modelInvalid, runFailed, unavailable } from './errors.js';
 
 /**
@@ -149,7 +150,8 @@ export class SessionHost {
   /** Why earlier provider attempts failed (e.g. CUDA without a GPU); empty when the first worked. */
   readonly fallbacks: readonly string[];
   readonly #worker: Worker;
-  readonly #turn = new Turn();
+  /** One run at a time: onnxruntime computes on the thread that calls it. */
+  readonly #turn = new Slots(1);
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #failure: Error | undefined;
@@ -299,39 +301,6 @@ export class SessionHost {
     this.#failure ??= error;
     for (const pending of this.#pending.values()) pending.reject(error);
     this.#pending.clear();
-  }
-}
-
-/** A FIFO lock whose waiters can give up (a queued request whose job is cancelled or timed out). */
-class Turn {
-  #busy = false;
-  readonly #waiting: Array<() => void> = [];
-
-  acquire(signal: AbortSignal | undefined): Promise<void> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (!this.#busy) {
-      this.#busy = true;
-      return Promise.resolve();
-    }
-    return new Promise((resolve, reject) => {
-      const grant = () => {
-        signal?.removeEventListener('abort', abandon);
-        resolve();
-      };
-      const abandon = () => {
-        const at = this.#waiting.indexOf(grant);
-        if (at >= 0) this.#waiting.splice(at, 1);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', abandon, { once: true });
-      this.#waiting.push(grant);
-    });
-  }
-
-  release(): void {
-    const next = this.#waiting.shift();
-    if (next) next();
-    else this.#busy = false;
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkTensorSize, dimsSchema } from '../tensor-json.js';
 
 /**
  * What a `tfjs` job asks for and what it answers, as JSON: the request is the job's first input
@@ -22,27 +23,11 @@ export const MAX_EPOCHS = 10_000;
 
 const tensor = z
   .strictObject({
-    dims: z
-      .array(
-        z
-          .number()
-          .int()
-          .min(0)
-          .max(2 ** 31 - 1),
-      )
-      .max(MAX_RANK),
-    // Checked with one loop below rather than a schema per element: tensors can hold millions.
+    dims: dimsSchema(MAX_RANK),
     data: z.array(z.number()).max(MAX_ELEMENTS),
   })
   .superRefine((value, ctx) => {
-    const size = value.dims.reduce((product, dim) => product * dim, 1);
-    if (size !== value.data.length) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['data'],
-        message: `dims ${JSON.stringify(value.dims)} hold ${size} elements, data has ${value.data.length}`,
-      });
-    }
+    checkTensorSize(value, ctx);
   });
 
 const name = z.string().min(1).max(256);

@@ -1,8 +1,9 @@
 import { IdlegridError } from '@idlegrid/protocol';
 
 /**
- * A counting semaphore whose waiters can give up: a model's context has a fixed number of
- * sequences, and a request waiting for one must leave the queue when its job is cancelled.
+ * A counting semaphore whose waiters can give up: a model serves a fixed number of requests at
+ * once (an llm context's sequences, an onnx session's one run), and a request waiting for its
+ * turn must leave the queue when its job is cancelled.
  */
 export class Slots {
   #free: number;
@@ -16,15 +17,16 @@ export class Slots {
   }
 
   async use<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
-    await this.#acquire(signal);
+    await this.acquire(signal);
     try {
       return await work();
     } finally {
-      this.#release();
+      this.release();
     }
   }
 
-  #acquire(signal: AbortSignal | undefined): Promise<void> {
+  /** Takes a slot, waiting in turn; a waiter whose signal aborts leaves the queue. Pair with `release`. */
+  acquire(signal: AbortSignal | undefined): Promise<void> {
     signal?.throwIfAborted();
     if (this.#free > 0) {
       this.#free--;
@@ -45,7 +47,7 @@ export class Slots {
     });
   }
 
-  #release(): void {
+  release(): void {
     const next = this.#waiting.shift();
     if (next) next();
     else this.#free++;
