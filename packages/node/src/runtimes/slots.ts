@@ -27,7 +27,7 @@ export class Slots {
 
   /** Takes a slot, waiting in turn; a waiter whose signal aborts leaves the queue. Pair with `release`. */
   acquire(signal: AbortSignal | undefined): Promise<void> {
-    signal?.throwIfAborted();
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#free > 0) {
       this.#free--;
       return Promise.resolve();
