@@ -113,6 +113,27 @@ describe('the OpenAI-compatible API on a local network (the official openai clie
     expect(usage?.completion_tokens).toBe(26);
   });
 
+  it("chats from the CLI with the client's API key file", async () => {
+    const answer = await runCli([
+      '--data-dir',
+      net.dataDir,
+      '--json',
+      'chat',
+      '--model',
+      MODEL,
+      '--message',
+      'Hi!',
+    ]);
+    expect(answer.code, answer.stderr).toBe(0);
+    expect(answer.json).toMatchObject({
+      text: SUCCESSOR_REPLY,
+      finishReason: 'stop',
+      usage: { completion_tokens: 26 },
+    });
+    const listed = await runCli(['--data-dir', net.dataDir, '--json', 'model', 'list']);
+    expect(listed.json).toMatchObject([{ name: MODEL, runtime: 'llm' }]);
+  });
+
   it('completes text and embeds it', async () => {
     const completion = await openai.completions.create({ model: MODEL, prompt: 'uvw', max_tokens: 8 });
     expect(completion.choices[0]?.text).toBe('xyz');
