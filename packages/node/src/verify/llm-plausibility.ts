@@ -30,8 +30,8 @@ export interface PlausibilityVerdict {
 }
 
 export function judgeGeneration(
-  claimed: Pick<LlmGeneration, 'text' | 'tokens'>,
-  scores: Pick<LlmScores, 'logprobs' | 'text'>,
+  claimed: Pick<LlmGeneration, 'text' | 'tokens'> & { usage?: LlmGeneration['usage'] },
+  scores: Pick<LlmScores, 'logprobs' | 'text'> & { usage?: LlmScores['usage'] },
   policy: PlausibilityPolicy = DEFAULT_PLAUSIBILITY,
 ): PlausibilityVerdict {
   const { logprobs } = scores;
@@ -48,6 +48,13 @@ export function judgeGeneration(
   }
   // The text is what the client reads: it must be exactly what the scored tokens decode to.
   if (scores.text !== claimed.text) return verdict('the text is not what its tokens decode to');
+  // What the client is billed for: the scorer read the prompt and the answer, and counted them.
+  if (claimed.usage && scores.usage) {
+    const billed = claimed.usage.promptTokens + claimed.usage.completionTokens;
+    if (billed !== scores.usage.promptTokens || claimed.usage.completionTokens !== claimed.tokens.length) {
+      return verdict(`${billed} tokens billed, ${scores.usage.promptTokens} processed`);
+    }
+  }
   const allowed = Math.floor(policy.maxImplausibleShare * logprobs.length);
   if (implausibleTokens > allowed) {
     return verdict(

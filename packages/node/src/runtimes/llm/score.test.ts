@@ -56,6 +56,17 @@ describe('re-scoring an answer (LLM verification)', () => {
     expect(textOnly).toMatchObject({ plausible: false, reason: 'the text is not what its tokens decode to' });
   });
 
+  it('catches an answer that bills more tokens than it processed', async () => {
+    const answer = (await task.answer(chat)) as LlmGeneration;
+    const scores = await scoreOf(chat, answer.tokens);
+    expect(judgeGeneration(answer, scores).plausible).toBe(true);
+    const inflated = { ...answer, usage: { ...answer.usage, promptTokens: answer.usage.promptTokens + 100 } };
+    expect(judgeGeneration(inflated, scores)).toMatchObject({
+      plausible: false,
+      reason: expect.stringMatching(/billed/),
+    });
+  });
+
   it('catches an answer made for another prompt', async () => {
     const other = llmRequestSchema.parse({ kind: 'completion', prompt: 'm' }) as GenerationRequest;
     const answer = (await task.answer(other)) as LlmGeneration;
