@@ -50,7 +50,7 @@ describe('LLM answers verified by re-scoring, on a local network of processes', 
     const paidBefore = (await paymentState(net.coordinatorUrl, net.ctx.signer.address, liar))
       .cumulativeAmount;
     const caught: string[] = [];
-    for (let i = 0; i < 4 && caught.length === 0; i++) {
+    for (let i = 0; i < 8 && caught.length === 0; i++) {
       const completion = await openai.chat.completions.create({
         model: 'successor',
         messages: [{ role: 'user', content: `Question ${i}?` }],
