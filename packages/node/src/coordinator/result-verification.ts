@@ -11,7 +11,7 @@ import { jobSeconds } from '../jobs/job-size.js';
 import { JOB_MESSAGES, jobAssignAckSchema, wireRecord } from '../jobs/wire.js';
 import type { MessageChannel } from '../p2p/api.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
-import { exactComparator, outcomeDigest, verdict } from '../verify/compare.js';
+import { comparatorFor, outcomeDigest, verdict } from '../verify/compare.js';
 import type { SlashReason } from '../verify/evidence.js';
 import { parseVerification, type VerificationPolicy } from '../verify/policy.js';
 import type { AssignmentSigner } from './assignment-signer.js';
@@ -306,9 +306,18 @@ export class ResultVerification {
     }
     if (firstOut || open.some((run) => run.state === 'assigned')) return false;
     if (open.length > 0) return this.#askReveals(job, spec, open);
+    const comparator = comparatorFor(spec.runtime);
     const decided = verdict(
-      done.map((run) => ({ run, manifest: manifestOf(run) })),
-      exactComparator,
+      await Promise.all(
+        done.map(async (run) => {
+          const manifest = manifestOf(run);
+          const stdout = comparator.needsOutputs
+            ? await this.deps.artifacts.bytes(manifest.stdoutCid).catch(() => undefined)
+            : undefined;
+          return { run, manifest, ...(stdout ? { stdout } : {}) };
+        }),
+      ),
+      comparator,
     );
     if (decided) {
       await this.#settle(

@@ -1,6 +1,13 @@
 import type { ResultManifest } from '@idlegrid/protocol';
 import { describe, expect, it } from 'vitest';
-import { exactComparator, majority, outcomeDigest, toleranceComparator, verdict } from './compare.js';
+import {
+  comparatorFor,
+  exactComparator,
+  majority,
+  outcomeDigest,
+  toleranceComparator,
+  verdict,
+} from './compare.js';
 
 const manifest = (over: Partial<ResultManifest> = {}): ResultManifest => ({
   jobId: '0x01',
@@ -51,5 +58,20 @@ describe('outcome comparison', () => {
     expect(decided?.agreeing).toHaveLength(3);
     expect(decided?.winner.manifest.stdoutCid).toBe('bafkrei-a');
     expect(verdict([right(), stale(), right(), right()], exactComparator)?.dissenting).toHaveLength(1);
+  });
+});
+
+describe('comparatorFor', () => {
+  it('compares float runtimes within a tolerance, the others exactly', () => {
+    const a = {
+      manifest: manifest({ stdoutCid: 'bafkrei-x' }),
+      stdout: bytes({ outputs: { Y: { data: [1.0000001, 2] } } }),
+    };
+    const b = {
+      manifest: manifest({ stdoutCid: 'bafkrei-y' }),
+      stdout: bytes({ outputs: { Y: { data: [1, 2] } } }),
+    };
+    for (const runtime of ['onnx', 'tfjs']) expect(comparatorFor(runtime).agree(a, b)).toBe(true);
+    for (const runtime of ['wasm', 'fasttext', 'llm']) expect(comparatorFor(runtime).agree(a, b)).toBe(false);
   });
 });

@@ -109,3 +109,8 @@ export function verdict<T extends ComparedResult>(results: readonly T[], compara
   if (all && all.dissenting.length === 0) return all;
   return majority(results, comparator, DISPUTE_QUORUM);
 }
+
+/** Floating-point runtimes are compared within a tolerance; every other (WASM, fastText) exactly. */
+export function comparatorFor(runtime: string): ResultComparator {
+  return runtime === 'onnx' || runtime === 'tfjs' ? toleranceComparator() : exactComparator;
+}
