@@ -309,6 +309,7 @@ describe('ONNX models and OCR on the same network (the CLI)', () => {
     const answer = JSON.parse(ran.json.result.stdout) as { outputs: Record<string, { data: number[] }> };
     const [output] = Object.values(answer.outputs);
     const expected = denseReference(x).flat();
-    output!.data.forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 5));
+    expect(output!.data).toHaveLength(expected.length);
+    for (const [i, value] of output!.data.entries()) expect(value).toBeCloseTo(expected[i]!, 5);
   });
 });
