@@ -25,10 +25,12 @@ import {
 import { countPrimes } from '../localnet/example-references.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
 import { startTestHost, waitFor } from '../p2p/testing.js';
+import { writeSuccessorModel } from '../runtimes/llm/testing/successor-model.js';
 import { writeRepeatedly } from '../runtimes/wasm/test-modules.js';
 import { ArtifactStore } from '../storage/artifact-store.js';
 import type { ProviderDaemon } from './api.js';
 import { startProvider } from './daemon.js';
+import { ModelRegistry } from './model-registry.js';
 import { startArtifactServer, type TestArtifactServer } from './testing.js';
 
 const examples = new URL('../../examples/wasm/build/', import.meta.url);
@@ -361,5 +363,19 @@ describe('provider daemon', () => {
     } finally {
       await other.stop();
     }
+  });
+  it('offers a model registered while it runs, with the llm runtime it needs', async () => {
+    const offersBefore = offers.length;
+    await writeSuccessorModel(join(dataDir, 'successor.gguf'));
+    // Another process (`idlegrid model add`) writes the data directory's model list.
+    const added = await (await ModelRegistry.open(dataDir)).add(join(dataDir, 'successor.gguf'), 'successor');
+    const listing = `llm:successor@${added.cid}`;
+    const fresh = () => offers.slice(offersBefore).filter((entry) => entry.from === provider.address);
+    const lists = (entry: { offer: unknown }) =>
+      (entry.offer as { message: { models: string[] } }).message.models.includes(listing);
+    await waitFor(() => fresh().some(lists), 10_000, 'an offer listing the new model');
+    const offer = await verifySignedMessage(domain, fresh().find(lists)!.offer, { kind: 'Offer' });
+    expect(offer.message.models).toContain(listing);
+    expect(offer.message.runtimes).toContain('llm');
   });
 });

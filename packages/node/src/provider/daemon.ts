@@ -57,7 +57,8 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     maxIdleWorkers: hardware.cpuCores,
     models,
   });
-  const offered = runtimes.names();
+  // What this provider runs and serves changes when a model is added while it runs (see tick).
+  const offered = () => runtimes.names();
   // Specs and vouchers signed by a client's session key (an API key) are checked on the chain.
   const sessionGrants = chainSessionGrants(network);
   // A chain that cannot be read proves no grant: the message is refused, and can be sent again.
@@ -71,7 +72,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   const cheater = options.adversary ? new Cheater(options.adversary) : undefined;
   const terms: OfferTerms = {
     hardware,
-    runtimes: offered,
+    runtimes: offered(),
     models: runtimes.listings(),
     pricePerCpuSecond: options.pricePerCpuSecond ?? ONE_TOKEN / 10_000n,
     pricePerGpuSecond: options.pricePerGpuSecond ?? 0n,
@@ -142,16 +143,26 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     try {
       if (!link.hello) await link.join();
       await link.heartbeat();
+      const modelsChanged = await refreshModels();
       const available = availableNow();
       if (available !== wasAvailable) emit({ type: 'availability', available });
-      // At once when availability returns.
-      if (available) await link.refreshOffer(!wasAvailable, heartbeatMs);
+      // At once when availability returns, or the models changed.
+      if (available) await link.refreshOffer(!wasAvailable || modelsChanged, heartbeatMs);
       wasAvailable = available;
       void outbox.retry();
     } catch (error) {
       link.hello = undefined;
       emit({ type: 'disconnected', error: messageOf(error) });
     }
+  }
+
+  /** Picks up `idlegrid model add` (or remove) run while this provider runs; true when the offer changes. */
+  async function refreshModels(): Promise<boolean> {
+    if (!(await models.reload().catch(() => false))) return false;
+    await runtimes.refresh();
+    terms.runtimes = offered();
+    terms.models = runtimes.listings();
+    return true;
   }
 
   async function execute(
@@ -224,7 +235,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
         coordinator: hello.coordinator as Address,
         provider: account.address,
         replayGuard: assignmentGuard,
-        runtimes: offered,
+        runtimes: offered(),
         acceptDelegate,
       });
       if (!availableNow())

@@ -38,21 +38,39 @@ const fileSchema = z.object({
  * (its size no longer matches), so a provider never serves other weights than it advertises.
  */
 export class ModelRegistry {
+  /** When the file was last read (its mtime), so that `reload` reads it only once it changed. */
+  #readAt = 0;
+
   private constructor(
     private readonly file: string,
     private models: RegisteredModel[],
   ) {}
 
   static async open(dataDir: string): Promise<ModelRegistry> {
-    const file = join(dataDir, 'models.json');
-    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw error;
-    });
-    if (text === undefined) return new ModelRegistry(file, []);
-    const parsed = fileSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new IdlegridError('CONFIG_INVALID', `${file} is not a model list`);
-    return new ModelRegistry(file, parsed.data.models);
+    const registry = new ModelRegistry(join(dataDir, 'models.json'), []);
+    await registry.reload();
+    return registry;
+  }
+
+  /**
+   * Reads the file again if it changed since it was last read (another process ran
+   * `idlegrid model add`): a running provider then offers the new list. True when it changed.
+   */
+  async reload(): Promise<boolean> {
+    const modified = await stat(this.file).then(
+      (info) => info.mtimeMs,
+      () => 0,
+    );
+    if (modified === this.#readAt) return false;
+    const text = modified === 0 ? undefined : await readFile(this.file, 'utf8').catch(() => undefined);
+    const parsed =
+      text === undefined
+        ? { success: true as const, data: { models: [] } }
+        : fileSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new IdlegridError('CONFIG_INVALID', `${this.file} is not a model list`);
+    this.models = parsed.data.models;
+    this.#readAt = modified;
+    return true;
   }
 
   list(): readonly RegisteredModel[] {
@@ -111,6 +129,7 @@ export class ModelRegistry {
     const temp = `${this.file}.${process.pid}.tmp`;
     await writeFile(temp, `${JSON.stringify({ models: this.models }, null, 2)}\n`);
     await rename(temp, this.file);
+    this.#readAt = (await stat(this.file)).mtimeMs;
   }
 }
 

@@ -48,8 +48,8 @@ export interface ArtifactAccess {
 export class RuntimeSet {
   readonly #wasm: WasmExecutor;
   readonly #wasmTasks: PreparedTaskCache;
-  readonly #llm: LlmExecutor | undefined;
-  readonly #llmTasks: PreparedTaskCache<string> | undefined;
+  #llm: LlmExecutor | undefined;
+  #llmTasks: PreparedTaskCache<string> | undefined;
   readonly #onnx: OnnxExecutor | undefined;
   readonly #onnxTasks: PreparedTaskCache<string> | undefined;
   readonly #tfjs: TfjsExecutor | undefined;
@@ -62,16 +62,13 @@ export class RuntimeSet {
     found: { llm: boolean; onnx: boolean; tfjs: boolean; fasttext: boolean },
     private readonly builtin: { ocr?: string; languageId?: string },
   ) {
-    const { llm, onnx } = found;
+    const { onnx } = found;
     this.#wasm = createWasmExecutor({
       scratchParent: options.scratchParent,
       maxIdleWorkers: options.maxIdleWorkers,
     });
     this.#wasmTasks = new PreparedTaskCache(this.#wasm);
-    if (llm) {
-      this.#llm = createLlmExecutor();
-      this.#llmTasks = new PreparedTaskCache(this.#llm, options.loadedModels ?? 2);
-    }
+    if (found.llm) this.#enableLlm();
     if (onnx) {
       this.#onnx = createOnnxExecutor();
       this.#onnxTasks = new PreparedTaskCache(this.#onnx, options.loadedModels ?? 4);
@@ -100,6 +97,17 @@ export class RuntimeSet {
       found.fasttext ? languageIdModelCid().catch(() => undefined) : undefined,
     ]);
     return new RuntimeSet(options, found, { ...(ocr ? { ocr } : {}), ...(languageId ? { languageId } : {}) });
+  }
+
+  #enableLlm(): void {
+    this.#llm = createLlmExecutor();
+    this.#llmTasks = new PreparedTaskCache(this.#llm, this.options.loadedModels ?? 2);
+  }
+
+  /** After the model list changed: a first GGUF registered turns the llm runtime on, where it loads. */
+  async refresh(): Promise<void> {
+    const wantsLlm = this.options.models?.list().some((model) => model.runtime === 'llm') ?? false;
+    if (wantsLlm && !this.#llm && (await llmRuntimeAvailable())) this.#enableLlm();
   }
 
   /** The runtimes to offer. */
