@@ -4,10 +4,6 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { cidOfBytes, IdlegridError, parseCid } from '@idlegrid/protocol';
 
-/** Blobs up to this size are also kept in memory after they are written, up to RECENT_TOTAL_BYTES in all. */
-const RECENT_BLOB_BYTES = 64 * 1024;
-const RECENT_TOTAL_BYTES = 16 * 2 ** 20;
-
 export interface ArtifactInfo {
   cid: string;
   size: number;
@@ -25,13 +21,6 @@ export class ArtifactStore {
    * Only `delete` removes blobs.
    */
   readonly #known = new Map<string, number>();
-  /**
-   * Small blobs written lately, in memory, least recently used first out: a job's input is read
-   * back right after it is stored (to go inline with its assignment), and results right after
-   * they arrive (when the client fetches them).
-   */
-  readonly #recent = new Map<string, Uint8Array>();
-  #recentBytes = 0;
   #dirReady: Promise<unknown> | undefined;
 
   constructor(
@@ -64,7 +53,6 @@ export class ArtifactStore {
     await writeFile(temp, bytes);
     await rename(temp, path);
     this.#known.set(cid, bytes.byteLength);
-    this.#remember(cid, bytes);
     return { cid, size: bytes.byteLength };
   }
 
@@ -86,14 +74,7 @@ export class ArtifactStore {
     return createReadStream(this.pathOf(cid), range ?? {});
   }
 
-  /** The blob's bytes; a recent small one comes from memory and is shared, so it must not be modified. */
   async bytes(cid: string): Promise<Uint8Array> {
-    const recent = this.#recent.get(cid);
-    if (recent) {
-      this.#recent.delete(cid);
-      this.#recent.set(cid, recent);
-      return recent;
-    }
     await this.info(cid);
     const handle = await open(this.pathOf(cid));
     try {
@@ -112,23 +93,7 @@ export class ArtifactStore {
   /** Removes the blob (erasure); removing a missing blob is not an error. */
   async delete(cid: string): Promise<void> {
     this.#known.delete(cid);
-    this.#forget(cid);
     await rm(this.pathOf(cid), { force: true });
-  }
-
-  #remember(cid: string, bytes: Uint8Array): void {
-    if (bytes.byteLength > RECENT_BLOB_BYTES || this.#recent.has(cid)) return;
-    // A copy: the caller may reuse its buffer.
-    this.#recent.set(cid, new Uint8Array(bytes));
-    this.#recentBytes += bytes.byteLength;
-    while (this.#recentBytes > RECENT_TOTAL_BYTES) this.#forget(this.#recent.keys().next().value!);
-  }
-
-  #forget(cid: string): void {
-    const bytes = this.#recent.get(cid);
-    if (!bytes) return;
-    this.#recent.delete(cid);
-    this.#recentBytes -= bytes.byteLength;
   }
 
   private pathOf(cid: string): string {
