@@ -15,15 +15,16 @@ export type SessionGrantLookup = (client: Address, key: Address) => Promise<Sess
 /**
  * Reads session-key grants from the chain, each kept for `ttlMs`: a key signs many messages in
  * a row (every request of an API client), and a revocation reaching verifiers a few seconds
- * late moves no funds, since the contract itself refuses the key's vouchers once revoked.
+ * late moves no funds, since the contract itself refuses the key's vouchers once revoked. A
+ * grant past half its time is read again in the background while the one held still answers,
+ * so a busy key's requests never wait for the chain.
  */
 export function chainSessionGrants(network: NetworkConfig, ttlMs = 10_000): SessionGrantLookup {
   const chain = publicClientFor(network.chainId, network.rpcUrl);
   const cache = new Map<string, { at: number; grant: Promise<SessionGrant> }>();
-  return (client, key) => {
-    const id = `${client}:${key}`.toLowerCase();
-    const hit = cache.get(id);
-    if (hit && Date.now() - hit.at < ttlMs) return hit.grant;
+  /** Grants being read again in the background. */
+  const refreshing = new Set<string>();
+  const read = (id: string, client: Address, key: Address) => {
     const grant = chain
       .readContract({
         address: network.paymentChannels,
@@ -33,9 +34,27 @@ export function chainSessionGrants(network: NetworkConfig, ttlMs = 10_000): Sess
       })
       .then(([cap, spent, expiry]) => ({ cap, spent, expiry }))
       .catch((error: unknown) => {
-        cache.delete(id);
+        if (cache.get(id)?.grant === grant) cache.delete(id);
         throw toIdlegridError(error, 'read a session key');
       });
+    return grant;
+  };
+  return (client, key) => {
+    const id = `${client}:${key}`.toLowerCase();
+    const hit = cache.get(id);
+    const age = hit ? Date.now() - hit.at : Number.POSITIVE_INFINITY;
+    if (hit && age < ttlMs) {
+      if (age >= ttlMs / 2 && !refreshing.has(id)) {
+        refreshing.add(id);
+        const fresh = read(id, client, key);
+        fresh
+          .then(() => cache.set(id, { at: Date.now(), grant: fresh }))
+          .catch(() => {})
+          .finally(() => refreshing.delete(id));
+      }
+      return hit.grant;
+    }
+    const grant = read(id, client, key);
     cache.set(id, { at: Date.now(), grant });
     return grant;
   };
