@@ -72,5 +72,5 @@ describe('LLM answers verified by re-scoring, on a local network of processes', 
     expect((await paymentState(net.coordinatorUrl, net.ctx.signer.address, liar)).cumulativeAmount).toBe(
       paidBefore,
     );
-  });
+  }, 180_000);
 });

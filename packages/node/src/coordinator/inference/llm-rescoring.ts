@@ -242,18 +242,16 @@ export class LlmRescoring {
       const signed = await signMessage(client, this.deps.domain, 'JobSpec', message);
       const leaseExpiresAt = now + this.deps.leaseMs * 2;
       const assignment = await this.deps.assignments.sign(message, checker, leaseExpiresAt, now);
-      const ack = jobAssignAckSchema.parse(
-        await this.deps.channel.request(
-          peer,
-          JOB_MESSAGES.assign,
-          { assignment, spec: signed },
-          { timeoutMs: 10_000 },
-        ),
-      );
-      if (!ack.accepted) return;
+      // Known before it is sent: a quick score can come back before the acknowledgement does.
       const check = { jobId: job.id, checkId: message.jobId, checker, leaseExpiresAt };
       this.#checks.set(job.id, check);
       this.#byCheck.set(message.jobId.toLowerCase(), job.id);
+      const ack = await this.deps.channel
+        .request(peer, JOB_MESSAGES.assign, { assignment, spec: signed }, { timeoutMs: 10_000 })
+        .then((answer) => jobAssignAckSchema.parse(answer))
+        .catch(() => ({ accepted: false }));
+      // Refused or unreachable: the next pass asks another.
+      if (!ack.accepted && this.#checks.get(job.id) === check) this.#forget(check);
     } finally {
       // Unpaid and short: the check holds no resources in the scheduler's books.
       this.deps.scheduler.release(message.jobId);
