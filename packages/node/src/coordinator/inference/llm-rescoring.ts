@@ -62,6 +62,8 @@ interface CheckInFlight {
  */
 export class LlmRescoring {
   readonly #checks = new Map<string, CheckInFlight>();
+  /** Providers that could not score a job's answer: its next check goes to another. */
+  readonly #failedCheckers = new Map<string, Set<Address>>();
   /** Check ids (lower case) to the job they check. */
   readonly #byCheck = new Map<string, string>();
 
@@ -127,8 +129,11 @@ export class LlmRescoring {
     if (answer.manifest.exitCode !== 0 || !scores.success || scores.data.kind !== 'score') {
       // The checker could not score it: no verdict; the next pass asks another.
       this.deps.registry.recordOutcome(answer.provider, 'failed', this.#now());
+      const failed = this.#failedCheckers.get(job.id) ?? new Set<Address>();
+      this.#failedCheckers.set(job.id, failed.add(answer.provider));
       return;
     }
+    this.#failedCheckers.delete(job.id);
     this.deps.registry.recordOutcome(answer.provider, 'verified', this.#now());
     const generation = await this.#generationOf(first);
     const verdict = generation
@@ -229,11 +234,8 @@ export class LlmRescoring {
       verification: '',
       nonce: BigInt(now) * 1000n + BigInt(Math.floor(Math.random() * 1000)),
     };
-    const placed = this.deps.scheduler.place(
-      jobRequestOf({ id: message.jobId }, message),
-      now,
-      new Set([first.provider]),
-    );
+    const excluded = new Set<string>([first.provider, ...(this.#failedCheckers.get(job.id) ?? [])]);
+    const placed = this.deps.scheduler.place(jobRequestOf({ id: message.jobId }, message), now, excluded);
     if (!placed.placed) return; // no other holder of the model now: the next pass tries again
     const checker = placed.provider as Address;
     try {

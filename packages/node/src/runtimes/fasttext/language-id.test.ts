@@ -1,9 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isIdlegridError } from '@idlegrid/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunOptions } from '../api.js';
+import { failure } from '../testing.js';
 import type { ClassifyAnswer, ClassifyRequestInput } from './api.js';
 import { fastTextPaths } from './fasttext-loader.js';
 import { createLanguageIdTask, type LanguageIdTask } from './language-id.js';
@@ -30,16 +30,6 @@ afterAll(async () => {
 const classify = (request: Omit<ClassifyRequestInput, 'kind'>, options?: RunOptions) =>
   task.answer({ kind: 'classify', ...request }, options);
 const stdin = (request: unknown) => new TextEncoder().encode(JSON.stringify(request));
-
-async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isIdlegridError(error)) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('language identification (fastText lid.176)', () => {
   it('identifies English, French, German, Japanese and Russian', async () => {

@@ -1,6 +1,6 @@
-import { isIdlegridError } from '@idlegrid/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunOptions } from '../api.js';
+import { failure } from '../testing.js';
 import { type OcrAnswer, ocrRequestSchema } from './api.js';
 import { convexHull, minAreaRect, ordered } from './ocr-detect.js';
 import { createOnnxExecutor, type OcrTask } from './onnx-executor.js';
@@ -26,16 +26,6 @@ afterAll(async () => {
 const read = (images: string[], options?: RunOptions) =>
   task.answer(ocrRequestSchema.parse({ kind: 'ocr', images }), options);
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-
-async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isIdlegridError(error)) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('OCR (PP-OCRv4 on rendered text)', () => {
   it('reads every word of a rendered page exactly, with boxes and scores', async () => {

