@@ -6,7 +6,7 @@ import {
   parseMessage,
   signMessage,
 } from '@idlegrid/protocol';
-import { type Address, bytesToHex, type Hex } from 'viem';
+import { bytesToHex, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import type { JobRecord, JobRun, JobStore } from '../jobs/api.js';
 import { jobSeconds } from '../jobs/job-size.js';
@@ -71,12 +71,7 @@ export class CanaryChecks {
     const first = runs.find((run) => run.purpose === 'first');
     if (first?.state !== 'done') return 'audit';
     const canary = first.signed.canary as CanaryRecord | undefined;
-    if (!canary) {
-      const sent = await this.#send(job.id, spec, first.provider);
-      if (!sent) return 'audit';
-      await this.#keep(first, sent);
-      return 'waiting';
-    }
+    if (!canary) return (await this.#send(job.id, spec, first)) ? 'waiting' : 'audit';
     if (canary.state === 'assigned' && canary.leaseExpiresAt < this.#now()) {
       this.#standsFor.delete(canary.jobId);
       await this.#keep(first, { ...canary, state: 'lost' });
@@ -127,8 +122,13 @@ export class CanaryChecks {
     await this.deps.store.putRun({ ...first, signed: { ...first.signed, canary } });
   }
 
-  /** Sends a canary to `provider` on behalf of `job`; undefined if none could be sent. */
-  async #send(jobId: string, like: JobSpec, provider: Address): Promise<CanaryRecord | undefined> {
+  /**
+   * Sends a canary to the first run's provider on behalf of `job`, kept with that run before it
+   * goes out (a quick canary's answer can come back before the acknowledgement does); undefined
+   * if none could be sent.
+   */
+  async #send(jobId: string, like: JobSpec, first: JobRun): Promise<CanaryRecord | undefined> {
+    const provider = first.provider;
     const task = await this.deps.pool.pick();
     const peer = this.deps.registry.get(provider)?.peer;
     if (!task || !peer) return undefined;
@@ -148,21 +148,7 @@ export class CanaryChecks {
     const spec = await signMessage(client, this.deps.domain, 'JobSpec', message);
     const leaseExpiresAt = now + jobSeconds(message) * 1000 + this.deps.leaseMs;
     const assignment = await this.deps.assignments.sign(message, provider, leaseExpiresAt, now);
-    try {
-      const ack = jobAssignAckSchema.parse(
-        await this.deps.channel.request(
-          peer,
-          JOB_MESSAGES.assign,
-          { assignment, spec },
-          { timeoutMs: 10_000 },
-        ),
-      );
-      if (!ack.accepted) return undefined;
-    } catch {
-      return undefined;
-    }
-    this.#standsFor.set(message.jobId, jobId);
-    return {
+    const record: CanaryRecord = {
       jobId: message.jobId,
       label: task.label,
       spec: wireRecord(spec),
@@ -171,6 +157,17 @@ export class CanaryChecks {
       state: 'assigned',
       leaseExpiresAt,
     };
+    this.#standsFor.set(message.jobId, jobId);
+    await this.#keep(first, record);
+    const accepted = await this.deps.channel
+      .request(peer, JOB_MESSAGES.assign, { assignment, spec }, { timeoutMs: 10_000 })
+      .then((answer) => jobAssignAckSchema.parse(answer).accepted)
+      .catch(() => false);
+    if (accepted) return record;
+    // Refused or unreachable: the canary is lost, and the job is audited instead.
+    this.#standsFor.delete(message.jobId);
+    await this.#keep(first, { ...record, state: 'lost' });
+    return undefined;
   }
 
   /** The job a canary stands for, if `canaryJobId` is one in flight. */
