@@ -70,3 +70,12 @@ export async function isLiveSessionKey(
   const grant = await grants(client, key);
   return grant.expiry > nowSeconds;
 }
+
+/**
+ * Accepts a message signed for its client by a live session key of that client (an API key).
+ * A chain that cannot be read proves no grant: the message is refused, and can be sent again.
+ */
+export function sessionKeyDelegate(grants: SessionGrantLookup) {
+  return (signer: Address, message: { client: Address }): Promise<boolean> =>
+    isLiveSessionKey(grants, message.client, signer).catch(() => false);
+}

@@ -5,7 +5,7 @@ import { connect, type NetworkConfig } from '@idlegrid/sdk';
 import type { Hex } from 'viem';
 import { createMetrics } from '../api/metrics.js';
 import { createApiServer } from '../api/server.js';
-import { chainSessionGrants, isLiveSessionKey } from '../chain/session-keys.js';
+import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
 import { createP2PHost } from '../p2p/host.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
@@ -129,8 +129,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   });
   // API keys are session keys: specs, cancels and vouchers they sign count for their client while the chain says so.
   const sessionGrants = chainSessionGrants(options.network);
-  const acceptDelegate: DelegateCheck = (signer, message) =>
-    isLiveSessionKey(sessionGrants, message.client, signer).catch(() => false);
+  const acceptDelegate: DelegateCheck = sessionKeyDelegate(sessionGrants);
   const intake = new JobIntake({
     domain,
     verification,

@@ -130,9 +130,10 @@ export class Dispatcher {
       if (job.deadline < now && !this.#inFlight.has(job.id)) await this.#expire(job);
     }
     const live = open.filter((job) => job.deadline >= now);
-    const llm = live.filter((job) => specOf(job).runtime === 'llm');
-    await this.#verification?.tick(live.filter((job) => !llm.includes(job)));
-    await this.#rescoring?.tick(llm.filter((job) => job.state === 'verifying'));
+    // Only a verifying job's spec is read here: LLM answers wait for re-scoring, all others for audits.
+    const rescored = live.filter((job) => job.state === 'verifying' && specOf(job).runtime === 'llm');
+    await this.#verification?.tick(live.filter((job) => !rescored.includes(job)));
+    await this.#rescoring?.tick(rescored);
     for (const job of await this.deps.store.expiredLeases(now)) {
       if (!job.provider || this.deps.registry.isOnline(job.provider, now)) continue;
       // Just after a restart no provider is known yet: give each a lease's time to say hello
@@ -338,12 +339,9 @@ export class Dispatcher {
     }
     await this.#move(job.id, 'committed', { from: ['running', 'assigned'], patch: { resultCid: cid } });
     this.#scheduler.recordCompletion(job.id, manifest.durationMs / 1000);
-    if (spec.runtime === 'llm' ? this.#rescoring?.chooses(spec, from.address) : false) {
-      await this.#rescoring!.begin(job, answer);
-      return { accepted: true };
-    }
-    if (spec.runtime !== 'llm' && this.#verification?.chooses(spec, from.address)) {
-      await this.#verification.begin(job, answer);
+    const check = spec.runtime === 'llm' ? this.#rescoring : this.#verification;
+    if (check?.chooses(spec, from.address)) {
+      await check.begin(job, answer);
       return { accepted: true };
     }
     const price = this.deps.registry.charge(from.address, spec, manifest);

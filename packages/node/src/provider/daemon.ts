@@ -12,7 +12,7 @@ import {
 } from '@idlegrid/protocol';
 import { connect, loadOrCreateKey, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
 import type { Address, Hex } from 'viem';
-import { chainSessionGrants, isLiveSessionKey } from '../chain/session-keys.js';
+import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
 import { JOB_MESSAGES, JOBS_PROTOCOL, jobPaymentSchema, jobRevealSchema } from '../jobs/wire.js';
 import { createP2PHost } from '../p2p/host.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
@@ -61,9 +61,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   const offered = () => runtimes.names();
   // Specs and vouchers signed by a client's session key (an API key) are checked on the chain.
   const sessionGrants = chainSessionGrants(network);
-  // A chain that cannot be read proves no grant: the message is refused, and can be sent again.
-  const acceptDelegate = (signer: Address, message: { client: Address }) =>
-    isLiveSessionKey(sessionGrants, message.client, signer).catch(() => false);
+  const acceptDelegate = sessionKeyDelegate(sessionGrants);
   const emit = (event: ProviderEvent) => options.onEvent?.(event);
   const now = options.now ?? (() => new Date());
   const load = options.sampleLoad ?? sampleLoad;

@@ -10,7 +10,6 @@ import { llmRuntimeAvailable } from '../runtimes/llm/llama-loader.js';
 import { createLlmExecutor, type LlmExecutor } from '../runtimes/llm/llm-executor.js';
 import { OCR_MODEL_NAME, ocrModelCid } from '../runtimes/onnx/ocr-model-id.js';
 import { createOnnxExecutor, type OcrTask, type OnnxExecutor } from '../runtimes/onnx/onnx-executor.js';
-import { onnxRuntimeInstalled } from '../runtimes/onnx/onnx-loader.js';
 import { createTfjsExecutor, type TfjsExecutor } from '../runtimes/tfjs/tfjs-executor.js';
 import { createWasmExecutor, type WasmExecutor } from '../runtimes/wasm/wasm-executor.js';
 import type { ModelRegistry } from './model-registry.js';
@@ -54,6 +53,7 @@ export class RuntimeSet {
   readonly #onnxTasks: PreparedTaskCache<string> | undefined;
   readonly #tfjs: TfjsExecutor | undefined;
   readonly #tfjsTasks: PreparedTaskCache<string> | undefined;
+  readonly #fasttext: boolean;
   /** Built-in models (OCR, language ID), loaded once on first use. */
   readonly #builtins = new Map<string, Promise<OcrTask | LanguageIdTask>>();
 
@@ -77,10 +77,8 @@ export class RuntimeSet {
       this.#tfjs = createTfjsExecutor();
       this.#tfjsTasks = new PreparedTaskCache(this.#tfjs, options.loadedModels ?? 4);
     }
-    this.fasttext = found.fasttext;
+    this.#fasttext = found.fasttext;
   }
-
-  private readonly fasttext: boolean;
 
   static async create(options: RuntimeSetOptions): Promise<RuntimeSet> {
     const none = { llm: false, onnx: false, tfjs: false, fasttext: false };
@@ -88,7 +86,7 @@ export class RuntimeSet {
     const wantsLlm = options.models?.list().some((model) => model.runtime === 'llm') ?? false;
     const found = {
       llm: wantsLlm && (await llmRuntimeAvailable()),
-      onnx: onnxRuntimeInstalled(),
+      onnx: installed('onnxruntime-node'),
       tfjs: installed('@tensorflow/tfjs') && installed('@tensorflow/tfjs-backend-wasm'),
       fasttext: installed('fasttext.wasm.js'),
     };
@@ -117,7 +115,7 @@ export class RuntimeSet {
       ...(this.#llm ? ['llm'] : []),
       ...(this.#onnx ? ['onnx'] : []),
       ...(this.#tfjs ? ['tfjs'] : []),
-      ...(this.fasttext ? ['fasttext'] : []),
+      ...(this.#fasttext ? ['fasttext'] : []),
     ];
   }
 
@@ -155,7 +153,7 @@ export class RuntimeSet {
     if (spec.runtime === 'tfjs' && this.#tfjsTasks) {
       return this.#tfjsTasks.get(cid, heldPath ?? (() => artifacts.file(cid, signal)), signal);
     }
-    if (spec.runtime === 'fasttext' && this.fasttext) {
+    if (spec.runtime === 'fasttext' && this.#fasttext) {
       if (cid === this.builtin.languageId) return this.#builtin(cid, () => createLanguageIdTask());
       const path = heldPath ?? (() => artifacts.file(cid, signal));
       return this.#builtin(cid, async () => createLanguageIdTask({ modelPath: await path() }));
@@ -205,7 +203,11 @@ export class RuntimeSet {
   }
 }
 
-/** Whether a package resolves, without loading it (model libraries load on their first job). */
+/**
+ * Whether a package resolves, without loading it: model libraries load on the first job that
+ * needs them (onnxruntime takes about half a second), and fail it with RUNTIME_UNAVAILABLE if
+ * they cannot, which a provider's start should not wait for.
+ */
 function installed(name: string): boolean {
   try {
     createRequire(import.meta.url).resolve(name);

@@ -11,6 +11,7 @@ import {
   type ApiKey,
   apiKeyAccount,
   buildWasmJobSpec,
+  isFinalJobState,
   REQUEST_LIFETIME_SECONDS,
   randomJobId,
   randomNonce,
@@ -60,8 +61,6 @@ export interface InferenceResult {
   /** What the request cost, token base units, paid by voucher to the provider. */
   charge: bigint;
 }
-
-const ENDED = new Set(['accepted', 'settled', 'failed', 'expired', 'cancelled']);
 
 /**
  * Runs OpenAI-style requests as network jobs on behalf of an API key: finds a provider serving
@@ -125,7 +124,7 @@ export class InferenceGateway {
       );
       const job = await this.#follow(jobId, spec, options, () => this.#cancel(key, jobId));
       const answer = await this.#answerOf(job);
-      const charge = await this.deps.payments.pay(key, job);
+      const charge = await this.deps.payments.pay(key, session, job);
       return { answer, model, jobId, provider: job.provider as Address, charge };
     } finally {
       release();
@@ -154,7 +153,7 @@ export class InferenceGateway {
     });
     const unsubscribe = this.deps.bus.subscribe((job) => {
       if (job.id !== jobId) return;
-      if (ENDED.has(job.state)) return resolve(job);
+      if (isFinalJobState(job.state)) return resolve(job);
       if (job.state === 'submitted' && job.attempt > 1 && streamed) {
         reject(new IdlegridError('PROVIDER_FAILED', 'the provider was lost in the middle of its answer'));
       }

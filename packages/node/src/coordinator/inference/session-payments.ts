@@ -1,5 +1,6 @@
 import { IdlegridError, type NetworkDomain, type SignedMessage, signMessage } from '@idlegrid/protocol';
-import { type ApiKey, apiKeyAccount, VOUCHER_LIFETIME_SECONDS } from '@idlegrid/sdk';
+import { type ApiKey, VOUCHER_LIFETIME_SECONDS } from '@idlegrid/sdk';
+import type { LocalAccount } from 'viem';
 import type { JobRecord } from '../../jobs/api.js';
 import type { PaymentLedger } from '../../store/payment-ledger.js';
 import type { PaymentForwarder } from '../payment-forwarder.js';
@@ -23,11 +24,11 @@ export class SessionPayments {
     },
   ) {}
 
-  /** Pays what the job owes and returns the total. */
-  pay(key: ApiKey, job: JobRecord): Promise<bigint> {
+  /** Pays what the job owes, signed by the key's `session` account, and returns the total. */
+  pay(key: ApiKey, session: LocalAccount, job: JobRecord): Promise<bigint> {
     const id = key.client.toLowerCase();
     const previous = this.#queues.get(id) ?? Promise.resolve();
-    const paying = previous.catch(() => {}).then(() => this.#pay(key, job));
+    const paying = previous.catch(() => {}).then(() => this.#pay(key, session, job));
     this.#queues.set(id, paying);
     void paying
       .finally(() => {
@@ -37,8 +38,7 @@ export class SessionPayments {
     return paying;
   }
 
-  async #pay(key: ApiKey, job: JobRecord): Promise<bigint> {
-    const session = apiKeyAccount(key);
+  async #pay(key: ApiKey, session: LocalAccount, job: JobRecord): Promise<bigint> {
     const owed = (await this.deps.forwarder.payees(job.id)).filter((payee) => !payee.paid);
     if (owed.length === 0) {
       if (job.state === 'settled') return 0n;

@@ -62,17 +62,3 @@ export async function onnxRuntimeAvailable(): Promise<boolean> {
     () => false,
   );
 }
-
-/**
- * True when onnxruntime-node is installed, without loading it (that takes about half a second,
- * which a provider's start should not wait for): the first model job loads it, and fails with
- * RUNTIME_UNAVAILABLE if it cannot.
- */
-export function onnxRuntimeInstalled(): boolean {
-  try {
-    createRequire(import.meta.url).resolve('onnxruntime-node');
-    return true;
-  } catch {
-    return false;
-  }
-}
