@@ -240,13 +240,18 @@ export class Dispatcher {
       }
       provider = outcome.provider as Address;
       const entry = this.deps.registry.get(provider)!;
-      await this.#move(job.id, 'matched', {
-        patch: { provider, error: null },
-        detail: { price: entry.offer.pricePerCpuSecond.toString(), placement: outcome.decision },
-      });
       const leaseExpiry = now + this.deps.leaseMs;
       const assignment = await this.#assignments.sign(spec, provider, leaseExpiry, now);
-      await this.#move(job.id, 'assigned', { patch: { leaseExpiresAt: leaseExpiry } });
+      // Matched and assigned in one write, before the assignment goes out (see `recover`).
+      await this.#move(job.id, 'assigned', {
+        via: [
+          {
+            state: 'matched',
+            detail: { price: entry.offer.pricePerCpuSecond.toString(), placement: outcome.decision },
+          },
+        ],
+        patch: { provider, error: null, leaseExpiresAt: leaseExpiry },
+      });
       const ack = jobAssignAckSchema.parse(
         await this.deps.channel.request(
           entry.peer,
@@ -280,7 +285,9 @@ export class Dispatcher {
       const current = await this.deps.store.get(job.id);
       if (!isTerminal(current.state) && provider) {
         const code = isIdlegridError(error) ? error.code : 'INTERNAL';
-        await this.#retry(current, code, (error as Error).message, refused ? 'refused' : 'fault');
+        // Placed but not yet assigned: the provider's reservation is still to release.
+        const placed = current.provider ? current : { ...current, provider };
+        await this.#retry(placed, code, (error as Error).message, refused ? 'refused' : 'fault');
       }
     } finally {
       this.#inFlight.delete(job.id);
@@ -337,15 +344,21 @@ export class Dispatcher {
       }
       return { accepted: true };
     }
-    await this.#move(job.id, 'committed', { from: ['running', 'assigned'], patch: { resultCid: cid } });
     this.#scheduler.recordCompletion(job.id, manifest.durationMs / 1000);
+    const committed = { from: ['running', 'assigned'] as const, patch: { resultCid: cid } };
     const check = spec.runtime === 'llm' ? this.#rescoring : this.#verification;
     if (check?.chooses(spec, from.address)) {
+      await this.#move(job.id, 'committed', committed);
       await check.begin(job, answer);
       return { accepted: true };
     }
     const price = this.deps.registry.charge(from.address, spec, manifest);
-    await this.#move(job.id, 'accepted', { patch: { price: price.toString(), leaseExpiresAt: null } });
+    // Committed and accepted in one write: nothing acts on the job in between.
+    await this.#move(job.id, 'accepted', {
+      ...committed,
+      via: [{ state: 'committed' }],
+      patch: { ...committed.patch, price: price.toString(), leaseExpiresAt: null },
+    });
     this.deps.registry.recordOutcome(from.address, 'completed', this.#now());
     return { accepted: true };
   }
@@ -453,6 +466,11 @@ export class Dispatcher {
     const job = await this.deps.store.transition(id, to, options);
     if (to === 'accepted' || isTerminal(to)) this.#excluded.delete(id);
     if (isTerminal(to)) this.#verification?.release(id);
+    // Listeners (metrics, event streams) see every state the job passed through, each as its version.
+    const via = options?.via ?? [];
+    via.forEach((step, index) => {
+      this.deps.bus.publish({ ...job, state: step.state, version: job.version - via.length + index });
+    });
     this.deps.bus.publish(job);
     return job;
   }

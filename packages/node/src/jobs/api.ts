@@ -90,6 +90,11 @@ export interface TransitionOptions {
   detail?: Record<string, unknown>;
   /** Only move if the job is in one of these states (else JOB_INVALID_TRANSITION). */
   from?: readonly JobState[];
+  /**
+   * States the job passes through on its way to `to`, each checked and recorded as its own
+   * event, all in one write: a step whose intermediate state nobody acts on needs no write of its own.
+   */
+  via?: readonly { state: JobState; detail?: Record<string, unknown> }[];
 }
 
 /**

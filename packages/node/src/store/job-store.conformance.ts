@@ -81,6 +81,29 @@ export function jobStoreConformance(name: string, open: () => Promise<JobStore>)
       expect(events[2]!.detail).toEqual({ lease: 1 });
     });
 
+    it('passes through states in one write, recording an event for each', async () => {
+      const { id } = await store.create(newJob());
+      const assigned = await store.transition(id, 'assigned', {
+        via: [{ state: 'matched', detail: { price: '7' } }],
+        patch: { provider, leaseExpiresAt: 5_000 },
+        detail: { lease: 1 },
+      });
+      expect(assigned).toMatchObject({ state: 'assigned', provider, leaseExpiresAt: 5_000, version: 3 });
+      expect(await store.get(id)).toEqual(assigned);
+      expect(await store.events(id)).toMatchObject([
+        { seq: 1, to: 'submitted' },
+        { seq: 2, from: 'submitted', to: 'matched', detail: { price: '7' } },
+        { seq: 3, from: 'matched', to: 'assigned', detail: { lease: 1 } },
+      ]);
+      // Every step is checked: running cannot come before assigned.
+      const other = await store.create(newJob());
+      expect(await codeOf(store.transition(other.id, 'assigned', { via: [{ state: 'running' }] }))).toBe(
+        'JOB_INVALID_TRANSITION',
+      );
+      expect(await store.get(other.id)).toEqual(other);
+      expect(await store.events(other.id)).toHaveLength(1);
+    });
+
     it('refuses moves the state machine does not allow', async () => {
       const { id } = await store.create(newJob());
       expect(await codeOf(store.transition(id, 'settled'))).toBe('JOB_INVALID_TRANSITION');

@@ -10,6 +10,7 @@ import type {
   TransitionOptions,
 } from '../jobs/api.js';
 import { assertTransition, type JobState } from '../jobs/job-states.js';
+import { JobRecordCache } from './job-record-cache.js';
 import { eventFromRow, jobFromRow, jobToRow, runFromRow, runToRow } from './job-rows.js';
 import { migrateToLatest } from './migrate.js';
 import type { Database } from './schema.js';
@@ -17,22 +18,39 @@ import type { Database } from './schema.js';
 const MAX_CAS_RETRIES = 5;
 const LEASED_STATES: JobState[] = ['assigned', 'running'];
 
+export interface JobStoreOptions {
+  now?: () => number;
+  /**
+   * This store is its database's only writer (a coordinator's own SQLite file): a job it has
+   * in memory is the job, and neither `get` nor a transition need read it. Without it (a
+   * PostgreSQL database that several coordinators share) each reads the database.
+   */
+  exclusive?: boolean;
+}
+
 /** The job store on Kysely: one implementation for SQLite and PostgreSQL. */
 export class KyselyJobStore implements JobStore {
+  readonly #cache = new JobRecordCache();
+  readonly #now: () => number;
+  readonly #exclusive: boolean;
+
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: JobStoreOptions = {},
+  ) {
+    this.#now = options.now ?? Date.now;
+    this.#exclusive = options.exclusive ?? false;
+  }
 
   /** Opens and migrates a database of its own (closed by `close`). */
-  static async open(dialect: Dialect, options: { now?: () => number } = {}): Promise<KyselyJobStore> {
+  static async open(dialect: Dialect, options: JobStoreOptions = {}): Promise<KyselyJobStore> {
     const db = new Kysely<Database>({ dialect });
     await migrateToLatest(db);
-    return new KyselyJobStore(db, options.now ?? Date.now);
+    return new KyselyJobStore(db, options);
   }
 
   async create(job: NewJob): Promise<JobRecord> {
-    const at = this.now();
+    const at = this.#now();
     const record: JobRecord = {
       ...job,
       state: 'submitted',
@@ -54,7 +72,7 @@ export class KyselyJobStore implements JobStore {
           .values({ job_id: job.id, seq: 1, from_state: null, to_state: 'submitted', at, detail: '{}' })
           .execute();
       });
-      return record;
+      return this.#cache.set(record);
     } catch (cause) {
       const existing = await this.find(job.id);
       if (!existing) throw cause;
@@ -68,7 +86,7 @@ export class KyselyJobStore implements JobStore {
   }
 
   async get(id: string): Promise<JobRecord> {
-    const job = await this.find(id);
+    const job = (this.#exclusive && this.#cache.get(id)) || (await this.find(id));
     if (!job) throw new IdlegridError('JOB_NOT_FOUND', `no job ${id}`, { details: { id } });
     return job;
   }
@@ -87,8 +105,8 @@ export class KyselyJobStore implements JobStore {
   }
 
   async transition(id: string, to: JobState, options: TransitionOptions = {}): Promise<JobRecord> {
+    let current = await this.get(id);
     for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
-      const current = await this.get(id);
       if (current.state === to && options.patch === undefined) return current;
       if (options.from && !options.from.includes(current.state)) {
         throw new IdlegridError(
@@ -99,18 +117,18 @@ export class KyselyJobStore implements JobStore {
           },
         );
       }
-      if (current.state !== to) assertTransition(id, current.state, to);
-      const at = this.now();
+      const at = this.#now();
+      const events = this.#steps(current, to, options, at);
       const next: JobRecord = {
         ...current,
         ...options.patch,
         state: to,
         updatedAt: at,
-        version: current.version + 1,
+        version: current.version + events.length,
       };
       const moved = await this.db.transaction().execute(async (trx) => {
         // Compare-and-set on the version: a concurrent writer (another coordinator on the
-        // same PostgreSQL) makes this update match no row, and we re-read and retry.
+        // same PostgreSQL, or a racing caller here) makes this update match no row.
         const result = await trx
           .updateTable('jobs')
           .set(jobToRow(next))
@@ -118,23 +136,36 @@ export class KyselyJobStore implements JobStore {
           .where('version', '=', current.version)
           .executeTakeFirst();
         if (result.numUpdatedRows === 0n) return false;
-        await trx
-          .insertInto('job_events')
-          .values({
-            job_id: id,
-            seq: next.version,
-            from_state: current.state,
-            to_state: to,
-            at,
-            detail: JSON.stringify(options.detail ?? {}),
-          })
-          .execute();
+        await trx.insertInto('job_events').values(events).execute();
         return true;
       });
-      if (moved) return next;
+      if (moved) return this.#cache.set(next);
+      // Lost the race: the database has the winner's version, which memory may not have yet.
+      const latest = await this.find(id);
+      if (!latest) throw new IdlegridError('JOB_NOT_FOUND', `no job ${id}`, { details: { id } });
+      current = latest;
     }
     throw new IdlegridError('JOB_CONFLICT', `job ${id} kept changing under concurrent updates`, {
       details: { id },
+    });
+  }
+
+  /** The event rows of a transition: one per state passed through (see `via`), each checked. */
+  #steps(current: JobRecord, to: JobState, options: TransitionOptions, at: number) {
+    const path = [...(options.via ?? []), { state: to, detail: options.detail }];
+    let from = current.state;
+    return path.map((step, index) => {
+      if (from !== step.state) assertTransition(current.id, from, step.state);
+      const row = {
+        job_id: current.id,
+        seq: current.version + index + 1,
+        from_state: from,
+        to_state: step.state,
+        at,
+        detail: JSON.stringify(step.detail ?? {}),
+      };
+      from = step.state;
+      return row;
     });
   }
 
@@ -194,6 +225,6 @@ export class KyselyJobStore implements JobStore {
 
   private async find(id: string): Promise<JobRecord | undefined> {
     const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? jobFromRow(row) : undefined;
+    return row ? this.#cache.set(jobFromRow(row)) : undefined;
   }
 }

@@ -22,7 +22,9 @@ export async function openCoordinatorStore(options: {
     : await sqliteDialect(join(options.dataDir, 'coordinator.db'));
   const db = new Kysely<Database>({ dialect });
   await migrateToLatest(db);
-  return { jobs: new KyselyJobStore(db), payments: new PaymentLedger(db), close: () => db.destroy() };
+  // A SQLite file is this coordinator's alone; a PostgreSQL database may be shared.
+  const jobs = new KyselyJobStore(db, { exclusive: !options.databaseUrl });
+  return { jobs, payments: new PaymentLedger(db), close: () => db.destroy() };
 }
 
 /** Just the job store (it closes the database). */

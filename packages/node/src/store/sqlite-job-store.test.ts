@@ -21,6 +21,10 @@ async function tempDir(): Promise<string> {
 jobStoreConformance('SQLite', async () =>
   KyselyJobStore.open(await sqliteDialect(join(await tempDir(), 'jobs.db'))),
 );
+// What a coordinator runs: its own file, jobs served from memory.
+jobStoreConformance('SQLite, exclusive', async () =>
+  KyselyJobStore.open(await sqliteDialect(join(await tempDir(), 'jobs.db')), { exclusive: true }),
+);
 
 describe('SQLite job store file', () => {
   it('keeps every job and event across a restart', async () => {

@@ -1,16 +1,24 @@
 import { type Hex, hashTypedData, keccak256, recoverAddress, toHex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { networkDomain } from '../eip712/domain.js';
 import { MESSAGE_KINDS } from '../eip712/types.js';
 import { sampleMessages } from '../testing/sample-messages.js';
-import { localAccount, recoverDigestSigner, signDigest } from './secp256k1.js';
+import { localAccount, nativeCurveReady, recoverDigestSigner, selectCurve, signDigest } from './secp256k1.js';
 import { signMessage, typedDataOf } from './sign.js';
 
 const domain = networkDomain(31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
 const CURVE_ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
-describe('the WebAssembly secp256k1 path', () => {
+it('uses the native curve where the secp256k1 package ships a binary', async () => {
+  const prebuilt = ['linux-x64', 'darwin-arm64', 'win32-x64'].includes(`${process.platform}-${process.arch}`);
+  expect(await nativeCurveReady).toBe(prebuilt);
+});
+
+describe.each(['native', 'wasm'] as const)('the %s secp256k1 path', (curve) => {
+  beforeAll(() => selectCurve(curve));
+  afterAll(() => selectCurve('native').catch(() => selectCurve('wasm')));
+
   it.each(MESSAGE_KINDS)('signs %s byte for byte like viem and recovers the same signer', async (kind) => {
     const privateKey = generatePrivateKey();
     const viemAccount = privateKeyToAccount(privateKey);
