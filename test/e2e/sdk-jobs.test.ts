@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -151,15 +151,38 @@ describe('SDK jobs against the coordinator HTTP API', () => {
 
     // A coordinator serving altered bytes under an output's CID is caught (the output comes inline)...
     const manifest = JSON.parse(new TextDecoder().decode(await downloadRaw(done)));
-    const stdoutPath = join(dataDir, 'artifacts', manifest.stdoutCid);
-    const stdout = await readFile(stdoutPath);
-    await writeFile(stdoutPath, 'hello, mallory\n');
-    await expect(fetchResult(ctx, done)).rejects.toMatchObject({ code: 'CID_MISMATCH' });
-    await writeFile(stdoutPath, stdout);
+    const base64 = (text: string) => Buffer.from(text).toString('base64');
+    const lying = (alter: (answer: Record<string, string>) => void): JobsContext => ({
+      ...ctx,
+      coordinator: new CoordinatorClient({
+        url: ctx.coordinator.url,
+        fetch: async (input, init) => {
+          const response = await fetch(input, init);
+          if (!String(input).endsWith('/result')) return response;
+          const answer = (await response.json()) as Record<string, string>;
+          alter(answer);
+          return new Response(JSON.stringify(answer), { status: 200 });
+        },
+      }),
+    });
+    await expect(
+      fetchResult(
+        lying((answer) => {
+          answer.stdout = base64('hello, mallory\n');
+        }),
+        done,
+      ),
+    ).rejects.toMatchObject({ code: 'CID_MISMATCH' });
     // ...and so is one serving altered bytes under the manifest's CID.
     const tampered = canonicalJson({ ...manifest, exitCode: 0 });
-    await writeFile(join(dataDir, 'artifacts', scheduler.manifestCid), tampered);
-    await expect(fetchResult(ctx, done)).rejects.toMatchObject({ code: 'CID_MISMATCH' });
+    await expect(
+      fetchResult(
+        lying((answer) => {
+          answer.manifest = base64(tampered);
+        }),
+        done,
+      ),
+    ).rejects.toMatchObject({ code: 'CID_MISMATCH' });
   });
 
   it('cancels a job for its client only, and has no result for it', async () => {

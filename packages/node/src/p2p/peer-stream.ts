@@ -29,6 +29,10 @@ export class PeerStream {
   readonly #decoder: LengthPrefixedDecoder;
   readonly #pending = new Map<number, Pending>();
   readonly #closed = new AbortController();
+  /** Frames written in this turn of the event loop, sent together (see `write`). */
+  #batch: { frames: Uint8Array[]; sent: Promise<void> } | undefined;
+  /** The last batch sent or waiting to be: batches go out in order. */
+  #lastBatch: Promise<unknown> = Promise.resolve();
 
   constructor(stream: Stream, init: PeerStreamInit) {
     this.peer = init.peer;
@@ -55,10 +59,28 @@ export class PeerStream {
     return !this.#closed.signal.aborted && this.#stream.writeStatus === 'writable';
   }
 
-  /** Writes one encoded frame, waiting for the stream to drain first if needed. */
-  async write(frame: Uint8Array, signal?: AbortSignal): Promise<void> {
-    if (this.#stream.writableNeedsDrain) await this.#stream.onDrain(signal ? { signal } : {});
-    this.#stream.send(withLengthPrefix(frame));
+  /**
+   * Writes one encoded frame, waiting for the stream to drain first if needed. Frames written
+   * in the same turn of the event loop (a batch of assignments, say) leave in one send: each send
+   * costs a muxer frame, an encryption and a socket write, whatever its size.
+   */
+  write(frame: Uint8Array, signal?: AbortSignal): Promise<void> {
+    let batch = this.#batch;
+    if (!batch) {
+      const frames: Uint8Array[] = [];
+      const previous = this.#lastBatch;
+      const sent = new Promise<void>((resolve) => process.nextTick(resolve)).then(async () => {
+        if (this.#batch?.frames === frames) this.#batch = undefined;
+        await previous;
+        if (this.#stream.writableNeedsDrain) await this.#stream.onDrain();
+        this.#stream.send(frames.length === 1 ? frames[0]! : concat(frames));
+      });
+      batch = { frames, sent };
+      this.#batch = batch;
+      this.#lastBatch = sent.catch(() => {});
+    }
+    batch.frames.push(withLengthPrefix(frame));
+    return signal ? abortable(batch.sent, signal) : batch.sent;
   }
 
   /** Waits for the response to request `id`; rejects when the signal aborts or the stream fails. */
@@ -127,6 +149,16 @@ export class PeerStream {
       ...(cause ? { cause } : {}),
     });
   }
+}
+
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
 }
 
 /** Prefixes a frame with its length as an unsigned varint, as `it-length-prefixed` does. */

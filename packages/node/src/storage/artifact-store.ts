@@ -21,6 +21,11 @@ export class ArtifactStore {
    * Only `delete` removes blobs.
    */
   readonly #known = new Map<string, number>();
+  /**
+   * The bytes of small blobs lately written or read: a job's manifest and outputs are read back
+   * once or twice right after they arrive (its result goes to the client), never changed.
+   */
+  readonly #recent = new RecentBlobs();
   #dirReady: Promise<unknown> | undefined;
 
   constructor(
@@ -53,6 +58,7 @@ export class ArtifactStore {
     await writeFile(temp, bytes);
     await rename(temp, path);
     this.#known.set(cid, bytes.byteLength);
+    this.#recent.keep(cid, bytes);
     return { cid, size: bytes.byteLength };
   }
 
@@ -75,10 +81,12 @@ export class ArtifactStore {
   }
 
   async bytes(cid: string): Promise<Uint8Array> {
+    const recent = this.#recent.get(cid);
+    if (recent) return recent;
     await this.info(cid);
     const handle = await open(this.pathOf(cid));
     try {
-      return new Uint8Array(await handle.readFile());
+      return this.#recent.keep(cid, new Uint8Array(await handle.readFile()));
     } finally {
       await handle.close();
     }
@@ -93,10 +101,47 @@ export class ArtifactStore {
   /** Removes the blob (erasure); removing a missing blob is not an error. */
   async delete(cid: string): Promise<void> {
     this.#known.delete(cid);
+    this.#recent.forget(cid);
     await rm(this.pathOf(cid), { force: true });
   }
 
   private pathOf(cid: string): string {
     return join(this.dir, parseCid(cid).toString());
+  }
+}
+
+/** Blobs of up to 64 KiB, 16 MiB in all, the least recently kept dropped first. */
+class RecentBlobs {
+  readonly #blobs = new Map<string, Uint8Array>();
+  #bytes = 0;
+
+  constructor(
+    private readonly maxBlobBytes = 64 * 1024,
+    private readonly maxTotalBytes = 16 * 2 ** 20,
+  ) {}
+
+  /** A copy: a caller that changes its bytes must not change the blob. */
+  get(cid: string): Uint8Array | undefined {
+    return this.#blobs.get(cid)?.slice();
+  }
+
+  /** Keeps a copy (the caller may reuse its buffer) and returns the bytes as given. */
+  keep(cid: string, bytes: Uint8Array): Uint8Array {
+    if (bytes.byteLength > this.maxBlobBytes || this.#blobs.has(cid)) return bytes;
+    this.#blobs.set(cid, bytes.slice());
+    this.#bytes += bytes.byteLength;
+    for (const [oldest, blob] of this.#blobs) {
+      if (this.#bytes <= this.maxTotalBytes) break;
+      this.#blobs.delete(oldest);
+      this.#bytes -= blob.byteLength;
+    }
+    return bytes;
+  }
+
+  forget(cid: string): void {
+    const blob = this.#blobs.get(cid);
+    if (!blob) return;
+    this.#blobs.delete(cid);
+    this.#bytes -= blob.byteLength;
   }
 }

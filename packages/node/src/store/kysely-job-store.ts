@@ -10,10 +10,12 @@ import type {
   TransitionOptions,
 } from '../jobs/api.js';
 import { assertTransition, type JobState } from '../jobs/job-states.js';
+import { GroupCommit } from './group-commit.js';
 import { JobRecordCache } from './job-record-cache.js';
 import { eventFromRow, jobFromRow, jobToRow, runFromRow, runToRow } from './job-rows.js';
 import { migrateToLatest } from './migrate.js';
-import type { Database } from './schema.js';
+import { PreparedQuery } from './prepared-query.js';
+import type { Database, JobEventsTable, JobsTable } from './schema.js';
 
 const MAX_CAS_RETRIES = 5;
 const LEASED_STATES: JobState[] = ['assigned', 'running'];
@@ -28,9 +30,47 @@ export interface JobStoreOptions {
   exclusive?: boolean;
 }
 
+const JOB_COLUMNS = [
+  'id',
+  'client',
+  'state',
+  'spec',
+  'provider',
+  'price',
+  'attempt',
+  'max_attempts',
+  'result_cid',
+  'error',
+  'deadline',
+  'lease_expires_at',
+  'created_at',
+  'updated_at',
+  'version',
+] as const satisfies readonly (keyof JobsTable)[];
+const EVENT_COLUMNS = [
+  'job_id',
+  'seq',
+  'from_state',
+  'to_state',
+  'at',
+  'detail',
+] as const satisfies readonly (keyof JobEventsTable)[];
+
+/** A row whose every column is the named value of the same name (for PreparedQuery). */
+function rowOf<C extends string>(columns: readonly C[], value: (column: C) => unknown) {
+  return Object.fromEntries(columns.map((column) => [column, value(column)]));
+}
+
 /** The job store on Kysely: one implementation for SQLite and PostgreSQL. */
 export class KyselyJobStore implements JobStore {
   readonly #cache = new JobRecordCache();
+  readonly #writes: GroupCommit<Database>;
+  /** The queries of a job's every transition, compiled once (see prepared-query.ts). */
+  readonly #insertJob: PreparedQuery<keyof JobsTable>;
+  readonly #updateJob: PreparedQuery<keyof JobsTable | 'where_id' | 'where_version'>;
+  readonly #selectJob: PreparedQuery<'id'>;
+  /** Inserts of 1, 2... events: a transition writes one per state it passes through. */
+  readonly #insertEvents = new Map<number, PreparedQuery<string>>();
   readonly #now: () => number;
   readonly #exclusive: boolean;
 
@@ -40,6 +80,48 @@ export class KyselyJobStore implements JobStore {
   ) {
     this.#now = options.now ?? Date.now;
     this.#exclusive = options.exclusive ?? false;
+    this.#writes = new GroupCommit(db);
+    this.#insertJob = new PreparedQuery((value) =>
+      db.insertInto('jobs').values(rowOf(JOB_COLUMNS, value) as unknown as JobsTable),
+    );
+    this.#updateJob = new PreparedQuery((value) =>
+      db
+        .updateTable('jobs')
+        .set(rowOf(JOB_COLUMNS, value) as unknown as JobsTable)
+        .where('id', '=', value('where_id'))
+        .where('version', '=', value('where_version')),
+    );
+    this.#selectJob = new PreparedQuery((value) =>
+      db.selectFrom('jobs').selectAll().where('id', '=', value('id')),
+    );
+  }
+
+  #insertEventsOf(count: number): PreparedQuery<string> {
+    let query = this.#insertEvents.get(count);
+    if (!query) {
+      query = new PreparedQuery((value) =>
+        this.db
+          .insertInto('job_events')
+          .values(
+            Array.from(
+              { length: count },
+              (_, index) =>
+                rowOf(EVENT_COLUMNS, (column) => value(`${index}.${column}`)) as unknown as JobEventsTable,
+            ),
+          ),
+      );
+      this.#insertEvents.set(count, query);
+    }
+    return query;
+  }
+
+  /** The values of an event insert: `i.column` of the i-th event. */
+  #eventValues(events: readonly JobEventsTable[]): Record<string, unknown> {
+    const values: Record<string, unknown> = {};
+    events.forEach((event, index) => {
+      for (const column of EVENT_COLUMNS) values[`${index}.${column}`] = event[column];
+    });
+    return values;
   }
 
   /** Opens and migrates a database of its own (closed by `close`). */
@@ -65,12 +147,10 @@ export class KyselyJobStore implements JobStore {
       version: 1,
     };
     try {
-      await this.db.transaction().execute(async (trx) => {
-        await trx.insertInto('jobs').values(jobToRow(record)).execute();
-        await trx
-          .insertInto('job_events')
-          .values({ job_id: job.id, seq: 1, from_state: null, to_state: 'submitted', at, detail: '{}' })
-          .execute();
+      const event = { job_id: job.id, seq: 1, from_state: null, to_state: 'submitted', at, detail: '{}' };
+      await this.#writes.write(async (trx) => {
+        await trx.executeQuery(this.#insertJob.with(jobToRow(record)));
+        await trx.executeQuery(this.#insertEventsOf(1).with(this.#eventValues([event])));
       });
       return this.#cache.set(record);
     } catch (cause) {
@@ -126,17 +206,14 @@ export class KyselyJobStore implements JobStore {
         updatedAt: at,
         version: current.version + events.length,
       };
-      const moved = await this.db.transaction().execute(async (trx) => {
+      const moved = await this.#writes.write(async (trx) => {
         // Compare-and-set on the version: a concurrent writer (another coordinator on the
         // same PostgreSQL, or a racing caller here) makes this update match no row.
-        const result = await trx
-          .updateTable('jobs')
-          .set(jobToRow(next))
-          .where('id', '=', id)
-          .where('version', '=', current.version)
-          .executeTakeFirst();
-        if (result.numUpdatedRows === 0n) return false;
-        await trx.insertInto('job_events').values(events).execute();
+        const result = await trx.executeQuery(
+          this.#updateJob.with({ ...jobToRow(next), where_id: id, where_version: current.version }),
+        );
+        if (result.numAffectedRows === 0n) return false;
+        await trx.executeQuery(this.#insertEventsOf(events.length).with(this.#eventValues(events)));
         return true;
       });
       if (moved) return this.#cache.set(next);
@@ -224,7 +301,7 @@ export class KyselyJobStore implements JobStore {
   }
 
   private async find(id: string): Promise<JobRecord | undefined> {
-    const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = (await this.db.executeQuery<JobsTable>(this.#selectJob.with({ id }))).rows;
     return row ? this.#cache.set(jobFromRow(row)) : undefined;
   }
 }

@@ -17,15 +17,27 @@ export async function remoteError(response: Response): Promise<IdlegridError> {
   }
   const error = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)
     ?.error;
+  const known = remoteErrorOf(error, { status: response.status });
+  if (known) return known;
   const code = typeof error?.code === 'string' ? error.code : undefined;
-  if (code !== undefined && KNOWN_CODES.has(code)) {
-    const details = typeof error?.details === 'object' && error.details !== null ? error.details : {};
-    return new IdlegridError(code as ErrorCode, String(error?.message ?? code), {
-      details: { ...(details as Record<string, unknown>), status: response.status },
-    });
-  }
   return new IdlegridError('COORDINATOR_BAD_RESPONSE', `coordinator answered HTTP ${response.status}`, {
     details: { status: response.status, body: text.slice(0, 500), ...(code ? { remoteCode: code } : {}) },
+  });
+}
+
+/**
+ * The IdlegridError an error object of an answer (`{ code, message, details }`) stands for,
+ * or undefined when its code is not one of idlegrid's. `extra` is added to its details.
+ */
+export function remoteErrorOf(
+  error: { code?: unknown; message?: unknown; details?: unknown } | undefined,
+  extra: Record<string, unknown> = {},
+): IdlegridError | undefined {
+  const code = typeof error?.code === 'string' ? error.code : undefined;
+  if (code === undefined || !KNOWN_CODES.has(code)) return undefined;
+  const details = typeof error?.details === 'object' && error.details !== null ? error.details : {};
+  return new IdlegridError(code as ErrorCode, String(error?.message ?? code), {
+    details: { ...(details as Record<string, unknown>), ...extra },
   });
 }
 

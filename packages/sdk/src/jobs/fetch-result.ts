@@ -24,8 +24,11 @@ export interface JobResult {
   manifestCid: string;
 }
 
-/** `/v1/jobs/:id/result`: the manifest's bytes and the outputs small enough to inline, base64. */
-const resultAnswerSchema = z.object({
+/**
+ * `/v1/jobs/:id/result`, and the `result` of an event stream's `result` event: the manifest's
+ * bytes and the outputs small enough to inline, base64 (null: download it by its CID).
+ */
+export const resultBundleSchema = z.object({
   manifest: z.base64(),
   stdout: z.base64().nullable(),
   stderr: z.base64().nullable(),
@@ -41,18 +44,28 @@ export async function fetchResult(
   job: Job,
   options: RequestOptions = {},
 ): Promise<JobResult> {
-  if ((job.state !== 'accepted' && job.state !== 'settled') || job.resultCid === null) {
-    throw new IdlegridError('JOB_RESULT_UNAVAILABLE', `job ${job.id} is ${job.state}: it has no result`, {
-      details: { jobId: job.id, state: job.state, ...(job.error ? { error: job.error } : {}) },
-    });
-  }
-  const answer = parseAnswer(
-    resultAnswerSchema,
+  requireResultCid(job);
+  const bundle = parseAnswer(
+    resultBundleSchema,
     await ctx.coordinator.getJson(`/v1/jobs/${encodeURIComponent(job.id)}/result`, options),
     `result of job ${job.id}`,
   );
-  const manifestBytes = fromBase64(answer.manifest);
-  verifyCid(job.resultCid, manifestBytes);
+  return readResultBundle(ctx, job, bundle, options);
+}
+
+/**
+ * Checks a result bundle against the job's result CID and the CIDs its manifest names (outputs
+ * not inlined are downloaded, and checked there): CID_MISMATCH if a byte differs.
+ */
+export async function readResultBundle(
+  ctx: ReadContext,
+  job: Job,
+  bundle: z.output<typeof resultBundleSchema>,
+  options: RequestOptions = {},
+): Promise<JobResult> {
+  const resultCid = requireResultCid(job);
+  const manifestBytes = fromBase64(bundle.manifest);
+  verifyCid(resultCid, manifestBytes);
   const manifest = parseAnswer(
     resultManifestSchema,
     parseWireJson(new TextDecoder().decode(manifestBytes)),
@@ -68,8 +81,8 @@ export async function fetchResult(
     );
   }
   const [stdout, stderr] = await Promise.all([
-    outputBytes(ctx, manifest.stdoutCid, answer.stdout, options),
-    outputBytes(ctx, manifest.stderrCid, answer.stderr, options),
+    outputBytes(ctx, manifest.stdoutCid, bundle.stdout, options),
+    outputBytes(ctx, manifest.stderrCid, bundle.stderr, options),
   ]);
   return {
     jobId: job.id,
@@ -79,8 +92,18 @@ export async function fetchResult(
     stdoutTruncated: manifest.stdoutTruncated,
     stderrTruncated: manifest.stderrTruncated,
     durationMs: manifest.durationMs,
-    manifestCid: job.resultCid,
+    manifestCid: resultCid,
   };
+}
+
+/** The CID of the job's result manifest, or JOB_RESULT_UNAVAILABLE for a job without a result. */
+export function requireResultCid(job: Job): string {
+  if ((job.state !== 'accepted' && job.state !== 'settled') || job.resultCid === null) {
+    throw new IdlegridError('JOB_RESULT_UNAVAILABLE', `job ${job.id} is ${job.state}: it has no result`, {
+      details: { jobId: job.id, state: job.state, ...(job.error ? { error: job.error } : {}) },
+    });
+  }
+  return job.resultCid;
 }
 
 /** The CID of no bytes: an empty output needs no download (most jobs leave stderr empty). */

@@ -1,4 +1,4 @@
-import { signMessage } from '@idlegrid/protocol';
+import { type SignedMessage, signMessage } from '@idlegrid/protocol';
 import type { RequestOptions } from '../http/coordinator-client.js';
 import { parseAnswer } from '../http/remote-error.js';
 import { uploadArtifact } from './artifacts.js';
@@ -31,6 +31,20 @@ export async function submitWasmJob(
   request: WasmJobRequest,
   options: RequestOptions = {},
 ): Promise<Job> {
+  const signed = await signWasmJob(ctx, request, options);
+  return parseAnswer(
+    jobAnswerSchema,
+    await ctx.coordinator.postJson('/v1/jobs', signed, options),
+    'POST /v1/jobs',
+  ).job;
+}
+
+/** The JobSpec of a request, signed by the client, its module (and stdin) uploaded first when given as bytes. */
+export async function signWasmJob(
+  ctx: JobsContext,
+  request: WasmJobRequest,
+  options: RequestOptions = {},
+): Promise<SignedMessage<'JobSpec'>> {
   const [moduleCid, stdinCid] = await Promise.all([
     cidOf(ctx, request.module, options),
     request.stdin === undefined ? undefined : cidOf(ctx, request.stdin, options),
@@ -43,10 +57,5 @@ export async function submitWasmJob(
     ...(stdinCid === undefined ? {} : { stdinCid }),
     nowSeconds: nowSeconds(),
   });
-  const signed = await signMessage(ctx.signer, ctx.domain, 'JobSpec', spec);
-  return parseAnswer(
-    jobAnswerSchema,
-    await ctx.coordinator.postJson('/v1/jobs', signed, options),
-    'POST /v1/jobs',
-  ).job;
+  return signMessage(ctx.signer, ctx.domain, 'JobSpec', spec);
 }

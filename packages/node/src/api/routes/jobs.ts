@@ -1,10 +1,11 @@
-import { IdlegridError, toWireJson } from '@idlegrid/protocol';
+import { IdlegridError, isIdlegridError, toWireJson } from '@idlegrid/protocol';
 import type { FastifyInstance } from 'fastify';
 import { getAddress, isAddress } from 'viem';
 import type { JobIntake } from '../../coordinator/job-intake.js';
 import type { JobStore } from '../../jobs/api.js';
 import { isJobState } from '../../jobs/job-states.js';
 import type { ArtifactStore } from '../../storage/artifact-store.js';
+import { resultBundle } from '../result-bundle.js';
 
 interface ListQuery {
   client?: string;
@@ -13,8 +14,8 @@ interface ListQuery {
   limit?: string;
 }
 
-/** Outputs up to this size come inline with `/v1/jobs/:id/result`; larger ones by their CID. */
-const INLINE_OUTPUT_BYTES = 256 * 1024;
+/** Most jobs one `POST /v1/jobs/batch` may carry (each is about 1 KB of signed JSON). */
+export const MAX_BATCH_JOBS = 500;
 
 export function jobRoutes(
   app: FastifyInstance,
@@ -27,38 +28,40 @@ export function jobRoutes(
     return reply.status(201).type('application/json').send(json({ job }));
   });
 
+  /**
+   * Many signed JobSpecs in one request, each taken or refused on its own: the answer lists,
+   * in order, `{ job }` or `{ error }` (the code and message `POST /v1/jobs` would have sent).
+   */
+  app.post('/v1/jobs/batch', async (request, reply) => {
+    const jobs = (request.body as { jobs?: unknown } | null)?.jobs;
+    if (!Array.isArray(jobs) || jobs.length === 0 || jobs.length > MAX_BATCH_JOBS) {
+      throw new IdlegridError('INVALID_ARGUMENT', `jobs must list 1 to ${MAX_BATCH_JOBS} signed JobSpecs`, {
+        details: { max: MAX_BATCH_JOBS },
+      });
+    }
+    // All at once: their writes share one commit (see store/group-commit.ts).
+    const results = await Promise.all(
+      jobs.map((signed) =>
+        deps.intake.submit(signed).then(
+          (job) => ({ job }),
+          (error: unknown) => {
+            if (!isIdlegridError(error)) throw error;
+            return { error: { code: error.code, message: error.message, details: error.details } };
+          },
+        ),
+      ),
+    );
+    return reply.type('application/json').send(json({ results }));
+  });
+
   app.get<{ Params: { id: string } }>('/v1/jobs/:id', async (request, reply) => {
     return reply.type('application/json').send(json({ job: await deps.store.get(request.params.id) }));
   });
 
-  /**
-   * An accepted job's result in one request: the manifest's stored bytes and, when small, its
-   * outputs (base64). The client checks every part against its CID, so nothing here needs trust.
-   */
+  /** An accepted job's result in one request (see result-bundle.ts). */
   app.get<{ Params: { id: string } }>('/v1/jobs/:id/result', async (request, reply) => {
     const job = await deps.store.get(request.params.id);
-    if (job.resultCid === null || (job.state !== 'accepted' && job.state !== 'settled')) {
-      throw new IdlegridError('JOB_RESULT_UNAVAILABLE', `job ${job.id} is ${job.state}: it has no result`, {
-        details: { jobId: job.id, state: job.state },
-      });
-    }
-    const manifestBytes = await deps.artifacts.bytes(job.resultCid);
-    const manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as Record<string, unknown>;
-    // null: download it by its CID (too large to inline, or not stored here).
-    const inline = async (cid: unknown) => {
-      if (typeof cid !== 'string') return null;
-      const size = await deps.artifacts.info(cid).then(
-        (info) => info.size,
-        () => Number.POSITIVE_INFINITY,
-      );
-      return size <= INLINE_OUTPUT_BYTES
-        ? Buffer.from(await deps.artifacts.bytes(cid)).toString('base64')
-        : null;
-    };
-    const [stdout, stderr] = await Promise.all([inline(manifest.stdoutCid), inline(manifest.stderrCid)]);
-    return reply
-      .type('application/json')
-      .send(json({ manifest: Buffer.from(manifestBytes).toString('base64'), stdout, stderr }));
+    return reply.type('application/json').send(json(await resultBundle(deps.artifacts, job)));
   });
 
   app.get<{ Params: { id: string } }>('/v1/jobs/:id/events', async (request, reply) => {
