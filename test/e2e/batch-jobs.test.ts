@@ -38,7 +38,8 @@ describe('runWasmJobs', () => {
   it('runs many jobs with checked results, in request order, and reports a refused one on its own', async () => {
     const inputs = Array.from({ length: 40 }, (_, i) => `input-${i}`);
     const requests = inputs.map((input) => request(input));
-    // The coordinator refuses this one at submission; the others go on.
+    // The SDK refuses this one before sending it, the coordinator that one at submission; the others go on.
+    requests.splice(3, 0, request('malformed', { memoryMb: -5 }));
     requests.splice(7, 0, request('refused', { verification: 'no-such-policy' }));
     const seen: JobOutcome[] = [];
     const outcomes = await runWasmJobs(net.ctx, requests, {
@@ -49,10 +50,9 @@ describe('runWasmJobs', () => {
 
     expect(outcomes.map((outcome) => outcome.index)).toEqual(requests.map((_, index) => index));
     expect(seen).toHaveLength(requests.length);
-    const refused = outcomes[7]!;
-    expect(refused.job).toBeUndefined();
-    expect(refused.error?.code).toBe('INVALID_ARGUMENT');
-    const ran = outcomes.filter((_, index) => index !== 7);
+    expect(outcomes[3]).toMatchObject({ job: undefined, error: { code: 'INVALID_ARGUMENT' } });
+    expect(outcomes[7]).toMatchObject({ job: undefined, error: { code: 'INVALID_ARGUMENT' } });
+    const ran = outcomes.filter((_, index) => index !== 3 && index !== 7);
     for (const [i, outcome] of ran.entries()) {
       expect(outcome.error).toBeUndefined();
       expect(outcome.job?.state).toBe('accepted');

@@ -187,13 +187,21 @@ class JobRun {
   /** Signs and submits `requests` (the run's requests from `first` on) in one batch. */
   async submit(requests: readonly WasmJobRequest[], first: number, options: RequestOptions): Promise<void> {
     const signed: SignedMessage<'JobSpec'>[] = [];
+    this.#submitted += requests.length;
     for (const [offset, request] of requests.entries()) {
-      const spec = await signWasmJob(this.ctx, request, options);
+      let spec: SignedMessage<'JobSpec'>;
+      try {
+        spec = await signWasmJob(this.ctx, request, options);
+      } catch (error) {
+        // A request the client itself refuses (a field out of range) ends here, alone.
+        this.#record({ index: first + offset, error: asIdlegridError(error) });
+        continue;
+      }
       signed.push(spec);
       // Known before the answer comes: a quick job may finish before it does.
       this.#pending.set(spec.message.jobId.toLowerCase(), first + offset);
     }
-    this.#submitted += requests.length;
+    if (signed.length === 0) return;
     let answer: z.output<typeof batchAnswerSchema>;
     try {
       answer = parseAnswer(
@@ -216,7 +224,6 @@ class JobRun {
           );
         this.#end(id, { error });
       } else if (isFinalJobState(item.job.state)) void this.#finish(item.job);
-      else if (isFinalJobState(item.job.state)) void this.#finish(item.job);
     });
     if (this.#alone) this.followAlone();
   }
