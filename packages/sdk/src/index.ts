@@ -53,7 +53,7 @@ export {
 export { type Payment, payForJob, VOUCHER_LIFETIME_SECONDS } from './jobs/pay-for-job.js';
 export { type JobOutcome, MAX_BATCH_JOBS, type RunJobsOptions, runWasmJobs } from './jobs/run-jobs.js';
 export { signWasmJob, submitWasmJob, type WasmJobRequest } from './jobs/submit-job.js';
-export { type WaitOptions, waitForJob } from './jobs/wait-for-job.js';
+export { type WaitOptions, waitForJob, waitForResult } from './jobs/wait-for-job.js';
 export { type ChainContext, connect, type SignerContext } from './network/connect.js';
 export {
   type NetworkConfig,

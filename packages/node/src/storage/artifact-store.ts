@@ -1,8 +1,11 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { cidOfBytes, IdlegridError, parseCid } from '@idlegrid/protocol';
+
+/** Blobs up to this size are written synchronously (see `put`). */
+const SYNC_WRITE_BYTES = 64 * 1024;
 
 export interface ArtifactInfo {
   cid: string;
@@ -55,8 +58,15 @@ export class ArtifactStore {
     await this.#dirReady;
     const path = this.pathOf(cid);
     const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await writeFile(temp, bytes);
-    await rename(temp, path);
+    if (bytes.byteLength <= SYNC_WRITE_BYTES) {
+      // A small blob (a result manifest, an output) blocks for less than the four thread-pool
+      // round trips of an asynchronous write and rename would take.
+      writeFileSync(temp, bytes);
+      renameSync(temp, path);
+    } else {
+      await writeFile(temp, bytes);
+      await rename(temp, path);
+    }
     this.#known.set(cid, bytes.byteLength);
     this.#recent.keep(cid, bytes);
     return { cid, size: bytes.byteLength };

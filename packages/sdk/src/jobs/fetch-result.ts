@@ -34,6 +34,8 @@ export const resultBundleSchema = z.object({
   stderr: z.base64().nullable(),
 });
 
+export type ResultBundle = z.output<typeof resultBundleSchema>;
+
 /**
  * Downloads an accepted job's result in one request: the manifest, and stdout and stderr
  * inline when small (by CID otherwise). Each part is checked against its CID (CID_MISMATCH if
@@ -60,7 +62,7 @@ export async function fetchResult(
 export async function readResultBundle(
   ctx: ReadContext,
   job: Job,
-  bundle: z.output<typeof resultBundleSchema>,
+  bundle: ResultBundle,
   options: RequestOptions = {},
 ): Promise<JobResult> {
   const resultCid = requireResultCid(job);

@@ -8,6 +8,7 @@ import type { JobsContext } from './context.js';
 import {
   fetchResult,
   type JobResult,
+  type ResultBundle,
   readResultBundle,
   requireResultCid,
   resultBundleSchema,
@@ -268,7 +269,7 @@ class JobRun {
   }
 
   /** A final job: its result checked (from the stream's bundle, else fetched), or why it has none. */
-  async #finish(job: Job, bundle?: z.output<typeof resultBundleSchema>): Promise<void> {
+  async #finish(job: Job, bundle?: ResultBundle): Promise<void> {
     const id = job.id.toLowerCase();
     if (!this.#pending.has(id)) return;
     // Taken now, so a second event of the same job (settled after accepted) does nothing.

@@ -1,11 +1,12 @@
 import type { ServerResponse } from 'node:http';
+import { cidOfBytes, manifestBytes, manifestCid, type ResultManifest } from '@idlegrid/protocol';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CoordinatorClient } from '../http/coordinator-client.js';
 import { type StubHandler, sendJson, startStubServer } from '../http/stub-server.js';
 import { FINAL_JOB_STATES, type Job, type JobState } from './job.js';
 import { sampleJob } from './test-jobs.js';
-import { waitForJob } from './wait-for-job.js';
+import { waitForJob, waitForResult } from './wait-for-job.js';
 
 const client = privateKeyToAccount(generatePrivateKey()).address;
 const at = (state: JobState, version: number) => sampleJob({ client, state, version });
@@ -94,5 +95,65 @@ describe('waitForJob', () => {
     const waiting = waitForJob(ctx, id, { signal: controller.signal });
     setImmediate(() => controller.abort());
     await expect(waiting).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+});
+
+describe('waitForResult', () => {
+  const text = (value: string) => new TextEncoder().encode(value);
+  const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+  const id = `0x${'ab'.repeat(32)}`;
+  const manifest: ResultManifest = {
+    jobId: id,
+    exitCode: 0,
+    stdoutCid: cidOfBytes(text('42\n')),
+    stderrCid: cidOfBytes(new Uint8Array()),
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    durationMs: 3,
+  };
+  const accepted = { ...at('accepted', 5), resultCid: manifestCid(manifest) };
+  const bundle = { manifest: base64(manifestBytes(manifest)), stdout: base64(text('42\n')), stderr: '' };
+
+  /** A stream that sends `frames` after the job's current record (running). */
+  async function streaming(frames: string[]) {
+    const stub = await startStubServer({
+      [`GET /v1/events?job=${id}&states=${FINAL_JOB_STATES.join(',')}&results=inline`]: (
+        _request,
+        response,
+      ) => {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write(`event: job\ndata: ${JSON.stringify(at('running', 3))}\n\n`);
+        for (const frame of frames) response.write(frame);
+      },
+      [`GET /v1/jobs/${id}/result`]: (_request, response) => sendJson(response, 200, bundle),
+    });
+    close = stub.close;
+    return { ctx: { coordinator: new CoordinatorClient({ url: stub.url }) }, requests: stub.requests };
+  }
+  const resultFrame = (result: unknown) =>
+    `event: result\ndata: ${JSON.stringify({ job: accepted, result })}\n\n`;
+
+  it('takes the result from the stream in one request, checked against its CIDs', async () => {
+    const { ctx, requests } = await streaming([resultFrame(bundle)]);
+    const { job, result } = await waitForResult(ctx, id);
+    expect(job.state).toBe('accepted');
+    expect(new TextDecoder().decode(result!.stdout)).toBe('42\n');
+    expect(result!.manifestCid).toBe(accepted.resultCid);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('refuses a result the stream altered', async () => {
+    const { ctx } = await streaming([resultFrame({ ...bundle, stdout: base64(text('41\n')) })]);
+    await expect(waitForResult(ctx, id)).rejects.toMatchObject({ code: 'CID_MISMATCH' });
+  });
+
+  it('fetches the result when the stream brings the job alone, and has none for a failed job', async () => {
+    const { ctx, requests } = await streaming([`event: job\ndata: ${JSON.stringify(accepted)}\n\n`]);
+    expect(new TextDecoder().decode((await waitForResult(ctx, id)).result!.stdout)).toBe('42\n');
+    expect(requests.map((r) => r.path)).toContain(`/v1/jobs/${id}/result`);
+    await close?.();
+    const failedJob = at('failed', 4);
+    const failed = await streaming([`event: job\ndata: ${JSON.stringify(failedJob)}\n\n`]);
+    expect(await waitForResult(failed.ctx, id)).toEqual({ job: failedJob });
   });
 });

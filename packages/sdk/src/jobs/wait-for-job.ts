@@ -1,6 +1,14 @@
 import { IdlegridError, isIdlegridError } from '@idlegrid/protocol';
+import { z } from 'zod';
 import { readSse } from '../http/sse.js';
 import type { ReadContext } from './context.js';
+import {
+  fetchResult,
+  type JobResult,
+  type ResultBundle,
+  readResultBundle,
+  resultBundleSchema,
+} from './fetch-result.js';
 import { FINAL_JOB_STATES, isFinalJobState, type Job, jobSchema } from './job.js';
 import { getJob } from './job-queries.js';
 
@@ -40,6 +48,34 @@ class Progress {
  * cannot be opened or breaks, falls back to polling `GET /v1/jobs/:id`.
  */
 export async function waitForJob(ctx: ReadContext, id: string, options: WaitOptions = {}): Promise<Job> {
+  return (await waitFor(ctx, id, options, false)).job;
+}
+
+/**
+ * Waits for the job like `waitForJob`, and brings its result with it: the event stream carries
+ * an accepted job's result inline (checked as `fetchResult` checks it), so that waiting and
+ * fetching take one request. `result` is absent for a job that ended without one.
+ */
+export async function waitForResult(
+  ctx: ReadContext,
+  id: string,
+  options: WaitOptions = {},
+): Promise<{ job: Job; result?: JobResult }> {
+  const { job, bundle } = await waitFor(ctx, id, options, true);
+  if ((job.state !== 'accepted' && job.state !== 'settled') || job.resultCid === null) return { job };
+  const requestOptions = options.signal ? { signal: options.signal } : {};
+  const result = bundle
+    ? await readResultBundle(ctx, job, bundle, requestOptions)
+    : await fetchResult(ctx, job, requestOptions);
+  return { job, result };
+}
+
+async function waitFor(
+  ctx: ReadContext,
+  id: string,
+  options: WaitOptions,
+  withResult: boolean,
+): Promise<Followed> {
   const stop = new AbortController();
   let timedOut = false;
   const onAbort = () => stop.abort();
@@ -55,13 +91,14 @@ export async function waitForJob(ctx: ReadContext, id: string, options: WaitOpti
   const progress = new Progress(options.onProgress);
   try {
     // Without a progress callback only the final state matters: the stream carries no other.
-    const streamed = await follow(ctx, id, progress, stop.signal, options.onProgress === undefined).catch(
+    const finalOnly = options.onProgress === undefined;
+    const streamed = await follow(ctx, id, progress, stop.signal, finalOnly, withResult).catch(
       (error: unknown) => {
         if (stop.signal.aborted || isIdlegridError(error, 'JOB_NOT_FOUND')) throw error;
         return undefined; // the stream broke or could not open: poll instead
       },
     );
-    return streamed ?? (await poll(ctx, id, progress, stop.signal, options));
+    return streamed ?? { job: await poll(ctx, id, progress, stop.signal, options) };
   } catch (error) {
     if (timedOut) {
       throw new IdlegridError('JOB_WAIT_TIMEOUT', `job ${id} did not finish within ${options.timeoutMs} ms`, {
@@ -77,6 +114,14 @@ export async function waitForJob(ctx: ReadContext, id: string, options: WaitOpti
   }
 }
 
+/** A final job, and its result bundle when the stream brought one. */
+interface Followed {
+  job: Job;
+  bundle?: ResultBundle;
+}
+
+const resultEventSchema = z.object({ job: jobSchema, result: resultBundleSchema });
+
 /**
  * Returns the final job, or undefined if the stream ended first. The stream starts with the
  * job's current record (so an already final job returns at once), then brings its changes.
@@ -87,16 +132,25 @@ async function follow(
   progress: Progress,
   signal: AbortSignal,
   finalOnly: boolean,
-) {
-  const query = finalOnly ? `&states=${FINAL_JOB_STATES.join(',')}` : '';
+  withResult: boolean,
+): Promise<Followed | undefined> {
+  const query = `${finalOnly ? `&states=${FINAL_JOB_STATES.join(',')}` : ''}${withResult ? '&results=inline' : ''}`;
   const body = await ctx.coordinator.openStream(`/v1/events?job=${id}${query}`, { signal });
   try {
     for await (const event of readSse(body)) {
-      if (event.event !== 'job') continue;
-      const parsed = jobSchema.safeParse(safeJson(event.data));
-      if (!parsed.success || parsed.data.id.toLowerCase() !== id.toLowerCase()) continue;
-      const latest = progress.see(parsed.data);
-      if (isFinalJobState(latest.state)) return latest;
+      const data = safeJson(event.data);
+      let followed: Followed | undefined;
+      if (event.event === 'result') {
+        const parsed = resultEventSchema.safeParse(data);
+        if (parsed.success) followed = { job: parsed.data.job, bundle: parsed.data.result };
+      } else if (event.event === 'job') {
+        const parsed = jobSchema.safeParse(data);
+        if (parsed.success) followed = { job: parsed.data };
+      }
+      if (!followed || followed.job.id.toLowerCase() !== id.toLowerCase()) continue;
+      const latest = progress.see(followed.job);
+      // A stale repeat keeps the newest version seen, which came without this bundle.
+      if (isFinalJobState(latest.state)) return latest === followed.job ? followed : { job: latest };
     }
   } finally {
     await body.cancel().catch(() => {});
