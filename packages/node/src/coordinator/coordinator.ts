@@ -79,7 +79,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     dataDir: options.dataDir,
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
   });
-  const artifacts = new ArtifactStore(join(options.dataDir, 'artifacts'));
+  const artifacts = new ArtifactStore(join(options.dataDir, 'artifacts'), undefined, store.blobs);
   const bus = new JobEventBus();
   const chainChecks = options.chainChecks ?? true;
   const stakeRules = chainChecks ? chainStakeRules(options.network) : undefined;

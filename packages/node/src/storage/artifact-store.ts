@@ -1,11 +1,19 @@
 import { createReadStream, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { cidOfBytes, IdlegridError, parseCid } from '@idlegrid/protocol';
 
-/** Blobs up to this size are written synchronously (see `put`). */
-const SYNC_WRITE_BYTES = 64 * 1024;
+/** Blobs up to this size are small: written synchronously as files (see `put`), or kept in a SmallBlobs. */
+const SMALL_BLOB_BYTES = 64 * 1024;
+
+/** Somewhere other than a file of its own to keep small blobs (the coordinator's database: store/blob-table.ts). */
+export interface SmallBlobs {
+  put(cid: string, bytes: Uint8Array): Promise<void>;
+  get(cid: string): Promise<Uint8Array | undefined>;
+  size(cid: string): Promise<number | undefined>;
+  delete(cid: string): Promise<void>;
+}
 
 export interface ArtifactInfo {
   cid: string;
@@ -15,7 +23,8 @@ export interface ArtifactInfo {
 /**
  * Content-addressed blobs on disk, named by their sha-256 CIDv1: a blob is stored only
  * under the CID its bytes hash to, so nobody can serve or overwrite content under a
- * wrong name. Writes are atomic (temp file, then rename).
+ * wrong name. Writes are atomic (temp file, then rename). With a SmallBlobs, blobs of up to
+ * 64 KiB go there instead of into files of their own.
  */
 export class ArtifactStore {
   /**
@@ -34,6 +43,7 @@ export class ArtifactStore {
   constructor(
     private readonly dir: string,
     private readonly maxBytes = 256 * 2 ** 20,
+    private readonly small?: SmallBlobs,
   ) {}
 
   /** Stores the bytes; if `expectedCid` is given, refuses content that does not match it. */
@@ -54,11 +64,16 @@ export class ArtifactStore {
       });
     }
     if (this.#known.has(cid)) return { cid, size: bytes.byteLength };
-    this.#dirReady ??= mkdir(this.dir, { recursive: true });
-    await this.#dirReady;
+    if (this.small && bytes.byteLength <= SMALL_BLOB_BYTES) {
+      await this.small.put(cid, bytes);
+      this.#known.set(cid, bytes.byteLength);
+      this.#recent.keep(cid, bytes);
+      return { cid, size: bytes.byteLength };
+    }
+    await this.#ensureDir();
     const path = this.pathOf(cid);
     const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    if (bytes.byteLength <= SYNC_WRITE_BYTES) {
+    if (bytes.byteLength <= SMALL_BLOB_BYTES) {
       // A small blob (a result manifest, an output) blocks for less than the four thread-pool
       // round trips of an asynchronous write and rename would take.
       writeFileSync(temp, bytes);
@@ -75,18 +90,23 @@ export class ArtifactStore {
   async info(cid: string): Promise<ArtifactInfo> {
     const known = this.#known.get(cid);
     if (known !== undefined) return { cid, size: known };
-    try {
-      const { size } = await stat(this.pathOf(cid));
-      this.#known.set(cid, size);
-      return { cid, size };
-    } catch {
+    const size =
+      (await this.small?.size(parseCid(cid).toString())) ??
+      (await stat(this.pathOf(cid)).then(
+        (found) => found.size,
+        () => undefined,
+      ));
+    if (size === undefined)
       throw new IdlegridError('ARTIFACT_NOT_FOUND', `no artifact ${cid}`, { details: { cid } });
-    }
+    this.#known.set(cid, size);
+    return { cid, size };
   }
 
   /** A byte range [start, end] (inclusive) of the artifact, for resumable downloads. */
   async read(cid: string, range?: { start: number; end: number }): Promise<Readable> {
     await this.info(cid);
+    const small = await this.#smallBytes(cid);
+    if (small) return Readable.from([range ? small.subarray(range.start, range.end + 1) : small]);
     return createReadStream(this.pathOf(cid), range ?? {});
   }
 
@@ -94,6 +114,8 @@ export class ArtifactStore {
     const recent = this.#recent.get(cid);
     if (recent) return recent;
     await this.info(cid);
+    const small = await this.#smallBytes(cid);
+    if (small) return this.#recent.keep(cid, small);
     const handle = await open(this.pathOf(cid));
     try {
       return this.#recent.keep(cid, new Uint8Array(await handle.readFile()));
@@ -105,6 +127,20 @@ export class ArtifactStore {
   /** The blob's file, for runtimes that load a model from disk rather than from memory. */
   async path(cid: string): Promise<string> {
     await this.info(cid);
+    const onDisk = await stat(this.pathOf(cid)).then(
+      () => true,
+      () => false,
+    );
+    const small = onDisk ? undefined : await this.#smallBytes(cid);
+    if (small) {
+      // Kept in the SmallBlobs: written out as a file on demand (no file of it may exist yet).
+      await this.#ensureDir();
+      const path = this.pathOf(cid);
+      const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      await writeFile(temp, small);
+      await rename(temp, path);
+      return path;
+    }
     return this.pathOf(cid);
   }
 
@@ -112,7 +148,18 @@ export class ArtifactStore {
   async delete(cid: string): Promise<void> {
     this.#known.delete(cid);
     this.#recent.forget(cid);
+    await this.small?.delete(parseCid(cid).toString());
     await rm(this.pathOf(cid), { force: true });
+  }
+
+  /** The bytes of a blob kept in the SmallBlobs (undefined when it is a file, or there is none). */
+  #smallBytes(cid: string): Promise<Uint8Array | undefined> {
+    return this.small ? this.small.get(parseCid(cid).toString()) : Promise.resolve(undefined);
+  }
+
+  #ensureDir(): Promise<unknown> {
+    this.#dirReady ??= mkdir(this.dir, { recursive: true });
+    return this.#dirReady;
   }
 
   private pathOf(cid: string): string {

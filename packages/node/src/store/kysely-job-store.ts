@@ -28,6 +28,8 @@ export interface JobStoreOptions {
    * PostgreSQL database that several coordinators share) each reads the database.
    */
   exclusive?: boolean;
+  /** Shared with other writers of the same database, so that their writes join the same commits. */
+  writes?: GroupCommit<Database>;
 }
 
 const JOB_COLUMNS = [
@@ -80,7 +82,7 @@ export class KyselyJobStore implements JobStore {
   ) {
     this.#now = options.now ?? Date.now;
     this.#exclusive = options.exclusive ?? false;
-    this.#writes = new GroupCommit(db);
+    this.#writes = options.writes ?? new GroupCommit(db);
     this.#insertJob = new PreparedQuery((value) =>
       db.insertInto('jobs').values(rowOf(JOB_COLUMNS, value) as unknown as JobsTable),
     );

@@ -4,6 +4,7 @@ import { jobsMigration } from './migrations/001-jobs.js';
 import { paymentsMigration } from './migrations/002-payments.js';
 import { runsMigration } from './migrations/003-runs.js';
 import { runPaymentsMigration } from './migrations/004-run-payments.js';
+import { blobsMigration } from './migrations/005-blobs.js';
 import type { Database } from './schema.js';
 
 /** Every migration in order. Names sort lexically; never edit one that has shipped. */
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002-payments': paymentsMigration,
   '003-runs': runsMigration,
   '004-run-payments': runPaymentsMigration,
+  '005-blobs': blobsMigration,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

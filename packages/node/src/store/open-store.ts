@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { Kysely } from 'kysely';
+import { BlobTable } from './blob-table.js';
 import { postgresDialect, sqliteDialect } from './dialects.js';
+import { GroupCommit } from './group-commit.js';
 import { KyselyJobStore } from './kysely-job-store.js';
 import { migrateToLatest } from './migrate.js';
 import { PaymentLedger } from './payment-ledger.js';
@@ -9,6 +11,8 @@ import type { Database } from './schema.js';
 export interface CoordinatorStore {
   jobs: KyselyJobStore;
   payments: PaymentLedger;
+  /** Where the artifact store keeps small blobs. */
+  blobs: BlobTable;
   close(): Promise<void>;
 }
 
@@ -23,8 +27,14 @@ export async function openCoordinatorStore(options: {
   const db = new Kysely<Database>({ dialect });
   await migrateToLatest(db);
   // A SQLite file is this coordinator's alone; a PostgreSQL database may be shared.
-  const jobs = new KyselyJobStore(db, { exclusive: !options.databaseUrl });
-  return { jobs, payments: new PaymentLedger(db), close: () => db.destroy() };
+  const writes = new GroupCommit(db);
+  const jobs = new KyselyJobStore(db, { exclusive: !options.databaseUrl, writes });
+  return {
+    jobs,
+    blobs: new BlobTable(db, writes),
+    payments: new PaymentLedger(db),
+    close: () => db.destroy(),
+  };
 }
 
 /** Just the job store (it closes the database). */

@@ -49,9 +49,16 @@ export interface JobRunsTable {
   paid_at: number | string | null;
 }
 
+export interface BlobsTable {
+  cid: string;
+  size: number | string;
+  base64: string;
+}
+
 export interface Database {
   jobs: JobsTable;
   job_runs: JobRunsTable;
   job_events: JobEventsTable;
   vouchers: VouchersTable;
+  blobs: BlobsTable;
 }

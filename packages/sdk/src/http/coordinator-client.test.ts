@@ -1,6 +1,8 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { CoordinatorClient } from './coordinator-client.js';
+import { nodeFetch } from './node-fetch.js';
+import { readSse } from './sse.js';
 import { sendJson, startStubServer } from './stub-server.js';
 
 /** A port nobody listens on: bind one, then free it. */
@@ -12,7 +14,12 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('CoordinatorClient', () => {
+const transports = { 'global fetch': (input, init) => fetch(input, init), nodeFetch } satisfies Record<
+  string,
+  typeof fetch
+>;
+
+describe.each(Object.entries(transports))('CoordinatorClient over %s', (_name, transport) => {
   it('maps error answers to the server code, keeping message and details', async () => {
     const stub = await startStubServer({
       'GET /known': (_r, res) =>
@@ -26,7 +33,7 @@ describe('CoordinatorClient', () => {
       'GET /slow': () => {},
     });
     try {
-      const client = new CoordinatorClient({ url: `${stub.url}/`, timeoutMs: 200 });
+      const client = new CoordinatorClient({ url: `${stub.url}/`, timeoutMs: 200, fetch: transport });
       await expect(client.getJson('/known')).rejects.toMatchObject({
         code: 'JOB_NOT_FOUND',
         message: 'no job 0x1',
@@ -56,10 +63,45 @@ describe('CoordinatorClient', () => {
 
   it('reports an unreachable coordinator as COORDINATOR_UNAVAILABLE', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
-    await expect(new CoordinatorClient({ url }).getJson('/v1/jobs')).rejects.toMatchObject({
+    await expect(new CoordinatorClient({ url, fetch: transport }).getJson('/v1/jobs')).rejects.toMatchObject({
       code: 'COORDINATOR_UNAVAILABLE',
       details: { url, reason: 'ECONNREFUSED' },
     });
+  });
+
+  it('posts JSON and bytes, and streams events until the caller stops', async () => {
+    let streamClosed: () => void = () => {};
+    const closed = new Promise<void>((resolve) => {
+      streamClosed = resolve;
+    });
+    const stub = await startStubServer({
+      'POST /echo': (request, res) => sendJson(res, 200, { got: request.body }),
+      'POST /bytes': (request, res) => sendJson(res, 200, { length: request.body.length }),
+      'GET /events': (_r, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('event: tick\ndata: 1\n\n');
+        setTimeout(() => res.write('event: tick\ndata: 2\n\n'), 20);
+        res.on('close', streamClosed);
+      },
+    });
+    try {
+      const client = new CoordinatorClient({ url: stub.url, fetch: transport });
+      expect(await client.postJson('/echo', { big: 10n ** 20n })).toEqual({
+        got: '{"big":"100000000000000000000"}',
+      });
+      expect(await client.postBytes('/bytes', new Uint8Array(1000).fill(65))).toEqual({ length: 1000 });
+      const body = await client.openStream('/events');
+      const seen: string[] = [];
+      for await (const event of readSse(body)) {
+        seen.push(event.data);
+        if (seen.length === 2) break;
+      }
+      expect(seen).toEqual(['1', '2']);
+      // Stopping reading closes the request: the server sees it go.
+      await closed;
+    } finally {
+      await stub.close();
+    }
   });
 
   it('refuses URLs that are not http(s)', () => {

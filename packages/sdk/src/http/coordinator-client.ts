@@ -3,12 +3,22 @@ import { remoteError } from './remote-error.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
+let defaultFetch: typeof fetch = (input, init) => fetch(input, init);
+
+/**
+ * The fetch that clients made without one use. The SDK's Node entry sets a faster one over
+ * node:http (see node-fetch.ts); in a browser it stays the global fetch.
+ */
+export function setDefaultFetch(implementation: typeof fetch): void {
+  defaultFetch = implementation;
+}
+
 export interface CoordinatorClientOptions {
   /** Base URL of the coordinator's HTTP API, e.g. `http://127.0.0.1:7070`. */
   url: string;
   /** Per request; for streams only until the response headers arrive. */
   timeoutMs?: number;
-  /** Defaults to the global fetch. */
+  /** Defaults to the global fetch in browsers, and to one over node:http in Node (see setDefaultFetch). */
   fetch?: typeof fetch;
 }
 
@@ -39,7 +49,7 @@ export class CoordinatorClient {
     }
     this.url = parsed.toString().replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.#fetch = options.fetch ?? ((input, init) => defaultFetch(input, init));
   }
 
   getJson(path: string, options: RequestOptions = {}): Promise<unknown> {

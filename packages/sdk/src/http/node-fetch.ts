@@ -1,0 +1,77 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
+
+const agents = {
+  'http:': new HttpAgent({ keepAlive: true }),
+  'https:': new HttpsAgent({ keepAlive: true }),
+};
+
+/** Statuses whose response has no body (a Response with one would be refused). */
+const NO_BODY = new Set([101, 204, 205, 304]);
+
+/**
+ * `fetch` over node:http on kept-alive connections: for the coordinator's small answers it takes
+ * half the time of Node's own fetch (0.5 against 1.1 ms a request on the benchmark machine), and a
+ * job costs two or three requests. It does what CoordinatorClient asks of fetch: a method,
+ * headers, a string or bytes body, a signal. An event stream's body streams; any other is read
+ * whole first. Failures reject like Node's fetch: a TypeError whose `cause` is the system error.
+ */
+export const nodeFetch: typeof fetch = (input, init = {}) =>
+  new Promise<Response>((resolve, reject) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const { signal } = init;
+    if (signal?.aborted) return reject(signal.reason);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      return reject(new TypeError(`fetch failed: unsupported protocol ${url.protocol}`));
+    }
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = send(
+      url,
+      {
+        method: init.method ?? 'GET',
+        headers: Object.fromEntries(new Headers(init.headers).entries()),
+        agent: agents[url.protocol],
+      },
+      (response) => {
+        const status = response.statusCode ?? 0;
+        const headers = headersOf(response);
+        if (NO_BODY.has(status)) {
+          response.resume();
+          return resolve(new Response(null, { status, headers }));
+        }
+        if (headers.get('content-type')?.startsWith('text/event-stream')) {
+          return resolve(new Response(Readable.toWeb(response) as ReadableStream, { status, headers }));
+        }
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve(new Response(Buffer.concat(chunks), { status, headers })));
+        response.on('error', (error) => reject(failed(error)));
+      },
+    );
+    const onAbort = () =>
+      request.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    request.on('close', () => signal?.removeEventListener('abort', onAbort));
+    request.on('error', (error) => reject(signal?.aborted ? signal.reason : failed(error)));
+    const body = init.body;
+    if (body === undefined || body === null) request.end();
+    else if (typeof body === 'string' || body instanceof Uint8Array) request.end(body);
+    else {
+      request.destroy();
+      reject(new TypeError('fetch failed: only string and byte bodies are supported'));
+    }
+  });
+
+function headersOf(response: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+  }
+  return headers;
+}
+
+function failed(cause: Error): TypeError {
+  return new TypeError('fetch failed', { cause });
+}
