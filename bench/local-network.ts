@@ -12,7 +12,7 @@ import type { CoordinatorNodeConfig, ProviderNodeConfig } from './network-node.j
  * A network for the benchmarks: a coordinator and providers, each its own process
  * (bench/network-node.ts), real libp2p, HTTP and SQLite, on 127.0.0.1, without a chain.
  */
-export const TICK_MS = 20;
+export const TICK_MS = 250;
 export const PROVIDER_CORES = 16;
 
 /** No chain: the domain only needs a chain id and a contract address to sign against. */

@@ -1,16 +1,16 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWasmExecutor, type JobEvent } from '@idlegrid/node';
 import { isIdlegridError } from '@idlegrid/protocol';
 import {
   cancelJob,
-  fetchResult,
   getJob,
   type Job,
+  runWasmJobs,
   submitWasmJob,
   type WasmJobRequest,
-  waitForJob,
+  waitForResult,
 } from '@idlegrid/sdk';
 import {
   type Network,
@@ -20,7 +20,10 @@ import {
   startNetwork,
   TICK_MS,
 } from './local-network.js';
+import { BATCH_CONCURRENCY, BATCH_JOBS, BATCH_WARMUP_JOBS, batchThroughput } from './network-batch.js';
+import { cpuMsOf, cpuPerJob, rolePids } from './process-cpu.js';
 import { machineLine, markdownTable, writeSection } from './report.js';
+import { median, ms, quantile } from './stats.js';
 
 /**
  * The network's own overhead: a no-op WASM job through the whole path (SDK -> coordinator HTTP
@@ -28,10 +31,13 @@ import { machineLine, markdownTable, writeSection } from './report.js';
  * in-process; jobs/s with 1, 2 and 4 providers; and how long a new provider takes to get work.
  * Coordinator and providers run in this process on 127.0.0.1 (real libp2p, HTTP, SQLite).
  */
-const LATENCY_WARMUP = 5;
-const LATENCY_JOBS = 100;
+/** Warm-up before the latency run: a burst through the batch API, then single jobs (JIT-compiles every path). */
+const LATENCY_WARMUP_BURST = 1_000;
+const LATENCY_WARMUP = 20;
+const LATENCY_JOBS = 200;
 const THROUGHPUT_PROVIDERS = [1, 2, 4];
-const THROUGHPUT_JOBS = 300;
+const THROUGHPUT_WARMUP_JOBS = 300;
+const THROUGHPUT_JOBS = 1_000;
 const THROUGHPUT_CONCURRENCY = 16;
 /** A no-op job done in neither this long is counted failed (and cancelled). */
 const THROUGHPUT_WAIT_MS = 15_000;
@@ -50,8 +56,9 @@ function noopJob(moduleCid: string, region?: string): WasmJobRequest {
 }
 
 /**
- * Submits, waits and downloads the result; throws unless the module exited 0. A job not done
- * within `waitMs` is cancelled (so it stops taking dispatch passes) and counted as failed.
+ * One job as a client runs one: `submitWasmJob`, then `waitForResult` (one event-stream request
+ * that ends with the job and its result inline); throws unless the module exited 0. A job not
+ * done within `waitMs` is cancelled (so it stops taking dispatch passes) and counted as failed.
  */
 async function runNoopJob(
   net: Network,
@@ -60,9 +67,9 @@ async function runNoopJob(
   const t0 = performance.now();
   const submitted = await submitWasmJob(net.ctx, noopJob(net.moduleCid, region));
   const t1 = performance.now();
-  let job: Job;
+  let finished: Awaited<ReturnType<typeof waitForResult>>;
   try {
-    job = await waitForJob(net.ctx, submitted.id, { timeoutMs: waitMs });
+    finished = await waitForResult(net.ctx, submitted.id, { timeoutMs: waitMs });
   } catch (error) {
     if (!isIdlegridError(error, 'JOB_WAIT_TIMEOUT')) throw error;
     const stuck = await getJob(net.ctx, submitted.id);
@@ -72,11 +79,10 @@ async function runNoopJob(
     );
   }
   const t2 = performance.now();
+  const { job, result } = finished;
   if (job.state !== 'accepted') throw new Error(`ended ${job.state}: ${job.error?.message}`);
-  const result = await fetchResult(net.ctx, job);
-  const t3 = performance.now();
-  if (result.exitCode !== 0) throw new Error(`exited ${result.exitCode}`);
-  return { job, phases: [t1 - t0, t2 - t1, t3 - t2, t3 - t0] };
+  if (result?.exitCode !== 0) throw new Error(`exited ${result?.exitCode}`);
+  return { job, phases: [t1 - t0, t2 - t1, t2 - t0] };
 }
 
 async function eventsOf(net: Network, jobId: string): Promise<JobEvent[]> {
@@ -86,21 +92,14 @@ async function eventsOf(net: Network, jobId: string): Promise<JobEvent[]> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[rank]!;
-}
-const median = (values: readonly number[]) => quantile(values, 0.5);
-const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : 'n/a');
-
 /** 1. Submit-to-result latency through the network against the module run in-process. */
 async function dispatchOverhead() {
   const net = await startNetwork(1);
   const phases: number[][] = [];
   const stages: Record<string, number[]> = {};
   try {
+    const burst = Array.from({ length: LATENCY_WARMUP_BURST }, () => noopJob(net.moduleCid));
+    await runWasmJobs(net.ctx, burst, { concurrency: 32 });
     for (let i = 0; i < LATENCY_WARMUP; i++) await runNoopJob(net);
     for (let i = 0; i < LATENCY_JOBS; i++) {
       const startedAt = Date.now();
@@ -113,17 +112,23 @@ async function dispatchOverhead() {
         if (from === undefined || to === undefined) return;
         stages[name] = [...(stages[name] ?? []), to - from];
       };
-      stage('client -> submitted (HTTP POST, intake)', startedAt, at.get('submitted'));
-      stage('submitted -> matched', at.get('submitted'), at.get('matched'));
-      stage('matched -> assigned (sign assignment)', at.get('matched'), at.get('assigned'));
+      stage('client -> submitted (sign, HTTP POST, intake)', startedAt, at.get('submitted'));
+      stage(
+        'submitted -> assigned (match, sign assignment, one write)',
+        at.get('submitted'),
+        at.get('assigned'),
+      );
       stage('assigned -> running (p2p assign + provider checks)', at.get('assigned'), at.get('running'));
       stage(
-        'running -> committed (provider: run, sign, p2p result with inline outputs)',
+        'running -> accepted (provider: run, sign, p2p result; coordinator: check, one write)',
         at.get('running'),
-        at.get('committed'),
+        at.get('accepted'),
       );
-      stage('committed -> accepted', at.get('committed'), at.get('accepted'));
-      stage('accepted -> client has result (SSE + fetchResult)', at.get('accepted'), startedAt + p[3]!);
+      stage(
+        'accepted -> client has the checked result (event stream)',
+        at.get('accepted'),
+        startedAt + p[2]!,
+      );
     }
   } finally {
     await net.stop();
@@ -161,7 +166,13 @@ async function dispatchOverhead() {
 async function throughput(providerCount: number) {
   const net = await startNetwork(providerCount);
   try {
-    await Promise.all(Array.from({ length: providerCount * 2 }, () => runNoopJob(net)));
+    // Warm (JIT-compiled) first: the same path, as many jobs as a long-running network has seen.
+    let warm = 0;
+    await Promise.all(
+      Array.from({ length: THROUGHPUT_CONCURRENCY }, async () => {
+        while (warm++ < THROUGHPUT_WARMUP_JOBS) await runNoopJob(net);
+      }),
+    );
     let next = 0;
     let completed = 0;
     let failed = 0;
@@ -170,11 +181,7 @@ async function throughput(providerCount: number) {
     const latencies: number[] = [];
     const errors = new Map<string, number>();
     const perProvider = new Map(net.providers.map(({ address }) => [address.toLowerCase(), 0]));
-    const pids = {
-      client: process.pid,
-      coordinator: net.coordinatorNode.process.pid!,
-      providers: net.providers.map(({ node }) => node.process.pid!),
-    };
+    const pids = rolePids(net);
     const cpu0 = await cpuMsOf(pids);
     const t0 = performance.now();
     const worker = async () => {
@@ -182,7 +189,7 @@ async function throughput(providerCount: number) {
         next++;
         try {
           const { job, phases } = await runNoopJob(net, { waitMs: THROUGHPUT_WAIT_MS });
-          latencies.push(phases[3]!);
+          latencies.push(phases[2]!);
           completed++;
           const ranOn = job.provider?.toLowerCase() ?? '';
           perProvider.set(ranOn, (perProvider.get(ranOn) ?? 0) + 1);
@@ -199,13 +206,7 @@ async function throughput(providerCount: number) {
     };
     await Promise.all(Array.from({ length: THROUGHPUT_CONCURRENCY }, worker));
     const seconds = (performance.now() - t0) / 1000;
-    const cpu1 = await cpuMsOf(pids);
-    const perJob = (role: keyof typeof cpu0) => (cpu1[role] - cpu0[role]) / Math.max(1, completed);
-    const cpuMsPerJob = {
-      client: perJob('client'),
-      coordinator: perJob('coordinator'),
-      providers: perJob('providers'),
-    };
+    const cpuMsPerJob = cpuPerJob(cpu0, await cpuMsOf(pids), completed);
     const secondsToLastDone = (lastDone - t0) / 1000;
     return {
       providerCount,
@@ -268,22 +269,6 @@ async function joinTime() {
   return { joined, running, accepted, refused };
 }
 
-/** CPU time (user + system, ms) each role's processes used so far, from /proc (Linux). */
-async function cpuMsOf(pids: { client: number; coordinator: number; providers: number[] }) {
-  const ticksPerMs = 100 / 1000; // USER_HZ is 100 on Linux
-  const of = async (pid: number) => {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerMs;
-  };
-  const providers = await Promise.all(pids.providers.map(of));
-  return {
-    client: await of(pids.client),
-    coordinator: await of(pids.coordinator),
-    providers: providers.reduce((sum, ms) => sum + ms, 0),
-  };
-}
-
 function failureLines(results: { providerCount: number; errors: Map<string, number> }[]): string {
   const lines = results.flatMap((result) =>
     [...result.errors].map(
@@ -298,7 +283,7 @@ export async function runNetworkBenchmark(): Promise<string> {
   const started = performance.now();
   const latency = await dispatchOverhead();
   console.log(`(dispatch overhead measured in ${((performance.now() - started) / 1000).toFixed(0)} s)`);
-  const total = latency.phases.map((p) => p[3]!);
+  const total = latency.phases.map((p) => p[2]!);
   const networkP50 = median(total);
   const networkP99 = quantile(total, 0.99);
   const localP50 = median(latency.runOnce);
@@ -313,6 +298,16 @@ export async function runNetworkBenchmark(): Promise<string> {
     throughputs.push(result);
     console.log(
       `throughput: ${providers} provider(s): ${(result.completed / result.seconds).toFixed(1)} jobs/s, ${result.completed} done, ${result.failed} failed in ${result.seconds.toFixed(1)} s, CPU ms per job: client ${ms(result.cpuMsPerJob.client)}, coordinator ${ms(result.cpuMsPerJob.coordinator)}, providers ${ms(result.cpuMsPerJob.providers)}`,
+    );
+    for (const [message, count] of result.errors) console.log(`  ${count}x ${message}`);
+  }
+
+  const batches = [];
+  for (const providers of THROUGHPUT_PROVIDERS) {
+    const result = await batchThroughput(providers, (moduleCid) => noopJob(moduleCid));
+    batches.push(result);
+    console.log(
+      `batch API: ${providers} provider(s): ${(result.completed / result.seconds).toFixed(1)} jobs/s, ${result.completed} done, ${result.failed} failed in ${result.seconds.toFixed(1)} s, CPU ms per job: client ${ms(result.cpuMsPerJob.client)}, coordinator ${ms(result.cpuMsPerJob.coordinator)}, providers ${ms(result.cpuMsPerJob.providers)}`,
     );
     for (const [message, count] of result.errors) console.log(`  ${count}x ${message}`);
   }
@@ -336,16 +331,19 @@ export async function runNetworkBenchmark(): Promise<string> {
     'The coordinator and each provider run in their own process (`bench/network-node.ts`), the client',
     'in the benchmark process, as in a deployment: real libp2p between them (TCP, noise, yamux on',
     '127.0.0.1), real HTTP (the SDK against the fastify API), a real SQLite job store; no chain (jobs are',
-    `not paid: no \`payForJob\`, and \`requireDeposit: false\`). Dispatch tick ${TICK_MS} ms (a submitted job is`,
+    `not paid: no \`payForJob\`, and \`requireDeposit: false\`). Dispatch tick ${TICK_MS} ms, the default (a submitted job is`,
     `dispatched at once, not by a pass), provider heartbeat 1 s, each provider offers ${PROVIDER_CORES} cores. The job is a`,
     `no-op WASI command (${NOOP_WASM.length} bytes: an empty \`_start\`), uploaded once; each job names it by CID. A`,
-    'network job is `submitWasmJob` + `waitForJob` (one event-stream request: it starts with the job and',
-    'carries only final states) + `fetchResult` (one request: the manifest and small outputs inline, each',
-    'checked against its CID). Every message is signed and checked:',
+    'network job is `submitWasmJob` (one POST) + `waitForResult` (one event-stream request: it starts with',
+    'the job, carries only final states, and brings the manifest and small outputs inline, each checked',
+    'against its CID). Every message is signed and checked:',
     'the JobSpec (client; checked by coordinator and provider), the Assignment (coordinator), the',
     'ResultReveal (provider). All processes share the 2 cores.',
     '',
-    `### Dispatch overhead (${LATENCY_JOBS} jobs, sequential, after ${LATENCY_WARMUP} warm-up jobs; 1 provider)`,
+    `### Dispatch overhead (${LATENCY_JOBS} jobs, sequential; 1 provider)`,
+    '',
+    `Measured once the network is warm (a long-running one is: its code is JIT-compiled): first a burst of ${LATENCY_WARMUP_BURST}`,
+    `jobs through the batch API, then ${LATENCY_WARMUP} single jobs.`,
     '',
     markdownTable(
       ['path', 'p50 ms', 'p99 ms'],
@@ -372,8 +370,7 @@ export async function runNetworkBenchmark(): Promise<string> {
       ['phase', 'p50 ms', 'p99 ms'],
       [
         phaseRow('`submitWasmJob` (sign, POST /v1/jobs)', 0),
-        phaseRow('`waitForJob` (until accepted)', 1),
-        phaseRow('`fetchResult` (one request, outputs inline)', 2),
+        phaseRow('`waitForResult` (until accepted, the result inline)', 1),
         ...Object.entries(latency.stages).map(([name, values]) => [
           name,
           ms(median(values)),
@@ -382,7 +379,9 @@ export async function runNetworkBenchmark(): Promise<string> {
       ],
     ),
     '',
-    `### Throughput (${THROUGHPUT_JOBS} jobs, ${THROUGHPUT_CONCURRENCY} in flight, after a short warm-up)`,
+    `### Throughput, one job per call (${THROUGHPUT_JOBS} jobs, ${THROUGHPUT_CONCURRENCY} in flight, after ${THROUGHPUT_WARMUP_JOBS} warm-up jobs)`,
+    '',
+    `${THROUGHPUT_CONCURRENCY} loops of \`submitWasmJob\` + \`waitForResult\`: two requests per job.`,
     '',
     markdownTable(
       [
@@ -421,6 +420,42 @@ export async function runNetworkBenchmark(): Promise<string> {
     'processes over the run (from /proc), per completed job. Why jobs failed:',
     '',
     failureLines(throughputs),
+    '',
+    `### Throughput, batch API (${BATCH_JOBS} jobs, ${BATCH_CONCURRENCY} in flight, after ${BATCH_WARMUP_JOBS} warm-up jobs)`,
+    '',
+    "`runWasmJobs`: one event stream of the client's finished jobs with their results inline, and the",
+    'signed JobSpecs posted in batches (`POST /v1/jobs/batch`) as room frees up; every result is checked',
+    'against its CIDs as `fetchResult` checks it. The coordinator writes what one turn of its event loop',
+    'asks for in one commit, and sends the frames of one turn to a provider in one send.',
+    '',
+    markdownTable(
+      [
+        'providers',
+        'completed',
+        'failed',
+        'completed after a retry',
+        'seconds',
+        'jobs/s',
+        'jobs per provider',
+        'CPU ms per job: client / coordinator / providers',
+      ],
+      batches.map((result) => [
+        result.providerCount,
+        result.completed,
+        result.failed,
+        result.retried,
+        result.seconds.toFixed(2),
+        (result.completed / result.seconds).toFixed(1),
+        result.perProvider.join(' / '),
+        [result.cpuMsPerJob.client, result.cpuMsPerJob.coordinator, result.cpuMsPerJob.providers]
+          .map(ms)
+          .join(' / '),
+      ]),
+    ),
+    '',
+    'Why jobs failed:',
+    '',
+    failureLines(batches),
     '',
     'Client, coordinator and providers share the 2 cores, so more providers add offered capacity but',
     'no CPU: with every process busy, jobs/s is about 2 cores divided by the CPU of one job. The',

@@ -86,6 +86,30 @@ describe('coordinator HTTP API', () => {
     expect(events.map((e: { to: string }) => e.to)).toEqual(['submitted', 'cancelled']);
   });
 
+  it('takes a batch of jobs, each accepted or refused on its own, and refuses a malformed batch', async () => {
+    const [first, second] = [await signedSpec(), await signedSpec()];
+    const tampered = { ...wire(second), message: { ...wire(second).message, maxPrice: '1' } };
+    const answer = await app.inject({
+      method: 'POST',
+      url: '/v1/jobs/batch',
+      payload: { jobs: [wire(first), tampered, wire(second)] },
+    });
+    expect(answer.statusCode, answer.body).toBe(200);
+    const results = answer.json().results;
+    expect(results.map((result: { job?: JobRecord }) => result.job?.id)).toEqual([
+      first.message.jobId,
+      undefined,
+      second.message.jobId,
+    ]);
+    expect(results[1].error.code).toBe('SIGNER_MISMATCH');
+    for (const jobs of [[], 'nope', Array.from({ length: 501 }, () => ({}))]) {
+      const refused = await app.inject({ method: 'POST', url: '/v1/jobs/batch', payload: { jobs } });
+      expect([refused.statusCode, refused.json().error.code]).toEqual([400, 'INVALID_ARGUMENT']);
+    }
+    const badStream = await app.inject({ url: '/v1/events?results=all' });
+    expect([badStream.statusCode, badStream.json().error.code]).toEqual([400, 'INVALID_ARGUMENT']);
+  });
+
   it('rejects forged, tampered and malformed jobs with stable codes and statuses', async () => {
     const spec = await signedSpec();
     const tampered = { ...wire(spec), message: { ...wire(spec).message, maxPrice: '1' } };

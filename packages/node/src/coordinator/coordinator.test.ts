@@ -45,7 +45,7 @@ const cleanups: (() => Promise<void>)[] = [];
 
 let coordinatorKey: Hex;
 /** (Re)starts the coordinator on this test's data directory and key (and p2p port). */
-const startTestCoordinator = (p2pPort = 0, verification = DEFAULT_VERIFICATION) =>
+const startTestCoordinator = (p2pPort = 0, verification = DEFAULT_VERIFICATION, tickMs = 50) =>
   startCoordinator({
     verification,
     dataDir,
@@ -53,7 +53,7 @@ const startTestCoordinator = (p2pPort = 0, verification = DEFAULT_VERIFICATION) 
     network,
     privateKey: coordinatorKey,
     leaseMs: 1_500,
-    tickMs: 50,
+    tickMs,
     // No chain in these tests: deposits are checked by the process-level tests.
     chainChecks: false,
   });
@@ -379,6 +379,27 @@ describe('coordinator', () => {
     // maxAttempts is 3: two refusals and a run would exhaust it if refusals counted.
     expect(await until(job.id, ['accepted', 'failed'])).toMatchObject({ state: 'accepted', attempt: 1 });
     expect(busy.assigned()).toBe(3);
+  });
+
+  it('starts a queued job as soon as capacity frees, not at the next dispatch pass', async () => {
+    // Passes a minute apart: only the freed capacity can start the second job within the test.
+    await coordinator.stop();
+    coordinator = await startTestCoordinator(0, DEFAULT_VERIFICATION, 60_000);
+    const provider = await fakeProvider(100n, 'hold', { cpuCores: 1 });
+    const first = await submit({ cpuCores: 1 });
+    await until(first.id, ['running']);
+    const second = await submit({ cpuCores: 1 });
+    for (
+      let tries = 0;
+      (await api(`/v1/jobs/${second.id}`)).body.job.error?.code !== 'JOB_UNMATCHED';
+      tries++
+    ) {
+      if (tries > 200) throw new Error('the second job was never found unmatched');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect((await api(`/v1/jobs/${second.id}`)).body.job.state).toBe('submitted');
+    await provider.report(first.id as Hex, ['hello', 'grid']);
+    expect(await until(second.id, ['running'])).toMatchObject({ provider: provider.account.address });
   });
 
   it('counts the jobs a provider still holds when it joins a restarted coordinator', async () => {

@@ -51,6 +51,9 @@ type RetryKind = 'fault' | 'lost' | 'refused';
 /** States in which the job's outcome depends on its provider still holding it. */
 const ACTIVE_ON_PROVIDER = ['matched', 'assigned', 'running'] as const;
 
+/** Queued jobs tried in a row without a fit before a retry on freed capacity stops (see #retryUnplaced). */
+const RETRY_MISSES = 8;
+
 /** Runtime errors caused by the job itself, not by the provider that ran it. */
 const CLIENT_FAULTS = new Set([
   'WASM_INVALID_MODULE',
@@ -89,6 +92,9 @@ async function inlineInputs(
 export class Dispatcher {
   readonly #excluded = new Map<string, Set<Address>>();
   readonly #inFlight = new Set<string>();
+  /** Submitted jobs no offer fitted when last tried, oldest first: tried again when capacity frees. */
+  readonly #unplaced = new Set<string>();
+  #retryQueued = false;
   readonly #startedAt: number;
   readonly #assignments: AssignmentSigner;
   readonly #verification: ResultVerification | undefined;
@@ -98,6 +104,7 @@ export class Dispatcher {
   constructor(private readonly deps: DispatcherDeps) {
     this.#startedAt = this.#now();
     this.#assignments = deps.assignments;
+    this.#scheduler.onRelease(() => this.#retryUnplacedSoon());
     this.#verification =
       deps.verification &&
       new ResultVerification({
@@ -119,6 +126,36 @@ export class Dispatcher {
 
   get #scheduler(): Scheduler {
     return this.deps.registry.scheduler;
+  }
+
+  /**
+   * Capacity freed (a job left its provider): queued jobs are tried again at once rather than at
+   * the next pass, a tick later. Once per turn of the event loop, and only until a few in a row
+   * still find no offer: each freed slot takes one job, so trying every queued job is waste.
+   */
+  #retryUnplacedSoon(): void {
+    if (this.#retryQueued || this.#unplaced.size === 0) return;
+    this.#retryQueued = true;
+    setImmediate(() => {
+      this.#retryQueued = false;
+      void this.#retryUnplaced();
+    });
+  }
+
+  async #retryUnplaced(): Promise<void> {
+    let misses = 0;
+    for (const id of [...this.#unplaced]) {
+      if (misses >= RETRY_MISSES) return;
+      if (this.#inFlight.has(id)) continue;
+      const job = await this.deps.store.get(id).catch(() => undefined);
+      if (job?.state !== 'submitted') {
+        this.#unplaced.delete(id);
+        continue;
+      }
+      // Placing comes before any await in #dispatch for a WASM job: by the next line it is known.
+      void this.#dispatch(job).catch(() => {});
+      if (this.#unplaced.has(id)) misses++;
+    }
   }
 
   /** One pass: expire, retry lost leases, dispatch waiting jobs. Safe to call repeatedly. */
@@ -205,6 +242,7 @@ export class Dispatcher {
    */
   ended(job: JobRecord): void {
     if (!isTerminal(job.state)) return;
+    this.#unplaced.delete(job.id);
     this.#scheduler.release(job.id);
     this.#excluded.delete(job.id);
     this.#verification?.release(job.id);
@@ -235,9 +273,11 @@ export class Dispatcher {
       // same pass cannot overbook it.
       const outcome = this.#scheduler.place(jobRequestOf(job, spec, { modelShipped }), now, excluded);
       if (!outcome.placed) {
+        this.#unplaced.add(job.id);
         await this.#noteUnmatched(job, outcome.reasons);
         return;
       }
+      this.#unplaced.delete(job.id);
       provider = outcome.provider as Address;
       const entry = this.deps.registry.get(provider)!;
       const leaseExpiry = now + this.deps.leaseMs;

@@ -73,6 +73,7 @@ export class Scheduler {
   readonly #slots = new Map<string, Slot>();
   readonly #byRuntime = new Map<string, RuntimeIndex>();
   readonly #reservations = new Map<string, Reservation>();
+  readonly #onRelease: (() => void)[] = [];
   readonly #scoring: ScoringContext;
   readonly #stakeFactor: number;
   readonly #shortlist: number;
@@ -243,6 +244,12 @@ export class Scheduler {
     if (job.gpu !== '') slot.usedGpus -= 1;
     slot.jobs -= 1;
     this.#touch(slot);
+    for (const listener of this.#onRelease) listener();
+  }
+
+  /** Calls `listener` each time a job frees what it held (a queued job may fit now). */
+  onRelease(listener: () => void): void {
+    this.#onRelease.push(listener);
   }
 
   /** The job ran to the end in `runSeconds`: the runtime model learns from it; its resources free up. */
