@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { getJob, type JobOutcome, runWasmJobs, type WasmJobRequest } from '@idlegrid/sdk';
+import { getJob, type JobOutcome, runWasmJob, runWasmJobs, type WasmJobRequest } from '@idlegrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNet, type TestNet } from './localnet-harness.js';
 
@@ -32,6 +32,20 @@ const request = (input: string, extra: Partial<WasmJobRequest> = {}): WasmJobReq
   memoryMb: 64,
   cpuCores: 1,
   ...extra,
+});
+
+describe('runWasmJob', () => {
+  it('runs one job with one request: the submission is answered with its event stream', async () => {
+    const { job, result } = await runWasmJob(net.ctx, request('alone'), { timeoutMs: 60_000 });
+    expect(job.state).toBe('accepted');
+    expect(new TextDecoder().decode(result!.stdout).trim()).toBe(reference(50, 'alone'));
+    expect((await getJob(net.ctx, job.id)).resultCid).toBe(result!.manifestCid);
+    await expect(
+      runWasmJob(net.ctx, request('refused', { verification: 'no-such-policy' })),
+    ).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+  }, 60_000);
 });
 
 describe('runWasmJobs', () => {

@@ -59,7 +59,13 @@ export {
   type WasmJobFields,
 } from './jobs/job-spec.js';
 export { type Payment, payForJob, VOUCHER_LIFETIME_SECONDS } from './jobs/pay-for-job.js';
-export { type JobOutcome, MAX_BATCH_JOBS, type RunJobsOptions, runWasmJobs } from './jobs/run-jobs.js';
+export {
+  type JobOutcome,
+  MAX_BATCH_JOBS,
+  type RunJobsOptions,
+  runWasmJob,
+  runWasmJobs,
+} from './jobs/run-jobs.js';
 export { signWasmJob, submitWasmJob, type WasmJobRequest } from './jobs/submit-job.js';
 export { type WaitOptions, waitForJob, waitForResult } from './jobs/wait-for-job.js';
 export { type ChainContext, connect, type SignerContext } from './network/connect.js';

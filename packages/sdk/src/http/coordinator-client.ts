@@ -79,7 +79,16 @@ export class CoordinatorClient {
 
   /** Opens a long-lived response (server-sent events); the caller reads and cancels its body. */
   openStream(path: string, options: RequestOptions = {}): Promise<ReadableStream<Uint8Array>> {
-    const init = { method: 'GET', headers: { accept: 'text/event-stream' } };
+    return this.#stream(path, { method: 'GET', headers: { accept: 'text/event-stream' } }, options);
+  }
+
+  /** Posts `body` as JSON (wire form) and opens the event stream the server answers with. */
+  postStream(path: string, body: unknown, options: RequestOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    const headers = { accept: 'text/event-stream', 'content-type': 'application/json' };
+    return this.#stream(path, { method: 'POST', headers, body: toWireJson(body) }, options);
+  }
+
+  #stream(path: string, init: RequestInit, options: RequestOptions): Promise<ReadableStream<Uint8Array>> {
     return this.#send(path, init, options, async (response) => {
       if (!response.body) throw new IdlegridError('COORDINATOR_BAD_RESPONSE', `${path} sent no body`);
       return response.body;

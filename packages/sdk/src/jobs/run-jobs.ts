@@ -15,7 +15,26 @@ import {
 } from './fetch-result.js';
 import { FINAL_JOB_STATES, isFinalJobState, type Job, jobSchema } from './job.js';
 import { signWasmJob, type WasmJobRequest } from './submit-job.js';
-import { waitForJob } from './wait-for-job.js';
+import { submitAndWaitForResult, type WaitOptions, waitForJob } from './wait-for-job.js';
+
+/**
+ * Runs one job with one request: the signed JobSpec is posted asking for the job's event stream
+ * in answer, which ends with the job and its result (checked as `fetchResult` checks it).
+ * `result` is absent for a job that ended without one; a refused job throws its error.
+ */
+export async function runWasmJob(
+  ctx: JobsContext,
+  request: WasmJobRequest,
+  options: WaitOptions = {},
+): Promise<{ job: Job; result?: JobResult }> {
+  const signed = await signWasmJob(ctx, request, options.signal ? { signal: options.signal } : {});
+  return submitAndWaitForResult(
+    ctx,
+    signed.message.jobId,
+    (query, signal) => ctx.coordinator.postStream(`/v1/jobs?${query}`, signed, { signal }),
+    options,
+  );
+}
 
 /** Most jobs the coordinator takes in one `POST /v1/jobs/batch`. */
 export const MAX_BATCH_JOBS = 500;

@@ -61,7 +61,31 @@ export async function waitForResult(
   id: string,
   options: WaitOptions = {},
 ): Promise<{ job: Job; result?: JobResult }> {
-  const { job, bundle } = await waitFor(ctx, id, options, true);
+  return withResultOf(ctx, await waitFor(ctx, id, options, true), options);
+}
+
+/**
+ * Submits with `submit` (a request answered with the job's event stream, `query` its filter) and
+ * waits for the job's result like `waitForResult`: one request for the whole job. A job the
+ * coordinator refuses throws its error; a stream that breaks falls back to polling.
+ */
+export async function submitAndWaitForResult(
+  ctx: ReadContext,
+  id: string,
+  submit: StreamOpener,
+  options: WaitOptions = {},
+): Promise<{ job: Job; result?: JobResult }> {
+  return withResultOf(ctx, await waitFor(ctx, id, options, true, submit), options);
+}
+
+/** Opens an event stream of one job, filtered by `query` (`states=...&results=inline`). */
+export type StreamOpener = (query: string, signal: AbortSignal) => Promise<ReadableStream<Uint8Array>>;
+
+async function withResultOf(
+  ctx: ReadContext,
+  { job, bundle }: Followed,
+  options: WaitOptions,
+): Promise<{ job: Job; result?: JobResult }> {
   if ((job.state !== 'accepted' && job.state !== 'settled') || job.resultCid === null) return { job };
   const requestOptions = options.signal ? { signal: options.signal } : {};
   const result = bundle
@@ -75,6 +99,7 @@ async function waitFor(
   id: string,
   options: WaitOptions,
   withResult: boolean,
+  submit?: StreamOpener,
 ): Promise<Followed> {
   const stop = new AbortController();
   let timedOut = false;
@@ -92,12 +117,22 @@ async function waitFor(
   try {
     // Without a progress callback only the final state matters: the stream carries no other.
     const finalOnly = options.onProgress === undefined;
-    const streamed = await follow(ctx, id, progress, stop.signal, finalOnly, withResult).catch(
-      (error: unknown) => {
-        if (stop.signal.aborted || isIdlegridError(error, 'JOB_NOT_FOUND')) throw error;
-        return undefined; // the stream broke or could not open: poll instead
-      },
-    );
+    const query = [
+      finalOnly ? `states=${FINAL_JOB_STATES.join(',')}` : '',
+      withResult ? 'results=inline' : '',
+    ]
+      .filter(Boolean)
+      .join('&');
+    const open: StreamOpener =
+      submit ??
+      ((filter, signal) =>
+        ctx.coordinator.openStream(`/v1/events?job=${id}${filter ? `&${filter}` : ''}`, { signal }));
+    const streamed = await follow(open(query, stop.signal), id, progress).catch((error: unknown) => {
+      if (stop.signal.aborted || isIdlegridError(error, 'JOB_NOT_FOUND')) throw error;
+      // The coordinator answered the submission with a refusal: there is no job to wait for.
+      if (submit && isIdlegridError(error) && error.details.status !== undefined) throw error;
+      return undefined; // the stream broke or could not open: poll instead
+    });
     return streamed ?? { job: await poll(ctx, id, progress, stop.signal, options) };
   } catch (error) {
     if (timedOut) {
@@ -127,15 +162,11 @@ const resultEventSchema = z.object({ job: jobSchema, result: resultBundleSchema 
  * job's current record (so an already final job returns at once), then brings its changes.
  */
 async function follow(
-  ctx: ReadContext,
+  opening: Promise<ReadableStream<Uint8Array>>,
   id: string,
   progress: Progress,
-  signal: AbortSignal,
-  finalOnly: boolean,
-  withResult: boolean,
 ): Promise<Followed | undefined> {
-  const query = `${finalOnly ? `&states=${FINAL_JOB_STATES.join(',')}` : ''}${withResult ? '&results=inline' : ''}`;
-  const body = await ctx.coordinator.openStream(`/v1/events?job=${id}${query}`, { signal });
+  const body = await opening;
   try {
     for await (const event of readSse(body)) {
       const data = safeJson(event.data);

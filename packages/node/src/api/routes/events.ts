@@ -1,5 +1,5 @@
 import { IdlegridError, toWireJson } from '@idlegrid/protocol';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JobEventBus } from '../../coordinator/job-event-bus.js';
 import type { JobRecord, JobStore } from '../../jobs/api.js';
 import { isJobState } from '../../jobs/job-states.js';
@@ -19,7 +19,7 @@ function frameOf(job: JobRecord): string {
   return frame;
 }
 
-interface EventsQuery {
+export interface EventsQuery {
   client?: string;
   job?: string;
   states?: string;
@@ -44,50 +44,91 @@ export function eventRoutes(
   deps: { bus: JobEventBus; store: JobStore; artifacts: ArtifactStore },
 ): void {
   app.get<{ Querystring: EventsQuery }>('/v1/events', async (request, reply) => {
-    const client = request.query.client?.toLowerCase();
-    const jobId = request.query.job?.toLowerCase();
-    const states = request.query.states === undefined ? undefined : new Set(request.query.states.split(','));
-    if (states && ![...states].every(isJobState))
-      throw new IdlegridError('INVALID_ARGUMENT', `unknown state in ${request.query.states}`);
-    if (request.query.results !== undefined && request.query.results !== 'inline')
-      throw new IdlegridError('INVALID_ARGUMENT', 'results may only be inline');
-    const inlineResults = request.query.results === 'inline';
+    const filter = streamFilter(request.query);
     // An unknown job is an error answer, not an empty stream.
     if (request.query.job !== undefined) await deps.store.get(request.query.job);
-    reply.hijack();
-    const stream = reply.raw;
-    stream.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-    });
-    stream.write(': connected\n\n');
-    const send = (job: JobRecord) => {
-      if (!inlineResults || !hasResult(job)) return void stream.write(frameOf(job));
-      resultBundle(deps.artifacts, job).then(
-        (result) => !stream.destroyed && stream.write(resultFrameOf(job, result)),
-        // The result is gone (erased meanwhile): the job alone, the client asks for the rest.
-        () => !stream.destroyed && stream.write(frameOf(job)),
-      );
-    };
-    const unsubscribe = deps.bus.subscribe((job) => {
-      if (client !== undefined && job.client.toLowerCase() !== client) return;
-      if (jobId !== undefined && job.id.toLowerCase() !== jobId) return;
-      if (states !== undefined && !states.has(job.state)) return;
-      send(job);
-    });
-    const keepalive = setInterval(() => stream.write(': keepalive\n\n'), KEEPALIVE_MS);
-    request.raw.on('close', () => {
-      clearInterval(keepalive);
-      unsubscribe();
-    });
-    // Read after subscribing: a change made meanwhile arrives as an event (versions order them).
-    if (request.query.job !== undefined) {
-      try {
-        send(await deps.store.get(request.query.job));
-      } catch {
-        stream.end(); // the store failed mid-stream: the client falls back to polling
-      }
-    }
+    streamJobs(request, reply, deps, filter, request.query.job);
   });
+}
+
+export interface StreamFilter {
+  client?: string;
+  states?: ReadonlySet<string>;
+  inlineResults: boolean;
+  /**
+   * End the stream after the first frame of a job whose run is over (accepted or later): the
+   * answer to a submission that waits for its result, whose connection then serves the next.
+   */
+  endWhenDone?: boolean;
+}
+
+/** States in which a job's run is over: `accepted` (its result is final), or a terminal state. */
+const DONE = new Set(['accepted', 'settled', 'failed', 'expired', 'cancelled']);
+
+/** The filter of `?client=&states=&results=`; INVALID_ARGUMENT for an unknown state or results mode. */
+export function streamFilter(query: Omit<EventsQuery, 'job'>): StreamFilter {
+  const states = query.states === undefined ? undefined : new Set(query.states.split(','));
+  if (states && ![...states].every(isJobState))
+    throw new IdlegridError('INVALID_ARGUMENT', `unknown state in ${query.states}`);
+  if (query.results !== undefined && query.results !== 'inline')
+    throw new IdlegridError('INVALID_ARGUMENT', 'results may only be inline');
+  return {
+    ...(query.client === undefined ? {} : { client: query.client.toLowerCase() }),
+    ...(states ? { states } : {}),
+    inlineResults: query.results === 'inline',
+  };
+}
+
+/**
+ * Turns the reply into an event stream of the job changes `filter` lets through; with `jobId`,
+ * only that job's, starting with its current record.
+ */
+export function streamJobs(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: { bus: JobEventBus; store: JobStore; artifacts: ArtifactStore },
+  filter: StreamFilter,
+  jobId?: string,
+): void {
+  const job = jobId?.toLowerCase();
+  reply.hijack();
+  const stream = reply.raw;
+  stream.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  });
+  stream.write(': connected\n\n');
+  let ended = false;
+  const write = (record: JobRecord, frame: string) => {
+    if (ended || stream.destroyed) return;
+    stream.write(frame);
+    if (filter.endWhenDone && DONE.has(record.state)) {
+      ended = true;
+      stream.end();
+    }
+  };
+  const send = (record: JobRecord) => {
+    if (!filter.inlineResults || !hasResult(record)) return write(record, frameOf(record));
+    resultBundle(deps.artifacts, record).then(
+      (result) => write(record, resultFrameOf(record, result)),
+      // The result is gone (erased meanwhile): the job alone, the client asks for the rest.
+      () => write(record, frameOf(record)),
+    );
+  };
+  const unsubscribe = deps.bus.subscribe((record) => {
+    if (filter.client !== undefined && record.client.toLowerCase() !== filter.client) return;
+    if (job !== undefined && record.id.toLowerCase() !== job) return;
+    if (filter.states !== undefined && !filter.states.has(record.state)) return;
+    send(record);
+  });
+  const keepalive = setInterval(() => stream.write(': keepalive\n\n'), KEEPALIVE_MS);
+  request.raw.on('close', () => {
+    clearInterval(keepalive);
+    unsubscribe();
+  });
+  // Read after subscribing: a change made meanwhile arrives as an event (versions order them).
+  if (jobId !== undefined) {
+    deps.store.get(jobId).then(send, () => stream.end()); // the store failed: the client falls back to polling
+  }
 }

@@ -1,11 +1,13 @@
 import { IdlegridError, isIdlegridError, toWireJson } from '@idlegrid/protocol';
 import type { FastifyInstance } from 'fastify';
 import { getAddress, isAddress } from 'viem';
+import type { JobEventBus } from '../../coordinator/job-event-bus.js';
 import type { JobIntake } from '../../coordinator/job-intake.js';
 import type { JobStore } from '../../jobs/api.js';
 import { isJobState } from '../../jobs/job-states.js';
 import type { ArtifactStore } from '../../storage/artifact-store.js';
 import { resultBundle } from '../result-bundle.js';
+import { type EventsQuery, streamFilter, streamJobs } from './events.js';
 
 interface ListQuery {
   client?: string;
@@ -19,12 +21,20 @@ export const MAX_BATCH_JOBS = 500;
 
 export function jobRoutes(
   app: FastifyInstance,
-  deps: { intake: JobIntake; store: JobStore; artifacts: ArtifactStore },
+  deps: { intake: JobIntake; store: JobStore; artifacts: ArtifactStore; bus: JobEventBus },
 ): void {
   const json = (value: unknown) => toWireJson(value);
 
-  app.post('/v1/jobs', async (request, reply) => {
+  /**
+   * A client asking for an event stream (`accept: text/event-stream`) gets the job's stream
+   * instead of the record, filtered as `/v1/events` filters (`?states=&results=`), which ends
+   * once the job's run is over: submitting and waiting for the result take one request.
+   */
+  app.post<{ Querystring: Omit<EventsQuery, 'job' | 'client'> }>('/v1/jobs', async (request, reply) => {
+    const stream = request.headers.accept?.includes('text/event-stream') ?? false;
+    const filter = stream ? streamFilter(request.query) : undefined;
     const job = await deps.intake.submit(request.body);
+    if (filter) return streamJobs(request, reply, deps, { ...filter, endWhenDone: true }, job.id);
     return reply.status(201).type('application/json').send(json({ job }));
   });
 
