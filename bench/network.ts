@@ -3,15 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWasmExecutor, type JobEvent } from '@idlegrid/node';
 import { isIdlegridError } from '@idlegrid/protocol';
-import {
-  cancelJob,
-  getJob,
-  type Job,
-  runWasmJobs,
-  submitWasmJob,
-  type WasmJobRequest,
-  waitForResult,
-} from '@idlegrid/sdk';
+import { cancelJob, getJob, type Job, runWasmJob, runWasmJobs, type WasmJobRequest } from '@idlegrid/sdk';
 import {
   type Network,
   NOOP_WASM,
@@ -56,33 +48,33 @@ function noopJob(moduleCid: string, region?: string): WasmJobRequest {
 }
 
 /**
- * One job as a client runs one: `submitWasmJob`, then `waitForResult` (one event-stream request
- * that ends with the job and its result inline); throws unless the module exited 0. A job not
- * done within `waitMs` is cancelled (so it stops taking dispatch passes) and counted as failed.
+ * One job as a client runs one: `runWasmJob`, one request (the signed JobSpec posted, answered
+ * with the job's event stream, which ends with the job and its result inline); throws unless the
+ * module exited 0. A job not done within `waitMs` is cancelled (so it stops taking dispatch
+ * passes) and counted as failed.
  */
 async function runNoopJob(
   net: Network,
   { region, waitMs = 60_000 }: { region?: string; waitMs?: number } = {},
-): Promise<{ job: Job; phases: number[] }> {
+): Promise<{ job: Job; latencyMs: number }> {
   const t0 = performance.now();
-  const submitted = await submitWasmJob(net.ctx, noopJob(net.moduleCid, region));
-  const t1 = performance.now();
-  let finished: Awaited<ReturnType<typeof waitForResult>>;
+  const request = noopJob(net.moduleCid, region);
+  let finished: Awaited<ReturnType<typeof runWasmJob>>;
   try {
-    finished = await waitForResult(net.ctx, submitted.id, { timeoutMs: waitMs });
+    finished = await runWasmJob(net.ctx, request, { timeoutMs: waitMs });
   } catch (error) {
-    if (!isIdlegridError(error, 'JOB_WAIT_TIMEOUT')) throw error;
-    const stuck = await getJob(net.ctx, submitted.id);
-    await cancelJob(net.ctx, submitted.id).catch(() => {});
+    const jobId = isIdlegridError(error, 'JOB_WAIT_TIMEOUT') ? String(error.details.jobId) : undefined;
+    if (!jobId) throw error;
+    const stuck = await getJob(net.ctx, jobId);
+    await cancelJob(net.ctx, jobId).catch(() => {});
     throw new Error(
       `not done in ${waitMs / 1000} s, still ${stuck.state} (attempt ${stuck.attempt}): ${stuck.error?.message ?? 'no error'}`,
     );
   }
-  const t2 = performance.now();
   const { job, result } = finished;
   if (job.state !== 'accepted') throw new Error(`ended ${job.state}: ${job.error?.message}`);
   if (result?.exitCode !== 0) throw new Error(`exited ${result?.exitCode}`);
-  return { job, phases: [t1 - t0, t2 - t1, t2 - t0] };
+  return { job, latencyMs: performance.now() - t0 };
 }
 
 async function eventsOf(net: Network, jobId: string): Promise<JobEvent[]> {
@@ -95,7 +87,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.
 /** 1. Submit-to-result latency through the network against the module run in-process. */
 async function dispatchOverhead() {
   const net = await startNetwork(1);
-  const phases: number[][] = [];
+  const latencies: number[] = [];
   const stages: Record<string, number[]> = {};
   try {
     const burst = Array.from({ length: LATENCY_WARMUP_BURST }, () => noopJob(net.moduleCid));
@@ -103,8 +95,8 @@ async function dispatchOverhead() {
     for (let i = 0; i < LATENCY_WARMUP; i++) await runNoopJob(net);
     for (let i = 0; i < LATENCY_JOBS; i++) {
       const startedAt = Date.now();
-      const { job, phases: p } = await runNoopJob(net);
-      phases.push(p);
+      const { job, latencyMs } = await runNoopJob(net);
+      latencies.push(latencyMs);
       // Coordinator-side timestamps of each state (same process, same clock).
       const at = new Map<string, number>();
       for (const event of await eventsOf(net, job.id)) if (!at.has(event.to)) at.set(event.to, event.at);
@@ -127,7 +119,7 @@ async function dispatchOverhead() {
       stage(
         'accepted -> client has the checked result (event stream)',
         at.get('accepted'),
-        startedAt + p[2]!,
+        startedAt + latencyMs,
       );
     }
   } finally {
@@ -159,7 +151,7 @@ async function dispatchOverhead() {
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-  return { phases, stages, runOnce, prepareAndRun };
+  return { latencies, stages, runOnce, prepareAndRun };
 }
 
 /** 2. Jobs/s with `providerCount` providers, THROUGHPUT_CONCURRENCY submissions in flight. */
@@ -188,8 +180,8 @@ async function throughput(providerCount: number) {
       while (next < THROUGHPUT_JOBS) {
         next++;
         try {
-          const { job, phases } = await runNoopJob(net, { waitMs: THROUGHPUT_WAIT_MS });
-          latencies.push(phases[2]!);
+          const { job, latencyMs } = await runNoopJob(net, { waitMs: THROUGHPUT_WAIT_MS });
+          latencies.push(latencyMs);
           completed++;
           const ranOn = job.provider?.toLowerCase() ?? '';
           perProvider.set(ranOn, (perProvider.get(ranOn) ?? 0) + 1);
@@ -283,7 +275,7 @@ export async function runNetworkBenchmark(): Promise<string> {
   const started = performance.now();
   const latency = await dispatchOverhead();
   console.log(`(dispatch overhead measured in ${((performance.now() - started) / 1000).toFixed(0)} s)`);
-  const total = latency.phases.map((p) => p[2]!);
+  const total = latency.latencies;
   const networkP50 = median(total);
   const networkP99 = quantile(total, 0.99);
   const localP50 = median(latency.runOnce);
@@ -319,10 +311,6 @@ export async function runNetworkBenchmark(): Promise<string> {
   const wallSeconds = (performance.now() - started) / 1000;
   console.log(`network benchmark took ${wallSeconds.toFixed(0)} s`);
 
-  const phaseRow = (name: string, index: number) => {
-    const values = latency.phases.map((p) => p[index]!);
-    return [name, ms(median(values)), ms(quantile(values, 0.99))];
-  };
   return [
     '## Network: dispatch overhead, throughput, provider join',
     '',
@@ -334,9 +322,9 @@ export async function runNetworkBenchmark(): Promise<string> {
     `not paid: no \`payForJob\`, and \`requireDeposit: false\`). Dispatch tick ${TICK_MS} ms, the default (a submitted job is`,
     `dispatched at once, not by a pass), provider heartbeat 1 s, each provider offers ${PROVIDER_CORES} cores. The job is a`,
     `no-op WASI command (${NOOP_WASM.length} bytes: an empty \`_start\`), uploaded once; each job names it by CID. A`,
-    'network job is `submitWasmJob` (one POST) + `waitForResult` (one event-stream request: it starts with',
-    'the job, carries only final states, and brings the manifest and small outputs inline, each checked',
-    'against its CID). Every message is signed and checked:',
+    "network job is `runWasmJob`: one request, the signed JobSpec posted and answered with the job's event",
+    'stream (final states only), which ends with the manifest and small outputs inline, each checked against',
+    'its CID. Every message is signed and checked:',
     'the JobSpec (client; checked by coordinator and provider), the Assignment (coordinator), the',
     'ResultReveal (provider). All processes share the 2 cores.',
     '',
@@ -363,14 +351,12 @@ export async function runNetworkBenchmark(): Promise<string> {
       ],
     ),
     '',
-    'Where the network time goes, client side (p50/p99 of each call) and by coordinator timestamps of',
-    'the job states (ms resolution):',
+    'Where the network time goes, by coordinator timestamps of the job states (ms resolution; one write',
+    'records `matched` and `assigned`, another `committed` and `accepted`):',
     '',
     markdownTable(
       ['phase', 'p50 ms', 'p99 ms'],
       [
-        phaseRow('`submitWasmJob` (sign, POST /v1/jobs)', 0),
-        phaseRow('`waitForResult` (until accepted, the result inline)', 1),
         ...Object.entries(latency.stages).map(([name, values]) => [
           name,
           ms(median(values)),
@@ -381,7 +367,7 @@ export async function runNetworkBenchmark(): Promise<string> {
     '',
     `### Throughput, one job per call (${THROUGHPUT_JOBS} jobs, ${THROUGHPUT_CONCURRENCY} in flight, after ${THROUGHPUT_WARMUP_JOBS} warm-up jobs)`,
     '',
-    `${THROUGHPUT_CONCURRENCY} loops of \`submitWasmJob\` + \`waitForResult\`: two requests per job.`,
+    `${THROUGHPUT_CONCURRENCY} loops of \`runWasmJob\`: one request per job.`,
     '',
     markdownTable(
       [

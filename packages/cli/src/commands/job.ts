@@ -3,7 +3,6 @@ import { ERROR_CODES, type ErrorCode, IdlegridError, networkDomain } from '@idle
 import {
   CoordinatorClient,
   cancelJob,
-  fetchResult,
   getJob,
   getJobEvents,
   JOB_STATES,
@@ -19,7 +18,7 @@ import {
   payForJob,
   readNetworkConfig,
   submitWasmJob,
-  waitForJob,
+  waitForResult,
 } from '@idlegrid/sdk';
 import type { Command } from 'commander';
 import { contextOf } from '../context.js';
@@ -201,12 +200,14 @@ async function runJob(flags: RunFlags, command: Command) {
   out.step(`job ${submitted.id} submitted`);
   if (!flags.wait) return out.result({ job: submitted }, () => submitted.id);
 
-  let done = await waitForJob(ctx, submitted.id, {
+  // The job and its checked result come on one event stream.
+  const finished = await waitForResult(ctx, submitted.id, {
     onProgress: (job) => out.step(`job ${job.state}${job.provider ? ` (provider ${job.provider})` : ''}`),
     timeoutMs: (request.deadlineSeconds + 60) * 1000,
   });
-  if (done.state !== 'accepted' && done.state !== 'settled') throw unfinished(done);
-  const result = await fetchResult(ctx, done);
+  let done = finished.job;
+  const result = finished.result;
+  if (!result) throw unfinished(done);
   out.step(`exit code ${result.exitCode} after ${result.durationMs} ms`);
   let payment: unknown;
   if (flags.pay && done.state === 'accepted') ({ job: done, payment } = await pay(ctx, out, done));

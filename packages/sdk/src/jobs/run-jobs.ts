@@ -79,7 +79,7 @@ const batchAnswerSchema = z.object({
 const resultEventSchema = z.object({ job: jobSchema, result: resultBundleSchema });
 
 /**
- * Runs many jobs with a few requests instead of three per job: one event stream of the client's
+ * Runs many jobs with a few requests instead of one per job: one event stream of the client's
  * finished jobs, each with its result inline, then the signed JobSpecs in batches, keeping up to
  * `concurrency` jobs in flight. Every result is checked as `fetchResult` checks it. A job whose
  * result the stream does not bring (outputs too large to inline, or a stream that broke) is
@@ -294,15 +294,17 @@ class JobRun {
     // Taken now, so a second event of the same job (settled after accepted) does nothing.
     const index = this.#pending.get(id)!;
     this.#pending.delete(id);
+    let outcome: JobOutcome;
     try {
       requireResultCid(job);
       const result = bundle
         ? await readResultBundle(this.ctx, job, bundle, { signal: this.signal })
         : await fetchResult(this.ctx, job, { signal: this.signal });
-      this.#record({ index, job, result });
+      outcome = { index, job, result };
     } catch (error) {
-      this.#record({ index, job, error: asIdlegridError(error) });
+      outcome = { index, job, error: asIdlegridError(error) };
     }
+    this.#record(outcome);
   }
 
   #end(jobId: string, outcome: Omit<JobOutcome, 'index'>): void {
@@ -315,13 +317,14 @@ class JobRun {
 
   #record(outcome: JobOutcome): void {
     this.#outcomes.set(outcome.index, outcome);
-    this.onOutcome?.(outcome);
     const waiting = this.#waitingForRoom;
     if (waiting && this.#pending.size <= waiting.atMost) {
       this.#waitingForRoom = undefined;
       waiting.resolve();
     }
     if (this.#outcomes.size === this.requests.length) this.#allEnded();
+    // Last: a callback that throws must not leave the run's bookkeeping half done.
+    this.onOutcome?.(outcome);
   }
 
   /** Ends every job in flight, and every request not yet submitted, with `code`. */
