@@ -13,6 +13,9 @@ export function setDefaultFetch(implementation: typeof fetch): void {
   defaultFetch = implementation;
 }
 
+/** A request through the default fetch (see setDefaultFetch), for calls made outside a client. */
+export const sdkFetch: typeof fetch = (input, init) => defaultFetch(input, init);
+
 export interface CoordinatorClientOptions {
   /** Base URL of the coordinator's HTTP API, e.g. `http://127.0.0.1:7070`. */
   url: string;
@@ -49,7 +52,7 @@ export class CoordinatorClient {
     }
     this.url = parsed.toString().replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    this.#fetch = options.fetch ?? ((input, init) => defaultFetch(input, init));
+    this.#fetch = options.fetch ?? sdkFetch;
   }
 
   getJson(path: string, options: RequestOptions = {}): Promise<unknown> {

@@ -1,4 +1,5 @@
 import { IdlegridError } from '@idlegrid/protocol';
+import { sdkFetch } from '../http/coordinator-client.js';
 import { remoteError } from '../http/remote-error.js';
 import { readSse } from '../http/sse.js';
 
@@ -35,7 +36,7 @@ export interface ChatAnswer {
  */
 export async function chat(request: ChatRequest): Promise<ChatAnswer> {
   const stream = request.onText !== undefined;
-  const response = await fetch(new URL('/v1/chat/completions', request.coordinatorUrl), {
+  const response = await sdkFetch(new URL('/v1/chat/completions', request.coordinatorUrl), {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${request.apiKey}` },
     body: JSON.stringify({
