@@ -10,11 +10,15 @@ export type DepositCheck = (client: Address, maxPrice: bigint) => Promise<void>;
  * price: a provider must never run work that nobody can pay for. Read from the chain, and
  * kept for `ttlMs` while it covers the jobs asked of it: a client submitting many jobs is read
  * once, not once per job, and a deposit too small is read again at once (it may have grown).
- * A deposit can only shrink by a withdrawal, which waits out the contract's timelock.
+ * A deposit past half its time is read again in the background while the one held still
+ * answers, so a steady client's jobs never wait for the chain (a read there costs more than
+ * the rest of taking a job). A deposit can only shrink by a withdrawal, which waits out the
+ * contract's timelock, or by redemptions of the client's own vouchers.
  */
-export function chainDepositCheck(network: NetworkConfig, ttlMs = 2_000): DepositCheck {
+export function chainDepositCheck(network: NetworkConfig, ttlMs = 10_000): DepositCheck {
   const client = publicClientFor(network.chainId, network.rpcUrl);
   const known = new Map<Address, { balance: bigint; at: number }>();
+  const refreshing = new Set<Address>();
   const read = async (address: Address) => {
     try {
       const [balance] = await client.readContract({
@@ -29,9 +33,18 @@ export function chainDepositCheck(network: NetworkConfig, ttlMs = 2_000): Deposi
       throw toIdlegridError(error, 'read the client deposit');
     }
   };
+  const refresh = (address: Address) => {
+    if (refreshing.has(address)) return;
+    refreshing.add(address);
+    read(address)
+      .catch(() => {})
+      .finally(() => refreshing.delete(address));
+  };
   return async (address, maxPrice) => {
     const cached = known.get(address);
-    const fresh = cached && Date.now() - cached.at < ttlMs && cached.balance >= maxPrice;
+    const age = cached ? Date.now() - cached.at : Number.POSITIVE_INFINITY;
+    const fresh = cached !== undefined && age < ttlMs && cached.balance >= maxPrice;
+    if (fresh && age >= ttlMs / 2) refresh(address);
     const balance = fresh ? cached.balance : await read(address);
     if (balance < maxPrice) {
       throw new IdlegridError(

