@@ -107,6 +107,12 @@ describe('libp2p message channel', () => {
     expect(a.received[0]!.from).toEqual({ id: b.host.peerId, address: b.host.address });
     expect(streamsOf(a, b.host)).toBe(1);
     expect(streamsOf(b, a.host)).toBe(1);
+    // Messages sent in one turn leave together (one send), and arrive in order.
+    await Promise.all(Array.from({ length: 30 }, (_, n) => a.channel.send(b.host.peerId, 'note', { n })));
+    await waitFor(() => b.received.length === 31, 5_000, 'thirty notes');
+    expect(b.received.slice(1).map((message) => (message.body as { n: number }).n)).toEqual(
+      Array.from({ length: 30 }, (_, n) => n),
+    );
   });
 
   it('reopens the stream after it closed', async () => {

@@ -104,6 +104,26 @@ export function jobStoreConformance(name: string, open: () => Promise<JobStore>)
       expect(await store.events(other.id)).toHaveLength(1);
     });
 
+    it('commits writes made together on their own: one that fails leaves the others', async () => {
+      const clash = newJob();
+      const others = [newJob(), newJob()];
+      // Asked for in one turn, so they share a commit: the second clash is refused alone.
+      const outcomes = await Promise.allSettled([
+        store.create(clash),
+        store.create({ ...clash, spec: { other: true } }),
+        ...others.map((job) => store.create(job)),
+      ]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+      ]);
+      expect(await codeOf(Promise.reject((outcomes[1] as PromiseRejectedResult).reason))).toBe('JOB_EXISTS');
+      for (const job of [clash, ...others]) expect((await store.get(job.id)).spec).toEqual(job.spec);
+      expect(await store.events(clash.id)).toHaveLength(1);
+    });
+
     it('refuses moves the state machine does not allow', async () => {
       const { id } = await store.create(newJob());
       expect(await codeOf(store.transition(id, 'settled'))).toBe('JOB_INVALID_TRANSITION');
