@@ -70,18 +70,7 @@ export class ArtifactStore {
       this.#recent.keep(cid, bytes);
       return { cid, size: bytes.byteLength };
     }
-    await this.#ensureDir();
-    const path = this.pathOf(cid);
-    const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    if (bytes.byteLength <= SMALL_BLOB_BYTES) {
-      // A small blob (a result manifest, an output) blocks for less than the four thread-pool
-      // round trips of an asynchronous write and rename would take.
-      writeFileSync(temp, bytes);
-      renameSync(temp, path);
-    } else {
-      await writeFile(temp, bytes);
-      await rename(temp, path);
-    }
+    await this.#writeFile(cid, bytes);
     this.#known.set(cid, bytes.byteLength);
     this.#recent.keep(cid, bytes);
     return { cid, size: bytes.byteLength };
@@ -132,15 +121,8 @@ export class ArtifactStore {
       () => false,
     );
     const small = onDisk ? undefined : await this.#smallBytes(cid);
-    if (small) {
-      // Kept in the SmallBlobs: written out as a file on demand (no file of it may exist yet).
-      await this.#ensureDir();
-      const path = this.pathOf(cid);
-      const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      await writeFile(temp, small);
-      await rename(temp, path);
-      return path;
-    }
+    // Kept in the SmallBlobs: written out as a file on demand.
+    if (small) await this.#writeFile(cid, small);
     return this.pathOf(cid);
   }
 
@@ -157,9 +139,21 @@ export class ArtifactStore {
     return this.small ? this.small.get(parseCid(cid).toString()) : Promise.resolve(undefined);
   }
 
-  #ensureDir(): Promise<unknown> {
+  /** Writes the blob's file atomically: a temporary file, then a rename. */
+  async #writeFile(cid: string, bytes: Uint8Array): Promise<void> {
     this.#dirReady ??= mkdir(this.dir, { recursive: true });
-    return this.#dirReady;
+    await this.#dirReady;
+    const path = this.pathOf(cid);
+    const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    if (bytes.byteLength <= SMALL_BLOB_BYTES) {
+      // A small blob (a result manifest, an output) blocks for less than the four thread-pool
+      // round trips of an asynchronous write and rename would take.
+      writeFileSync(temp, bytes);
+      renameSync(temp, path);
+    } else {
+      await writeFile(temp, bytes);
+      await rename(temp, path);
+    }
   }
 
   private pathOf(cid: string): string {
