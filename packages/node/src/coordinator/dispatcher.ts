@@ -146,12 +146,13 @@ export class Dispatcher {
     let misses = 0;
     for (const id of [...this.#unplaced]) {
       if (misses >= RETRY_MISSES) return;
-      if (this.#inFlight.has(id)) continue;
       const job = await this.deps.store.get(id).catch(() => undefined);
       if (job?.state !== 'submitted') {
         this.#unplaced.delete(id);
         continue;
       }
+      // Checked after the read: a pass may have taken the job meanwhile.
+      if (this.#inFlight.has(id)) continue;
       // Placing comes before any await in #dispatch for a WASM job: by the next line it is known.
       void this.#dispatch(job).catch(() => {});
       if (this.#unplaced.has(id)) misses++;
