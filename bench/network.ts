@@ -13,7 +13,7 @@ import {
   TICK_MS,
 } from './local-network.js';
 import { BATCH_CONCURRENCY, BATCH_JOBS, BATCH_WARMUP_JOBS, batchThroughput } from './network-batch.js';
-import { cpuMsOf, cpuPerJob, rolePids } from './process-cpu.js';
+import { cpuMsOf, cpuPerJob, type RoleCpu, rolePids } from './process-cpu.js';
 import { machineLine, markdownTable, writeSection } from './report.js';
 import { median, ms, quantile } from './stats.js';
 
@@ -261,6 +261,26 @@ async function joinTime() {
   return { joined, running, accepted, refused };
 }
 
+/** Throughput of one run, the same columns for both APIs. */
+interface ThroughputRun {
+  providerCount: number;
+  completed: number;
+  failed: number;
+  seconds: number;
+  errors: Map<string, number>;
+  cpuMsPerJob: RoleCpu;
+}
+
+function logged<R extends ThroughputRun>(what: string, result: R): R {
+  console.log(
+    `${what}: ${result.providerCount} provider(s): ${(result.completed / result.seconds).toFixed(1)} jobs/s, ${result.completed} done, ${result.failed} failed in ${result.seconds.toFixed(1)} s, CPU ms per job: ${cpuCell(result.cpuMsPerJob)} (client / coordinator / providers)`,
+  );
+  for (const [message, count] of result.errors) console.log(`  ${count}x ${message}`);
+  return result;
+}
+
+const cpuCell = (cpu: RoleCpu) => [cpu.client, cpu.coordinator, cpu.providers].map(ms).join(' / ');
+
 function failureLines(results: { providerCount: number; errors: Map<string, number> }[]): string {
   const lines = results.flatMap((result) =>
     [...result.errors].map(
@@ -286,22 +306,11 @@ export async function runNetworkBenchmark(): Promise<string> {
 
   const throughputs = [];
   for (const providers of THROUGHPUT_PROVIDERS) {
-    const result = await throughput(providers);
-    throughputs.push(result);
-    console.log(
-      `throughput: ${providers} provider(s): ${(result.completed / result.seconds).toFixed(1)} jobs/s, ${result.completed} done, ${result.failed} failed in ${result.seconds.toFixed(1)} s, CPU ms per job: client ${ms(result.cpuMsPerJob.client)}, coordinator ${ms(result.cpuMsPerJob.coordinator)}, providers ${ms(result.cpuMsPerJob.providers)}`,
-    );
-    for (const [message, count] of result.errors) console.log(`  ${count}x ${message}`);
+    throughputs.push(logged('throughput', await throughput(providers)));
   }
-
   const batches = [];
   for (const providers of THROUGHPUT_PROVIDERS) {
-    const result = await batchThroughput(providers, (moduleCid) => noopJob(moduleCid));
-    batches.push(result);
-    console.log(
-      `batch API: ${providers} provider(s): ${(result.completed / result.seconds).toFixed(1)} jobs/s, ${result.completed} done, ${result.failed} failed in ${result.seconds.toFixed(1)} s, CPU ms per job: client ${ms(result.cpuMsPerJob.client)}, coordinator ${ms(result.cpuMsPerJob.coordinator)}, providers ${ms(result.cpuMsPerJob.providers)}`,
-    );
-    for (const [message, count] of result.errors) console.log(`  ${count}x ${message}`);
+    batches.push(logged('batch API', await batchThroughput(providers, (moduleCid) => noopJob(moduleCid))));
   }
 
   const join = await joinTime();
@@ -394,9 +403,7 @@ export async function runNetworkBenchmark(): Promise<string> {
         ms(median(result.latencies)),
         ms(quantile(result.latencies, 0.99)),
         result.perProvider.join(' / '),
-        [result.cpuMsPerJob.client, result.cpuMsPerJob.coordinator, result.cpuMsPerJob.providers]
-          .map(ms)
-          .join(' / '),
+        cpuCell(result.cpuMsPerJob),
       ]),
     ),
     '',
@@ -433,9 +440,7 @@ export async function runNetworkBenchmark(): Promise<string> {
         result.seconds.toFixed(2),
         (result.completed / result.seconds).toFixed(1),
         result.perProvider.join(' / '),
-        [result.cpuMsPerJob.client, result.cpuMsPerJob.coordinator, result.cpuMsPerJob.providers]
-          .map(ms)
-          .join(' / '),
+        cpuCell(result.cpuMsPerJob),
       ]),
     ),
     '',

@@ -11,9 +11,9 @@ import {
   type ResultBundle,
   readResultBundle,
   requireResultCid,
-  resultBundleSchema,
 } from './fetch-result.js';
 import { FINAL_JOB_STATES, isFinalJobState, type Job, jobSchema } from './job.js';
+import { streamedJobOf } from './job-stream.js';
 import { signWasmJob, type WasmJobRequest } from './submit-job.js';
 import { submitAndWaitForResult, type WaitOptions, waitForJob } from './wait-for-job.js';
 
@@ -75,8 +75,6 @@ const batchAnswerSchema = z.object({
     ]),
   ),
 });
-
-const resultEventSchema = z.object({ job: jobSchema, result: resultBundleSchema });
 
 /**
  * Runs many jobs with a few requests instead of one per job: one event stream of the client's
@@ -252,13 +250,8 @@ class JobRun {
   async follow(stream: ReadableStream<Uint8Array>): Promise<void> {
     try {
       for await (const event of readSse(stream)) {
-        if (event.event === 'result') {
-          const parsed = resultEventSchema.safeParse(safeJson(event.data));
-          if (parsed.success) void this.#finish(parsed.data.job, parsed.data.result);
-        } else if (event.event === 'job') {
-          const parsed = jobSchema.safeParse(safeJson(event.data));
-          if (parsed.success && isFinalJobState(parsed.data.state)) void this.#finish(parsed.data);
-        }
+        const streamed = streamedJobOf(event);
+        if (streamed && isFinalJobState(streamed.job.state)) void this.#finish(streamed.job, streamed.bundle);
       }
     } catch {
       // The stream broke (or the run is over): below.
@@ -349,12 +342,4 @@ function asIdlegridError(error: unknown): IdlegridError {
   return new IdlegridError('INTERNAL', error instanceof Error ? error.message : String(error), {
     cause: error,
   });
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

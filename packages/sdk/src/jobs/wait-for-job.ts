@@ -1,16 +1,10 @@
 import { IdlegridError, isIdlegridError } from '@idlegrid/protocol';
-import { z } from 'zod';
 import { readSse } from '../http/sse.js';
 import type { ReadContext } from './context.js';
-import {
-  fetchResult,
-  type JobResult,
-  type ResultBundle,
-  readResultBundle,
-  resultBundleSchema,
-} from './fetch-result.js';
-import { FINAL_JOB_STATES, isFinalJobState, type Job, jobSchema } from './job.js';
+import { fetchResult, type JobResult, readResultBundle } from './fetch-result.js';
+import { FINAL_JOB_STATES, isFinalJobState, type Job } from './job.js';
 import { getJob } from './job-queries.js';
+import { type StreamedJob, streamedJobOf } from './job-stream.js';
 
 export interface WaitOptions {
   /** Called with the job each time its state changes (the first call gives the current state). */
@@ -83,7 +77,7 @@ export type StreamOpener = (query: string, signal: AbortSignal) => Promise<Reada
 
 async function withResultOf(
   ctx: ReadContext,
-  { job, bundle }: Followed,
+  { job, bundle }: StreamedJob,
   options: WaitOptions,
 ): Promise<{ job: Job; result?: JobResult }> {
   if ((job.state !== 'accepted' && job.state !== 'settled') || job.resultCid === null) return { job };
@@ -100,7 +94,7 @@ async function waitFor(
   options: WaitOptions,
   withResult: boolean,
   submit?: StreamOpener,
-): Promise<Followed> {
+): Promise<StreamedJob> {
   const stop = new AbortController();
   let timedOut = false;
   const onAbort = () => stop.abort();
@@ -149,14 +143,6 @@ async function waitFor(
   }
 }
 
-/** A final job, and its result bundle when the stream brought one. */
-interface Followed {
-  job: Job;
-  bundle?: ResultBundle;
-}
-
-const resultEventSchema = z.object({ job: jobSchema, result: resultBundleSchema });
-
 /**
  * Returns the final job, or undefined if the stream ended first. The stream starts with the
  * job's current record (so an already final job returns at once), then brings its changes.
@@ -165,19 +151,11 @@ async function follow(
   opening: Promise<ReadableStream<Uint8Array>>,
   id: string,
   progress: Progress,
-): Promise<Followed | undefined> {
+): Promise<StreamedJob | undefined> {
   const body = await opening;
   try {
     for await (const event of readSse(body)) {
-      const data = safeJson(event.data);
-      let followed: Followed | undefined;
-      if (event.event === 'result') {
-        const parsed = resultEventSchema.safeParse(data);
-        if (parsed.success) followed = { job: parsed.data.job, bundle: parsed.data.result };
-      } else if (event.event === 'job') {
-        const parsed = jobSchema.safeParse(data);
-        if (parsed.success) followed = { job: parsed.data };
-      }
+      const followed = streamedJobOf(event);
       if (!followed || followed.job.id.toLowerCase() !== id.toLowerCase()) continue;
       const latest = progress.see(followed.job);
       // A stale repeat keeps the newest version seen, which came without this bundle.
@@ -208,14 +186,6 @@ async function poll(
       if (!transient || ++failures >= (options.maxPollFailures ?? 5)) throw error;
     }
     await sleep(options.pollIntervalMs ?? 1_000, signal);
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,4 +1,5 @@
 import { IdlegridError, toWireJson } from '@idlegrid/protocol';
+import { isFinalJobState } from '@idlegrid/sdk';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JobEventBus } from '../../coordinator/job-event-bus.js';
 import type { JobRecord, JobStore } from '../../jobs/api.js';
@@ -56,14 +57,11 @@ export interface StreamFilter {
   states?: ReadonlySet<string>;
   inlineResults: boolean;
   /**
-   * End the stream after the first frame of a job whose run is over (accepted or later): the
+   * End the stream after the first frame of a job whose run is over (a final state): the
    * answer to a submission that waits for its result, whose connection then serves the next.
    */
   endWhenDone?: boolean;
 }
-
-/** States in which a job's run is over: `accepted` (its result is final), or a terminal state. */
-const DONE = new Set(['accepted', 'settled', 'failed', 'expired', 'cancelled']);
 
 /** The filter of `?client=&states=&results=`; INVALID_ARGUMENT for an unknown state or results mode. */
 export function streamFilter(query: Omit<EventsQuery, 'job'>): StreamFilter {
@@ -103,7 +101,7 @@ export function streamJobs(
   const write = (record: JobRecord, frame: string) => {
     if (ended || stream.destroyed) return;
     stream.write(frame);
-    if (filter.endWhenDone && DONE.has(record.state)) {
+    if (filter.endWhenDone && isFinalJobState(record.state)) {
       ended = true;
       stream.end();
     }
