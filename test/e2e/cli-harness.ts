@@ -2,6 +2,8 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../packages/cli/bin/idlegrid.js', import.meta.url));
+/** Every command a test starts watches its stdin pipe and ends with the test's process, however that ends. */
+const TIED = { IDLEGRID_EXIT_WITH_PARENT: '1' };
 
 export interface CliResult {
   code: number;
@@ -17,7 +19,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 
     execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { ...process.env, ...env }, timeout: timeoutMs },
+      { env: { ...process.env, ...TIED, ...env }, timeout: timeoutMs },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         let json: unknown;
@@ -37,7 +39,10 @@ export function startCli(
   args: string[],
 ): Promise<{ child: ChildProcess; first: unknown; exited: Promise<number> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...TIED },
+    });
     const exited = new Promise<number>((done) => child.once('exit', (code) => done(code ?? 1)));
     let buffer = '';
     let stderr = '';

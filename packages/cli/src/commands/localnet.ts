@@ -56,8 +56,13 @@ export function registerLocalnetCommand(program: Command): void {
         apiPort: Number(options.apiPort),
         onStep: (message) => out.step(message),
       });
+      const stop = async () => {
+        out.step('stopping the network');
+        await localnet.stop();
+        out.step(`network stopped; its state is kept in ${config.dataDir}`);
+      };
       // A signal during the demo stops the network too (after it, untilInterrupted takes over).
-      const stopOnSignal = () => void localnet.stop().finally(() => process.exit(130));
+      const stopOnSignal = () => void stop().finally(() => process.exit(130));
       process.once('SIGINT', stopOnSignal);
       process.once('SIGTERM', stopOnSignal);
       try {
@@ -84,7 +89,7 @@ export function registerLocalnetCommand(program: Command): void {
         );
         if (!options.once) await untilInterrupted();
       } finally {
-        await localnet.stop();
+        await stop();
       }
     });
 }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { IdlegridError } from '@idlegrid/protocol';
 import { anvilBinaryPath } from './anvil-binary.js';
+import { tiedToParent } from './parent-death.js';
 
 export interface AnvilOptions {
   /** 0 (default) picks a free port. */
@@ -39,7 +40,9 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
   }
   if (options.blockTimeSeconds) args.push('--block-time', String(options.blockTimeSeconds));
 
-  const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // SIGINT on our death, as on a clean stop: anvil dumps its state before it exits.
+  const tied = tiedToParent(anvilBinaryPath(), args, 'SIGINT');
+  const child = spawn(tied.command, tied.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const port = await waitForListening(child, options.startTimeoutMs ?? 20_000, options.signal);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
