@@ -4,6 +4,7 @@
 #   1. npm install && npm start   (the demo runs; then Ctrl-C, as a user would)
 #   2. npm install && npm test
 # and after each, that no process of the project is left and npm printed no config warning.
+# The machine's npm user settings are kept; nothing else from HOME is.
 # CI runs this script (.ci/run). Usage: scripts/fresh-machine.sh [--keep]  (--keep leaves the clone)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -12,6 +13,9 @@ keep=false
 
 root="$(mktemp -d "${TMPDIR:-/tmp}/idlegrid-fresh-XXXXXX")"
 clone="$root/idlegrid"
+# The machine's own npm settings (registry, certificates, headers for native addons) belong
+# to the machine, not to this project's state: keep them.
+[[ -f "$HOME/.npmrc" ]] && export npm_config_userconfig="$HOME/.npmrc"
 export HOME="$root/home"
 mkdir -p "$HOME"
 unset IDLEGRID_HOME npm_config_cache NPM_CONFIG_CACHE

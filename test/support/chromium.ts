@@ -23,7 +23,9 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): ChromiumLook
     return existsSync(asked) ? { path: asked } : { why: `CHROMIUM_PATH=${asked} does not exist` };
   }
   const found = CANDIDATES.find((candidate) => existsSync(candidate));
-  return found ? { path: found } : { why: `no Chromium or Chrome found (looked in ${CANDIDATES.join(', ')})` };
+  return found
+    ? { path: found }
+    : { why: `no Chromium or Chrome found (looked in ${CANDIDATES.join(', ')})` };
 }
 
 /** CI must run the browser tests: there a missing browser fails the run instead of skipping. */

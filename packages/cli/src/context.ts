@@ -1,4 +1,5 @@
-import { loadConfig, type NodeConfig } from '@idlegrid/node';
+import type { NodeConfig } from '@idlegrid/node/config';
+import { resolveDataDir } from '@idlegrid/node/data-dir';
 import type { Command } from 'commander';
 import { Output } from './output.js';
 
@@ -13,6 +14,15 @@ export interface CommandContext {
   out: Output;
 }
 
+/**
+ * The data directory and output mode alone, without reading or validating the configuration
+ * (which loads the validation stack): for commands that only touch key files.
+ */
+export function dataDirOf(command: Command): { dataDir: string; out: Output } {
+  const globals = command.optsWithGlobals<GlobalOptions>();
+  return { dataDir: resolveDataDir(globals.dataDir), out: new Output(globals.json === true) };
+}
+
 /** Resolves the configuration and output mode shared by every command. */
 export async function contextOf(
   command: Command,
@@ -20,6 +30,7 @@ export async function contextOf(
 ) {
   const globals = command.optsWithGlobals<GlobalOptions>();
   const out = new Output(globals.json === true);
+  const { loadConfig } = await import('@idlegrid/node/config');
   const config = await loadConfig({ flags: { dataDir: globals.dataDir, rpcUrl: globals.rpcUrl, ...extra } });
   return { config, out } satisfies CommandContext;
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { IdlegridError } from '@idlegrid/protocol';
+import { IdlegridError } from '@idlegrid/protocol/light';
 
 /** --coordinator > IDLEGRID_COORDINATOR > DATA_DIR/localnet.json `coordinatorUrl`. */
 export async function coordinatorUrl(dataDir: string, flag: string | undefined): Promise<string> {

@@ -1,25 +1,11 @@
-import { IdlegridError } from '@idlegrid/protocol';
-import { formatUnits, parseUnits } from 'viem';
-
-export const formatTokens = (amount: bigint): string => `${trim(formatUnits(amount, 18))} GRID`;
-export const formatEth = (amount: bigint): string => `${trim(formatUnits(amount, 18))} ETH`;
-
-function trim(decimal: string): string {
-  const [whole, fraction = ''] = decimal.split('.');
-  const short = fraction.slice(0, 4).replace(/0+$/, '');
-  return short ? `${whole}.${short}` : whole!;
-}
+import { formatAmount } from '@idlegrid/protocol/light';
 
 /** Parses a user-given amount of whole units ("12.5") into base units, or INVALID_ARGUMENT. */
-export function parseAmount(text: string, what: string): bigint {
-  if (!/^\d+(\.\d{1,18})?$/.test(text.trim())) {
-    throw new IdlegridError(
-      'INVALID_ARGUMENT',
-      `${what} must be a non-negative decimal number, got "${text}"`,
-    );
-  }
-  return parseUnits(text.trim(), 18);
-}
+export { parseAmount } from '@idlegrid/protocol/light';
+
+/** Amounts for people, through the protocol's one formatter (significant digits, never "0" for dust). */
+export const formatTokens = (amount: bigint): string => `${formatAmount(amount)} GRID`;
+export const formatEth = (amount: bigint): string => `${formatAmount(amount)} ETH`;
 
 /** A fixed-width text table for human output. */
 export function table(rows: string[][]): string {

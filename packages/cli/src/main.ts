@@ -1,17 +1,82 @@
 import { Command, CommanderError } from 'commander';
-import { registerApiKeyCommands } from './commands/apikey.js';
-import { registerChainCommands } from './commands/chain.js';
-import { registerChatCommand } from './commands/chat.js';
-import { registerCoordinatorCommands } from './commands/coordinator.js';
-import { registerJobCommands } from './commands/job.js';
-import { registerLocalnetCommand } from './commands/localnet.js';
-import { registerModelCommands } from './commands/model.js';
-import { registerOcrCommand } from './commands/ocr.js';
-import { registerProviderCommands } from './commands/provider.js';
-import { registerWalletCommands } from './commands/wallet.js';
-import { Output } from './output.js';
 
-export function buildProgram(): Command {
+type Registrar = (command: Command) => void;
+
+/**
+ * Every top-level command, with what loads it. Only the command being run is loaded, so
+ * `idlegrid --help` or `wallet list` never pays for the chain, libp2p or ML stacks.
+ */
+const COMMANDS: { name: string; description: string; load: () => Promise<Registrar> }[] = [
+  {
+    name: 'chain',
+    description: 'the chain that settles payments, stake and slashing',
+    load: async () => (await import('./commands/chain.js')).registerChainCommands,
+  },
+  {
+    name: 'coordinator',
+    description: 'market, scheduler, job store and HTTP API',
+    load: async () => (await import('./commands/coordinator.js')).registerCoordinatorCommands,
+  },
+  {
+    name: 'wallet',
+    description: 'keys, balances and the local faucet',
+    load: async () => (await import('./commands/wallet.js')).registerWalletCommands,
+  },
+  {
+    name: 'localnet',
+    description:
+      'run a local network: chain, contracts, a coordinator and staked providers, then a demo workload',
+    load: async () => (await import('./commands/localnet.js')).registerLocalnetCommand,
+  },
+  {
+    name: 'provider',
+    description: 'earn tokens by running jobs on this machine',
+    load: async () => (await import('./commands/provider.js')).registerProviderCommands,
+  },
+  {
+    name: 'job',
+    description: 'run jobs on the network and follow them',
+    load: async () => (await import('./commands/job.js')).registerJobCommands,
+  },
+  {
+    name: 'model',
+    description: 'models this machine serves as a provider',
+    load: async () => (await import('./commands/model.js')).registerModelCommands,
+  },
+  {
+    name: 'apikey',
+    description: 'API keys for the OpenAI-compatible API: capped session keys of a payment channel',
+    load: async () => (await import('./commands/apikey.js')).registerApiKeyCommands,
+  },
+  {
+    name: 'chat',
+    description: "chat with a model the network serves, through the coordinator's OpenAI-compatible API",
+    load: async () => (await import('./commands/chat.js')).registerChatCommand,
+  },
+  {
+    name: 'ocr',
+    description: 'read the text in PNG or JPEG images on a provider (PP-OCRv4, an onnx job), and pay for it',
+    load: async () => (await import('./commands/ocr.js')).registerOcrCommand,
+  },
+];
+
+/** Global options that take a value: their value is not a command name. */
+const VALUED_GLOBALS = new Set(['--data-dir', '--rpc-url']);
+
+/** The top-level command that argv asks for (`help X` asks for X), if any. */
+export function requestedCommand(argv: readonly string[]): string | undefined {
+  const words = argv.slice(2);
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (VALUED_GLOBALS.has(word)) i++;
+    else if (!word.startsWith('-'))
+      return word === 'help' ? words.slice(i + 1).find((w) => !w.startsWith('-')) : word;
+  }
+  return undefined;
+}
+
+/** The CLI with every top-level command listed, and `load` of them fully registered (all by default). */
+export async function buildProgram(load: readonly string[] = COMMANDS.map((c) => c.name)): Promise<Command> {
   const program = new Command('idlegrid')
     .description('idlegrid: an open decentralized compute network for AI')
     .option(
@@ -22,27 +87,23 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .showHelpAfterError()
     .exitOverride();
-  registerChainCommands(program);
-  registerCoordinatorCommands(program);
-  registerWalletCommands(program);
-  registerLocalnetCommand(program);
-  registerProviderCommands(program);
-  registerJobCommands(program);
-  registerModelCommands(program);
-  registerApiKeyCommands(program);
-  registerChatCommand(program);
-  registerOcrCommand(program);
+  for (const entry of COMMANDS) {
+    const command = program.command(entry.name).description(entry.description);
+    if (load.includes(entry.name)) (await entry.load())(command);
+  }
   return program;
 }
 
 /** Runs the CLI and returns the exit code: 0 on success, 1 on any error (printed with its code). */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const wanted = requestedCommand(argv);
   try {
+    const program = await buildProgram(wanted === undefined ? [] : [wanted]);
     await program.parseAsync(argv);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
+    const { Output } = await import('./output.js');
     return new Output(argv.includes('--json')).error(error);
   }
 }

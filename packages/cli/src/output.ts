@@ -1,4 +1,4 @@
-import { IdlegridError, isIdlegridError, toWireJson } from '@idlegrid/protocol';
+import { IdlegridError, isIdlegridError, toWireJson } from '@idlegrid/protocol/light';
 
 /** How a command speaks: human lines on a terminal, or one JSON document with --json. */
 export class Output {

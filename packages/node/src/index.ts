@@ -6,7 +6,8 @@ export { type FaucetGrant, fundFromFaucet } from './chain/faucet.js';
 export { redeemVouchers } from './chain/redeem-vouchers.js';
 export { slash } from './chain/slash.js';
 export { stake } from './chain/stake.js';
-export { DEFAULTS, defaultDataDir, loadConfig, type NodeConfig } from './config/config.js';
+export { DEFAULTS, loadConfig, type NodeConfig } from './config/config.js';
+export { defaultDataDir, resolveDataDir } from './config/data-dir.js';
 export {
   type CoordinatorOptions,
   type RunningCoordinator,

@@ -1,3 +1,4 @@
+export { DECIMALS, exactDecimal, formatAmount, parseAmount } from './amounts/amounts.js';
 export { DOMAIN_NAME, DOMAIN_VERSION, type NetworkDomain, networkDomain } from './eip712/domain.js';
 export { AUTHOR_FIELD, MESSAGE_KINDS, MESSAGE_TYPES, type MessageKind } from './eip712/types.js';
 export { ERROR_CODES, type ErrorCode } from './errors/codes.js';

@@ -1,14 +1,7 @@
 export { apiKeyName, createStoredApiKey, loadApiKey } from './accounts/api-key-store.js';
 export { type Balances, getBalances } from './accounts/balances.js';
-export {
-  accountFromPrivateKey,
-  createKey,
-  keysDir,
-  listKeys,
-  loadKey,
-  loadOrCreateKey,
-  loadPrivateKey,
-} from './accounts/keystore.js';
+export { addressOfPrivateKey, keyAddress, keysDir, listKeys, loadPrivateKey } from './accounts/key-files.js';
+export { accountFromPrivateKey, createKey, loadKey, loadOrCreateKey } from './accounts/keystore.js';
 
 import { setDefaultFetch } from './http/coordinator-client.js';
 import { nodeFetch } from './http/node-fetch.js';

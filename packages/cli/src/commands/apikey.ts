@@ -1,4 +1,4 @@
-import { IdlegridError } from '@idlegrid/protocol';
+import { IdlegridError } from '@idlegrid/protocol/light';
 import {
   apiKeyName,
   connect,
@@ -18,11 +18,7 @@ interface CreateOptions {
   days: string;
 }
 
-export function registerApiKeyCommands(program: Command): void {
-  const apikey = program
-    .command('apikey')
-    .description('API keys for the OpenAI-compatible API: capped session keys of a payment channel');
-
+export function registerApiKeyCommands(apikey: Command): void {
   apikey
     .command('create')
     .description("authorize a new session key on-chain for a client's channel, and print its API key")

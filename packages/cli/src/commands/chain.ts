@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import { contextOf, untilInterrupted } from '../context.js';
 import { formatEth, formatTokens, table } from '../format.js';
 
-export function registerChainCommands(program: Command): void {
-  const chain = program.command('chain').description('the chain that settles payments, stake and slashing');
+export function registerChainCommands(chain: Command): void {
   chain
     .command('start')
     .description(

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { IdlegridError } from '@idlegrid/protocol';
+import { IdlegridError } from '@idlegrid/protocol/light';
 import { apiKeyName, type ChatMessage, chat, loadApiKey } from '@idlegrid/sdk';
 import type { Command } from 'commander';
 import { contextOf } from '../context.js';
@@ -25,10 +25,8 @@ const number = (text: string | undefined, flag: string) => {
   return value;
 };
 
-export function registerChatCommand(program: Command): void {
-  program
-    .command('chat')
-    .description("chat with a model the network serves, through the coordinator's OpenAI-compatible API")
+export function registerChatCommand(command: Command): void {
+  command
     .requiredOption('--model <name>', 'a model from GET /v1/models')
     .option('--message <text>', 'ask one question and exit (default: a conversation on stdin)')
     .option('--system <text>', 'a system prompt')

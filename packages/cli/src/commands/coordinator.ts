@@ -1,5 +1,5 @@
 import { startCoordinator } from '@idlegrid/node';
-import { IdlegridError } from '@idlegrid/protocol';
+import { IdlegridError } from '@idlegrid/protocol/light';
 import { loadOrCreateKey, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
 import type { Command } from 'commander';
 import { contextOf, untilInterrupted } from '../context.js';
@@ -16,8 +16,7 @@ interface CoordinatorFlags {
 
 const POLICIES = ['learned', 'cheapest', 'random'] as const;
 
-export function registerCoordinatorCommands(program: Command): void {
-  const coordinator = program.command('coordinator').description('market, scheduler, job store and HTTP API');
+export function registerCoordinatorCommands(coordinator: Command): void {
   coordinator
     .command('start')
     .description('run a coordinator for the network in the data directory until Ctrl-C')

@@ -221,10 +221,8 @@ function resultJson(result: JobResult) {
   return { ...result, stdout: textOf(result.stdout), stderr: textOf(result.stderr) };
 }
 
-export function registerJobCommands(program: Command): void {
-  const job = program
-    .command('job')
-    .description('run jobs on the network and follow them')
+export function registerJobCommands(job: Command): void {
+  job
     .option('--coordinator <url>', 'coordinator HTTP API (or IDLEGRID_COORDINATOR, or localnet.json)')
     .option('--key <name>', 'client key in the data directory', 'client');
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { demoWorkload, type Localnet, runDemo, startLocalnet } from '@idlegrid/node';
-import { IdlegridError } from '@idlegrid/protocol';
+import { IdlegridError } from '@idlegrid/protocol/light';
 import { CoordinatorClient, connect, getBalances } from '@idlegrid/sdk';
 import type { Command } from 'commander';
 import { contextOf, untilInterrupted } from '../context.js';
@@ -18,12 +18,8 @@ interface LocalnetFlags {
 
 const CLI_PATH = fileURLToPath(new URL('../../bin/idlegrid.js', import.meta.url));
 
-export function registerLocalnetCommand(program: Command): void {
-  program
-    .command('localnet')
-    .description(
-      'run a local network: chain, contracts, a coordinator and staked providers, then a demo workload',
-    )
+export function registerLocalnetCommand(localnet: Command): void {
+  localnet
     .option('--providers <n>', 'number of provider processes', '3')
     .option('--port <port>', 'JSON-RPC port of the embedded chain (0 picks a free one)')
     .option('--api-port <port>', 'HTTP API port of the coordinator (0 picks a free one)', '7070')

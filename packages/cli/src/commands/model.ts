@@ -3,9 +3,7 @@ import type { Command } from 'commander';
 import { contextOf } from '../context.js';
 import { table } from '../format.js';
 
-export function registerModelCommands(program: Command): void {
-  const model = program.command('model').description('models this machine serves as a provider');
-
+export function registerModelCommands(model: Command): void {
   model
     .command('add <file>')
     .description('serve a GGUF (llm) or ONNX model: hashed once, read in place, listed in every offer')

@@ -10,10 +10,9 @@ interface OcrFlags {
   pay: boolean;
 }
 
-export function registerOcrCommand(program: Command): void {
-  program
-    .command('ocr <images...>')
-    .description('read the text in PNG or JPEG images on a provider (PP-OCRv4, an onnx job), and pay for it')
+export function registerOcrCommand(ocr: Command): void {
+  ocr
+    .argument('<images...>')
     .option('--coordinator <url>', 'coordinator HTTP API (or IDLEGRID_COORDINATOR, or localnet.json)')
     .option('--key <name>', 'client key in the data directory', 'client')
     .option('--max-price <grid>', 'most to pay, in GRID', '1')

@@ -55,9 +55,7 @@ function describe(event: ProviderEvent): string {
   }
 }
 
-export function registerProviderCommands(program: Command): void {
-  const provider = program.command('provider').description('earn tokens by running jobs on this machine');
-
+export function registerProviderCommands(provider: Command): void {
   provider
     .command('start')
     .description('join a coordinator, offer this machine and run jobs until interrupted')

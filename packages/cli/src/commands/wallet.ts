@@ -1,33 +1,32 @@
-import { FUNDER_KEY_NAME, fundFromFaucet } from '@idlegrid/node';
-import { IdlegridError } from '@idlegrid/protocol';
-import { connect, createKey, getBalances, listKeys, loadKey, readNetworkConfig } from '@idlegrid/sdk';
+import { IdlegridError } from '@idlegrid/protocol/light';
+import { keyAddress, listKeys } from '@idlegrid/sdk/key-files';
 import type { Command } from 'commander';
-import { type Address, getAddress, isAddress } from 'viem';
-import { contextOf } from '../context.js';
+import { contextOf, dataDirOf } from '../context.js';
 import { formatEth, formatTokens, parseAmount, table } from '../format.js';
 
+// `new` and `list` touch key files only; the chain stack loads for balance and fund alone.
 interface TargetOptions {
   name: string;
   address?: string;
 }
 
-async function targetAddress(dataDir: string, options: TargetOptions): Promise<Address> {
-  if (options.address === undefined) return (await loadKey(dataDir, options.name)).address;
+async function targetAddress(dataDir: string, options: TargetOptions): Promise<`0x${string}`> {
+  if (options.address === undefined) return keyAddress(dataDir, options.name);
+  const { getAddress, isAddress } = await import('viem');
   if (!isAddress(options.address))
     throw new IdlegridError('INVALID_ARGUMENT', `not an address: ${options.address}`);
   return getAddress(options.address);
 }
 
-export function registerWalletCommands(program: Command): void {
-  const wallet = program.command('wallet').description('keys, balances and the local faucet');
-
+export function registerWalletCommands(wallet: Command): void {
   wallet
     .command('new')
     .description('create a new key in the data directory (file mode 0600)')
-    .option('--name <name>', 'key name', 'default')
+    .option('--name <name>', 'key name (the client key, as job run uses)', 'client')
     .action(async (options: { name: string }, command: Command) => {
-      const { config, out } = await contextOf(command);
-      const account = await createKey(config.dataDir, options.name);
+      const { dataDir, out } = dataDirOf(command);
+      const { createKey } = await import('@idlegrid/sdk');
+      const account = await createKey(dataDir, options.name);
       out.result(
         { name: options.name, address: account.address },
         () => `${options.name}: ${account.address}`,
@@ -38,10 +37,10 @@ export function registerWalletCommands(program: Command): void {
     .command('list')
     .description('list the keys in the data directory')
     .action(async (_options: unknown, command: Command) => {
-      const { config, out } = await contextOf(command);
+      const { dataDir, out } = dataDirOf(command);
       const keys: { name: string; address: string }[] = [];
-      for (const name of await listKeys(config.dataDir))
-        keys.push({ name, address: (await loadKey(config.dataDir, name)).address });
+      for (const name of await listKeys(dataDir))
+        keys.push({ name, address: await keyAddress(dataDir, name) });
       out.result(keys, () =>
         keys.length ? table(keys.map((k) => [k.name, k.address])) : 'no keys yet: idlegrid wallet new',
       );
@@ -50,11 +49,12 @@ export function registerWalletCommands(program: Command): void {
   wallet
     .command('balance')
     .description('gas, tokens, channel deposit and stake of a key or address')
-    .option('--name <name>', 'key name', 'default')
+    .option('--name <name>', 'key name (the client key, as job run uses)', 'client')
     .option('--address <address>', 'any address instead of a key')
     .action(async (options: TargetOptions, command: Command) => {
       const { config, out } = await contextOf(command);
       const address = await targetAddress(config.dataDir, options);
+      const { connect, getBalances, readNetworkConfig } = await import('@idlegrid/sdk');
       const balances = await getBalances(connect(await readNetworkConfig(config.dataDir)), address);
       out.result(balances, () =>
         table([
@@ -73,7 +73,7 @@ export function registerWalletCommands(program: Command): void {
   wallet
     .command('fund')
     .description('send gas and tokens from the local network faucet')
-    .option('--name <name>', 'key name', 'default')
+    .option('--name <name>', 'key name (the client key, as job run uses)', 'client')
     .option('--address <address>', 'any address instead of a key')
     .option('--tokens <amount>', 'GRID to send', '1000')
     .option('--eth <amount>', 'gas money to send', '10')
@@ -84,6 +84,8 @@ export function registerWalletCommands(program: Command): void {
         tokens: parseAmount(options.tokens, '--tokens'),
         eth: parseAmount(options.eth, '--eth'),
       };
+      const [{ FUNDER_KEY_NAME, fundFromFaucet }, { connect, getBalances, loadKey, readNetworkConfig }] =
+        await Promise.all([import('@idlegrid/node'), import('@idlegrid/sdk')]);
       const network = await readNetworkConfig(config.dataDir);
       const funder = await loadKey(config.dataDir, FUNDER_KEY_NAME).catch((cause: unknown) => {
         throw new IdlegridError('FAUCET_UNAVAILABLE', 'this data directory holds no local network faucet', {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { IdlegridError } from '@idlegrid/protocol';
+import { join } from 'node:path';
+import { IdlegridError } from '@idlegrid/protocol/light';
 import { z } from 'zod';
+import { resolveDataDir } from './data-dir.js';
 
 /** Everything a node reads from flags, environment and DIR/config.json, validated once. */
 const configSchema = z.strictObject({
@@ -28,13 +28,9 @@ export interface ConfigSources {
 
 export const DEFAULTS = { chainPort: 8545, chainStateIntervalSeconds: 5 } as const;
 
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.IDLEGRID_HOME ?? join(homedir(), '.idlegrid');
-}
-
 /** Resolves the configuration: flags > environment > DIR/config.json > defaults. */
 export async function loadConfig({ flags = {}, env = process.env }: ConfigSources = {}): Promise<NodeConfig> {
-  const dataDir = resolve(String(flags.dataDir ?? defaultDataDir(env)));
+  const dataDir = resolveDataDir(flags.dataDir === undefined ? undefined : String(flags.dataDir), env);
   const file = await readConfigFile(join(dataDir, 'config.json'));
   const pick = (...values: unknown[]) => values.find((value) => value !== undefined && value !== '');
   const numeric = (value: unknown) =>

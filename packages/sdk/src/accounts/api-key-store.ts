@@ -1,6 +1,7 @@
 import type { SignerContext } from '../network/connect.js';
 import { type CreateApiKeyOptions, createApiKey, formatApiKey } from '../payments/api-keys.js';
-import { createKey, loadKey, loadPrivateKey } from './keystore.js';
+import { loadPrivateKey } from './key-files.js';
+import { createKey, loadKey } from './keystore.js';
 
 /** The key file of a client's default API key: `DATA_DIR/keys/<client>-api.key`. */
 export function apiKeyName(clientName: string): string {

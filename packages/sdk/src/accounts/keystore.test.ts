@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isIdlegridError } from '@idlegrid/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { accountFromPrivateKey, createKey, listKeys, loadKey, loadOrCreateKey } from './keystore.js';
+import { listKeys } from './key-files.js';
+import { accountFromPrivateKey, createKey, loadKey, loadOrCreateKey } from './keystore.js';
 
 let dataDir: string;
 beforeEach(async () => {
