@@ -1,12 +1,19 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { boxBlur, countPrimes, hashChain } from './example-references.js';
+
+/** This package's examples/ folder, found by package name so that it holds inside the CLI's bundle too. */
+const EXAMPLES = join(
+  dirname(createRequire(import.meta.url).resolve('@idlegrid/node/package.json')),
+  'examples',
+);
 
 export type ExampleModule = 'primes' | 'hash-chain' | 'image-filter';
 
 /** The shipped example WASI modules (sources beside them in examples/wasm/). */
 export function exampleModulePath(name: ExampleModule): string {
-  return fileURLToPath(new URL(`../../examples/wasm/build/${name}.wasm`, import.meta.url));
+  return join(EXAMPLES, 'wasm', 'build', `${name}.wasm`);
 }
 
 /** A model the network serves, by the name providers list it under. */
@@ -45,7 +52,7 @@ const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes).trim();
 
 /** The shipped example image the OCR job reads, and the text on it. */
 export const NOTICE_IMAGE = {
-  path: fileURLToPath(new URL('../../examples/images/notice.png', import.meta.url)),
+  path: join(EXAMPLES, 'images', 'notice.png'),
   text: ['OPEN COMPUTE FOR ALL', 'PAID PER JOB 2026'],
 };
 
