@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { ERROR_CODES, type ErrorCode, IdlegridError, networkDomain } from '@idlegrid/protocol';
 import {
   CoordinatorClient,
@@ -25,6 +24,8 @@ import { contextOf } from '../context.js';
 import { coordinatorUrl } from '../coordinator-url.js';
 import { formatTokens, parseAmount, table } from '../format.js';
 import type { Output } from '../output.js';
+import { readUserFile } from '../read-user-file.js';
+import { checkWasiModule } from '../wasm-check.js';
 
 interface JobFlags {
   coordinator?: string;
@@ -51,6 +52,7 @@ interface RunFlags {
   verify?: string;
   confidence?: string;
   wait: boolean;
+  waitForCapacity?: boolean;
   pay: boolean;
 }
 
@@ -146,7 +148,8 @@ function describeJob(job: Job, placement?: Placement): string {
 function unfinished(job: Job): IdlegridError {
   const code = job.error?.code;
   const known = code !== undefined && (ERROR_CODES as readonly string[]).includes(code);
-  const reason = job.error ? `: ${job.error.code}: ${job.error.message}` : '';
+  // The job's own code becomes the error's code: the message does not repeat it.
+  const reason = job.error ? `: ${known ? '' : `${job.error.code}: `}${job.error.message}` : '';
   return new IdlegridError(
     known ? (code as ErrorCode) : 'JOB_RESULT_UNAVAILABLE',
     `job ${job.id} ${job.state}${reason}`,
@@ -183,11 +186,13 @@ async function runJob(flags: RunFlags, command: Command) {
   }
   const runtime = given[0]!;
   const moduleFile = flags[runtime]!;
+  const module = await readUserFile(moduleFile, `--${runtime}`);
+  if (runtime === 'wasm') checkWasiModule(module, moduleFile);
   const request = {
     ...(runtime === 'wasm' ? {} : { runtime }),
-    module: new Uint8Array(await readFile(moduleFile)),
+    module,
     args,
-    ...(flags.input === undefined ? {} : { stdin: new Uint8Array(await readFile(flags.input)) }),
+    ...(flags.input === undefined ? {} : { stdin: await readUserFile(flags.input, '--input') }),
     maxPrice: parseAmount(flags.maxPrice, '--max-price'),
     deadlineSeconds: integer(flags.deadline, '--deadline'),
     cpuCores: integer(flags.minCores, '--min-cores'),
@@ -201,10 +206,13 @@ async function runJob(flags: RunFlags, command: Command) {
   if (!flags.wait) return out.result({ job: submitted }, () => submitted.id);
 
   // The job and its checked result come on one event stream.
-  const finished = await waitForResult(ctx, submitted.id, {
-    onProgress: (job) => out.step(`job ${job.state}${job.provider ? ` (provider ${job.provider})` : ''}`),
-    timeoutMs: (request.deadlineSeconds + 60) * 1000,
-  });
+  const finished = await waitCancellingOnExit(ctx, out, submitted.id, () =>
+    waitForResult(ctx, submitted.id, {
+      onProgress: (job) => out.step(describeProgress(job)),
+      timeoutMs: (request.deadlineSeconds + 60) * 1000,
+      waitForCapacity: flags.waitForCapacity === true,
+    }),
+  );
   let done = finished.job;
   const result = finished.result;
   if (!result) throw unfinished(done);
@@ -215,6 +223,42 @@ async function runJob(flags: RunFlags, command: Command) {
     return out.result({ job: done, result: resultJson(result), ...(payment ? { payment } : {}) }, () => '');
   process.stderr.write(result.stderr);
   process.stdout.write(result.stdout);
+}
+
+/** One line per state change; a job that waits says why. */
+function describeProgress(job: Job): string {
+  const where = job.provider ? ` (provider ${job.provider})` : '';
+  const why = job.state === 'submitted' && job.error ? `: ${job.error.message}` : '';
+  return `job ${job.state}${where}${why}`;
+}
+
+/**
+ * Waits for a job this command submitted, and cancels it when the wait ends without it: on
+ * Ctrl-C, or when no provider can run it, so that it is neither left queued nor run unpaid.
+ */
+async function waitCancellingOnExit<T>(
+  ctx: JobsContext,
+  out: Output,
+  id: string,
+  wait: () => Promise<T>,
+): Promise<T> {
+  const cancel = async (why: string) => {
+    await cancelJob(ctx, id).then(
+      () => out.step(`job ${id} cancelled (${why})`),
+      (error: unknown) => out.step(`could not cancel job ${id}: ${(error as Error).message}`),
+    );
+  };
+  const onInterrupt = () => void cancel('interrupted').finally(() => process.exit(130));
+  process.once('SIGINT', onInterrupt);
+  try {
+    return await wait();
+  } catch (error) {
+    if (error instanceof IdlegridError && error.code === 'JOB_UNMATCHED')
+      await cancel('no provider can run it');
+    throw error;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
 }
 
 function resultJson(result: JobResult) {
@@ -260,9 +304,30 @@ export function registerJobCommands(job: Command): void {
     .option('--min-reputation <0..1>', 'only providers with at least this reputation')
     .option('--verify <policy>', "none | sample:P | replicate:K | canary[:P] (default: the network's)")
     .option('--confidence <c>', 'ask for a trust level, like 0.999, and let the network pick the policy')
-    .option('--no-wait', 'print the job id and return at once')
+    .option('--no-wait', 'print the job id and return at once; the provider is paid once you run job pay ID')
+    .option('--wait-for-capacity', 'wait while no provider can run the job, instead of stopping at once')
     .option('--no-pay', 'do not pay the provider after the job is accepted')
     .action(runJob);
+
+  job
+    .command('pay <id>')
+    .description(
+      'pay the provider of an accepted job you submitted (job run pays by itself unless --no-wait or --no-pay)',
+    )
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const { ctx, out } = await jobsContext(command);
+      const job = await getJob(ctx, id);
+      if (job.state !== 'accepted')
+        throw new IdlegridError(
+          'JOB_RESULT_UNAVAILABLE',
+          `job ${job.id} is ${job.state}: only an accepted job is paid`,
+          {
+            details: { jobId: job.id, state: job.state },
+          },
+        );
+      const { job: paid, payment } = await pay(ctx, out, job);
+      out.result({ job: paid, payment }, () => `job ${paid.id} ${paid.state}`);
+    });
 
   job
     .command('status <id>')

@@ -389,12 +389,8 @@ describe('coordinator', () => {
     const first = await submit({ cpuCores: 1 });
     await until(first.id, ['running']);
     const second = await submit({ cpuCores: 1 });
-    for (
-      let tries = 0;
-      (await api(`/v1/jobs/${second.id}`)).body.job.error?.code !== 'JOB_UNMATCHED';
-      tries++
-    ) {
-      if (tries > 200) throw new Error('the second job was never found unmatched');
+    for (let tries = 0; (await api(`/v1/jobs/${second.id}`)).body.job.error?.code !== 'JOB_QUEUED'; tries++) {
+      if (tries > 200) throw new Error('the second job was never found queued');
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     expect((await api(`/v1/jobs/${second.id}`)).body.job.state).toBe('submitted');

@@ -12,6 +12,7 @@ import { isTerminal } from '../jobs/job-states.js';
 import { INLINE_INPUT_BYTES, JOB_MESSAGES, jobAssignAckSchema, jobCommitSchema } from '../jobs/wire.js';
 import { isModelRuntime } from '../market/model-listing.js';
 import type { MessageChannel, RemotePeer } from '../p2p/api.js';
+import { PASSING_EXCLUSIONS } from '../scheduler/api.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import type { AssignmentSigner } from './assignment-signer.js';
@@ -370,7 +371,7 @@ export class Dispatcher {
         this.#scheduler.release(job.id);
         await this.#move(job.id, 'failed', {
           patch: {
-            error: { code: manifest.errorCode, message: `the job could not run (${manifest.errorCode})` },
+            error: { code: manifest.errorCode, message: 'the module could not run on the provider' },
             leaseExpiresAt: null,
             resultCid: cid,
           },
@@ -486,15 +487,25 @@ export class Dispatcher {
     await this.#move(job.id, 'expired', { patch: { leaseExpiresAt: null } }).catch(() => {});
   }
 
-  /** Records once (not every tick) why no offer fits, so the client sees it at once. */
+  /**
+   * Records once (not every tick) why the job waits, so the client sees it at once:
+   * `JOB_QUEUED` when some provider could take it once free (busy, offline, outside its hours),
+   * `JOB_UNMATCHED` when no known provider can run it at all (its constraints exclude them all).
+   */
   async #noteUnmatched(job: JobRecord, reasons: Partial<Record<string, number>>): Promise<void> {
     const summary = Object.entries(reasons)
       .map(([reason, count]) => `${reason}: ${count}`)
       .join(', ');
-    const message = summary ? `no offer fits (${summary})` : 'no provider is online';
+    const queued = Object.keys(reasons).some((reason) => PASSING_EXCLUSIONS.has(reason));
+    const code = queued ? 'JOB_QUEUED' : 'JOB_UNMATCHED';
+    const message = !summary
+      ? 'no provider is online'
+      : queued
+        ? `waiting for capacity (${summary})`
+        : `no offer fits (${summary})`;
     if (job.error?.message === message) return;
     await this.#move(job.id, 'submitted', {
-      patch: { error: { code: 'JOB_UNMATCHED', message } },
+      patch: { error: { code, message } },
       detail: { reasons },
     });
   }

@@ -90,6 +90,18 @@ export type ExclusionReason =
   | 'suspended'
   | 'excluded';
 
+/**
+ * Exclusions that pass: the provider could take the job once free, back online, inside its
+ * hours or out of suspension. A job excluded only by the others can run nowhere as it is.
+ */
+export const PASSING_EXCLUSIONS: ReadonlySet<string> = new Set<ExclusionReason>([
+  'busy',
+  'offline',
+  'suspended',
+  'excluded',
+  'availability',
+]);
+
 export type PolicyName = 'random' | 'cheapest' | 'learned';
 
 /** How the scheduler judged one provider for one job: every term, so a decision explains itself. */

@@ -6,6 +6,8 @@ export const ERROR_CODES = [
   // generic
   'INTERNAL',
   'INVALID_ARGUMENT',
+  'FILE_NOT_FOUND',
+  'FILE_UNREADABLE',
   'ABORTED',
   // protocol messages
   'MESSAGE_INVALID',
@@ -52,6 +54,7 @@ export const ERROR_CODES = [
   'JOB_INVALID_TRANSITION',
   'JOB_CONFLICT',
   'JOB_UNMATCHED',
+  'JOB_QUEUED',
   'PAYMENT_INSUFFICIENT',
   'RESULT_INVALID',
   'STORE_UNAVAILABLE',

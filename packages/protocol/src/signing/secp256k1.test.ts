@@ -30,6 +30,35 @@ describe.each(['native', 'wasm'] as const)('the %s secp256k1 path', (curve) => {
     expect(recoverDigestSigner(digest, fast.signature)).toBe(viemAccount.address);
   });
 
+  it('builds the same account as viem: address, public key, and every kind of signature', async () => {
+    const privateKey = generatePrivateKey();
+    const fast = localAccount(privateKey);
+    const reference = privateKeyToAccount(privateKey);
+    expect(fast.address).toBe(reference.address);
+    expect(fast.publicKey).toBe(reference.publicKey);
+    const hash = keccak256(toHex('digest'));
+    expect(await fast.sign({ hash })).toBe(await reference.sign({ hash }));
+    expect(await fast.signMessage({ message: 'hello' })).toBe(
+      await reference.signMessage({ message: 'hello' }),
+    );
+    const transaction = {
+      chainId: 31337,
+      type: 'eip1559',
+      to: reference.address,
+      value: 1n,
+      nonce: 3,
+      gas: 21_000n,
+      maxFeePerGas: 2n,
+      maxPriorityFeePerGas: 1n,
+    } as const;
+    expect(await fast.signTransaction(transaction)).toBe(await reference.signTransaction(transaction));
+  });
+
+  it('refuses a scalar that is not a key', () => {
+    expect(() => localAccount(`0x${'00'.repeat(32)}`)).toThrow();
+    expect(() => localAccount(`0x${CURVE_ORDER.toString(16)}`)).toThrow();
+  });
+
   it('agrees with viem on signers of random digests', async () => {
     for (let i = 0; i < 20; i++) {
       const privateKey = generatePrivateKey();

@@ -1,6 +1,13 @@
 import * as ecc from 'tiny-secp256k1';
 import { type Address, bytesToHex, type Hex, hexToBytes } from 'viem';
-import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
+import {
+  type PrivateKeyAccount,
+  publicKeyToAddress,
+  signAuthorization,
+  signMessage,
+  signTransaction,
+  toAccount,
+} from 'viem/accounts';
 import { type FlatTypedData, typedDataDigest } from '../eip712/typed-data-hash.js';
 import { keccak256Bytes } from '../hashing/keccak.js';
 
@@ -15,11 +22,14 @@ interface Curve {
   /** The uncompressed public key (65 bytes), or null when none recovers. */
   recover(digest: Uint8Array, compact: Uint8Array, recoveryId: 0 | 1): Uint8Array | null;
   sign(digest: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recoveryId: number };
+  /** The uncompressed public key (65 bytes), or null for a scalar that is not a key. */
+  publicKey(privateKey: Uint8Array): Uint8Array | null;
 }
 
 const wasmCurve: Curve = {
   recover: (digest, compact, recoveryId) => ecc.recover(digest, compact, recoveryId, false),
   sign: (digest, privateKey) => ecc.signRecoverable(digest, privateKey),
+  publicKey: (privateKey) => ecc.pointFromScalar(privateKey, false),
 };
 
 /** The native binding's functions used here (the package has no types). */
@@ -31,6 +41,7 @@ interface NativeSecp256k1 {
     compressed: boolean,
   ): Uint8Array;
   ecdsaSign(digest: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number };
+  publicKeyCreate(privateKey: Uint8Array, compressed: boolean): Uint8Array;
 }
 
 let curve: Curve = wasmCurve;
@@ -56,6 +67,13 @@ export const nativeCurveReady: Promise<boolean> = (async () => {
       sign: (digest, privateKey) => {
         const { signature, recid } = native.ecdsaSign(digest, privateKey);
         return { signature, recoveryId: recid };
+      },
+      publicKey: (privateKey) => {
+        try {
+          return native.publicKeyCreate(privateKey, false);
+        } catch {
+          return null;
+        }
       },
     };
     curve = nativeCurve;
@@ -109,11 +127,24 @@ export function signDigest(digest: Hex, privateKey: Hex): Hex {
   return `${bytesToHex(signature)}${(27 + recoveryId).toString(16)}` as Hex;
 }
 
-/** viem's local account for this key, with typed-data signing on the fast curve. */
+/**
+ * viem's local account for this key, as `privateKeyToAccount` builds it, but with the public key,
+ * digests and typed data on the fast curve: viem's pure-JS curve builds its precomputed tables
+ * on first use (about 110 ms here), which every process start would pay. Transactions and
+ * personal messages still sign through viem.
+ */
 export function localAccount(privateKey: Hex): PrivateKeyAccount {
-  const account = privateKeyToAccount(privateKey);
-  return {
-    ...account,
+  const point = curve.publicKey(hexToBytes(privateKey));
+  if (!point) throw new Error('private key is not a valid secp256k1 scalar');
+  const publicKey = bytesToHex(point);
+  const account = toAccount({
+    address: publicKeyToAddress(publicKey),
+    sign: async ({ hash }) => signDigest(hash, privateKey),
+    signAuthorization: async (authorization) => signAuthorization({ ...authorization, privateKey }),
+    signMessage: async ({ message }) => signMessage({ message, privateKey }),
+    signTransaction: async (transaction, { serializer } = {}) =>
+      signTransaction({ privateKey, transaction, ...(serializer ? { serializer } : {}) }),
     signTypedData: async (typedData) => signDigest(typedDataDigest(typedData as FlatTypedData), privateKey),
-  };
+  });
+  return { ...account, publicKey, source: 'privateKey' } as PrivateKeyAccount;
 }

@@ -16,6 +16,12 @@ export interface WaitOptions {
   pollIntervalMs?: number;
   /** Consecutive failed polls (coordinator unreachable) tolerated before giving up. */
   maxPollFailures?: number;
+  /**
+   * Keep waiting while no known provider can run the job (`JOB_UNMATCHED`), for capacity that
+   * may join later. Without it the wait throws JOB_UNMATCHED, with the coordinator's reason, at
+   * once. A job that only waits its turn (`JOB_QUEUED`: providers busy) is always waited for.
+   */
+  waitForCapacity?: boolean;
 }
 
 /** Keeps the newest version seen, whichever channel brought it, and reports state changes. */
@@ -23,7 +29,10 @@ class Progress {
   latest: Job | undefined;
   #reported: string | undefined;
 
-  constructor(private readonly onProgress: ((job: Job) => void) | undefined) {}
+  constructor(
+    private readonly onProgress: ((job: Job) => void) | undefined,
+    private readonly waitForCapacity: boolean,
+  ) {}
 
   see(job: Job): Job {
     if (this.latest && job.version <= this.latest.version) return this.latest;
@@ -31,6 +40,15 @@ class Progress {
     if (job.state !== this.#reported) {
       this.#reported = job.state;
       this.onProgress?.(job);
+    }
+    if (!this.waitForCapacity && job.state === 'submitted' && job.error?.code === 'JOB_UNMATCHED') {
+      throw new IdlegridError('JOB_UNMATCHED', `no provider can run job ${job.id}: ${job.error.message}`, {
+        details: {
+          jobId: job.id,
+          reason: job.error.message,
+          hint: 'change its constraints (price, region, resources), or wait for capacity (--wait-for-capacity)',
+        },
+      });
     }
     return job;
   }
@@ -107,12 +125,13 @@ async function waitFor(
           timedOut = true;
           stop.abort();
         }, options.timeoutMs);
-  const progress = new Progress(options.onProgress);
+  const progress = new Progress(options.onProgress, options.waitForCapacity ?? false);
   try {
-    // Without a progress callback only the final state matters: the stream carries no other.
+    // Without a progress callback only the final states matter, and `submitted`, which carries
+    // the coordinator's word that no provider can run the job.
     const finalOnly = options.onProgress === undefined;
     const query = [
-      finalOnly ? `states=${FINAL_JOB_STATES.join(',')}` : '',
+      finalOnly ? `states=submitted,${FINAL_JOB_STATES.join(',')}` : '',
       withResult ? 'results=inline' : '',
     ]
       .filter(Boolean)
@@ -122,7 +141,12 @@ async function waitFor(
       ((filter, signal) =>
         ctx.coordinator.openStream(`/v1/events?job=${id}${filter ? `&${filter}` : ''}`, { signal }));
     const streamed = await follow(open(query, stop.signal), id, progress).catch((error: unknown) => {
-      if (stop.signal.aborted || isIdlegridError(error, 'JOB_NOT_FOUND')) throw error;
+      if (
+        stop.signal.aborted ||
+        isIdlegridError(error, 'JOB_NOT_FOUND') ||
+        isIdlegridError(error, 'JOB_UNMATCHED')
+      )
+        throw error;
       // The coordinator answered the submission with a refusal: there is no job to wait for.
       if (submit && isIdlegridError(error) && error.details.status !== undefined) throw error;
       return undefined; // the stream broke or could not open: poll instead
