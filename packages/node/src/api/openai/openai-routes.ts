@@ -55,8 +55,9 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRouteDeps): void 
     }));
 
     scope.post('/v1/chat/completions', async (request, reply) => {
-      const body = parseBody(chatRequestSchema, request.body);
+      // The key first: an unknown caller learns nothing of the request or the models.
       const key = apiKeyOf(request);
+      const body = parseBody(chatRequestSchema, request.body);
       const job = chatJobRequest(body);
       const created = Math.floor(Date.now() / 1000);
       if (!body.stream) {
@@ -81,8 +82,9 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRouteDeps): void 
     });
 
     scope.post('/v1/completions', async (request, reply) => {
-      const body = parseBody(completionRequestSchema, request.body);
+      // The key first: an unknown caller learns nothing of the request or the models.
       const key = apiKeyOf(request);
+      const body = parseBody(completionRequestSchema, request.body);
       const job = completionJobRequest(body);
       const created = Math.floor(Date.now() / 1000);
       if (!body.stream) {
@@ -106,8 +108,9 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRouteDeps): void 
     });
 
     scope.post('/v1/embeddings', async (request, reply) => {
+      const key = apiKeyOf(request);
       const body = parseBody(embeddingRequestSchema, request.body);
-      const result = await deps.gateway.run(apiKeyOf(request), body.model, embeddingJobRequest(body), {
+      const result = await deps.gateway.run(key, body.model, embeddingJobRequest(body), {
         signal: abortOf(reply),
       });
       return embeddingList(result, body.encoding_format ?? 'float');

@@ -93,11 +93,13 @@ export class InferenceGateway {
     options: InferenceOptions = {},
   ): Promise<InferenceResult> {
     const runtime: ModelRuntime = 'llm';
+    const session = this.#sessionAccount(key);
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    // A key that is not authorized learns nothing of the models served here.
+    await this.deps.spending.authorize(key.client, session.address, now);
     const model = findModel(this.deps.registry, modelName, runtime);
     const budget = tokenBudget(request);
     const maxPrice = budgetPrice(budget, model.maxPricePer1kTokens);
-    const session = this.#sessionAccount(key);
-    const now = BigInt(Math.floor(Date.now() / 1000));
     const release = await this.deps.spending.reserve(key.client, session.address, maxPrice, now);
     try {
       const input = await this.deps.artifacts.put(new TextEncoder().encode(JSON.stringify(request)));
