@@ -56,7 +56,7 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRouteDeps): void 
 
     scope.post('/v1/chat/completions', async (request, reply) => {
       // The key first: an unknown caller learns nothing of the request or the models.
-      const key = apiKeyOf(request);
+      const key = await authorizedKey(request, deps.gateway);
       const body = parseBody(chatRequestSchema, request.body);
       const job = chatJobRequest(body);
       const created = Math.floor(Date.now() / 1000);
@@ -83,7 +83,7 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRouteDeps): void 
 
     scope.post('/v1/completions', async (request, reply) => {
       // The key first: an unknown caller learns nothing of the request or the models.
-      const key = apiKeyOf(request);
+      const key = await authorizedKey(request, deps.gateway);
       const body = parseBody(completionRequestSchema, request.body);
       const job = completionJobRequest(body);
       const created = Math.floor(Date.now() / 1000);
@@ -108,7 +108,7 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRouteDeps): void 
     });
 
     scope.post('/v1/embeddings', async (request, reply) => {
-      const key = apiKeyOf(request);
+      const key = await authorizedKey(request, deps.gateway);
       const body = parseBody(embeddingRequestSchema, request.body);
       const result = await deps.gateway.run(key, body.model, embeddingJobRequest(body), {
         signal: abortOf(reply),
@@ -125,6 +125,13 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRouteDeps): void 
 function verificationOf(request: FastifyRequest): { verification?: string } {
   const header = request.headers['x-idlegrid-verify'];
   return typeof header === 'string' && header ? { verification: header } : {};
+}
+
+/** The request's API key, once the chain says it is live. */
+async function authorizedKey(request: FastifyRequest, gateway: InferenceGateway): Promise<ApiKey> {
+  const key = apiKeyOf(request);
+  await gateway.authorize(key);
+  return key;
 }
 
 function apiKeyOf(request: FastifyRequest): ApiKey {

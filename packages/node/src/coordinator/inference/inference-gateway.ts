@@ -86,6 +86,12 @@ export class InferenceGateway {
     return account;
   }
 
+  /** Fails with API_KEY_INVALID unless the key is a live session key of its client. */
+  async authorize(key: ApiKey): Promise<void> {
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    await this.deps.spending.authorize(key.client, this.#sessionAccount(key).address, now);
+  }
+
   async run(
     key: ApiKey,
     modelName: string,
