@@ -1,6 +1,6 @@
 import { IdlegridError } from '@idlegrid/protocol';
 import type { ChainContext } from '@idlegrid/sdk';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Address } from 'viem';
 import type { InferenceGateway } from '../coordinator/inference/inference-gateway.js';
@@ -12,13 +12,16 @@ import type { JobStore } from '../jobs/api.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import type { PaymentLedger } from '../store/payment-ledger.js';
 import { errorReply } from './error-reply.js';
+import { utf8JsonParser } from './media-type.js';
 import { openAiRoutes } from './openai/openai-routes.js';
+import { enforceContracts } from './openapi/contract-hooks.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { networkRoutes } from './routes/network.js';
+import { openApiRoutes } from './routes/openapi.js';
 import { paymentRoutes } from './routes/payments.js';
 import { ThroughputMeter } from './throughput-meter.js';
 
@@ -41,23 +44,34 @@ export interface ApiComponents {
 }
 
 export interface ApiOptions {
-  /** Largest request body (artifact uploads), in bytes. */
+  /** Largest artifact upload, in bytes (256 MiB by default); every other route has a limit of its own. */
   bodyLimit?: number;
   logger?: boolean;
+  /** Sees each route as it is registered (the test that the OpenAPI document lists them all). */
+  onRoute?: (route: RouteOptions) => void;
 }
+
+/** The body limit of routes whose contract names none. */
+const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 /** The coordinator's HTTP API: REST for jobs and artifacts, SSE events, OpenAI-compatible /v1, /metrics, /healthz. */
 export function createApiServer(components: ApiComponents, options: ApiOptions = {}): FastifyInstance {
+  const artifactBodyLimit = options.bodyLimit ?? 256 * 2 ** 20;
   const app = Fastify({
     logger: options.logger ?? false,
-    bodyLimit: options.bodyLimit ?? 256 * 2 ** 20,
+    bodyLimit: DEFAULT_BODY_LIMIT,
     // Event-stream clients stay connected forever; closing must not wait for them.
     forceCloseConnections: true,
+    // A URL that is not UTF-8, or a parameter too long for the router: our error shape too.
+    frameworkErrors: errorReply,
   });
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
+  enforceContracts(app, { artifactBodyLimit });
+  utf8JsonParser(app);
   app.setErrorHandler(errorReply);
   app.setNotFoundHandler((request, reply) =>
     errorReply(
-      new IdlegridError('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url}`),
+      new IdlegridError('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.slice(0, 200)}`),
       request,
       reply,
     ),
@@ -66,6 +80,7 @@ export function createApiServer(components: ApiComponents, options: ApiOptions =
   app.get('/metrics', async (_request, reply) =>
     reply.type(components.metrics.contentType).send(await components.metrics.metrics()),
   );
+  openApiRoutes(app, { artifactBodyLimit });
   jobRoutes(app, components);
   artifactRoutes(app, components);
   eventRoutes(app, components);

@@ -14,7 +14,7 @@ import {
   toWireJson,
 } from '@idlegrid/protocol';
 import { sampleMessages } from '@idlegrid/protocol/testing';
-import type { NetworkConfig } from '@idlegrid/sdk';
+import { type NetworkConfig, randomNonce } from '@idlegrid/sdk';
 import { type Hex, keccak256, toHex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -237,6 +237,7 @@ async function submit(over: Record<string, unknown> = {}) {
   const spec = await signMessage(client, domain, 'JobSpec', {
     ...sample,
     jobId,
+    nonce: randomNonce(),
     args: ['hello', 'grid'],
     deadline: nowS() + 120n,
     maxPrice: 10n ** 18n,
@@ -599,7 +600,12 @@ describe('coordinator', () => {
     const sample = sampleMessages(client.address, nowS() + 600n).JobSpec;
     const post_ = async (verification: string) => {
       const jobId = keccak256(toHex(`job-${Math.random()}`));
-      const spec = await signMessage(client, domain, 'JobSpec', { ...sample, jobId, verification });
+      const spec = await signMessage(client, domain, 'JobSpec', {
+        ...sample,
+        jobId,
+        nonce: randomNonce(),
+        verification,
+      });
       const { status, body } = await post('/v1/jobs', spec);
       return [status, body.error?.code ?? body.job.state];
     };

@@ -52,9 +52,10 @@ const CANCELLABLE = ['submitted', 'matched', 'assigned', 'running'] as const;
 /**
  * Accepts jobs from clients: only a JobSpec signed by its client (or a session key it
  * authorized), for this network and
- * not expired, becomes a job; only that client can cancel it. Replays need no nonce
- * memory here: the durable store keys jobs by their signed id, so a replayed JobSpec
- * returns the same job and a replayed JobCancel finds it already cancelled.
+ * not expired, becomes a job; only that client can cancel it. Replays need no memory
+ * here: the durable store keys jobs by their signed id and remembers each spec's (client,
+ * nonce), so a replayed JobSpec returns the same job, another spec with a used nonce is
+ * MESSAGE_REPLAYED, and a replayed JobCancel finds its job already cancelled.
  */
 export class JobIntake {
   constructor(private readonly options: JobIntakeOptions) {}
@@ -81,6 +82,7 @@ export class JobIntake {
     const job = await this.options.store.create({
       id: spec.jobId,
       client: spec.client,
+      nonce: spec.nonce.toString(),
       // Stored in wire form (bigints as decimal strings): exactly what the client signed.
       spec: parseWireJson(toWireJson({ kind: verified.kind, message: spec, signature: verified.signature })),
       deadline: Number(spec.deadline) * 1000,

@@ -32,6 +32,8 @@ export interface NewJob {
   id: string;
   client: Address;
   spec: unknown;
+  /** The signed spec's nonce (decimal): a second job with the same client and nonce is MESSAGE_REPLAYED. */
+  nonce?: string;
   deadline: number;
   maxAttempts: number;
 }

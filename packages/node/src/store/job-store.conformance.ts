@@ -52,6 +52,30 @@ export function jobStoreConformance(name: string, open: () => Promise<JobStore>)
       expect(await codeOf(store.get('0xmissing'))).toBe('JOB_NOT_FOUND');
     });
 
+    it('takes each (client, nonce) once: the same spec again is the same job, another is a replay', async () => {
+      const nonce = String(counter + 1_000_000);
+      const first = newJob({ nonce });
+      const created = await store.create(first);
+      expect(created).not.toHaveProperty('nonce');
+      expect(await store.create(first)).toEqual(created);
+      const replay = newJob({ nonce });
+      expect(await codeOf(store.create(replay))).toBe('MESSAGE_REPLAYED');
+      expect(await codeOf(store.get(replay.id))).toBe('JOB_NOT_FOUND');
+      // Nonces are the client's own: another client, or another nonce, is a new job.
+      const stranger = privateKeyToAccount(generatePrivateKey()).address;
+      await store.create(newJob({ nonce, client: stranger }));
+      await store.create(newJob({ nonce: `${nonce}1` }));
+      // Two in one commit: the first takes the nonce, the second is refused alone.
+      const together = await Promise.allSettled([
+        store.create(newJob({ nonce: '42' })),
+        store.create(newJob({ nonce: '42' })),
+      ]);
+      expect(together.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected']);
+      expect(await codeOf(Promise.reject((together[1] as PromiseRejectedResult).reason))).toBe(
+        'MESSAGE_REPLAYED',
+      );
+    });
+
     it('walks the whole life of a job and records every step', async () => {
       const { id } = await store.create(newJob());
       await store.transition(id, 'matched', { patch: { provider, price: '1000' } });

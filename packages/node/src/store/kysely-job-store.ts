@@ -135,8 +135,9 @@ export class KyselyJobStore implements JobStore {
 
   async create(job: NewJob): Promise<JobRecord> {
     const at = this.#now();
+    const { nonce, ...fields } = job;
     const record: JobRecord = {
-      ...job,
+      ...fields,
       state: 'submitted',
       provider: null,
       price: null,
@@ -148,16 +149,31 @@ export class KyselyJobStore implements JobStore {
       updatedAt: at,
       version: 1,
     };
+    const client = job.client.toLowerCase();
     try {
       const event = { job_id: job.id, seq: 1, from_state: null, to_state: 'submitted', at, detail: '{}' };
       await this.#writes.write(async (trx) => {
         await trx.executeQuery(this.#insertJob.with(jobToRow(record)));
         await trx.executeQuery(this.#insertEventsOf(1).with(this.#eventValues([event])));
+        // After the job: resending the same spec fails on its id first, and stays idempotent.
+        if (nonce !== undefined)
+          await trx.insertInto('job_nonces').values({ client, nonce, job_id: job.id }).execute();
       });
       return this.#cache.set(record);
     } catch (cause) {
       const existing = await this.find(job.id);
-      if (!existing) throw cause;
+      if (!existing) {
+        if (nonce !== undefined && (await this.#nonceUser(client, nonce))) {
+          throw new IdlegridError(
+            'MESSAGE_REPLAYED',
+            `JobSpec nonce ${nonce} of ${job.client} was already used`,
+            {
+              details: { kind: 'JobSpec', author: job.client, nonce },
+            },
+          );
+        }
+        throw cause;
+      }
       if (canonicalJson(existing.spec) !== canonicalJson(job.spec)) {
         throw new IdlegridError('JOB_EXISTS', `job ${job.id} exists with a different spec`, {
           details: { id: job.id },
@@ -165,6 +181,17 @@ export class KyselyJobStore implements JobStore {
       }
       return existing;
     }
+  }
+
+  /** The job that used this (client, nonce), if one did. */
+  async #nonceUser(client: string, nonce: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('job_nonces')
+      .select('job_id')
+      .where('client', '=', client)
+      .where('nonce', '=', nonce)
+      .executeTakeFirst();
+    return row?.job_id;
   }
 
   async get(id: string): Promise<JobRecord> {

@@ -5,6 +5,7 @@ import { paymentsMigration } from './migrations/002-payments.js';
 import { runsMigration } from './migrations/003-runs.js';
 import { runPaymentsMigration } from './migrations/004-run-payments.js';
 import { blobsMigration } from './migrations/005-blobs.js';
+import { jobNoncesMigration } from './migrations/006-job-nonces.js';
 import type { Database } from './schema.js';
 
 /** Every migration in order. Names sort lexically; never edit one that has shipped. */
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-runs': runsMigration,
   '004-run-payments': runPaymentsMigration,
   '005-blobs': blobsMigration,
+  '006-job-nonces': jobNoncesMigration,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

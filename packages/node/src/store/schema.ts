@@ -55,10 +55,18 @@ export interface BlobsTable {
   base64: string;
 }
 
+/** The (client, nonce) of each accepted JobSpec: a nonce serves one job. Client lowercased. */
+export interface JobNoncesTable {
+  client: string;
+  nonce: string;
+  job_id: string;
+}
+
 export interface Database {
   jobs: JobsTable;
   job_runs: JobRunsTable;
   job_events: JobEventsTable;
   vouchers: VouchersTable;
   blobs: BlobsTable;
+  job_nonces: JobNoncesTable;
 }

@@ -54,7 +54,10 @@ export function randomJobId(): Hex {
   return bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
 }
 
-/** A random uint64: the coordinator keys replays by id, so nonces need not be sequential. */
+/**
+ * A random uint64. A coordinator takes each (client, nonce) for one job only (another job with
+ * a used nonce is MESSAGE_REPLAYED); random nonces need not be sequential, nor coordinated.
+ */
 export function randomNonce(): bigint {
   return hexToBigInt(bytesToHex(crypto.getRandomValues(new Uint8Array(8))));
 }

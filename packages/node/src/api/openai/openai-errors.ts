@@ -1,5 +1,6 @@
-import { httpStatusOf, IdlegridError, isIdlegridError, toWireJson } from '@idlegrid/protocol';
+import { httpStatusOf, IdlegridError, toWireJson } from '@idlegrid/protocol';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { toApiError } from '../fastify-errors.js';
 
 /** OpenAI's error body: what the `openai` client reads (`error.message`, `.type`, `.code`, `.param`). */
 export interface OpenAiErrorBody {
@@ -22,18 +23,16 @@ function typeOf(status: number): string {
   return 'server_error';
 }
 
-export function toIdlegridError(error: unknown): IdlegridError {
-  if (isIdlegridError(error)) return error;
-  const fastify = error as Partial<FastifyError>;
-  if (fastify.validation || (typeof fastify.statusCode === 'number' && fastify.statusCode < 500)) {
-    return new IdlegridError('INVALID_ARGUMENT', fastify.message ?? 'invalid request');
-  }
-  return new IdlegridError('INTERNAL', 'internal error', { cause: error });
+export function toIdlegridError(error: unknown, request?: FastifyRequest): IdlegridError {
+  return toApiError(error, request) ?? new IdlegridError('INTERNAL', 'internal error', { cause: error });
 }
 
 /** An error in OpenAI's shape, with idlegrid's stable code as `code` and its documented status. */
-export function openAiError(error: unknown): { status: number; body: OpenAiErrorBody } {
-  const wrapped = toIdlegridError(error);
+export function openAiError(
+  error: unknown,
+  request?: FastifyRequest,
+): { status: number; body: OpenAiErrorBody } {
+  const wrapped = toIdlegridError(error, request);
   const status = httpStatusOf(wrapped.code);
   const param = wrapped.details.param;
   return {
@@ -55,7 +54,7 @@ export function openAiErrorReply(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const { status, body } = openAiError(error);
+  const { status, body } = openAiError(error, request);
   if (status >= 500) request.log.error({ err: error }, 'openai route failed');
   void reply.status(status).header('content-type', 'application/json').send(toWireJson(body));
 }

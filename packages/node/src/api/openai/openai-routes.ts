@@ -55,8 +55,9 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRouteDeps): void 
     }));
 
     scope.post('/v1/chat/completions', async (request, reply) => {
+      // The key first: an unknown caller learns nothing of the request or the models.
+      const key = await authorizedKey(request, deps.gateway);
       const body = parseBody(chatRequestSchema, request.body);
-      const key = apiKeyOf(request);
       const job = chatJobRequest(body);
       const created = Math.floor(Date.now() / 1000);
       if (!body.stream) {
@@ -81,8 +82,9 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRouteDeps): void 
     });
 
     scope.post('/v1/completions', async (request, reply) => {
+      // The key first: an unknown caller learns nothing of the request or the models.
+      const key = await authorizedKey(request, deps.gateway);
       const body = parseBody(completionRequestSchema, request.body);
-      const key = apiKeyOf(request);
       const job = completionJobRequest(body);
       const created = Math.floor(Date.now() / 1000);
       if (!body.stream) {
@@ -106,8 +108,9 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRouteDeps): void 
     });
 
     scope.post('/v1/embeddings', async (request, reply) => {
+      const key = await authorizedKey(request, deps.gateway);
       const body = parseBody(embeddingRequestSchema, request.body);
-      const result = await deps.gateway.run(apiKeyOf(request), body.model, embeddingJobRequest(body), {
+      const result = await deps.gateway.run(key, body.model, embeddingJobRequest(body), {
         signal: abortOf(reply),
       });
       return embeddingList(result, body.encoding_format ?? 'float');
@@ -122,6 +125,13 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRouteDeps): void 
 function verificationOf(request: FastifyRequest): { verification?: string } {
   const header = request.headers['x-idlegrid-verify'];
   return typeof header === 'string' && header ? { verification: header } : {};
+}
+
+/** The request's API key, once the chain says it is live. */
+async function authorizedKey(request: FastifyRequest, gateway: InferenceGateway): Promise<ApiKey> {
+  const key = apiKeyOf(request);
+  await gateway.authorize(key);
+  return key;
 }
 
 function apiKeyOf(request: FastifyRequest): ApiKey {

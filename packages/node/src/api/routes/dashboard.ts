@@ -20,26 +20,29 @@ const CONTENT_TYPES: Record<string, string> = {
  * itself is not, so a rebuilt dashboard shows at the next load.
  */
 export function dashboardRoutes(app: FastifyInstance, deps: { dashboardDir: string }): void {
-  const send = async (reply: FastifyReply, path: string, cache: string) => {
+  // Messages name what was asked for, never where the server keeps it.
+  const send = async (reply: FastifyReply, path: string, name: string, cache: string) => {
     let body: Buffer;
     try {
       body = await readFile(path);
     } catch {
-      if (path.endsWith('index.html'))
-        throw new IdlegridError('DASHBOARD_NOT_BUILT', `no dashboard at ${deps.dashboardDir}`, {
+      if (name === 'index.html')
+        throw new IdlegridError('DASHBOARD_NOT_BUILT', 'this coordinator has no built dashboard', {
           details: { hint: 'npm run build' },
         });
-      throw new IdlegridError('ROUTE_NOT_FOUND', `no dashboard asset ${path}`);
+      throw new IdlegridError('ROUTE_NOT_FOUND', `no dashboard asset ${name}`);
     }
     const type = CONTENT_TYPES[extname(path)] ?? 'application/octet-stream';
     return reply.type(type).header('cache-control', cache).send(body);
   };
-  app.get('/', (_request, reply) => send(reply, join(deps.dashboardDir, 'index.html'), 'no-cache'));
+  app.get('/', (_request, reply) =>
+    send(reply, join(deps.dashboardDir, 'index.html'), 'index.html', 'no-cache'),
+  );
   app.get<{ Params: { name: string } }>('/assets/:name', (request, reply) => {
     const { name } = request.params;
     // Parameters arrive URL-decoded: an encoded slash or a dot-name must not leave the folder.
     if (!/^[\w-][\w.-]*$/.test(name))
       throw new IdlegridError('ROUTE_NOT_FOUND', `no dashboard asset ${name}`);
-    return send(reply, join(deps.dashboardDir, 'assets', name), 'public, max-age=31536000, immutable');
+    return send(reply, join(deps.dashboardDir, 'assets', name), name, 'public, max-age=31536000, immutable');
   });
 }

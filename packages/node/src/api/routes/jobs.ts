@@ -6,18 +6,17 @@ import type { JobIntake } from '../../coordinator/job-intake.js';
 import type { JobStore } from '../../jobs/api.js';
 import { isJobState } from '../../jobs/job-states.js';
 import type { ArtifactStore } from '../../storage/artifact-store.js';
+import { MAX_BATCH_JOBS } from '../batch-limit.js';
 import { resultBundle } from '../result-bundle.js';
 import { type EventsQuery, streamFilter, streamJobs } from './events.js';
 
+/** As the route's contract (openapi/job-contracts.ts) parsed it: `limit` is a decimal integer in 1..500. */
 interface ListQuery {
   client?: string;
   provider?: string;
   state?: string;
-  limit?: string;
+  limit?: number;
 }
-
-/** Most jobs one `POST /v1/jobs/batch` may carry (each is about 1 KB of signed JSON). */
-export const MAX_BATCH_JOBS = 500;
 
 export function jobRoutes(
   app: FastifyInstance,
@@ -93,10 +92,7 @@ export function jobRoutes(
     const states = state?.split(',');
     if (states && !states.every(isJobState))
       throw new IdlegridError('INVALID_ARGUMENT', `unknown state in ${state}`);
-    const count = limit === undefined ? 50 : Number(limit);
-    if (!Number.isInteger(count) || count < 1 || count > 500) {
-      throw new IdlegridError('INVALID_ARGUMENT', 'limit must be an integer from 1 to 500');
-    }
+    const count = limit ?? 50;
     const clientAddress = address(client, 'client');
     const providerAddress = address(provider, 'provider');
     const jobs = await deps.store.list({

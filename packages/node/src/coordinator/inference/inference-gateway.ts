@@ -86,6 +86,12 @@ export class InferenceGateway {
     return account;
   }
 
+  /** Fails with API_KEY_INVALID unless the key is a live session key of its client. */
+  async authorize(key: ApiKey): Promise<void> {
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    await this.deps.spending.authorize(key.client, this.#sessionAccount(key).address, now);
+  }
+
   async run(
     key: ApiKey,
     modelName: string,
@@ -93,11 +99,13 @@ export class InferenceGateway {
     options: InferenceOptions = {},
   ): Promise<InferenceResult> {
     const runtime: ModelRuntime = 'llm';
+    const session = this.#sessionAccount(key);
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    // A key that is not authorized learns nothing of the models served here.
+    await this.deps.spending.authorize(key.client, session.address, now);
     const model = findModel(this.deps.registry, modelName, runtime);
     const budget = tokenBudget(request);
     const maxPrice = budgetPrice(budget, model.maxPricePer1kTokens);
-    const session = this.#sessionAccount(key);
-    const now = BigInt(Math.floor(Date.now() / 1000));
     const release = await this.deps.spending.reserve(key.client, session.address, maxPrice, now);
     try {
       const input = await this.deps.artifacts.put(new TextEncoder().encode(JSON.stringify(request)));

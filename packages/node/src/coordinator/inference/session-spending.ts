@@ -17,18 +17,14 @@ export class SessionSpending {
 
   constructor(private readonly grants: SessionGrantLookup) {}
 
+  /** Checks the key is authorized and live (API_KEY_INVALID if not): before anything else of a request. */
+  async authorize(client: Address, key: Address, nowSeconds: bigint): Promise<void> {
+    await this.#liveGrant(client, key, nowSeconds);
+  }
+
   /** Checks the key is live and can afford `amount` more, and holds that amount for the request. */
   async reserve(client: Address, key: Address, amount: bigint, nowSeconds: bigint): Promise<() => void> {
-    const grant = await this.grants(client, key);
-    if (grant.expiry <= nowSeconds) {
-      throw new IdlegridError(
-        'API_KEY_INVALID',
-        grant.expiry === 0n
-          ? `session key ${key} is not authorized for ${client} (never granted, or revoked)`
-          : `session key ${key} expired at ${grant.expiry}`,
-        { details: { client, key, expiry: grant.expiry.toString() } },
-      );
-    }
+    const grant = await this.#liveGrant(client, key, nowSeconds);
     const id = idOf(client, key);
     if (!this.#spentBefore.has(id)) this.#spentBefore.set(id, grant.spent);
     const committed =
@@ -53,6 +49,20 @@ export class SessionSpending {
       released = true;
       this.#add(this.#reserved, id, -amount);
     };
+  }
+
+  async #liveGrant(client: Address, key: Address, nowSeconds: bigint) {
+    const grant = await this.grants(client, key);
+    if (grant.expiry <= nowSeconds) {
+      throw new IdlegridError(
+        'API_KEY_INVALID',
+        grant.expiry === 0n
+          ? `session key ${key} is not authorized for ${client} (never granted, or revoked)`
+          : `session key ${key} expired at ${grant.expiry}`,
+        { details: { client, key, expiry: grant.expiry.toString() } },
+      );
+    }
+    return grant;
   }
 
   /** Records a voucher increase signed with the key. */
