@@ -123,6 +123,45 @@ describe('idlegrid localnet', () => {
         state: 'submitted',
         error: { code: 'JOB_UNMATCHED', message: 'no offer fits (stake: 1)' },
       });
+      // Waiting for it, job run stops at once with the reason, and cancels the job it submitted.
+      const nowhere = await runCli([
+        '--data-dir',
+        dataDir,
+        'job',
+        'run',
+        '--wasm',
+        primes,
+        '--region',
+        'mars',
+      ]);
+      expect(nowhere.code).toBe(1);
+      expect(nowhere.stderr).toMatch(
+        /error JOB_UNMATCHED: no provider can run job 0x[0-9a-f]+: no offer fits \(region: 1\)/,
+      );
+      expect(nowhere.stderr).toContain('--wait-for-capacity');
+      const cancelledId = /job (0x[0-9a-f]{64}) cancelled/.exec(nowhere.stderr)?.[1];
+      expect(cancelledId, nowhere.stderr).toBeDefined();
+      expect((await cli('job', 'status', cancelledId!)).json.state).toBe('cancelled');
+      // Wrong files fail before anything is uploaded, each with its own code, printed once.
+      const missing = await runCli([
+        '--data-dir',
+        dataDir,
+        'job',
+        'run',
+        '--wasm',
+        join(dataDir, 'nope.wasm'),
+      ]);
+      expect(missing.stderr).toMatch(/^error FILE_NOT_FOUND: --wasm .*nope\.wasm: no such file\n/);
+      expect(missing.stderr).not.toContain('at ');
+      const readme = fileURLToPath(new URL('../../README.md', import.meta.url));
+      const notWasm = await runCli(['--data-dir', dataDir, 'job', 'run', '--wasm', readme]);
+      expect(notWasm.stderr).toMatch(
+        /^error WASM_INVALID_MODULE: .*README\.md is not a WebAssembly module\n/,
+      );
+      expect(notWasm.stderr.match(/WASM_INVALID_MODULE/g)).toHaveLength(1);
+      expect(notWasm.stderr).not.toContain('uploading');
+      const jobsAfter = await cli('job', 'list');
+      expect(jobsAfter.json).toHaveLength(listed.json.length + 2);
     } finally {
       localnet.child.kill('SIGINT');
       expect(await localnet.exited).toBe(0);

@@ -33,7 +33,8 @@ describe.each(Object.entries(transports))('CoordinatorClient over %s', (_name, t
       'GET /slow': () => {},
     });
     try {
-      const client = new CoordinatorClient({ url: `${stub.url}/`, timeoutMs: 200, fetch: transport });
+      // A loaded machine (the first global fetch loads undici) answers well within 5 s; /slow never answers.
+      const client = new CoordinatorClient({ url: `${stub.url}/`, timeoutMs: 5_000, fetch: transport });
       await expect(client.getJson('/known')).rejects.toMatchObject({
         code: 'JOB_NOT_FOUND',
         message: 'no job 0x1',
@@ -48,7 +49,7 @@ describe.each(Object.entries(transports))('CoordinatorClient over %s', (_name, t
         details: { status: 502 },
       });
       await expect(client.getJson('/broken')).rejects.toMatchObject({ code: 'COORDINATOR_BAD_RESPONSE' });
-      await expect(client.getJson('/slow')).rejects.toMatchObject({
+      await expect(client.getJson('/slow', { timeoutMs: 200 })).rejects.toMatchObject({
         code: 'COORDINATOR_TIMEOUT',
         details: { timeoutMs: 200 },
       });

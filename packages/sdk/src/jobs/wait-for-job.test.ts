@@ -33,7 +33,7 @@ async function coordinator(polls: Job[], stream: (write: (job: Job) => void) => 
     [`GET /v1/jobs/${id}`]: (_request, response) =>
       sendJson(response, 200, { job: polls[Math.min(served++, polls.length - 1)] }),
     [`GET /v1/events?job=${id}`]: events,
-    [`GET /v1/events?job=${id}&states=${FINAL_JOB_STATES.join(',')}`]: events,
+    [`GET /v1/events?job=${id}&states=submitted,${FINAL_JOB_STATES.join(',')}`]: events,
   });
   close = stub.close;
   const ctx = { coordinator: new CoordinatorClient({ url: stub.url }) };
@@ -75,13 +75,47 @@ describe('waitForJob', () => {
     expect(requests.filter((r) => r.path === `/v1/jobs/${id}`)).toHaveLength(polls.length);
   });
 
+  it('stops at once, with the reason, when no provider can run the job', async () => {
+    const unmatched = {
+      ...at('submitted', 2),
+      error: { code: 'JOB_UNMATCHED', message: 'no offer fits (price: 3)' },
+    };
+    const { ctx, id } = await coordinator([at('submitted', 1)], (write) => write(unmatched));
+    await expect(waitForJob(ctx, id)).rejects.toMatchObject({
+      code: 'JOB_UNMATCHED',
+      details: { jobId: id, reason: 'no offer fits (price: 3)' },
+    });
+  });
+
+  it('keeps waiting for an unmatched job when asked to, and for a queued one always', async () => {
+    const unmatched = {
+      ...at('submitted', 2),
+      error: { code: 'JOB_UNMATCHED', message: 'no offer fits (region: 1)' },
+    };
+    const queued = {
+      ...at('submitted', 3),
+      error: { code: 'JOB_QUEUED', message: 'waiting for capacity (busy: 1)' },
+    };
+    const patient = await coordinator([at('submitted', 1)], (write) => {
+      write(unmatched);
+      write(at('accepted', 4));
+    });
+    expect((await waitForJob(patient.ctx, patient.id, { waitForCapacity: true })).state).toBe('accepted');
+    await close?.();
+    const busy = await coordinator([at('submitted', 1)], (write) => {
+      write(queued);
+      write(at('accepted', 4));
+    });
+    expect((await waitForJob(busy.ctx, busy.id)).state).toBe('accepted');
+  });
+
   it('returns at once for a job that is already final', async () => {
     const { ctx, id, requests } = await coordinator([at('cancelled', 2)], () => {});
     expect((await waitForJob(ctx, id)).state).toBe('cancelled');
     // One request: the stream's first event is the job itself; with no progress callback it
     // asks for final states only.
     expect(requests.map((r) => r.path)).toEqual([
-      `/v1/events?job=${id}&states=${FINAL_JOB_STATES.join(',')}`,
+      `/v1/events?job=${id}&states=submitted,${FINAL_JOB_STATES.join(',')}`,
     ]);
   });
 
@@ -117,7 +151,7 @@ describe('waitForResult', () => {
   /** A stream that sends `frames` after the job's current record (running). */
   async function streaming(frames: string[]) {
     const stub = await startStubServer({
-      [`GET /v1/events?job=${id}&states=${FINAL_JOB_STATES.join(',')}&results=inline`]: (
+      [`GET /v1/events?job=${id}&states=submitted,${FINAL_JOB_STATES.join(',')}&results=inline`]: (
         _request,
         response,
       ) => {
