@@ -111,6 +111,12 @@ describe('idlegrid localnet', () => {
       expect(score).toBeCloseTo(terms.cost + terms.time + terms.risk + terms.load, 9);
       const listed = await cli('job', 'list');
       expect(listed.json.map((j: { id: string }) => j.id)).toContain(run.json.job.id);
+      // A unique prefix names the job, as git takes short ids; people see names and runtimes.
+      const short = await cli('job', 'status', run.json.job.id.slice(0, 10));
+      expect(short.json.id).toBe(run.json.job.id);
+      const human = await runCli(['--data-dir', dataDir, 'job', 'list']);
+      expect(human.stdout).toMatch(/^id\s+state\s+runtime\s+provider\s+price/);
+      expect(human.stdout).toMatch(new RegExp(`${run.json.job.id}\\s+settled\\s+wasm\\s+provider-1 \\(0x`));
       // A 300 GRID job needs 3,000 GRID bonded at the contract's stake floor (10x); the provider has 500.
       const tooValuable = await cli('job', 'run', '--wasm', primes, '--max-price', '300', '--no-wait');
       expect(tooValuable.code, tooValuable.stderr).toBe(0);

@@ -104,6 +104,11 @@ describe.skipIf(CHROMIUM === undefined)('dashboard', () => {
       // Localnet providers stake 500 GRID each; the table reads it from the coordinator's chain view.
       expect(await row.textContent()).toContain('500 GRID');
       expect(await row.textContent()).toContain('wasm');
+      // Models by name, not by CID (which pushed the other columns off screen); an always-on
+      // provider is available now, not within a window of dates.
+      expect(await row.textContent()).toContain('pp-ocrv4 (onnx)');
+      expect(await row.textContent()).not.toContain('bagaaiera');
+      expect(await row.textContent()).toContain('now, while online');
     }
     await shoot('providers');
 
@@ -117,7 +122,20 @@ describe.skipIf(CHROMIUM === undefined)('dashboard', () => {
   it('submits a job from the Wallet page, shows it live on the Jobs page, and pays for it', async () => {
     // The Jobs page is open before the job exists: it must appear there without a reload.
     const jobsPage = await browser.newPage({ viewport: LAPTOP });
+    // Until the list arrives the page says it is loading, not that there are no jobs.
+    let releaseList = () => {};
+    const listHeld = new Promise<void>((resolve) => {
+      releaseList = resolve;
+    });
+    await jobsPage.route(/\/v1\/jobs\?limit=/, async (route) => {
+      await listHeld;
+      await route.continue();
+    });
     await jobsPage.goto(`${net.coordinatorUrl}/#/jobs`);
+    await expect
+      .poll(() => jobsPage.getByTestId('jobs-empty').textContent(), { timeout: 20_000 })
+      .toBe('Loading jobs…');
+    releaseList();
     await expect.poll(() => jobsPage.getByText('Live: changes appear').count(), { timeout: 20_000 }).toBe(1);
     // The list is read once the stream is open; the job run before this test is in it.
     const rows = jobsPage.getByTestId('job-row');
@@ -150,6 +168,7 @@ describe.skipIf(CHROMIUM === undefined)('dashboard', () => {
     await expect
       .poll(() => row.getByTestId('job-verification').textContent(), { timeout: 10_000 })
       .toMatch(/^sample[:(]1\)?: 2 runs/);
+    const listedVerification = await row.getByTestId('job-verification').textContent();
     await jobsPage.screenshot({ path: join(SCREENSHOTS, 'jobs.png'), fullPage: true });
     await jobsPage.close();
 
@@ -160,6 +179,9 @@ describe.skipIf(CHROMIUM === undefined)('dashboard', () => {
     await expect.poll(() => timeline.textContent()).toContain('settled');
     for (const state of ['submitted', 'matched', 'accepted'])
       expect(await timeline.textContent()).toContain(state);
+    // Amounts in GRID, never in base units; the same verification label as the list's.
+    expect(await timeline.textContent()).not.toMatch(/"\d{12,}"/);
+    expect(await page.getByTestId('job-verification').textContent()).toBe(listedVerification);
     // The scheduler's decision, term by term, with the chosen provider first.
     const breakdown = page.getByTestId('score-breakdown');
     await expect.poll(() => breakdown.locator('tbody tr').count()).toBeGreaterThanOrEqual(1);

@@ -1,25 +1,30 @@
-import { formatUnits, parseUnits } from 'viem';
+import { formatAmount, parseAmount } from '@idlegrid/protocol/light';
 
-const DECIMALS = 18;
-
-/** Token base units (a decimal string) as GRID with up to `digits` decimals, thousands separated. */
-export function formatGrid(baseUnits: string | null | undefined, digits = 4): string {
+/** Token base units (a decimal string) as GRID: the protocol's one amount formatter, thousands separated. */
+export function formatGrid(baseUnits: string | null | undefined): string {
   if (baseUnits === null || baseUnits === undefined || baseUnits === '') return '—';
-  const [whole = '0', fraction = ''] = formatUnits(BigInt(baseUnits), DECIMALS).split('.');
-  const shown = fraction.slice(0, digits).replace(/0+$/, '');
-  return `${BigInt(whole).toLocaleString('en-US')}${shown ? `.${shown}` : ''} GRID`;
+  const [whole = '0', fraction] = formatAmount(BigInt(baseUnits)).split('.');
+  return `${BigInt(whole).toLocaleString('en-US')}${fraction ? `.${fraction}` : ''} GRID`;
 }
 
 /** GRID as typed ("0.5") to base units. */
 export function parseGrid(text: string): bigint {
-  if (!/^\d+(\.\d{1,18})?$/.test(text.trim())) throw new Error(`"${text}" is not an amount of GRID`);
-  return parseUnits(text.trim(), DECIMALS);
+  return parseAmount(text, 'the amount of GRID');
 }
 
 /** 0x1234…abcd */
 export function shortAddress(address: string | null | undefined): string {
   if (!address) return '—';
   return `${address.slice(0, 6)}…${address.slice(-4)}`;
+}
+
+/** An offer's model entry (`runtime:name@cid`) by its name, `name (runtime)`: the CID goes in a title. */
+export function modelName(entry: string): string {
+  const [runtimeAndName = entry] = entry.split('@');
+  const colon = runtimeAndName.indexOf(':');
+  return colon < 0
+    ? runtimeAndName
+    : `${runtimeAndName.slice(colon + 1)} (${runtimeAndName.slice(0, colon)})`;
 }
 
 export function shortId(id: string): string {

@@ -46,6 +46,7 @@ export {
 export { boxBlur, countPrimes, hashChain } from './localnet/example-references.js';
 export {
   LOCALNET_GRANTS,
+  LOCALNET_REDEEM_THRESHOLD,
   type Localnet,
   type LocalnetOptions,
   type LocalnetParty,

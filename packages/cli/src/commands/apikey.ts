@@ -39,13 +39,16 @@ export function registerApiKeyCommands(apikey: Command): void {
       const client = await loadKey(config.dataDir, options.client);
       const expiry = BigInt(Math.floor(Date.now() / 1000 + days * 86_400));
       const ctx = connect(await readNetworkConfig(config.dataDir), client);
-      const created = await createStoredApiKey(
-        ctx,
-        config.dataDir,
-        options.as ?? apiKeyName(options.client),
-        {
-          cap,
-          expiry,
+      const keyName = options.as ?? apiKeyName(options.client);
+      const created = await createStoredApiKey(ctx, config.dataDir, keyName, { cap, expiry }).catch(
+        (error: unknown) => {
+          if (!(error instanceof IdlegridError && error.code === 'KEY_EXISTS')) throw error;
+          throw new IdlegridError('KEY_EXISTS', `an API key named "${keyName}" already exists`, {
+            details: {
+              name: keyName,
+              hint: `show it with: idlegrid apikey show --client ${options.client}, or make another with --as NAME`,
+            },
+          });
         },
       );
       out.result({ ...created, client: client.address, cap: cap.toString(), expiry: expiry.toString() }, () =>

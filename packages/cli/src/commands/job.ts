@@ -26,6 +26,8 @@ import { formatTokens, parseAmount, table } from '../format.js';
 import type { Output } from '../output.js';
 import { readUserFile } from '../read-user-file.js';
 import { checkWasiModule } from '../wasm-check.js';
+import { resolveJobId } from './job-id.js';
+import { knownNames, nameOrAddress } from './known-names.js';
 
 interface JobFlags {
   coordinator?: string;
@@ -60,7 +62,7 @@ interface RunFlags {
 async function readContext(command: Command) {
   const { config, out } = await contextOf(command);
   const url = await coordinatorUrl(config.dataDir, command.optsWithGlobals<JobFlags>().coordinator);
-  return { ctx: { coordinator: new CoordinatorClient({ url }) }, out };
+  return { ctx: { coordinator: new CoordinatorClient({ url }) }, out, dataDir: config.dataDir };
 }
 
 export async function jobsContext(command: Command) {
@@ -76,7 +78,7 @@ export async function jobsContext(command: Command) {
     signer,
     domain: networkDomain(network.chainId, network.paymentChannels),
   };
-  return { ctx, out };
+  return { ctx, out, dataDir: config.dataDir };
 }
 
 const integer = (text: string, flag: string) => {
@@ -129,12 +131,17 @@ function describePlacement(placement: Placement): string {
   );
 }
 
-function describeJob(job: Job, placement?: Placement): string {
+/** The runtime its signed spec names (the SDK keeps the spec as the coordinator sent it). */
+const runtimeOf = (job: Job): string =>
+  (job.spec as { message?: { runtime?: string } } | null)?.message?.runtime ?? '-';
+
+function describeJob(job: Job, names: ReadonlyMap<string, string>, placement?: Placement): string {
   return table([
     ['id', job.id],
     ['state', job.state],
-    ['client', job.client],
-    ['provider', job.provider ?? '-'],
+    ['runtime', runtimeOf(job)],
+    ['client', nameOrAddress(names, job.client)],
+    ['provider', nameOrAddress(names, job.provider)],
     ['price', job.price === null ? '-' : formatTokens(BigInt(job.price))],
     ['attempt', `${job.attempt} of ${job.maxAttempts}`],
     ['result', job.resultCid ?? '-'],
@@ -316,7 +323,7 @@ export function registerJobCommands(job: Command): void {
     )
     .action(async (id: string, _options: unknown, command: Command) => {
       const { ctx, out } = await jobsContext(command);
-      const job = await getJob(ctx, id);
+      const job = await getJob(ctx, await resolveJobId(ctx, id, ctx.signer.address));
       if (job.state !== 'accepted')
         throw new IdlegridError(
           'JOB_RESULT_UNAVAILABLE',
@@ -333,10 +340,17 @@ export function registerJobCommands(job: Command): void {
     .command('status <id>')
     .description("show a job's state")
     .action(async (id: string, _options: unknown, command: Command) => {
-      const { ctx, out } = await readContext(command);
-      const [found, events] = await Promise.all([getJob(ctx, id), getJobEvents(ctx, id)]);
+      const { ctx, out, dataDir } = await readContext(command);
+      const jobId = await resolveJobId(ctx, id);
+      const [found, events, names] = await Promise.all([
+        getJob(ctx, jobId),
+        getJobEvents(ctx, jobId),
+        knownNames(dataDir),
+      ]);
       const placement = latestPlacement(events);
-      out.result({ ...found, ...(placement ? { placement } : {}) }, () => describeJob(found, placement));
+      out.result({ ...found, ...(placement ? { placement } : {}) }, () =>
+        describeJob(found, names, placement),
+      );
     });
 
   job
@@ -345,23 +359,28 @@ export function registerJobCommands(job: Command): void {
     .option('--state <states>', `only these states, comma-separated (${JOB_STATES.join(', ')})`)
     .option('--limit <n>', 'at most this many', '50')
     .action(async (options: { state?: string; limit: string }, command: Command) => {
-      const { ctx, out } = await jobsContext(command);
+      const { ctx, out, dataDir } = await jobsContext(command);
       const states = options.state?.split(',').map((s) => s.trim()) ?? [];
       const unknown = states.filter((s) => !(JOB_STATES as readonly string[]).includes(s));
       if (unknown.length)
         throw new IdlegridError('INVALID_ARGUMENT', `unknown job state: ${unknown.join(', ')}`);
-      const jobs = await listJobs(ctx, {
-        client: ctx.signer.address,
-        states: states as JobState[],
-        limit: integer(options.limit, '--limit'),
-      });
+      const [jobs, names] = await Promise.all([
+        listJobs(ctx, {
+          client: ctx.signer.address,
+          states: states as JobState[],
+          limit: integer(options.limit, '--limit'),
+        }),
+        knownNames(dataDir),
+      ]);
       out.result(jobs, () =>
         jobs.length
           ? table([
-              ['id', 'state', 'price', 'updated'],
+              ['id', 'state', 'runtime', 'provider', 'price', 'updated'],
               ...jobs.map((j) => [
                 j.id,
                 j.state,
+                runtimeOf(j),
+                nameOrAddress(names, j.provider),
                 j.price === null ? '-' : formatTokens(BigInt(j.price)),
                 new Date(j.updatedAt).toISOString(),
               ]),
@@ -375,7 +394,7 @@ export function registerJobCommands(job: Command): void {
     .description('cancel a job that has not finished')
     .action(async (id: string, _options: unknown, command: Command) => {
       const { ctx, out } = await jobsContext(command);
-      const cancelled = await cancelJob(ctx, id);
+      const cancelled = await cancelJob(ctx, await resolveJobId(ctx, id, ctx.signer.address));
       out.result(cancelled, () => `job ${cancelled.id} ${cancelled.state}`);
     });
 }

@@ -1,5 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { demoWorkload, type Localnet, runDemo, startLocalnet } from '@idlegrid/node';
+import {
+  demoWorkload,
+  LOCALNET_REDEEM_THRESHOLD,
+  type Localnet,
+  runDemo,
+  startLocalnet,
+} from '@idlegrid/node';
 import { IdlegridError } from '@idlegrid/protocol/light';
 import { CoordinatorClient, connect, getBalances } from '@idlegrid/sdk';
 import type { Command } from 'commander';
@@ -147,8 +153,14 @@ async function demoRound(localnet: Localnet, out: Output) {
     '',
     table([
       ['provider', 'jobs', 'billed', 'redeemed on-chain (after fee)'],
-      ...providers.map((p) => [p.name, String(p.jobs), formatTokens(p.billed), formatTokens(p.redeemed)]),
+      ...providers.map((p) => [
+        p.name,
+        String(p.jobs),
+        formatTokens(p.billed),
+        p.redeemed === 0n && p.billed > 0n ? 'not yet (below threshold)' : formatTokens(p.redeemed),
+      ]),
     ]),
+    `Providers hold what they earn as vouchers and redeem them on-chain, in one transaction, once ${LOCALNET_REDEEM_THRESHOLD} GRID is unredeemed.`,
     '',
   ].join('\n');
   return { outcomes, providers, report };

@@ -36,9 +36,11 @@ const FEED_SIZE = 200;
  * The latest jobs, kept live: the newest FEED_SIZE from `/v1/jobs`, then every change pushed
  * on the coordinator's event stream (a job's newer version replaces the older one).
  */
-export function useJobFeed(): { jobs: Job[]; connected: boolean } {
+export function useJobFeed(): { jobs: Job[]; connected: boolean; loaded: boolean } {
   const [jobs, setJobs] = useState<Map<string, Job>>(new Map());
   const [connected, setConnected] = useState(false);
+  /** The list has been read once: before that, no jobs means "not known yet", not "none". */
+  const [loaded, setLoaded] = useState(false);
   useEffect(() => {
     const merge = (incoming: readonly Job[]) =>
       setJobs((previous) => {
@@ -56,13 +58,14 @@ export function useJobFeed(): { jobs: Job[]; connected: boolean } {
     events.onopen = () => {
       setConnected(true);
       // Read the list after the stream opens, so no change falls between the two.
-      void fetchJson<{ jobs: Job[] }>(`/v1/jobs?limit=${FEED_SIZE}`).then(({ jobs: listed }) =>
-        merge(listed),
-      );
+      void fetchJson<{ jobs: Job[] }>(`/v1/jobs?limit=${FEED_SIZE}`).then(({ jobs: listed }) => {
+        merge(listed);
+        setLoaded(true);
+      });
     };
     events.onerror = () => setConnected(false);
     return () => events.close();
   }, []);
   const sorted = [...jobs.values()].sort((a, b) => b.createdAt - a.createdAt).slice(0, FEED_SIZE);
-  return { jobs: sorted, connected };
+  return { jobs: sorted, connected, loaded };
 }

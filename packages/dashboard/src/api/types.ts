@@ -18,6 +18,8 @@ export interface Offer {
   pricePerCpuSecond: string;
   availableFrom: string;
   availableUntil: string;
+  /** Unix seconds: when the offer lapses unless renewed. */
+  expiry: string;
 }
 
 export interface Heartbeat {

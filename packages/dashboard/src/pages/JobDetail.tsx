@@ -5,14 +5,19 @@ import { StateBadge } from '../components/StateBadge.js';
 import { Status } from '../components/Status.js';
 import { clockTime, formatGrid, shortAddress } from '../format.js';
 import { hrefOf } from '../routing.js';
-import { describeOutcome, outcomeOf } from './verification.js';
+import { outcomeOf, verificationLabel } from './verification.js';
 
 const FINAL = new Set(['settled', 'failed', 'expired', 'cancelled']);
+
+/** Detail keys that hold token amounts in base units (price, cumulativeAmount...): shown in GRID. */
+const AMOUNT_KEY = /price|amount|fee|paid|earned/i;
 
 /** A job event's detail in one line: the keys that say why, not the whole record. */
 function summary(event: JobEvent): string {
   const { placement: _placement, ...rest } = event.detail;
-  const text = JSON.stringify(rest);
+  const text = JSON.stringify(rest, (key, value) =>
+    AMOUNT_KEY.test(key) && typeof value === 'string' && /^\d+$/.test(value) ? formatGrid(value) : value,
+  );
   return text === '{}' ? '' : text.length > 160 ? `${text.slice(0, 157)}…` : text;
 }
 
@@ -105,9 +110,7 @@ export function JobDetail({ id }: { id: string }) {
             {formatGrid(record.price)} (at most {formatGrid(record.spec.message.maxPrice)})
           </dd>
           <dt>Verification</dt>
-          <dd data-testid="job-verification">
-            {outcome ? describeOutcome(outcome) : record.spec.message.verification || 'network default'}
-          </dd>
+          <dd data-testid="job-verification">{verificationLabel(record, outcome)}</dd>
           <dt>Attempt</dt>
           <dd>
             {record.attempt} of {record.maxAttempts}

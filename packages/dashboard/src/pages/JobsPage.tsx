@@ -34,7 +34,7 @@ function JobRow({ job }: { job: Job }) {
 }
 
 export function JobsPage() {
-  const { jobs, connected } = useJobFeed();
+  const { jobs, connected, loaded } = useJobFeed();
   return (
     <section aria-labelledby="jobs-title">
       <h1 id="jobs-title">Jobs</h1>
@@ -43,7 +43,7 @@ export function JobsPage() {
         from the <a href={hrefOf({ page: 'wallet' })}>Wallet</a> page.
       </p>
       {jobs.length === 0 ? (
-        <p>No jobs yet.</p>
+        <p data-testid="jobs-empty">{loaded ? 'No jobs yet.' : 'Loading jobs…'}</p>
       ) : (
         <div className="table-wrap">
           <table aria-labelledby="jobs-title">

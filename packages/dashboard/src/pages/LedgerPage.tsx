@@ -97,10 +97,10 @@ export function LedgerPage() {
                   <tr key={account.address} data-address={account.address}>
                     <td className="mono">{account.address}</td>
                     <td>{roleOf(account.address)}</td>
-                    <td>{formatGrid(account.tokens, 2)}</td>
-                    <td>{formatGrid(account.stakeBonded, 2)}</td>
-                    <td>{formatGrid(account.stakeUnbonding, 2)}</td>
-                    <td>{formatGrid(account.deposit, 2)}</td>
+                    <td>{formatGrid(account.tokens)}</td>
+                    <td>{formatGrid(account.stakeBonded)}</td>
+                    <td>{formatGrid(account.stakeUnbonding)}</td>
+                    <td>{formatGrid(account.deposit)}</td>
                   </tr>
                 ))}
               </tbody>

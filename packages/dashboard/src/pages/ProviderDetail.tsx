@@ -39,7 +39,7 @@ export function ProviderDetail({ address }: { address: string }) {
             <dt>Reputation</dt>
             <dd>{provider.reputation.toFixed(3)}</dd>
             <dt>Stake</dt>
-            <dd>{formatGrid(provider.stake, 2)}</dd>
+            <dd>{formatGrid(provider.stake)}</dd>
             <dt>Earned</dt>
             <dd>{formatGrid(provider.earned)}</dd>
             <dt>Round trip</dt>
@@ -75,7 +75,8 @@ export function ProviderDetail({ address }: { address: string }) {
               />
               <p className="muted">
                 Now: {telemetry.length > 0 ? formatMb(telemetry[telemetry.length - 1]!.memoryFreeMb) : '—'}{' '}
-                free
+                free on the whole machine, of which the provider offers {formatMb(provider.offer.memoryMb)} to
+                jobs
               </p>
             </div>
           </div>

@@ -2,7 +2,7 @@ import { usePolled } from '../api/live.js';
 import type { Provider } from '../api/types.js';
 import { StateBadge } from '../components/StateBadge.js';
 import { Status } from '../components/Status.js';
-import { formatGrid, shortAddress, timeAgo } from '../format.js';
+import { formatGrid, modelName, shortAddress, timeAgo } from '../format.js';
 import { hrefOf } from '../routing.js';
 import { availabilityOf, hardwareOf, providerState } from './provider-view.js';
 
@@ -48,10 +48,12 @@ export function ProvidersPage() {
                   <td>{provider.offer.region}</td>
                   <td>{hardwareOf(provider)}</td>
                   <td>{provider.offer.runtimes.join(', ')}</td>
-                  <td>{provider.offer.models.join(', ') || '—'}</td>
+                  <td title={provider.offer.models.join('\n')}>
+                    {provider.offer.models.map(modelName).join(', ') || '—'}
+                  </td>
                   <td>{formatGrid(provider.offer.pricePerCpuSecond)}</td>
                   <td>{provider.reputation.toFixed(3)}</td>
-                  <td>{formatGrid(provider.stake, 2)}</td>
+                  <td>{formatGrid(provider.stake)}</td>
                   <td data-testid="provider-earned">{formatGrid(provider.earned)}</td>
                   <td>
                     {provider.jobsCompleted} / {provider.jobsFailed}

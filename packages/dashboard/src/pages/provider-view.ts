@@ -12,11 +12,16 @@ export function hardwareOf(provider: Provider): string {
   return gpuCount > 0 ? `${cpu}, ${gpuCount}× ${gpuModel || 'GPU'} (${formatMb(vramMb)})` : cpu;
 }
 
-/** The offer's availability span, in the viewer's local time. */
-export function availabilityOf(provider: Provider): string {
+/**
+ * When the provider takes jobs, in the viewer's local time. An offer whose span runs to its own
+ * expiry is renewed as long as the provider is up: it is available now, with no window.
+ */
+export function availabilityOf(provider: Provider, now = Date.now()): string {
   const from = Number(provider.offer.availableFrom) * 1000;
   const until = Number(provider.offer.availableUntil) * 1000;
-  const fmt = (at: number) =>
-    new Date(at).toLocaleString('en-GB', { hour12: false, dateStyle: 'short', timeStyle: 'short' });
-  return `${fmt(from)} – ${fmt(until)}`;
+  const expiry = Number(provider.offer.expiry) * 1000;
+  if (from <= now && until >= expiry) return 'now, while online';
+  const time = (at: number) =>
+    new Date(at).toLocaleTimeString('en-GB', { hour12: false, timeStyle: 'short' });
+  return `${time(from)} – ${time(until)} daily`;
 }

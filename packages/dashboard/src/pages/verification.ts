@@ -31,13 +31,23 @@ export function describeOutcome(outcome: VerificationOutcome): string {
 }
 
 const ACCEPTED_STATES = new Set(['accepted', 'settled']);
+
+/**
+ * The one label for a job's verification, on every page: what the network concluded once the
+ * job is accepted, else the policy it asked for, with the state of the check.
+ */
+export function verificationLabel(job: Job, outcome: VerificationOutcome | undefined): string {
+  const policy = job.spec.message.verification || 'network default';
+  if (outcome) return describeOutcome(outcome);
+  if (!ACCEPTED_STATES.has(job.state)) return `${policy} (pending)`;
+  return `${policy}: accepted without a second run`;
+}
 /** Outcomes never change once a job is accepted, so each is read once per page load. */
 const outcomes = new Map<string, Promise<VerificationOutcome | undefined>>();
 
 /** The job's verification outcome once it is accepted; before that, its requested policy. */
 export function useVerification(job: Job): string {
-  const requested = job.spec.message.verification || 'network default';
-  const [text, setText] = useState(requested);
+  const [outcome, setOutcome] = useState<VerificationOutcome | undefined>();
   const accepted = ACCEPTED_STATES.has(job.state);
   useEffect(() => {
     if (!accepted) return;
@@ -51,12 +61,12 @@ export function useVerification(job: Job): string {
     }
     let live = true;
     read.then(
-      (outcome) => live && setText(outcome ? describeOutcome(outcome) : 'not checked'),
+      (found) => live && setOutcome(found),
       () => undefined,
     );
     return () => {
       live = false;
     };
   }, [accepted, job.id]);
-  return text;
+  return verificationLabel(job, outcome);
 }

@@ -48,6 +48,9 @@ async function ensureApiKey(
   return { keyName };
 }
 
+/** GRID a localnet provider holds in vouchers before it redeems them on-chain. */
+export const LOCALNET_REDEEM_THRESHOLD = '0.004';
+
 export interface LocalnetParty {
   name: string;
   account: PrivateKeyAccount;
@@ -194,7 +197,7 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
               '--memory-gb',
               String(preset.memoryGb),
               '--redeem-threshold',
-              '0.004',
+              LOCALNET_REDEEM_THRESHOLD,
               ...(options.adversaries?.[provider.name]
                 ? ['--adversary', options.adversaries[provider.name]!]
                 : []),

@@ -10,7 +10,8 @@ const modelsSchema = z.object({
       runtime: z.string(),
       cid: z.string(),
       providers: z.number(),
-      price_per_1k_tokens: z.string(),
+      /** GRID per thousand tokens, as an exact decimal; listed for LLMs only. */
+      price_per_1k_tokens: z.string().optional(),
     }),
   ),
 });

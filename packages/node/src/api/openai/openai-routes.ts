@@ -1,4 +1,4 @@
-import { IdlegridError, toWireJson } from '@idlegrid/protocol';
+import { exactDecimal, IdlegridError, toWireJson } from '@idlegrid/protocol';
 import { type ApiKey, parseApiKey } from '@idlegrid/sdk';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { InferenceGateway, InferenceResult } from '../../coordinator/inference/inference-gateway.js';
@@ -50,7 +50,8 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRouteDeps): void 
         runtime: model.runtime,
         cid: model.cid,
         providers: model.providers.length,
-        price_per_1k_tokens: model.maxPricePer1kTokens.toString(),
+        // Only token-metered models have a price per token, given in GRID (exact decimal).
+        ...(model.runtime === 'llm' ? { price_per_1k_tokens: exactDecimal(model.maxPricePer1kTokens) } : {}),
       })),
     }));
 
