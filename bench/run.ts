@@ -1,3 +1,4 @@
+import { runCliStartBenchmark } from './cli-start.js';
 import { runGasBenchmark } from './gas.js';
 import { runLlmBenchmark } from './llm.js';
 import { runNetworkBenchmark } from './network.js';
@@ -10,6 +11,7 @@ import { verificationNetworkSection } from './verification-net.js';
 /** `npm run bench`: runs every benchmark and rewrites its section of docs/benchmarks.md. */
 writeSection('gas', await runGasBenchmark());
 writeSection('network', await runNetworkBenchmark());
+writeSection('cli', await runCliStartBenchmark());
 writeSection('sim', simSection());
 writeSection('verification', verificationSection());
 writeSection('verification-net', await verificationNetworkSection());
