@@ -4,7 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { CoordinatorClient, connect, type Job, loadKey, readNetworkConfig, runWasmJob } from '@idlegrid/sdk';
+import { FUNDER_KEY_NAME, fundFromFaucet, LOCALNET_GRANTS, stake } from '@idlegrid/node';
+import {
+  CoordinatorClient,
+  connect,
+  createKey,
+  type Job,
+  loadKey,
+  type NetworkConfig,
+  readNetworkConfig,
+  runWasmJob,
+} from '@idlegrid/sdk';
 import { NOOP_WASM } from './local-network.js';
 import { machineLine, markdownTable } from './report.js';
 import { median, ms } from './stats.js';
@@ -135,8 +145,7 @@ async function joins(cli: Cli, net: Localnet, tag: string) {
   const running: number[] = [];
   const accepted: number[] = [];
   for (let i = 0; i < TRIALS.join; i++) {
-    const dir = await mkdtemp(join(tmpdir(), 'idlegrid-bench-join-'));
-    await cp(join(net.dataDir, 'network.json'), join(dir, 'network.json'));
+    const dir = await stakedProviderDir(net, network);
     const region = `join-${tag}-${i}`;
     const startedAt = Date.now();
     const t0 = performance.now();
@@ -169,6 +178,24 @@ async function joins(cli: Cli, net: Localnet, tag: string) {
     await new Promise((resolve) => setTimeout(resolve, JOIN_SPACING_MS));
   }
   return { ready, running, accepted };
+}
+
+/**
+ * A data directory holding a funded, staked provider key (as an operator has before running
+ * `provider start`): staking is set-up, not part of joining.
+ */
+async function stakedProviderDir(net: Localnet, network: NetworkConfig): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'idlegrid-bench-join-'));
+  await cp(join(net.dataDir, 'network.json'), join(dir, 'network.json'));
+  const account = await createKey(dir, 'provider');
+  const funder = connect(network, await loadKey(net.dataDir, FUNDER_KEY_NAME));
+  await fundFromFaucet(funder, {
+    to: account.address,
+    eth: LOCALNET_GRANTS.gas,
+    tokens: LOCALNET_GRANTS.providerTokens,
+  });
+  await stake(connect(network, account), LOCALNET_GRANTS.providerStake);
+  return dir;
 }
 
 async function stateTimes(coordinator: CoordinatorClient, job: Job): Promise<Map<string, number>> {
