@@ -7,6 +7,7 @@ import {
 } from '@idlegrid/node';
 import type { NetworkConfig } from '@idlegrid/sdk';
 import type { Hex } from 'viem';
+import { recordProcessStats } from './process-stats.js';
 
 /**
  * One node of the network benchmark in its own process, as in a real deployment:
@@ -34,6 +35,8 @@ export interface ProviderNodeConfig {
 }
 
 const [role, json] = process.argv.slice(2).filter((arg) => arg !== '--json');
+// The soak benchmark reads each node's memory and event-loop delay over time.
+if (process.env.IDLEGRID_BENCH_STATS_DIR) recordProcessStats(process.env.IDLEGRID_BENCH_STATS_DIR, role!);
 let stop: () => Promise<void>;
 if (role === 'coordinator') {
   const config = JSON.parse(json!) as CoordinatorNodeConfig;

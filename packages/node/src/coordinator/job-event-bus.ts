@@ -1,19 +1,46 @@
-import { EventEmitter } from 'node:events';
 import type { JobRecord } from '../jobs/api.js';
 
 export type JobListener = (job: JobRecord) => void;
 
-/** In-process fan-out of job changes to SSE clients, metrics and (later) the scheduler. */
+/** Which changes a listener wants: one job's, one client's, or (neither) all of them. */
+export interface JobInterest {
+  job?: string;
+  client?: string;
+}
+
+/**
+ * In-process fan-out of job changes to SSE clients, metrics and the scheduler. Listeners of one
+ * job or one client are indexed by it: a change reaches its own listeners only, so a thousand
+ * open job streams do not each look at every change (that made a change cost O(streams)).
+ */
 export class JobEventBus {
-  readonly #emitter = new EventEmitter().setMaxListeners(0);
+  readonly #all = new Set<JobListener>();
+  readonly #byJob = new Map<string, Set<JobListener>>();
+  readonly #byClient = new Map<string, Set<JobListener>>();
 
   publish(job: JobRecord): void {
-    this.#emitter.emit('job', job);
+    for (const listener of [...this.#all]) listener(job);
+    const ofJob = this.#byJob.get(job.id.toLowerCase());
+    if (ofJob) for (const listener of [...ofJob]) listener(job);
+    const ofClient = this.#byClient.get(job.client.toLowerCase());
+    if (ofClient) for (const listener of [...ofClient]) listener(job);
   }
 
   /** Returns the unsubscribe function. */
-  subscribe(listener: JobListener): () => void {
-    this.#emitter.on('job', listener);
-    return () => this.#emitter.off('job', listener);
+  subscribe(listener: JobListener, interest: JobInterest = {}): () => void {
+    if (interest.job !== undefined) return add(this.#byJob, interest.job.toLowerCase(), listener);
+    if (interest.client !== undefined) return add(this.#byClient, interest.client.toLowerCase(), listener);
+    this.#all.add(listener);
+    return () => this.#all.delete(listener);
   }
+}
+
+function add(index: Map<string, Set<JobListener>>, key: string, listener: JobListener): () => void {
+  let listeners = index.get(key);
+  if (!listeners) index.set(key, (listeners = new Set()));
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+    if (listeners.size === 0 && index.get(key) === listeners) index.delete(key);
+  };
 }

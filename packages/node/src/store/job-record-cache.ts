@@ -8,7 +8,8 @@ import type { JobRecord } from '../jobs/api.js';
 export class JobRecordCache {
   readonly #records = new Map<string, JobRecord>();
 
-  constructor(private readonly capacity = 10_000) {}
+  /** 5,000: at 100 jobs/s, 50 s of jobs, far longer than one job's life; each record holds its signed spec. */
+  constructor(private readonly capacity = 5_000) {}
 
   get(id: string): JobRecord | undefined {
     return this.#records.get(id);

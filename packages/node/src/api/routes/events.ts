@@ -114,12 +114,13 @@ export function streamJobs(
       () => write(record, frameOf(record)),
     );
   };
+  const interest = job !== undefined ? { job } : filter.client !== undefined ? { client: filter.client } : {};
   const unsubscribe = deps.bus.subscribe((record) => {
     if (filter.client !== undefined && record.client.toLowerCase() !== filter.client) return;
     if (job !== undefined && record.id.toLowerCase() !== job) return;
     if (filter.states !== undefined && !filter.states.has(record.state)) return;
     send(record);
-  });
+  }, interest);
   const keepalive = setInterval(() => stream.write(': keepalive\n\n'), KEEPALIVE_MS);
   request.raw.on('close', () => {
     clearInterval(keepalive);

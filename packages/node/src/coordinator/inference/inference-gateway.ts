@@ -159,14 +159,17 @@ export class InferenceGateway {
       resolve = yes;
       reject = no;
     });
-    const unsubscribe = this.deps.bus.subscribe((job) => {
-      if (job.id !== jobId) return;
-      if (isFinalJobState(job.state)) return resolve(job);
-      if (job.state === 'submitted' && job.attempt > 1 && streamed) {
-        reject(new IdlegridError('PROVIDER_FAILED', 'the provider was lost in the middle of its answer'));
-      }
-      stream.assign(job.provider ?? undefined);
-    });
+    const unsubscribe = this.deps.bus.subscribe(
+      (job) => {
+        if (job.id !== jobId) return;
+        if (isFinalJobState(job.state)) return resolve(job);
+        if (job.state === 'submitted' && job.attempt > 1 && streamed) {
+          reject(new IdlegridError('PROVIDER_FAILED', 'the provider was lost in the middle of its answer'));
+        }
+        stream.assign(job.provider ?? undefined);
+      },
+      { job: jobId },
+    );
     const abort = () => reject(options.signal?.reason ?? new IdlegridError('ABORTED', 'request abandoned'));
     options.signal?.addEventListener('abort', abort, { once: true });
     try {

@@ -1,0 +1,263 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isIdlegridError } from '@idlegrid/protocol';
+import { cancelJob, runWasmJob, type WasmJobRequest } from '@idlegrid/sdk';
+import { type Network, startNetwork } from './local-network.js';
+import { type ProcessSample, readProcessStats, recordProcessStats } from './process-stats.js';
+import { machineLine, markdownTable } from './report.js';
+import { median, ms, quantile } from './stats.js';
+
+/**
+ * `npm run bench:soak`: holds RATE one-call jobs per second on 4 provider processes for
+ * SOAK_MINUTES (10 by default), after a warm-up, and reports each process's memory and
+ * event-loop delay over time and every failure. Then it offers twice the rate for a minute
+ * and reports how the coordinator sheds what it cannot take (codes, Retry-After) while it
+ * keeps answering.
+ */
+
+const RATE = Number(process.env.SOAK_RATE ?? 100);
+const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
+/** Past the job store's record cache (5,000 jobs): memory is then measured at its plateau. */
+const WARMUP_SECONDS = 90;
+const OVERLOAD_SECONDS = 60;
+const PROVIDERS = 4;
+/** Jobs the client keeps open at most: past it, the network is not keeping up, and it is counted. */
+const MAX_IN_FLIGHT = 600;
+const JOB_TIMEOUT_MS = 30_000;
+
+interface PhaseResult {
+  offered: number;
+  completed: number;
+  backlogged: number;
+  latencies: number[];
+  errors: Map<string, number>;
+  seconds: number;
+}
+
+function noop(moduleCid: string): WasmJobRequest {
+  return { module: moduleCid, maxPrice: 10n ** 18n, deadlineSeconds: 120, memoryMb: 16, cpuCores: 1 };
+}
+
+/** Offers `rate` jobs a second for `seconds`, open loop (a slow network does not slow the offer). */
+async function offer(
+  net: Network,
+  rate: number,
+  seconds: number,
+  onSecond?: () => void,
+): Promise<PhaseResult> {
+  const result: PhaseResult = {
+    offered: 0,
+    completed: 0,
+    backlogged: 0,
+    latencies: [],
+    errors: new Map(),
+    seconds,
+  };
+  const inFlight = new Set<Promise<void>>();
+  const started = performance.now();
+  let second = 0;
+  const request = noop(net.moduleCid);
+  while (performance.now() - started < seconds * 1000) {
+    const due = Math.floor(((performance.now() - started) / 1000) * rate);
+    while (result.offered + result.backlogged < due) {
+      if (inFlight.size >= MAX_IN_FLIGHT) {
+        result.backlogged++;
+        continue;
+      }
+      result.offered++;
+      const t0 = performance.now();
+      const job = runWasmJob(net.ctx, request, { timeoutMs: JOB_TIMEOUT_MS }).then(
+        ({ job: done }) => {
+          if (done.state === 'accepted' || done.state === 'settled') {
+            result.completed++;
+            result.latencies.push(performance.now() - t0);
+          } else count(result.errors, `ended ${done.state}: ${done.error?.code ?? '?'}`);
+        },
+        (error: unknown) => {
+          count(result.errors, isIdlegridError(error) ? error.code : String(error));
+          // A client that stops waiting cancels its job, so that it stops taking capacity.
+          if (isIdlegridError(error, 'JOB_WAIT_TIMEOUT'))
+            void cancelJob(net.ctx, String(error.details.jobId)).catch(() => {});
+        },
+      );
+      inFlight.add(job);
+      void job.finally(() => inFlight.delete(job));
+    }
+    const now = Math.floor((performance.now() - started) / 1000);
+    if (now > second) {
+      second = now;
+      onSecond?.();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  await Promise.all(inFlight);
+  return result;
+}
+
+function count(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+/** The coordinator answers /healthz while overloaded: the slowest answer, and how many failed. */
+async function probeHealth(url: string, probes: { slowestMs: number; failed: number }): Promise<void> {
+  const t0 = performance.now();
+  try {
+    const answer = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) });
+    if (!answer.ok) probes.failed++;
+  } catch {
+    probes.failed++;
+  }
+  probes.slowestMs = Math.max(probes.slowestMs, performance.now() - t0);
+}
+
+/** Minute-by-minute medians of one process's samples, from `from` on. */
+function byMinute(samples: readonly ProcessSample[], from: number) {
+  const minutes = new Map<number, ProcessSample[]>();
+  for (const sample of samples) {
+    if (sample.at < from) continue;
+    const minute = Math.floor((sample.at - from) / 60_000);
+    minutes.set(minute, [...(minutes.get(minute) ?? []), sample]);
+  }
+  return [...minutes.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([minute, list]) => ({
+      minute,
+      rssMb: median(list.map((s) => s.rssMb)),
+      heapUsedMb: median(list.map((s) => s.heapUsedMb)),
+      delayP99Ms: quantile(
+        list.map((s) => s.delayP99Ms),
+        0.99,
+      ),
+      delayMaxMs: Math.max(...list.map((s) => s.delayMaxMs)),
+    }));
+}
+
+const growth = (first: number, last: number) => `${(((last - first) / first) * 100).toFixed(1)}%`;
+
+export async function runSoakBenchmark(): Promise<string> {
+  const statsDir = await mkdtemp(join(tmpdir(), 'idlegrid-soak-stats-'));
+  process.env.IDLEGRID_BENCH_STATS_DIR = statsDir;
+  recordProcessStats(statsDir, 'client');
+  const net = await startNetwork(PROVIDERS);
+  try {
+    const warmup = await offer(net, RATE, WARMUP_SECONDS);
+    const steadyFrom = Date.now();
+    const steady = await offer(net, RATE, MINUTES * 60);
+    const steadyUntil = Date.now();
+    const probes = { slowestMs: 0, failed: 0 };
+    const overload = await offer(
+      net,
+      RATE * 2,
+      OVERLOAD_SECONDS,
+      () => void probeHealth(net.coordinatorUrl, probes),
+    );
+    await probeHealth(net.coordinatorUrl, probes);
+    const stats = readProcessStats(statsDir);
+    return report({ warmup, steady, overload, probes, stats, steadyFrom, steadyUntil });
+  } finally {
+    await net.stop();
+    delete process.env.IDLEGRID_BENCH_STATS_DIR;
+    await rm(statsDir, { recursive: true, force: true });
+  }
+}
+
+function phaseRow(name: string, rate: number, phase: PhaseResult) {
+  const errors = [...phase.errors.entries()].map(([code, n]) => `${code}: ${n}`).join(', ') || 'none';
+  return [
+    name,
+    rate,
+    (phase.completed / phase.seconds).toFixed(1),
+    phase.offered,
+    phase.completed,
+    phase.backlogged,
+    ms(median(phase.latencies)),
+    ms(quantile(phase.latencies, 0.99)),
+    errors,
+  ];
+}
+
+function report(input: {
+  warmup: PhaseResult;
+  steady: PhaseResult;
+  overload: PhaseResult;
+  probes: { slowestMs: number; failed: number };
+  stats: Map<string, ProcessSample[]>;
+  steadyFrom: number;
+  steadyUntil: number;
+}): string {
+  const { steady, stats, steadyFrom, steadyUntil } = input;
+  const memoryRows: (string | number)[][] = [];
+  const flatRows: (string | number)[][] = [];
+  for (const [name, samples] of [...stats.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const minutes = byMinute(
+      samples.filter((s) => s.at <= steadyUntil),
+      steadyFrom,
+    );
+    if (minutes.length === 0) continue;
+    for (const minute of minutes) {
+      memoryRows.push([
+        name,
+        minute.minute + 1,
+        minute.rssMb.toFixed(0),
+        minute.heapUsedMb.toFixed(1),
+        ms(minute.delayP99Ms),
+        ms(minute.delayMaxMs),
+      ]);
+    }
+    const first = minutes[0]!;
+    const last = minutes[minutes.length - 1]!;
+    flatRows.push([
+      name,
+      first.rssMb.toFixed(0),
+      last.rssMb.toFixed(0),
+      growth(first.rssMb, last.rssMb),
+      first.heapUsedMb.toFixed(1),
+      last.heapUsedMb.toFixed(1),
+      growth(first.heapUsedMb, last.heapUsedMb),
+    ]);
+  }
+  const failures = steady.offered - steady.completed + steady.backlogged;
+  return [
+    '## Soak: one-call jobs at a steady rate, then twice that',
+    '',
+    machineLine(),
+    '',
+    `${PROVIDERS} provider processes and a coordinator (bench/local-network.ts), no-op WASM jobs through \`runWasmJob\` (one request each), offered open loop at ${RATE} jobs/s: ${WARMUP_SECONDS} s of warm-up, ${MINUTES} min measured, then ${OVERLOAD_SECONDS} s at ${RATE * 2} jobs/s. The client keeps at most ${MAX_IN_FLIGHT} jobs open; past that, an offered job is counted as backlogged (the network did not keep up). Every process samples its memory and event-loop delay each second.`,
+    '',
+    markdownTable(
+      ['phase', 'offered/s', 'done/s', 'submitted', 'completed', 'backlogged', 'p50 ms', 'p99 ms', 'errors'],
+      [
+        phaseRow('warm-up', RATE, input.warmup),
+        phaseRow('steady', RATE, steady),
+        phaseRow('overload', RATE * 2, input.overload),
+      ],
+    ),
+    '',
+    `Failures during the steady phase: ${failures}. While overloaded, \`/healthz\` answered every probe but ${input.probes.failed}, the slowest in ${ms(input.probes.slowestMs)} ms.`,
+    '',
+    '### Memory from the first to the last measured minute (medians of each minute)',
+    '',
+    markdownTable(
+      [
+        'process',
+        'RSS MB first',
+        'RSS MB last',
+        'RSS growth',
+        'heap MB first',
+        'heap MB last',
+        'heap growth',
+      ],
+      flatRows,
+    ),
+    '',
+    '<details><summary>Each process, minute by minute</summary>',
+    '',
+    markdownTable(
+      ['process', 'minute', 'RSS MB', 'heap used MB', 'event-loop delay p99 ms', 'max ms'],
+      memoryRows,
+    ),
+    '',
+    '</details>',
+  ].join('\n');
+}
