@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,8 @@ export interface TestNet {
   /** The funded client's jobs context (its key from DIR/keys/client.key). */
   ctx: JobsContext;
   chain: ChainContext;
+  /** The `idlegrid localnet` process itself. */
+  localnet: ChildProcess;
   /** Stops the localnet (SIGINT), then kills whatever is left that runs in this data directory and deletes it (kept with KEEP_NET=1, to read its logs and database). */
   stop(): Promise<void>;
 }
@@ -93,6 +95,7 @@ export async function startNet(
         domain: networkDomain(network.chainId, network.paymentChannels),
       },
       chain: connect(network),
+      localnet: localnet.child,
       stop,
     };
   } catch (error) {
