@@ -317,7 +317,10 @@ export function requestOf(operation: Operation, context: RequestContext): fc.Arb
           headerValues.every((v) => v === null || v.valid) &&
           tail === '' &&
           (body === undefined ? !operation.body : body.valid);
+        const summary = `${operation.method} ${target}${search}`.slice(0, 300);
         return {
+          [fc.toStringMethod]: () =>
+            `${summary} (${body?.type ?? 'no body'}, ${body?.bytes.length ?? 0} bytes)`,
           operation,
           method: operation.method,
           target: `${target}${search}`,
