@@ -224,4 +224,11 @@ describe('API errors', () => {
       });
     }
   });
+
+  it('answers HEAD of an event stream with its headers, and ends it', async () => {
+    const response = await api.app.inject({ method: 'HEAD', url: '/v1/events' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/event-stream');
+    expect(response.body).toBe('');
+  });
 });
