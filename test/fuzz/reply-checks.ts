@@ -35,7 +35,10 @@ export function replyProblem(response: RawResponse, shape: ErrorShape): string |
   if (httpStatusOf(code as never) !== response.status) {
     return `error ${code} answered with ${response.status}, documented as ${httpStatusOf(code as never)}`;
   }
-  if (shape === 'openai') {
+  // The HTTP parser refuses some requests before any route is chosen: those are in our shape.
+  const beforeRouting =
+    code === 'HEADERS_TOO_LARGE' || String((details as { reason?: unknown }).reason ?? '').startsWith('HPE_');
+  if (shape === 'openai' && !beforeRouting) {
     if (typeof error.type !== 'string') return `OpenAI error ${code} without a type: ${text}`;
     if (error.param !== null && typeof error.param !== 'string')
       return `OpenAI error ${code} with a bad param: ${text}`;
