@@ -67,7 +67,11 @@ async function exchange(host: P2PHost, bytes: Uint8Array, waitMs: number): Promi
   stream.addEventListener('remoteCloseWrite', () => {
     closed = true;
   });
-  if (!stream.send(bytes)) await stream.onDrain({ signal: AbortSignal.timeout(5_000) }).catch(() => {});
+  try {
+    if (!stream.send(bytes)) await stream.onDrain({ signal: AbortSignal.timeout(5_000) }).catch(() => {});
+  } catch {
+    closed = true; // the coordinator reset the stream already
+  }
   const until = Date.now() + waitMs;
   while (!closed && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
   if (!closed) stream.abort(new Error('the fuzzer moves on'));
@@ -150,7 +154,14 @@ describe('the coordinator’s jobs protocol under hostile peers', () => {
         return socket;
       });
       const trickle = setInterval(() => {
-        for (const stream of streams) if (stream.status === 'open') stream.send(Uint8Array.of(0x20));
+        for (const stream of streams) {
+          if (stream.status !== 'open') continue;
+          try {
+            stream.send(Uint8Array.of(0x20));
+          } catch {
+            // closed meanwhile
+          }
+        }
       }, 50);
       try {
         await providerStillWorks('under-slow-loris');
