@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { cidOfBytes, ERROR_CODES, httpStatusOf } from '@idlegrid/protocol';
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
@@ -195,5 +196,39 @@ describe('API errors', () => {
       request.write('{"a":'); // a few bytes of the 50 MB announced, then nothing
     });
     expect([status, JSON.parse(body).error.code]).toEqual([413, 'BODY_TOO_LARGE']);
+  });
+
+  it('answers requests the HTTP parser refuses (headers too large, a malformed header) in our shape', async () => {
+    if (!api.app.server.listening) await api.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = api.app.server.address() as { port: number };
+    const raw = (request: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect({ host: '127.0.0.1', port }, () => socket.write(request));
+        let text = '';
+        socket.on('data', (chunk) => {
+          text += chunk;
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(text));
+      });
+    const answers = [
+      [await raw(`GET /v1/jobs/${'a'.repeat(20_000)} HTTP/1.1\r\nhost: x\r\n\r\n`), 431, 'HEADERS_TOO_LARGE'],
+      [await raw('GET /healthz HTTP/1.1\r\nhost: x\r\nbad header: 1\r\n\r\n'), 400, 'INVALID_ARGUMENT'],
+    ] as const;
+    for (const [text, status, code] of answers) {
+      const [head = '', body = ''] = text.split('\r\n\r\n');
+      expect(head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(head.toLowerCase()).toContain('content-type: application/json');
+      expect(JSON.parse(body)).toEqual({
+        error: { code, message: expect.any(String), details: expect.any(Object) },
+      });
+    }
+  });
+
+  it('answers HEAD of an event stream with its headers, and ends it', async () => {
+    const response = await api.app.inject({ method: 'HEAD', url: '/v1/events' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/event-stream');
+    expect(response.body).toBe('');
   });
 });

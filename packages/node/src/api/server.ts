@@ -11,6 +11,7 @@ import type { ProviderRegistry } from '../coordinator/provider-registry.js';
 import type { JobStore } from '../jobs/api.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import type { PaymentLedger } from '../store/payment-ledger.js';
+import { clientErrorReply } from './client-errors.js';
 import { errorReply } from './error-reply.js';
 import { utf8JsonParser } from './media-type.js';
 import { openAiRoutes } from './openai/openai-routes.js';
@@ -64,6 +65,8 @@ export function createApiServer(components: ApiComponents, options: ApiOptions =
     forceCloseConnections: true,
     // A URL that is not UTF-8, or a parameter too long for the router: our error shape too.
     frameworkErrors: errorReply,
+    // Requests the HTTP parser refuses (bad request line or headers, headers too large): ours too.
+    clientErrorHandler: clientErrorReply,
   });
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
   enforceContracts(app, { artifactBodyLimit });

@@ -82,6 +82,11 @@ describe.each(['native', 'wasm'] as const)('the %s secp256k1 path', (curve) => {
     expect(() => recoverDigestSigner(digest, highS)).toThrow(/low/);
     expect(() => recoverDigestSigner(digest, signature.slice(0, 100) as Hex)).toThrow(/65 bytes/);
     expect(() => recoverDigestSigner(digest, `${signature.slice(0, 130)}05` as Hex)).toThrow(/recovery/);
+    // v as a bare parity (0/1) recovers the same key, but on-chain ecrecover refuses it
+    const parity = `0${v - 27}`;
+    expect(() => recoverDigestSigner(digest, `${signature.slice(0, 130)}${parity}` as Hex)).toThrow(
+      /recovery/,
+    );
     expect(() => recoverDigestSigner(digest, `0x${'00'.repeat(64)}1b`)).toThrow();
   });
 });

@@ -99,9 +99,10 @@ export function recoverDigestSigner(digest: Hex, signature: Hex): Address {
   if (bytes.length !== 65) throw new Error('signature must be 65 bytes');
   const compact = bytes.subarray(0, 64);
   if (BigInt(bytesToHex(compact.subarray(32))) > HALF_ORDER) throw new Error('signature s is not low');
+  // Only 27 and 28: the chain's ECDSA library (ecrecover) refuses the 0/1 form, so do we.
   const v = bytes[64]!;
-  const recoveryId = v >= 27 ? v - 27 : v;
-  if (recoveryId !== 0 && recoveryId !== 1) throw new Error(`invalid recovery byte ${v}`);
+  if (v !== 27 && v !== 28) throw new Error(`invalid recovery byte ${v}`);
+  const recoveryId = v === 27 ? 0 : 1;
   const publicKey = curve.recover(hexToBytes(digest), compact, recoveryId);
   if (!publicKey) throw new Error('no public key recovers from this signature');
   return checksumAddress(bytesToHex(keccak256Bytes(publicKey.subarray(1))).slice(-40));

@@ -16,5 +16,10 @@ describe('API keys', () => {
     for (const text of ['', 'sk-proj-abc', `sk-idg-${'0'.repeat(103)}`, `sk-idg-${'g'.repeat(104)}`]) {
       expect(() => parseApiKey(text)).toThrow(expect.objectContaining({ code: 'API_KEY_INVALID' }));
     }
+    // well-formed, but the session key is 0 or beyond the curve order: no private key
+    for (const session of ['0'.repeat(64), 'f'.repeat(64)]) {
+      const text = `sk-idg-${'ab'.repeat(20)}${session}`;
+      expect(() => parseApiKey(text)).toThrow(expect.objectContaining({ code: 'API_KEY_INVALID' }));
+    }
   });
 });

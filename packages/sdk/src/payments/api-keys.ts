@@ -6,6 +6,8 @@ import { authorizeSessionKey } from './session-keys.js';
 
 const PREFIX = 'sk-idg-';
 const KEY_PATTERN = /^sk-idg-([0-9a-f]{40})([0-9a-f]{64})$/;
+/** The secp256k1 group order: a private key is a number in 1..n-1. */
+const CURVE_ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 /** An API key of the OpenAI-compatible API: a session key of `client`'s payment channel. */
 export interface ApiKey {
@@ -28,6 +30,10 @@ export function parseApiKey(text: string): ApiKey {
   const match = KEY_PATTERN.exec(text.trim().toLowerCase());
   if (!match) {
     throw new IdlegridError('API_KEY_INVALID', `an API key is ${PREFIX} followed by 104 hex digits`);
+  }
+  const sessionKey = BigInt(`0x${match[2]}`);
+  if (sessionKey === 0n || sessionKey >= CURVE_ORDER) {
+    throw new IdlegridError('API_KEY_INVALID', 'the session key of this API key is not a valid private key');
   }
   return { client: getAddress(`0x${match[1]}`), sessionKey: `0x${match[2]}` };
 }

@@ -96,6 +96,8 @@ export function streamJobs(
     'cache-control': 'no-cache',
     connection: 'keep-alive',
   });
+  // A HEAD request gets the headers alone: Node sends them only with a body, or at the end.
+  if (request.method === 'HEAD') return void stream.end();
   stream.write(': connected\n\n');
   let ended = false;
   const write = (record: JobRecord, frame: string) => {
