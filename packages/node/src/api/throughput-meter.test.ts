@@ -27,7 +27,7 @@ describe('ThroughputMeter', () => {
   it('counts only jobs entering accepted from the event bus', () => {
     const bus = new JobEventBus();
     const meter = new ThroughputMeter(bus);
-    const job = (state: string) => ({ id: '0x1', state }) as never;
+    const job = (state: string) => ({ id: '0x1', client: '0xc1', state }) as never;
     bus.publish(job('running'));
     bus.publish(job('accepted'));
     bus.publish(job('settled'));
