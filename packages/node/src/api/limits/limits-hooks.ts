@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { contractOf } from '../openapi/route-contracts.js';
 import type { RequestLimits } from './request-limits.js';
-
-/** Routes that answer however loaded the coordinator is: what monitoring and orchestrators poll. */
-const UNLIMITED = new Set(['/healthz', '/metrics']);
 
 /**
  * Checks every request before its body is read: shed while the event loop lags, then one
@@ -11,7 +9,9 @@ const UNLIMITED = new Set(['/healthz', '/metrics']);
  */
 export function applyLimits(app: FastifyInstance, limits: RequestLimits): void {
   app.addHook('onRequest', async (request) => {
-    if (UNLIMITED.has(request.routeOptions.url ?? '')) return;
+    // /healthz and /metrics answer however loaded the coordinator is: monitoring polls them.
+    const route = request.routeOptions.url;
+    if (route !== undefined && contractOf(request.method, route)?.unlimited) return;
     limits.checkRequest(request.ip);
   });
   app.addHook('onReady', async () => limits.start());
