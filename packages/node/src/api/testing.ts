@@ -15,8 +15,8 @@ import type { Scheduler } from '../scheduler/scheduler.js';
 import { ArtifactStore } from '../storage/artifact-store.js';
 import { openJobStore } from '../store/open-store.js';
 import type { PaymentLedger } from '../store/payment-ledger.js';
-import { createMetrics } from './metrics.js';
 import type { RequestLimits } from './limits/request-limits.js';
+import { createMetrics } from './metrics.js';
 import { type ApiOptions, createApiServer } from './server.js';
 
 export const testDomain = networkDomain(31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
