@@ -200,11 +200,11 @@ describe('load shedding', () => {
     const open = await fetch(`${url}/v1/events`, { signal: first.signal });
     expect(open.status).toBe(200);
     const second = await fetch(`${url}/v1/events`);
-    expect([second.status, second.headers.get('retry-after'), (await second.json()).error.code]).toEqual([
-      503,
-      '1',
-      'OVERLOADED',
-    ]);
+    expect([
+      second.status,
+      second.headers.get('retry-after'),
+      ((await second.json()) as { error: { code: string } }).error.code,
+    ]).toEqual([503, '1', 'OVERLOADED']);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     first.abort();
     await expect.poll(() => limits.shedder.openStreams).toBe(0);
