@@ -18,7 +18,7 @@ export function refill(bucket: Bucket, limit: RateLimit, now: number): Bucket {
 
 /**
  * How long until the (refilled) bucket holds `cost` tokens: 0 if it does now. A cost above
- * `burst` waits for a full bucket, and is then still refused: see takeOrWait's callers.
+ * `burst` waits for a full bucket, and is then still refused (KeyLimiter says so).
  */
 export function waitMs(bucket: Bucket, limit: RateLimit, cost: number): number {
   const missing = Math.min(cost, limit.burst) - bucket.tokens;
