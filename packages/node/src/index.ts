@@ -1,3 +1,5 @@
+export { type ApiLimitsOptions, DEFAULT_API_LIMITS, type RateLimit } from './api/limits/api.js';
+export { type ApiLimitsSettings, mergeApiLimits, resolveApiLimits } from './api/limits/limits-settings.js';
 export { createMetrics } from './api/metrics.js';
 export { type ApiComponents, type ApiOptions, createApiServer } from './api/server.js';
 export { chainStatePath, mintGas, startEmbeddedChain } from './chain/embedded-chain.js';

@@ -1,11 +1,12 @@
-import { startCoordinator } from '@idlegrid/node';
+import { mergeApiLimits, startCoordinator } from '@idlegrid/node';
 import { IdlegridError } from '@idlegrid/protocol/light';
 import { loadOrCreateKey, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
 import type { Command } from 'commander';
 import { contextOf, untilInterrupted } from '../context.js';
 import { table } from '../format.js';
+import { type LimitFlags, limitOptions, limitSettingsOf } from './limit-flags.js';
 
-interface CoordinatorFlags {
+interface CoordinatorFlags extends LimitFlags {
   name: string;
   host: string;
   apiPort: string;
@@ -17,7 +18,7 @@ interface CoordinatorFlags {
 const POLICIES = ['learned', 'cheapest', 'random'] as const;
 
 export function registerCoordinatorCommands(coordinator: Command): void {
-  coordinator
+  const start = coordinator
     .command('start')
     .description('run a coordinator for the network in the data directory until Ctrl-C')
     .option('--name <name>', 'key name of the coordinator', 'coordinator')
@@ -28,46 +29,47 @@ export function registerCoordinatorCommands(coordinator: Command): void {
       '--database-url <url>',
       'PostgreSQL URL (or DATABASE_URL); SQLite in the data directory otherwise',
     )
-    .option('--placement <policy>', `how jobs are placed: ${POLICIES.join(', ')}`, 'learned')
-    .action(async (options: CoordinatorFlags, command: Command) => {
-      const { config, out } = await contextOf(command);
-      const placementPolicy = POLICIES.find((policy) => policy === options.placement);
-      if (!placementPolicy)
-        throw new IdlegridError('INVALID_ARGUMENT', `--placement must be one of ${POLICIES.join(', ')}`);
-      const network = await readNetworkConfig(config.dataDir);
-      await loadOrCreateKey(config.dataDir, options.name);
-      const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
-      const running = await startCoordinator({
-        dataDir: config.dataDir,
-        network,
-        privateKey: await loadPrivateKey(config.dataDir, options.name),
-        apiHost: options.host,
-        apiPort: Number(options.apiPort),
-        p2pListen: [`/ip4/${options.host}/tcp/${Number(options.p2pPort)}`],
-        ...(databaseUrl ? { databaseUrl } : {}),
-        placementPolicy,
-      });
-      try {
-        const info = {
-          address: running.address,
-          peerId: running.peerId,
-          apiUrl: running.apiUrl,
-          p2pAddrs: running.p2pAddrs,
-        };
-        out.result(info, () =>
-          [
-            table([
-              ['coordinator', running.address],
-              ['HTTP API', running.apiUrl],
-              ['p2p', running.p2pAddrs.join(' ')],
-              ['store', databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`],
-            ]),
-            'coordinator running; Ctrl-C to stop',
-          ].join('\n'),
-        );
-        await untilInterrupted();
-      } finally {
-        await running.stop();
-      }
+    .option('--placement <policy>', `how jobs are placed: ${POLICIES.join(', ')}`, 'learned');
+  limitOptions(start).action(async (options: CoordinatorFlags, command: Command) => {
+    const { config, out } = await contextOf(command);
+    const placementPolicy = POLICIES.find((policy) => policy === options.placement);
+    if (!placementPolicy)
+      throw new IdlegridError('INVALID_ARGUMENT', `--placement must be one of ${POLICIES.join(', ')}`);
+    const network = await readNetworkConfig(config.dataDir);
+    await loadOrCreateKey(config.dataDir, options.name);
+    const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
+    const running = await startCoordinator({
+      dataDir: config.dataDir,
+      network,
+      privateKey: await loadPrivateKey(config.dataDir, options.name),
+      apiHost: options.host,
+      apiPort: Number(options.apiPort),
+      p2pListen: [`/ip4/${options.host}/tcp/${Number(options.p2pPort)}`],
+      ...(databaseUrl ? { databaseUrl } : {}),
+      placementPolicy,
+      limits: mergeApiLimits(config.limits, limitSettingsOf(options)),
     });
+    try {
+      const info = {
+        address: running.address,
+        peerId: running.peerId,
+        apiUrl: running.apiUrl,
+        p2pAddrs: running.p2pAddrs,
+      };
+      out.result(info, () =>
+        [
+          table([
+            ['coordinator', running.address],
+            ['HTTP API', running.apiUrl],
+            ['p2p', running.p2pAddrs.join(' ')],
+            ['store', databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`],
+          ]),
+          'coordinator running; Ctrl-C to stop',
+        ].join('\n'),
+      );
+      await untilInterrupted();
+    } finally {
+      await running.stop();
+    }
+  });
 }

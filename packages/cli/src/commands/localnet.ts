@@ -20,6 +20,7 @@ interface LocalnetFlags {
   demo: boolean;
   once?: boolean;
   adversary: string[];
+  limits: boolean;
 }
 
 const CLI_PATH = fileURLToPath(new URL('../../bin/idlegrid.js', import.meta.url));
@@ -31,6 +32,10 @@ export function registerLocalnetCommand(localnet: Command): void {
     .option('--api-port <port>', 'HTTP API port of the coordinator (0 picks a free one)', '7070')
     .option('--no-demo', 'start the network without running the demo jobs')
     .option('--once', 'stop after the demo instead of running until Ctrl-C')
+    .option(
+      '--no-limits',
+      "run the coordinator without rate limits, quotas or load shedding (else DIR/config.json's)",
+    )
     .option(
       '--adversary <name=mode>',
       'for verification tests: make a provider cheat, e.g. provider-2=wrong (repeatable)',
@@ -56,6 +61,7 @@ export function registerLocalnetCommand(localnet: Command): void {
         adversaries,
         cliPath: CLI_PATH,
         apiPort: Number(options.apiPort),
+        limits: options.limits,
         onStep: (message) => out.step(message),
       });
       const stop = async () => {

@@ -13,6 +13,10 @@ import type { ArtifactStore } from '../storage/artifact-store.js';
 import type { PaymentLedger } from '../store/payment-ledger.js';
 import { clientErrorReply } from './client-errors.js';
 import { errorReply } from './error-reply.js';
+import { applyLimits } from './limits/limits-hooks.js';
+import { registerLimitMetrics } from './limits/limits-metrics.js';
+import { type ApiLimitsSettings, resolveApiLimits } from './limits/limits-settings.js';
+import { RequestLimits } from './limits/request-limits.js';
 import { utf8JsonParser } from './media-type.js';
 import { openAiRoutes } from './openai/openai-routes.js';
 import { enforceContracts } from './openapi/contract-hooks.js';
@@ -42,12 +46,16 @@ export interface ApiComponents {
   dashboardDir?: string;
   /** With an inference gateway (and a registry) the API also speaks OpenAI's. */
   inference?: InferenceGateway;
+  /** The per-key limits and load shedder, built by a test with its clock and load signal; else from ApiOptions.limits. */
+  limits?: RequestLimits;
 }
 
 export interface ApiOptions {
   /** Largest artifact upload, in bytes (256 MiB by default); every other route has a limit of its own. */
   bodyLimit?: number;
   logger?: boolean;
+  /** Per-key rate limits, quotas and load shedding (api/limits/api.ts; DEFAULT_API_LIMITS for what is left out). */
+  limits?: ApiLimitsSettings;
   /** Sees each route as it is registered (the test that the OpenAPI document lists them all). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -69,6 +77,9 @@ export function createApiServer(components: ApiComponents, options: ApiOptions =
     clientErrorHandler: clientErrorReply,
   });
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
+  const limits = components.limits ?? new RequestLimits(resolveApiLimits(options.limits));
+  applyLimits(app, limits);
+  registerLimitMetrics(components.metrics, limits);
   enforceContracts(app, { artifactBodyLimit });
   utf8JsonParser(app);
   app.setErrorHandler(errorReply);
@@ -84,9 +95,9 @@ export function createApiServer(components: ApiComponents, options: ApiOptions =
     reply.type(components.metrics.contentType).send(await components.metrics.metrics()),
   );
   openApiRoutes(app, { artifactBodyLimit });
-  jobRoutes(app, components);
+  jobRoutes(app, { ...components, limits });
   artifactRoutes(app, components);
-  eventRoutes(app, components);
+  eventRoutes(app, { ...components, limits });
   if (components.registry)
     networkRoutes(app, {
       registry: components.registry,
@@ -104,9 +115,13 @@ export function createApiServer(components: ApiComponents, options: ApiOptions =
       ...(components.payments ? { payments: components.payments.ledger } : {}),
     });
   if (components.inference && components.registry)
-    openAiRoutes(app, { gateway: components.inference, registry: components.registry });
+    openAiRoutes(app, { gateway: components.inference, registry: components.registry, limits });
   if (components.dashboardDir) dashboardRoutes(app, { dashboardDir: components.dashboardDir });
   if (components.payments)
-    paymentRoutes(app, { forwarder: components.payments.forwarder, payments: components.payments.ledger });
+    paymentRoutes(app, {
+      forwarder: components.payments.forwarder,
+      payments: components.payments.ledger,
+      limits,
+    });
   return app;
 }

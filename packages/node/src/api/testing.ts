@@ -15,6 +15,7 @@ import type { Scheduler } from '../scheduler/scheduler.js';
 import { ArtifactStore } from '../storage/artifact-store.js';
 import { openJobStore } from '../store/open-store.js';
 import type { PaymentLedger } from '../store/payment-ledger.js';
+import type { RequestLimits } from './limits/request-limits.js';
 import { createMetrics } from './metrics.js';
 import { type ApiOptions, createApiServer } from './server.js';
 
@@ -33,7 +34,10 @@ export interface EquippedApi {
  * A coordinator API with every optional part present (registry, payments, chain, dashboard,
  * inference): parts a test does not reach are stand-ins, the job store and intake are real.
  */
-export async function equippedApi(options: ApiOptions = {}): Promise<EquippedApi> {
+export async function equippedApi(
+  options: ApiOptions = {},
+  parts: { limits?: RequestLimits } = {},
+): Promise<EquippedApi> {
   const dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-api-'));
   const store = await openJobStore({ dataDir });
   const bus = new JobEventBus();
@@ -72,6 +76,7 @@ export async function equippedApi(options: ApiOptions = {}): Promise<EquippedApi
       chain: { context: { network } as unknown as ChainContext, coordinator: address(4), readsChain: true },
       dashboardDir: join(dataDir, 'dashboard'),
       inference,
+      ...parts,
     },
     options,
   );

@@ -37,6 +37,15 @@ describe('loadConfig', () => {
     });
   });
 
+  it("reads a coordinator's limits from the config file, and refuses bad ones", async () => {
+    await writeFile(join(dataDir, 'config.json'), JSON.stringify({ limits: { client: { rate: 5 } } }));
+    expect((await loadConfig({ flags: { dataDir }, env: {} })).limits).toEqual({ client: { rate: 5 } });
+    await writeFile(join(dataDir, 'config.json'), JSON.stringify({ limits: { client: { rate: 'fast' } } }));
+    await expect(loadConfig({ flags: { dataDir }, env: {} })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
+  });
+
   it('finds the data directory from IDLEGRID_HOME', async () => {
     expect((await loadConfig({ env: { IDLEGRID_HOME: dataDir } })).dataDir).toBe(dataDir);
   });

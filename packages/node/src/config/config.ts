@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IdlegridError } from '@idlegrid/protocol/light';
 import { z } from 'zod';
+import { apiLimitsSettingsSchema } from '../api/limits/limits-settings.js';
 import { resolveDataDir } from './data-dir.js';
 
 /** Everything a node reads from flags, environment and DIR/config.json, validated once. */
@@ -15,6 +16,8 @@ const configSchema = z.strictObject({
   chainStateIntervalSeconds: z.number().int().positive(),
   /** Hex private key that deploys to an external chain; never stored in the repo or config file. */
   deployerKey: z.string().optional(),
+  /** A coordinator's per-key rate limits, quotas and load shedding (docs/protocol.md, "Limits"); flags override each part. */
+  limits: apiLimitsSettingsSchema.optional(),
 });
 
 export type NodeConfig = z.output<typeof configSchema>;
@@ -22,7 +25,7 @@ export type NodeConfig = z.output<typeof configSchema>;
 const fileSchema = configSchema.omit({ dataDir: true, deployerKey: true }).partial();
 
 export interface ConfigSources {
-  flags?: Partial<Record<keyof NodeConfig, string | number | undefined>>;
+  flags?: Partial<Record<Exclude<keyof NodeConfig, 'limits'>, string | number | undefined>>;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -47,6 +50,7 @@ export async function loadConfig({ flags = {}, env = process.env }: ConfigSource
       ),
     ),
     deployerKey: pick(flags.deployerKey, env.IDLEGRID_DEPLOYER_KEY),
+    limits: file.limits,
   };
   const parsed = configSchema.safeParse(
     Object.fromEntries(Object.entries(candidate).filter(([, value]) => value !== undefined)),

@@ -3,6 +3,7 @@ import { dashboardDir } from '@idlegrid/dashboard';
 import { localAccount, networkDomain } from '@idlegrid/protocol';
 import { connect, type NetworkConfig } from '@idlegrid/sdk';
 import type { Hex } from 'viem';
+import { type ApiLimitsSettings, resolveApiLimits } from '../api/limits/limits-settings.js';
 import { createMetrics } from '../api/metrics.js';
 import { createApiServer } from '../api/server.js';
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
@@ -60,6 +61,8 @@ export interface CoordinatorOptions {
   placementPolicy?: PolicyName;
   /** The dashboard served at `/` (default: the built `@idlegrid/dashboard`). */
   dashboardDir?: string;
+  /** Per-key rate limits, quotas and load shedding of the HTTP API (DEFAULT_API_LIMITS for what is left out). */
+  limits?: ApiLimitsSettings;
 }
 
 export interface RunningCoordinator {
@@ -72,6 +75,8 @@ export interface RunningCoordinator {
 
 /** Starts a coordinator: job store, HTTP API, p2p job protocol and the dispatch loop. */
 export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
+  // Bad limits fail the start before anything is opened.
+  const limits = resolveApiLimits(options.limits);
   const account = localAccount(options.privateKey);
   const domain = networkDomain(options.network.chainId, options.network.paymentChannels);
   const leaseMs = options.leaseMs ?? 15_000;
@@ -161,18 +166,21 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     spending,
     payments: new SessionPayments({ domain, forwarder, ledger: store.payments, spending }),
   });
-  const api = createApiServer({
-    inference,
-    intake,
-    store: store.jobs,
-    artifacts,
-    bus,
-    metrics: createMetrics(bus),
-    registry,
-    payments: { forwarder, ledger: store.payments },
-    chain: { context: connect(options.network), coordinator: account.address, readsChain: chainChecks },
-    dashboardDir: options.dashboardDir ?? dashboardDir,
-  });
+  const api = createApiServer(
+    {
+      inference,
+      intake,
+      store: store.jobs,
+      artifacts,
+      bus,
+      metrics: createMetrics(bus),
+      registry,
+      payments: { forwarder, ledger: store.payments },
+      chain: { context: connect(options.network), coordinator: account.address, readsChain: chainChecks },
+      dashboardDir: options.dashboardDir ?? dashboardDir,
+    },
+    { limits },
+  );
 
   await dispatcher.recover();
   const apiUrl = await api.listen({ host: options.apiHost ?? '127.0.0.1', port: options.apiPort ?? 0 });

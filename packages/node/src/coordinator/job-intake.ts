@@ -61,7 +61,7 @@ export class JobIntake {
   constructor(private readonly options: JobIntakeOptions) {}
 
   async submit(signedSpec: unknown): Promise<JobRecord> {
-    return this.submitVerified(await this.#verify(signedSpec, 'JobSpec'));
+    return this.submitVerified(await this.verify(signedSpec, 'JobSpec'));
   }
 
   /**
@@ -111,7 +111,11 @@ export class JobIntake {
   }
 
   async cancel(signedCancel: unknown): Promise<JobRecord> {
-    const { message } = await this.#verify(signedCancel, 'JobCancel');
+    return this.cancelVerified(await this.verify(signedCancel, 'JobCancel'));
+  }
+
+  /** A cancel whose signature verify() checked (the API counts it for its client in between). */
+  async cancelVerified({ message }: Pick<VerifiedMessage<'JobCancel'>, 'message'>): Promise<JobRecord> {
     const job = await this.options.store.get(message.jobId);
     if (job.client !== message.client) {
       throw new IdlegridError('NOT_AUTHORIZED', `only the job's client can cancel job ${job.id}`, {
@@ -126,7 +130,11 @@ export class JobIntake {
     return cancelled;
   }
 
-  #verify<K extends 'JobSpec' | 'JobCancel'>(input: unknown, kind: K): Promise<VerifiedMessage<K>> {
+  /**
+   * Checks a signed JobSpec or JobCancel: by its client (or a delegate), for this network, not
+   * expired. Its `client` is who sent it only once this resolves: what the API's limits key by.
+   */
+  verify<K extends 'JobSpec' | 'JobCancel'>(input: unknown, kind: K): Promise<VerifiedMessage<K>> {
     return verifySignedMessage(this.options.domain, input, {
       kind,
       nowSeconds: this.#now(),

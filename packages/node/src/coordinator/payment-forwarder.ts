@@ -32,6 +32,11 @@ export interface Payee {
   paid: boolean;
 }
 
+export interface PayOptions {
+  /** Called with the job's client once every voucher is verified as its, before any is relayed. */
+  admit?: (client: Address) => void;
+}
+
 /**
  * Settles an accepted job: for each payee still unpaid, checks that the client's cumulative
  * voucher pays at least its amount on top of what that provider was already paid, hands it
@@ -49,7 +54,11 @@ export class PaymentForwarder {
   }
 
   /** `body`: `{ voucher }`, or `{ vouchers: [...] }` with one per payee left to pay. */
-  async pay(jobId: string, body: { voucher?: unknown; vouchers?: unknown } | undefined): Promise<JobRecord> {
+  async pay(
+    jobId: string,
+    body: { voucher?: unknown; vouchers?: unknown } | undefined,
+    options: PayOptions = {},
+  ): Promise<JobRecord> {
     const job = await this.deps.store.get(jobId);
     if (job.state !== 'accepted' || !job.provider || job.price === null) {
       throw new IdlegridError(
@@ -100,6 +109,8 @@ export class PaymentForwarder {
       }
       toRelay.push({ kind: 'Voucher', message: voucher.message, signature: voucher.signature });
     }
+    // The vouchers are the job's client's: the API's limits count the payment for it (may throw).
+    options.admit?.(job.client);
     for (const voucher of toRelay) {
       const provider = voucher.message.provider;
       const peer = this.deps.registry.get(provider)?.peer;

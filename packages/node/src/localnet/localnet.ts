@@ -75,6 +75,8 @@ export interface LocalnetOptions {
   apiPort: number;
   /** For verification tests: providers (by name, like provider-2) that cheat, and how (see provider/adversary.ts). */
   adversaries?: Readonly<Record<string, string>>;
+  /** False: the coordinator runs without rate limits, quotas or load shedding (`--no-limits`). */
+  limits?: boolean;
   onStep?: (message: string) => void;
 }
 
@@ -161,7 +163,15 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
       const coordinator = await startChildNode(
         options.cliPath,
         'coordinator',
-        ['--data-dir', config.dataDir, 'coordinator', 'start', '--api-port', String(options.apiPort)],
+        [
+          '--data-dir',
+          config.dataDir,
+          'coordinator',
+          'start',
+          '--api-port',
+          String(options.apiPort),
+          ...(options.limits === false ? ['--no-limits'] : []),
+        ],
         { dataDir: config.dataDir },
       );
       nodes.push(coordinator);

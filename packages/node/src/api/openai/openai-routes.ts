@@ -1,10 +1,12 @@
 import { exactDecimal, IdlegridError, toWireJson } from '@idlegrid/protocol';
 import { type ApiKey, parseApiKey } from '@idlegrid/sdk';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Address } from 'viem';
 import type { InferenceGateway, InferenceResult } from '../../coordinator/inference/inference-gateway.js';
 import { modelCatalog } from '../../coordinator/inference/model-catalog.js';
 import type { ProviderRegistry } from '../../coordinator/provider-registry.js';
-import type { LlmRequest } from '../../runtimes/llm/api.js';
+import { billedTokens, type LlmRequest } from '../../runtimes/llm/api.js';
+import type { RequestLimits } from '../limits/request-limits.js';
 import { openAiError, openAiErrorReply } from './openai-errors.js';
 import {
   chatJobRequest,
@@ -28,6 +30,13 @@ import {
 export interface OpenAiRouteDeps {
   gateway: InferenceGateway;
   registry: ProviderRegistry;
+  limits: RequestLimits;
+}
+
+/** A live API key: what the request runs with, and the session address its limits count for. */
+interface AuthorizedKey {
+  key: ApiKey;
+  session: Address;
 }
 
 /**
@@ -57,19 +66,19 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRouteDeps): void 
 
     scope.post('/v1/chat/completions', async (request, reply) => {
       // The key first: an unknown caller learns nothing of the request or the models.
-      const key = await authorizedKey(request, deps.gateway);
+      const key = await authorizedKey(request, deps);
       const body = parseBody(chatRequestSchema, request.body);
       const job = chatJobRequest(body);
       const created = Math.floor(Date.now() / 1000);
       if (!body.stream) {
-        const result = await deps.gateway.run(key, body.model, job, {
+        const result = await run(deps, key, body.model, job, {
           signal: abortOf(reply),
           ...verificationOf(request),
         });
         return chatCompletion(`chatcmpl-${result.jobId.slice(2)}`, created, result);
       }
       const id = `chatcmpl-${crypto.randomUUID()}`;
-      return stream(request, reply, deps.gateway, key, body.model, job, {
+      return stream(request, reply, deps, key, body.model, job, {
         start: () => chatChunk(id, created, body.model, { role: 'assistant', content: '' }),
         text: (text) => chatChunk(id, created, body.model, { content: text }),
         end: (result) => chatChunk(id, created, body.model, {}, generationOf(result.answer).finishReason),
@@ -84,19 +93,19 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRouteDeps): void 
 
     scope.post('/v1/completions', async (request, reply) => {
       // The key first: an unknown caller learns nothing of the request or the models.
-      const key = await authorizedKey(request, deps.gateway);
+      const key = await authorizedKey(request, deps);
       const body = parseBody(completionRequestSchema, request.body);
       const job = completionJobRequest(body);
       const created = Math.floor(Date.now() / 1000);
       if (!body.stream) {
-        const result = await deps.gateway.run(key, body.model, job, {
+        const result = await run(deps, key, body.model, job, {
           signal: abortOf(reply),
           ...verificationOf(request),
         });
         return textCompletion(`cmpl-${result.jobId.slice(2)}`, created, result);
       }
       const id = `cmpl-${crypto.randomUUID()}`;
-      return stream(request, reply, deps.gateway, key, body.model, job, {
+      return stream(request, reply, deps, key, body.model, job, {
         text: (text) => textChunk(id, created, body.model, text),
         end: (result) => textChunk(id, created, body.model, '', generationOf(result.answer).finishReason),
         includeUsage: body.stream_options?.include_usage === true,
@@ -109,9 +118,9 @@ export function openAiRoutes(app: FastifyInstance, deps: OpenAiRouteDeps): void 
     });
 
     scope.post('/v1/embeddings', async (request, reply) => {
-      const key = await authorizedKey(request, deps.gateway);
+      const key = await authorizedKey(request, deps);
       const body = parseBody(embeddingRequestSchema, request.body);
-      const result = await deps.gateway.run(key, body.model, embeddingJobRequest(body), {
+      const result = await run(deps, key, body.model, embeddingJobRequest(body), {
         signal: abortOf(reply),
       });
       return embeddingList(result, body.encoding_format ?? 'float');
@@ -128,11 +137,28 @@ function verificationOf(request: FastifyRequest): { verification?: string } {
   return typeof header === 'string' && header ? { verification: header } : {};
 }
 
-/** The request's API key, once the chain says it is live. */
-async function authorizedKey(request: FastifyRequest, gateway: InferenceGateway): Promise<ApiKey> {
+/**
+ * The request's API key, once the chain says it is live, counted for its rate and quota (only
+ * then: a made-up key counts for its caller's IP alone, never for a real key's bucket).
+ */
+async function authorizedKey(request: FastifyRequest, deps: OpenAiRouteDeps): Promise<AuthorizedKey> {
   const key = apiKeyOf(request);
-  await gateway.authorize(key);
-  return key;
+  const session = await deps.gateway.authorize(key);
+  deps.limits.chargeApiKey(session);
+  return { key, session };
+}
+
+/** Runs the request as a network job, and counts the tokens it used for the key's day. */
+async function run(
+  deps: OpenAiRouteDeps,
+  { key, session }: AuthorizedKey,
+  model: string,
+  job: LlmRequest,
+  options: Parameters<InferenceGateway['run']>[3],
+): Promise<InferenceResult> {
+  const result = await deps.gateway.run(key, model, job, options);
+  deps.limits.useTokens(session, billedTokens(result.answer.usage));
+  return result;
 }
 
 function apiKeyOf(request: FastifyRequest): ApiKey {
@@ -164,8 +190,8 @@ interface StreamShape {
 async function stream(
   request: FastifyRequest,
   reply: FastifyReply,
-  gateway: InferenceGateway,
-  key: ApiKey,
+  deps: OpenAiRouteDeps,
+  key: AuthorizedKey,
   model: string,
   job: LlmRequest,
   shape: StreamShape,
@@ -191,8 +217,10 @@ async function stream(
     started = true;
     return first;
   };
+  const closeStream = deps.limits.openStream(request.ip);
+  reply.raw.once('close', closeStream);
   try {
-    const result = await gateway.run(key, model, job, {
+    const result = await run(deps, key, model, job, {
       signal: abortOf(reply),
       ...verificationOf(request),
       onText: (text) => send(...begin(), shape.text(text)),

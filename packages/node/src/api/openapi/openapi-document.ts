@@ -47,6 +47,18 @@ export function openApiPath(path: string): string {
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 
+/** The errors that say when to come back: refusals by the limits and load shedding. */
+const RETRY_STATUSES = new Set([429, 503]);
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  429: 'Over a rate limit (RATE_LIMITED) or a daily quota (QUOTA_EXCEEDED) of the caller’s key',
+  503: 'Shed under load (OVERLOADED), or a part of the coordinator is unavailable',
+};
+const RETRY_AFTER_HEADER = {
+  description:
+    'Seconds to wait before retrying (also in `details.retryAfter`); set on RATE_LIMITED, QUOTA_EXCEEDED and OVERLOADED',
+  schema: { type: 'integer', minimum: 1 },
+};
+
 /** Every status a route may answer with an error: its own and those its inputs can cause. */
 function errorStatuses(contract: RouteContract): number[] {
   const statuses = new Set(contract.errors);
@@ -54,6 +66,8 @@ function errorStatuses(contract: RouteContract): number[] {
   if (contract.params) statuses.add(414);
   if (contract.body) for (const status of [413, 415]) statuses.add(status);
   if (contract.apiKey) statuses.add(401);
+  // Rate limits and quotas (429), load shedding (503): see docs/protocol.md, "Limits".
+  if (!contract.unlimited) for (const status of [429, 503]) statuses.add(status);
   return [...statuses].sort((a, b) => a - b);
 }
 
@@ -178,7 +192,11 @@ export function openApiDocument(options: { artifactBodyLimit?: number } = {}): J
         ...Object.fromEntries(
           errorStatuses(contract).map((status) => [
             String(status),
-            { description: 'An error', content: { 'application/json': { schema: errorSchema } } },
+            {
+              description: ERROR_DESCRIPTIONS[status] ?? 'An error',
+              ...(RETRY_STATUSES.has(status) && { headers: { 'Retry-After': RETRY_AFTER_HEADER } }),
+              content: { 'application/json': { schema: errorSchema } },
+            },
           ]),
         ),
         default: { description: 'An error', content: { 'application/json': { schema: errorSchema } } },

@@ -44,6 +44,8 @@ export interface RouteContract {
   };
   /** Authorization: Bearer with an idlegrid API key (`sk-idg-…`). */
   apiKey?: boolean;
+  /** Answers whatever the load and however often asked: no rate limit, no shedding (/healthz, /metrics). */
+  unlimited?: boolean;
   /** Errors in OpenAI's shape (the OpenAI-compatible routes). */
   openAiErrors?: boolean;
   responses: Record<number, ResponseContract>;

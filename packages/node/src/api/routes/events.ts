@@ -5,6 +5,7 @@ import type { JobEventBus } from '../../coordinator/job-event-bus.js';
 import type { JobRecord, JobStore } from '../../jobs/api.js';
 import { isJobState } from '../../jobs/job-states.js';
 import type { ArtifactStore } from '../../storage/artifact-store.js';
+import type { RequestLimits } from '../limits/request-limits.js';
 import { hasResult, type ResultBundle, resultBundle } from '../result-bundle.js';
 
 const KEEPALIVE_MS = 15_000;
@@ -42,13 +43,14 @@ function resultFrameOf(job: JobRecord, result: ResultBundle): string {
  */
 export function eventRoutes(
   app: FastifyInstance,
-  deps: { bus: JobEventBus; store: JobStore; artifacts: ArtifactStore },
+  deps: { bus: JobEventBus; store: JobStore; artifacts: ArtifactStore; limits: RequestLimits },
 ): void {
   app.get<{ Querystring: EventsQuery }>('/v1/events', async (request, reply) => {
     const filter = streamFilter(request.query);
     // An unknown job is an error answer, not an empty stream.
     if (request.query.job !== undefined) await deps.store.get(request.query.job);
-    streamJobs(request, reply, deps, filter, request.query.job);
+    const closeStream = deps.limits.openStream(request.ip);
+    streamJobs(request, reply, deps, { ...filter, closeStream }, request.query.job);
   });
 }
 
@@ -61,6 +63,8 @@ export interface StreamFilter {
    * answer to a submission that waits for its result, whose connection then serves the next.
    */
   endWhenDone?: boolean;
+  /** Gives the stream's place back to the load shedder (see limits/load-shedder.ts) once it closes. */
+  closeStream?: (() => void) | undefined;
 }
 
 /** The filter of `?client=&states=&results=`; INVALID_ARGUMENT for an unknown state or results mode. */
@@ -124,10 +128,13 @@ export function streamJobs(
     send(record);
   }, interest);
   const keepalive = setInterval(() => stream.write(': keepalive\n\n'), KEEPALIVE_MS);
-  request.raw.on('close', () => {
+  const closed = () => {
     clearInterval(keepalive);
     unsubscribe();
-  });
+    filter.closeStream?.();
+  };
+  request.raw.on('close', closed);
+  stream.once('close', closed);
   // Read after subscribing: a change made meanwhile arrives as an event (versions order them).
   if (jobId !== undefined) {
     deps.store.get(jobId).then(send, () => stream.end()); // the store failed: the client falls back to polling

@@ -1,14 +1,16 @@
-import { IdlegridError, isIdlegridError, toWireJson } from '@idlegrid/protocol';
+import { IdlegridError, toWireJson } from '@idlegrid/protocol';
 import type { FastifyInstance } from 'fastify';
 import { getAddress, isAddress } from 'viem';
 import type { JobEventBus } from '../../coordinator/job-event-bus.js';
 import type { JobIntake } from '../../coordinator/job-intake.js';
-import type { JobStore } from '../../jobs/api.js';
+import type { JobRecord, JobStore } from '../../jobs/api.js';
 import { isJobState } from '../../jobs/job-states.js';
 import type { ArtifactStore } from '../../storage/artifact-store.js';
 import { MAX_BATCH_JOBS } from '../batch-limit.js';
+import type { RequestLimits } from '../limits/request-limits.js';
 import { resultBundle } from '../result-bundle.js';
 import { type EventsQuery, streamFilter, streamJobs } from './events.js';
+import { submitBatch, submitOne } from './submissions.js';
 
 /** As the route's contract (openapi/job-contracts.ts) parsed it: `limit` is a decimal integer in 1..500. */
 interface ListQuery {
@@ -20,7 +22,13 @@ interface ListQuery {
 
 export function jobRoutes(
   app: FastifyInstance,
-  deps: { intake: JobIntake; store: JobStore; artifacts: ArtifactStore; bus: JobEventBus },
+  deps: {
+    intake: JobIntake;
+    store: JobStore;
+    artifacts: ArtifactStore;
+    bus: JobEventBus;
+    limits: RequestLimits;
+  },
 ): void {
   const json = (value: unknown) => toWireJson(value);
 
@@ -32,8 +40,17 @@ export function jobRoutes(
   app.post<{ Querystring: Omit<EventsQuery, 'job' | 'client'> }>('/v1/jobs', async (request, reply) => {
     const stream = request.headers.accept?.includes('text/event-stream') ?? false;
     const filter = stream ? streamFilter(request.query) : undefined;
-    const job = await deps.intake.submit(request.body);
-    if (filter) return streamJobs(request, reply, deps, { ...filter, endWhenDone: true }, job.id);
+    // The stream's place is held before the job is taken: a refused stream leaves no job behind.
+    const closeStream = filter ? deps.limits.openStream(request.ip) : undefined;
+    let job: JobRecord;
+    try {
+      job = await submitOne(deps, request.body);
+    } catch (error) {
+      closeStream?.();
+      throw error;
+    }
+    if (filter)
+      return streamJobs(request, reply, deps, { ...filter, endWhenDone: true, closeStream }, job.id);
     return reply.status(201).type('application/json').send(json({ job }));
   });
 
@@ -48,19 +65,15 @@ export function jobRoutes(
         details: { max: MAX_BATCH_JOBS },
       });
     }
-    // All at once: their writes share one commit (see store/group-commit.ts).
-    const results = await Promise.all(
-      jobs.map((signed) =>
-        deps.intake.submit(signed).then(
-          (job) => ({ job }),
-          (error: unknown) => {
-            if (!isIdlegridError(error)) throw error;
-            return { error: { code: error.code, message: error.message, details: error.details } };
-          },
-        ),
-      ),
-    );
-    return reply.type('application/json').send(json({ results }));
+    // The request counted one for its IP; its other jobs count before any signature is checked.
+    deps.limits.chargeIp(request.ip, jobs.length - 1);
+    const release = deps.limits.admitSubmissions(jobs.length);
+    try {
+      const results = await submitBatch(deps, jobs);
+      return reply.type('application/json').send(json({ results }));
+    } finally {
+      release();
+    }
   });
 
   app.get<{ Params: { id: string } }>('/v1/jobs/:id', async (request, reply) => {
@@ -79,7 +92,9 @@ export function jobRoutes(
   });
 
   app.post('/v1/jobs/:id/cancel', async (request, reply) => {
-    return reply.type('application/json').send(json({ job: await deps.intake.cancel(request.body) }));
+    const verified = await deps.intake.verify(request.body, 'JobCancel');
+    deps.limits.chargeClients(new Map([[verified.message.client, { messages: 1, jobs: 0 }]]));
+    return reply.type('application/json').send(json({ job: await deps.intake.cancelVerified(verified) }));
   });
 
   app.get<{ Querystring: ListQuery }>('/v1/jobs', async (request, reply) => {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Address, getAddress, isAddress } from 'viem';
 import type { PaymentForwarder } from '../../coordinator/payment-forwarder.js';
 import type { PaymentLedger } from '../../store/payment-ledger.js';
+import type { RequestLimits } from '../limits/request-limits.js';
 
 function addressParam(value: string, name: string): Address {
   if (!isAddress(value)) throw new IdlegridError('INVALID_ARGUMENT', `${name} is not an address`);
@@ -11,12 +12,15 @@ function addressParam(value: string, name: string): Address {
 
 export function paymentRoutes(
   app: FastifyInstance,
-  deps: { forwarder: PaymentForwarder; payments: PaymentLedger },
+  deps: { forwarder: PaymentForwarder; payments: PaymentLedger; limits: RequestLimits },
 ): void {
   app.post<{ Params: { id: string }; Body: { voucher?: unknown; vouchers?: unknown } }>(
     '/v1/jobs/:id/payment',
     async (request, reply) => {
-      const job = await deps.forwarder.pay(request.params.id, request.body ?? undefined);
+      // Counted for the job's client once its vouchers are verified: a forged one counts for no one.
+      const job = await deps.forwarder.pay(request.params.id, request.body ?? undefined, {
+        admit: (client) => deps.limits.chargeClients(new Map([[client, { messages: 1, jobs: 0 }]])),
+      });
       return reply.type('application/json').send(toWireJson({ job }));
     },
   );

@@ -87,9 +87,12 @@ export class InferenceGateway {
   }
 
   /** Fails with API_KEY_INVALID unless the key is a live session key of its client. */
-  async authorize(key: ApiKey): Promise<void> {
+  /** Checks the key is live; resolves to its session key's address (what the API's limits key it by). */
+  async authorize(key: ApiKey): Promise<Address> {
     const now = BigInt(Math.floor(Date.now() / 1000));
-    await this.deps.spending.authorize(key.client, this.#sessionAccount(key).address, now);
+    const { address } = this.#sessionAccount(key);
+    await this.deps.spending.authorize(key.client, address, now);
+    return address;
   }
 
   async run(
