@@ -36,8 +36,8 @@ export class JobEventBus {
 }
 
 function add(index: Map<string, Set<JobListener>>, key: string, listener: JobListener): () => void {
-  let listeners = index.get(key);
-  if (!listeners) index.set(key, (listeners = new Set()));
+  const listeners = index.get(key) ?? new Set<JobListener>();
+  index.set(key, listeners);
   listeners.add(listener);
   return () => {
     listeners.delete(listener);
