@@ -4,4 +4,5 @@ export { DECIMALS, exactDecimal, formatAmount, parseAmount } from './amounts/amo
 export { ERROR_CODES, type ErrorCode } from './errors/codes.js';
 export { httpStatusOf } from './errors/http-status.js';
 export { IdlegridError, type IdlegridErrorOptions, isIdlegridError } from './errors/idlegrid-error.js';
+export { checksumAddress } from './hashing/eip55.js';
 export { parseWireJson, toWireJson } from './signing/wire.js';

@@ -9,6 +9,7 @@ import {
   toAccount,
 } from 'viem/accounts';
 import { type FlatTypedData, typedDataDigest } from '../eip712/typed-data-hash.js';
+import { checksumAddress } from '../hashing/eip55.js';
 import { keccak256Bytes } from '../hashing/keccak.js';
 
 /**
@@ -105,21 +106,7 @@ export function recoverDigestSigner(digest: Hex, signature: Hex): Address {
   const recoveryId = v === 27 ? 0 : 1;
   const publicKey = curve.recover(hexToBytes(digest), compact, recoveryId);
   if (!publicKey) throw new Error('no public key recovers from this signature');
-  return checksumAddress(bytesToHex(keccak256Bytes(publicKey.subarray(1))).slice(-40));
-}
-
-/**
- * EIP-55: a hex digit is upper case where the keccak of the lower-case address has a nibble >= 8.
- * viem's `getAddress` does the same with its pure-JS keccak, which this hot path avoids.
- */
-function checksumAddress(lowerHex: string): Address {
-  const hash = keccak256Bytes(new TextEncoder().encode(lowerHex));
-  let out = '0x';
-  for (let i = 0; i < 40; i++) {
-    const nibble = (hash[i >> 1]! >> (i % 2 === 0 ? 4 : 0)) & 0x0f;
-    out += nibble >= 8 ? lowerHex[i]!.toUpperCase() : lowerHex[i];
-  }
-  return out as Address;
+  return checksumAddress(bytesToHex(keccak256Bytes(publicKey.subarray(1))).slice(-40), keccak256Bytes);
 }
 
 /** Signs a 32-byte digest; returns r ‖ s ‖ v with v = 27 or 28, as Ethereum expects. */

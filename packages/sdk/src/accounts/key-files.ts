@@ -1,7 +1,7 @@
 import { createECDH } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { IdlegridError } from '@idlegrid/protocol/light';
+import { checksumAddress, IdlegridError } from '@idlegrid/protocol/light';
 import { keccak_256 } from '@noble/hashes/sha3';
 
 /*
@@ -73,13 +73,8 @@ export function addressOfPrivateKey(privateKey: HexKey): HexKey {
     throw new IdlegridError('KEY_INVALID', 'not a valid secp256k1 private key', { cause });
   }
   // Uncompressed public key: 0x04 || x || y; the address is the last 20 bytes of keccak(x || y).
-  const hash = keccak_256(ecdh.getPublicKey().subarray(1));
-  const lower = Buffer.from(hash.subarray(12)).toString('hex');
-  const checksum = Buffer.from(keccak_256(lower)).toString('hex');
-  let address = '0x';
-  for (let i = 0; i < lower.length; i++)
-    address += Number.parseInt(checksum[i]!, 16) >= 8 ? lower[i]!.toUpperCase() : lower[i];
-  return address as HexKey;
+  const lower = Buffer.from(keccak_256(ecdh.getPublicKey().subarray(1)).subarray(12)).toString('hex');
+  return checksumAddress(lower, keccak_256);
 }
 
 /** The address of a stored key, without loading a signing account. */
