@@ -43,7 +43,7 @@ afterAll(() => net?.stop(), 60_000);
 /** Sends a request and fails with what was sent when the answer breaks the API's promises. */
 async function send(request: RawRequest, shape: ErrorShape): Promise<RawResponse> {
   const response = await rawRequest(url, request);
-  const problem = replyProblem(response, shape);
+  const problem = replyProblem(response, shape, String(request.method));
   if (problem) {
     const target = String(request.target).slice(0, 300);
     const body =

@@ -6,15 +6,17 @@ export type ErrorShape = 'idlegrid' | 'openai';
 /**
  * Why an answer breaks the API's promises, or undefined when it keeps them: no 5xx, and every
  * error as `{ error: { code, message, details } }` (OpenAI's shape adds `type` and `param`)
- * with a code of ERROR_CODES answered with that code's status.
+ * with a code of ERROR_CODES answered with that code's status. An answer to HEAD has no body
+ * (RFC 9110 §9.3.2), so only its status and content type can be checked.
  */
-export function replyProblem(response: RawResponse, shape: ErrorShape): string | undefined {
+export function replyProblem(response: RawResponse, shape: ErrorShape, method = 'GET'): string | undefined {
   const text = response.body.toString('utf8').slice(0, 500);
   if (response.status >= 500) return `status ${response.status}: ${text}`;
   if (response.status < 400) return undefined;
   if (!response.headers['content-type']?.startsWith('application/json')) {
     return `error ${response.status} with content-type ${response.headers['content-type']}: ${text}`;
   }
+  if (method === 'HEAD') return response.body.length === 0 ? undefined : `HEAD answered with a body: ${text}`;
   let body: unknown;
   try {
     body = JSON.parse(response.body.toString('utf8'));
