@@ -10,6 +10,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Address, Hex } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
+import { withCoalescedWrites } from './coalesced-writes.js';
 import { libp2pKeyOfWallet } from './identity.js';
 
 export const DEFAULT_LISTEN = ['/ip4/127.0.0.1/tcp/0'] as const;
@@ -60,7 +61,7 @@ export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
     // providers when several start at once behind one address (a localnet, a NAT).
     connectionManager: { inboundConnectionThreshold: 100 },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [withCoalescedWrites(noise())],
     streamMuxers: [yamux()],
     services: {
       identify: identify(),

@@ -2,6 +2,7 @@ import { IdlegridError } from '@idlegrid/protocol';
 import type { Stream } from '@libp2p/interface';
 import { InvalidMessageLengthError, LengthPrefixedDecoder } from '@libp2p/utils';
 import type { RemotePeer } from './api.js';
+import { concatBytes } from './bytes.js';
 import { decodeFrame, encodeFrame, type Frame, fromErrorBody, toErrorBody } from './frames.js';
 import { abortable } from './signals.js';
 
@@ -73,7 +74,7 @@ export class PeerStream {
         if (this.#batch?.frames === frames) this.#batch = undefined;
         await previous;
         if (this.#stream.writableNeedsDrain) await this.#stream.onDrain();
-        this.#stream.send(frames.length === 1 ? frames[0]! : concat(frames));
+        this.#stream.send(frames.length === 1 ? frames[0]! : concatBytes(frames));
       });
       batch = { frames, sent };
       this.#batch = batch;
@@ -149,16 +150,6 @@ export class PeerStream {
       ...(cause ? { cause } : {}),
     });
   }
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 /** Prefixes a frame with its length as an unsigned varint, as `it-length-prefixed` does. */

@@ -99,6 +99,10 @@ function word(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Big-endian, a byte at a time: most protocol integers are small, so this beats a hex round trip. */
 function uintWord(value: bigint): Uint8Array {
-  return hexToBytes(`0x${value.toString(16).padStart(64, '0')}`);
+  if (value < 0n || value >= 1n << 256n) throw new RangeError(`${value} does not fit in a uint256`);
+  const out = new Uint8Array(32);
+  for (let index = 31, rest = value; rest > 0n; index--, rest >>= 8n) out[index] = Number(rest & 0xffn);
+  return out;
 }

@@ -106,11 +106,10 @@ export function streamJobs(
   let ended = false;
   const write = (record: JobRecord, frame: string) => {
     if (ended || stream.destroyed) return;
-    stream.write(frame);
     if (filter.endWhenDone && isFinalJobState(record.state)) {
       ended = true;
-      stream.end();
-    }
+      stream.end(frame); // the last frame and the stream's end in one write
+    } else stream.write(frame);
   };
   const send = (record: JobRecord) => {
     if (!filter.inlineResults || !hasResult(record)) return write(record, frameOf(record));

@@ -1,0 +1,24 @@
+import { parseMessage, verifySignedMessage, signMessage, localAccount, networkDomain, toWireJson, parseWireJson, typedDataOf, recoverDigestSigner } from './dist/index.js';
+import { sampleMessages } from './dist/testing/sample-messages.js';
+import { nativeCurveReady } from './dist/signing/secp256k1.js'; console.log('native', await nativeCurveReady);
+const { keccakReady } = await import('./dist/hashing/keccak.js'); await keccakReady;
+const key = '0x' + '11'.repeat(32);
+const acct = localAccount(key);
+const domain = networkDomain(31337, '0x' + '22'.repeat(20));
+const msgs = sampleMessages(acct.address, BigInt(Math.floor(Date.now() / 1000) + 3600));
+const signed = await signMessage(acct, domain, 'JobSpec', msgs.JobSpec);
+const wire = JSON.parse(toWireJson(signed));
+function time(label, n, f) { for (let i = 0; i < 200; i++) f(); const t = performance.now(); for (let i = 0; i < n; i++) f(); console.log(label, ((performance.now() - t) / n * 1000).toFixed(1), 'µs'); }
+time('parseMessage JobSpec', 5000, () => parseMessage('JobSpec', wire.message));
+time('parseWireJson', 5000, () => parseWireJson(toWireJson(signed)));
+let p = 0; const t0 = performance.now(); for (let i = 0; i < 2000; i++) await verifySignedMessage(domain, wire, { kind: 'JobSpec' }); console.log('verify', ((performance.now() - t0) / 2000 * 1000).toFixed(1), 'µs');
+const t1 = performance.now(); for (let i = 0; i < 2000; i++) await signMessage(acct, domain, 'JobSpec', msgs.JobSpec); console.log('sign', ((performance.now() - t1) / 2000 * 1000).toFixed(1), 'µs');
+const { typedDataDigest } = await import('./dist/eip712/typed-data-hash.js');
+const td = typedDataOf(domain, 'JobSpec', parseMessage('JobSpec', wire.message));
+time('typedDataOf', 3000, () => typedDataOf(domain, 'JobSpec', msgs.JobSpec));
+time('digest', 3000, () => typedDataDigest(td));
+const dg = typedDataDigest(td);
+time('recover', 3000, () => recoverDigestSigner(dg, signed.signature));
+const { keccak256Bytes } = await import('./dist/hashing/keccak.js');
+const b = new Uint8Array(64);
+time('keccak64', 5000, () => keccak256Bytes(b));
