@@ -40,6 +40,7 @@ export function chargeFor(
 ): bigint {
   const charge =
     spec.runtime === 'llm' ? tokenCharge(offer, run.tokens ?? 0) : timeCharge(spec, offer, run.durationMs);
+  // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.min does not take
   return charge < spec.maxPrice ? charge : spec.maxPrice;
 }
 

@@ -161,7 +161,11 @@ export class ArtifactStore {
   }
 }
 
-/** Blobs of up to 64 KiB, 16 MiB in all, the least recently kept dropped first. */
+/**
+ * Blobs of up to 64 KiB, at most 4,096 of them and 16 MiB in all, the least recently kept
+ * dropped first. "Recently" is seconds of traffic: a result is read back right after it
+ * arrives, so a longer memory would only grow the coordinator's heap with every job.
+ */
 class RecentBlobs {
   readonly #blobs = new Map<string, Uint8Array>();
   #bytes = 0;
@@ -169,6 +173,7 @@ class RecentBlobs {
   constructor(
     private readonly maxBlobBytes = 64 * 1024,
     private readonly maxTotalBytes = 16 * 2 ** 20,
+    private readonly maxBlobs = 4_096,
   ) {}
 
   /** A copy: a caller that changes its bytes must not change the blob. */
@@ -176,13 +181,17 @@ class RecentBlobs {
     return this.#blobs.get(cid)?.slice();
   }
 
-  /** Keeps a copy (the caller may reuse its buffer) and returns the bytes as given. */
+  /**
+   * Keeps a copy in memory of its own and returns the bytes as given. A copy, because the caller
+   * may reuse its buffer, and because a Buffer's `slice` is a view: it would pin the whole pool
+   * slab or message the bytes came in (a 300-byte manifest held 8 KiB).
+   */
   keep(cid: string, bytes: Uint8Array): Uint8Array {
     if (bytes.byteLength > this.maxBlobBytes || this.#blobs.has(cid)) return bytes;
-    this.#blobs.set(cid, bytes.slice());
+    this.#blobs.set(cid, new Uint8Array(bytes));
     this.#bytes += bytes.byteLength;
     for (const [oldest, blob] of this.#blobs) {
-      if (this.#bytes <= this.maxTotalBytes) break;
+      if (this.#bytes <= this.maxTotalBytes && this.#blobs.size <= this.maxBlobs) break;
       this.#blobs.delete(oldest);
       this.#bytes -= blob.byteLength;
     }
