@@ -231,6 +231,8 @@ describe.skipIf(CHROMIUM === undefined)('dashboard', () => {
     // By evaluation, not `:focus`: that matches only while the window itself has focus.
     const focused = (what: 'textContent' | 'id') =>
       fresh.evaluate<string | null>(`document.activeElement && document.activeElement.${what}`);
+    // Tab only once the app has rendered: pressed earlier, it finds an empty document.
+    await fresh.getByText('Skip to content').waitFor({ state: 'attached' });
     await fresh.keyboard.press('Tab');
     expect(await focused('textContent')).toBe('Skip to content');
     await fresh.keyboard.press('Enter');
