@@ -5,7 +5,7 @@ import {
   parseAdversary,
   parseAvailability,
   startProvider,
-} from '@idlegrid/node';
+} from '@idlegrid/node/provider';
 import { IdlegridError, networkDomain } from '@idlegrid/protocol';
 import { connect, loadOrCreateKey, readNetworkConfig } from '@idlegrid/sdk';
 import type { Command } from 'commander';

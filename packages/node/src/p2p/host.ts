@@ -1,5 +1,5 @@
 import './polyfills.js';
-import { IdlegridError } from '@idlegrid/protocol';
+import { IdlegridError, localAccount } from '@idlegrid/protocol';
 import { type GossipSub, type GossipsubOpts, gossipsub } from '@libp2p/gossipsub';
 import { type Identify, identify } from '@libp2p/identify';
 import type { AbortOptions, Libp2p } from '@libp2p/interface';
@@ -9,7 +9,6 @@ import { yamux } from '@libp2p/yamux';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Address, Hex } from 'viem';
-import { privateKeyToAddress } from 'viem/accounts';
 import { withCoalescedWrites } from './coalesced-writes.js';
 import { libp2pKeyOfWallet } from './identity.js';
 
@@ -70,7 +69,7 @@ export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
   });
   const host: P2PHost = {
     peerId: libp2p.peerId.toString(),
-    address: privateKeyToAddress(options.privateKey),
+    address: localAccount(options.privateKey).address,
     libp2p,
     multiaddrs: () => libp2p.getMultiaddrs().map((address) => address.toString()),
     async start() {

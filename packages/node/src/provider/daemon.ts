@@ -45,18 +45,43 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   // Run directories a crashed run of this provider left behind hold nothing anyone wants.
   await rm(join(providerDir, 'scratch'), { recursive: true, force: true });
   await mkdir(join(providerDir, 'scratch'), { recursive: true });
-  const hardware = await detectHardware({
+  // A start overlaps its slow parts: hashing the built-in models (disk), and the p2p key, the
+  // transport's start and the dial to the coordinator (CPU, then network round trips).
+  const hardwareReady = detectHardware({
     dataDir: options.dataDir,
     ...(options.hardware ? { overrides: options.hardware } : {}),
   });
-  const earnings = await EarningsWallet.open(options.dataDir, account.address, domain);
+  const modelsReady = options.models ? Promise.resolve(options.models) : ModelRegistry.open(options.dataDir);
+  const runtimesReady = Promise.all([hardwareReady, modelsReady]).then(([hardware, models]) =>
+    RuntimeSet.create({
+      scratchParent: join(providerDir, 'scratch'),
+      maxIdleWorkers: hardware.cpuCores,
+      models,
+    }),
+  );
+  const earningsReady = EarningsWallet.open(options.dataDir, account.address, domain);
+  const host = await createP2PHost({ privateKey, ...(options.listen ? { listen: options.listen } : {}) });
+  const hostStarted = host.start();
+  // Only to have the connection up when the hello goes out; `link.join` dials again and reports failures.
+  hostStarted.then(() => host.dial(options.coordinator)).catch(() => {});
+  let hardware: Awaited<typeof hardwareReady>;
+  let models: Awaited<typeof modelsReady>;
+  let runtimes: RuntimeSet;
+  let earnings: EarningsWallet;
+  try {
+    [hardware, models, runtimes, earnings] = await Promise.all([
+      hardwareReady,
+      modelsReady,
+      runtimesReady,
+      earningsReady,
+      hostStarted,
+    ]);
+  } catch (error) {
+    await host.stop().catch(() => {});
+    await runtimesReady.then((set) => set.close()).catch(() => {});
+    throw error;
+  }
   const fetcher = new ArtifactFetcher({ cacheDir: join(providerDir, 'cache') });
-  const models = options.models ?? (await ModelRegistry.open(options.dataDir));
-  const runtimes = await RuntimeSet.create({
-    scratchParent: join(providerDir, 'scratch'),
-    maxIdleWorkers: hardware.cpuCores,
-    models,
-  });
   // What this provider runs and serves changes when a model is added while it runs (see tick).
   const offered = () => runtimes.names();
   // Specs and vouchers signed by a client's session key (an API key) are checked on the chain.
@@ -102,7 +127,6 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   let wasAvailable = true;
   let stopped = false;
 
-  const host = await createP2PHost({ privateKey, ...(options.listen ? { listen: options.listen } : {}) });
   const channel = new Libp2pMessageChannel({ name: JOBS_PROTOCOL }, { libp2p: host.libp2p });
   const answers: AnswerDeliveryDeps = {
     signer: account,
@@ -283,7 +307,6 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     return { accepted: true };
   });
 
-  await host.start();
   // A lost connection to the coordinator (it restarted) means saying hello again on the
   // next tick: a new coordinator process knows nothing of this provider.
   host.libp2p.addEventListener('peer:disconnect', (event) => {
