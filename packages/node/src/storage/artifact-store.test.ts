@@ -53,4 +53,16 @@ describe('ArtifactStore', () => {
     expect(await codeOf(store.info(cid))).toBe('ARTIFACT_NOT_FOUND');
     await store.delete(cid);
   });
+
+  it('remembers the sizes of only the most recently used blobs', async () => {
+    const small = new ArtifactStore(dir, 1_000, undefined, 3);
+    const stored = [];
+    for (const content of ['a', 'b', 'c', 'd']) stored.push(await small.put(bytes(content)));
+    const [first, , , last] = stored;
+    // Files removed behind the store's back: a remembered size answers without a look at the disk.
+    await rm(join(dir, first!.cid));
+    await rm(join(dir, last!.cid));
+    expect(await small.info(last!.cid)).toEqual({ cid: last!.cid, size: 1 });
+    expect(await codeOf(small.info(first!.cid))).toBe('ARTIFACT_NOT_FOUND');
+  });
 });

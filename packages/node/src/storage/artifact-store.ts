@@ -30,7 +30,8 @@ export class ArtifactStore {
   /**
    * Sizes of the blobs this store wrote or found, by CID. Blobs never change under their CID,
    * so a known one needs no second write or stat (every job result repeats the empty output's).
-   * Only `delete` removes blobs.
+   * Only `delete` removes blobs. Only the most recently used `maxKnownBlobs`: every job brings
+   * a new manifest, so an unbounded map would grow with every job the coordinator ever ran.
    */
   readonly #known = new Map<string, number>();
   /**
@@ -44,6 +45,7 @@ export class ArtifactStore {
     private readonly dir: string,
     private readonly maxBytes = 256 * 2 ** 20,
     private readonly small?: SmallBlobs,
+    private readonly maxKnownBlobs = 10_000,
   ) {}
 
   /** Stores the bytes; if `expectedCid` is given, refuses content that does not match it. */
@@ -63,22 +65,28 @@ export class ArtifactStore {
         details: { expected: expectedCid, actual: cid },
       });
     }
-    if (this.#known.has(cid)) return { cid, size: bytes.byteLength };
+    if (this.#known.has(cid)) {
+      this.#remember(cid, bytes.byteLength);
+      return { cid, size: bytes.byteLength };
+    }
     if (this.small && bytes.byteLength <= SMALL_BLOB_BYTES) {
       await this.small.put(cid, bytes);
-      this.#known.set(cid, bytes.byteLength);
+      this.#remember(cid, bytes.byteLength);
       this.#recent.keep(cid, bytes);
       return { cid, size: bytes.byteLength };
     }
     await this.#writeFile(cid, bytes);
-    this.#known.set(cid, bytes.byteLength);
+    this.#remember(cid, bytes.byteLength);
     this.#recent.keep(cid, bytes);
     return { cid, size: bytes.byteLength };
   }
 
   async info(cid: string): Promise<ArtifactInfo> {
     const known = this.#known.get(cid);
-    if (known !== undefined) return { cid, size: known };
+    if (known !== undefined) {
+      this.#remember(cid, known);
+      return { cid, size: known };
+    }
     const size =
       (await this.small?.size(parseCid(cid).toString())) ??
       (await stat(this.pathOf(cid)).then(
@@ -87,7 +95,7 @@ export class ArtifactStore {
       ));
     if (size === undefined)
       throw new IdlegridError('ARTIFACT_NOT_FOUND', `no artifact ${cid}`, { details: { cid } });
-    this.#known.set(cid, size);
+    this.#remember(cid, size);
     return { cid, size };
   }
 
@@ -132,6 +140,13 @@ export class ArtifactStore {
     this.#recent.forget(cid);
     await this.small?.delete(parseCid(cid).toString());
     await rm(this.pathOf(cid), { force: true });
+  }
+
+  /** Marks the CID most recently used; past `maxKnownBlobs` the least recently used is forgotten. */
+  #remember(cid: string, size: number): void {
+    this.#known.delete(cid);
+    this.#known.set(cid, size);
+    if (this.#known.size > this.maxKnownBlobs) this.#known.delete(this.#known.keys().next().value!);
   }
 
   /** The bytes of a blob kept in the SmallBlobs (undefined when it is a file, or there is none). */
