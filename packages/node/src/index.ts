@@ -98,6 +98,7 @@ export {
 } from './p2p/libp2p-channel.js';
 export { Libp2pGossip, type Libp2pGossipComponents, type Libp2pGossipOptions } from './p2p/libp2p-gossip.js';
 export { GOSSIP_TOPICS, HEARTBEATS_TOPIC, OFFERS_TOPIC, protocolId } from './p2p/topics.js';
+export { MALLOC_TUNABLES, mallocTuned, withTunedMalloc } from './process/malloc-tuning.js';
 export { type Adversary, Cheater, parseAdversary } from './provider/adversary.js';
 export type {
   ProviderDaemon,

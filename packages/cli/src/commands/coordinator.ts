@@ -1,4 +1,4 @@
-import { mergeApiLimits, startCoordinator } from '@idlegrid/node';
+import { MALLOC_TUNABLES, mallocTuned, mergeApiLimits, startCoordinator } from '@idlegrid/node';
 import { IdlegridError } from '@idlegrid/protocol/light';
 import { loadOrCreateKey, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
 import type { Command } from 'commander';
@@ -35,6 +35,8 @@ export function registerCoordinatorCommands(coordinator: Command): void {
     const placementPolicy = POLICIES.find((policy) => policy === options.placement);
     if (!placementPolicy)
       throw new IdlegridError('INVALID_ARGUMENT', `--placement must be one of ${POLICIES.join(', ')}`);
+    if (process.platform === 'linux' && !mallocTuned())
+      out.step(`for memory that stays flat under load, start it with GLIBC_TUNABLES=${MALLOC_TUNABLES}`);
     const network = await readNetworkConfig(config.dataDir);
     await loadOrCreateKey(config.dataDir, options.name);
     const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;

@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IdlegridError } from '@idlegrid/protocol';
+import { withTunedMalloc } from '../process/malloc-tuning.js';
 
 export interface ChildNode {
   name: string;
@@ -29,7 +30,7 @@ export async function startChildNode(
   // and the child shuts down instead of living on as an orphan.
   const child = spawn(process.execPath, [cliPath, '--json', ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, IDLEGRID_EXIT_WITH_PARENT: '1' },
+    env: { ...withTunedMalloc(process.env), IDLEGRID_EXIT_WITH_PARENT: '1' },
   });
   child.stderr!.pipe(log);
   const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
