@@ -11,6 +11,7 @@ import { createLibp2p } from 'libp2p';
 import type { Address, Hex } from 'viem';
 import { withCoalescedWrites } from './coalesced-writes.js';
 import { libp2pKeyOfWallet } from './identity.js';
+import { installLazyWindowUpdates } from './yamux-window-updates.js';
 
 export const DEFAULT_LISTEN = ['/ip4/127.0.0.1/tcp/0'] as const;
 
@@ -51,6 +52,7 @@ export interface P2PHost {
 
 /** Builds (without starting) a libp2p host: tcp + noise + yamux + identify + gossipsub. */
 export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
+  installLazyWindowUpdates();
   const key = libp2pKeyOfWallet(options.privateKey);
   const libp2p = await createLibp2p({
     start: false,

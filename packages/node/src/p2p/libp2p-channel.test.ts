@@ -134,6 +134,16 @@ describe('libp2p message channel', () => {
     );
   });
 
+  it('moves many windows of data both ways: window updates still flow when they are due', async () => {
+    // 16 requests of 900 KiB each way: far past yamux's 256 KiB window, so a stream that never
+    // told its peer about freed window would stall here.
+    const big = 'y'.repeat(900 * 1024);
+    for (let i = 0; i < 16; i++) {
+      const answer = (await a.channel.request(b.host.peerId, 'echo', big)) as { echo: string };
+      expect(answer.echo.length).toBe(big.length);
+    }
+  }, 30_000);
+
   it('refuses a message over its own frame limit before sending it', async () => {
     const huge = 'x'.repeat(1024 * 1024 + 1);
     expect(await codeOf(a.channel.request(b.host.peerId, 'echo', huge))).toBe('P2P_FRAME_TOO_LARGE');
