@@ -208,11 +208,16 @@ async function fakeProvider(
       300,
     );
   };
-  cleanups.push(async () => {
+  let left = false;
+  /** Stops this provider's host: its connection to the coordinator closes. */
+  const leave = async () => {
+    if (left) return;
+    left = true;
     clearInterval(alive);
     await channel.stop();
     await host.stop();
-  });
+  };
+  cleanups.push(leave);
   /** Joins a restarted coordinator (same key, so the same peer id). */
   const redial = (addr: string) => host.dial(addr);
   return {
@@ -227,6 +232,7 @@ async function fakeProvider(
     sayHello,
     redial,
     keepAlive,
+    leave,
     assigned: () => assigned,
   };
 }
@@ -326,6 +332,27 @@ describe('coordinator', () => {
       detail: { code?: string };
     }[];
     expect(events.some((e) => e.to === 'submitted' && e.detail.code !== undefined)).toBe(true);
+  });
+
+  it('offers no job to a provider whose connection closed, without waiting for its heartbeats to lapse', async () => {
+    const gone = await fakeProvider(50n);
+    const steady = await fakeProvider(500n);
+    await gone.leave();
+    const online = async () => {
+      const { providers } = (await api('/v1/providers')).body as {
+        providers: { address: string; online: boolean }[];
+      };
+      return providers.find((p) => p.address === gone.account.address)?.online;
+    };
+    for (const started = Date.now(); (await online()) !== false; ) {
+      if (Date.now() - started > 5_000)
+        throw new Error('the coordinator still lists the stopped provider online');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const accepted = await until((await submit()).id, ['accepted', 'failed']);
+    // The cheaper provider would have been tried first and failed: one attempt shows it was not.
+    expect(accepted).toMatchObject({ state: 'accepted', provider: steady.account.address, attempt: 1 });
+    expect(gone.assigned()).toBe(0);
   });
 
   it('refuses results whose inline content does not match its CID or is missing', async () => {

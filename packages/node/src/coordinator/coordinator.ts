@@ -9,6 +9,7 @@ import { createApiServer } from '../api/server.js';
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
 import { createP2PHost } from '../p2p/host.js';
+import { peerIdToAddress } from '../p2p/identity.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
 import type { PolicyName } from '../scheduler/api.js';
 import { Scheduler } from '../scheduler/scheduler.js';
@@ -103,6 +104,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     ...(options.p2pListen ? { listen: options.p2pListen } : {}),
   });
   const channel = new Libp2pMessageChannel({ name: JOBS_PROTOCOL }, { libp2p: host.libp2p });
+  host.libp2p.addEventListener('peer:disconnect', (event) => {
+    // Providers are secp256k1 peers; a peer of another key type has no address and no offer.
+    if (event.detail.type === 'secp256k1') registry.disconnected(peerIdToAddress(event.detail), Date.now());
+  });
   const assignments = new AssignmentSigner(account, domain);
   const verification = options.verification ?? DEFAULT_VERIFICATION;
   const slash = stakeRules ? await chainSlasher(options.network, account, floorMultiplier) : undefined;

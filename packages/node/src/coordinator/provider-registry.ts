@@ -43,6 +43,8 @@ export class ProviderRegistry {
   /** How often each provider was found cheating (the scheduler holds its suspension). */
   readonly #offences = new Map<Address, number>();
   readonly #telemetry = new Map<Address, TelemetryPoint[]>();
+  /** Providers whose connection closed: none of them is offered a job until it says hello or beats again. */
+  readonly #disconnected = new Set<Address>();
 
   constructor(
     private readonly livenessMs: number,
@@ -65,6 +67,7 @@ export class ProviderRegistry {
           rttMs: undefined,
         };
     this.#providers.set(offer.provider, entry);
+    this.#disconnected.delete(entry.address);
     this.#updateProfile(entry, now);
     this.scheduler.setOnline(entry.address, now);
     return entry;
@@ -75,6 +78,7 @@ export class ProviderRegistry {
     if (!entry) return;
     entry.heartbeat = heartbeat;
     entry.lastSeen = now;
+    this.#disconnected.delete(entry.address);
     this.#keepTelemetry(entry.address, heartbeat, now);
     this.scheduler.setOnline(entry.address, now);
     this.scheduler.recordTelemetry(
@@ -144,6 +148,17 @@ export class ProviderRegistry {
     }
   }
 
+  /**
+   * The provider's connection closed (it stopped, crashed or lost the network): it is offline at
+   * once, not after the liveness window, so that no job goes to a provider that is not there. Its
+   * leased jobs keep their leases: one that reconnects in time keeps them.
+   */
+  disconnected(address: Address, now: number): void {
+    if (!this.#providers.has(address)) return;
+    this.#disconnected.add(address);
+    if (this.scheduler.isOnline(address)) this.scheduler.setOffline(address, now, true);
+  }
+
   get(address: Address): ProviderEntry | undefined {
     return this.#providers.get(address);
   }
@@ -152,6 +167,7 @@ export class ProviderRegistry {
     const entry = this.#providers.get(address);
     return (
       entry !== undefined &&
+      !this.#disconnected.has(address) &&
       now - entry.lastSeen <= this.livenessMs &&
       entry.offer.expiry * 1000n >= BigInt(now)
     );
