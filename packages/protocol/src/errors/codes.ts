@@ -61,6 +61,10 @@ export const ERROR_CODES = [
   // artifacts
   'ARTIFACT_NOT_FOUND',
   'ARTIFACT_TOO_LARGE',
+  // privacy: encrypted artifacts and wrapped keys
+  'ENVELOPE_INVALID',
+  'ENVELOPE_TAMPERED',
+  'KEY_UNWRAP_FAILED',
   // HTTP API
   'ROUTE_NOT_FOUND',
   'DASHBOARD_NOT_BUILT',
