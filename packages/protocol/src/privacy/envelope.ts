@@ -1,6 +1,5 @@
-import { gcm } from '@noble/ciphers/aes.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { IdlegridError } from '../errors/idlegrid-error.js';
+import { type AesGcm, aesGcm, type Sha256, sha256Hasher } from './primitives.js';
 
 /**
  * The encrypted form of an artifact: AES-256-GCM under a fresh key per artifact, in chunks, so
@@ -39,17 +38,17 @@ export function newArtifactKey(): Uint8Array {
 }
 
 /** Seals one artifact held in memory; `chunkLog2` sets the chunk size (64 KiB by default). */
-export function encryptArtifact(
+export async function encryptArtifact(
   key: Uint8Array,
   plaintext: Uint8Array,
   chunkLog2 = DEFAULT_CHUNK_LOG2,
-): Uint8Array {
+): Promise<Uint8Array> {
   const sealer = new EnvelopeSealer(key, chunkLog2);
   const parts = [sealer.header];
   for (let at = 0; at < plaintext.byteLength; at += sealer.chunkBytes) {
-    parts.push(sealer.seal(plaintext.subarray(at, at + sealer.chunkBytes)));
+    parts.push(await sealer.seal(plaintext.subarray(at, at + sealer.chunkBytes)));
   }
-  parts.push(sealer.finish());
+  parts.push(await sealer.finish());
   return concat(parts);
 }
 
@@ -64,26 +63,26 @@ export async function* encryptArtifactStream(
   const pending = new ByteQueue();
   for await (const piece of source) {
     pending.push(piece);
-    while (pending.length >= sealer.chunkBytes) yield sealer.seal(pending.take(sealer.chunkBytes));
+    while (pending.length >= sealer.chunkBytes) yield await sealer.seal(pending.take(sealer.chunkBytes));
   }
-  if (pending.length > 0) yield sealer.seal(pending.take(pending.length));
-  yield sealer.finish();
+  if (pending.length > 0) yield await sealer.seal(pending.take(pending.length));
+  yield await sealer.finish();
 }
 
 /** Opens an envelope held in memory: the plaintext and its digest, or ENVELOPE_INVALID / ENVELOPE_TAMPERED. */
-export function decryptArtifact(
+export async function decryptArtifact(
   key: Uint8Array,
   envelope: Uint8Array,
-): { plaintext: Uint8Array } & PlaintextDigest {
+): Promise<{ plaintext: Uint8Array } & PlaintextDigest> {
   const opener = new EnvelopeOpener(key, envelope.subarray(0, HEADER_BYTES));
   const body = envelope.subarray(HEADER_BYTES);
   if (body.byteLength < TRAILER_BYTES + TAG_BYTES) throw invalid('the envelope ends before its trailer');
   const trailerAt = body.byteLength - TRAILER_BYTES - TAG_BYTES;
   const parts: Uint8Array[] = [];
   for (let at = 0; at < trailerAt; at += opener.sealedChunkBytes) {
-    parts.push(opener.open(body.subarray(at, Math.min(at + opener.sealedChunkBytes, trailerAt))));
+    parts.push(await opener.open(body.subarray(at, Math.min(at + opener.sealedChunkBytes, trailerAt))));
   }
-  const digest = opener.finish(body.subarray(trailerAt));
+  const digest = await opener.finish(body.subarray(trailerAt));
   return { plaintext: concat(parts), ...digest };
 }
 
@@ -106,33 +105,32 @@ export async function* decryptArtifactStream(
       opener = new EnvelopeOpener(key, pending.take(HEADER_BYTES));
     // A full chunk is data only when more than a trailer follows it.
     while (opener && pending.length > opener.sealedChunkBytes + TRAILER_BYTES + TAG_BYTES) {
-      yield opener.open(pending.take(opener.sealedChunkBytes));
+      yield await opener.open(pending.take(opener.sealedChunkBytes));
     }
   }
   if (!opener) throw invalid('the envelope ends inside its header');
   const rest = pending.take(pending.length);
   if (rest.byteLength < TRAILER_BYTES + TAG_BYTES) throw invalid('the envelope ends before its trailer');
   const trailerAt = rest.byteLength - TRAILER_BYTES - TAG_BYTES;
-  if (trailerAt > 0) yield opener.open(rest.subarray(0, trailerAt));
-  onDigest?.(opener.finish(rest.subarray(trailerAt)));
+  if (trailerAt > 0) yield await opener.open(rest.subarray(0, trailerAt));
+  onDigest?.(await opener.finish(rest.subarray(trailerAt)));
 }
 
 class EnvelopeSealer {
   readonly header: Uint8Array;
   readonly chunkBytes: number;
-  readonly #key: Uint8Array;
-  readonly #hash = sha256.create();
+  readonly #cipher: Promise<AesGcm>;
+  readonly #hash: Promise<Sha256> = sha256Hasher();
   #index = 0;
   #size = 0;
 
   constructor(key: Uint8Array, chunkLog2: number) {
-    checkKey(key);
     if (!Number.isInteger(chunkLog2) || chunkLog2 < MIN_CHUNK_LOG2 || chunkLog2 > MAX_CHUNK_LOG2)
       throw new IdlegridError(
         'INVALID_ARGUMENT',
         `chunk size must be 2^${MIN_CHUNK_LOG2} to 2^${MAX_CHUNK_LOG2} bytes`,
       );
-    this.#key = key;
+    this.#cipher = cipherOf(key);
     this.chunkBytes = 2 ** chunkLog2;
     this.header = new Uint8Array(HEADER_BYTES);
     this.header.set(MAGIC, 0);
@@ -141,52 +139,57 @@ class EnvelopeSealer {
     this.header.set(crypto.getRandomValues(new Uint8Array(7)), 6);
   }
 
-  seal(chunk: Uint8Array): Uint8Array {
-    this.#hash.update(chunk);
+  /** Seals the next chunk; calls must not overlap (each waits for the one before). */
+  async seal(chunk: Uint8Array): Promise<Uint8Array> {
+    (await this.#hash).update(chunk);
     this.#size += chunk.byteLength;
-    return gcm(this.#key, nonceOf(this.header, this.#index++, false), this.header).encrypt(chunk);
+    return this.#encrypt(chunk, false);
   }
 
-  finish(): Uint8Array {
+  async finish(): Promise<Uint8Array> {
     const trailer = new Uint8Array(TRAILER_BYTES);
-    trailer.set(this.#hash.digest(), 0);
+    trailer.set((await this.#hash).digest(), 0);
     new DataView(trailer.buffer).setBigUint64(32, BigInt(this.#size));
-    return gcm(this.#key, nonceOf(this.header, this.#index, true), this.header).encrypt(trailer);
+    return this.#encrypt(trailer, true);
+  }
+
+  async #encrypt(data: Uint8Array, last: boolean): Promise<Uint8Array> {
+    const iv = nonceOf(this.header, this.#index++, last);
+    return (await this.#cipher).encrypt(iv, this.header, data);
   }
 }
 
 class EnvelopeOpener {
   readonly sealedChunkBytes: number;
-  readonly #key: Uint8Array;
+  readonly #cipher: Promise<AesGcm>;
   readonly #header: Uint8Array;
-  readonly #hash = sha256.create();
+  readonly #hash: Promise<Sha256> = sha256Hasher();
   #index = 0;
   #size = 0;
 
   constructor(key: Uint8Array, header: Uint8Array) {
-    checkKey(key);
     if (header.byteLength < HEADER_BYTES || MAGIC.some((byte, i) => header[i] !== byte))
       throw invalid('not an idlegrid envelope');
     if (header[4] !== VERSION) throw invalid(`envelope version ${header[4]} is not supported`);
     const chunkLog2 = header[5]!;
     if (chunkLog2 < MIN_CHUNK_LOG2 || chunkLog2 > MAX_CHUNK_LOG2) throw invalid('bad chunk size');
-    this.#key = key;
+    this.#cipher = cipherOf(key);
     this.#header = header.slice(0, HEADER_BYTES);
     this.sealedChunkBytes = 2 ** chunkLog2 + TAG_BYTES;
   }
 
-  open(sealed: Uint8Array): Uint8Array {
-    const chunk = this.#decrypt(sealed, false);
-    this.#hash.update(chunk);
+  async open(sealed: Uint8Array): Promise<Uint8Array> {
+    const chunk = await this.#decrypt(sealed, false);
+    (await this.#hash).update(chunk);
     this.#size += chunk.byteLength;
     return chunk;
   }
 
-  finish(sealedTrailer: Uint8Array): PlaintextDigest {
-    const trailer = this.#decrypt(sealedTrailer, true);
+  async finish(sealedTrailer: Uint8Array): Promise<PlaintextDigest> {
+    const trailer = await this.#decrypt(sealedTrailer, true);
     const sha = trailer.slice(0, 32);
     const size = Number(new DataView(trailer.buffer, trailer.byteOffset).getBigUint64(32));
-    if (size !== this.#size || !equal(sha, this.#hash.digest()))
+    if (size !== this.#size || !equal(sha, (await this.#hash).digest()))
       throw new IdlegridError(
         'ENVELOPE_TAMPERED',
         'the envelope does not hold the plaintext its trailer names',
@@ -194,9 +197,11 @@ class EnvelopeOpener {
     return { sha256: sha, size };
   }
 
-  #decrypt(sealed: Uint8Array, last: boolean): Uint8Array {
+  async #decrypt(sealed: Uint8Array, last: boolean): Promise<Uint8Array> {
+    const iv = nonceOf(this.#header, this.#index++, last);
+    const cipher = await this.#cipher;
     try {
-      return gcm(this.#key, nonceOf(this.#header, this.#index++, last), this.#header).decrypt(sealed);
+      return await cipher.decrypt(iv, this.#header, sealed);
     } catch (cause) {
       throw new IdlegridError(
         'ENVELOPE_TAMPERED',
@@ -217,9 +222,11 @@ function nonceOf(header: Uint8Array, index: number, last: boolean): Uint8Array {
   return nonce;
 }
 
-function checkKey(key: Uint8Array): void {
+/** The cipher for one envelope; the key is checked at once (a wrong length is the caller's bug, not tampering). */
+function cipherOf(key: Uint8Array): Promise<AesGcm> {
   if (!(key instanceof Uint8Array) || key.byteLength !== ARTIFACT_KEY_BYTES)
     throw new IdlegridError('INVALID_ARGUMENT', `an artifact key is ${ARTIFACT_KEY_BYTES} bytes`);
+  return aesGcm(key);
 }
 
 function invalid(message: string): IdlegridError {
