@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,40 @@ describe('idlegrid wallet', () => {
     expect(human.stderr).toContain('error INVALID_ARGUMENT: --tokens must be a non-negative decimal number');
   });
 });
+
+/**
+ * `artifact put --encrypt` seals a file on this machine: the network stores only ciphertext, which
+ * `artifact get` opens with the owner's key and nobody else's; `artifact erase` takes it away.
+ */
+async function expectSealedArtifacts() {
+  const marker = `artifact-marker-${Date.now()}`;
+  const secret = join(dataDir, 'secret.txt');
+  await writeFile(secret, `${marker}\n`.repeat(1_000));
+  const size = (marker.length + 1) * 1_000;
+  const put = await cli('artifact', 'put', secret, '--encrypt');
+  expect(put.code, put.stderr).toBe(0);
+  expect(put.json).toMatchObject({ encrypted: true, bytes: size });
+  const opened = join(dataDir, 'opened.txt');
+  const get = await cli('artifact', 'get', put.json.cid, '--out', opened);
+  expect(get.json).toMatchObject({ decrypted: true, bytes: size });
+  expect(await readFile(opened, 'utf8')).toBe(await readFile(secret, 'utf8'));
+  // Another key of this data directory gets the bytes as stored: ciphertext, no trace of the marker.
+  const stranger = await cli('artifact', '--key', 'provider-1', 'get', put.json.cid, '--out', opened);
+  expect(stranger.json).toMatchObject({ decrypted: false });
+  expect((await readFile(opened, 'utf8')).includes(marker)).toBe(false);
+  expect((await cli('artifact', '--key', 'provider-1', 'erase', put.json.cid)).json.error.code).toBe(
+    'ARTIFACT_NOT_OWNER',
+  );
+  expect((await cli('artifact', 'erase', put.json.cid)).json).toMatchObject({ blobDestroyed: true });
+  expect((await cli('artifact', 'get', put.json.cid, '--out', opened)).json.error.code).toBe(
+    'ARTIFACT_NOT_FOUND',
+  );
+  // In the clear: fetched as stored, checked by CID.
+  const plain = await cli('artifact', 'put', secret);
+  expect(plain.json).toMatchObject({ encrypted: false });
+  const fetched = await runCli(['--data-dir', dataDir, 'artifact', 'get', plain.json.cid]);
+  expect(fetched.stdout).toBe(await readFile(secret, 'utf8'));
+}
 
 describe('idlegrid localnet', () => {
   it('runs a network of processes that executes, checks and pays real WASM jobs, and resumes', async () => {
@@ -168,6 +202,7 @@ describe('idlegrid localnet', () => {
       expect(notWasm.stderr).not.toContain('uploading');
       const jobsAfter = await cli('job', 'list');
       expect(jobsAfter.json).toHaveLength(listed.json.length + 2);
+      await expectSealedArtifacts();
     } finally {
       localnet.child.kill('SIGINT');
       expect(await localnet.exited).toBe(0);

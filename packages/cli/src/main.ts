@@ -49,6 +49,11 @@ const COMMANDS: { name: string; description: string; load: () => Promise<Registr
     load: async () => (await import('./commands/apikey.js')).registerApiKeyCommands,
   },
   {
+    name: 'artifact',
+    description: 'store files on the network, encrypted so that only you can read them, and fetch them',
+    load: async () => (await import('./commands/artifact.js')).registerArtifactCommands,
+  },
+  {
     name: 'chat',
     description: "chat with a model the network serves, through the coordinator's OpenAI-compatible API",
     load: async () => (await import('./commands/chat.js')).registerChatCommand,

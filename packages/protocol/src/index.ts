@@ -16,7 +16,10 @@ export {
   resultManifestSchema,
 } from './messages/result-manifest.js';
 export {
+  ARTIFACT_ACTIONS,
+  type ArtifactRequest,
   type Assignment,
+  artifactRequestSchema,
   assignmentSchema,
   type Heartbeat,
   heartbeatSchema,

@@ -20,7 +20,7 @@ import { RequestLimits } from './limits/request-limits.js';
 import { utf8JsonParser } from './media-type.js';
 import { openAiRoutes } from './openai/openai-routes.js';
 import { enforceContracts } from './openapi/contract-hooks.js';
-import { artifactRoutes } from './routes/artifacts.js';
+import { type ArtifactRouteDeps, artifactRoutes } from './routes/artifacts.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -46,6 +46,8 @@ export interface ApiComponents {
   dashboardDir?: string;
   /** With an inference gateway (and a registry) the API also speaks OpenAI's. */
   inference?: InferenceGateway;
+  /** Owned artifacts (signed uploads, erasure, wrapped keys); without them uploads are anonymous. */
+  owners?: ArtifactRouteDeps['owners'] | undefined;
   /** The per-key limits and load shedder, built by a test with its clock and load signal; else from ApiOptions.limits. */
   limits?: RequestLimits;
 }

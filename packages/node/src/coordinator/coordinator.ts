@@ -177,6 +177,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       intake,
       store: store.jobs,
       artifacts,
+      owners: { store: store.owners, domain },
       bus,
       metrics: createMetrics(bus),
       registry,

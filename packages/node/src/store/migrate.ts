@@ -6,6 +6,7 @@ import { runsMigration } from './migrations/003-runs.js';
 import { runPaymentsMigration } from './migrations/004-run-payments.js';
 import { blobsMigration } from './migrations/005-blobs.js';
 import { jobNoncesMigration } from './migrations/006-job-nonces.js';
+import { artifactOwnersMigration } from './migrations/007-artifact-owners.js';
 import type { Database } from './schema.js';
 
 /** Every migration in order. Names sort lexically; never edit one that has shipped. */
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-run-payments': runPaymentsMigration,
   '005-blobs': blobsMigration,
   '006-job-nonces': jobNoncesMigration,
+  '007-artifact-owners': artifactOwnersMigration,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Kysely } from 'kysely';
+import { ArtifactOwners } from './artifact-owners.js';
 import { BlobTable } from './blob-table.js';
 import { postgresDialect, sqliteDialect } from './dialects.js';
 import { GroupCommit } from './group-commit.js';
@@ -13,6 +14,8 @@ export interface CoordinatorStore {
   payments: PaymentLedger;
   /** Where the artifact store keeps small blobs. */
   blobs: BlobTable;
+  /** Who owns which artifact, erasures, signed artifact requests taken. */
+  owners: ArtifactOwners;
   close(): Promise<void>;
 }
 
@@ -32,6 +35,7 @@ export async function openCoordinatorStore(options: {
   return {
     jobs,
     blobs: new BlobTable(db, writes),
+    owners: new ArtifactOwners(db),
     payments: new PaymentLedger(db),
     close: () => db.destroy(),
   };

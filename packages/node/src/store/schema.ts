@@ -62,6 +62,28 @@ export interface JobNoncesTable {
   job_id: string;
 }
 
+/** An owner of an artifact (lowercased address), with the artifact key wrapped to it when encrypted. */
+export interface ArtifactOwnersTable {
+  cid: string;
+  owner: string;
+  wrapped_key: string | null;
+  created_at: number | string;
+}
+
+/** The (requester, nonce) of each accepted signed artifact request. Requester lowercased. */
+export interface ArtifactRequestNoncesTable {
+  requester: string;
+  nonce: string;
+}
+
+/** Who erased what and when; `blob_destroyed` 1 when no owner was left and the bytes went. */
+export interface ArtifactErasuresTable {
+  cid: string;
+  owner: string;
+  requested_at: number | string;
+  blob_destroyed: number;
+}
+
 export interface Database {
   jobs: JobsTable;
   job_runs: JobRunsTable;
@@ -69,4 +91,7 @@ export interface Database {
   vouchers: VouchersTable;
   blobs: BlobsTable;
   job_nonces: JobNoncesTable;
+  artifact_owners: ArtifactOwnersTable;
+  artifact_request_nonces: ArtifactRequestNoncesTable;
+  artifact_erasures: ArtifactErasuresTable;
 }

@@ -93,6 +93,13 @@ export const MESSAGE_TYPES = {
     { name: 'nonce', type: 'uint64' },
     { name: 'expiry', type: 'uint64' },
   ],
+  ArtifactRequest: [
+    { name: 'requester', type: 'address' },
+    { name: 'action', type: 'string' },
+    { name: 'cid', type: 'string' },
+    { name: 'nonce', type: 'uint64' },
+    { name: 'expiry', type: 'uint64' },
+  ],
 } as const;
 
 export type MessageKind = keyof typeof MESSAGE_TYPES;
@@ -109,4 +116,5 @@ export const AUTHOR_FIELD = {
   ResultReveal: 'provider',
   Heartbeat: 'provider',
   Voucher: 'client',
+  ArtifactRequest: 'requester',
 } as const satisfies Record<MessageKind, string>;

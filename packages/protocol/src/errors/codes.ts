@@ -61,6 +61,8 @@ export const ERROR_CODES = [
   // artifacts
   'ARTIFACT_NOT_FOUND',
   'ARTIFACT_TOO_LARGE',
+  'ARTIFACT_NOT_OWNER',
+  'ARTIFACT_REQUEST_MISMATCH',
   // privacy: encrypted artifacts and wrapped keys
   'ENVELOPE_INVALID',
   'ENVELOPE_TAMPERED',

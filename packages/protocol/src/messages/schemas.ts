@@ -99,6 +99,20 @@ export const voucherSchema = z.strictObject({
   ...replayFields,
 });
 
+/**
+ * An artifact operation its requester signs (sent in the `x-idlegrid-request` header): `put`
+ * makes the signer an owner of what it uploads, `erase` drops the signer's claim (and destroys
+ * the bytes with the last claim), `key` reads the artifact key wrapped to the signer.
+ */
+export const ARTIFACT_ACTIONS = ['put', 'erase', 'key'] as const;
+
+export const artifactRequestSchema = z.strictObject({
+  requester: address,
+  action: z.enum(ARTIFACT_ACTIONS),
+  cid: shortString,
+  ...replayFields,
+});
+
 export const MESSAGE_SCHEMAS = {
   Offer: offerSchema,
   JobSpec: jobSpecSchema,
@@ -108,6 +122,7 @@ export const MESSAGE_SCHEMAS = {
   ResultReveal: resultRevealSchema,
   Heartbeat: heartbeatSchema,
   Voucher: voucherSchema,
+  ArtifactRequest: artifactRequestSchema,
 } as const satisfies Record<MessageKind, z.ZodType>;
 
 export type Offer = z.output<typeof offerSchema>;
@@ -118,6 +133,7 @@ export type ResultCommit = z.output<typeof resultCommitSchema>;
 export type ResultReveal = z.output<typeof resultRevealSchema>;
 export type Heartbeat = z.output<typeof heartbeatSchema>;
 export type Voucher = z.output<typeof voucherSchema>;
+export type ArtifactRequest = z.output<typeof artifactRequestSchema>;
 
 /** The parsed (typed) form of each message kind. */
 export type MessageOf<K extends MessageKind> = z.output<(typeof MESSAGE_SCHEMAS)[K]>;

@@ -71,5 +71,6 @@ export function sampleMessages(author: Address, expiry: bigint): { [K in Message
       ...replay,
     },
     Voucher: { client: author, provider: author, cumulativeAmount: 123n, ...replay },
+    ArtifactRequest: { requester: author, action: 'put', cid: CID, ...replay },
   };
 }

@@ -74,6 +74,18 @@ export class CoordinatorClient {
     return this.#send(path, init, options, readJson);
   }
 
+  /** Any other request answered with JSON: a method, headers of its own, a byte body. */
+  requestJson(
+    method: 'GET' | 'PUT' | 'DELETE',
+    path: string,
+    init: { headers?: Record<string, string>; body?: Uint8Array } = {},
+    options: RequestOptions = {},
+  ): Promise<unknown> {
+    const type = init.body ? { 'content-type': 'application/octet-stream' } : {};
+    const body = init.body ? { body: init.body as Uint8Array<ArrayBuffer> } : {};
+    return this.#send(path, { method, headers: { ...type, ...init.headers }, ...body }, options, readJson);
+  }
+
   getBytes(path: string, options: RequestOptions = {}): Promise<Uint8Array> {
     return this.#send(path, { method: 'GET' }, options, async (response) => {
       return new Uint8Array(await response.arrayBuffer());

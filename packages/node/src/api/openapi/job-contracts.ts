@@ -1,6 +1,7 @@
 import { JOB_STATES } from '@idlegrid/protocol';
 import { z } from 'zod';
 import { MAX_BATCH_JOBS } from '../batch-limit.js';
+import { ARTIFACT_REQUEST_HEADER, WRAPPED_KEY_HEADER } from '../routes/artifacts.js';
 import { decimalInteger } from './decimal-integer.js';
 import {
   batchAnswerSchema,
@@ -12,6 +13,39 @@ import {
 } from './response-schemas.js';
 import { KiB, MiB, type RouteContract } from './route-contract.js';
 import { addressSchema, cidSchema, jobIdSchema } from './wire-fields.js';
+
+const OWNED_UPLOAD =
+  'With a signed ArtifactRequest (`put`, this CID) in `x-idlegrid-request`, the signer becomes an owner of the artifact, keeping the artifact key wrapped to it (`x-idlegrid-wrapped-key`); without one the upload is anonymous.';
+
+/** A signed ArtifactRequest for `action`, as wire JSON (`{ kind, message, signature }`). */
+function signedRequestHeader(action: string) {
+  return z
+    .string()
+    .max(4096)
+    .describe(`A signed ArtifactRequest (action \`${action}\`, this CID), wire JSON`);
+}
+
+const ownedUploadHeaders = z.object({
+  [ARTIFACT_REQUEST_HEADER]: signedRequestHeader('put').optional(),
+  [WRAPPED_KEY_HEADER]: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{186}$/)
+    .optional(),
+});
+
+const erasedAnswerSchema = z.object({
+  cid: z.string(),
+  owner: addressSchema,
+  erased: z.literal(true),
+  blobDestroyed: z.boolean(),
+});
+
+const artifactKeyAnswerSchema = z.object({
+  cid: z.string(),
+  owner: addressSchema,
+  wrappedKey: z.string().nullable(),
+});
+
 import { signedJobCancelSchema, signedJobSpecSchema } from './wire-messages.js';
 
 const states = JOB_STATES.join('|');
@@ -150,14 +184,16 @@ export const JOB_CONTRACTS: readonly RouteContract[] = [
   {
     method: 'POST',
     path: '/v1/artifacts',
+    description: OWNED_UPLOAD,
     operationId: 'uploadArtifact',
     tag: 'artifacts',
     summary: 'Store an artifact; the server computes its CID',
+    headers: ownedUploadHeaders,
     body: { mediaType: 'application/octet-stream', schema: z.string(), limit: 'artifact', required: true },
     responses: {
       201: { description: 'Its CID and size', content: { 'application/json': uploadAnswerSchema } },
     },
-    errors: [400, 413],
+    errors: [400, 401, 409, 413, 422],
   },
   {
     method: 'PUT',
@@ -165,12 +201,14 @@ export const JOB_CONTRACTS: readonly RouteContract[] = [
     operationId: 'putArtifact',
     tag: 'artifacts',
     summary: 'Store an artifact under the CID it must hash to',
+    description: OWNED_UPLOAD,
     params: z.object({ cid: cidSchema }),
+    headers: ownedUploadHeaders,
     body: { mediaType: 'application/octet-stream', schema: z.string(), limit: 'artifact', required: true },
     responses: {
       201: { description: 'Its CID and size', content: { 'application/json': uploadAnswerSchema } },
     },
-    errors: [400, 413, 422],
+    errors: [400, 401, 409, 413, 422],
   },
   {
     method: 'GET',
@@ -194,5 +232,31 @@ export const JOB_CONTRACTS: readonly RouteContract[] = [
       },
     },
     errors: [400, 404, 416],
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/artifacts/:cid',
+    operationId: 'eraseArtifact',
+    tag: 'artifacts',
+    summary: "Erase an artifact: the signer's claim and wrapped key at once, the bytes with the last claim",
+    params: z.object({ cid: cidSchema }),
+    headers: z.object({ [ARTIFACT_REQUEST_HEADER]: signedRequestHeader('erase') }),
+    responses: {
+      200: { description: 'What was erased', content: { 'application/json': erasedAnswerSchema } },
+    },
+    errors: [400, 401, 403, 409],
+  },
+  {
+    method: 'GET',
+    path: '/v1/artifacts/:cid/key',
+    operationId: 'getArtifactKey',
+    tag: 'artifacts',
+    summary: 'The artifact key the coordinator keeps wrapped to the signer, an owner',
+    params: z.object({ cid: cidSchema }),
+    headers: z.object({ [ARTIFACT_REQUEST_HEADER]: signedRequestHeader('key') }),
+    responses: {
+      200: { description: 'The wrapped key', content: { 'application/json': artifactKeyAnswerSchema } },
+    },
+    errors: [400, 401, 403, 409],
   },
 ];

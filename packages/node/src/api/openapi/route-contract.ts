@@ -23,7 +23,7 @@ export interface ResponseContract {
  * of each request before its handler runs (params, query, media type, body size).
  */
 export interface RouteContract {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Fastify's form: `/v1/jobs/:id`. */
   path: string;
   operationId: string;

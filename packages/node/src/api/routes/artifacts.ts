@@ -1,6 +1,97 @@
-import { IdlegridError } from '@idlegrid/protocol';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import {
+  type ArtifactRequest,
+  IdlegridError,
+  type NetworkDomain,
+  parseWireJson,
+  verifySignedMessage,
+} from '@idlegrid/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Hex } from 'viem';
 import type { ArtifactStore } from '../../storage/artifact-store.js';
+import type { ArtifactOwners } from '../../store/artifact-owners.js';
+
+/** The signed ArtifactRequest (wire JSON) that makes an upload owned, or asks for an erasure or a key. */
+export const ARTIFACT_REQUEST_HEADER = 'x-idlegrid-request';
+/** On an owned upload: the artifact key wrapped to the owner (see @idlegrid/protocol/privacy). */
+export const WRAPPED_KEY_HEADER = 'x-idlegrid-wrapped-key';
+const WRAPPED_KEY = /^0x[0-9a-fA-F]{186}$/;
+
+export interface ArtifactRouteDeps {
+  artifacts: ArtifactStore;
+  /** Owned artifacts: without them, uploads are anonymous and nothing can be erased. */
+  owners?: { store: ArtifactOwners; domain: NetworkDomain } | undefined;
+}
+
+/**
+ * The request's signed ArtifactRequest, checked (signature, expiry, this network), naming this
+ * action and CID (any CID when `cid` is undefined: the caller checks it), and taken once;
+ * undefined when the request carries none.
+ */
+async function signedRequest(
+  deps: ArtifactRouteDeps,
+  request: FastifyRequest,
+  action: ArtifactRequest['action'],
+  cid: string | undefined,
+): Promise<ArtifactRequest | undefined> {
+  const header = request.headers[ARTIFACT_REQUEST_HEADER];
+  if (header === undefined) return undefined;
+  if (!deps.owners) throw new IdlegridError('INVALID_ARGUMENT', 'this coordinator keeps no owned artifacts');
+  let input: unknown;
+  try {
+    input = parseWireJson(String(header));
+  } catch (cause) {
+    throw new IdlegridError('MESSAGE_INVALID', `${ARTIFACT_REQUEST_HEADER} is not a signed message`, {
+      cause,
+    });
+  }
+  const { message } = await verifySignedMessage(deps.owners.domain, input, { kind: 'ArtifactRequest' });
+  if (message.action !== action || (cid !== undefined && message.cid !== cid)) {
+    throw new IdlegridError(
+      'ARTIFACT_REQUEST_MISMATCH',
+      `the signed request asks to ${message.action} ${message.cid || 'nothing'}, not to ${action} ${cid ?? 'an artifact'}`,
+      { details: { signed: { action: message.action, cid: message.cid }, asked: { action, cid } } },
+    );
+  }
+  await deps.owners.store.takeNonce(message.requester, message.nonce);
+  return message;
+}
+
+/** A signed request the route cannot do without. */
+async function requiredRequest(
+  deps: ArtifactRouteDeps,
+  request: FastifyRequest,
+  action: ArtifactRequest['action'],
+  cid: string,
+): Promise<{ message: ArtifactRequest; owners: ArtifactOwners }> {
+  const message = await signedRequest(deps, request, action, cid);
+  if (!message || !deps.owners)
+    throw new IdlegridError('MESSAGE_INVALID', `send a signed ArtifactRequest in ${ARTIFACT_REQUEST_HEADER}`);
+  return { message, owners: deps.owners.store };
+}
+
+function wrappedKeyOf(request: FastifyRequest): Hex | null {
+  const header = request.headers[WRAPPED_KEY_HEADER];
+  if (header === undefined) return null;
+  if (!WRAPPED_KEY.test(String(header)))
+    throw new IdlegridError(
+      'INVALID_ARGUMENT',
+      `${WRAPPED_KEY_HEADER} must be a wrapped key: 0x and 186 hex digits`,
+    );
+  return String(header) as Hex;
+}
+
+/**
+ * Stores an upload; with a signed `put`, the signer becomes an owner (with its wrapped key). The
+ * store checks that the bytes hash to the CID the owner signed, so they are hashed once.
+ */
+async function store(deps: ArtifactRouteDeps, request: FastifyRequest, body: Buffer, expectedCid?: string) {
+  const wrappedKey = wrappedKeyOf(request);
+  const owner = await signedRequest(deps, request, 'put', expectedCid);
+  if (!owner) return deps.artifacts.put(body, expectedCid);
+  const stored = await deps.artifacts.put(body, owner.cid);
+  await deps.owners!.store.claim(stored.cid, owner.requester, wrappedKey, Date.now());
+  return stored;
+}
 
 /**
  * Parses a single `bytes=a-b` range (open ends allowed) against the size. Anything else (a
@@ -24,7 +115,7 @@ function parseRange(header: string, size: number, reply: FastifyReply): { start:
   return { start, end };
 }
 
-export function artifactRoutes(app: FastifyInstance, deps: { artifacts: ArtifactStore }): void {
+export function artifactRoutes(app: FastifyInstance, deps: ArtifactRouteDeps): void {
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) => {
     done(null, body);
   });
@@ -34,14 +125,35 @@ export function artifactRoutes(app: FastifyInstance, deps: { artifacts: Artifact
     if (!Buffer.isBuffer(request.body)) {
       throw new IdlegridError('INVALID_ARGUMENT', 'send the artifact as application/octet-stream');
     }
-    return reply.status(201).send(await deps.artifacts.put(request.body));
+    return reply.status(201).send(await store(deps, request, request.body));
   });
 
   app.put<{ Params: { cid: string } }>('/v1/artifacts/:cid', async (request, reply) => {
     if (!Buffer.isBuffer(request.body)) {
       throw new IdlegridError('INVALID_ARGUMENT', 'send the artifact as application/octet-stream');
     }
-    return reply.status(201).send(await deps.artifacts.put(request.body, request.params.cid));
+    return reply.status(201).send(await store(deps, request, request.body, request.params.cid));
+  });
+
+  /** Erasure: drops the signer's claim; the bytes are destroyed with the last claim (crypto-shredding). */
+  app.delete<{ Params: { cid: string } }>('/v1/artifacts/:cid', async (request) => {
+    const { cid } = request.params;
+    const { message, owners } = await requiredRequest(deps, request, 'erase', cid);
+    const { destroy } = await owners.erase(cid, message.requester, Date.now());
+    if (destroy) await deps.artifacts.delete(cid);
+    return { cid, owner: message.requester, erased: true, blobDestroyed: destroy };
+  });
+
+  /** The artifact key wrapped to the signer, for an owner on another machine. */
+  app.get<{ Params: { cid: string } }>('/v1/artifacts/:cid/key', async (request) => {
+    const { cid } = request.params;
+    const { message, owners } = await requiredRequest(deps, request, 'key', cid);
+    const claim = await owners.claimOf(cid, message.requester);
+    if (!claim)
+      throw new IdlegridError('ARTIFACT_NOT_OWNER', `${message.requester} owns no artifact ${cid}`, {
+        details: { cid, owner: message.requester },
+      });
+    return { cid, owner: message.requester, wrappedKey: claim.wrappedKey };
   });
 
   app.get<{ Params: { cid: string } }>('/v1/artifacts/:cid', async (request, reply) => {

@@ -1,0 +1,112 @@
+import { writeFile } from 'node:fs/promises';
+import { IdlegridError, isIdlegridError, localAccount, networkDomain } from '@idlegrid/protocol';
+import { CoordinatorClient, downloadArtifact, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
+import {
+  artifactKeyOf,
+  eraseArtifact,
+  type OwnerContext,
+  openArtifact,
+  putOwnedArtifact,
+  sealArtifact,
+} from '@idlegrid/sdk/privacy';
+import type { Command } from 'commander';
+import type { Hex } from 'viem';
+import { contextOf } from '../context.js';
+import { coordinatorUrl } from '../coordinator-url.js';
+import { readUserFile } from '../read-user-file.js';
+
+interface ArtifactFlags {
+  coordinator?: string;
+  key: string;
+}
+
+/** The owner (a key of the data directory) and the coordinator it talks to. */
+async function ownerContext(
+  command: Command,
+): Promise<{ ctx: OwnerContext; key: Hex; out: import('../output.js').Output }> {
+  const { config, out } = await contextOf(command);
+  const flags = command.optsWithGlobals<ArtifactFlags>();
+  const [url, key, network] = await Promise.all([
+    coordinatorUrl(config.dataDir, flags.coordinator),
+    loadPrivateKey(config.dataDir, flags.key),
+    readNetworkConfig(config.dataDir),
+  ]);
+  const ctx: OwnerContext = {
+    coordinator: new CoordinatorClient({ url }),
+    signer: localAccount(key),
+    domain: networkDomain(network.chainId, network.paymentChannels),
+  };
+  return { ctx, key, out };
+}
+
+/** The wrapped key of an artifact the owner sealed, null for one it stored in the clear or does not own. */
+async function ownKeyOf(ctx: OwnerContext, cid: string): Promise<Hex | null> {
+  try {
+    return await artifactKeyOf(ctx, cid);
+  } catch (error) {
+    if (isIdlegridError(error, 'ARTIFACT_NOT_OWNER')) return null;
+    throw error;
+  }
+}
+
+export function registerArtifactCommands(artifact: Command): void {
+  artifact
+    .option('--coordinator <url>', 'coordinator HTTP API (or IDLEGRID_COORDINATOR, or localnet.json)')
+    .option('--key <name>', 'the owner: a key in the data directory', 'client');
+
+  artifact
+    .command('put <file>')
+    .description(
+      'store a file on the network as yours; --encrypt seals it here first, so that only you can read it',
+    )
+    .option('--encrypt', 'encrypt on this machine (AES-256-GCM), the key wrapped to your key')
+    .action(async (file: string, options: { encrypt?: boolean }, command: Command) => {
+      const bytes = await readUserFile(file, 'artifact put');
+      const { ctx, out } = await ownerContext(command);
+      if (options.encrypt) out.step(`encrypting ${file}`);
+      const cid = options.encrypt ? (await sealArtifact(ctx, bytes)).cid : await putOwnedArtifact(ctx, bytes);
+      const result = {
+        cid,
+        owner: ctx.signer.address,
+        bytes: bytes.byteLength,
+        encrypted: options.encrypt === true,
+      };
+      out.result(result, () => `${cid}${options.encrypt ? ' (encrypted: only its owner can read it)' : ''}`);
+    });
+
+  artifact
+    .command('get <cid>')
+    .description('fetch an artifact, checked against its CID; one you sealed is decrypted with your key')
+    .option('--out <file>', 'write it to this file (default: standard output)')
+    .action(async (cid: string, options: { out?: string }, command: Command) => {
+      const { ctx, key, out } = await ownerContext(command);
+      const wrappedKey = await ownKeyOf(ctx, cid);
+      const bytes = wrappedKey
+        ? (await openArtifact(ctx, { cid, wrappedKey }, key)).plaintext
+        : await downloadArtifact(ctx, cid);
+      const decrypted = wrappedKey !== null;
+      if (options.out) {
+        await writeFile(options.out, bytes);
+        return out.result(
+          { cid, bytes: bytes.byteLength, out: options.out, decrypted },
+          () => `wrote ${bytes.byteLength} bytes to ${options.out}${decrypted ? ' (decrypted)' : ''}`,
+        );
+      }
+      if (out.json)
+        throw new IdlegridError('INVALID_ARGUMENT', 'with --json, name a file with --out for the bytes');
+      process.stdout.write(bytes);
+    });
+
+  artifact
+    .command('erase <cid>')
+    .description('erase an artifact you own: its key at once, its bytes once no other owner holds them')
+    .action(async (cid: string, _options: unknown, command: Command) => {
+      const { ctx, out } = await ownerContext(command);
+      const erased = await eraseArtifact(ctx, cid);
+      out.result(erased, () =>
+        erased.blobDestroyed
+          ? `erased ${cid}`
+          : `erased your claim on ${cid}; another owner keeps the same bytes`,
+      );
+    });
+}

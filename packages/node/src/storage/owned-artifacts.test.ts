@@ -1,0 +1,144 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isIdlegridError, localAccount, networkDomain, signMessage, toWireJson } from '@idlegrid/protocol';
+import { CoordinatorClient, downloadArtifact, type NetworkConfig } from '@idlegrid/sdk';
+import {
+  artifactKeyOf,
+  eraseArtifact,
+  type OwnerContext,
+  openArtifact,
+  putOwnedArtifact,
+  sealArtifact,
+} from '@idlegrid/sdk/privacy';
+import type { Hex } from 'viem';
+import { generatePrivateKey } from 'viem/accounts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningCoordinator, startCoordinator } from '../coordinator/coordinator.js';
+
+const CHANNELS = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+const network: NetworkConfig = {
+  rpcUrl: 'http://127.0.0.1:1',
+  chainId: 31337,
+  token: CHANNELS,
+  staking: CHANNELS,
+  paymentChannels: CHANNELS,
+  deployBlock: '0',
+  embedded: true,
+};
+const domain = networkDomain(network.chainId, network.paymentChannels);
+const text = (s: string) => new TextEncoder().encode(s);
+
+/** Every file under `dir`, recursively. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => 'no error',
+    (error: unknown) => (isIdlegridError(error) ? error.code : String(error)),
+  );
+}
+
+describe('owned and encrypted artifacts through a real coordinator', () => {
+  let dataDir: string;
+  let coordinator: RunningCoordinator;
+  let client: CoordinatorClient;
+  /** An owner's context and its wallet key. */
+  const owner = (): OwnerContext & { key: Hex } => {
+    const key = generatePrivateKey();
+    return { coordinator: client, signer: localAccount(key), domain, key };
+  };
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-owned-'));
+    coordinator = await startCoordinator({
+      dataDir,
+      network,
+      privateKey: generatePrivateKey(),
+      p2pListen: ['/ip4/127.0.0.1/tcp/0'],
+      chainChecks: false,
+    });
+    client = new CoordinatorClient({ url: coordinator.apiUrl });
+  });
+  afterAll(async () => {
+    await coordinator.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('stores only ciphertext: no file of the coordinator holds the plaintext, which only the owner opens', async () => {
+    const alice = owner();
+    const marker = `private-marker-${crypto.randomUUID()}`;
+    // Large enough for a file of its own, and a small one the coordinator keeps in SQLite.
+    for (const plaintext of [marker.repeat(4_000), marker]) {
+      const sealed = await sealArtifact(alice, text(plaintext));
+      const stored = await downloadArtifact(alice, sealed.cid);
+      expect(Buffer.from(stored).includes(Buffer.from(marker))).toBe(false);
+      // From the coordinator's copy of the wrapped key, as on another machine of the owner.
+      const opened = await openArtifact(alice, sealed.cid, alice.key);
+      expect(new TextDecoder().decode(opened.plaintext)).toBe(plaintext);
+    }
+    for (const file of await filesUnder(dataDir)) {
+      expect((await readFile(file)).includes(Buffer.from(marker)), file).toBe(false);
+    }
+  });
+
+  it('opens for nobody else, and gives another its wrapped key never', async () => {
+    const alice = owner();
+    const mallory = owner();
+    const sealed = await sealArtifact(alice, text('for alice only'));
+    expect(await codeOf(openArtifact(mallory, sealed, mallory.key))).toBe('KEY_UNWRAP_FAILED');
+    expect(await codeOf(artifactKeyOf(mallory, sealed.cid))).toBe('ARTIFACT_NOT_OWNER');
+    expect(await artifactKeyOf(alice, sealed.cid)).toBe(sealed.wrappedKey);
+  });
+
+  it('erases on the owner’s signed request only: the key at once, the bytes with the last owner', async () => {
+    const alice = owner();
+    const bob = owner();
+    const sealed = await sealArtifact(alice, text(`erase me ${crypto.randomUUID()}`));
+    expect(await codeOf(eraseArtifact(bob, sealed.cid))).toBe('ARTIFACT_NOT_OWNER');
+    expect(await eraseArtifact(alice, sealed.cid)).toEqual({ cid: sealed.cid, blobDestroyed: true });
+    expect(await codeOf(downloadArtifact(alice, sealed.cid))).toBe('ARTIFACT_NOT_FOUND');
+    expect(await codeOf(artifactKeyOf(alice, sealed.cid))).toBe('ARTIFACT_NOT_OWNER');
+    expect(await codeOf(eraseArtifact(alice, sealed.cid))).toBe('ARTIFACT_NOT_OWNER');
+    // The same bytes stored by two owners: one erasure leaves the other's copy.
+    const shared = text(`the same bytes ${crypto.randomUUID()}`);
+    const cid = await putOwnedArtifact(alice, shared);
+    expect(await putOwnedArtifact(bob, shared)).toBe(cid);
+    expect(await eraseArtifact(alice, cid)).toEqual({ cid, blobDestroyed: false });
+    expect(await downloadArtifact(bob, cid)).toEqual(shared);
+    expect(await eraseArtifact(bob, cid)).toEqual({ cid, blobDestroyed: true });
+    expect(await codeOf(downloadArtifact(bob, cid))).toBe('ARTIFACT_NOT_FOUND');
+  });
+
+  it('refuses replayed, mismatched and forged requests with their codes, and erases nothing', async () => {
+    const alice = owner();
+    const cid = await putOwnedArtifact(alice, text(`keep me ${crypto.randomUUID()}`));
+    const request = (action: 'erase' | 'key', forCid: string, nonce = 7n) =>
+      signMessage(alice.signer, domain, 'ArtifactRequest', {
+        requester: alice.signer.address,
+        action,
+        cid: forCid,
+        nonce,
+        expiry: BigInt(Math.floor(Date.now() / 1000) + 60),
+      });
+    const erase = async (header: string) =>
+      codeOf(
+        client.requestJson('DELETE', `/v1/artifacts/${cid}`, { headers: { 'x-idlegrid-request': header } }),
+      );
+    expect(await erase(toWireJson(await request('key', cid)))).toBe('ARTIFACT_REQUEST_MISMATCH');
+    expect(await erase(toWireJson(await request('erase', 'bafkreiother')))).toBe('ARTIFACT_REQUEST_MISMATCH');
+    const forged = await request('erase', cid, 8n);
+    expect(await erase(toWireJson({ ...forged, message: { ...forged.message, nonce: 9n } }))).toBe(
+      'SIGNER_MISMATCH',
+    );
+    expect(await erase('not json')).toBe('MESSAGE_INVALID');
+    expect(await codeOf(client.requestJson('DELETE', `/v1/artifacts/${cid}`))).toBe('MESSAGE_INVALID');
+    const good = toWireJson(await request('erase', cid, 10n));
+    expect(await downloadArtifact(alice, cid)).toBeDefined();
+    expect(await erase(good)).toBe('no error');
+    expect(await erase(good)).toBe('MESSAGE_REPLAYED');
+  });
+});

@@ -1,0 +1,158 @@
+import { cidOfBytes, IdlegridError, signMessage, type TypedDataSigner, toWireJson } from '@idlegrid/protocol';
+import {
+  decryptArtifact,
+  encryptArtifact,
+  newArtifactKey,
+  unwrapKey,
+  wrapKey,
+} from '@idlegrid/protocol/privacy';
+import { type Hex, hexToBytes, toHex } from 'viem';
+import { z } from 'zod';
+import type { RequestOptions } from '../http/coordinator-client.js';
+import { parseAnswer } from '../http/remote-error.js';
+import { downloadArtifact } from '../jobs/artifacts.js';
+import type { JobsContext } from '../jobs/context.js';
+import { nowSeconds, REQUEST_LIFETIME_SECONDS, randomNonce } from '../jobs/job-spec.js';
+
+/** An owner: its key signs artifact requests, and artifact keys are wrapped to its public key. */
+export type OwnerContext = Omit<JobsContext, 'signer'> & { signer: TypedDataSigner & { publicKey: Hex } };
+
+/** An encrypted artifact: the CID of the ciphertext and the key wrapped to its owner. */
+export interface SealedArtifact {
+  cid: string;
+  wrappedKey: Hex;
+}
+
+const REQUEST_HEADER = 'x-idlegrid-request';
+const WRAPPED_KEY_HEADER = 'x-idlegrid-wrapped-key';
+
+const storedSchema = z.object({ cid: z.string(), size: z.number() });
+const keySchema = z.object({ cid: z.string(), wrappedKey: z.string().nullable() });
+const erasedSchema = z.object({ cid: z.string(), erased: z.literal(true), blobDestroyed: z.boolean() });
+
+async function signedRequest(
+  ctx: Omit<OwnerContext, 'coordinator'>,
+  action: 'put' | 'erase' | 'key',
+  cid: string,
+) {
+  const request = await signMessage(ctx.signer, ctx.domain, 'ArtifactRequest', {
+    requester: ctx.signer.address,
+    action,
+    cid,
+    nonce: randomNonce(),
+    expiry: nowSeconds() + REQUEST_LIFETIME_SECONDS,
+  });
+  return { [REQUEST_HEADER]: toWireJson(request) };
+}
+
+/**
+ * Stores `bytes` as an artifact the signer owns (a signed `put`), with the artifact key wrapped to
+ * it when the bytes are an envelope. Only an owner can erase it.
+ */
+export async function putOwnedArtifact(
+  ctx: OwnerContext,
+  bytes: Uint8Array,
+  wrappedKey?: Hex,
+  options: RequestOptions = {},
+): Promise<string> {
+  const cid = cidOfBytes(bytes);
+  const headers = { ...(await signedRequest(ctx, 'put', cid)), ...(wrappedKey && { [WRAPPED_KEY_HEADER]: wrappedKey }) };
+  const stored = parseAnswer(
+    storedSchema,
+    await ctx.coordinator.requestJson('PUT', `/v1/artifacts/${cid}`, { headers, body: bytes }, options),
+    'artifact upload',
+  );
+  if (stored.cid !== cid)
+    throw new IdlegridError('CID_MISMATCH', `coordinator stored the artifact as ${stored.cid}, not ${cid}`);
+  return cid;
+}
+
+/**
+ * Encrypts `plaintext` on this machine under a fresh key (an envelope: see
+ * `@idlegrid/protocol/privacy`), wraps the key to the owner, and stores the ciphertext as an
+ * artifact the owner owns, with its wrapped key. The coordinator never sees the plaintext, its
+ * hash or the key.
+ */
+export async function sealArtifact(
+  ctx: OwnerContext,
+  plaintext: Uint8Array,
+  options: RequestOptions = {},
+): Promise<SealedArtifact> {
+  const key = newArtifactKey();
+  try {
+    const wrappedKey = wrapKey(key, hexToBytes(ctx.signer.publicKey));
+    const cid = await putOwnedArtifact(ctx, await encryptArtifact(key, plaintext), wrappedKey, options);
+    return { cid, wrappedKey };
+  } finally {
+    key.fill(0);
+  }
+}
+
+/**
+ * The artifact key the coordinator keeps wrapped to this owner: null for an artifact the owner
+ * stored in the clear, ARTIFACT_NOT_OWNER for one it does not own.
+ */
+export async function artifactKeyOf(
+  ctx: OwnerContext,
+  cid: string,
+  options: RequestOptions = {},
+): Promise<Hex | null> {
+  const headers = await signedRequest(ctx, 'key', cid);
+  const answer = parseAnswer(
+    keySchema,
+    await ctx.coordinator.requestJson(
+      'GET',
+      `/v1/artifacts/${encodeURIComponent(cid)}/key`,
+      { headers },
+      options,
+    ),
+    'artifact key',
+  );
+  return answer.wrappedKey as Hex | null;
+}
+
+/**
+ * Downloads a sealed artifact and decrypts it with the owner's wallet key: the plaintext and its
+ * sha-256 as the sealer computed it. The wrapped key comes from `sealed`, or from the coordinator.
+ * KEY_UNWRAP_FAILED for a key wrapped to someone else, ENVELOPE_TAMPERED for changed ciphertext.
+ */
+export async function openArtifact(
+  ctx: OwnerContext,
+  sealed: string | SealedArtifact,
+  privateKey: Hex,
+  options: RequestOptions = {},
+): Promise<{ plaintext: Uint8Array; sha256: Hex }> {
+  const cid = typeof sealed === 'string' ? sealed : sealed.cid;
+  const wrapped = typeof sealed === 'string' ? await artifactKeyOf(ctx, cid, options) : sealed.wrappedKey;
+  if (!wrapped) throw new IdlegridError('KEY_UNWRAP_FAILED', `artifact ${cid} is stored in the clear: it has no key`);
+  const key = unwrapKey(wrapped, privateKey);
+  try {
+    const opened = await decryptArtifact(key, await downloadArtifact(ctx, cid, options));
+    return { plaintext: opened.plaintext, sha256: toHex(opened.sha256) };
+  } finally {
+    key.fill(0);
+  }
+}
+
+/**
+ * Erases the owner's artifact: its claim and wrapped key go at once, and the bytes with the last
+ * owner's claim (`blobDestroyed`). Without the key, any copy left anywhere is noise.
+ */
+export async function eraseArtifact(
+  ctx: OwnerContext,
+  cid: string,
+  options: RequestOptions = {},
+): Promise<{ cid: string; blobDestroyed: boolean }> {
+  const headers = await signedRequest(ctx, 'erase', cid);
+  const answer = parseAnswer(
+    erasedSchema,
+    await ctx.coordinator.requestJson(
+      'DELETE',
+      `/v1/artifacts/${encodeURIComponent(cid)}`,
+      { headers },
+      options,
+    ),
+    'artifact erasure',
+  );
+  return { cid: answer.cid, blobDestroyed: answer.blobDestroyed };
+}
