@@ -7,6 +7,14 @@ import {
 } from '@idlegrid/protocol';
 import type { Address } from 'viem';
 
+/**
+ * How long a provider may take an assignment after it is signed: it arrives within a round trip,
+ * so two minutes leave room for slow links and clock skew. Each provider remembers every
+ * assignment it took for this long (its replay guard), so a longer window costs memory at every
+ * provider in proportion to its job rate.
+ */
+const ASSIGNMENT_VALIDITY_SECONDS = 120;
+
 /** Signs the coordinator's assignments (first runs, audits, arbiters) with nonces unique per coordinator run. */
 export class AssignmentSigner {
   #nonce = 0n;
@@ -30,7 +38,7 @@ export class AssignmentSigner {
       price: spec.maxPrice,
       leaseExpiry: BigInt(Math.floor(leaseExpiryMs / 1000)),
       nonce: this.#nonce,
-      expiry: BigInt(Math.floor(nowMs / 1000) + 600),
+      expiry: BigInt(Math.floor(nowMs / 1000) + ASSIGNMENT_VALIDITY_SECONDS),
     });
   }
 }
