@@ -1,5 +1,5 @@
 import { IdlegridError } from '../errors/idlegrid-error.js';
-import { type AesGcm, aesGcm, type Sha256, sha256Hasher } from './primitives.js';
+import { type AesGcm, aesGcm, concatBytes, type Sha256, sha256Hasher } from './primitives.js';
 
 /**
  * The encrypted form of an artifact: AES-256-GCM under a fresh key per artifact, in chunks, so
@@ -49,7 +49,7 @@ export async function encryptArtifact(
     parts.push(await sealer.seal(plaintext.subarray(at, at + sealer.chunkBytes)));
   }
   parts.push(await sealer.finish());
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 /** Seals a stream of bytes of any chunking; yields the envelope piece by piece. */
@@ -83,7 +83,7 @@ export async function decryptArtifact(
     parts.push(await opener.open(body.subarray(at, Math.min(at + opener.sealedChunkBytes, trailerAt))));
   }
   const digest = await opener.finish(body.subarray(trailerAt));
-  return { plaintext: concat(parts), ...digest };
+  return { plaintext: concatBytes(parts), ...digest };
 }
 
 /**
@@ -238,16 +238,6 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   let difference = 0;
   for (let i = 0; i < a.byteLength; i++) difference |= a[i]! ^ b[i]!;
   return difference === 0;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
 }
 
 /** Bytes arriving in pieces of any size, taken off the front in the sizes a chunker needs. */

@@ -38,13 +38,16 @@ export async function aesGcm(key: Uint8Array, portable = false): Promise<AesGcm>
     return {
       async encrypt(iv, aad, plaintext) {
         const cipher = node.createCipheriv('aes-256-gcm', key, iv).setAAD(aad);
-        return concat(cipher.update(plaintext), cipher.final(), cipher.getAuthTag());
+        return concatBytes([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
       },
       async decrypt(iv, aad, sealed) {
         if (sealed.byteLength < TAG_BYTES) throw new Error('shorter than a tag');
         const decipher = node.createDecipheriv('aes-256-gcm', key, iv).setAAD(aad);
         decipher.setAuthTag(sealed.subarray(sealed.byteLength - TAG_BYTES));
-        return concat(decipher.update(sealed.subarray(0, sealed.byteLength - TAG_BYTES)), decipher.final());
+        return concatBytes([
+          decipher.update(sealed.subarray(0, sealed.byteLength - TAG_BYTES)),
+          decipher.final(),
+        ]);
       },
     };
   }
@@ -70,7 +73,8 @@ export async function sha256Hasher(portable = false): Promise<Sha256> {
   return sha256.create();
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
+/** The bytes of `parts`, one after another, in a new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
   let at = 0;
   for (const part of parts) {
