@@ -60,7 +60,17 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     }),
   );
   const earningsReady = EarningsWallet.open(options.dataDir, account.address, domain);
-  const host = await createP2PHost({ privateKey, ...(options.listen ? { listen: options.listen } : {}) });
+  const local = Promise.all([hardwareReady, modelsReady, runtimesReady, earningsReady]);
+  // Awaited below, once the host is up; a failure before that must not count as unhandled.
+  local.catch(() => {});
+  const closeRuntimes = () => runtimesReady.then((set) => set.close()).catch(() => {});
+  const host = await createP2PHost({
+    privateKey,
+    ...(options.listen ? { listen: options.listen } : {}),
+  }).catch(async (error: unknown) => {
+    await closeRuntimes();
+    throw error;
+  });
   const hostStarted = host.start();
   // Only to have the connection up when the hello goes out; `link.join` dials again and reports failures.
   hostStarted.then(() => host.dial(options.coordinator)).catch(() => {});
@@ -69,16 +79,10 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   let runtimes: RuntimeSet;
   let earnings: EarningsWallet;
   try {
-    [hardware, models, runtimes, earnings] = await Promise.all([
-      hardwareReady,
-      modelsReady,
-      runtimesReady,
-      earningsReady,
-      hostStarted,
-    ]);
+    [[hardware, models, runtimes, earnings]] = await Promise.all([local, hostStarted]);
   } catch (error) {
     await host.stop().catch(() => {});
-    await runtimesReady.then((set) => set.close()).catch(() => {});
+    await closeRuntimes();
     throw error;
   }
   const fetcher = new ArtifactFetcher({ cacheDir: join(providerDir, 'cache') });
