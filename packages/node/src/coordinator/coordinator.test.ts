@@ -166,9 +166,11 @@ async function fakeProvider(
     timeline.reveal.push(performance.now());
     return sealed.get(jobId);
   });
+  const assignments: ReturnType<typeof jobAssignSchema.parse>[] = [];
   channel.handle(JOB_MESSAGES.assign, ({ body }) => {
     assigned++;
     const parsed = jobAssignSchema.parse(body);
+    assignments.push(parsed);
     const message = parsed.spec.message as { jobId: Hex; args: string[] };
     if (behave === 'busy-twice' && assigned <= 2) {
       return { accepted: false, reason: 'PROVIDER_BUSY: no room for 1 cores now' };
@@ -233,6 +235,7 @@ async function fakeProvider(
     redial,
     keepAlive,
     leave,
+    assignments,
     assigned: () => assigned,
   };
 }
@@ -332,6 +335,25 @@ describe('coordinator', () => {
       detail: { code?: string };
     }[];
     expect(events.some((e) => e.to === 'submitted' && e.detail.code !== undefined)).toBe(true);
+  });
+
+  it("sends a small module inside a provider's first assignment of it, and only names it afterwards", async () => {
+    const provider = await fakeProvider(100n);
+    const module = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 7, 7, 7]);
+    const moduleCid = await upload(module);
+    const input = await upload(new TextEncoder().encode('an input'));
+    for (let i = 0; i < 2; i++) {
+      const job = await submit({ moduleCid, inputCids: [input] });
+      await until(job.id, ['accepted']);
+    }
+    const [first, second] = provider.assignments;
+    expect(Object.keys(first!.inputs ?? {}).sort()).toEqual([input, moduleCid].sort());
+    expect(Buffer.from(first!.inputs![moduleCid]!, 'base64')).toEqual(Buffer.from(module));
+    expect(Object.keys(second!.inputs ?? {})).toEqual([input]);
+    // A provider that says hello again may have restarted: it gets the module again.
+    await provider.sayHello([]);
+    await until((await submit({ moduleCid, inputCids: [] })).id, ['accepted']);
+    expect(Object.keys(provider.assignments[2]!.inputs ?? {})).toEqual([moduleCid]);
   });
 
   it('offers no job to a provider whose connection closed, without waiting for its heartbeats to lapse', async () => {

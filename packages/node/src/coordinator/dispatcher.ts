@@ -20,6 +20,7 @@ import type { CanaryChecks } from './canary-checks.js';
 import { LlmRescoring } from './inference/llm-rescoring.js';
 import type { JobEventBus } from './job-event-bus.js';
 import type { VerificationSettings } from './job-intake.js';
+import { ModuleDeliveries } from './module-deliveries.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import type { Slasher } from './punishment.js';
 import { ResultVerification } from './result-verification.js';
@@ -66,22 +67,27 @@ const CLIENT_FAULTS = new Set([
   'LLM_MODEL_INVALID',
 ]);
 
-/** A job's inputs as `job.assign` carries them, when they are small enough (see INLINE_INPUT_BYTES). */
-async function inlineInputs(
+/**
+ * Artifacts as `job.assign` carries them, base64 by CID, when all of them fit in `budget` bytes;
+ * none otherwise (the provider downloads them).
+ */
+async function inlineArtifacts(
   artifacts: ArtifactStore,
   cids: readonly string[],
-): Promise<{ inputs?: Record<string, string> }> {
-  if (cids.length === 0) return {};
+  budget: number,
+): Promise<{ blobs: Record<string, string>; bytes: number }> {
+  if (cids.length === 0) return { blobs: {}, bytes: 0 };
   try {
     const sizes = await Promise.all(cids.map((cid) => artifacts.info(cid)));
-    if (sizes.reduce((sum, info) => sum + info.size, 0) > INLINE_INPUT_BYTES) return {};
+    const bytes = sizes.reduce((sum, info) => sum + info.size, 0);
+    if (bytes > budget) return { blobs: {}, bytes: 0 };
     const entries = await Promise.all(
       cids.map(async (cid) => [cid, Buffer.from(await artifacts.bytes(cid)).toString('base64')] as const),
     );
-    return { inputs: Object.fromEntries(entries) };
+    return { blobs: Object.fromEntries(entries), bytes };
   } catch {
-    // An input the coordinator lacks is the provider's download to fail, with its own error.
-    return {};
+    // An artifact the coordinator lacks is the provider's download to fail, with its own error.
+    return { blobs: {}, bytes: 0 };
   }
 }
 
@@ -93,6 +99,7 @@ async function inlineInputs(
 export class Dispatcher {
   readonly #excluded = new Map<string, Set<Address>>();
   readonly #inFlight = new Set<string>();
+  readonly #modules = new ModuleDeliveries();
   /** Submitted jobs no offer fitted when last tried, oldest first: tried again when capacity frees. */
   readonly #unplaced = new Set<string>();
   #retryQueued = false;
@@ -219,6 +226,7 @@ export class Dispatcher {
    * registered, `hold` them so that the scheduler counts them (a restarted one knows of none).
    */
   async reconcile(provider: Address, held: readonly string[]): Promise<JobRecord[]> {
+    this.#modules.forget(provider);
     const holds = new Set(held.map((id) => id.toLowerCase()));
     const assigned = await this.deps.store.list({ provider, states: ACTIVE_ON_PROVIDER, limit: 10_000 });
     // A hello may cross an assignment on the wire: jobs moved this recently are left alone.
@@ -294,6 +302,12 @@ export class Dispatcher {
         ],
         patch: { provider, error: null, leaseExpiresAt: leaseExpiry },
       });
+      const inputs = await inlineArtifacts(this.deps.artifacts, spec.inputCids, INLINE_INPUT_BYTES);
+      const module =
+        spec.runtime === 'wasm' && !this.#modules.has(provider, spec.moduleCid)
+          ? await inlineArtifacts(this.deps.artifacts, [spec.moduleCid], INLINE_INPUT_BYTES - inputs.bytes)
+          : { blobs: {}, bytes: 0 };
+      const inline = { ...inputs.blobs, ...module.blobs };
       const ack = jobAssignAckSchema.parse(
         await this.deps.channel.request(
           entry.peer,
@@ -302,11 +316,12 @@ export class Dispatcher {
             assignment,
             spec: job.spec,
             commitReveal,
-            ...(await inlineInputs(this.deps.artifacts, spec.inputCids)),
+            ...(Object.keys(inline).length > 0 && { inputs: inline }),
           },
           { timeoutMs: this.deps.assignTimeoutMs ?? 10_000 },
         ),
       );
+      if (ack.accepted && module.bytes > 0) this.#modules.record(provider, spec.moduleCid);
       if (!ack.accepted) {
         // Busy or outside its hours, nothing ran: no fault. Any other refusal (an assignment it
         // finds invalid) is one, so that it cannot go on forever.

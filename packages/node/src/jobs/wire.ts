@@ -83,8 +83,9 @@ export const jobAssignSchema = z.object({
    */
   commitReveal: z.boolean().default(false),
   /**
-   * Small inputs inline, base64 keyed by CID (at most INLINE_INPUT_BYTES in all): the provider
-   * checks each against its CID and uses it instead of downloading it, a round trip saved.
+   * Small artifacts inline, base64 keyed by CID (at most INLINE_INPUT_BYTES in all): the job's
+   * inputs, and its WebAssembly module on the provider's first job of it. The provider checks each
+   * against its CID and uses it instead of downloading it, a round trip saved.
    */
   inputs: z.record(z.string(), z.base64()).optional(),
 });
