@@ -56,7 +56,10 @@ export async function putOwnedArtifact(
   options: RequestOptions = {},
 ): Promise<string> {
   const cid = cidOfBytes(bytes);
-  const headers = { ...(await signedRequest(ctx, 'put', cid)), ...(wrappedKey && { [WRAPPED_KEY_HEADER]: wrappedKey }) };
+  const headers = {
+    ...(await signedRequest(ctx, 'put', cid)),
+    ...(wrappedKey && { [WRAPPED_KEY_HEADER]: wrappedKey }),
+  };
   const stored = parseAnswer(
     storedSchema,
     await ctx.coordinator.requestJson('PUT', `/v1/artifacts/${cid}`, { headers, body: bytes }, options),
@@ -124,7 +127,8 @@ export async function openArtifact(
 ): Promise<{ plaintext: Uint8Array; sha256: Hex }> {
   const cid = typeof sealed === 'string' ? sealed : sealed.cid;
   const wrapped = typeof sealed === 'string' ? await artifactKeyOf(ctx, cid, options) : sealed.wrappedKey;
-  if (!wrapped) throw new IdlegridError('KEY_UNWRAP_FAILED', `artifact ${cid} is stored in the clear: it has no key`);
+  if (!wrapped)
+    throw new IdlegridError('KEY_UNWRAP_FAILED', `artifact ${cid} is stored in the clear: it has no key`);
   const key = unwrapKey(wrapped, privateKey);
   try {
     const opened = await decryptArtifact(key, await downloadArtifact(ctx, cid, options));
