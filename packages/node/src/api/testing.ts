@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { networkDomain } from '@idlegrid/protocol';
-import type { ChainContext } from '@idlegrid/sdk';
+import type { ChainContext, NetworkConfig } from '@idlegrid/sdk';
 import type { FastifyInstance } from 'fastify';
 import type { SessionGrant } from '../chain/session-keys.js';
 import { InferenceGateway, type InferenceGatewayDeps } from '../coordinator/inference/inference-gateway.js';
@@ -19,7 +19,20 @@ import type { RequestLimits } from './limits/request-limits.js';
 import { createMetrics } from './metrics.js';
 import { type ApiOptions, createApiServer } from './server.js';
 
-export const testDomain = networkDomain(31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
+const TEST_CONTRACT = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+
+/** A network no chain backs (nothing answers at its RPC URL): for coordinators with `chainChecks: false`. */
+export const offChainNetwork: NetworkConfig = {
+  rpcUrl: 'http://127.0.0.1:1',
+  chainId: 31337,
+  token: TEST_CONTRACT,
+  staking: TEST_CONTRACT,
+  paymentChannels: TEST_CONTRACT,
+  deployBlock: '0',
+  embedded: true,
+};
+
+export const testDomain = networkDomain(offChainNetwork.chainId, offChainNetwork.paymentChannels);
 const address = (n: number) => `0x${n.toString(16).padStart(40, '0')}` as const;
 
 export interface EquippedApi {

@@ -6,7 +6,6 @@ import {
   type MessageInput,
   manifestBytes,
   manifestCid,
-  networkDomain,
   parseWireJson,
   type ResultManifest,
   resultCommitment,
@@ -14,10 +13,11 @@ import {
   toWireJson,
 } from '@idlegrid/protocol';
 import { sampleMessages } from '@idlegrid/protocol/testing';
-import { type NetworkConfig, randomNonce } from '@idlegrid/sdk';
+import { randomNonce } from '@idlegrid/sdk';
 import { type Hex, keccak256, toHex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { offChainNetwork, testDomain } from '../api/testing.js';
 import type { JobRecord } from '../jobs/api.js';
 import { JOB_MESSAGES, JOBS_PROTOCOL, jobAssignSchema } from '../jobs/wire.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
@@ -25,17 +25,8 @@ import { startTestHost, waitFor } from '../p2p/testing.js';
 import { type RunningCoordinator, startCoordinator } from './coordinator.js';
 import { DEFAULT_VERIFICATION } from './job-intake.js';
 
-const PAYMENT_CHANNELS = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
-const network: NetworkConfig = {
-  rpcUrl: 'http://127.0.0.1:1',
-  chainId: 31337,
-  token: PAYMENT_CHANNELS,
-  staking: PAYMENT_CHANNELS,
-  paymentChannels: PAYMENT_CHANNELS,
-  deployBlock: '0',
-  embedded: true,
-};
-const domain = networkDomain(network.chainId, network.paymentChannels);
+const network = offChainNetwork;
+const domain = testDomain;
 const client = privateKeyToAccount(generatePrivateKey());
 const nowS = () => BigInt(Math.floor(Date.now() / 1000));
 

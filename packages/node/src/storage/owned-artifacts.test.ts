@@ -1,8 +1,8 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isIdlegridError, localAccount, networkDomain, signMessage, toWireJson } from '@idlegrid/protocol';
-import { CoordinatorClient, downloadArtifact, type NetworkConfig } from '@idlegrid/sdk';
+import { isIdlegridError, localAccount, signMessage, toWireJson } from '@idlegrid/protocol';
+import { CoordinatorClient, downloadArtifact } from '@idlegrid/sdk';
 import {
   artifactKeyOf,
   eraseArtifact,
@@ -14,19 +14,11 @@ import {
 import type { Hex } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { offChainNetwork, testDomain } from '../api/testing.js';
 import { type RunningCoordinator, startCoordinator } from '../coordinator/coordinator.js';
 
-const CHANNELS = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
-const network: NetworkConfig = {
-  rpcUrl: 'http://127.0.0.1:1',
-  chainId: 31337,
-  token: CHANNELS,
-  staking: CHANNELS,
-  paymentChannels: CHANNELS,
-  deployBlock: '0',
-  embedded: true,
-};
-const domain = networkDomain(network.chainId, network.paymentChannels);
+const network = offChainNetwork;
+const domain = testDomain;
 const text = (s: string) => new TextEncoder().encode(s);
 
 /** Every file under `dir`, recursively. */
