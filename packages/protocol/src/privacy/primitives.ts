@@ -1,23 +1,11 @@
 import { sha256 } from '@noble/hashes/sha2.js';
+import { nodeCrypto } from '../hashing/node-crypto.js';
 
 /**
  * AES-256-GCM and incremental SHA-256 for envelopes: Node's own crypto where it runs (AES-GCM at
  * about 1.4 GB/s on 64 KiB chunks here, WebCrypto at 0.3, since each WebCrypto call is a trip to
- * a thread pool), WebCrypto and @noble/hashes in a browser. Node's module is imported by a name
- * bundlers leave alone, as secp256k1.ts imports the native curve.
+ * a thread pool), WebCrypto and @noble/hashes in a browser.
  */
-type NodeCrypto = typeof import('node:crypto');
-
-const nodeCrypto: Promise<NodeCrypto | undefined> = (async () => {
-  if (typeof process === 'undefined' || !process.versions?.node) return undefined;
-  const specifier = 'node:crypto';
-  try {
-    return (await import(/* @vite-ignore */ specifier)) as NodeCrypto;
-  } catch {
-    return undefined;
-  }
-})();
-
 const TAG_BYTES = 16;
 
 export interface AesGcm {
