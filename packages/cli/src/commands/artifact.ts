@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import type { Hex } from 'viem';
 import { contextOf } from '../context.js';
 import { coordinatorUrl } from '../coordinator-url.js';
+import type { Output } from '../output.js';
 import { readUserFile } from '../read-user-file.js';
 
 interface ArtifactFlags {
@@ -21,9 +22,7 @@ interface ArtifactFlags {
 }
 
 /** The owner (a key of the data directory) and the coordinator it talks to. */
-async function ownerContext(
-  command: Command,
-): Promise<{ ctx: OwnerContext; key: Hex; out: import('../output.js').Output }> {
+async function ownerContext(command: Command): Promise<{ ctx: OwnerContext; key: Hex; out: Output }> {
   const { config, out } = await contextOf(command);
   const flags = command.optsWithGlobals<ArtifactFlags>();
   const [url, key, network] = await Promise.all([
