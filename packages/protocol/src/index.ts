@@ -17,6 +17,7 @@ export {
 } from './messages/result-manifest.js';
 export {
   ARTIFACT_ACTIONS,
+  ARTIFACT_REQUEST_HEADER,
   type ArtifactRequest,
   type Assignment,
   artifactRequestSchema,
@@ -38,6 +39,7 @@ export {
   resultRevealSchema,
   type Voucher,
   voucherSchema,
+  WRAPPED_KEY_HEADER,
 } from './messages/schemas.js';
 export { ReplayGuard } from './signing/replay-guard.js';
 export { localAccount, recoverDigestSigner, signDigest } from './signing/secp256k1.js';

@@ -105,6 +105,10 @@ export const voucherSchema = z.strictObject({
  * the bytes with the last claim), `key` reads the artifact key wrapped to the signer.
  */
 export const ARTIFACT_ACTIONS = ['put', 'erase', 'key'] as const;
+/** The HTTP header that carries a signed ArtifactRequest (wire JSON). */
+export const ARTIFACT_REQUEST_HEADER = 'x-idlegrid-request';
+/** On an owned upload, the HTTP header that carries the artifact key wrapped to the owner. */
+export const WRAPPED_KEY_HEADER = 'x-idlegrid-wrapped-key';
 
 export const artifactRequestSchema = z.strictObject({
   requester: address,

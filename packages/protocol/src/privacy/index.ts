@@ -11,4 +11,4 @@ export {
   newArtifactKey,
   type PlaintextDigest,
 } from './envelope.js';
-export { publicKeyOf, unwrapKey, wrapKey } from './key-wrap.js';
+export { publicKeyOf, unwrapKey, WRAPPED_KEY_PATTERN, wrapKey } from './key-wrap.js';

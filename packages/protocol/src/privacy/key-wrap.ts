@@ -17,6 +17,8 @@ import { IdlegridError } from '../errors/idlegrid-error.js';
  */
 const INFO = new TextEncoder().encode('idlegrid/artifact-key/v1');
 const WRAPPED_BYTES = 33 + 12 + 32 + 16;
+/** A wrapped key as hex: what a coordinator accepts to keep for an owner. */
+export const WRAPPED_KEY_PATTERN = new RegExp(`^0x[0-9a-fA-F]{${WRAPPED_BYTES * 2}}$`);
 
 /** The compressed public key (33 bytes) of a wallet key. */
 export function publicKeyOf(privateKey: Hex): Uint8Array {

@@ -12,18 +12,21 @@ export async function uploadArtifact(
   bytes: Uint8Array,
   options: RequestOptions = {},
 ): Promise<string> {
-  const expected = cidOfBytes(bytes);
-  const answer = parseAnswer(
-    uploadAnswerSchema,
-    await ctx.coordinator.postBytes('/v1/artifacts', bytes, options),
-    'artifact upload',
-  );
-  if (answer.cid !== expected || answer.size !== bytes.byteLength) {
+  return checkedUpload(await ctx.coordinator.postBytes('/v1/artifacts', bytes, options), bytes);
+}
+
+/**
+ * The CID of `bytes` (`expected`, when the caller computed it already), once the coordinator's
+ * answer to their upload says it stored exactly them.
+ */
+export function checkedUpload(answer: unknown, bytes: Uint8Array, expected = cidOfBytes(bytes)): string {
+  const stored = parseAnswer(uploadAnswerSchema, answer, 'artifact upload');
+  if (stored.cid !== expected || stored.size !== bytes.byteLength) {
     throw new IdlegridError(
       'CID_MISMATCH',
-      `coordinator stored the artifact as ${answer.cid}, not ${expected}`,
+      `coordinator stored the artifact as ${stored.cid}, not ${expected}`,
       {
-        details: { expected, actual: answer.cid, size: bytes.byteLength, storedSize: answer.size },
+        details: { expected, actual: stored.cid, size: bytes.byteLength, storedSize: stored.size },
       },
     );
   }

@@ -1,10 +1,12 @@
 import {
+  ARTIFACT_REQUEST_HEADER,
   cidOfBytes,
   IdlegridError,
   parseCid,
   signMessage,
   type TypedDataSigner,
   toWireJson,
+  WRAPPED_KEY_HEADER,
 } from '@idlegrid/protocol';
 import {
   decryptArtifact,
@@ -17,6 +19,7 @@ import { type Hex, hexToBytes, toHex } from 'viem';
 import { z } from 'zod';
 import type { RequestOptions } from '../http/coordinator-client.js';
 import { parseAnswer } from '../http/remote-error.js';
+import { checkedUpload } from '../jobs/artifacts.js';
 import type { JobsContext } from '../jobs/context.js';
 import { nowSeconds, REQUEST_LIFETIME_SECONDS, randomNonce } from '../jobs/job-spec.js';
 
@@ -29,10 +32,6 @@ export interface SealedArtifact {
   wrappedKey: Hex;
 }
 
-const REQUEST_HEADER = 'x-idlegrid-request';
-const WRAPPED_KEY_HEADER = 'x-idlegrid-wrapped-key';
-
-const storedSchema = z.object({ cid: z.string(), size: z.number() });
 const keySchema = z.object({ cid: z.string(), wrappedKey: z.string().nullable() });
 const erasedSchema = z.object({ cid: z.string(), erased: z.literal(true), blobDestroyed: z.boolean() });
 
@@ -48,7 +47,7 @@ async function signedRequest(
     nonce: randomNonce(),
     expiry: nowSeconds() + REQUEST_LIFETIME_SECONDS,
   });
-  return { [REQUEST_HEADER]: toWireJson(request) };
+  return { [ARTIFACT_REQUEST_HEADER]: toWireJson(request) };
 }
 
 /**
@@ -66,14 +65,13 @@ export async function putOwnedArtifact(
     ...(await signedRequest(ctx, 'put', cid)),
     ...(wrappedKey && { [WRAPPED_KEY_HEADER]: wrappedKey }),
   };
-  const stored = parseAnswer(
-    storedSchema,
-    await ctx.coordinator.requestJson('PUT', `/v1/artifacts/${cid}`, { headers, body: bytes }, options),
-    'artifact upload',
+  const answer = await ctx.coordinator.requestJson(
+    'PUT',
+    `/v1/artifacts/${cid}`,
+    { headers, body: bytes },
+    options,
   );
-  if (stored.cid !== cid)
-    throw new IdlegridError('CID_MISMATCH', `coordinator stored the artifact as ${stored.cid}, not ${cid}`);
-  return cid;
+  return checkedUpload(answer, bytes, cid);
 }
 
 /**

@@ -1,7 +1,7 @@
-import { JOB_STATES } from '@idlegrid/protocol';
+import { ARTIFACT_REQUEST_HEADER, JOB_STATES, WRAPPED_KEY_HEADER } from '@idlegrid/protocol';
+import { WRAPPED_KEY_PATTERN } from '@idlegrid/protocol/privacy';
 import { z } from 'zod';
 import { MAX_BATCH_JOBS } from '../batch-limit.js';
-import { ARTIFACT_REQUEST_HEADER, WRAPPED_KEY_HEADER } from '../routes/artifacts.js';
 import { decimalInteger } from './decimal-integer.js';
 import {
   batchAnswerSchema,
@@ -27,10 +27,7 @@ function signedRequestHeader(action: string) {
 
 const ownedUploadHeaders = z.object({
   [ARTIFACT_REQUEST_HEADER]: signedRequestHeader('put').optional(),
-  [WRAPPED_KEY_HEADER]: z
-    .string()
-    .regex(/^0x[0-9a-fA-F]{186}$/)
-    .optional(),
+  [WRAPPED_KEY_HEADER]: z.string().regex(WRAPPED_KEY_PATTERN).optional(),
 });
 
 const erasedAnswerSchema = z.object({

@@ -1,20 +1,17 @@
 import {
+  ARTIFACT_REQUEST_HEADER,
   type ArtifactRequest,
   IdlegridError,
   type NetworkDomain,
   parseWireJson,
   verifySignedMessage,
+  WRAPPED_KEY_HEADER,
 } from '@idlegrid/protocol';
+import { WRAPPED_KEY_PATTERN } from '@idlegrid/protocol/privacy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Hex } from 'viem';
 import type { ArtifactStore } from '../../storage/artifact-store.js';
 import type { ArtifactOwners } from '../../store/artifact-owners.js';
-
-/** The signed ArtifactRequest (wire JSON) that makes an upload owned, or asks for an erasure or a key. */
-export const ARTIFACT_REQUEST_HEADER = 'x-idlegrid-request';
-/** On an owned upload: the artifact key wrapped to the owner (see @idlegrid/protocol/privacy). */
-export const WRAPPED_KEY_HEADER = 'x-idlegrid-wrapped-key';
-const WRAPPED_KEY = /^0x[0-9a-fA-F]{186}$/;
 
 export interface ArtifactRouteDeps {
   artifacts: ArtifactStore;
@@ -72,10 +69,10 @@ async function requiredRequest(
 function wrappedKeyOf(request: FastifyRequest): Hex | null {
   const header = request.headers[WRAPPED_KEY_HEADER];
   if (header === undefined) return null;
-  if (!WRAPPED_KEY.test(String(header)))
+  if (!WRAPPED_KEY_PATTERN.test(String(header)))
     throw new IdlegridError(
       'INVALID_ARGUMENT',
-      `${WRAPPED_KEY_HEADER} must be a wrapped key: 0x and 186 hex digits`,
+      `${WRAPPED_KEY_HEADER} is not a wrapped key (${WRAPPED_KEY_PATTERN.source})`,
     );
   return String(header) as Hex;
 }
