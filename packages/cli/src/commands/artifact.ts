@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { IdlegridError, isIdlegridError, localAccount, networkDomain } from '@idlegrid/protocol';
+import { isEnvelope } from '@idlegrid/protocol/privacy';
 import { CoordinatorClient, downloadArtifact, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
 import {
   artifactKeyOf,
@@ -84,6 +85,10 @@ export function registerArtifactCommands(artifact: Command): void {
         ? (await openArtifact(ctx, { cid, wrappedKey }, key)).plaintext
         : await downloadArtifact(ctx, cid);
       const decrypted = wrappedKey !== null;
+      if (!decrypted && isEnvelope(bytes))
+        out.step(
+          `${cid} is encrypted and not yours (key ${command.optsWithGlobals<ArtifactFlags>().key}): written as stored`,
+        );
       if (options.out) {
         await writeFile(options.out, bytes);
         return out.result(

@@ -127,6 +127,8 @@ describe('owned and encrypted artifacts through a real coordinator', () => {
       'SIGNER_MISMATCH',
     );
     expect(await erase('not json')).toBe('MESSAGE_INVALID');
+    expect(await codeOf(eraseArtifact(alice, 'not-a-cid'))).toBe('CID_INVALID');
+    expect(await codeOf(artifactKeyOf(alice, 'not-a-cid'))).toBe('CID_INVALID');
     expect(await codeOf(client.requestJson('DELETE', `/v1/artifacts/${cid}`))).toBe('MESSAGE_INVALID');
     const good = toWireJson(await request('erase', cid, 10n));
     expect(await downloadArtifact(alice, cid)).toBeDefined();

@@ -6,6 +6,7 @@ import {
   decryptArtifactStream,
   encryptArtifact,
   encryptArtifactStream,
+  isEnvelope,
   newArtifactKey,
   type PlaintextDigest,
 } from './envelope.js';
@@ -84,6 +85,8 @@ describe('artifact envelope', () => {
 
   it('refuses what is not an envelope with ENVELOPE_INVALID', async () => {
     const key = newArtifactKey();
+    expect(isEnvelope(await encryptArtifact(key, bytes(3)))).toBe(true);
+    expect(isEnvelope(bytes(100))).toBe(false);
     expect(await codeOf(() => decryptArtifact(key, bytes(100)))).toBe('ENVELOPE_INVALID');
     const envelope = await encryptArtifact(key, bytes(10), CHUNK_LOG2);
     expect(await codeOf(() => decryptArtifact(key, envelope.subarray(0, 20)))).toBe('ENVELOPE_INVALID');

@@ -32,6 +32,13 @@ export interface PlaintextDigest {
   size: number;
 }
 
+/** Whether `bytes` start like an envelope (its magic and version): encrypted, not proven intact. */
+export function isEnvelope(bytes: Uint8Array): boolean {
+  return (
+    bytes.byteLength >= HEADER_BYTES && MAGIC.every((byte, i) => bytes[i] === byte) && bytes[4] === VERSION
+  );
+}
+
 /** A fresh random key for one artifact. */
 export function newArtifactKey(): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(ARTIFACT_KEY_BYTES));

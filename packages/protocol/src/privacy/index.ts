@@ -8,6 +8,7 @@ export {
   decryptArtifactStream,
   encryptArtifact,
   encryptArtifactStream,
+  isEnvelope,
   newArtifactKey,
   type PlaintextDigest,
 } from './envelope.js';

@@ -104,6 +104,7 @@ export async function artifactKeyOf(
   cid: string,
   options: RequestOptions = {},
 ): Promise<Hex | null> {
+  parseCid(cid);
   const headers = await signedRequest(ctx, 'key', cid);
   const answer = parseAnswer(
     keySchema,
@@ -156,6 +157,7 @@ export async function eraseArtifact(
   cid: string,
   options: RequestOptions = {},
 ): Promise<{ cid: string; blobDestroyed: boolean }> {
+  parseCid(cid);
   const headers = await signedRequest(ctx, 'erase', cid);
   const answer = parseAnswer(
     erasedSchema,
