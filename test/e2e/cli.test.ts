@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { filesHolding } from '@idlegrid/node/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, startCli } from './cli-harness.js';
 
@@ -70,6 +72,37 @@ async function expectSealedArtifacts() {
   expect(plain.json).toMatchObject({ encrypted: false });
   const fetched = await runCli(['--data-dir', dataDir, 'artifact', 'get', plain.json.cid]);
   expect(fetched.stdout).toBe(await readFile(secret, 'utf8'));
+}
+
+/** `job run --private` seals the input and prints the output it opens: the network keeps neither in the clear. */
+async function expectPrivateJob() {
+  const marker = `private-job-${crypto.randomUUID()}`;
+  const input = join(dataDir, 'private-input.txt');
+  await writeFile(input, marker);
+  const hashChain = fileURLToPath(
+    new URL('../../packages/node/examples/wasm/build/hash-chain.wasm', import.meta.url),
+  );
+  const human = await runCli([
+    '--data-dir',
+    dataDir,
+    'job',
+    'run',
+    '--private',
+    '--wasm',
+    hashChain,
+    '--args',
+    '3',
+    '--input',
+    input,
+  ]);
+  expect(human.code, human.stderr).toBe(0);
+  let expected = Buffer.from(marker);
+  for (let round = 0; round < 3; round++) expected = createHash('sha256').update(expected).digest();
+  expect(human.stdout.trim()).toBe(expected.toString('hex'));
+  await rm(input);
+  expect(await filesHolding(dataDir, [marker, expected.toString('hex')])).toEqual([]);
+  const onnx = await cli('job', 'run', '--private', '--onnx', hashChain);
+  expect(onnx.json.error.code).toBe('PRIVACY_UNSUPPORTED');
 }
 
 describe('idlegrid localnet', () => {
@@ -203,6 +236,7 @@ describe('idlegrid localnet', () => {
       const jobsAfter = await cli('job', 'list');
       expect(jobsAfter.json).toHaveLength(listed.json.length + 2);
       await expectSealedArtifacts();
+      await expectPrivateJob();
     } finally {
       localnet.child.kill('SIGINT');
       expect(await localnet.exited).toBe(0);

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
-import { IdlegridError, isIdlegridError, localAccount, networkDomain } from '@idlegrid/protocol';
+import { IdlegridError, isIdlegridError } from '@idlegrid/protocol';
 import { isEnvelope } from '@idlegrid/protocol/privacy';
-import { CoordinatorClient, downloadArtifact, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
+import { downloadArtifact } from '@idlegrid/sdk';
 import {
   artifactKeyOf,
   eraseArtifact,
@@ -12,32 +12,8 @@ import {
 } from '@idlegrid/sdk/privacy';
 import type { Command } from 'commander';
 import type { Hex } from 'viem';
-import { contextOf } from '../context.js';
-import { coordinatorUrl } from '../coordinator-url.js';
-import type { Output } from '../output.js';
+import { ownerContext } from '../owner-context.js';
 import { readUserFile } from '../read-user-file.js';
-
-interface ArtifactFlags {
-  coordinator?: string;
-  key: string;
-}
-
-/** The owner (a key of the data directory) and the coordinator it talks to. */
-async function ownerContext(command: Command): Promise<{ ctx: OwnerContext; key: Hex; out: Output }> {
-  const { config, out } = await contextOf(command);
-  const flags = command.optsWithGlobals<ArtifactFlags>();
-  const [url, key, network] = await Promise.all([
-    coordinatorUrl(config.dataDir, flags.coordinator),
-    loadPrivateKey(config.dataDir, flags.key),
-    readNetworkConfig(config.dataDir),
-  ]);
-  const ctx: OwnerContext = {
-    coordinator: new CoordinatorClient({ url }),
-    signer: localAccount(key),
-    domain: networkDomain(network.chainId, network.paymentChannels),
-  };
-  return { ctx, key, out };
-}
 
 /** The wrapped key of an artifact the owner sealed, null for one it stored in the clear or does not own. */
 async function ownKeyOf(ctx: OwnerContext, cid: string): Promise<Hex | null> {
@@ -87,7 +63,7 @@ export function registerArtifactCommands(artifact: Command): void {
       const decrypted = wrappedKey !== null;
       if (!decrypted && isEnvelope(bytes))
         out.step(
-          `${cid} is encrypted and not yours (key ${command.optsWithGlobals<ArtifactFlags>().key}): written as stored`,
+          `${cid} is encrypted and not yours (key ${command.optsWithGlobals<{ key: string }>().key}): written as stored`,
         );
       if (options.out) {
         await writeFile(options.out, bytes);

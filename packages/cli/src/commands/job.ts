@@ -19,11 +19,13 @@ import {
   submitWasmJob,
   waitForResult,
 } from '@idlegrid/sdk';
+import { runPrivateWasmJob } from '@idlegrid/sdk/privacy';
 import type { Command } from 'commander';
 import { contextOf } from '../context.js';
 import { coordinatorUrl } from '../coordinator-url.js';
 import { formatTokens, parseAmount, table } from '../format.js';
 import type { Output } from '../output.js';
+import { ownerContext } from '../owner-context.js';
 import { readUserFile } from '../read-user-file.js';
 import { checkWasiModule } from '../wasm-check.js';
 import { resolveJobId } from './job-id.js';
@@ -56,6 +58,7 @@ interface RunFlags {
   wait: boolean;
   waitForCapacity?: boolean;
   pay: boolean;
+  private?: boolean;
 }
 
 /** Reading a job needs only the coordinator: no key, no network file. */
@@ -207,19 +210,34 @@ async function runJob(flags: RunFlags, command: Command) {
     ...placementOf(flags),
     ...verificationOf(flags),
   };
-  out.step(`uploading ${moduleFile} and submitting to ${ctx.coordinator.url}`);
-  const submitted = await submitWasmJob(ctx, request);
-  out.step(`job ${submitted.id} submitted`);
-  if (!flags.wait) return out.result({ job: submitted }, () => submitted.id);
-
-  // The job and its checked result come on one event stream.
-  const finished = await waitCancellingOnExit(ctx, out, submitted.id, () =>
-    waitForResult(ctx, submitted.id, {
-      onProgress: (job) => out.step(describeProgress(job)),
-      timeoutMs: (request.deadlineSeconds + 60) * 1000,
-      waitForCapacity: flags.waitForCapacity === true,
-    }),
-  );
+  const waiting = {
+    onProgress: (job: Job) => out.step(describeProgress(job)),
+    timeoutMs: (request.deadlineSeconds + 60) * 1000,
+    waitForCapacity: flags.waitForCapacity === true,
+  };
+  let finished: Awaited<ReturnType<typeof waitForResult>>;
+  if (flags.private) {
+    if (runtime !== 'wasm')
+      throw new IdlegridError('PRIVACY_UNSUPPORTED', 'private jobs run WASM modules (--wasm FILE)');
+    if (!flags.wait)
+      throw new IdlegridError(
+        'INVALID_ARGUMENT',
+        "--private waits: the client hands each provider the job's keys",
+      );
+    out.step(`sealing the input and submitting a private job to ${ctx.coordinator.url}`);
+    // Interrupted, the job fails on its provider for want of keys: nothing runs, nothing is paid.
+    const owner = await ownerContext(command);
+    finished = await runPrivateWasmJob(owner.ctx, request, owner.key, waiting);
+  } else {
+    out.step(`uploading ${moduleFile} and submitting to ${ctx.coordinator.url}`);
+    const submitted = await submitWasmJob(ctx, request);
+    out.step(`job ${submitted.id} submitted`);
+    if (!flags.wait) return out.result({ job: submitted }, () => submitted.id);
+    // The job and its checked result come on one event stream.
+    finished = await waitCancellingOnExit(ctx, out, submitted.id, () =>
+      waitForResult(ctx, submitted.id, waiting),
+    );
+  }
   let done = finished.job;
   const result = finished.result;
   if (!result) throw unfinished(done);
@@ -314,6 +332,10 @@ export function registerJobCommands(job: Command): void {
     .option('--no-wait', 'print the job id and return at once; the provider is paid once you run job pay ID')
     .option('--wait-for-capacity', 'wait while no provider can run the job, instead of stopping at once')
     .option('--no-pay', 'do not pay the provider after the job is accepted')
+    .option(
+      '--private',
+      'seal the input and the output: only you and the providers leased to run it read them (WASM)',
+    )
     .action(runJob);
 
   job

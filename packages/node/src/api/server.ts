@@ -6,6 +6,7 @@ import type { Address } from 'viem';
 import type { InferenceGateway } from '../coordinator/inference/inference-gateway.js';
 import type { JobEventBus } from '../coordinator/job-event-bus.js';
 import type { JobIntake } from '../coordinator/job-intake.js';
+import type { LeaseKeyRelay } from '../coordinator/lease-keys.js';
 import type { PaymentForwarder } from '../coordinator/payment-forwarder.js';
 import type { ProviderRegistry } from '../coordinator/provider-registry.js';
 import type { JobStore } from '../jobs/api.js';
@@ -35,6 +36,8 @@ export interface ApiComponents {
   store: JobStore;
   artifacts: ArtifactStore;
   bus: JobEventBus;
+  /** Relays private jobs' lease keys (`keys` events, `POST /v1/jobs/:id/keys`); without it private jobs cannot run. */
+  leaseKeys?: LeaseKeyRelay;
   metrics: Registry;
   /** With a provider registry the API also lists providers and network stats. */
   registry?: ProviderRegistry;

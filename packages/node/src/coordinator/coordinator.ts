@@ -32,6 +32,7 @@ import {
   type VerificationSettings,
 } from './job-intake.js';
 import { JobStreams } from './job-streams.js';
+import { LeaseKeyRelay } from './lease-keys.js';
 import { registerCoordinatorHandlers } from './p2p-handlers.js';
 import { PaymentForwarder } from './payment-forwarder.js';
 import { ProviderRegistry } from './provider-registry.js';
@@ -122,7 +123,9 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     registry,
     leaseMs,
   });
+  const leaseKeys = new LeaseKeyRelay({ store: store.jobs, channel, domain });
   const dispatcher = new Dispatcher({
+    leaseKeys,
     store: store.jobs,
     registry,
     channel,
@@ -179,6 +182,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       artifacts,
       owners: { store: store.owners, domain },
       bus,
+      leaseKeys,
       metrics: createMetrics(bus),
       registry,
       payments: { forwarder, ledger: store.payments },

@@ -20,6 +20,7 @@ import type { CanaryChecks } from './canary-checks.js';
 import { LlmRescoring } from './inference/llm-rescoring.js';
 import type { JobEventBus } from './job-event-bus.js';
 import type { VerificationSettings } from './job-intake.js';
+import type { LeaseKeyRelay } from './lease-keys.js';
 import { ModuleDeliveries } from './module-deliveries.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import type { Slasher } from './punishment.js';
@@ -44,6 +45,8 @@ export interface DispatcherDeps {
   };
   /** How long an assignment holds without the provider being seen. */
   leaseMs: number;
+  /** Asks private jobs' clients for each lease's keys; without it private jobs' runs wait for keys in vain. */
+  leaseKeys?: LeaseKeyRelay;
   assignTimeoutMs?: number;
   now?: () => number;
 }
@@ -65,6 +68,8 @@ const CLIENT_FAULTS = new Set([
   'LLM_REQUEST_INVALID',
   'LLM_CONTEXT_EXCEEDED',
   'LLM_MODEL_INVALID',
+  // A private job's client stopped handing out its keys: it would do the same elsewhere.
+  'LEASE_KEYS_MISSING',
 ]);
 
 /**
@@ -252,6 +257,7 @@ export class Dispatcher {
    */
   ended(job: JobRecord): void {
     if (!isTerminal(job.state)) return;
+    this.deps.leaseKeys?.ended(job.id);
     this.#unplaced.delete(job.id);
     this.#scheduler.release(job.id);
     this.#excluded.delete(job.id);
@@ -329,6 +335,7 @@ export class Dispatcher {
         refused = /^PROVIDER_(BUSY|UNAVAILABLE)\b/.test(reason);
         throw new IdlegridError('PROVIDER_BUSY', `provider refused the job: ${reason}`);
       }
+      this.deps.leaseKeys?.leased(spec, provider, entry.peer, leaseExpiry);
       const running = await this.#move(job.id, 'running', { from: ['assigned'] }).catch((error: unknown) => {
         // The answer came before the acknowledgement: the job has moved on, nothing to retry.
         if (isIdlegridError(error) && error.code === 'JOB_INVALID_TRANSITION') return undefined;

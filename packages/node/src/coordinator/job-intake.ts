@@ -1,6 +1,8 @@
 import {
   IdlegridError,
+  type JobSpec,
   type NetworkDomain,
+  PRIVATE_JOB,
   parseWireJson,
   toWireJson,
   type VerifiedMessage,
@@ -77,7 +79,8 @@ export class JobIntake {
         details: { deadline: spec.deadline.toString() },
       });
     }
-    this.#checkVerification(spec.verification, spec.runtime);
+    const policy = this.#checkVerification(spec.verification, spec.runtime);
+    checkPrivacy(spec, policy.kind);
     await this.options.depositCheck?.(spec.client, spec.maxPrice);
     const job = await this.options.store.create({
       id: spec.jobId,
@@ -93,7 +96,7 @@ export class JobIntake {
   }
 
   /** A malformed policy is the client's error; a policy this coordinator cannot carry out is refused, never ignored. */
-  #checkVerification(text: string, runtime: string): void {
+  #checkVerification(text: string, runtime: string): VerificationPolicy {
     const settings = this.options.verification ?? DEFAULT_VERIFICATION;
     const policy = parseVerification(text, settings);
     // LLM answers are checked by re-scoring a sample of them (sample:P); replicas and canaries are WASM's.
@@ -108,6 +111,7 @@ export class JobIntake {
         { details: { policy: formatVerification(policy), runtime, supported: [...supported] } },
       );
     }
+    return policy;
   }
 
   async cancel(signedCancel: unknown): Promise<JobRecord> {
@@ -145,4 +149,29 @@ export class JobIntake {
   #now(): bigint {
     return this.options.nowSeconds?.() ?? BigInt(Math.floor(Date.now() / 1000));
   }
+}
+
+/**
+ * A private job runs a WASM module: the runtimes that read models from files (ONNX, LLM) would
+ * leave plaintext on the provider's disk, and canaries cannot yet pass for private jobs.
+ */
+function checkPrivacy(spec: JobSpec, verification: VerificationPolicy['kind']): void {
+  if (spec.privacy === '') return;
+  const details = { privacy: spec.privacy, runtime: spec.runtime, verification };
+  if (spec.privacy !== PRIVATE_JOB)
+    throw new IdlegridError('PRIVACY_UNSUPPORTED', `unknown privacy "${spec.privacy}" (private or none)`, {
+      details,
+    });
+  if (spec.runtime !== 'wasm')
+    throw new IdlegridError('PRIVACY_UNSUPPORTED', `private jobs run WASM modules, not ${spec.runtime}`, {
+      details,
+    });
+  if (verification === 'canary')
+    throw new IdlegridError(
+      'PRIVACY_UNSUPPORTED',
+      'private jobs are verified by sample or replicate, not canary',
+      {
+        details,
+      },
+    );
 }

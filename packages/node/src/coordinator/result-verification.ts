@@ -17,6 +17,7 @@ import { parseVerification, type VerificationPolicy } from '../verify/policy.js'
 import type { AssignmentSigner } from './assignment-signer.js';
 import type { CanaryChecks } from './canary-checks.js';
 import type { VerificationSettings } from './job-intake.js';
+import type { LeaseKeyRelay } from './lease-keys.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import { punish, type Slasher } from './punishment.js';
 import { type RunAnswer, readRunAnswer } from './run-answer.js';
@@ -42,6 +43,8 @@ export interface ResultVerificationDeps {
   slash?: Slasher;
   /** Known-answer jobs for the `canary` policy; without them its jobs are audited like `sample`. */
   canaries?: CanaryChecks;
+  /** Asks a private job's client for the keys of each check run's lease. */
+  leaseKeys?: LeaseKeyRelay;
   random?: () => number;
   now?: () => number;
 }
@@ -388,6 +391,7 @@ export class ResultVerification {
         ),
       );
       if (!ack.accepted) throw new IdlegridError('PROVIDER_BUSY', ack.reason ?? 'refused');
+      this.deps.leaseKeys?.leased(spec, provider, peer, leaseExpiresAt);
     } catch {
       await this.#lose(job.id, run);
     }

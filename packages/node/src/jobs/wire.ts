@@ -23,6 +23,7 @@ import { z } from 'zod';
  *   provider -> coordinator  `job.commit`         request  JobCommit       -> { accepted: true }
  *   coordinator -> provider  `job.reveal`         request  { jobId }       -> JobResult
  *   coordinator -> provider  `job.payment`        request  { voucher }     -> { accepted: true }
+ *   coordinator -> provider  `job.keys`           request  { keys }        -> { accepted: true }  (a private job's LeaseKeys, from its client)
  *   coordinator -> provider  `peer.ping`          request  {}              -> {}   (round-trip time)
  */
 export const JOBS_PROTOCOL = 'jobs';
@@ -38,6 +39,7 @@ export const JOB_MESSAGES = {
   commit: 'job.commit',
   reveal: 'job.reveal',
   payment: 'job.payment',
+  keys: 'job.keys',
   ping: 'peer.ping',
 } as const;
 
@@ -125,6 +127,8 @@ export const jobCommitSchema = z.object({ commit: signed });
 export const jobRevealSchema = z.object({ jobId: z.string().regex(/^0x[0-9a-fA-F]{64}$/) });
 
 export const jobPaymentSchema = z.object({ voucher: signed });
+/** A private job's secrets for the provider's lease, sealed to it and signed by the job's client. */
+export const jobKeysSchema = z.object({ keys: signed });
 
 export type ProviderHello = z.output<typeof providerHelloSchema>;
 export type HelloAck = z.output<typeof helloAckSchema>;

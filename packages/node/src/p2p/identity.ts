@@ -25,21 +25,26 @@ export function peerIdOfWallet(walletKey: Hex): string {
  * the account that signed a message. Only secp256k1 peer ids have one.
  */
 export function peerIdToAddress(peer: PeerId | string): Address {
-  const peerId = typeof peer === 'string' ? parsePeerId(peer) : peer;
-  if (peerId.type !== 'secp256k1') {
-    throw new IdlegridError('P2P_PEER_KEY_UNSUPPORTED', `peer ${peerId} has a ${peerId.type} key`, {
-      details: { peer: peerId.toString(), keyType: peerId.type },
-    });
-  }
   // libp2p keeps secp256k1 public keys compressed (33 bytes); addresses hash the uncompressed form.
   const uncompressed = ECDH.convertKey(
-    peerId.publicKey.raw,
+    publicKeyOfPeer(peer),
     'secp256k1',
     undefined,
     undefined,
     'uncompressed',
   );
   return publicKeyToAddress(bytesToHex(uncompressed as Buffer));
+}
+
+/** The compressed secp256k1 public key (33 bytes) behind a peer id: what a provider's lease secrets are sealed to. */
+export function publicKeyOfPeer(peer: PeerId | string): Uint8Array {
+  const peerId = typeof peer === 'string' ? parsePeerId(peer) : peer;
+  if (peerId.type !== 'secp256k1') {
+    throw new IdlegridError('P2P_PEER_KEY_UNSUPPORTED', `peer ${peerId} has a ${peerId.type} key`, {
+      details: { peer: peerId.toString(), keyType: peerId.type },
+    });
+  }
+  return peerId.publicKey.raw;
 }
 
 export function parsePeerId(peer: string): PeerId {

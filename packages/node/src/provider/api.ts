@@ -9,6 +9,8 @@ import type { ModelRegistry } from './model-registry.js';
 
 export interface ProviderOptions {
   dataDir: string;
+  /** How long a private job's run waits for its client's keys before it fails with LEASE_KEYS_MISSING (30 s). */
+  leaseKeysTimeoutMs?: number;
   /** Multiaddr of the coordinator, ending in /p2p/<peer id>. */
   coordinator: string;
   /** Key file name in DATA_DIR/keys (created on first start); `provider` by default. */

@@ -7,13 +7,20 @@ import {
   type JobSpec,
   localAccount,
   networkDomain,
+  PRIVATE_JOB,
   ReplayGuard,
   verifyCid,
 } from '@idlegrid/protocol';
 import { connect, loadOrCreateKey, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
 import type { Address, Hex } from 'viem';
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
-import { JOB_MESSAGES, JOBS_PROTOCOL, jobPaymentSchema, jobRevealSchema } from '../jobs/wire.js';
+import {
+  JOB_MESSAGES,
+  JOBS_PROTOCOL,
+  jobKeysSchema,
+  jobPaymentSchema,
+  jobRevealSchema,
+} from '../jobs/wire.js';
 import { createP2PHost } from '../p2p/host.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
 import type { RunProgress } from '../runtimes/api.js';
@@ -26,11 +33,12 @@ import { isAvailable } from './availability.js';
 import { CoordinatorLink } from './coordinator-link.js';
 import { EarningsWallet } from './earnings.js';
 import { detectHardware } from './hardware.js';
-import { runJob } from './job-runner.js';
+import { failedOutput, type JobOutput, runJob } from './job-runner.js';
 import { type ActiveJob, JobSlots } from './job-slots.js';
 import { sampleLoad } from './load.js';
 import { ModelRegistry } from './model-registry.js';
 import { nonceSource, type OfferTerms } from './offer.js';
+import { LeaseKeyInbox, privateArtifacts, sealOutput } from './private-runs.js';
 import { ResultOutbox } from './result-outbox.js';
 import { type ArtifactAccess, RuntimeSet } from './runtime-set.js';
 import { SealedResults } from './sealed-results.js';
@@ -97,6 +105,8 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   const nextNonce = nonceSource();
   const maxWallTimeMs = options.maxWallTimeMs ?? 600_000;
   const cheater = options.adversary ? new Cheater(options.adversary) : undefined;
+  const leaseKeys = new LeaseKeyInbox({ domain, privateKey, provider: account.address });
+  const leaseKeysTimeoutMs = options.leaseKeysTimeoutMs ?? 30_000;
   const terms: OfferTerms = {
     hardware,
     runtimes: offered(),
@@ -221,11 +231,31 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
           .then(() => channel.send(link.peer, JOB_MESSAGES.progress, { jobId, ...progress }))
           .catch(() => {});
       };
-      const ran =
-        (await cheater?.instead(spec.jobId)) ??
-        (await runJob({ spec, artifacts, runtimes, signal, maxWallTimeMs, onProgress }));
-      await streamed;
-      const output = cheater ? await cheater.tamper(ran) : ran;
+      const secrets = isPrivate(spec)
+        ? await leaseKeys.waitFor(jobId, signal, leaseKeysTimeoutMs).catch((error: unknown) => {
+            if (signal.aborted) throw error;
+            return failedOutput(jobId, error, 0);
+          })
+        : undefined;
+      let output: JobOutput;
+      if (secrets && 'manifest' in secrets)
+        output = secrets; // no keys came: nothing ran
+      else {
+        const ran =
+          (await cheater?.instead(spec.jobId)) ??
+          (await runJob({
+            spec,
+            artifacts: secrets ? privateArtifacts(artifacts, secrets) : artifacts,
+            runtimes,
+            signal,
+            maxWallTimeMs,
+            // A private run's partial output would reach the coordinator in the clear.
+            ...(secrets ? {} : { onProgress }),
+          }));
+        await streamed;
+        output = cheater ? await cheater.tamper(ran) : ran;
+        if (secrets) output = await sealOutput(output, secrets);
+      }
       const { delivered } = await queueAnswer(answers, { jobId, spec, output, commitReveal, apiUrl });
       // The run is over: its cores are free while the outbox delivers the result.
       active.release(jobId);
@@ -240,6 +270,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       }
     } finally {
       active.release(jobId);
+      leaseKeys.discard(jobId);
     }
   }
 
@@ -267,6 +298,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       if (!availableNow())
         throw new IdlegridError('PROVIDER_UNAVAILABLE', "outside this provider's availability");
       const job = active.take(checked.spec.jobId, Math.max(1, checked.spec.cpuCores), checked.spec.memoryMb);
+      if (isPrivate(checked.spec)) leaseKeys.expect(checked.spec.jobId, checked.spec.client);
       void execute(checked.spec.jobId, job, checked.spec, hello.apiUrl, parsed.commitReveal, parsed.inputs);
       return { accepted: true };
     } catch (error) {
@@ -285,6 +317,14 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     if (!job) return;
     job.cancelled = true;
     job.controller.abort(new IdlegridError('ABORTED', `job ${jobId} cancelled by the coordinator`));
+  });
+
+  channel.handle(JOB_MESSAGES.keys, async ({ from, body }) => {
+    const parsed = jobKeysSchema.safeParse(body);
+    if (from.id !== link.peer || !parsed.success)
+      throw new IdlegridError('MESSAGE_INVALID', 'expected { keys } from our coordinator');
+    await leaseKeys.accept(parsed.data.keys);
+    return { accepted: true };
   });
 
   channel.handle(JOB_MESSAGES.reveal, async ({ from, body }) => {
@@ -376,6 +416,10 @@ function inlineInputsOf(inputs: Record<string, string>): Map<string, Uint8Array>
 async function keyOf(dataDir: string, name: string): Promise<Hex> {
   await loadOrCreateKey(dataDir, name);
   return loadPrivateKey(dataDir, name);
+}
+
+function isPrivate(spec: JobSpec): boolean {
+  return spec.privacy === PRIVATE_JOB;
 }
 
 function messageOf(error: unknown): string {

@@ -51,18 +51,23 @@ export async function runJob(input: RunJobInput): Promise<JobOutput> {
     return outputOf(spec.jobId, result);
   } catch (error) {
     if (signal.aborted) throw error;
-    const code = error instanceof Error ? ((error as { code?: string }).code ?? error.name) : 'INTERNAL';
-    const message = error instanceof Error ? `${code}: ${error.message}` : String(error);
-    return outputOf(spec.jobId, {
-      errorCode: code,
-      exitCode: -1,
-      stdout: new Uint8Array(0),
-      stderr: new TextEncoder().encode(`${message}\n`),
-      stdoutTruncated: false,
-      stderrTruncated: false,
-      durationMs: performance.now() - started,
-    });
+    return failedOutput(spec.jobId, error, performance.now() - started);
   }
+}
+
+/** A run that could not happen: exit code -1, the error's code, its message as stderr. */
+export function failedOutput(jobId: string, error: unknown, durationMs: number): JobOutput {
+  const code = error instanceof Error ? ((error as { code?: string }).code ?? error.name) : 'INTERNAL';
+  const message = error instanceof Error ? `${code}: ${error.message}` : String(error);
+  return outputOf(jobId, {
+    errorCode: code,
+    exitCode: -1,
+    stdout: new Uint8Array(0),
+    stderr: new TextEncoder().encode(`${message}\n`),
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    durationMs,
+  });
 }
 
 export function outputOf(

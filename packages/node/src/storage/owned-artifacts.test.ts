@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isIdlegridError, localAccount, signMessage, toWireJson } from '@idlegrid/protocol';
@@ -16,16 +16,11 @@ import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offChainNetwork, testDomain } from '../api/testing.js';
 import { type RunningCoordinator, startCoordinator } from '../coordinator/coordinator.js';
+import { filesHolding } from './testing/plaintext-search.js';
 
 const network = offChainNetwork;
 const domain = testDomain;
 const text = (s: string) => new TextEncoder().encode(s);
-
-/** Every file under `dir`, recursively. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
-}
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   return promise.then(
@@ -72,9 +67,7 @@ describe('owned and encrypted artifacts through a real coordinator', () => {
       const opened = await openArtifact(alice, sealed.cid, alice.key);
       expect(new TextDecoder().decode(opened.plaintext)).toBe(plaintext);
     }
-    for (const file of await filesUnder(dataDir)) {
-      expect((await readFile(file)).includes(Buffer.from(marker)), file).toBe(false);
-    }
+    expect(await filesHolding(dataDir, [marker])).toEqual([]);
   });
 
   it('opens for nobody else, and gives another its wrapped key never', async () => {

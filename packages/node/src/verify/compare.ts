@@ -6,7 +6,11 @@ import { canonicalJson, cidOfBytes, type ResultManifest } from '@idlegrid/protoc
  * timings. The answer is the exit code and the output.
  */
 export function outcomeDigest(manifest: ResultManifest): string {
-  const { exitCode, stdoutCid, stdoutTruncated, errorCode } = manifest;
+  const { exitCode, stdoutCid, stdoutTruncated, errorCode, sealed } = manifest;
+  // A private job's outputs are ciphertext under each run's own key: runs agree on the salted
+  // hash of their plain outcome instead (privacy/private-jobs.ts).
+  if (sealed)
+    return cidOfBytes(new TextEncoder().encode(canonicalJson({ exitCode, sealed: sealed.outcome })));
   return cidOfBytes(
     new TextEncoder().encode(
       canonicalJson({ exitCode, stdoutCid, stdoutTruncated, errorCode: errorCode ?? '' }),

@@ -100,6 +100,14 @@ export const MESSAGE_TYPES = {
     { name: 'nonce', type: 'uint64' },
     { name: 'expiry', type: 'uint64' },
   ],
+  LeaseKeys: [
+    { name: 'client', type: 'address' },
+    { name: 'jobId', type: 'bytes32' },
+    { name: 'provider', type: 'address' },
+    { name: 'secrets', type: 'string' },
+    { name: 'nonce', type: 'uint64' },
+    { name: 'expiry', type: 'uint64' },
+  ],
 } as const;
 
 export type MessageKind = keyof typeof MESSAGE_TYPES;
@@ -117,4 +125,5 @@ export const AUTHOR_FIELD = {
   Heartbeat: 'provider',
   Voucher: 'client',
   ArtifactRequest: 'requester',
+  LeaseKeys: 'client',
 } as const satisfies Record<MessageKind, string>;

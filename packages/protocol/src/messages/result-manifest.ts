@@ -19,6 +19,20 @@ export const resultManifestSchema = z.object({
   errorCode: z.string().max(64).optional(),
   /** Model tokens processed (prompt plus completion) by a runtime billed per token (llm). */
   tokens: z.number().int().nonnegative().optional(),
+  /**
+   * A private job's run (see privacy/private-jobs.ts): stdout and stderr are envelopes under one
+   * fresh key, `key`, wrapped to the client; `outcome` is the salted hash of the plain outcome,
+   * what runs of the job are compared on.
+   */
+  sealed: z
+    .strictObject({
+      outcome: z.string().regex(/^0x[0-9a-f]{64}$/),
+      key: z
+        .string()
+        .regex(/^0x[0-9a-f]+$/)
+        .max(512),
+    })
+    .optional(),
 });
 
 export type ResultManifest = z.output<typeof resultManifestSchema>;

@@ -117,6 +117,23 @@ export const artifactRequestSchema = z.strictObject({
   ...replayFields,
 });
 
+/** The `privacy` of a JobSpec: '' (the coordinator and providers see the job's data) or this. */
+export const PRIVATE_JOB = 'private';
+
+/**
+ * A private job's secrets for one lease (see `@idlegrid/protocol/privacy`'s lease-secrets.ts),
+ * sealed to the leased provider's key and signed by the job's client: the coordinator relays it
+ * and can read none of it.
+ */
+export const leaseKeysSchema = z.strictObject({
+  client: address,
+  jobId: bytes32,
+  provider: address,
+  /** The sealed secrets, 0x hex. */
+  secrets: z.string().regex(/^0x(?:[0-9a-fA-F]{2}){1,16384}$/, 'must be 0x hex of at most 16 KiB'),
+  ...replayFields,
+});
+
 export const MESSAGE_SCHEMAS = {
   Offer: offerSchema,
   JobSpec: jobSpecSchema,
@@ -127,6 +144,7 @@ export const MESSAGE_SCHEMAS = {
   Heartbeat: heartbeatSchema,
   Voucher: voucherSchema,
   ArtifactRequest: artifactRequestSchema,
+  LeaseKeys: leaseKeysSchema,
 } as const satisfies Record<MessageKind, z.ZodType>;
 
 export type Offer = z.output<typeof offerSchema>;
@@ -138,6 +156,7 @@ export type ResultReveal = z.output<typeof resultRevealSchema>;
 export type Heartbeat = z.output<typeof heartbeatSchema>;
 export type Voucher = z.output<typeof voucherSchema>;
 export type ArtifactRequest = z.output<typeof artifactRequestSchema>;
+export type LeaseKeys = z.output<typeof leaseKeysSchema>;
 
 /** The parsed (typed) form of each message kind. */
 export type MessageOf<K extends MessageKind> = z.output<(typeof MESSAGE_SCHEMAS)[K]>;

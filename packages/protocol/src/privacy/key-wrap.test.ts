@@ -3,7 +3,8 @@ import { generatePrivateKey } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
 import { isIdlegridError } from '../errors/idlegrid-error.js';
 import { newArtifactKey } from './envelope.js';
-import { publicKeyOf, unwrapKey, wrapKey } from './key-wrap.js';
+import { unwrapKey, wrapKey } from './key-wrap.js';
+import { publicKeyOf } from './sealed-box.js';
 
 function codeOf(run: () => unknown): string {
   try {

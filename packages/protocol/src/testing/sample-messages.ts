@@ -72,5 +72,12 @@ export function sampleMessages(author: Address, expiry: bigint): { [K in Message
     },
     Voucher: { client: author, provider: author, cumulativeAmount: 123n, ...replay },
     ArtifactRequest: { requester: author, action: 'put', cid: CID, ...replay },
+    LeaseKeys: {
+      client: author,
+      jobId: JOB_ID,
+      provider: author,
+      secrets: `0x${'c3'.repeat(120)}`,
+      ...replay,
+    },
   };
 }

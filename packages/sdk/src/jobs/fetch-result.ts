@@ -22,6 +22,8 @@ export interface JobResult {
   stderrTruncated: boolean;
   durationMs: number;
   manifestCid: string;
+  /** A private job's result: stdout and stderr are envelopes under `key`, wrapped to the client (see runPrivateWasmJob). */
+  sealed?: { outcome: string; key: string };
 }
 
 /**
@@ -95,6 +97,7 @@ export async function readResultBundle(
     stderrTruncated: manifest.stderrTruncated,
     durationMs: manifest.durationMs,
     manifestCid: resultCid,
+    ...(manifest.sealed ? { sealed: manifest.sealed } : {}),
   };
 }
 

@@ -39,6 +39,8 @@ export interface WasmJobFields extends PlacementConstraints {
   cpuCores: number;
   /** Verification policy (`none`, `sample(p)`, `replicate(k)`...); empty leaves it to the coordinator. */
   verification?: string;
+  /** `private`: only the client and each leased provider read the job's inputs and outputs (see runPrivateWasmJob). */
+  privacy?: '' | 'private';
   nowSeconds: bigint;
   jobId?: Hex;
   nonce?: bigint;
@@ -87,7 +89,7 @@ export function buildWasmJobSpec(fields: WasmJobFields): MessageInput<'JobSpec'>
     maxSeconds: placement.maxSeconds,
     minReputation: placement.minReputation,
     verification: fields.verification ?? '',
-    privacy: '',
+    privacy: fields.privacy ?? '',
     nonce: fields.nonce ?? randomNonce(),
     expiry: fields.nowSeconds + REQUEST_LIFETIME_SECONDS,
   };

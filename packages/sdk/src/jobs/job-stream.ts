@@ -28,6 +28,29 @@ export function streamedJobOf(event: SseEvent): StreamedJob | undefined {
   return undefined;
 }
 
+/** A private job's lease waiting for its client's keys (a `keys` event; see runPrivateWasmJob). */
+export interface LeaseKeyRequest {
+  jobId: string;
+  client: string;
+  provider: string;
+  /** The provider's compressed public key, 0x hex: what the job's secrets are sealed to. */
+  providerKey: string;
+}
+
+const keyRequestSchema = z.object({
+  jobId: z.string().regex(/^0x[0-9a-fA-F]{64}$/),
+  client: z.string(),
+  provider: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+  providerKey: z.string().regex(/^0x0[23][0-9a-fA-F]{64}$/),
+});
+
+/** Reads a `keys` event; undefined for any other or malformed event. */
+export function keyRequestOf(event: SseEvent): LeaseKeyRequest | undefined {
+  if (event.event !== 'keys') return undefined;
+  const parsed = keyRequestSchema.safeParse(safeJson(event.data));
+  return parsed.success ? parsed.data : undefined;
+}
+
 export function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);

@@ -20,6 +20,7 @@ export interface WasmJobRequest extends PlacementConstraints {
   memoryMb: number;
   cpuCores: number;
   verification?: string;
+  privacy?: '' | 'private';
 }
 
 const cidOf = (ctx: JobsContext, value: Uint8Array | string, options: RequestOptions) =>

@@ -4,7 +4,7 @@ import type { ReadContext } from './context.js';
 import { fetchResult, type JobResult, readResultBundle } from './fetch-result.js';
 import { FINAL_JOB_STATES, isFinalJobState, type Job } from './job.js';
 import { getJob } from './job-queries.js';
-import { type StreamedJob, streamedJobOf } from './job-stream.js';
+import { keyRequestOf, type LeaseKeyRequest, type StreamedJob, streamedJobOf } from './job-stream.js';
 
 export interface WaitOptions {
   /** Called with the job each time its state changes (the first call gives the current state). */
@@ -22,6 +22,11 @@ export interface WaitOptions {
    * once. A job that only waits its turn (`JOB_QUEUED`: providers busy) is always waited for.
    */
   waitForCapacity?: boolean;
+  /**
+   * A private job's lease asks for its keys (a `keys` event of the job's stream):
+   * runPrivateWasmJob answers it. Only a stream brings them; polling does not.
+   */
+  onKeyRequest?: (request: LeaseKeyRequest) => void;
 }
 
 /** Keeps the newest version seen, whichever channel brought it, and reports state changes. */
@@ -140,17 +145,19 @@ async function waitFor(
       submit ??
       ((filter, signal) =>
         ctx.coordinator.openStream(`/v1/events?job=${id}${filter ? `&${filter}` : ''}`, { signal }));
-    const streamed = await follow(open(query, stop.signal), id, progress).catch((error: unknown) => {
-      if (
-        stop.signal.aborted ||
-        isIdlegridError(error, 'JOB_NOT_FOUND') ||
-        isIdlegridError(error, 'JOB_UNMATCHED')
-      )
-        throw error;
-      // The coordinator answered the submission with a refusal: there is no job to wait for.
-      if (submit && isIdlegridError(error) && error.details.status !== undefined) throw error;
-      return undefined; // the stream broke or could not open: poll instead
-    });
+    const streamed = await follow(open(query, stop.signal), id, progress, options.onKeyRequest).catch(
+      (error: unknown) => {
+        if (
+          stop.signal.aborted ||
+          isIdlegridError(error, 'JOB_NOT_FOUND') ||
+          isIdlegridError(error, 'JOB_UNMATCHED')
+        )
+          throw error;
+        // The coordinator answered the submission with a refusal: there is no job to wait for.
+        if (submit && isIdlegridError(error) && error.details.status !== undefined) throw error;
+        return undefined; // the stream broke or could not open: poll instead
+      },
+    );
     return streamed ?? { job: await poll(ctx, id, progress, stop.signal, options) };
   } catch (error) {
     if (timedOut) {
@@ -175,10 +182,13 @@ async function follow(
   opening: Promise<ReadableStream<Uint8Array>>,
   id: string,
   progress: Progress,
+  onKeyRequest: WaitOptions['onKeyRequest'],
 ): Promise<StreamedJob | undefined> {
   const body = await opening;
   try {
     for await (const event of readSse(body)) {
+      const keys = onKeyRequest && keyRequestOf(event);
+      if (keys) onKeyRequest(keys);
       const followed = streamedJobOf(event);
       if (!followed || followed.job.id.toLowerCase() !== id.toLowerCase()) continue;
       const latest = progress.see(followed.job);

@@ -85,13 +85,25 @@ export async function sealArtifact(
   plaintext: Uint8Array,
   options: RequestOptions = {},
 ): Promise<SealedArtifact> {
+  const { cid, wrappedKey, key } = await sealBytes(ctx, plaintext, options);
+  key.fill(0);
+  return { cid, wrappedKey };
+}
+
+/** `sealArtifact`, keeping the artifact key for the caller (a private job hands it to its leases). */
+export async function sealBytes(
+  ctx: OwnerContext,
+  plaintext: Uint8Array,
+  options: RequestOptions = {},
+): Promise<SealedArtifact & { key: Uint8Array }> {
   const key = newArtifactKey();
   try {
     const wrappedKey = wrapKey(key, hexToBytes(ctx.signer.publicKey));
     const cid = await putOwnedArtifact(ctx, await encryptArtifact(key, plaintext), wrappedKey, options);
-    return { cid, wrappedKey };
-  } finally {
+    return { cid, wrappedKey, key };
+  } catch (error) {
     key.fill(0);
+    throw error;
   }
 }
 

@@ -43,7 +43,7 @@ const artifactKeyAnswerSchema = z.object({
   wrappedKey: z.string().nullable(),
 });
 
-import { signedJobCancelSchema, signedJobSpecSchema } from './wire-messages.js';
+import { signedJobCancelSchema, signedJobSpecSchema, signedLeaseKeysSchema } from './wire-messages.js';
 
 const states = JOB_STATES.join('|');
 /** Job states, comma-separated: `accepted,settled`. */
@@ -167,13 +167,31 @@ export const JOB_CONTRACTS: readonly RouteContract[] = [
     errors: [400, 401, 403, 404, 409],
   },
   {
+    method: 'POST',
+    path: '/v1/jobs/:id/keys',
+    operationId: 'giveLeaseKeys',
+    tag: 'jobs',
+    summary: "Give a private job's keys to one leased provider, with a LeaseKeys signed by its client",
+    description:
+      "Answers a `keys` event of the job's stream. The secrets are sealed to the provider: the coordinator relays them unread.",
+    params: jobParams,
+    body: { mediaType: 'application/json', schema: signedLeaseKeysSchema, limit: 64 * KiB, required: true },
+    responses: {
+      200: {
+        description: 'Handed to the provider',
+        content: { 'application/json': z.object({ delivered: z.literal(true), provider: addressSchema }) },
+      },
+    },
+    errors: [400, 401, 403, 404, 409, 422],
+  },
+  {
     method: 'GET',
     path: '/v1/events',
     operationId: 'streamEvents',
     tag: 'jobs',
     summary: 'Server-sent events of job changes',
     description:
-      '`event: job` frames carry a job record; with `results=inline`, `event: result` frames carry `{ job, result }`.',
+      "`event: job` frames carry a job record; with `results=inline`, `event: result` frames carry `{ job, result }`; `event: keys` frames ask for a private job's lease keys (`{ jobId, client, provider, providerKey }`).",
     query: z.object({ client: addressSchema.optional(), job: jobIdSchema.optional(), ...streamQuery }),
     responses: { 200: { description: 'The event stream', content: sse } },
     errors: [400, 404],

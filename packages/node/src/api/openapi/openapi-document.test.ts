@@ -1,4 +1,11 @@
-import { ERROR_CODES, jobCancelSchema, jobSpecSchema, signMessage, voucherSchema } from '@idlegrid/protocol';
+import {
+  ERROR_CODES,
+  jobCancelSchema,
+  jobSpecSchema,
+  leaseKeysSchema,
+  signMessage,
+  voucherSchema,
+} from '@idlegrid/protocol';
 import { sampleMessages } from '@idlegrid/protocol/testing';
 import type { RouteOptions } from 'fastify';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
@@ -8,6 +15,7 @@ import { openApiDocument, openApiPath } from './openapi-document.js';
 import {
   jobCancelWireSchema,
   jobSpecWireSchema,
+  leaseKeysWireSchema,
   signedJobSpecSchema,
   voucherWireSchema,
 } from './wire-messages.js';
@@ -131,6 +139,7 @@ describe('the wire schemas', () => {
       [jobSpecWireSchema, jobSpecSchema],
       [jobCancelWireSchema, jobCancelSchema],
       [voucherWireSchema, voucherSchema],
+      [leaseKeysWireSchema, leaseKeysSchema],
     ] as const) {
       expect(Object.keys(wire.shape).sort()).toEqual(Object.keys(protocol.shape).sort());
     }

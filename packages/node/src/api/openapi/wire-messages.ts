@@ -41,6 +41,14 @@ export const jobCancelWireSchema = z.strictObject({
   ...replayFields,
 });
 
+export const leaseKeysWireSchema = z.strictObject({
+  client: addressSchema,
+  jobId: jobIdSchema,
+  provider: addressSchema,
+  secrets: z.string().regex(/^0x(?:[0-9a-fA-F]{2}){1,16384}$/),
+  ...replayFields,
+});
+
 export const voucherWireSchema = z.strictObject({
   client: addressSchema,
   provider: addressSchema,
@@ -56,3 +64,4 @@ function signed<K extends string>(kind: K, message: z.ZodType) {
 export const signedJobSpecSchema = signed('JobSpec', jobSpecWireSchema);
 export const signedJobCancelSchema = signed('JobCancel', jobCancelWireSchema);
 export const signedVoucherSchema = signed('Voucher', voucherWireSchema);
+export const signedLeaseKeysSchema = signed('LeaseKeys', leaseKeysWireSchema);

@@ -2,6 +2,7 @@ import { IdlegridError, toWireJson } from '@idlegrid/protocol';
 import { isFinalJobState } from '@idlegrid/sdk';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JobEventBus } from '../../coordinator/job-event-bus.js';
+import type { LeaseKeyRelay, LeaseKeyRequest } from '../../coordinator/lease-keys.js';
 import type { JobRecord, JobStore } from '../../jobs/api.js';
 import { isJobState } from '../../jobs/job-states.js';
 import type { ArtifactStore } from '../../storage/artifact-store.js';
@@ -33,6 +34,11 @@ function resultFrameOf(job: JobRecord, result: ResultBundle): string {
   return `event: result\nid: ${job.id}:${job.version}\ndata: ${toWireJson({ job, result })}\n\n`;
 }
 
+/** A private job's lease waiting for its client's keys (see coordinator/lease-keys.ts). */
+function keysFrameOf(request: LeaseKeyRequest): string {
+  return `event: keys\ndata: ${JSON.stringify(request)}\n\n`;
+}
+
 /**
  * Server-sent events: one `job` event per job change, optionally only one client's jobs
  * (`?client=`), one job's (`?job=`), or changes into some states (`?states=a,b`).
@@ -40,11 +46,10 @@ function resultFrameOf(job: JobRecord, result: ResultBundle): string {
  * waiting for a job needs this one request: no read before it, none after it opens. With
  * `results=inline`, a job that has a result comes as a `result` event carrying the job and its
  * result together: a client running many jobs needs no request per job at all.
+ * A `keys` event, whatever `states` says, asks for the keys of a private job's lease: the client
+ * answers with `POST /v1/jobs/:id/keys`.
  */
-export function eventRoutes(
-  app: FastifyInstance,
-  deps: { bus: JobEventBus; store: JobStore; artifacts: ArtifactStore; limits: RequestLimits },
-): void {
+export function eventRoutes(app: FastifyInstance, deps: StreamDeps & { limits: RequestLimits }): void {
   app.get<{ Querystring: EventsQuery }>('/v1/events', async (request, reply) => {
     const filter = streamFilter(request.query);
     // An unknown job is an error answer, not an empty stream.
@@ -85,10 +90,17 @@ export function streamFilter(query: Omit<EventsQuery, 'job'>): StreamFilter {
  * Turns the reply into an event stream of the job changes `filter` lets through; with `jobId`,
  * only that job's, starting with its current record.
  */
+export interface StreamDeps {
+  bus: JobEventBus;
+  store: JobStore;
+  artifacts: ArtifactStore;
+  leaseKeys?: LeaseKeyRelay | undefined;
+}
+
 export function streamJobs(
   request: FastifyRequest,
   reply: FastifyReply,
-  deps: { bus: JobEventBus; store: JobStore; artifacts: ArtifactStore },
+  deps: StreamDeps,
   filter: StreamFilter,
   jobId?: string,
 ): void {
@@ -126,10 +138,14 @@ export function streamJobs(
     if (filter.states !== undefined && !filter.states.has(record.state)) return;
     send(record);
   }, interest);
+  const unsubscribeKeys = deps.leaseKeys?.subscribe((keys) => {
+    if (!ended && !stream.destroyed) stream.write(keysFrameOf(keys));
+  }, interest);
   const keepalive = setInterval(() => stream.write(': keepalive\n\n'), KEEPALIVE_MS);
   const closed = () => {
     clearInterval(keepalive);
     unsubscribe();
+    unsubscribeKeys?.();
     filter.closeStream?.();
   };
   request.raw.on('close', closed);

@@ -1,15 +1,13 @@
 import { IdlegridError, toWireJson } from '@idlegrid/protocol';
 import type { FastifyInstance } from 'fastify';
 import { getAddress, isAddress } from 'viem';
-import type { JobEventBus } from '../../coordinator/job-event-bus.js';
 import type { JobIntake } from '../../coordinator/job-intake.js';
-import type { JobRecord, JobStore } from '../../jobs/api.js';
+import type { JobRecord } from '../../jobs/api.js';
 import { isJobState } from '../../jobs/job-states.js';
-import type { ArtifactStore } from '../../storage/artifact-store.js';
 import { MAX_BATCH_JOBS } from '../batch-limit.js';
 import type { RequestLimits } from '../limits/request-limits.js';
 import { resultBundle } from '../result-bundle.js';
-import { type EventsQuery, streamFilter, streamJobs } from './events.js';
+import { type EventsQuery, type StreamDeps, streamFilter, streamJobs } from './events.js';
 import { submitBatch, submitOne } from './submissions.js';
 
 /** As the route's contract (openapi/job-contracts.ts) parsed it: `limit` is a decimal integer in 1..500. */
@@ -22,13 +20,7 @@ interface ListQuery {
 
 export function jobRoutes(
   app: FastifyInstance,
-  deps: {
-    intake: JobIntake;
-    store: JobStore;
-    artifacts: ArtifactStore;
-    bus: JobEventBus;
-    limits: RequestLimits;
-  },
+  deps: StreamDeps & { intake: JobIntake; limits: RequestLimits },
 ): void {
   const json = (value: unknown) => toWireJson(value);
 
@@ -89,6 +81,17 @@ export function jobRoutes(
   app.get<{ Params: { id: string } }>('/v1/jobs/:id/events', async (request, reply) => {
     await deps.store.get(request.params.id);
     return reply.type('application/json').send(json({ events: await deps.store.events(request.params.id) }));
+  });
+
+  /**
+   * A private job's keys for one lease (a signed LeaseKeys, sealed to the leased provider), sent
+   * by the job's client when its event stream asked for them (`keys` event).
+   */
+  app.post<{ Params: { id: string } }>('/v1/jobs/:id/keys', async (request, reply) => {
+    if (!deps.leaseKeys)
+      throw new IdlegridError('PRIVACY_UNSUPPORTED', 'this coordinator does not run private jobs');
+    const delivered = await deps.leaseKeys.deliver(request.params.id, request.body);
+    return reply.type('application/json').send(json(delivered));
   });
 
   app.post('/v1/jobs/:id/cancel', async (request, reply) => {

@@ -1,0 +1,28 @@
+import { localAccount, networkDomain } from '@idlegrid/protocol';
+import { CoordinatorClient, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
+import type { OwnerContext } from '@idlegrid/sdk/privacy';
+import type { Command } from 'commander';
+import type { Hex } from 'viem';
+import { contextOf } from './context.js';
+import { coordinatorUrl } from './coordinator-url.js';
+import type { Output } from './output.js';
+
+/**
+ * The owner of sealed data (a key of the data directory, `--key`), the coordinator it talks to
+ * (`--coordinator`), and its private key, which opens what is sealed to it.
+ */
+export async function ownerContext(command: Command): Promise<{ ctx: OwnerContext; key: Hex; out: Output }> {
+  const { config, out } = await contextOf(command);
+  const flags = command.optsWithGlobals<{ coordinator?: string; key: string }>();
+  const [url, key, network] = await Promise.all([
+    coordinatorUrl(config.dataDir, flags.coordinator),
+    loadPrivateKey(config.dataDir, flags.key),
+    readNetworkConfig(config.dataDir),
+  ]);
+  const ctx: OwnerContext = {
+    coordinator: new CoordinatorClient({ url }),
+    signer: localAccount(key),
+    domain: networkDomain(network.chainId, network.paymentChannels),
+  };
+  return { ctx, key, out };
+}
