@@ -22,6 +22,8 @@ export {
   type Assignment,
   artifactRequestSchema,
   assignmentSchema,
+  type ErasureReceipt,
+  erasureReceiptSchema,
   type Heartbeat,
   heartbeatSchema,
   type JobCancel,

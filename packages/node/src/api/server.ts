@@ -3,6 +3,7 @@ import type { ChainContext } from '@idlegrid/sdk';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Address } from 'viem';
+import type { ErasureRelay } from '../coordinator/erasures.js';
 import type { InferenceGateway } from '../coordinator/inference/inference-gateway.js';
 import type { JobEventBus } from '../coordinator/job-event-bus.js';
 import type { JobIntake } from '../coordinator/job-intake.js';
@@ -36,6 +37,8 @@ export interface ApiComponents {
   store: JobStore;
   artifacts: ArtifactStore;
   bus: JobEventBus;
+  /** Carries erasures to providers' copies, and keeps their receipts (`GET /v1/artifacts/:cid/erasure`). */
+  erasures?: ErasureRelay;
   /** Relays private jobs' lease keys (`keys` events, `POST /v1/jobs/:id/keys`); without it private jobs cannot run. */
   leaseKeys?: LeaseKeyRelay;
   metrics: Registry;

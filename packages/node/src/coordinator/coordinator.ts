@@ -21,6 +21,7 @@ import { CanaryPool, exampleCanaryTasks } from './canary-pool.js';
 import { chainSlasher } from './chain-slasher.js';
 import { chainDepositCheck } from './deposit-check.js';
 import { Dispatcher } from './dispatcher.js';
+import { ErasureRelay } from './erasures.js';
 import { InferenceGateway } from './inference/inference-gateway.js';
 import { SessionPayments } from './inference/session-payments.js';
 import { SessionSpending } from './inference/session-spending.js';
@@ -124,8 +125,17 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     leaseMs,
   });
   const leaseKeys = new LeaseKeyRelay({ store: store.jobs, channel, domain });
+  const erasures = new ErasureRelay({
+    copies: store.copies,
+    registry,
+    channel,
+    domain,
+    store: store.jobs,
+    bus,
+  });
   const dispatcher = new Dispatcher({
     leaseKeys,
+    erasures,
     store: store.jobs,
     registry,
     channel,
@@ -183,6 +193,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       owners: { store: store.owners, domain },
       bus,
       leaseKeys,
+      erasures,
       metrics: createMetrics(bus),
       registry,
       payments: { forwarder, ledger: store.payments },
@@ -202,6 +213,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     dispatcher,
     domain,
     streams,
+    erasures,
     ...(stakeRules ? { stakeOf: stakeRules.stakeOf } : {}),
     hello: {
       coordinator: account.address,
@@ -227,6 +239,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       do {
         again = false;
         await dispatcher.tick();
+        await erasures.retry();
       } while (again && !stopped);
     } catch (error) {
       api.log.error({ err: error }, 'dispatch pass failed');

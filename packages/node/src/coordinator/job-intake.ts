@@ -49,7 +49,8 @@ export const DEFAULT_VERIFICATION: VerificationSettings = {
   canaryRate: 0.1,
 };
 
-const CANCELLABLE = ['submitted', 'matched', 'assigned', 'running'] as const;
+/** States a job can be cancelled from: its run is not over. */
+export const CANCELLABLE = ['submitted', 'matched', 'assigned', 'running'] as const;
 
 /**
  * Accepts jobs from clients: only a JobSpec signed by its client (or a session key it

@@ -2,6 +2,7 @@ import { IdlegridError, type NetworkDomain, ReplayGuard, verifySignedMessage } f
 import { type HelloAck, JOB_MESSAGES, providerHelloSchema } from '../jobs/wire.js';
 import type { MessageChannel, RemotePeer } from '../p2p/api.js';
 import type { Dispatcher } from './dispatcher.js';
+import type { ErasureRelay } from './erasures.js';
 import type { JobStreams } from './job-streams.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import type { StakeLookup } from './stake-lookup.js';
@@ -16,6 +17,8 @@ export interface CoordinatorHandlerDeps {
   stakeOf?: StakeLookup;
   /** Where streamed output of running jobs goes. */
   streams?: JobStreams;
+  /** Erasures a provider missed while away are sent when it says hello. */
+  erasures?: ErasureRelay;
 }
 
 /** The coordinator's side of the job protocol (see jobs/wire.ts). */
@@ -64,6 +67,7 @@ export function registerCoordinatorHandlers(deps: CoordinatorHandlerDeps): () =>
       const kept = await deps.dispatcher.reconcile(from.address, held.data.activeJobs);
       await acceptOffer(from, body);
       deps.dispatcher.hold(from.address, kept);
+      void deps.erasures?.reconnected(from.address).catch(() => {});
       return deps.hello;
     }),
     deps.channel.handle(JOB_MESSAGES.offer, ({ from, body }) => acceptOffer(from, body)),

@@ -16,6 +16,7 @@ import type { SlashReason } from '../verify/evidence.js';
 import { parseVerification, type VerificationPolicy } from '../verify/policy.js';
 import type { AssignmentSigner } from './assignment-signer.js';
 import type { CanaryChecks } from './canary-checks.js';
+import type { ErasureRelay } from './erasures.js';
 import type { VerificationSettings } from './job-intake.js';
 import type { LeaseKeyRelay } from './lease-keys.js';
 import type { ProviderRegistry } from './provider-registry.js';
@@ -43,6 +44,8 @@ export interface ResultVerificationDeps {
   slash?: Slasher;
   /** Known-answer jobs for the `canary` policy; without them its jobs are audited like `sample`. */
   canaries?: CanaryChecks;
+  /** Records where artifacts go, so that erasures reach every copy. */
+  erasures?: ErasureRelay;
   /** Asks a private job's client for the keys of each check run's lease. */
   leaseKeys?: LeaseKeyRelay;
   random?: () => number;
@@ -379,6 +382,7 @@ export class ResultVerification {
       updatedAt: now,
     };
     await this.deps.store.putRun(run);
+    this.deps.erasures?.assigned(spec, provider);
     const peer = this.deps.registry.get(provider)?.peer;
     try {
       if (!peer) throw new IdlegridError('PROVIDER_UNAVAILABLE', `${provider} is not connected`);

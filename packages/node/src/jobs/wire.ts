@@ -24,6 +24,7 @@ import { z } from 'zod';
  *   coordinator -> provider  `job.reveal`         request  { jobId }       -> JobResult
  *   coordinator -> provider  `job.payment`        request  { voucher }     -> { accepted: true }
  *   coordinator -> provider  `job.keys`           request  { keys }        -> { accepted: true }  (a private job's LeaseKeys, from its client)
+ *   coordinator -> provider  `artifact.erase`     request  { cid }         -> { receipt }  (a signed ErasureReceipt)
  *   coordinator -> provider  `peer.ping`          request  {}              -> {}   (round-trip time)
  */
 export const JOBS_PROTOCOL = 'jobs';
@@ -40,6 +41,7 @@ export const JOB_MESSAGES = {
   reveal: 'job.reveal',
   payment: 'job.payment',
   keys: 'job.keys',
+  erase: 'artifact.erase',
   ping: 'peer.ping',
 } as const;
 

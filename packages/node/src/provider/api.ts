@@ -57,6 +57,7 @@ export type ProviderEvent =
   | { type: 'job.started'; jobId: string }
   | { type: 'job.finished'; jobId: string; exitCode: number; durationMs: number }
   | { type: 'job.cancelled'; jobId: string }
+  | { type: 'artifact.erased'; cid: string }
   | { type: 'job.unreported'; jobId: string; error: string }
   | { type: 'payment'; client: string; increase: bigint }
   | { type: 'redeemed'; redemption: Redemption }

@@ -8,7 +8,9 @@ import {
   localAccount,
   networkDomain,
   PRIVATE_JOB,
+  parseCid,
   ReplayGuard,
+  signMessage,
   verifyCid,
 } from '@idlegrid/protocol';
 import { connect, loadOrCreateKey, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
@@ -325,6 +327,24 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       throw new IdlegridError('MESSAGE_INVALID', 'expected { keys } from our coordinator');
     await leaseKeys.accept(parsed.data.keys);
     return { accepted: true };
+  });
+
+  // The owner erased an artifact this provider was given: its cached copy goes, and a signed receipt says so.
+  channel.handle(JOB_MESSAGES.erase, async ({ from, body }) => {
+    const cid = (body as { cid?: unknown } | null)?.cid;
+    if (from.id !== link.peer || typeof cid !== 'string')
+      throw new IdlegridError('MESSAGE_INVALID', 'expected { cid } from our coordinator');
+    await fetcher.store.delete(parseCid(cid).toString());
+    const erasedAt = now().getTime();
+    emit({ type: 'artifact.erased', cid });
+    const receipt = await signMessage(account, domain, 'ErasureReceipt', {
+      provider: account.address,
+      cid,
+      erasedAt: BigInt(erasedAt),
+      nonce: nextNonce(),
+      expiry: BigInt(Math.floor(erasedAt / 1000) + 3_600),
+    });
+    return { receipt };
   });
 
   channel.handle(JOB_MESSAGES.reveal, async ({ from, body }) => {

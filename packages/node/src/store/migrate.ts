@@ -7,6 +7,7 @@ import { runPaymentsMigration } from './migrations/004-run-payments.js';
 import { blobsMigration } from './migrations/005-blobs.js';
 import { jobNoncesMigration } from './migrations/006-job-nonces.js';
 import { artifactOwnersMigration } from './migrations/007-artifact-owners.js';
+import { artifactCopiesMigration } from './migrations/008-artifact-copies.js';
 import type { Database } from './schema.js';
 
 /** Every migration in order. Names sort lexically; never edit one that has shipped. */
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-blobs': blobsMigration,
   '006-job-nonces': jobNoncesMigration,
   '007-artifact-owners': artifactOwnersMigration,
+  '008-artifact-copies': artifactCopiesMigration,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Kysely } from 'kysely';
+import { ArtifactCopies } from './artifact-copies.js';
 import { ArtifactOwners } from './artifact-owners.js';
 import { BlobTable } from './blob-table.js';
 import { postgresDialect, sqliteDialect } from './dialects.js';
@@ -16,6 +17,8 @@ export interface CoordinatorStore {
   blobs: BlobTable;
   /** Who owns which artifact, erasures, signed artifact requests taken. */
   owners: ArtifactOwners;
+  /** Where artifacts were copied to, and the erasure receipts of those copies. */
+  copies: ArtifactCopies;
   close(): Promise<void>;
 }
 
@@ -36,6 +39,7 @@ export async function openCoordinatorStore(options: {
     jobs,
     blobs: new BlobTable(db, writes),
     owners: new ArtifactOwners(db),
+    copies: new ArtifactCopies(db, writes),
     payments: new PaymentLedger(db),
     close: () => db.destroy(),
   };

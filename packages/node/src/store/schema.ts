@@ -84,6 +84,21 @@ export interface ArtifactErasuresTable {
   blob_destroyed: number;
 }
 
+export interface ArtifactCopiesTable {
+  cid: string;
+  provider: string;
+  since: number | string;
+}
+
+export interface ErasureReceiptsTable {
+  cid: string;
+  provider: string;
+  requested_at: number | string;
+  confirmed_at: number | string | null;
+  /** The provider's signed ErasureReceipt, wire JSON. */
+  receipt: string | null;
+}
+
 export interface Database {
   jobs: JobsTable;
   job_runs: JobRunsTable;
@@ -94,4 +109,6 @@ export interface Database {
   artifact_owners: ArtifactOwnersTable;
   artifact_request_nonces: ArtifactRequestNoncesTable;
   artifact_erasures: ArtifactErasuresTable;
+  artifact_copies: ArtifactCopiesTable;
+  erasure_receipts: ErasureReceiptsTable;
 }

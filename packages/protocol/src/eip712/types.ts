@@ -108,6 +108,13 @@ export const MESSAGE_TYPES = {
     { name: 'nonce', type: 'uint64' },
     { name: 'expiry', type: 'uint64' },
   ],
+  ErasureReceipt: [
+    { name: 'provider', type: 'address' },
+    { name: 'cid', type: 'string' },
+    { name: 'erasedAt', type: 'uint64' },
+    { name: 'nonce', type: 'uint64' },
+    { name: 'expiry', type: 'uint64' },
+  ],
 } as const;
 
 export type MessageKind = keyof typeof MESSAGE_TYPES;
@@ -126,4 +133,5 @@ export const AUTHOR_FIELD = {
   Voucher: 'client',
   ArtifactRequest: 'requester',
   LeaseKeys: 'client',
+  ErasureReceipt: 'provider',
 } as const satisfies Record<MessageKind, string>;

@@ -63,6 +63,8 @@ export const ERROR_CODES = [
   'ARTIFACT_TOO_LARGE',
   'ARTIFACT_NOT_OWNER',
   'ARTIFACT_REQUEST_MISMATCH',
+  'ARTIFACT_ERASED',
+  'ERASURE_PENDING',
   // privacy: encrypted artifacts and wrapped keys
   'ENVELOPE_INVALID',
   'ENVELOPE_TAMPERED',

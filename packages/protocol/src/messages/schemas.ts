@@ -134,6 +134,18 @@ export const leaseKeysSchema = z.strictObject({
   ...replayFields,
 });
 
+/**
+ * A provider's word that it holds no copy of an erased artifact any more (its cache entry is
+ * deleted, or it never kept one), signed when the coordinator told it of the erasure.
+ */
+export const erasureReceiptSchema = z.strictObject({
+  provider: address,
+  cid: shortString,
+  /** When the copy was deleted, unix milliseconds. */
+  erasedAt: uintBig(64),
+  ...replayFields,
+});
+
 export const MESSAGE_SCHEMAS = {
   Offer: offerSchema,
   JobSpec: jobSpecSchema,
@@ -145,6 +157,7 @@ export const MESSAGE_SCHEMAS = {
   Voucher: voucherSchema,
   ArtifactRequest: artifactRequestSchema,
   LeaseKeys: leaseKeysSchema,
+  ErasureReceipt: erasureReceiptSchema,
 } as const satisfies Record<MessageKind, z.ZodType>;
 
 export type Offer = z.output<typeof offerSchema>;
@@ -157,6 +170,7 @@ export type Heartbeat = z.output<typeof heartbeatSchema>;
 export type Voucher = z.output<typeof voucherSchema>;
 export type ArtifactRequest = z.output<typeof artifactRequestSchema>;
 export type LeaseKeys = z.output<typeof leaseKeysSchema>;
+export type ErasureReceipt = z.output<typeof erasureReceiptSchema>;
 
 /** The parsed (typed) form of each message kind. */
 export type MessageOf<K extends MessageKind> = z.output<(typeof MESSAGE_SCHEMAS)[K]>;

@@ -33,7 +33,13 @@ export interface SealedArtifact {
 }
 
 const keySchema = z.object({ cid: z.string(), wrappedKey: z.string().nullable() });
-const erasedSchema = z.object({ cid: z.string(), erased: z.literal(true), blobDestroyed: z.boolean() });
+const erasedSchema = z.object({
+  cid: z.string(),
+  erased: z.literal(true),
+  blobDestroyed: z.boolean(),
+  providersNotified: z.array(z.string()).default([]),
+  jobsCancelled: z.array(z.string()).default([]),
+});
 
 async function signedRequest(
   ctx: Omit<OwnerContext, 'coordinator'>,
@@ -162,13 +168,15 @@ export async function openArtifact(
 
 /**
  * Erases the owner's artifact: its claim and wrapped key go at once, and the bytes with the last
- * owner's claim (`blobDestroyed`). Without the key, any copy left anywhere is noise.
+ * owner's claim (`blobDestroyed`). Without the key, any copy left anywhere is noise. With the bytes,
+ * every provider that was given them is told to delete its copy (`providersNotified`: their
+ * receipts come with `erasureOf`), and the jobs still needing them are cancelled (`jobsCancelled`).
  */
 export async function eraseArtifact(
   ctx: OwnerContext,
   cid: string,
   options: RequestOptions = {},
-): Promise<{ cid: string; blobDestroyed: boolean }> {
+): Promise<{ cid: string; blobDestroyed: boolean; providersNotified: string[]; jobsCancelled: string[] }> {
   parseCid(cid);
   const headers = await signedRequest(ctx, 'erase', cid);
   const answer = parseAnswer(
@@ -181,5 +189,6 @@ export async function eraseArtifact(
     ),
     'artifact erasure',
   );
-  return { cid: answer.cid, blobDestroyed: answer.blobDestroyed };
+  const { providersNotified, jobsCancelled } = answer;
+  return { cid: answer.cid, blobDestroyed: answer.blobDestroyed, providersNotified, jobsCancelled };
 }

@@ -35,6 +35,24 @@ const erasedAnswerSchema = z.object({
   owner: addressSchema,
   erased: z.literal(true),
   blobDestroyed: z.boolean(),
+  /** With the bytes destroyed: the providers told to delete their copies, and the jobs cancelled for want of them. */
+  providersNotified: z.array(addressSchema).optional(),
+  jobsCancelled: z.array(z.string()).optional(),
+});
+
+const erasureAnswerSchema = z.object({
+  cid: z.string(),
+  notices: z.array(
+    z.object({
+      cid: z.string(),
+      provider: addressSchema,
+      requestedAt: z.number(),
+      confirmedAt: z.number().nullable(),
+      /** The provider's signed ErasureReceipt, wire form. */
+      receipt: z.unknown(),
+    }),
+  ),
+  pending: z.number().int(),
 });
 
 const artifactKeyAnswerSchema = z.object({
@@ -260,6 +278,18 @@ export const JOB_CONTRACTS: readonly RouteContract[] = [
       200: { description: 'What was erased', content: { 'application/json': erasedAnswerSchema } },
     },
     errors: [400, 401, 403, 409],
+  },
+  {
+    method: 'GET',
+    path: '/v1/artifacts/:cid/erasure',
+    operationId: 'getArtifactErasure',
+    tag: 'artifacts',
+    summary: "An erasure's progress: each provider that held a copy, and its signed receipt once it came",
+    params: z.object({ cid: cidSchema }),
+    responses: {
+      200: { description: 'The notices and receipts', content: { 'application/json': erasureAnswerSchema } },
+    },
+    errors: [400],
   },
   {
     method: 'GET',

@@ -3,6 +3,7 @@ import {
   type ArtifactRequest,
   IdlegridError,
   type NetworkDomain,
+  parseCid,
   parseWireJson,
   verifySignedMessage,
   WRAPPED_KEY_HEADER,
@@ -10,6 +11,7 @@ import {
 import { WRAPPED_KEY_PATTERN } from '@idlegrid/protocol/privacy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Hex } from 'viem';
+import type { ErasureRelay } from '../../coordinator/erasures.js';
 import type { ArtifactStore } from '../../storage/artifact-store.js';
 import type { ArtifactOwners } from '../../store/artifact-owners.js';
 
@@ -17,6 +19,8 @@ export interface ArtifactRouteDeps {
   artifacts: ArtifactStore;
   /** Owned artifacts: without them, uploads are anonymous and nothing can be erased. */
   owners?: { store: ArtifactOwners; domain: NetworkDomain } | undefined;
+  /** Erasures reach providers' copies; without it only the coordinator's copy goes. */
+  erasures?: ErasureRelay | undefined;
 }
 
 /**
@@ -137,8 +141,24 @@ export function artifactRoutes(app: FastifyInstance, deps: ArtifactRouteDeps): v
     const { cid } = request.params;
     const { message, owners } = await requiredRequest(deps, request, 'erase', cid);
     const { destroy } = await owners.erase(cid, message.requester, Date.now());
-    if (destroy) await deps.artifacts.delete(cid);
-    return { cid, owner: message.requester, erased: true, blobDestroyed: destroy };
+    if (!destroy) return { cid, owner: message.requester, erased: true, blobDestroyed: false };
+    await deps.artifacts.delete(cid);
+    const reached = await deps.erasures?.erased(cid);
+    return {
+      cid,
+      owner: message.requester,
+      erased: true,
+      blobDestroyed: true,
+      providersNotified: reached?.providers ?? [],
+      jobsCancelled: reached?.cancelled ?? [],
+    };
+  });
+
+  /** Where an erasure stands: each provider that held a copy, and its signed receipt once it came. */
+  app.get<{ Params: { cid: string } }>('/v1/artifacts/:cid/erasure', async (request) => {
+    const cid = parseCid(request.params.cid).toString();
+    const notices = (await deps.erasures?.noticesOf(cid)) ?? [];
+    return { cid, notices, pending: notices.filter((notice) => notice.confirmedAt === null).length };
   });
 
   /** The artifact key wrapped to the signer, for an owner on another machine. */
