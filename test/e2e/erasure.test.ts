@@ -12,7 +12,6 @@ import {
   sealArtifact,
   waitForErasure,
 } from '@idlegrid/sdk/privacy';
-import type { Hex } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { startCli } from './cli-harness.js';
 import { isAlive, killPid, pidOf, startNet, waitFor } from './localnet-harness.js';
