@@ -2,8 +2,10 @@ import { isIdlegridError } from '@idlegrid/protocol';
 import { type Dialect, Kysely } from 'kysely';
 import { generatePrivateKey, privateKeyToAddress } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArtifactCopies } from './artifact-copies.js';
 import { ArtifactOwners } from './artifact-owners.js';
 import { postgresDialect, sqliteDialect } from './dialects.js';
+import { GroupCommit } from './group-commit.js';
 import { migrateToLatest } from './migrate.js';
 import type { Database } from './schema.js';
 
@@ -22,10 +24,12 @@ function artifactOwnersConformance(name: string, dialect: () => Promise<Dialect>
   describe(`artifact owners (${name})`, () => {
     let db: Kysely<Database>;
     let owners: ArtifactOwners;
+    let copies: ArtifactCopies;
     beforeAll(async () => {
       db = new Kysely<Database>({ dialect: await dialect() });
       await migrateToLatest(db);
       owners = new ArtifactOwners(db);
+      copies = new ArtifactCopies(db, new GroupCommit(db));
     });
     afterAll(() => db.destroy());
 
@@ -53,6 +57,27 @@ function artifactOwnersConformance(name: string, dialect: () => Promise<Dialect>
       expect(await codeOf(owners.takeNonce(requester.toLowerCase() as typeof requester, 5n))).toBe(
         'MESSAGE_REPLAYED',
       );
+    });
+
+    it("turns an erased artifact's copies into notices that wait for each provider's receipt", async () => {
+      const [cid, other, p1, p2] = [someCid(), someCid(), someone(), someone()];
+      await copies.record([cid, other], p1, 1);
+      await copies.record([cid], p1, 2); // again: one copy
+      await copies.record([cid], p2, 3);
+      expect((await copies.erase(cid, 10)).sort()).toEqual([p1, p2].sort());
+      expect(await copies.pendingFor(p1)).toEqual([cid]);
+      expect(await copies.providersPending()).toEqual(expect.arrayContaining([p1, p2]));
+      await copies.confirm(cid, p1, { signed: 'receipt' }, 12);
+      expect(await copies.pendingFor(p1)).toEqual([]);
+      expect(await copies.noticesOf(cid)).toEqual(
+        [
+          { cid, provider: p1, requestedAt: 10, confirmedAt: 12, receipt: { signed: 'receipt' } },
+          { cid, provider: p2, requestedAt: 10, confirmedAt: null, receipt: null },
+        ].sort((a, b) => a.provider.toLowerCase().localeCompare(b.provider.toLowerCase())),
+      );
+      // Erased once: no copy is left to tell; the other artifact's copy stays recorded.
+      expect(await copies.erase(cid, 20)).toEqual([]);
+      expect(await copies.erase(other, 21)).toEqual([p1]);
     });
   });
 }

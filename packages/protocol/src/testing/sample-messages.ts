@@ -48,7 +48,7 @@ export function sampleMessages(author: Address, expiry: bigint): { [K in Message
       maxSeconds: 60,
       minReputation: 0,
       verification: 'none',
-      privacy: 'standard',
+      privacy: '',
       ...replay,
     },
     JobCancel: { client: author, jobId: JOB_ID, ...replay },

@@ -77,3 +77,17 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
     await reader.cancel().catch(() => {});
   }
 }
+
+/** The chunks of a response body as they arrive (browsers' streams are not all async iterable); cancels it when the caller stops early. */
+export async function* chunksOf(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}

@@ -9,9 +9,11 @@ import {
   WRAPPED_KEY_HEADER,
 } from '@idlegrid/protocol';
 import {
-  decryptArtifact,
+  concatBytes,
+  decryptArtifactStream,
   encryptArtifact,
   newArtifactKey,
+  type PlaintextDigest,
   unwrapKey,
   wrapKey,
 } from '@idlegrid/protocol/privacy';
@@ -19,6 +21,7 @@ import { type Hex, hexToBytes, toHex } from 'viem';
 import { z } from 'zod';
 import type { RequestOptions } from '../http/coordinator-client.js';
 import { parseAnswer } from '../http/remote-error.js';
+import { chunksOf } from '../http/sse.js';
 import { checkedUpload } from '../jobs/artifacts.js';
 import type { JobsContext } from '../jobs/context.js';
 import { nowSeconds, REQUEST_LIFETIME_SECONDS, randomNonce } from '../jobs/job-spec.js';
@@ -157,10 +160,15 @@ export async function openArtifact(
   try {
     // No CID check of the ciphertext: each chunk authenticates under a key that exists for this
     // artifact alone, and the trailer names the plaintext, so any other bytes fail to open. A
-    // second hash of a 100 MB model was half the cost of opening it.
-    const envelope = await ctx.coordinator.getBytes(`/v1/artifacts/${encodeURIComponent(cid)}`, options);
-    const opened = await decryptArtifact(key, envelope);
-    return { plaintext: opened.plaintext, sha256: toHex(opened.sha256) };
+    // second hash of a 100 MB model was half the cost of opening it. Chunks are opened as they
+    // arrive: decryption overlaps the transfer.
+    const body = await ctx.coordinator.getStream(`/v1/artifacts/${encodeURIComponent(cid)}`, options);
+    let digest: PlaintextDigest | undefined;
+    const parts: Uint8Array[] = [];
+    for await (const part of decryptArtifactStream(key, chunksOf(body), (found) => (digest = found))) {
+      parts.push(part);
+    }
+    return { plaintext: concatBytes(parts), sha256: toHex(digest!.sha256) };
   } finally {
     key.fill(0);
   }
