@@ -5,7 +5,7 @@ export { ERROR_CODES, type ErrorCode } from './errors/codes.js';
 export { httpStatusOf } from './errors/http-status.js';
 export { IdlegridError, type IdlegridErrorOptions, isIdlegridError } from './errors/idlegrid-error.js';
 export { canonicalJson } from './hashing/canonical-json.js';
-export { cidOfBytes, cidOfJson, cidOfSha256, parseCid, verifyCid } from './hashing/cid.js';
+export { cidOfBytes, cidOfJson, cidOfSha256, parseCid, verifyCid, verifyCidDigest } from './hashing/cid.js';
 export { resultCommitment } from './messages/commitment.js';
 export { JOB_STATES, type JobState } from './messages/job-states.js';
 export { isMessageKind, parseMessage } from './messages/parse.js';

@@ -54,3 +54,13 @@ export function verifyCid(cid: string, bytes: Uint8Array): void {
     });
   }
 }
+
+/** Throws CID_MISMATCH unless `digest` (a sha-256 computed as the content streamed by) is the one `cid` names. */
+export function verifyCidDigest(cid: string, digest: Uint8Array): void {
+  const expected = parseCid(cid).multihash.digest;
+  if (expected.byteLength !== digest.byteLength || expected.some((byte, i) => byte !== digest[i])) {
+    throw new IdlegridError('CID_MISMATCH', `content does not match ${cid}`, {
+      details: { expected: cid, actual: cidOfSha256(digest) },
+    });
+  }
+}

@@ -259,6 +259,14 @@ class ByteQueue {
   }
 
   take(count: number): Uint8Array {
+    const first = this.#pieces[0];
+    // Within one piece (pieces are usually larger than a chunk): a view, no copy.
+    if (first && first.byteLength >= count) {
+      this.#pieces[0] = first.subarray(count);
+      if (this.#pieces[0].byteLength === 0) this.#pieces.shift();
+      this.length -= count;
+      return first.subarray(0, count);
+    }
     const out = new Uint8Array(count);
     let at = 0;
     while (at < count) {

@@ -14,7 +14,7 @@ export {
   type PlaintextDigest,
 } from './envelope.js';
 export { unwrapKey, WRAPPED_KEY_PATTERN, wrapKey } from './key-wrap.js';
-export { concatBytes } from './primitives.js';
+export { concatBytes, type Sha256, sha256Hasher } from './primitives.js';
 export {
   jobSalt,
   type LeaseSecrets,

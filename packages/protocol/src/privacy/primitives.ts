@@ -26,16 +26,17 @@ export async function aesGcm(key: Uint8Array, portable = false): Promise<AesGcm>
     return {
       async encrypt(iv, aad, plaintext) {
         const cipher = node.createCipheriv('aes-256-gcm', key, iv).setAAD(aad);
-        return concatBytes([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+        const body = cipher.update(plaintext);
+        cipher.final(); // GCM holds nothing back
+        return concatBytes([body, cipher.getAuthTag()]);
       },
       async decrypt(iv, aad, sealed) {
         if (sealed.byteLength < TAG_BYTES) throw new Error('shorter than a tag');
         const decipher = node.createDecipheriv('aes-256-gcm', key, iv).setAAD(aad);
         decipher.setAuthTag(sealed.subarray(sealed.byteLength - TAG_BYTES));
-        return concatBytes([
-          decipher.update(sealed.subarray(0, sealed.byteLength - TAG_BYTES)),
-          decipher.final(),
-        ]);
+        const body = decipher.update(sealed.subarray(0, sealed.byteLength - TAG_BYTES));
+        decipher.final(); // checks the tag; GCM holds nothing back
+        return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
       },
     };
   }

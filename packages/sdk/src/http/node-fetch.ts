@@ -42,6 +42,10 @@ export const nodeFetch: typeof fetch = (input, init = {}) =>
         if (headers.get('content-type')?.startsWith('text/event-stream')) {
           return resolve(new Response(eventStreamOf(response), { status, headers }));
         }
+        // Artifacts: read as they arrive (an envelope is opened chunk by chunk while the rest comes).
+        if (headers.get('content-type')?.startsWith('application/octet-stream')) {
+          return resolve(new Response(byteStreamOf(response), { status, headers }));
+        }
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => resolve(new Response(Buffer.concat(chunks), { status, headers })));
@@ -87,6 +91,38 @@ function eventStreamOf(response: IncomingMessage): ReadableStream<Uint8Array> {
       response.destroy();
     },
   });
+}
+
+/** A large body as a web stream that holds at most about 1 MiB unread: the socket pauses until the reader catches up. */
+function byteStreamOf(response: IncomingMessage): ReadableStream<Uint8Array> {
+  let done = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        response.on('data', (chunk: Buffer) => {
+          if (done) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 1) <= 0) response.pause();
+        });
+        response.on('end', () => {
+          if (!done) controller.close();
+          done = true;
+        });
+        response.on('error', (error) => {
+          if (!done) controller.error(error);
+          done = true;
+        });
+      },
+      pull() {
+        response.resume();
+      },
+      cancel() {
+        done = true;
+        response.destroy();
+      },
+    },
+    new ByteLengthQueuingStrategy({ highWaterMark: 2 ** 20 }),
+  );
 }
 
 function headersOf(response: IncomingMessage): Headers {

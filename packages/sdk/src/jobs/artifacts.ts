@@ -1,7 +1,9 @@
-import { cidOfBytes, IdlegridError, parseCid, verifyCid } from '@idlegrid/protocol';
+import { cidOfBytes, IdlegridError, parseCid, verifyCidDigest } from '@idlegrid/protocol';
+import { concatBytes, sha256Hasher } from '@idlegrid/protocol/privacy';
 import { z } from 'zod';
 import type { RequestOptions } from '../http/coordinator-client.js';
 import { parseAnswer } from '../http/remote-error.js';
+import { chunksOf } from '../http/sse.js';
 import type { ReadContext } from './context.js';
 
 const uploadAnswerSchema = z.object({ cid: z.string(), size: z.number() });
@@ -33,14 +35,23 @@ export function checkedUpload(answer: unknown, bytes: Uint8Array, expected = cid
   return expected;
 }
 
-/** Downloads a blob and checks that it hashes to `cid` (CID_MISMATCH otherwise): trust no server. */
+/**
+ * Downloads a blob and checks that it hashes to `cid` (CID_MISMATCH otherwise): trust no server.
+ * It is hashed as it arrives, so that the check overlaps the transfer.
+ */
 export async function downloadArtifact(
   ctx: ReadContext,
   cid: string,
   options: RequestOptions = {},
 ): Promise<Uint8Array> {
   parseCid(cid);
-  const bytes = await ctx.coordinator.getBytes(`/v1/artifacts/${encodeURIComponent(cid)}`, options);
-  verifyCid(cid, bytes);
-  return bytes;
+  const body = await ctx.coordinator.getStream(`/v1/artifacts/${encodeURIComponent(cid)}`, options);
+  const hash = await sha256Hasher();
+  const parts: Uint8Array[] = [];
+  for await (const part of chunksOf(body)) {
+    hash.update(part);
+    parts.push(part);
+  }
+  verifyCidDigest(cid, hash.digest());
+  return concatBytes(parts);
 }
