@@ -56,10 +56,24 @@ async function expectSealedArtifacts() {
   const get = await cli('artifact', 'get', put.json.cid, '--out', opened);
   expect(get.json).toMatchObject({ decrypted: true, bytes: size });
   expect(await readFile(opened, 'utf8')).toBe(await readFile(secret, 'utf8'));
-  // Another key of this data directory gets the bytes as stored: ciphertext, no trace of the marker.
+  // Another key of this data directory gets nothing, until the owner grants it the artifact.
   const stranger = await cli('artifact', '--key', 'provider-1', 'get', put.json.cid, '--out', opened);
-  expect(stranger.json).toMatchObject({ decrypted: false });
-  expect((await readFile(opened, 'utf8')).includes(marker)).toBe(false);
+  expect(stranger.json.error.code).toBe('ARTIFACT_ACCESS_DENIED');
+  const granted = await cli('artifact', 'grant', put.json.cid, '--to', 'provider-1', '--days', '1');
+  expect(granted.code, granted.stderr).toBe(0);
+  const grantee = await cli('artifact', '--key', 'provider-1', 'get', put.json.cid, '--out', opened);
+  expect(grantee.json).toMatchObject({ decrypted: true, bytes: size });
+  await cli('artifact', 'revoke', put.json.cid, '--to', 'provider-1');
+  expect(
+    (await cli('artifact', '--key', 'provider-1', 'get', put.json.cid, '--out', opened)).json.error.code,
+  ).toBe('ARTIFACT_ACCESS_DENIED');
+  const listed = await cli('artifact', 'list');
+  expect(listed.json.artifacts).toEqual([
+    expect.objectContaining({ cid: put.json.cid, encrypted: true, size: expect.any(Number) }),
+  ]);
+  const exported = await cli('artifact', 'export');
+  expect(exported.json.artifacts).toHaveLength(1);
+  expect(exported.json.grants.given).toHaveLength(1);
   expect((await cli('artifact', '--key', 'provider-1', 'erase', put.json.cid)).json.error.code).toBe(
     'ARTIFACT_NOT_OWNER',
   );
@@ -72,6 +86,8 @@ async function expectSealedArtifacts() {
   expect(plain.json).toMatchObject({ encrypted: false });
   const fetched = await runCli(['--data-dir', dataDir, 'artifact', 'get', plain.json.cid]);
   expect(fetched.stdout).toBe(await readFile(secret, 'utf8'));
+  const all = await cli('artifact', 'erase', '--all');
+  expect(all.json).toEqual([expect.objectContaining({ cid: plain.json.cid, blobDestroyed: true })]);
 }
 
 /** `job run --private` seals the input and prints the output it opens: the network keeps neither in the clear. */

@@ -11,7 +11,7 @@ import {
   submitWasmJob,
   waitForJob,
 } from '@idlegrid/sdk';
-import { artifactKeyOf, type OwnerContext, runPrivateWasmJob } from '@idlegrid/sdk/privacy';
+import { artifactKeyOf, type OwnerContext, readArtifact, runPrivateWasmJob } from '@idlegrid/sdk/privacy';
 import type { Hex } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
@@ -149,7 +149,10 @@ describe('private jobs on a local network of processes', () => {
           (error: unknown) => (isIdlegridError(error) ? error.code : String(error)),
         );
       expect(await codeOf(artifactKeyOf(stranger, cid))).toBe('ARTIFACT_NOT_OWNER');
-      expect(isEnvelope(await downloadArtifact(stranger, cid))).toBe(true);
+      // Its bytes are not served to the stranger, signed or not: it is neither an owner, a grantee, nor leased.
+      expect(await codeOf(downloadArtifact(stranger, cid))).toBe('ARTIFACT_ACCESS_DENIED');
+      expect(await codeOf(readArtifact(stranger, cid))).toBe('ARTIFACT_ACCESS_DENIED');
+      expect(isEnvelope(await readArtifact(lying.owner, cid))).toBe(true);
       const request = {
         module: await hashChain(),
         args: ['1'],
@@ -160,6 +163,8 @@ describe('private jobs on a local network of processes', () => {
         cpuCores: 1,
       };
       expect(await codeOf(runPrivateWasmJob(stranger, request, strangerKey))).toBe('ARTIFACT_NOT_OWNER');
+      // Nor name it in a job of its own.
+      expect(await codeOf(submitWasmJob(stranger, request))).toBe('ARTIFACT_ACCESS_DENIED');
       // Keys for the owner's job: a stranger may not give them, and once the job is over nobody can.
       const keysFor = async (signer: OwnerContext, client: string) =>
         signer.coordinator.postJson(

@@ -11,7 +11,9 @@ import type { Output } from './output.js';
  * The owner of sealed data (a key of the data directory, `--key`), the coordinator it talks to
  * (`--coordinator`), and its private key, which opens what is sealed to it.
  */
-export async function ownerContext(command: Command): Promise<{ ctx: OwnerContext; key: Hex; out: Output }> {
+export async function ownerContext(
+  command: Command,
+): Promise<{ ctx: OwnerContext; key: Hex; out: Output; dataDir: string }> {
   const { config, out } = await contextOf(command);
   const flags = command.optsWithGlobals<{ coordinator?: string; key: string }>();
   const [url, key, network] = await Promise.all([
@@ -24,5 +26,5 @@ export async function ownerContext(command: Command): Promise<{ ctx: OwnerContex
     signer: localAccount(key),
     domain: networkDomain(network.chainId, network.paymentChannels),
   };
-  return { ctx, key, out };
+  return { ctx, key, out, dataDir: config.dataDir };
 }

@@ -18,8 +18,10 @@ export {
 export {
   ARTIFACT_ACTIONS,
   ARTIFACT_REQUEST_HEADER,
+  type ArtifactGrant,
   type ArtifactRequest,
   type Assignment,
+  artifactGrantSchema,
   artifactRequestSchema,
   assignmentSchema,
   type ErasureReceipt,

@@ -3,6 +3,7 @@ import type { ChainContext } from '@idlegrid/sdk';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Address } from 'viem';
+import type { ArtifactAccess } from '../coordinator/artifact-access.js';
 import type { ErasureRelay } from '../coordinator/erasures.js';
 import type { InferenceGateway } from '../coordinator/inference/inference-gateway.js';
 import type { JobEventBus } from '../coordinator/job-event-bus.js';
@@ -22,6 +23,7 @@ import { RequestLimits } from './limits/request-limits.js';
 import { utf8JsonParser } from './media-type.js';
 import { openAiRoutes } from './openai/openai-routes.js';
 import { enforceContracts } from './openapi/contract-hooks.js';
+import { artifactGrantRoutes } from './routes/artifact-grants.js';
 import { type ArtifactRouteDeps, artifactRoutes } from './routes/artifacts.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
@@ -37,6 +39,8 @@ export interface ApiComponents {
   store: JobStore;
   artifacts: ArtifactStore;
   bus: JobEventBus;
+  /** Who may read and use owned artifacts (grants, leases); without it owned artifacts read like any. */
+  access?: ArtifactAccess;
   /** Carries erasures to providers' copies, and keeps their receipts (`GET /v1/artifacts/:cid/erasure`). */
   erasures?: ErasureRelay;
   /** Relays private jobs' lease keys (`keys` events, `POST /v1/jobs/:id/keys`); without it private jobs cannot run. */
@@ -105,6 +109,13 @@ export function createApiServer(components: ApiComponents, options: ApiOptions =
   openApiRoutes(app, { artifactBodyLimit });
   jobRoutes(app, { ...components, limits });
   artifactRoutes(app, components);
+  artifactGrantRoutes(app, {
+    artifacts: components.artifacts,
+    store: components.store,
+    owners: components.owners,
+    access: components.access,
+    payments: components.payments?.ledger,
+  });
   eventRoutes(app, { ...components, limits });
   if (components.registry)
     networkRoutes(app, {

@@ -15,6 +15,7 @@ import type { PolicyName } from '../scheduler/api.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { ArtifactStore } from '../storage/artifact-store.js';
 import { openCoordinatorStore } from '../store/open-store.js';
+import { ArtifactAccess } from './artifact-access.js';
 import { AssignmentSigner } from './assignment-signer.js';
 import { CanaryChecks } from './canary-checks.js';
 import { CanaryPool, exampleCanaryTasks } from './canary-pool.js';
@@ -133,9 +134,14 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     store: store.jobs,
     bus,
   });
+  const access = new ArtifactAccess({ owners: store.owners, grants: store.grants });
+  await access.load();
   const dispatcher = new Dispatcher({
     leaseKeys,
-    erasures,
+    onAssigned: (spec, provider, leaseExpiresAt) => {
+      erasures.assigned(spec, provider);
+      access.leased(spec, provider, leaseExpiresAt);
+    },
     store: store.jobs,
     registry,
     channel,
@@ -160,6 +166,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     store: store.jobs,
     bus,
     maxAttempts: options.maxAttempts ?? 3,
+    artifactAccess: (spec) => access.checkJob(spec),
     ...(chainChecks ? { depositCheck: chainDepositCheck(options.network) } : {}),
   });
   const forwarder = new PaymentForwarder({
@@ -190,10 +197,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       intake,
       store: store.jobs,
       artifacts,
-      owners: { store: store.owners, domain },
+      owners: { store: store.owners, domain, grants: store.grants },
       bus,
       leaseKeys,
       erasures,
+      access,
       metrics: createMetrics(bus),
       registry,
       payments: { forwarder, ledger: store.payments },

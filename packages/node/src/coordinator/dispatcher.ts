@@ -17,7 +17,6 @@ import type { Scheduler } from '../scheduler/scheduler.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import type { AssignmentSigner } from './assignment-signer.js';
 import type { CanaryChecks } from './canary-checks.js';
-import type { ErasureRelay } from './erasures.js';
 import { LlmRescoring } from './inference/llm-rescoring.js';
 import type { JobEventBus } from './job-event-bus.js';
 import type { VerificationSettings } from './job-intake.js';
@@ -46,8 +45,8 @@ export interface DispatcherDeps {
   };
   /** How long an assignment holds without the provider being seen. */
   leaseMs: number;
-  /** Records where artifacts go, so that erasures reach every copy. */
-  erasures?: ErasureRelay;
+  /** A run of the job was assigned to `provider` until `leaseExpiresAt`: where its artifacts go (erasures, lease reads). */
+  onAssigned?: (spec: JobSpec, provider: Address, leaseExpiresAt: number) => void;
   /** Asks private jobs' clients for each lease's keys; without it private jobs' runs wait for keys in vain. */
   leaseKeys?: LeaseKeyRelay;
   assignTimeoutMs?: number;
@@ -311,7 +310,7 @@ export class Dispatcher {
         ],
         patch: { provider, error: null, leaseExpiresAt: leaseExpiry },
       });
-      this.deps.erasures?.assigned(spec, provider);
+      this.deps.onAssigned?.(spec, provider, leaseExpiry);
       const inputs = await inlineArtifacts(this.deps.artifacts, spec.inputCids, INLINE_INPUT_BYTES);
       const module =
         spec.runtime === 'wasm' && !this.#modules.has(provider, spec.moduleCid)

@@ -23,6 +23,8 @@ export interface JobIntakeOptions {
   nowSeconds?: () => bigint;
   /** Refuses clients that cannot pay (see deposit-check.ts); none means every client is trusted. */
   depositCheck?: DepositCheck;
+  /** ARTIFACT_ACCESS_DENIED for a job naming an owned artifact its client may not use (see artifact-access.ts). */
+  artifactAccess?: (spec: JobSpec) => Promise<void>;
   /** What an empty `verification` means, and which policies this coordinator carries out. */
   verification?: VerificationSettings;
   /** Accepts specs and cancels signed by a key other than the client's: a session key it authorized. */
@@ -82,6 +84,7 @@ export class JobIntake {
     }
     const policy = this.#checkVerification(spec.verification, spec.runtime);
     checkPrivacy(spec, policy.kind);
+    await this.options.artifactAccess?.(spec);
     await this.options.depositCheck?.(spec.client, spec.maxPrice);
     const job = await this.options.store.create({
       id: spec.jobId,

@@ -16,7 +16,6 @@ import type { SlashReason } from '../verify/evidence.js';
 import { parseVerification, type VerificationPolicy } from '../verify/policy.js';
 import type { AssignmentSigner } from './assignment-signer.js';
 import type { CanaryChecks } from './canary-checks.js';
-import type { ErasureRelay } from './erasures.js';
 import type { VerificationSettings } from './job-intake.js';
 import type { LeaseKeyRelay } from './lease-keys.js';
 import type { ProviderRegistry } from './provider-registry.js';
@@ -44,8 +43,8 @@ export interface ResultVerificationDeps {
   slash?: Slasher;
   /** Known-answer jobs for the `canary` policy; without them its jobs are audited like `sample`. */
   canaries?: CanaryChecks;
-  /** Records where artifacts go, so that erasures reach every copy. */
-  erasures?: ErasureRelay;
+  /** A check run was assigned (see DispatcherDeps.onAssigned). */
+  onAssigned?: (spec: JobSpec, provider: Address, leaseExpiresAt: number) => void;
   /** Asks a private job's client for the keys of each check run's lease. */
   leaseKeys?: LeaseKeyRelay;
   random?: () => number;
@@ -382,7 +381,7 @@ export class ResultVerification {
       updatedAt: now,
     };
     await this.deps.store.putRun(run);
-    this.deps.erasures?.assigned(spec, provider);
+    this.deps.onAssigned?.(spec, provider, leaseExpiresAt);
     const peer = this.deps.registry.get(provider)?.peer;
     try {
       if (!peer) throw new IdlegridError('PROVIDER_UNAVAILABLE', `${provider} is not connected`);

@@ -12,6 +12,8 @@ export interface ArtifactFetcherOptions {
   attempts?: number;
   /** Limit of one HTTP request, in milliseconds (5 minutes by default). */
   requestTimeoutMs?: number;
+  /** Headers that prove who reads: an owned artifact is served to a provider leased a job naming it. */
+  authorize?: (cid: string) => Promise<Record<string, string>>;
 }
 
 /**
@@ -25,6 +27,7 @@ export class ArtifactFetcher {
   readonly #maxBytes: number;
   readonly #attempts: number;
   readonly #timeoutMs: number;
+  readonly #authorize: ArtifactFetcherOptions['authorize'];
   readonly #inFlight = new Map<string, Promise<Uint8Array>>();
 
   constructor(options: ArtifactFetcherOptions) {
@@ -33,6 +36,7 @@ export class ArtifactFetcher {
     this.#partDir = join(options.cacheDir, 'partial');
     this.#attempts = options.attempts ?? 4;
     this.#timeoutMs = options.requestTimeoutMs ?? 300_000;
+    this.#authorize = options.authorize;
   }
 
   /** The artifact's bytes, from the cache or the coordinator; concurrent calls share one download. */
@@ -59,7 +63,8 @@ export class ArtifactFetcher {
         () => 0,
       );
       try {
-        await this.#request(`${apiUrl.replace(/\/$/, '')}/v1/artifacts/${cid}`, part, offset, signal);
+        const url = `${apiUrl.replace(/\/$/, '')}/v1/artifacts/${cid}`;
+        await this.#request(url, part, offset, (await this.#authorize?.(cid)) ?? {}, signal);
       } catch (error) {
         if (signal?.aborted) throw new IdlegridError('ABORTED', `fetching ${cid} aborted`, { cause: error });
         if (isIdlegridError(error) && error.code !== 'ARTIFACT_FETCH_FAILED') throw error;
@@ -89,16 +94,28 @@ export class ArtifactFetcher {
   }
 
   /** One GET, appending to the part file from `offset` (or rewriting it when the server ignores Range). */
-  async #request(url: string, part: string, offset: number, signal: AbortSignal | undefined): Promise<void> {
+  async #request(
+    url: string,
+    part: string,
+    offset: number,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const response = await fetch(url, {
-      headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
+      headers: offset > 0 ? { ...headers, range: `bytes=${offset}-` } : headers,
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     }).catch((cause: unknown) => {
       throw new IdlegridError('ARTIFACT_FETCH_FAILED', `GET ${url} failed`, { cause });
     });
     if (response.status === 404) {
       throw new IdlegridError('ARTIFACT_NOT_FOUND', `the coordinator has no artifact at ${url}`);
+    }
+    if (response.status === 403 || response.status === 401) {
+      throw new IdlegridError(
+        'ARTIFACT_ACCESS_DENIED',
+        `the coordinator refused ${url} (${response.status})`,
+      );
     }
     if (response.status === 416) {
       // The part file is longer than the artifact: start over.

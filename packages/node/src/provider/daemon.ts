@@ -2,6 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ONE_TOKEN } from '@idlegrid/contracts';
 import {
+  ARTIFACT_REQUEST_HEADER,
   IdlegridError,
   isIdlegridError,
   type JobSpec,
@@ -11,9 +12,10 @@ import {
   parseCid,
   ReplayGuard,
   signMessage,
+  toWireJson,
   verifyCid,
 } from '@idlegrid/protocol';
-import { connect, loadOrCreateKey, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
+import { connect, loadOrCreateKey, loadPrivateKey, randomNonce, readNetworkConfig } from '@idlegrid/sdk';
 import type { Address, Hex } from 'viem';
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
 import {
@@ -95,7 +97,21 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     await closeRuntimes();
     throw error;
   }
-  const fetcher = new ArtifactFetcher({ cacheDir: join(providerDir, 'cache') });
+  const fetcher = new ArtifactFetcher({
+    cacheDir: join(providerDir, 'cache'),
+    // Owned artifacts are served to the providers leased a job naming them: each download says who reads.
+    authorize: async (cid) => ({
+      [ARTIFACT_REQUEST_HEADER]: toWireJson(
+        await signMessage(account, domain, 'ArtifactRequest', {
+          requester: account.address,
+          action: 'read',
+          cid,
+          nonce: randomNonce(),
+          expiry: BigInt(Math.floor(now().getTime() / 1000) + 300),
+        }),
+      ),
+    }),
+  });
   // What this provider runs and serves changes when a model is added while it runs (see tick).
   const offered = () => runtimes.names();
   // Specs and vouchers signed by a client's session key (an API key) are checked on the chain.

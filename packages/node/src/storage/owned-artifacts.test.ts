@@ -2,13 +2,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isIdlegridError, localAccount, signMessage, toWireJson } from '@idlegrid/protocol';
+import { sampleMessages } from '@idlegrid/protocol/testing';
 import { CoordinatorClient, downloadArtifact } from '@idlegrid/sdk';
 import {
   artifactKeyOf,
+  eraseAllArtifacts,
   eraseArtifact,
+  exportData,
+  grantArtifact,
+  listArtifacts,
   type OwnerContext,
   openArtifact,
   putOwnedArtifact,
+  readArtifact,
+  revokeArtifact,
   sealArtifact,
 } from '@idlegrid/sdk/privacy';
 import type { Hex } from 'viem';
@@ -61,7 +68,7 @@ describe('owned and encrypted artifacts through a real coordinator', () => {
     // Large enough for a file of its own, and a small one the coordinator keeps in SQLite.
     for (const plaintext of [marker.repeat(4_000), marker]) {
       const sealed = await sealArtifact(alice, text(plaintext));
-      const stored = await downloadArtifact(alice, sealed.cid);
+      const stored = await readArtifact(alice, sealed.cid);
       expect(Buffer.from(stored).includes(Buffer.from(marker))).toBe(false);
       // From the coordinator's copy of the wrapped key, as on another machine of the owner.
       const opened = await openArtifact(alice, sealed.cid, alice.key);
@@ -91,7 +98,7 @@ describe('owned and encrypted artifacts through a real coordinator', () => {
       providersNotified: [],
       jobsCancelled: [],
     });
-    expect(await codeOf(downloadArtifact(alice, sealed.cid))).toBe('ARTIFACT_NOT_FOUND');
+    expect(await codeOf(readArtifact(alice, sealed.cid))).toBe('ARTIFACT_NOT_FOUND');
     expect(await codeOf(artifactKeyOf(alice, sealed.cid))).toBe('ARTIFACT_NOT_OWNER');
     expect(await codeOf(eraseArtifact(alice, sealed.cid))).toBe('ARTIFACT_NOT_OWNER');
     // The same bytes stored by two owners: one erasure leaves the other's copy.
@@ -99,9 +106,9 @@ describe('owned and encrypted artifacts through a real coordinator', () => {
     const cid = await putOwnedArtifact(alice, shared);
     expect(await putOwnedArtifact(bob, shared)).toBe(cid);
     expect(await eraseArtifact(alice, cid)).toMatchObject({ cid, blobDestroyed: false });
-    expect(await downloadArtifact(bob, cid)).toEqual(shared);
+    expect(await readArtifact(bob, cid)).toEqual(shared);
     expect(await eraseArtifact(bob, cid)).toMatchObject({ cid, blobDestroyed: true });
-    expect(await codeOf(downloadArtifact(bob, cid))).toBe('ARTIFACT_NOT_FOUND');
+    expect(await codeOf(readArtifact(bob, cid))).toBe('ARTIFACT_NOT_FOUND');
   });
 
   it('refuses replayed, mismatched and forged requests with their codes, and erases nothing', async () => {
@@ -130,8 +137,104 @@ describe('owned and encrypted artifacts through a real coordinator', () => {
     expect(await codeOf(artifactKeyOf(alice, 'not-a-cid'))).toBe('CID_INVALID');
     expect(await codeOf(client.requestJson('DELETE', `/v1/artifacts/${cid}`))).toBe('MESSAGE_INVALID');
     const good = toWireJson(await request('erase', cid, 10n));
-    expect(await downloadArtifact(alice, cid)).toBeDefined();
+    expect(await readArtifact(alice, cid)).toBeDefined();
     expect(await erase(good)).toBe('no error');
     expect(await erase(good)).toBe('MESSAGE_REPLAYED');
+  });
+
+  it('reads and uses an owned artifact only with leave: the owner, a grantee in force, nobody else', async () => {
+    const alice = owner();
+    const bob = owner();
+    const carol = owner();
+    const plaintext = `granted ${crypto.randomUUID()}`;
+    const sealed = await sealArtifact(alice, text(plaintext));
+    // Nobody else reads it, signed or not; nobody else may name it in a job.
+    expect(await codeOf(downloadArtifact(bob, sealed.cid))).toBe('ARTIFACT_ACCESS_DENIED');
+    expect(await codeOf(readArtifact(bob, sealed.cid))).toBe('ARTIFACT_ACCESS_DENIED');
+    const jobFor = async (who: typeof bob) =>
+      client.postJson(
+        '/v1/jobs',
+        await signMessage(who.signer, domain, 'JobSpec', {
+          ...sampleMessages(who.signer.address, BigInt(Math.floor(Date.now() / 1000) + 300)).JobSpec,
+          jobId: `0x${crypto.randomUUID().replaceAll('-', '').padEnd(64, '0')}` as Hex,
+          inputCids: [sealed.cid],
+          deadline: BigInt(Math.floor(Date.now() / 1000) + 120),
+          nonce: BigInt(Date.now()),
+        }),
+      );
+    expect(await codeOf(jobFor(bob))).toBe('ARTIFACT_ACCESS_DENIED');
+    // A grant to bob, with the key wrapped to him: he reads, opens and uses it; carol still not.
+    const until = BigInt(Math.floor(Date.now() / 1000) + 3_600);
+    const grant = await grantArtifact(alice, sealed.cid, {
+      grantee: bob.signer.address,
+      purpose: 'job',
+      untilSeconds: until,
+      granteePublicKey: bob.signer.publicKey,
+      privateKey: alice.key,
+    });
+    expect(grant).toMatchObject({ grantee: bob.signer.address, purpose: 'job', until: Number(until) });
+    expect(new TextDecoder().decode((await openArtifact(bob, sealed.cid, bob.key)).plaintext)).toBe(
+      plaintext,
+    );
+    expect(await codeOf(jobFor(bob))).toBe('no error');
+    expect(await codeOf(readArtifact(carol, sealed.cid))).toBe('ARTIFACT_ACCESS_DENIED');
+    expect(await codeOf(bob.coordinator.postJson(`/v1/artifacts/${sealed.cid}/grants`, {}))).toBe(
+      'MESSAGE_UNKNOWN_KIND',
+    );
+    // Only an owner grants; a grant for another key than the grantee's is refused here.
+    expect(
+      await codeOf(
+        grantArtifact(bob, sealed.cid, {
+          grantee: carol.signer.address,
+          untilSeconds: until,
+          granteePublicKey: carol.signer.publicKey,
+          privateKey: bob.key,
+        }),
+      ),
+    ).toBe('ARTIFACT_NOT_OWNER');
+    expect(
+      await codeOf(
+        grantArtifact(alice, sealed.cid, {
+          grantee: carol.signer.address,
+          untilSeconds: until,
+          granteePublicKey: bob.signer.publicKey,
+          privateKey: alice.key,
+        }),
+      ),
+    ).toBe('INVALID_ARGUMENT');
+    // Revoked: denied again, at once.
+    await revokeArtifact(alice, sealed.cid, bob.signer.address);
+    expect(await codeOf(readArtifact(bob, sealed.cid))).toBe('ARTIFACT_ACCESS_DENIED');
+    expect(await codeOf(jobFor(bob))).toBe('ARTIFACT_ACCESS_DENIED');
+    // An expired grant is no grant.
+    await grantArtifact(alice, sealed.cid, {
+      grantee: carol.signer.address,
+      untilSeconds: BigInt(Math.floor(Date.now() / 1000) - 1),
+      granteePublicKey: carol.signer.publicKey,
+      privateKey: alice.key,
+    });
+    expect(await codeOf(readArtifact(carol, sealed.cid))).toBe('ARTIFACT_ACCESS_DENIED');
+  });
+
+  it('lists what an owner holds, exports all it left, and erases it all', async () => {
+    const dana = owner();
+    const sealed = await sealArtifact(dana, text(`one ${crypto.randomUUID()}`));
+    const plain = await putOwnedArtifact(dana, text(`two ${crypto.randomUUID()}`));
+    const listed = await listArtifacts(dana);
+    expect(listed.artifacts.map((a) => [a.cid, a.encrypted]).sort()).toEqual(
+      [
+        [sealed.cid, true],
+        [plain, false],
+      ].sort(),
+    );
+    const exported = await exportData(dana);
+    expect(exported).toMatchObject({ address: dana.signer.address, jobs: [], erasures: [] });
+    expect((exported.artifacts as unknown[]).length).toBe(2);
+    // Only the signer's own: another's request names itself, and gets its own (empty) list.
+    expect((await listArtifacts(owner())).artifacts).toEqual([]);
+    const erased = await eraseAllArtifacts(dana);
+    expect(erased.map((e) => e.blobDestroyed)).toEqual([true, true]);
+    expect((await listArtifacts(dana)).artifacts).toEqual([]);
+    expect(((await exportData(dana)).erasures as unknown[]).length).toBe(2);
   });
 });

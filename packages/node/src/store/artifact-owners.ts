@@ -92,6 +92,28 @@ export class ArtifactOwners {
     });
   }
 
+  /** Every claim `owner` holds, oldest first. */
+  async ownedBy(owner: Address): Promise<ArtifactOwnership[]> {
+    const rows = await this.db
+      .selectFrom('artifact_owners')
+      .selectAll()
+      .where('owner', '=', owner.toLowerCase())
+      .orderBy('created_at')
+      .execute();
+    return rows.map((row) => ({
+      cid: row.cid,
+      owner,
+      wrappedKey: row.wrapped_key as Hex | null,
+      createdAt: Number(row.created_at),
+    }));
+  }
+
+  /** Every CID someone owns: reading or using one of them needs leave (see coordinator/artifact-access.ts). */
+  async ownedCids(): Promise<string[]> {
+    const rows = await this.db.selectFrom('artifact_owners').select('cid').distinct().execute();
+    return rows.map((row) => row.cid);
+  }
+
   /** The erasure log of `owner`: what it erased, when, and whether the bytes went with it. */
   async erasuresOf(owner: Address): Promise<{ cid: string; requestedAt: number; blobDestroyed: boolean }[]> {
     const rows = await this.db

@@ -8,6 +8,7 @@ import { blobsMigration } from './migrations/005-blobs.js';
 import { jobNoncesMigration } from './migrations/006-job-nonces.js';
 import { artifactOwnersMigration } from './migrations/007-artifact-owners.js';
 import { artifactCopiesMigration } from './migrations/008-artifact-copies.js';
+import { artifactGrantsMigration } from './migrations/009-artifact-grants.js';
 import type { Database } from './schema.js';
 
 /** Every migration in order. Names sort lexically; never edit one that has shipped. */
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '006-job-nonces': jobNoncesMigration,
   '007-artifact-owners': artifactOwnersMigration,
   '008-artifact-copies': artifactCopiesMigration,
+  '009-artifact-grants': artifactGrantsMigration,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

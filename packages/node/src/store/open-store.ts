@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Kysely } from 'kysely';
 import { ArtifactCopies } from './artifact-copies.js';
+import { ArtifactGrants } from './artifact-grants.js';
 import { ArtifactOwners } from './artifact-owners.js';
 import { BlobTable } from './blob-table.js';
 import { postgresDialect, sqliteDialect } from './dialects.js';
@@ -19,6 +20,8 @@ export interface CoordinatorStore {
   owners: ArtifactOwners;
   /** Where artifacts were copied to, and the erasure receipts of those copies. */
   copies: ArtifactCopies;
+  /** Grants owners gave on their artifacts. */
+  grants: ArtifactGrants;
   close(): Promise<void>;
 }
 
@@ -40,6 +43,7 @@ export async function openCoordinatorStore(options: {
     blobs: new BlobTable(db, writes),
     owners: new ArtifactOwners(db),
     copies: new ArtifactCopies(db, writes),
+    grants: new ArtifactGrants(db),
     payments: new PaymentLedger(db),
     close: () => db.destroy(),
   };

@@ -99,6 +99,18 @@ export interface ErasureReceiptsTable {
   receipt: string | null;
 }
 
+export interface ArtifactGrantsTable {
+  cid: string;
+  owner: string;
+  grantee: string;
+  purpose: string;
+  until: number | string;
+  wrapped_key: string | null;
+  /** The owner's signed ArtifactGrant, wire JSON. */
+  grant: string;
+  granted_at: number | string;
+}
+
 export interface Database {
   jobs: JobsTable;
   job_runs: JobRunsTable;
@@ -111,4 +123,5 @@ export interface Database {
   artifact_erasures: ArtifactErasuresTable;
   artifact_copies: ArtifactCopiesTable;
   erasure_receipts: ErasureReceiptsTable;
+  artifact_grants: ArtifactGrantsTable;
 }

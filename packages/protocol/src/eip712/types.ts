@@ -108,6 +108,16 @@ export const MESSAGE_TYPES = {
     { name: 'nonce', type: 'uint64' },
     { name: 'expiry', type: 'uint64' },
   ],
+  ArtifactGrant: [
+    { name: 'owner', type: 'address' },
+    { name: 'cid', type: 'string' },
+    { name: 'grantee', type: 'address' },
+    { name: 'purpose', type: 'string' },
+    { name: 'until', type: 'uint64' },
+    { name: 'wrappedKey', type: 'string' },
+    { name: 'nonce', type: 'uint64' },
+    { name: 'expiry', type: 'uint64' },
+  ],
   ErasureReceipt: [
     { name: 'provider', type: 'address' },
     { name: 'cid', type: 'string' },
@@ -134,4 +144,5 @@ export const AUTHOR_FIELD = {
   ArtifactRequest: 'requester',
   LeaseKeys: 'client',
   ErasureReceipt: 'provider',
+  ArtifactGrant: 'owner',
 } as const satisfies Record<MessageKind, string>;

@@ -64,6 +64,7 @@ export const ERROR_CODES = [
   'ARTIFACT_NOT_OWNER',
   'ARTIFACT_REQUEST_MISMATCH',
   'ARTIFACT_ERASED',
+  'ARTIFACT_ACCESS_DENIED',
   'ERASURE_PENDING',
   // privacy: encrypted artifacts and wrapped keys
   'ENVELOPE_INVALID',

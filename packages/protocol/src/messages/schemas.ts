@@ -102,9 +102,12 @@ export const voucherSchema = z.strictObject({
 /**
  * An artifact operation its requester signs (sent in the `x-idlegrid-request` header): `put`
  * makes the signer an owner of what it uploads, `erase` drops the signer's claim (and destroys
- * the bytes with the last claim), `key` reads the artifact key wrapped to the signer.
+ * the bytes with the last claim), `key` reads the artifact key wrapped to the signer, `read`
+ * reads an owned artifact's bytes (as an owner, a grantee, or a provider leased a job naming
+ * it); `list` (what the signer owns) and `export` (all the network keeps about the signer) name
+ * no CID.
  */
-export const ARTIFACT_ACTIONS = ['put', 'erase', 'key'] as const;
+export const ARTIFACT_ACTIONS = ['put', 'erase', 'key', 'read', 'list', 'export'] as const;
 /** The HTTP header that carries a signed ArtifactRequest (wire JSON). */
 export const ARTIFACT_REQUEST_HEADER = 'x-idlegrid-request';
 /** On an owned upload, the HTTP header that carries the artifact key wrapped to the owner. */
@@ -146,6 +149,22 @@ export const erasureReceiptSchema = z.strictObject({
   ...replayFields,
 });
 
+/**
+ * An owner lets `grantee` read and use one artifact for `purpose` until `until` (unix seconds; 0
+ * revokes). For an encrypted artifact `wrappedKey` is its key wrapped to the grantee ('' else).
+ * The latest grant of an owner to a grantee for an artifact is the one in force.
+ */
+export const artifactGrantSchema = z.strictObject({
+  owner: address,
+  cid: shortString,
+  grantee: address,
+  /** What for: `job`, `provider`, `model-serving`, or '' (any use). */
+  purpose: shortString,
+  until: uintBig(64),
+  wrappedKey: z.string().regex(/^(0x[0-9a-fA-F]{2,1024})?$/),
+  ...replayFields,
+});
+
 export const MESSAGE_SCHEMAS = {
   Offer: offerSchema,
   JobSpec: jobSpecSchema,
@@ -158,6 +177,7 @@ export const MESSAGE_SCHEMAS = {
   ArtifactRequest: artifactRequestSchema,
   LeaseKeys: leaseKeysSchema,
   ErasureReceipt: erasureReceiptSchema,
+  ArtifactGrant: artifactGrantSchema,
 } as const satisfies Record<MessageKind, z.ZodType>;
 
 export type Offer = z.output<typeof offerSchema>;
@@ -171,6 +191,7 @@ export type Voucher = z.output<typeof voucherSchema>;
 export type ArtifactRequest = z.output<typeof artifactRequestSchema>;
 export type LeaseKeys = z.output<typeof leaseKeysSchema>;
 export type ErasureReceipt = z.output<typeof erasureReceiptSchema>;
+export type ArtifactGrant = z.output<typeof artifactGrantSchema>;
 
 /** The parsed (typed) form of each message kind. */
 export type MessageOf<K extends MessageKind> = z.output<(typeof MESSAGE_SCHEMAS)[K]>;

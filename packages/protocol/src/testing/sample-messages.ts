@@ -72,6 +72,15 @@ export function sampleMessages(author: Address, expiry: bigint): { [K in Message
     },
     Voucher: { client: author, provider: author, cumulativeAmount: 123n, ...replay },
     ArtifactRequest: { requester: author, action: 'put', cid: CID, ...replay },
+    ArtifactGrant: {
+      owner: author,
+      cid: CID,
+      grantee: author,
+      purpose: 'job',
+      until: 1_765_000_000n,
+      wrappedKey: '',
+      ...replay,
+    },
     ErasureReceipt: { provider: author, cid: CID, erasedAt: 1_765_000_000_000n, ...replay },
     LeaseKeys: {
       client: author,

@@ -93,8 +93,12 @@ export class CoordinatorClient {
   }
 
   /** A large body (an artifact) as it arrives, so that it is processed while the rest comes; the caller reads or cancels it. */
-  getStream(path: string, options: RequestOptions = {}): Promise<ReadableStream<Uint8Array>> {
-    return this.#stream(path, { method: 'GET' }, options);
+  getStream(
+    path: string,
+    options: RequestOptions = {},
+    headers: Record<string, string> = {},
+  ): Promise<ReadableStream<Uint8Array>> {
+    return this.#stream(path, { method: 'GET', headers }, options);
   }
 
   /** Opens a long-lived response (server-sent events); the caller reads and cancels its body. */

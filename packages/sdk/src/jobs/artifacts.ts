@@ -43,9 +43,11 @@ export async function downloadArtifact(
   ctx: ReadContext,
   cid: string,
   options: RequestOptions = {},
+  /** A signed `read` request, for an owned artifact (see `readArtifact` in `@idlegrid/sdk/privacy`). */
+  headers: Record<string, string> = {},
 ): Promise<Uint8Array> {
   parseCid(cid);
-  const body = await ctx.coordinator.getStream(`/v1/artifacts/${encodeURIComponent(cid)}`, options);
+  const body = await ctx.coordinator.getStream(`/v1/artifacts/${encodeURIComponent(cid)}`, options, headers);
   const hash = await sha256Hasher();
   const parts: Uint8Array[] = [];
   for await (const part of chunksOf(body)) {

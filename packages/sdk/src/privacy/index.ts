@@ -1,5 +1,14 @@
 /** `@idlegrid/sdk/privacy`: artifacts the client owns and seals, and private jobs. */
 
+export {
+  eraseAllArtifacts,
+  exportData,
+  type GrantPurpose,
+  grantArtifact,
+  listArtifacts,
+  revokeArtifact,
+  type StoredGrant,
+} from './data-rights.js';
 export { type ErasureNotice, erasureOf, waitForErasure } from './erasure.js';
 export * from './owned-artifacts.js';
 export { openPrivateResult, runPrivateWasmJob } from './private-jobs.js';

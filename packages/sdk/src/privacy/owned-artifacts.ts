@@ -1,4 +1,5 @@
 import {
+  type ARTIFACT_ACTIONS,
   ARTIFACT_REQUEST_HEADER,
   cidOfBytes,
   IdlegridError,
@@ -22,7 +23,7 @@ import { z } from 'zod';
 import type { RequestOptions } from '../http/coordinator-client.js';
 import { parseAnswer } from '../http/remote-error.js';
 import { chunksOf } from '../http/sse.js';
-import { checkedUpload } from '../jobs/artifacts.js';
+import { checkedUpload, downloadArtifact } from '../jobs/artifacts.js';
 import type { JobsContext } from '../jobs/context.js';
 import { nowSeconds, REQUEST_LIFETIME_SECONDS, randomNonce } from '../jobs/job-spec.js';
 
@@ -44,11 +45,12 @@ const erasedSchema = z.object({
   jobsCancelled: z.array(z.string()).default([]),
 });
 
-async function signedRequest(
-  ctx: Omit<OwnerContext, 'coordinator'>,
-  action: 'put' | 'erase' | 'key',
+/** The `x-idlegrid-request` header of a signed ArtifactRequest: what owned-artifact routes ask for. */
+export async function signedRequest(
+  ctx: Pick<OwnerContext, 'signer' | 'domain'>,
+  action: (typeof ARTIFACT_ACTIONS)[number],
   cid: string,
-) {
+): Promise<Record<string, string>> {
   const request = await signMessage(ctx.signer, ctx.domain, 'ArtifactRequest', {
     requester: ctx.signer.address,
     action,
@@ -162,7 +164,8 @@ export async function openArtifact(
     // artifact alone, and the trailer names the plaintext, so any other bytes fail to open. A
     // second hash of a 100 MB model was half the cost of opening it. Chunks are opened as they
     // arrive: decryption overlaps the transfer.
-    const body = await ctx.coordinator.getStream(`/v1/artifacts/${encodeURIComponent(cid)}`, options);
+    const path = `/v1/artifacts/${encodeURIComponent(cid)}`;
+    const body = await ctx.coordinator.getStream(path, options, await signedRequest(ctx, 'read', cid));
     let digest: PlaintextDigest | undefined;
     const parts: Uint8Array[] = [];
     for await (const part of decryptArtifactStream(key, chunksOf(body), (found) => (digest = found))) {
@@ -172,6 +175,18 @@ export async function openArtifact(
   } finally {
     key.fill(0);
   }
+}
+
+/**
+ * Downloads an owned artifact as it is stored (checked against its CID), with a signed `read`: as
+ * its owner, a grantee, or a provider leased a job naming it. ARTIFACT_ACCESS_DENIED otherwise.
+ */
+export async function readArtifact(
+  ctx: OwnerContext,
+  cid: string,
+  options: RequestOptions = {},
+): Promise<Uint8Array> {
+  return downloadArtifact(ctx, cid, options, await signedRequest(ctx, 'read', cid));
 }
 
 /**

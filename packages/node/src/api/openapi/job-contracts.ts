@@ -18,7 +18,7 @@ const OWNED_UPLOAD =
   'With a signed ArtifactRequest (`put`, this CID) in `x-idlegrid-request`, the signer becomes an owner of the artifact, keeping the artifact key wrapped to it (`x-idlegrid-wrapped-key`); without one the upload is anonymous.';
 
 /** A signed ArtifactRequest for `action`, as wire JSON (`{ kind, message, signature }`). */
-function signedRequestHeader(action: string) {
+export function signedRequestHeader(action: string) {
   return z
     .string()
     .max(4096)
@@ -249,12 +249,15 @@ export const JOB_CONTRACTS: readonly RouteContract[] = [
     operationId: 'getArtifact',
     tag: 'artifacts',
     summary: 'Download an artifact, whole or one byte range',
+    description:
+      'An owned artifact needs a signed ArtifactRequest (`read`, this CID) from an owner, a grantee or a provider leased a job naming it (`ARTIFACT_ACCESS_DENIED` otherwise); an anonymous one is open.',
     params: z.object({ cid: cidSchema }),
     headers: z.object({
       range: z
         .string()
         .regex(/^bytes=([0-9]+-[0-9]*|-[0-9]+)$/)
         .optional(),
+      [ARTIFACT_REQUEST_HEADER]: signedRequestHeader('read').optional(),
     }),
     responses: {
       200: { description: 'The artifact', content: { 'application/octet-stream': null } },
@@ -264,7 +267,7 @@ export const JOB_CONTRACTS: readonly RouteContract[] = [
         headers: { 'content-range': { description: '`bytes START-END/SIZE`', schema: z.string() } },
       },
     },
-    errors: [400, 404, 416],
+    errors: [400, 401, 403, 404, 409, 416],
   },
   {
     method: 'DELETE',

@@ -1,3 +1,4 @@
+import { ARTIFACT_CONTRACTS } from './artifact-contracts.js';
 import { JOB_CONTRACTS } from './job-contracts.js';
 import { NETWORK_CONTRACTS } from './network-contracts.js';
 import { OPENAI_CONTRACTS } from './openai-contracts.js';
@@ -7,6 +8,7 @@ import type { RouteContract } from './route-contract.js';
 export const ROUTE_CONTRACTS: readonly RouteContract[] = [
   ...NETWORK_CONTRACTS,
   ...JOB_CONTRACTS,
+  ...ARTIFACT_CONTRACTS,
   ...OPENAI_CONTRACTS,
 ];
 

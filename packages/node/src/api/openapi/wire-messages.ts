@@ -57,7 +57,7 @@ export const voucherWireSchema = z.strictObject({
 });
 
 /** A message signed with EIP-712 by its author (or a session key it authorized). */
-function signed<K extends string>(kind: K, message: z.ZodType) {
+export function signed<K extends string>(kind: K, message: z.ZodType) {
   return z.strictObject({ kind: z.literal(kind), message, signature: signatureSchema });
 }
 

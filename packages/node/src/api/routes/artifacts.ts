@@ -1,73 +1,18 @@
-import {
-  ARTIFACT_REQUEST_HEADER,
-  type ArtifactRequest,
-  IdlegridError,
-  type NetworkDomain,
-  parseCid,
-  parseWireJson,
-  verifySignedMessage,
-  WRAPPED_KEY_HEADER,
-} from '@idlegrid/protocol';
+import { ARTIFACT_REQUEST_HEADER, IdlegridError, parseCid, WRAPPED_KEY_HEADER } from '@idlegrid/protocol';
 import { WRAPPED_KEY_PATTERN } from '@idlegrid/protocol/privacy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Hex } from 'viem';
+import type { ArtifactAccess } from '../../coordinator/artifact-access.js';
 import type { ErasureRelay } from '../../coordinator/erasures.js';
 import type { ArtifactStore } from '../../storage/artifact-store.js';
-import type { ArtifactOwners } from '../../store/artifact-owners.js';
+import { type ArtifactRequestDeps, requiredRequest, signedRequest } from './artifact-requests.js';
 
-export interface ArtifactRouteDeps {
+export interface ArtifactRouteDeps extends ArtifactRequestDeps {
   artifacts: ArtifactStore;
-  /** Owned artifacts: without them, uploads are anonymous and nothing can be erased. */
-  owners?: { store: ArtifactOwners; domain: NetworkDomain } | undefined;
   /** Erasures reach providers' copies; without it only the coordinator's copy goes. */
   erasures?: ErasureRelay | undefined;
-}
-
-/**
- * The request's signed ArtifactRequest, checked (signature, expiry, this network), naming this
- * action and CID (any CID when `cid` is undefined: the caller checks it), and taken once;
- * undefined when the request carries none.
- */
-async function signedRequest(
-  deps: ArtifactRouteDeps,
-  request: FastifyRequest,
-  action: ArtifactRequest['action'],
-  cid: string | undefined,
-): Promise<ArtifactRequest | undefined> {
-  const header = request.headers[ARTIFACT_REQUEST_HEADER];
-  if (header === undefined) return undefined;
-  if (!deps.owners) throw new IdlegridError('INVALID_ARGUMENT', 'this coordinator keeps no owned artifacts');
-  let input: unknown;
-  try {
-    input = parseWireJson(String(header));
-  } catch (cause) {
-    throw new IdlegridError('MESSAGE_INVALID', `${ARTIFACT_REQUEST_HEADER} is not a signed message`, {
-      cause,
-    });
-  }
-  const { message } = await verifySignedMessage(deps.owners.domain, input, { kind: 'ArtifactRequest' });
-  if (message.action !== action || (cid !== undefined && message.cid !== cid)) {
-    throw new IdlegridError(
-      'ARTIFACT_REQUEST_MISMATCH',
-      `the signed request asks to ${message.action} ${message.cid || 'nothing'}, not to ${action} ${cid ?? 'an artifact'}`,
-      { details: { signed: { action: message.action, cid: message.cid }, asked: { action, cid } } },
-    );
-  }
-  await deps.owners.store.takeNonce(message.requester, message.nonce);
-  return message;
-}
-
-/** A signed request the route cannot do without. */
-async function requiredRequest(
-  deps: ArtifactRouteDeps,
-  request: FastifyRequest,
-  action: ArtifactRequest['action'],
-  cid: string,
-): Promise<{ message: ArtifactRequest; owners: ArtifactOwners }> {
-  const message = await signedRequest(deps, request, action, cid);
-  if (!message || !deps.owners)
-    throw new IdlegridError('MESSAGE_INVALID', `send a signed ArtifactRequest in ${ARTIFACT_REQUEST_HEADER}`);
-  return { message, owners: deps.owners.store };
+  /** Who may read owned artifacts; without it anyone who knows a CID reads it. */
+  access?: ArtifactAccess | undefined;
 }
 
 function wrappedKeyOf(request: FastifyRequest): Hex | null {
@@ -91,6 +36,7 @@ async function store(deps: ArtifactRouteDeps, request: FastifyRequest, body: Buf
   if (!owner) return deps.artifacts.put(body, expectedCid);
   const stored = await deps.artifacts.put(body, owner.cid);
   await deps.owners!.store.claim(stored.cid, owner.requester, wrappedKey, Date.now());
+  deps.access?.claimed(stored.cid);
   return stored;
 }
 
@@ -143,6 +89,8 @@ export function artifactRoutes(app: FastifyInstance, deps: ArtifactRouteDeps): v
     const { destroy } = await owners.erase(cid, message.requester, Date.now());
     if (!destroy) return { cid, owner: message.requester, erased: true, blobDestroyed: false };
     await deps.artifacts.delete(cid);
+    deps.access?.destroyed(cid);
+    await deps.owners?.grants?.dropAll(cid);
     const reached = await deps.erasures?.erased(cid);
     return {
       cid,
@@ -165,6 +113,14 @@ export function artifactRoutes(app: FastifyInstance, deps: ArtifactRouteDeps): v
   app.get<{ Params: { cid: string } }>('/v1/artifacts/:cid/key', async (request) => {
     const { cid } = request.params;
     const { message, owners } = await requiredRequest(deps, request, 'key', cid);
+    // A grantee gets the key its grant wraps to it; an owner its own.
+    if (deps.access) {
+      return {
+        cid,
+        owner: message.requester,
+        wrappedKey: await deps.access.wrappedKeyFor(cid, message.requester),
+      };
+    }
     const claim = await owners.claimOf(cid, message.requester);
     if (!claim)
       throw new IdlegridError('ARTIFACT_NOT_OWNER', `${message.requester} owns no artifact ${cid}`, {
@@ -175,6 +131,17 @@ export function artifactRoutes(app: FastifyInstance, deps: ArtifactRouteDeps): v
 
   app.get<{ Params: { cid: string } }>('/v1/artifacts/:cid', async (request, reply) => {
     const { size } = await deps.artifacts.info(request.params.cid);
+    // An owned artifact: only with a signed `read` from someone who may read it.
+    if (deps.access?.isOwned(request.params.cid)) {
+      const message = await signedRequest(deps, request, 'read', request.params.cid);
+      if (!message)
+        throw new IdlegridError(
+          'ARTIFACT_ACCESS_DENIED',
+          `${request.params.cid} is owned: reading it needs a signed ArtifactRequest (read) in ${ARTIFACT_REQUEST_HEADER}`,
+          { details: { cid: request.params.cid } },
+        );
+      await deps.access.checkRead(request.params.cid, message.requester);
+    }
     reply
       .header('accept-ranges', 'bytes')
       .header('etag', `"${request.params.cid}"`)
