@@ -1,6 +1,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { localAccount } from '@idlegrid/protocol';
 import { loadPrivateKey, submitWasmJob, waitForJob } from '@idlegrid/sdk';
+import { eraseArtifact, runPrivateWasmJob, sealArtifact, waitForErasure } from '@idlegrid/sdk/privacy';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium } from '../support/chromium.js';
@@ -187,6 +189,42 @@ describe.skipIf(CHROMIUM === undefined)('dashboard', () => {
     await expect.poll(() => breakdown.locator('tbody tr').count()).toBeGreaterThanOrEqual(1);
     expect(await breakdown.locator('tbody tr').first().textContent()).toContain('(chosen)');
     await shoot('job-detail');
+  });
+
+  it('marks a private job, and shows the signed erasure receipts of its input', async () => {
+    const key = await loadPrivateKey(net.dataDir, 'client');
+    const owner = { coordinator: net.ctx.coordinator, signer: localAccount(key), domain: net.ctx.domain };
+    // Larger than what travels with an assignment: its provider caches a copy, and must erase it.
+    const input = await sealArtifact(owner, new Uint8Array(100 * 1024).fill(7));
+    const { job } = await runPrivateWasmJob(
+      owner,
+      {
+        module: new Uint8Array(await readFile(PRIMES)),
+        args: ['100'],
+        stdin: input.cid,
+        maxPrice: 10n ** 18n,
+        deadlineSeconds: 120,
+        memoryMb: 64,
+        cpuCores: 1,
+        verification: 'none',
+      },
+      key,
+      { timeoutMs: 60_000 },
+    );
+    expect(job.state).toBe('accepted');
+    await eraseArtifact(owner, input.cid);
+    await waitForErasure(owner, input.cid, { timeoutMs: 30_000 });
+    await open('jobs');
+    await expect
+      .poll(() => page.locator(`[data-job-id="${job.id}"] [data-testid="job-private"]`).count(), {
+        timeout: 10_000,
+      })
+      .toBe(1);
+    await open(`jobs/${job.id}`);
+    await page.getByTestId('erasure-receipts').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('job-privacy').textContent()).toMatch(/^Private/);
+    expect(await page.locator('[data-testid="erasure-receipts"] li[data-confirmed="true"]').count()).toBe(1);
+    await shoot('private-job');
   });
 
   it('shows balances, stakes, vouchers and events read from the chain', async () => {

@@ -68,7 +68,18 @@ export interface SignedSpec {
     maxPrice: string;
     verification: string;
     region: string;
+    inputCids: string[];
+    /** `private`: its inputs and outputs are sealed (only its client and leased providers read them). */
+    privacy: string;
   };
+}
+
+/** One provider's copy of an erased artifact: told when, confirmed (by its signed receipt) when. */
+export interface ErasureNotice {
+  provider: Address;
+  requestedAt: number;
+  confirmedAt: number | null;
+  receipt: unknown;
 }
 
 export interface Job {

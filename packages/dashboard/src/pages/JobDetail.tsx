@@ -1,6 +1,8 @@
 import { latestPlacement } from '@idlegrid/sdk/browser';
 import { usePolled } from '../api/live.js';
 import type { Job, JobEvent, Placement } from '../api/types.js';
+import { ErasureReceipts } from '../components/ErasureReceipts.js';
+import { PrivacyMark } from '../components/PrivacyMark.js';
 import { StateBadge } from '../components/StateBadge.js';
 import { Status } from '../components/Status.js';
 import { clockTime, formatGrid, shortAddress } from '../format.js';
@@ -92,7 +94,15 @@ export function JobDetail({ id }: { id: string }) {
             <StateBadge state={record.state} />
           </dd>
           <dt>Runtime</dt>
-          <dd>{record.spec.message.runtime}</dd>
+          <dd>
+            {record.spec.message.runtime} <PrivacyMark privacy={record.spec.message.privacy} />
+          </dd>
+          <dt>Privacy</dt>
+          <dd data-testid="job-privacy">
+            {record.spec.message.privacy === 'private'
+              ? 'Private: inputs and outputs are sealed; the coordinator relays and compares them without reading them'
+              : 'Standard: the coordinator and its providers can read the inputs and outputs'}
+          </dd>
           <dt>Arguments</dt>
           <dd className="mono">{record.spec.message.args.join(' ') || '—'}</dd>
           <dt>Client</dt>
@@ -139,6 +149,14 @@ export function JobDetail({ id }: { id: string }) {
           </li>
         ))}
       </ol>
+      {record && record.spec.message.inputCids.length > 0 && (
+        <>
+          <h2>Erasure</h2>
+          {record.spec.message.inputCids.map((cid) => (
+            <ErasureReceipts key={cid} cid={cid} />
+          ))}
+        </>
+      )}
       {placement && <ScoreBreakdown placement={placement} />}
     </section>
   );

@@ -1,5 +1,6 @@
 import { useJobFeed } from '../api/live.js';
 import type { Job } from '../api/types.js';
+import { PrivacyMark } from '../components/PrivacyMark.js';
 import { StateBadge } from '../components/StateBadge.js';
 import { formatGrid, shortAddress, shortId, timeAgo } from '../format.js';
 import { hrefOf } from '../routing.js';
@@ -17,7 +18,9 @@ function JobRow({ job }: { job: Job }) {
       <td>
         <StateBadge state={job.state} />
       </td>
-      <td>{job.spec.message.runtime}</td>
+      <td>
+        {job.spec.message.runtime} <PrivacyMark privacy={job.spec.message.privacy} />
+      </td>
       <td className="mono">
         {job.provider ? (
           <a href={hrefOf({ page: 'providers', address: job.provider })}>{shortAddress(job.provider)}</a>

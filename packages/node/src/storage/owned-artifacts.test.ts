@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isIdlegridError, localAccount, signMessage, toWireJson } from '@idlegrid/protocol';
+import { encryptArtifact, newArtifactKey, publicKeyOf, wrapKey } from '@idlegrid/protocol/privacy';
 import { sampleMessages } from '@idlegrid/protocol/testing';
 import { CoordinatorClient, downloadArtifact } from '@idlegrid/sdk';
 import {
@@ -236,5 +238,22 @@ describe('owned and encrypted artifacts through a real coordinator', () => {
     expect(erased.map((e) => e.blobDestroyed)).toEqual([true, true]);
     expect((await listArtifacts(dana)).artifacts).toEqual([]);
     expect(((await exportData(dana)).erasures as unknown[]).length).toBe(2);
+  });
+
+  it('opens a large sealed artifact (on another thread) as it arrives, and refuses one altered', async () => {
+    const alice = owner();
+    const plaintext = new Uint8Array(9 * 2 ** 20);
+    for (let at = 0; at < plaintext.byteLength; at += 65_536)
+      crypto.getRandomValues(plaintext.subarray(at, at + 65_536));
+    const sealed = await sealArtifact(alice, plaintext);
+    const opened = await openArtifact(alice, sealed, alice.key);
+    expect(Buffer.compare(opened.plaintext, plaintext)).toBe(0);
+    expect(opened.sha256).toBe(`0x${createHash('sha256').update(plaintext).digest('hex')}`);
+    const key = newArtifactKey();
+    const altered = await encryptArtifact(key, plaintext);
+    altered[5_000_000]! ^= 1;
+    const wrappedKey = wrapKey(key, publicKeyOf(alice.key));
+    const cid = await putOwnedArtifact(alice, altered, wrappedKey);
+    expect(await codeOf(openArtifact(alice, { cid, wrappedKey }, alice.key))).toBe('ENVELOPE_TAMPERED');
   });
 });

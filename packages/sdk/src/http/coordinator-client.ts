@@ -101,6 +101,18 @@ export class CoordinatorClient {
     return this.#stream(path, { method: 'GET', headers }, options);
   }
 
+  /** `getStream`, with the body's size as the server announced it (`content-length`; -1 when it did not). */
+  getStreamed(
+    path: string,
+    options: RequestOptions = {},
+    headers: Record<string, string> = {},
+  ): Promise<{ body: ReadableStream<Uint8Array>; size: number }> {
+    return this.#send(path, { method: 'GET', headers }, options, async (response) => {
+      if (!response.body) throw new IdlegridError('COORDINATOR_BAD_RESPONSE', `${path} sent no body`);
+      return { body: response.body, size: Number(response.headers.get('content-length') ?? -1) };
+    });
+  }
+
   /** Opens a long-lived response (server-sent events); the caller reads and cancels its body. */
   openStream(path: string, options: RequestOptions = {}): Promise<ReadableStream<Uint8Array>> {
     return this.#stream(path, { method: 'GET', headers: { accept: 'text/event-stream' } }, options);

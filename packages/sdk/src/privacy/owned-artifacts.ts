@@ -26,6 +26,7 @@ import { chunksOf } from '../http/sse.js';
 import { checkedUpload, downloadArtifact } from '../jobs/artifacts.js';
 import type { JobsContext } from '../jobs/context.js';
 import { nowSeconds, REQUEST_LIFETIME_SECONDS, randomNonce } from '../jobs/job-spec.js';
+import { decryptOffThread, OFF_THREAD_BYTES } from './off-thread.js';
 
 /** An owner: its key signs artifact requests, and artifact keys are wrapped to its public key. */
 export type OwnerContext = Omit<JobsContext, 'signer'> & { signer: TypedDataSigner & { publicKey: Hex } };
@@ -165,10 +166,12 @@ export async function openArtifact(
     // second hash of a 100 MB model was half the cost of opening it. Chunks are opened as they
     // arrive: decryption overlaps the transfer.
     const path = `/v1/artifacts/${encodeURIComponent(cid)}`;
-    const body = await ctx.coordinator.getStream(path, options, await signedRequest(ctx, 'read', cid));
+    const response = await ctx.coordinator.getStreamed(path, options, await signedRequest(ctx, 'read', cid));
     let digest: PlaintextDigest | undefined;
     const parts: Uint8Array[] = [];
-    for await (const part of decryptArtifactStream(key, chunksOf(body), (found) => (digest = found))) {
+    // A large one is opened on another core while the rest arrives.
+    const open = response.size >= OFF_THREAD_BYTES ? decryptOffThread : decryptArtifactStream;
+    for await (const part of open(key, chunksOf(response.body), (found) => (digest = found))) {
       parts.push(part);
     }
     return { plaintext: concatBytes(parts), sha256: toHex(digest!.sha256) };
