@@ -130,6 +130,35 @@ describe('private jobs on a local network of processes', () => {
     240_000,
   );
 
+  it('canary:1 sends private canaries, indistinguishable from the job: the liar fails one and is slashed', async () => {
+    const lying = await startLyingNet();
+    try {
+      const results = await Promise.all([1, 2, 3].map(() => runPrivately(lying, 'canary:1')));
+      const found = JSON.stringify(results.map((r) => r.verification));
+      let caught = 0;
+      for (const { job, verification } of results) {
+        const canary = (verification as { canary?: { state: string } } | undefined)?.canary;
+        expect(job.provider, found).not.toBe(lying.liar);
+        for (const slash of verification?.slashed ?? []) expect(slash.provider, found).toBe(lying.liar);
+        if (canary?.state === 'failed') {
+          caught++;
+          expect(
+            verification?.slashed.map((s) => s.reason),
+            found,
+          ).toContain('canary-failed');
+        } else expect(canary?.state, found).toBe('passed');
+      }
+      // provider-2 is the cheapest: it ran at least one of the jobs first and met its canary.
+      expect(caught, found).toBeGreaterThanOrEqual(1);
+      await expectNowhere(
+        lying.net,
+        results.flatMap((r) => r.plaintexts),
+      );
+    } finally {
+      await lying.net.stop();
+    }
+  }, 240_000);
+
   it("another client can neither read the input's key nor use it in a job", async () => {
     const lying = await startLyingNet();
     try {

@@ -3,18 +3,28 @@ import {
   IdlegridError,
   type JobSpec,
   type NetworkDomain,
+  PRIVATE_JOB,
   parseMessage,
   signMessage,
 } from '@idlegrid/protocol';
+import {
+  encryptArtifact,
+  type LeaseSecrets,
+  newArtifactKey,
+  privateOutcome,
+  publicKeyOf,
+  sealLeaseSecrets,
+} from '@idlegrid/protocol/privacy';
 import { bytesToHex, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import type { JobRecord, JobRun, JobStore } from '../jobs/api.js';
 import { jobSeconds } from '../jobs/job-size.js';
 import { JOB_MESSAGES, jobAssignAckSchema, wireRecord } from '../jobs/wire.js';
 import type { MessageChannel } from '../p2p/api.js';
-import { outcomeDigest } from '../verify/compare.js';
+import { peerIdToAddress, publicKeyOfPeer } from '../p2p/identity.js';
+import { outcomeDigest, sealedOutcomeDigest } from '../verify/compare.js';
 import type { AssignmentSigner } from './assignment-signer.js';
-import { type CanaryPool, canarySpecShape } from './canary-pool.js';
+import { type CanaryPool, canarySpecShape, type KnownAnswer } from './canary-pool.js';
 import { type PunishDeps, type Punishment, punish } from './punishment.js';
 import type { RunAnswer } from './run-answer.js';
 
@@ -145,6 +155,9 @@ export class CanaryChecks {
       nonce: BigInt(now) * 1000n + BigInt(Math.floor(Math.random() * 1000)),
       expiry: like.expiry,
     };
+    // A private job's canary is private too: sealed input, keys handed to the lease, salted outcome.
+    const sealed = like.privacy === PRIVATE_JOB ? await this.#sealed(task) : undefined;
+    if (sealed) Object.assign(message, { privacy: PRIVATE_JOB, inputCids: sealed.inputCids });
     const spec = await signMessage(client, this.deps.domain, 'JobSpec', message);
     const leaseExpiresAt = now + jobSeconds(message) * 1000 + this.deps.leaseMs;
     const assignment = await this.deps.assignments.sign(message, provider, leaseExpiresAt, now);
@@ -153,7 +166,9 @@ export class CanaryChecks {
       label: task.label,
       spec: wireRecord(spec),
       assignment: wireRecord(assignment),
-      digest: task.digest,
+      digest: sealed
+        ? sealedOutcomeDigest(task.plain.exitCode, privateOutcome(sealed.secrets.salt, task.plain))
+        : task.digest,
       state: 'assigned',
       leaseExpiresAt,
     };
@@ -162,12 +177,48 @@ export class CanaryChecks {
     const accepted = await this.deps.channel
       .request(peer, JOB_MESSAGES.assign, { assignment, spec }, { timeoutMs: 10_000 })
       .then((answer) => jobAssignAckSchema.parse(answer).accepted)
+      .then((taken) => (taken && sealed ? this.#giveKeys(peer, client, message, sealed.secrets) : taken))
       .catch(() => false);
     if (accepted) return record;
     // Refused or unreachable: the canary is lost, and the job is audited instead.
     this.#standsFor.delete(message.jobId);
     await this.#keep(first, { ...record, state: 'lost' });
     return undefined;
+  }
+
+  /** A known answer's input sealed under a fresh key (stored like any upload), and the secrets of its lease. */
+  async #sealed(task: KnownAnswer): Promise<{ inputCids: string[]; secrets: LeaseSecrets }> {
+    const keys: Record<string, Hex> = {};
+    const inputCids: string[] = [];
+    for (const cid of task.inputCids) {
+      const key = newArtifactKey();
+      const envelope = await encryptArtifact(key, await this.deps.artifacts.bytes(cid));
+      const stored = await this.deps.artifacts.put(envelope);
+      keys[stored.cid] = bytesToHex(key);
+      inputCids.push(stored.cid);
+    }
+    const replyKey = bytesToHex(publicKeyOf(generatePrivateKey()));
+    return { inputCids, secrets: { salt: bytesToHex(randomBytes(32)), replyKey, keys } };
+  }
+
+  /** Hands a private canary's secrets to its provider, as its client would (see lease-keys.ts). */
+  async #giveKeys(
+    peer: string,
+    client: ReturnType<typeof privateKeyToAccount>,
+    spec: JobSpec,
+    secrets: LeaseSecrets,
+  ): Promise<boolean> {
+    const provider = peerIdToAddress(peer);
+    const keys = await signMessage(client, this.deps.domain, 'LeaseKeys', {
+      client: client.address,
+      jobId: spec.jobId,
+      provider,
+      secrets: sealLeaseSecrets(secrets, publicKeyOfPeer(peer), { jobId: spec.jobId, provider }),
+      nonce: spec.nonce,
+      expiry: spec.expiry,
+    });
+    await this.deps.channel.request(peer, JOB_MESSAGES.keys, { keys }, { timeoutMs: 10_000 });
+    return true;
   }
 
   /** The job a canary stands for, if `canaryJobId` is one in flight. */

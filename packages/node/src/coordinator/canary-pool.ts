@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JobSpec } from '@idlegrid/protocol';
+import { type PlainOutcome, sha256Hex } from '@idlegrid/protocol/privacy';
 import { readExampleModule, wasmDemoJobs } from '../localnet/demo-workload.js';
 import { runJob } from '../provider/job-runner.js';
 import { type ArtifactAccess, RuntimeSet } from '../provider/runtime-set.js';
@@ -16,6 +17,8 @@ export interface KnownAnswer {
   args: string[];
   /** `outcomeDigest` of the right answer. */
   digest: string;
+  /** The right answer's plain outcome: what a private canary's salted outcome is computed from. */
+  plain: PlainOutcome;
 }
 
 export interface CanaryTask {
@@ -78,6 +81,12 @@ export class CanaryPool {
           inputCids,
           args: task.args,
           digest: outcomeDigest(output.manifest),
+          plain: {
+            exitCode: output.manifest.exitCode,
+            stdoutSha256: sha256Hex(output.stdout),
+            stdoutTruncated: output.manifest.stdoutTruncated,
+            errorCode: '',
+          },
         });
       }
       return known;

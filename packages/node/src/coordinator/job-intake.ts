@@ -157,7 +157,7 @@ export class JobIntake {
 
 /**
  * A private job runs a WASM module: the runtimes that read models from files (ONNX, LLM) would
- * leave plaintext on the provider's disk, and canaries cannot yet pass for private jobs.
+ * leave plaintext on the provider's disk.
  */
 function checkPrivacy(spec: JobSpec, verification: VerificationPolicy['kind']): void {
   if (spec.privacy === '') return;
@@ -170,12 +170,4 @@ function checkPrivacy(spec: JobSpec, verification: VerificationPolicy['kind']): 
     throw new IdlegridError('PRIVACY_UNSUPPORTED', `private jobs run WASM modules, not ${spec.runtime}`, {
       details,
     });
-  if (verification === 'canary')
-    throw new IdlegridError(
-      'PRIVACY_UNSUPPORTED',
-      'private jobs are verified by sample or replicate, not canary',
-      {
-        details,
-      },
-    );
 }

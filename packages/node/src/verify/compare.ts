@@ -9,13 +9,17 @@ export function outcomeDigest(manifest: ResultManifest): string {
   const { exitCode, stdoutCid, stdoutTruncated, errorCode, sealed } = manifest;
   // A private job's outputs are ciphertext under each run's own key: runs agree on the salted
   // hash of their plain outcome instead (privacy/private-jobs.ts).
-  if (sealed)
-    return cidOfBytes(new TextEncoder().encode(canonicalJson({ exitCode, sealed: sealed.outcome })));
+  if (sealed) return sealedOutcomeDigest(exitCode, sealed.outcome);
   return cidOfBytes(
     new TextEncoder().encode(
       canonicalJson({ exitCode, stdoutCid, stdoutTruncated, errorCode: errorCode ?? '' }),
     ),
   );
+}
+
+/** The outcome digest of a private job's run: its exit code and the salted hash of its plain outcome. */
+export function sealedOutcomeDigest(exitCode: number, outcome: string): string {
+  return cidOfBytes(new TextEncoder().encode(canonicalJson({ exitCode, sealed: outcome })));
 }
 
 /** Compares two results of the same job; each runtime brings its own. */
