@@ -15,6 +15,7 @@ import {
   toWireJson,
   verifyCid,
 } from '@idlegrid/protocol';
+import type { LeaseSecrets } from '@idlegrid/protocol/privacy';
 import { connect, loadOrCreateKey, loadPrivateKey, randomNonce, readNetworkConfig } from '@idlegrid/sdk';
 import type { Address, Hex } from 'viem';
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
@@ -249,31 +250,8 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
           .then(() => channel.send(link.peer, JOB_MESSAGES.progress, { jobId, ...progress }))
           .catch(() => {});
       };
-      const secrets = isPrivate(spec)
-        ? await leaseKeys.waitFor(jobId, signal, leaseKeysTimeoutMs).catch((error: unknown) => {
-            if (signal.aborted) throw error;
-            return failedOutput(jobId, error, 0);
-          })
-        : undefined;
-      let output: JobOutput;
-      if (secrets && 'manifest' in secrets)
-        output = secrets; // no keys came: nothing ran
-      else {
-        const ran =
-          (await cheater?.instead(spec.jobId)) ??
-          (await runJob({
-            spec,
-            artifacts: secrets ? privateArtifacts(artifacts, secrets) : artifacts,
-            runtimes,
-            signal,
-            maxWallTimeMs,
-            // A private run's partial output would reach the coordinator in the clear.
-            ...(secrets ? {} : { onProgress }),
-          }));
-        await streamed;
-        output = cheater ? await cheater.tamper(ran) : ran;
-        if (secrets) output = await sealOutput(output, secrets);
-      }
+      const output = await produceOutput(jobId, spec, artifacts, signal, onProgress);
+      await streamed;
       const { delivered } = await queueAnswer(answers, { jobId, spec, output, commitReveal, apiUrl });
       // The run is over: its cores are free while the outbox delivers the result.
       active.release(jobId);
@@ -290,6 +268,41 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       active.release(jobId);
       leaseKeys.discard(jobId);
     }
+  }
+
+  /**
+   * Runs the job: a private one once its client's keys came, reading its inputs opened in memory,
+   * its outputs sealed to the client. A private lease whose keys never come ends as a failed run.
+   */
+  async function produceOutput(
+    jobId: string,
+    spec: JobSpec,
+    artifacts: ArtifactAccess,
+    signal: AbortSignal,
+    onProgress: (progress: RunProgress) => void,
+  ): Promise<JobOutput> {
+    let secrets: LeaseSecrets | undefined;
+    if (isPrivate(spec)) {
+      try {
+        secrets = await leaseKeys.waitFor(jobId, signal, leaseKeysTimeoutMs);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        return failedOutput(jobId, error, 0); // nothing ran
+      }
+    }
+    const ran =
+      (await cheater?.instead(spec.jobId)) ??
+      (await runJob({
+        spec,
+        artifacts: secrets ? privateArtifacts(artifacts, secrets) : artifacts,
+        runtimes,
+        signal,
+        maxWallTimeMs,
+        // A private run's partial output would reach the coordinator in the clear.
+        ...(secrets ? {} : { onProgress }),
+      }));
+    const output = cheater ? await cheater.tamper(ran) : ran;
+    return secrets ? sealOutput(output, secrets) : output;
   }
 
   channel.handle(JOB_MESSAGES.ping, () => ({}));
