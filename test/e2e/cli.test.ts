@@ -192,6 +192,19 @@ describe('idlegrid localnet', () => {
       expect(placed.json.placement).toMatchObject({ policy: 'learned', considered: 1 });
       const { terms, score } = placed.json.placement.chosen;
       expect(score).toBeCloseTo(terms.cost + terms.time + terms.risk + terms.load, 9);
+      // The provider as the coordinator sees it, with its drop-out risk; the same risk on /metrics.
+      const seen = await cli('provider', 'status', '--name', 'provider-1');
+      expect(seen.json).toMatchObject({ address: run.json.job.provider, online: true, jobsCompleted: 1 });
+      expect(seen.json.risk).toMatchObject({ rising: false, risingSince: null });
+      expect(seen.json.risk.perHour).toBeGreaterThan(0);
+      const described = await runCli(['--data-dir', dataDir, 'provider', 'status', run.json.job.provider]);
+      expect(described.stdout).toMatch(/drop-out risk [0-9.]+% within the hour, usual [0-9.]+%: steady/);
+      const coordinatorUrl = (localnet.first as { coordinatorUrl: string }).coordinatorUrl;
+      const metrics = await (await fetch(`${coordinatorUrl}/metrics`)).text();
+      expect(metrics).toContain(`idlegrid_provider_dropout_risk{provider="${run.json.job.provider}"}`);
+      expect(metrics).toContain(
+        `idlegrid_provider_dropout_risk_rising{provider="${run.json.job.provider}"} 0`,
+      );
       const listed = await cli('job', 'list');
       expect(listed.json.map((j: { id: string }) => j.id)).toContain(run.json.job.id);
       // A unique prefix names the job, as git takes short ids; people see names and runtimes.

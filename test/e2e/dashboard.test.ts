@@ -297,6 +297,10 @@ describe.skipIf(CHROMIUM === undefined)('dashboard', () => {
     await expect
       .poll(async () => (await cpuLine.getAttribute('points'))?.split(' ').length ?? 0, { timeout: 20_000 })
       .toBeGreaterThanOrEqual(3);
+    // Its drop-out risk, in words, as `idlegrid provider status` says it.
+    expect(await page.getByTestId('provider-risk').textContent()).toMatch(
+      /^drop-out risk [0-9.]+% within the hour, usual [0-9.]+%: steady$/,
+    );
     await shoot('provider-detail');
   }, 30_000);
 

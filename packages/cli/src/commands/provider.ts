@@ -7,9 +7,18 @@ import {
   startProvider,
 } from '@idlegrid/node/provider';
 import { IdlegridError, networkDomain } from '@idlegrid/protocol';
-import { connect, loadOrCreateKey, readNetworkConfig } from '@idlegrid/sdk';
+import {
+  CoordinatorClient,
+  connect,
+  describeRisk,
+  getProvider,
+  loadKey,
+  loadOrCreateKey,
+  readNetworkConfig,
+} from '@idlegrid/sdk';
 import type { Command } from 'commander';
 import { contextOf, untilInterrupted } from '../context.js';
+import { coordinatorUrl } from '../coordinator-url.js';
 import { formatTokens, parseAmount, table } from '../format.js';
 
 interface StartOptions {
@@ -143,6 +152,38 @@ export function registerProviderCommands(provider: Command): void {
         await daemon.stop();
       }
     });
+
+  provider
+    .command('status [address]')
+    .description(
+      'how the coordinator sees this provider: online, jobs, reputation, and its drop-out risk with the reasons',
+    )
+    .option('--name <name>', 'key name of the provider (when no address is given)', 'provider')
+    .option('--coordinator <url>', 'coordinator HTTP API (or IDLEGRID_COORDINATOR, or localnet.json)')
+    .action(
+      async (
+        address: string | undefined,
+        options: { name: string; coordinator?: string },
+        command: Command,
+      ) => {
+        const { config, out } = await contextOf(command);
+        const url = await coordinatorUrl(config.dataDir, options.coordinator);
+        const who = address ?? (await loadKey(config.dataDir, options.name)).address;
+        const status = await getProvider({ coordinator: new CoordinatorClient({ url }) }, who);
+        out.result(status, () =>
+          table([
+            ['provider', status.address],
+            ['online', status.online ? 'yes' : 'no'],
+            [
+              'jobs',
+              `${status.activeJobs} running, ${status.jobsCompleted} done, ${status.jobsFailed} failed`,
+            ],
+            ['reputation', status.reputation.toFixed(3)],
+            ['risk', describeRisk(status.risk)],
+          ]),
+        );
+      },
+    );
 
   provider
     .command('earnings')

@@ -2,6 +2,7 @@
  * The coordinator's answers as the dashboard reads them: wire JSON, so token amounts and
  * other big integers arrive as decimal strings.
  */
+import type { DropoutRisk } from '@idlegrid/sdk/browser';
 
 export type Address = `0x${string}`;
 
@@ -42,6 +43,8 @@ export interface Provider {
   stake: string | null;
   rttMs: number | null;
   earned: string;
+  /** Its predicted drop-out risk, against its usual level, and why. */
+  risk: DropoutRisk;
 }
 
 export interface TelemetryPoint extends Heartbeat {

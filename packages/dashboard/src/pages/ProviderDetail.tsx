@@ -1,3 +1,4 @@
+import { describeRisk } from '@idlegrid/sdk/browser';
 import { usePolled } from '../api/live.js';
 import type { ProviderDetail as Detail, Job } from '../api/types.js';
 import { LineChart } from '../components/LineChart.js';
@@ -48,6 +49,14 @@ export function ProviderDetail({ address }: { address: string }) {
             <dd>{availabilityOf(provider)}</dd>
             <dt>Last seen</dt>
             <dd>{timeAgo(provider.lastSeen)}</dd>
+            <dt>Drop-out risk</dt>
+            <dd
+              data-testid="provider-risk"
+              data-rising={provider.risk.rising}
+              className={provider.risk.rising ? 'error' : ''}
+            >
+              {describeRisk(provider.risk)}
+            </dd>
           </dl>
           <div className="grid-2">
             <div className="panel">

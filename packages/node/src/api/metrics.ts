@@ -1,8 +1,13 @@
-import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { JobEventBus } from '../coordinator/job-event-bus.js';
+import type { ProviderRegistry } from '../coordinator/provider-registry.js';
 
-/** Prometheus metrics of one coordinator: its own registry, so several can live in one process (tests). */
-export function createMetrics(bus: JobEventBus): Registry {
+/**
+ * Prometheus metrics of one coordinator: its own registry, so several can live in one process
+ * (tests). With the provider registry, each provider's drop-out risk too (docs/operations.md has
+ * alert rules on it).
+ */
+export function createMetrics(bus: JobEventBus, providers?: ProviderRegistry): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'idlegrid_' });
   const transitions = new Counter({
@@ -12,5 +17,32 @@ export function createMetrics(bus: JobEventBus): Registry {
     registers: [registry],
   });
   bus.subscribe((job) => transitions.inc({ state: job.state }));
+  if (providers) providerRiskMetrics(registry, providers);
   return registry;
+}
+
+/** Each provider's predicted drop-out risk, read when Prometheus scrapes. */
+function providerRiskMetrics(registry: Registry, providers: ProviderRegistry): void {
+  const riskOf = (address: string) => providers.scheduler.failures.riskOf(address);
+  new Gauge({
+    name: 'idlegrid_provider_dropout_risk',
+    help: 'Probability that the provider drops out within the next hour, as the failure predictor sees it',
+    labelNames: ['provider'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { address } of providers.list()) this.set({ provider: address }, riskOf(address).perHour);
+    },
+  });
+  new Gauge({
+    name: 'idlegrid_provider_dropout_risk_rising',
+    help: "1 while the provider's drop-out rate is at least twice its usual one (and at least 1% an hour)",
+    labelNames: ['provider'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { address } of providers.list())
+        this.set({ provider: address }, riskOf(address).rising ? 1 : 0);
+    },
+  });
 }

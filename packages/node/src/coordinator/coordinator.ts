@@ -202,7 +202,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       leaseKeys,
       erasures,
       access,
-      metrics: createMetrics(bus),
+      metrics: createMetrics(bus, registry),
       registry,
       payments: { forwarder, ledger: store.payments },
       chain: { context: connect(options.network), coordinator: account.address, readsChain: chainChecks },

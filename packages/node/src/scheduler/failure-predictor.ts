@@ -13,6 +13,25 @@ export const FAILURE_FEATURES = [
 
 export type FailureFeature = (typeof FAILURE_FEATURES)[number];
 
+/** Advice on one provider (predictive maintenance): how likely it drops out, and why. */
+export interface DropoutRisk {
+  /** The probability that it drops out within the next hour. */
+  perHour: number;
+  /** The same at its usual level: a slow average of its own past risk (6-hour half-life). */
+  usualPerHour: number;
+  /** Its risk rose well above its usual level: a drop-out rate at least twice the usual one, and at least 1% an hour. */
+  rising: boolean;
+  /** Since when it has been rising (ms); null when it is not. */
+  risingSince: number | null;
+  /** What pushes its risk up most now: each feature's value and its part of the log-odds, largest first. */
+  reasons: { feature: FailureFeature; value: number; contribution: number }[];
+}
+
+/** Risk at least this many times the usual level, and at least RISING_FLOOR an hour, is rising. */
+const RISING_FACTOR = 2;
+const RISING_FLOOR = 0.01;
+const USUAL_HALF_LIFE_MS = 6 * 3_600_000;
+
 interface History {
   telemetry: Telemetry | undefined;
   features: Float64Array | undefined;
@@ -24,6 +43,10 @@ interface History {
   decayedAt: number;
   /** Cached: per second, from the latest features. */
   hazard: number;
+  /** The slow average of `hazard` (USUAL_HALF_LIFE_MS), and when it was last moved. */
+  usualHazard: number;
+  usualAt: number;
+  risingSince: number | null;
 }
 
 export interface FailurePredictorOptions {
@@ -75,6 +98,7 @@ export class FailurePredictor {
     history.features = this.#features(history, telemetry, nowMs);
     history.sampledAt = nowMs;
     history.hazard = this.#hazardOf(history.features);
+    this.#followUsual(history, nowMs);
   }
 
   /** The provider vanished without notice: the interval it was in ends in a failure. */
@@ -108,6 +132,29 @@ export class FailurePredictor {
     ) as Record<FailureFeature, number>;
   }
 
+  /** How likely the provider drops out within the hour, against its usual level, and why (see DropoutRisk). */
+  riskOf(address: string): DropoutRisk {
+    const history = this.#histories.get(address);
+    const perHour = (hazard: number) => 1 - Math.exp(-hazard * 3_600);
+    const hazard = history?.hazard ?? this.#hazardOf(undefined);
+    const contributions = this.explain(address);
+    const reasons = FAILURE_FEATURES.map((feature, i) => ({
+      feature,
+      value: history?.features?.[i] ?? 0,
+      contribution: contributions[feature],
+    }))
+      .filter((reason) => reason.feature !== 'bias' && reason.contribution > 0)
+      .sort((a, b) => b.contribution - a.contribution)
+      .slice(0, 3);
+    return {
+      perHour: perHour(hazard),
+      usualPerHour: perHour(history?.usualHazard ?? hazard),
+      rising: history?.risingSince != null,
+      risingSince: history?.risingSince ?? null,
+      reasons,
+    };
+  }
+
   get stats(): { samples: number; failures: number } {
     return { samples: this.#samples, failures: this.#failures };
   }
@@ -125,6 +172,18 @@ export class FailurePredictor {
       Math.exp(-sessionHours / 2),
       Math.log1p(history.failedJobs),
     );
+  }
+
+  /** Moves the usual level towards the current one, and notes when the risk starts or stops rising. */
+  #followUsual(history: History, nowMs: number): void {
+    const kept = 0.5 ** ((nowMs - history.usualAt) / USUAL_HALF_LIFE_MS);
+    history.usualHazard = kept * history.usualHazard + (1 - kept) * history.hazard;
+    history.usualAt = nowMs;
+    const perHour = 1 - Math.exp(-history.hazard * 3_600);
+    // Rates, not probabilities, are compared: an hour's probability saturates near 1.
+    const rising = perHour >= RISING_FLOOR && history.hazard >= RISING_FACTOR * history.usualHazard;
+    if (!rising) history.risingSince = null;
+    else history.risingSince ??= nowMs;
   }
 
   #hazardOf(features: Float64Array | undefined): number {
@@ -155,6 +214,9 @@ export class FailurePredictor {
         failedJobs: 0,
         decayedAt: nowMs,
         hazard: this.#hazardOf(undefined),
+        usualHazard: this.#hazardOf(undefined),
+        usualAt: nowMs,
+        risingSince: null,
       };
       this.#histories.set(address, history);
     }

@@ -32,6 +32,8 @@ export function networkRoutes(app: FastifyInstance, deps: NetworkRouteDeps): voi
     stake: entry.stake ?? null,
     rttMs: entry.rttMs ?? null,
     earned: paid.get(entry.address) ?? 0n,
+    /** Its drop-out risk, against its usual level, and why (predictive maintenance). */
+    risk: registry.scheduler.failures.riskOf(entry.address),
   });
 
   app.get('/v1/providers', async (_request, reply) => {

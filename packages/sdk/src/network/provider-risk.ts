@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import type { RequestOptions } from '../http/coordinator-client.js';
+import { parseAnswer } from '../http/remote-error.js';
+import type { ReadContext } from '../jobs/context.js';
+
+/** A provider's predicted drop-out risk, as `/v1/providers/:address` gives it (see the coordinator's failure predictor). */
+export const dropoutRiskSchema = z.object({
+  perHour: z.number(),
+  usualPerHour: z.number(),
+  rising: z.boolean(),
+  risingSince: z.number().nullable(),
+  reasons: z.array(z.object({ feature: z.string(), value: z.number(), contribution: z.number() })),
+});
+
+export type DropoutRisk = z.output<typeof dropoutRiskSchema>;
+
+const providerSchema = z.looseObject({
+  address: z.string(),
+  online: z.boolean(),
+  activeJobs: z.number(),
+  reputation: z.number(),
+  jobsCompleted: z.number(),
+  jobsFailed: z.number(),
+  risk: dropoutRiskSchema,
+});
+
+export type ProviderStatus = z.output<typeof providerSchema>;
+
+/** One provider as the coordinator sees it: online or not, its jobs, reputation and drop-out risk. */
+export async function getProvider(ctx: ReadContext, address: string, options: RequestOptions = {}) {
+  return parseAnswer(
+    z.object({ provider: providerSchema }),
+    await ctx.coordinator.getJson(`/v1/providers/${encodeURIComponent(address)}`, options),
+    'provider',
+  ).provider;
+}
+
+/** What each feature of the failure predictor means to an operator. */
+const FEATURE_MEANING: Record<string, (value: number) => string> = {
+  cpuLoad: (value) => `CPU load ${(value * 100).toFixed(0)}%`,
+  memoryPressure: (value) => `memory ${(value * 100).toFixed(0)}% used`,
+  hourSin: () => 'the time of day',
+  hourCos: () => 'the time of day',
+  pastDisconnects: (value) => `${Math.round(Math.expm1(value))} recent disconnect(s)`,
+  newSession: () => 'a session that began lately',
+  pastFailedJobs: (value) => `${Math.round(Math.expm1(value))} recent failed job(s)`,
+};
+
+/**
+ * Advice in words: the risk, whether it rose above the provider's usual level and since when, and
+ * what drives it, e.g. "drop-out risk 64% within the hour, usual 45%: rising since 10:42:03, because
+ * of CPU load 98%".
+ */
+export function describeRisk(risk: DropoutRisk): string {
+  const percent = (p: number) => `${(p * 100).toFixed(p < 0.1 ? 1 : 0)}%`;
+  const head = `drop-out risk ${percent(risk.perHour)} within the hour, usual ${percent(risk.usualPerHour)}`;
+  if (!risk.rising) return `${head}: steady`;
+  const since = risk.risingSince === null ? '' : ` since ${new Date(risk.risingSince).toLocaleTimeString()}`;
+  const why = [...new Set(risk.reasons.map((r) => FEATURE_MEANING[r.feature]?.(r.value) ?? r.feature))];
+  return `${head}: rising${since}${why.length ? `, because of ${why.join(', ')}` : ''}`;
+}
