@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../packages/cli/bin/idlegrid.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../packages/cli/bin/idlegrid.js', import.meta.url));
 /** Every command a test starts watches its stdin pipe and ends with the test's process, however that ends. */
 const TIED = { IDLEGRID_EXIT_WITH_PARENT: '1' };
 

@@ -63,6 +63,11 @@ const COMMANDS: { name: string; description: string; load: () => Promise<Registr
     description: 'read the text in PNG or JPEG images on a provider (PP-OCRv4, an onnx job), and pay for it',
     load: async () => (await import('./commands/ocr.js')).registerOcrCommand,
   },
+  {
+    name: 'mcp',
+    description: 'serve the network to AI agents (Model Context Protocol), spending from a capped wallet',
+    load: async () => (await import('./commands/mcp.js')).registerMcpCommand,
+  },
 ];
 
 /** Global options that take a value: their value is not a command name. */
