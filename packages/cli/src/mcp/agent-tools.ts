@@ -64,8 +64,11 @@ async function cheapestCpuSecond(agent: AgentContext): Promise<{ price: bigint; 
   };
   const online = answer.providers.filter((p) => p.online);
   if (online.length === 0) throw new IdlegridError('JOB_UNMATCHED', 'no provider is online');
-  const price = online.map((p) => BigInt(p.offer.pricePerCpuSecond)).reduce((a, b) => (b < a ? b : a));
-  return { price, providers: online.length };
+  // Prices are bigints: Math.min does not take them.
+  const [price] = online
+    .map((p) => BigInt(p.offer.pricePerCpuSecond))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { price: price!, providers: online.length };
 }
 
 /** The tools of an agent's MCP server: paying ones check the spending policy before anything is signed. */
