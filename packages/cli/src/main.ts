@@ -44,6 +44,11 @@ const COMMANDS: { name: string; description: string; load: () => Promise<Registr
     load: async () => (await import('./commands/model.js')).registerModelCommands,
   },
   {
+    name: 'data',
+    description: 'datasets this machine holds as a provider: listed in offers, never sent anywhere',
+    load: async () => (await import('./commands/data.js')).registerDataCommands,
+  },
+  {
     name: 'apikey',
     description: 'API keys for the OpenAI-compatible API: capped session keys of a payment channel',
     load: async () => (await import('./commands/apikey.js')).registerApiKeyCommands,

@@ -23,6 +23,8 @@ export {
   type VerificationSettings,
 } from './coordinator/job-intake.js';
 export { type ProviderEntry, ProviderRegistry } from './coordinator/provider-registry.js';
+export { DATASET_FORMAT, type DatasetManifest } from './datasets/dataset-format.js';
+export { DatasetRegistry, type RegisteredDataset } from './datasets/dataset-registry.js';
 export type {
   JobEvent,
   JobFilter,

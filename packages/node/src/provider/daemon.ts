@@ -19,6 +19,7 @@ import type { LeaseSecrets } from '@idlegrid/protocol/privacy';
 import { connect, loadOrCreateKey, loadPrivateKey, randomNonce, readNetworkConfig } from '@idlegrid/sdk';
 import type { Address, Hex } from 'viem';
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
+import { DatasetRegistry } from '../datasets/dataset-registry.js';
 import {
   JOB_MESSAGES,
   JOBS_PROTOCOL,
@@ -73,7 +74,8 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     }),
   );
   const earningsReady = EarningsWallet.open(options.dataDir, account.address, domain);
-  const local = Promise.all([hardwareReady, modelsReady, runtimesReady, earningsReady]);
+  const datasetsReady = DatasetRegistry.open(options.dataDir);
+  const local = Promise.all([hardwareReady, modelsReady, runtimesReady, earningsReady, datasetsReady]);
   // Awaited below, once the host is up; a failure before that must not count as unhandled.
   local.catch(() => {});
   const closeRuntimes = () => runtimesReady.then((set) => set.close()).catch(() => {});
@@ -89,10 +91,11 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   hostStarted.then(() => host.dial(options.coordinator)).catch(() => {});
   let hardware: Awaited<typeof hardwareReady>;
   let models: Awaited<typeof modelsReady>;
+  let datasets: DatasetRegistry;
   let runtimes: RuntimeSet;
   let earnings: EarningsWallet;
   try {
-    [[hardware, models, runtimes, earnings]] = await Promise.all([local, hostStarted]);
+    [[hardware, models, runtimes, earnings, datasets]] = await Promise.all([local, hostStarted]);
   } catch (error) {
     await host.stop().catch(() => {});
     await closeRuntimes();
@@ -130,6 +133,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     hardware,
     runtimes: offered(),
     models: runtimes.listings(),
+    datasets: datasets.listings(),
     pricePerCpuSecond: options.pricePerCpuSecond ?? ONE_TOKEN / 10_000n,
     pricePerGpuSecond: options.pricePerGpuSecond ?? 0n,
     pricePerGbSecond: options.pricePerGbSecond ?? 0n,
@@ -199,10 +203,11 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       if (!link.hello) await link.join();
       await link.heartbeat();
       const modelsChanged = await refreshModels();
+      const datasetsChanged = await refreshDatasets();
       const available = availableNow();
       if (available !== wasAvailable) emit({ type: 'availability', available });
-      // At once when availability returns, or the models changed.
-      if (available) await link.refreshOffer(!wasAvailable || modelsChanged, heartbeatMs);
+      // At once when availability returns, or the models or datasets changed.
+      if (available) await link.refreshOffer(!wasAvailable || modelsChanged || datasetsChanged, heartbeatMs);
       wasAvailable = available;
       void outbox.retry();
     } catch (error) {
@@ -217,6 +222,13 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     await runtimes.refresh();
     terms.runtimes = offered();
     terms.models = runtimes.listings();
+    return true;
+  }
+
+  /** Picks up `idlegrid data add` (or remove) run while this provider runs; true when the offer changes. */
+  async function refreshDatasets(): Promise<boolean> {
+    if (!(await datasets.reload().catch(() => false))) return false;
+    terms.datasets = datasets.listings();
     return true;
   }
 

@@ -13,6 +13,8 @@ export interface OfferTerms {
   runtimes: readonly string[];
   /** Models it serves, as listings (`runtime:name@cid`, see market/model-listing.ts). */
   models: readonly string[];
+  /** Datasets it holds, as listings (`name:count:shape`, see datasets/dataset-format.ts). */
+  datasets: readonly string[];
   /** Token base units per CPU-second. */
   pricePerCpuSecond: bigint;
   pricePerGpuSecond: bigint;
@@ -53,6 +55,7 @@ export function signOffer(
     region: terms.region,
     runtimes: [...terms.runtimes],
     models: [...terms.models],
+    datasets: [...terms.datasets],
     cpuCores: terms.hardware.cpuCores,
     memoryMb: terms.hardware.memoryMb,
     ...gpuSummary(terms.hardware.gpus),

@@ -9,6 +9,7 @@ export const MESSAGE_TYPES = {
     { name: 'region', type: 'string' },
     { name: 'runtimes', type: 'string[]' },
     { name: 'models', type: 'string[]' },
+    { name: 'datasets', type: 'string[]' },
     { name: 'cpuCores', type: 'uint32' },
     { name: 'memoryMb', type: 'uint32' },
     { name: 'gpuCount', type: 'uint32' },

@@ -132,6 +132,8 @@ export const ERROR_CODES = [
   // models and the OpenAI-compatible API
   'MODEL_NOT_FOUND',
   'MODEL_FORMAT_UNKNOWN',
+  'DATASET_INVALID',
+  'DATASET_NOT_FOUND',
   'API_KEY_INVALID',
   // provider daemon
   'PROVIDER_UNAVAILABLE',

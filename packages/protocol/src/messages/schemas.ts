@@ -9,6 +9,8 @@ export const offerSchema = z.strictObject({
   region: shortString,
   runtimes: stringList,
   models: stringList,
+  /** Datasets it holds, as `name:count:shape` (never their content): what federated runs look for. */
+  datasets: stringList,
   cpuCores: uint32,
   memoryMb: uint32,
   gpuCount: uint32,

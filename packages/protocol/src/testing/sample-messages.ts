@@ -15,6 +15,7 @@ export function sampleMessages(author: Address, expiry: bigint): { [K in Message
       region: 'eu-west',
       runtimes: ['wasm'],
       models: [],
+      datasets: ['digits:1797:8x8'],
       cpuCores: 8,
       memoryMb: 16_384,
       gpuCount: 0,
