@@ -454,6 +454,37 @@ describe('coordinator', () => {
     expect(providers).toMatchObject([{ address: holder.account.address, activeJobs: 2 }]);
   });
 
+  it("asks a private job's client for its lease keys again when its provider joins a restarted coordinator", async () => {
+    /** The first `keys` event of the job's stream on the coordinator now running. */
+    const keysEvent = async (jobId: string) => {
+      const response = await fetch(`${coordinator.apiUrl}/v1/events?job=${jobId}`);
+      const reader = response.body!.getReader();
+      let text = '';
+      try {
+        while (!text.includes('event: keys')) text += new TextDecoder().decode((await reader.read()).value);
+      } finally {
+        await reader.cancel();
+      }
+      return JSON.parse(/event: keys\ndata: (.*)\n/.exec(text)![1]!) as {
+        provider: string;
+        providerKey: string;
+      };
+    };
+    const holder = await fakeProvider(100n, 'hold');
+    const job = await submit({ privacy: 'private', inputCids: [] });
+    await until(job.id, ['running']);
+    expect(await keysEvent(job.id)).toMatchObject({ provider: holder.account.address });
+    const p2pPort = Number(/\/tcp\/(\d+)/.exec(coordinator.p2pAddrs[0]!)![1]);
+    await coordinator.stop();
+    coordinator = await startTestCoordinator(p2pPort);
+    await holder.redial(coordinator.p2pAddrs[0]!);
+    await holder.sayHello([job.id]).catch(() => holder.sayHello([job.id]));
+    expect(await keysEvent(job.id)).toMatchObject({
+      provider: holder.account.address,
+      providerKey: expect.stringMatching(/^0x0[23][0-9a-f]{64}$/),
+    });
+  });
+
   it('audits a sampled job on a second provider and accepts it when both agree', async () => {
     const first = await fakeProvider(100n);
     const auditor = await fakeProvider(200n);

@@ -222,6 +222,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     domain,
     streams,
     erasures,
+    leaseKeys,
     ...(stakeRules ? { stakeOf: stakeRules.stakeOf } : {}),
     hello: {
       coordinator: account.address,

@@ -3,6 +3,7 @@ import {
   type JobSpec,
   type NetworkDomain,
   PRIVATE_JOB,
+  parseMessage,
   type SignedMessage,
   verifySignedMessage,
 } from '@idlegrid/protocol';
@@ -69,6 +70,22 @@ export class LeaseKeyRelay {
     const announced = publicOf(request);
     for (const entry of [...this.#listeners]) {
       if (matches(entry, announced)) entry.listener(announced);
+    }
+  }
+
+  /**
+   * A provider (re)joined holding these jobs: the private ones among them wait for keys again (a
+   * restarted coordinator knew of none), announced to their clients' streams. A provider that
+   * already has a lease's keys takes the same keys again, or refuses them once the run is over.
+   */
+  held(
+    jobs: readonly { spec: unknown; leaseExpiresAt: number | null }[],
+    provider: Address,
+    peer: PeerRef,
+  ): void {
+    for (const job of jobs) {
+      const spec = parseMessage('JobSpec', (job.spec as { message: unknown }).message);
+      this.leased(spec, provider, peer, job.leaseExpiresAt ?? this.#now() + 60_000);
     }
   }
 

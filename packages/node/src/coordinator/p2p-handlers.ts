@@ -4,6 +4,7 @@ import type { MessageChannel, RemotePeer } from '../p2p/api.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { ErasureRelay } from './erasures.js';
 import type { JobStreams } from './job-streams.js';
+import type { LeaseKeyRelay } from './lease-keys.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import type { StakeLookup } from './stake-lookup.js';
 
@@ -19,6 +20,8 @@ export interface CoordinatorHandlerDeps {
   streams?: JobStreams;
   /** Erasures a provider missed while away are sent when it says hello. */
   erasures?: ErasureRelay;
+  /** The private jobs a provider holds when it says hello wait for their keys again. */
+  leaseKeys?: LeaseKeyRelay;
 }
 
 /** The coordinator's side of the job protocol (see jobs/wire.ts). */
@@ -67,6 +70,7 @@ export function registerCoordinatorHandlers(deps: CoordinatorHandlerDeps): () =>
       const kept = await deps.dispatcher.reconcile(from.address, held.data.activeJobs);
       await acceptOffer(from, body);
       deps.dispatcher.hold(from.address, kept);
+      deps.leaseKeys?.held(kept, from.address, from.id);
       void deps.erasures?.reconnected(from.address).catch(() => {});
       return deps.hello;
     }),

@@ -75,6 +75,26 @@ describe('waitForJob', () => {
     expect(requests.filter((r) => r.path === `/v1/jobs/${id}`)).toHaveLength(polls.length);
   });
 
+  it("opens a private job's stream again when it breaks (its leases ask for keys there), instead of polling", async () => {
+    let opened = 0;
+    let cutFirst: (() => void) | undefined;
+    const { ctx, id, requests, cut } = await coordinator([at('running', 3)], (write) => {
+      opened++;
+      if (opened === 1) return void setTimeout(() => cutFirst?.(), 20); // the first stream breaks
+      write(at('accepted', 5));
+    });
+    cutFirst = cut;
+    const job = await waitForJob(ctx, id, {
+      onKeyRequest: () => {},
+      onProgress: () => {},
+      pollIntervalMs: 5,
+    });
+    expect(job.state).toBe('accepted');
+    expect(opened).toBe(2);
+    // Not polled: only the stream brings the requests for keys.
+    expect(requests.filter((r) => r.path === `/v1/jobs/${id}`)).toHaveLength(0);
+  });
+
   it('stops at once, with the reason, when no provider can run the job', async () => {
     const unmatched = {
       ...at('submitted', 2),

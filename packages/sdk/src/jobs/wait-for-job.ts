@@ -145,19 +145,30 @@ async function waitFor(
       submit ??
       ((filter, signal) =>
         ctx.coordinator.openStream(`/v1/events?job=${id}${filter ? `&${filter}` : ''}`, { signal }));
-    const streamed = await follow(open(query, stop.signal), id, progress, options.onKeyRequest).catch(
-      (error: unknown) => {
-        if (
-          stop.signal.aborted ||
-          isIdlegridError(error, 'JOB_NOT_FOUND') ||
-          isIdlegridError(error, 'JOB_UNMATCHED')
-        )
-          throw error;
-        // The coordinator answered the submission with a refusal: there is no job to wait for.
-        if (submit && isIdlegridError(error) && error.details.status !== undefined) throw error;
-        return undefined; // the stream broke or could not open: poll instead
-      },
+    const broken = (error: unknown, submitted: boolean) => {
+      if (
+        stop.signal.aborted ||
+        isIdlegridError(error, 'JOB_NOT_FOUND') ||
+        isIdlegridError(error, 'JOB_UNMATCHED')
+      )
+        throw error;
+      // The coordinator answered the submission with a refusal: there is no job to wait for.
+      if (submitted && isIdlegridError(error) && error.details.status !== undefined) throw error;
+      return undefined; // the stream broke or could not open: poll instead
+    };
+    let streamed = await follow(open(query, stop.signal), id, progress, options.onKeyRequest).catch(
+      (error: unknown) => broken(error, submit !== undefined),
     );
+    // A private job's leases ask for their keys on its stream alone: it is opened again (the
+    // coordinator announces the leases that still wait), not polled.
+    for (let retry = 0; !streamed && options.onKeyRequest && !stop.signal.aborted; retry++) {
+      await sleep(Math.min(2_000, 100 * 2 ** retry), stop.signal);
+      const filter = query ? `&${query}` : '';
+      const reopened = ctx.coordinator.openStream(`/v1/events?job=${id}${filter}`, { signal: stop.signal });
+      streamed = await follow(reopened, id, progress, options.onKeyRequest).catch((error: unknown) =>
+        broken(error, false),
+      );
+    }
     return streamed ?? { job: await poll(ctx, id, progress, stop.signal, options) };
   } catch (error) {
     if (timedOut) {
