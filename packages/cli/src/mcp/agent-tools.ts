@@ -48,13 +48,32 @@ async function answer(run: () => Promise<unknown>): Promise<ToolResult> {
 const fromBase64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
 const decoded = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
-/** Pays an accepted job by voucher (signed with the session key) and records what it cost. */
-async function settle(agent: AgentContext, job: Job): Promise<bigint> {
+/** Pays an accepted job by voucher (signed with the session key); returns what it cost. */
+async function pay(agent: AgentContext, job: Job): Promise<bigint> {
   if (job.state !== 'accepted') return 0n;
   await payForJob(agent.jobs, job);
-  const price = BigInt(job.price ?? '0');
-  await agent.ledger.record(price);
-  return price;
+  return BigInt(job.price ?? '0');
+}
+
+/**
+ * Runs a paying call under the policy: authorized at its most before anything is signed, then
+ * settled at what it cost (nothing when it failed before paying).
+ */
+async function spending<T>(
+  agent: AgentContext,
+  most: bigint,
+  use: { runtime: string; model?: string },
+  run: () => Promise<{ value: T; cost: bigint }>,
+): Promise<T> {
+  await agent.ledger.authorize(most, use);
+  let cost = 0n;
+  try {
+    const { value, cost: spent } = await run();
+    cost = spent;
+    return value;
+  } finally {
+    await agent.ledger.settle(most, cost);
+  }
 }
 
 /** The network's offers: the cheapest online price per CPU-second, and how many providers are online. */
@@ -153,30 +172,32 @@ export function registerAgentTools(server: McpServer, agent: AgentContext): void
         const module = input.module_cid ?? (input.module_base64 && fromBase64(input.module_base64));
         if (!module) throw new IdlegridError('INVALID_ARGUMENT', 'give module_base64 or module_cid');
         const maxPrice = parseAmount(input.max_price, 'max_price');
-        await agent.ledger.authorize(maxPrice, { runtime: 'wasm' });
-        const { job, result } = await runWasmJob(
-          agent.jobs,
-          {
-            module,
-            args: input.args,
-            ...(input.stdin_base64 === undefined ? {} : { stdin: fromBase64(input.stdin_base64) }),
-            maxPrice,
-            deadlineSeconds: input.deadline_seconds,
-            memoryMb: 64,
-            cpuCores: 1,
-          },
-          { timeoutMs: (input.deadline_seconds + 60) * 1000 },
-        );
-        const paid = await settle(agent, job);
-        return {
-          job_id: job.id,
-          state: job.state,
-          exit_code: result?.exitCode ?? null,
-          stdout: result ? decoded(result.stdout) : null,
-          stderr: result ? decoded(result.stderr) : null,
-          paid: `${formatAmount(paid)} GRID`,
-          ...(job.error ? { error: job.error } : {}),
-        };
+        return spending(agent, maxPrice, { runtime: 'wasm' }, async () => {
+          const { job, result } = await runWasmJob(
+            agent.jobs,
+            {
+              module,
+              args: input.args,
+              ...(input.stdin_base64 === undefined ? {} : { stdin: fromBase64(input.stdin_base64) }),
+              maxPrice,
+              deadlineSeconds: input.deadline_seconds,
+              memoryMb: 64,
+              cpuCores: 1,
+            },
+            { timeoutMs: (input.deadline_seconds + 60) * 1000 },
+          );
+          const paid = await pay(agent, job);
+          const value = {
+            job_id: job.id,
+            state: job.state,
+            exit_code: result?.exitCode ?? null,
+            stdout: result ? decoded(result.stdout) : null,
+            stderr: result ? decoded(result.stderr) : null,
+            paid: `${formatAmount(paid)} GRID`,
+            ...(job.error ? { error: job.error } : {}),
+          };
+          return { value, cost: paid };
+        });
       }),
   );
 
@@ -199,25 +220,28 @@ export function registerAgentTools(server: McpServer, agent: AgentContext): void
         if (!listed?.price_per_1k_tokens)
           throw new IdlegridError('MODEL_NOT_FOUND', `no provider serves ${model}`);
         const perThousand = parseAmount(listed.price_per_1k_tokens, 'price');
-        // At most: every character of the prompt a token, and every token of the completion.
-        const promptTokens = messages.reduce((sum, m) => sum + m.content.length, 0);
+        // At most, as the coordinator budgets a request: a token per byte of the prompt, 16 per
+        // message and 16 more, and every token of the completion.
+        const promptTokens = messages.reduce((sum, m) => sum + Buffer.byteLength(m.content) + 16, 0) + 16;
         const most = (perThousand * BigInt(promptTokens + max_tokens) + 999n) / 1000n;
-        await agent.ledger.authorize(most, { runtime: 'llm', model });
-        const reply = await chat({
-          coordinatorUrl: agent.coordinatorUrl,
-          apiKey: agent.apiKey,
-          model,
-          messages,
-          maxTokens: max_tokens,
+        return spending(agent, most, { runtime: 'llm', model }, async () => {
+          const reply = await chat({
+            coordinatorUrl: agent.coordinatorUrl,
+            apiKey: agent.apiKey,
+            model,
+            messages,
+            maxTokens: max_tokens,
+          });
+          const tokens = BigInt(reply.usage?.total_tokens ?? promptTokens + max_tokens);
+          const cost = (perThousand * tokens + 999n) / 1000n;
+          const value = {
+            text: reply.text,
+            finish_reason: reply.finishReason,
+            usage: reply.usage,
+            cost: `${formatAmount(cost)} GRID`,
+          };
+          return { value, cost };
         });
-        const cost = (perThousand * BigInt(reply.usage?.total_tokens ?? promptTokens + max_tokens)) / 1000n;
-        await agent.ledger.record(cost);
-        return {
-          text: reply.text,
-          finish_reason: reply.finishReason,
-          usage: reply.usage,
-          cost: `${formatAmount(cost)} GRID`,
-        };
       }),
   );
 
@@ -234,10 +258,18 @@ export function registerAgentTools(server: McpServer, agent: AgentContext): void
     ({ images_base64, max_price }) =>
       answer(async () => {
         const maxPrice = parseAmount(max_price, 'max_price');
-        await agent.ledger.authorize(maxPrice, { runtime: 'onnx' });
-        const { job, pages } = await readText(agent.jobs, images_base64.map(fromBase64), { maxPrice });
-        const paid = await settle(agent, job);
-        return { job_id: job.id, pages: pages.map((page) => page.text), paid: `${formatAmount(paid)} GRID` };
+        return spending(agent, maxPrice, { runtime: 'onnx' }, async () => {
+          const { job, pages } = await readText(agent.jobs, images_base64.map(fromBase64), { maxPrice });
+          const paid = await pay(agent, job);
+          return {
+            value: {
+              job_id: job.id,
+              pages: pages.map((page) => page.text),
+              paid: `${formatAmount(paid)} GRID`,
+            },
+            cost: paid,
+          };
+        });
       }),
   );
 

@@ -23,7 +23,10 @@ export interface SpendingPolicy {
 export class SpendingLedger {
   #day = '';
   #spent = 0n;
-  #loaded = false;
+  /** What calls authorized and not yet recorded may still cost: they count against the caps too. */
+  #reserved = 0n;
+  #loading: Promise<void> | undefined;
+  #saving: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly file: string,
@@ -31,7 +34,10 @@ export class SpendingLedger {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** SPENDING_REFUSED unless a call of `runtime` (and `model`) costing up to `most` fits the policy. */
+  /**
+   * SPENDING_REFUSED unless a call of `runtime` (and `model`) costing up to `most` fits the policy,
+   * counting what calls in flight may still cost. An authorized call holds `most` until `settle`.
+   */
   async authorize(most: bigint, use: { runtime: string; model?: string }): Promise<void> {
     await this.#load();
     const { policy } = this;
@@ -49,21 +55,34 @@ export class SpendingLedger {
         most: most.toString(),
         perCall: policy.perCall.toString(),
       });
-    if (this.#spent + most > policy.perDay)
+    const committed = this.#spent + this.#reserved;
+    if (committed + most > policy.perDay)
       refuse(
-        `${formatTokens(this.#spent)} spent today, and it may cost ${formatTokens(most)}: over ${formatTokens(policy.perDay)} a day`,
-        { spentToday: this.#spent.toString(), most: most.toString(), perDay: policy.perDay.toString() },
+        `${formatTokens(committed)} spent or held today, and it may cost ${formatTokens(most)}: over ${formatTokens(policy.perDay)} a day`,
+        {
+          spentToday: this.#spent.toString(),
+          held: this.#reserved.toString(),
+          most: most.toString(),
+          perDay: policy.perDay.toString(),
+        },
       );
+    this.#reserved += most;
   }
 
-  /** A call cost `amount`. */
-  async record(amount: bigint): Promise<void> {
+  /** An authorized call ended: it cost `amount` (0 when it failed), and no longer holds what it was authorized for. */
+  async settle(authorized: bigint, amount: bigint): Promise<void> {
     await this.#load();
+    this.#reserved -= authorized;
     this.#spent += amount;
-    await mkdir(dirname(this.file), { recursive: true });
-    const temporary = `${this.file}.tmp`;
-    await writeFile(temporary, JSON.stringify({ day: this.#day, spent: this.#spent.toString() }));
-    await rename(temporary, this.file);
+    const saved = JSON.stringify({ day: this.#day, spent: this.#spent.toString() });
+    // One write at a time, each whole (a temporary file renamed over the ledger).
+    this.#saving = this.#saving.then(async () => {
+      await mkdir(dirname(this.file), { recursive: true });
+      const temporary = `${this.file}.${process.pid}.tmp`;
+      await writeFile(temporary, saved);
+      await rename(temporary, this.file);
+    });
+    await this.#saving;
   }
 
   async spentToday(): Promise<bigint> {
@@ -72,18 +91,16 @@ export class SpendingLedger {
   }
 
   async #load(): Promise<void> {
-    const today = this.now().toISOString().slice(0, 10);
-    if (!this.#loaded) {
-      this.#loaded = true;
-      const saved = await readFile(this.file, 'utf8').then(
-        (text) => JSON.parse(text) as { day: string; spent: string },
-        () => undefined,
-      );
-      if (saved) {
+    this.#loading ??= readFile(this.file, 'utf8').then(
+      (text) => {
+        const saved = JSON.parse(text) as { day: string; spent: string };
         this.#day = saved.day;
         this.#spent = BigInt(saved.spent);
-      }
-    }
+      },
+      () => {},
+    );
+    await this.#loading;
+    const today = this.now().toISOString().slice(0, 10);
     if (this.#day !== today) {
       this.#day = today;
       this.#spent = 0n;

@@ -114,6 +114,7 @@ export function createApiServer(components: ApiComponents, options: ApiOptions =
     store: components.store,
     owners: components.owners,
     access: components.access,
+    erasures: components.erasures,
     payments: components.payments?.ledger,
   });
   eventRoutes(app, { ...components, limits });

@@ -1,4 +1,4 @@
-import { IdlegridError, type JobSpec } from '@idlegrid/protocol';
+import { IdlegridError, type JobSpec, parseCid } from '@idlegrid/protocol';
 import type { Address, Hex } from 'viem';
 import type { ArtifactGrants } from '../store/artifact-grants.js';
 import type { ArtifactOwners } from '../store/artifact-owners.js';
@@ -25,7 +25,7 @@ export class ArtifactAccess {
   }
 
   isOwned(cid: string): boolean {
-    return this.#owned.has(cid);
+    return this.#owned.has(canonical(cid));
   }
 
   claimed(cid: string): void {
@@ -40,7 +40,8 @@ export class ArtifactAccess {
 
   /** A job naming these artifacts was assigned to `provider` until `untilMs`: it may read the owned ones until then. */
   leased(spec: JobSpec, provider: Address, untilMs: number): void {
-    for (const cid of [spec.moduleCid, ...spec.inputCids]) {
+    if (this.#leases.size > 1_000) this.#sweep();
+    for (const cid of [spec.moduleCid, ...spec.inputCids].map(canonical)) {
       if (!this.#owned.has(cid)) continue;
       const leases = this.#leases.get(cid) ?? new Map<string, number>();
       this.#leases.set(cid, leases);
@@ -48,8 +49,18 @@ export class ArtifactAccess {
     }
   }
 
+  /** Drops the leases that ended. */
+  #sweep(): void {
+    const now = this.#now();
+    for (const [cid, leases] of this.#leases) {
+      for (const [provider, until] of leases) if (until < now) leases.delete(provider);
+      if (leases.size === 0) this.#leases.delete(cid);
+    }
+  }
+
   /** ARTIFACT_ACCESS_DENIED unless `requester` may read `cid` (an owned one). */
-  async checkRead(cid: string, requester: Address): Promise<void> {
+  async checkRead(spelled: string, requester: Address): Promise<void> {
+    const cid = canonical(spelled);
     if (!this.#owned.has(cid)) return;
     const leased = this.#leases.get(cid)?.get(requester.toLowerCase());
     if (leased !== undefined && leased >= this.#now()) return;
@@ -59,7 +70,7 @@ export class ArtifactAccess {
 
   /** ARTIFACT_ACCESS_DENIED unless the job's client may use every owned artifact the job names. */
   async checkJob(spec: JobSpec): Promise<void> {
-    for (const cid of [spec.moduleCid, ...spec.inputCids]) {
+    for (const cid of [spec.moduleCid, ...spec.inputCids].map(canonical)) {
       if (this.#owned.has(cid) && !(await this.#ownerOrGrantee(cid, spec.client, 'job')))
         throw denied(cid, spec.client, 'use in a job');
     }
@@ -90,6 +101,15 @@ export class ArtifactAccess {
 
   #nowSeconds(): number {
     return Math.floor(this.#now() / 1000);
+  }
+}
+
+/** The canonical spelling of a CID (the store's); anything that is no CID as it is. */
+function canonical(cid: string): string {
+  try {
+    return parseCid(cid).toString();
+  } catch {
+    return cid;
   }
 }
 

@@ -50,7 +50,7 @@ export class ErasureRelay {
    * given it is told. Resolves once they are told (receipts come as they come).
    */
   async erased(cid: string): Promise<{ providers: Address[]; cancelled: string[] }> {
-    const cancelled = await this.#cancelJobsUsing(cid);
+    const cancelled = await this.cancelJobsUsing(cid, 'artifact erased');
     const providers = await this.deps.copies.erase(cid, this.#now());
     for (const provider of providers) void this.#notify(cid, provider);
     return { providers, cancelled };
@@ -71,8 +71,16 @@ export class ErasureRelay {
     }
   }
 
-  async #cancelJobsUsing(cid: string): Promise<string[]> {
-    const open = await this.deps.store.list({ states: CANCELLABLE, limit: 10_000 });
+  /**
+   * Cancels the jobs not yet run to their end that name `cid` (only `client`'s, when given): its
+   * bytes are gone, or the client's grant on it was revoked. Unaccepted jobs are never charged.
+   */
+  async cancelJobsUsing(cid: string, reason: string, client?: Address): Promise<string[]> {
+    const open = await this.deps.store.list({
+      states: CANCELLABLE,
+      limit: 10_000,
+      ...(client ? { client } : {}),
+    });
     const using = open.filter((job) => {
       const spec = specOf(job);
       return spec.moduleCid === cid || spec.inputCids.includes(cid);
@@ -82,8 +90,12 @@ export class ErasureRelay {
       const ended = await this.deps.store
         .transition(job.id, 'cancelled', {
           from: CANCELLABLE,
-          patch: { error: { code: 'ARTIFACT_ERASED', message: `artifact ${cid} was erased by its owner` } },
-          detail: { reason: 'artifact erased', cid },
+          patch: {
+            error: client
+              ? { code: 'ARTIFACT_ACCESS_DENIED', message: `the grant on artifact ${cid} was revoked` }
+              : { code: 'ARTIFACT_ERASED', message: `artifact ${cid} was erased by its owner` },
+          },
+          detail: { reason, cid },
         })
         .catch(() => undefined); // it moved on meanwhile
       if (!ended) continue;

@@ -3,6 +3,7 @@ import {
   type JobSpec,
   type NetworkDomain,
   PRIVATE_JOB,
+  parseCid,
   parseWireJson,
   toWireJson,
   type VerifiedMessage,
@@ -84,6 +85,7 @@ export class JobIntake {
     }
     const policy = this.#checkVerification(spec.verification, spec.runtime);
     checkPrivacy(spec, policy.kind);
+    checkCanonicalCids(spec);
     await this.options.artifactAccess?.(spec);
     await this.options.depositCheck?.(spec.client, spec.maxPrice);
     const job = await this.options.store.create({
@@ -152,6 +154,30 @@ export class JobIntake {
 
   #now(): bigint {
     return this.options.nowSeconds?.() ?? BigInt(Math.floor(Date.now() / 1000));
+  }
+}
+
+/**
+ * A CID has several spellings (base32, base58btc, base36): the one the artifact store and the
+ * access checks use is the canonical one, so a job must name its artifacts so. A name that is no
+ * CID at all (a model a provider holds) is the runtime's to resolve.
+ */
+function checkCanonicalCids(spec: JobSpec): void {
+  for (const cid of [spec.moduleCid, ...spec.inputCids]) {
+    let canonical: string;
+    try {
+      canonical = parseCid(cid).toString();
+    } catch {
+      continue;
+    }
+    if (canonical !== cid)
+      throw new IdlegridError(
+        'CID_INVALID',
+        `name artifacts by their canonical CID: ${canonical}, not ${cid}`,
+        {
+          details: { cid, canonical },
+        },
+      );
   }
 }
 

@@ -39,6 +39,17 @@ export class ArtifactFetcher {
     this.#authorize = options.authorize;
   }
 
+  /**
+   * Deletes every trace of an artifact here: a download under way is let finish first (its bytes
+   * would land in the cache afterwards), then the cache entry and any partial download go.
+   */
+  async erase(cid: string): Promise<void> {
+    const key = parseCid(cid).toString();
+    await this.#inFlight.get(key)?.catch(() => {});
+    await this.store.delete(key);
+    await rm(join(this.#partDir, `${key}.part`), { force: true });
+  }
+
   /** The artifact's bytes, from the cache or the coordinator; concurrent calls share one download. */
   async fetch(apiUrl: string, cid: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
     const key = parseCid(cid).toString();

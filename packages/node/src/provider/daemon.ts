@@ -9,7 +9,6 @@ import {
   localAccount,
   networkDomain,
   PRIVATE_JOB,
-  parseCid,
   ReplayGuard,
   signMessage,
   toWireJson,
@@ -375,7 +374,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     const cid = (body as { cid?: unknown } | null)?.cid;
     if (from.id !== link.peer || typeof cid !== 'string')
       throw new IdlegridError('MESSAGE_INVALID', 'expected { cid } from our coordinator');
-    await fetcher.store.delete(parseCid(cid).toString());
+    await fetcher.erase(cid);
     const erasedAt = now().getTime();
     emit({ type: 'artifact.erased', cid });
     const receipt = await signMessage(account, domain, 'ErasureReceipt', {

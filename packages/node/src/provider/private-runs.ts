@@ -33,7 +33,8 @@ export class LeaseKeyInbox {
 
   /** A private job was assigned here: its client's keys are accepted from now on. */
   expect(jobId: string, client: Address): void {
-    this.#expected.set(jobId.toLowerCase(), { client });
+    // An assignment repeated while the lease runs keeps the lease's entry (and a waiting run's).
+    if (!this.#expected.has(jobId.toLowerCase())) this.#expected.set(jobId.toLowerCase(), { client });
   }
 
   /** A `job.keys` body: checked (signed by the job's client, for this provider) and opened. */

@@ -20,6 +20,8 @@ import {
   revokeArtifact,
   sealArtifact,
 } from '@idlegrid/sdk/privacy';
+import { base58btc } from 'multiformats/bases/base58';
+import { CID } from 'multiformats/cid';
 import type { Hex } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,7 +180,23 @@ describe('owned and encrypted artifacts through a real coordinator', () => {
     expect(new TextDecoder().decode((await openArtifact(bob, sealed.cid, bob.key)).plaintext)).toBe(
       plaintext,
     );
-    expect(await codeOf(jobFor(bob))).toBe('no error');
+    const granted = (await jobFor(bob)) as { job: { id: string } };
+    // Another spelling of the same CID (base58btc) is no way around the check: artifacts are named canonically.
+    const base58 = CID.parse(sealed.cid).toString(base58btc);
+    expect(
+      await codeOf(
+        client.postJson(
+          '/v1/jobs',
+          await signMessage(bob.signer, domain, 'JobSpec', {
+            ...sampleMessages(bob.signer.address, BigInt(Math.floor(Date.now() / 1000) + 300)).JobSpec,
+            jobId: `0x${crypto.randomUUID().replaceAll('-', '').padEnd(64, '1')}` as Hex,
+            inputCids: [base58],
+            deadline: BigInt(Math.floor(Date.now() / 1000) + 120),
+            nonce: BigInt(Date.now()) + 7n,
+          }),
+        ),
+      ),
+    ).toBe('CID_INVALID');
     expect(await codeOf(readArtifact(carol, sealed.cid))).toBe('ARTIFACT_ACCESS_DENIED');
     expect(await codeOf(bob.coordinator.postJson(`/v1/artifacts/${sealed.cid}/grants`, {}))).toBe(
       'MESSAGE_UNKNOWN_KIND',
@@ -207,6 +225,11 @@ describe('owned and encrypted artifacts through a real coordinator', () => {
     // Revoked: denied again, at once.
     await revokeArtifact(alice, sealed.cid, bob.signer.address);
     expect(await codeOf(readArtifact(bob, sealed.cid))).toBe('ARTIFACT_ACCESS_DENIED');
+    // The job bob queued under the grant ends with it (no provider ran it: nothing is charged).
+    const queued = (await client.getJson(`/v1/jobs/${granted.job.id}`)) as {
+      job: { state: string; error: { code: string } };
+    };
+    expect(queued.job).toMatchObject({ state: 'cancelled', error: { code: 'ARTIFACT_ACCESS_DENIED' } });
     expect(await codeOf(jobFor(bob))).toBe('ARTIFACT_ACCESS_DENIED');
     // An expired grant is no grant.
     await grantArtifact(alice, sealed.cid, {

@@ -35,7 +35,6 @@ export class ArtifactCopies {
   async record(cids: readonly string[], provider: Address, now: number): Promise<void> {
     const fresh = cids.filter((cid) => !this.#recorded.has(pairOf(cid, provider)));
     if (fresh.length === 0) return;
-    for (const cid of fresh) this.#remember(pairOf(cid, provider));
     const rows = fresh.map((cid) => ({ cid, provider: provider.toLowerCase(), since: now }));
     await this.writes.write((trx) =>
       trx
@@ -44,6 +43,8 @@ export class ArtifactCopies {
         .onConflict((conflict) => conflict.columns(['cid', 'provider']).doNothing())
         .execute(),
     );
+    // Remembered once written: a write that failed is tried again with the next assignment.
+    for (const cid of fresh) this.#remember(pairOf(cid, provider));
   }
 
   /** The artifact is erased: each copy becomes a notice to its provider. Returns those providers. */

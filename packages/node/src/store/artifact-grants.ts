@@ -72,9 +72,11 @@ export class ArtifactGrants {
     return { given: given.map(storedOf), received: received.map(storedOf) };
   }
 
-  /** The artifact is gone: its grants with it. */
-  async dropAll(cid: string): Promise<void> {
-    await this.db.deleteFrom('artifact_grants').where('cid', '=', cid).execute();
+  /** The artifact is gone (or, with `owner`, that owner's claim on it): its grants with it. */
+  async dropAll(cid: string, owner?: Address): Promise<void> {
+    let query = this.db.deleteFrom('artifact_grants').where('cid', '=', cid);
+    if (owner) query = query.where('owner', '=', owner.toLowerCase());
+    await query.execute();
   }
 }
 

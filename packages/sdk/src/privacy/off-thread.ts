@@ -13,6 +13,7 @@ type Outgoing = { id: number } & (
 interface DecryptWorker {
   postMessage(message: unknown, transfer?: readonly ArrayBuffer[]): void;
   on(event: 'message', listener: (message: Outgoing) => void): void;
+  on(event: 'error' | 'exit', listener: (error?: unknown) => void): void;
   off(event: 'message', listener: (message: Outgoing) => void): void;
   ref(): void;
   unref(): void;
@@ -20,6 +21,10 @@ interface DecryptWorker {
 
 let worker: Promise<DecryptWorker | undefined> | undefined;
 let nextId = 0;
+/** Decryptions under way: the worker holds the process open while there are any. */
+let users = 0;
+/** Called when the worker fails or exits: each decryption under way ends with the error. */
+const onWorkerGone = new Set<(error: unknown) => void>();
 
 /** The decryption worker, started once (in Node only; elsewhere undefined); it holds the process open only while in use. */
 function decryptWorker(): Promise<DecryptWorker | undefined> {
@@ -29,6 +34,13 @@ function decryptWorker(): Promise<DecryptWorker | undefined> {
       const { Worker } = await import('node:worker_threads');
       const started = new Worker(new URL('./decrypt-worker.js', import.meta.url)) as unknown as DecryptWorker;
       started.unref();
+      const gone = (error?: unknown) => {
+        // The next decryption starts a new worker.
+        worker = undefined;
+        for (const fail of onWorkerGone) fail(error ?? new Error('the decryption worker exited'));
+      };
+      started.on('error', gone);
+      started.on('exit', () => gone());
       return started;
     } catch {
       return undefined;
@@ -55,38 +67,51 @@ export async function* decryptOffThread(
   }
   const id = nextId++;
   const out: Outgoing[] = [];
+  let failed: unknown;
   let wake: (() => void) | undefined;
   const listener = (message: Outgoing) => {
     if (message.id !== id) return;
     out.push(message);
     wake?.();
   };
+  const workerGone = (error: unknown) => {
+    failed ??= new IdlegridError('INTERNAL', 'the decryption worker failed', { cause: error });
+    wake?.();
+  };
   decryptor.on('message', listener);
-  decryptor.ref();
+  onWorkerGone.add(workerGone);
+  if (users++ === 0) decryptor.ref();
   let ended = false;
+  let abandoned = false;
   const end = () => {
     if (!ended) decryptor.postMessage({ id, end: true });
     ended = true;
   };
+  const iterator = source[Symbol.asyncIterator]();
   try {
     decryptor.postMessage({ id, open: key.slice() });
-    let failed: unknown;
     const feeding = (async () => {
       try {
-        for await (const piece of source) {
+        for (;;) {
+          const next = await iterator.next();
+          if (next.done || abandoned) break;
+          const piece = next.value;
           // A piece that is its whole buffer moves to the worker as it is; any other is copied first.
           const whole = piece.byteOffset === 0 && piece.byteLength === piece.buffer.byteLength;
           const owned = whole ? piece : piece.slice();
           decryptor.postMessage({ id, piece: owned }, [owned.buffer as ArrayBuffer]);
         }
       } catch (error) {
-        failed = error;
+        failed ??= error;
       }
       end();
+      wake?.();
     })();
     for (;;) {
       const next = out.shift();
       if (!next) {
+        // A transfer that broke, or a worker that died, is the error, not the envelope left unfinished.
+        if (failed !== undefined) throw failed;
         await new Promise<void>((resolve) => {
           wake = resolve;
         });
@@ -96,7 +121,6 @@ export async function* decryptOffThread(
       if ('plain' in next) yield next.plain;
       else {
         await feeding;
-        // A transfer that broke is the error, not the envelope it left unfinished.
         if (failed !== undefined) throw failed;
         if ('error' in next) throw new IdlegridError(next.error.code as ErrorCode, next.error.message);
         onDigest(next.digest);
@@ -104,8 +128,12 @@ export async function* decryptOffThread(
       }
     }
   } finally {
+    // Abandoned or failed midway: the transfer stops, and the worker drops the envelope.
+    abandoned = true;
+    await iterator.return?.();
     end();
     decryptor.off('message', listener);
-    decryptor.unref();
+    onWorkerGone.delete(workerGone);
+    if (--users === 0) decryptor.unref();
   }
 }

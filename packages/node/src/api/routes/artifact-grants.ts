@@ -1,6 +1,7 @@
 import { IdlegridError, toWireJson, verifySignedMessage } from '@idlegrid/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { ArtifactAccess } from '../../coordinator/artifact-access.js';
+import type { ErasureRelay } from '../../coordinator/erasures.js';
 import type { JobStore } from '../../jobs/api.js';
 import type { ArtifactStore } from '../../storage/artifact-store.js';
 import type { PaymentLedger } from '../../store/payment-ledger.js';
@@ -8,6 +9,8 @@ import { type ArtifactRequestDeps, requiredRequest } from './artifact-requests.j
 
 export interface GrantRouteDeps extends ArtifactRequestDeps {
   artifacts: ArtifactStore;
+  /** Cancels a revoked grantee's jobs that still need the artifact. */
+  erasures?: ErasureRelay | undefined;
   access?: ArtifactAccess | undefined;
   store: JobStore;
   payments?: PaymentLedger | undefined;
@@ -40,6 +43,9 @@ export function artifactGrantRoutes(app: FastifyInstance, deps: GrantRouteDeps):
     await owners.store.takeNonce(grant.owner, grant.nonce);
     const signed = { kind: verified.kind, message: grant, signature: verified.signature };
     const stored = await owners.grants.put(grant, json(signed), Date.now());
+    // Revoked (or already ended): the grantee's jobs still waiting for the artifact end now.
+    if (stored.until <= Math.floor(Date.now() / 1000))
+      await deps.erasures?.cancelJobsUsing(grant.cid, 'grant revoked', grant.grantee);
     return reply.status(201).send(json({ grant: stored }));
   });
 

@@ -87,6 +87,8 @@ export function artifactRoutes(app: FastifyInstance, deps: ArtifactRouteDeps): v
     const { cid } = request.params;
     const { message, owners } = await requiredRequest(deps, request, 'erase', cid);
     const { destroy } = await owners.erase(cid, message.requester, Date.now());
+    // The grants the eraser gave go with its claim; the other owners' stand.
+    await deps.owners?.grants?.dropAll(cid, message.requester);
     if (!destroy) return { cid, owner: message.requester, erased: true, blobDestroyed: false };
     await deps.artifacts.delete(cid);
     deps.access?.destroyed(cid);
