@@ -205,6 +205,20 @@ describe('idlegrid localnet', () => {
       expect(metrics).toContain(
         `idlegrid_provider_dropout_risk_rising{provider="${run.json.job.provider}"} 0`,
       );
+      // A sensor: bound to the client by both signatures, then pushing signed readings.
+      const bound = await cli('device', 'register', '--kind', 'weather-station');
+      expect(bound.json).toMatchObject({ kind: 'weather-station' });
+      const pushed = await cli(
+        'device',
+        'push',
+        '--feed',
+        'weather',
+        '--cell',
+        'u4pru',
+        '--values',
+        '{"temperature":21.5}',
+      );
+      expect(pushed.json).toMatchObject({ accepted: 1 });
       const listed = await cli('job', 'list');
       expect(listed.json.map((j: { id: string }) => j.id)).toContain(run.json.job.id);
       // A unique prefix names the job, as git takes short ids; people see names and runtimes.

@@ -69,6 +69,11 @@ const COMMANDS: { name: string; description: string; load: () => Promise<Registr
     load: async () => (await import('./commands/ocr.js')).registerOcrCommand,
   },
   {
+    name: 'device',
+    description: 'a sensor that signs its readings and pushes them to a feed',
+    load: async () => (await import('./commands/device.js')).registerDeviceCommands,
+  },
+  {
     name: 'mcp',
     description: 'serve the network to AI agents (Model Context Protocol), spending from a capped wallet',
     load: async () => (await import('./commands/mcp.js')).registerMcpCommand,

@@ -4,6 +4,13 @@ export { AUTHOR_FIELD, MESSAGE_KINDS, MESSAGE_TYPES, type MessageKind } from './
 export { ERROR_CODES, type ErrorCode } from './errors/codes.js';
 export { httpStatusOf } from './errors/http-status.js';
 export { IdlegridError, type IdlegridErrorOptions, isIdlegridError } from './errors/idlegrid-error.js';
+export {
+  openReading,
+  type Reading,
+  readingSchema,
+  type SignedReading,
+  signReading,
+} from './feeds/reading.js';
 export { canonicalJson } from './hashing/canonical-json.js';
 export { cidOfBytes, cidOfJson, cidOfSha256, parseCid, verifyCid, verifyCidDigest } from './hashing/cid.js';
 export { resultCommitment } from './messages/commitment.js';
@@ -24,6 +31,8 @@ export {
   artifactGrantSchema,
   artifactRequestSchema,
   assignmentSchema,
+  type DeviceBinding,
+  deviceBindingSchema,
   type ErasureReceipt,
   erasureReceiptSchema,
   type Heartbeat,

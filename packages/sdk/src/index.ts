@@ -9,6 +9,7 @@ import { nodeFetch } from './http/node-fetch.js';
 // In Node, coordinator requests go over node:http (half the cost of the built-in fetch).
 setDefaultFetch(nodeFetch);
 
+export { pushReadings, registerDevice, sequenceSource } from './feeds/devices.js';
 export {
   CoordinatorClient,
   type CoordinatorClientOptions,

@@ -11,8 +11,10 @@ import type { JobIntake } from '../coordinator/job-intake.js';
 import type { LeaseKeyRelay } from '../coordinator/lease-keys.js';
 import type { PaymentForwarder } from '../coordinator/payment-forwarder.js';
 import type { ProviderRegistry } from '../coordinator/provider-registry.js';
+import type { FeedIngest } from '../feeds/ingest.js';
 import type { JobStore } from '../jobs/api.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
+import type { FeedStore } from '../store/feed-store.js';
 import type { PaymentLedger } from '../store/payment-ledger.js';
 import { clientErrorReply } from './client-errors.js';
 import { errorReply } from './error-reply.js';
@@ -27,6 +29,7 @@ import { artifactGrantRoutes } from './routes/artifact-grants.js';
 import { type ArtifactRouteDeps, artifactRoutes } from './routes/artifacts.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
+import { feedRoutes } from './routes/feeds.js';
 import { jobRoutes } from './routes/jobs.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { networkRoutes } from './routes/network.js';
@@ -41,6 +44,8 @@ export interface ApiComponents {
   bus: JobEventBus;
   /** Who may read and use owned artifacts (grants, leases); without it owned artifacts read like any. */
   access?: ArtifactAccess;
+  /** Devices and their signed readings (feeds); without them the feed routes are absent. */
+  feeds?: { ingest: FeedIngest; store: FeedStore };
   /** Carries erasures to providers' copies, and keeps their receipts (`GET /v1/artifacts/:cid/erasure`). */
   erasures?: ErasureRelay;
   /** Relays private jobs' lease keys (`keys` events, `POST /v1/jobs/:id/keys`); without it private jobs cannot run. */
@@ -109,6 +114,7 @@ export function createApiServer(components: ApiComponents, options: ApiOptions =
   openApiRoutes(app, { artifactBodyLimit });
   jobRoutes(app, { ...components, limits });
   artifactRoutes(app, components);
+  if (components.feeds) feedRoutes(app, components.feeds);
   artifactGrantRoutes(app, {
     artifacts: components.artifacts,
     store: components.store,

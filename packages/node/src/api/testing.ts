@@ -11,9 +11,10 @@ import { JobEventBus } from '../coordinator/job-event-bus.js';
 import { JobIntake } from '../coordinator/job-intake.js';
 import type { PaymentForwarder } from '../coordinator/payment-forwarder.js';
 import { ProviderRegistry } from '../coordinator/provider-registry.js';
+import { FeedIngest } from '../feeds/ingest.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { ArtifactStore } from '../storage/artifact-store.js';
-import { openJobStore } from '../store/open-store.js';
+import { openCoordinatorStore } from '../store/open-store.js';
 import type { PaymentLedger } from '../store/payment-ledger.js';
 import type { RequestLimits } from './limits/request-limits.js';
 import { createMetrics } from './metrics.js';
@@ -52,7 +53,8 @@ export async function equippedApi(
   parts: { limits?: RequestLimits } = {},
 ): Promise<EquippedApi> {
   const dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-api-'));
-  const store = await openJobStore({ dataDir });
+  const opened = await openCoordinatorStore({ dataDir });
+  const store = opened.jobs;
   const bus = new JobEventBus();
   const intake = new JobIntake({ domain: testDomain, store, bus });
   const artifacts = new ArtifactStore(join(dataDir, 'artifacts'), 1024);
@@ -63,7 +65,7 @@ export async function equippedApi(
     grant: { cap: 0n, spent: 0n, expiry: 0n },
     close: async () => {
       await api.app.close();
-      await store.close();
+      await opened.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
@@ -89,6 +91,7 @@ export async function equippedApi(
       chain: { context: { network } as unknown as ChainContext, coordinator: address(4), readsChain: true },
       dashboardDir: join(dataDir, 'dashboard'),
       inference,
+      feeds: { ingest: new FeedIngest({ store: opened.feeds, domain: testDomain }), store: opened.feeds },
       ...parts,
     },
     options,

@@ -7,6 +7,7 @@ import { type ApiLimitsSettings, resolveApiLimits } from '../api/limits/limits-s
 import { createMetrics } from '../api/metrics.js';
 import { createApiServer } from '../api/server.js';
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
+import { FeedIngest } from '../feeds/ingest.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
 import { createP2PHost } from '../p2p/host.js';
 import { peerIdToAddress } from '../p2p/identity.js';
@@ -202,6 +203,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       leaseKeys,
       erasures,
       access,
+      feeds: { ingest: new FeedIngest({ store: store.feeds, domain }), store: store.feeds },
       metrics: createMetrics(bus, registry),
       registry,
       payments: { forwarder, ledger: store.payments },

@@ -9,6 +9,7 @@ import { jobNoncesMigration } from './migrations/006-job-nonces.js';
 import { artifactOwnersMigration } from './migrations/007-artifact-owners.js';
 import { artifactCopiesMigration } from './migrations/008-artifact-copies.js';
 import { artifactGrantsMigration } from './migrations/009-artifact-grants.js';
+import { feedsMigration } from './migrations/010-feeds.js';
 import type { Database } from './schema.js';
 
 /** Every migration in order. Names sort lexically; never edit one that has shipped. */
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '007-artifact-owners': artifactOwnersMigration,
   '008-artifact-copies': artifactCopiesMigration,
   '009-artifact-grants': artifactGrantsMigration,
+  '010-feeds': feedsMigration,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

@@ -5,6 +5,7 @@ import { ArtifactGrants } from './artifact-grants.js';
 import { ArtifactOwners } from './artifact-owners.js';
 import { BlobTable } from './blob-table.js';
 import { postgresDialect, sqliteDialect } from './dialects.js';
+import { FeedStore } from './feed-store.js';
 import { GroupCommit } from './group-commit.js';
 import { KyselyJobStore } from './kysely-job-store.js';
 import { migrateToLatest } from './migrate.js';
@@ -22,6 +23,8 @@ export interface CoordinatorStore {
   copies: ArtifactCopies;
   /** Grants owners gave on their artifacts. */
   grants: ArtifactGrants;
+  /** Devices and the readings they signed. */
+  feeds: FeedStore;
   close(): Promise<void>;
 }
 
@@ -44,6 +47,7 @@ export async function openCoordinatorStore(options: {
     owners: new ArtifactOwners(db),
     copies: new ArtifactCopies(db, writes),
     grants: new ArtifactGrants(db),
+    feeds: new FeedStore(db, writes),
     payments: new PaymentLedger(db),
     close: () => db.destroy(),
   };

@@ -111,6 +111,26 @@ export interface ArtifactGrantsTable {
   granted_at: number | string;
 }
 
+export interface DevicesTable {
+  device: string;
+  owner: string;
+  kind: string;
+  /** The owner's signed DeviceBinding and the device's countersignature, wire JSON. */
+  binding: string;
+  registered_at: number | string;
+}
+
+export interface ReadingsTable {
+  device: string;
+  seq: number | string;
+  feed: string;
+  t: number | string;
+  cell: string;
+  /** The values, JSON. */
+  vals: string;
+  received_at: number | string;
+}
+
 export interface Database {
   jobs: JobsTable;
   job_runs: JobRunsTable;
@@ -124,4 +144,6 @@ export interface Database {
   artifact_copies: ArtifactCopiesTable;
   erasure_receipts: ErasureReceiptsTable;
   artifact_grants: ArtifactGrantsTable;
+  devices: DevicesTable;
+  readings: ReadingsTable;
 }

@@ -119,6 +119,13 @@ export const MESSAGE_TYPES = {
     { name: 'nonce', type: 'uint64' },
     { name: 'expiry', type: 'uint64' },
   ],
+  DeviceBinding: [
+    { name: 'owner', type: 'address' },
+    { name: 'device', type: 'address' },
+    { name: 'kind', type: 'string' },
+    { name: 'nonce', type: 'uint64' },
+    { name: 'expiry', type: 'uint64' },
+  ],
   ErasureReceipt: [
     { name: 'provider', type: 'address' },
     { name: 'cid', type: 'string' },
@@ -146,4 +153,5 @@ export const AUTHOR_FIELD = {
   LeaseKeys: 'client',
   ErasureReceipt: 'provider',
   ArtifactGrant: 'owner',
+  DeviceBinding: 'owner',
 } as const satisfies Record<MessageKind, string>;

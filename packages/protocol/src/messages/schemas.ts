@@ -167,6 +167,15 @@ export const artifactGrantSchema = z.strictObject({
   ...replayFields,
 });
 
+/** An owner binds a device key to its address (the device countersigns the same message: see feeds). */
+export const deviceBindingSchema = z.strictObject({
+  owner: address,
+  device: address,
+  /** What it is: `weather-station`, `air-quality`, `gps-tracker`... */
+  kind: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and -'),
+  ...replayFields,
+});
+
 export const MESSAGE_SCHEMAS = {
   Offer: offerSchema,
   JobSpec: jobSpecSchema,
@@ -180,6 +189,7 @@ export const MESSAGE_SCHEMAS = {
   LeaseKeys: leaseKeysSchema,
   ErasureReceipt: erasureReceiptSchema,
   ArtifactGrant: artifactGrantSchema,
+  DeviceBinding: deviceBindingSchema,
 } as const satisfies Record<MessageKind, z.ZodType>;
 
 export type Offer = z.output<typeof offerSchema>;
@@ -194,6 +204,7 @@ export type ArtifactRequest = z.output<typeof artifactRequestSchema>;
 export type LeaseKeys = z.output<typeof leaseKeysSchema>;
 export type ErasureReceipt = z.output<typeof erasureReceiptSchema>;
 export type ArtifactGrant = z.output<typeof artifactGrantSchema>;
+export type DeviceBinding = z.output<typeof deviceBindingSchema>;
 
 /** The parsed (typed) form of each message kind. */
 export type MessageOf<K extends MessageKind> = z.output<(typeof MESSAGE_SCHEMAS)[K]>;

@@ -82,6 +82,7 @@ export function sampleMessages(author: Address, expiry: bigint): { [K in Message
       wrappedKey: '',
       ...replay,
     },
+    DeviceBinding: { owner: author, device: author, kind: 'weather-station', ...replay },
     ErasureReceipt: { provider: author, cid: CID, erasedAt: 1_765_000_000_000n, ...replay },
     LeaseKeys: {
       client: author,

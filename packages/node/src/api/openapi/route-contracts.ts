@@ -1,4 +1,5 @@
 import { ARTIFACT_CONTRACTS } from './artifact-contracts.js';
+import { FEED_CONTRACTS } from './feed-contracts.js';
 import { JOB_CONTRACTS } from './job-contracts.js';
 import { NETWORK_CONTRACTS } from './network-contracts.js';
 import { OPENAI_CONTRACTS } from './openai-contracts.js';
@@ -9,6 +10,7 @@ export const ROUTE_CONTRACTS: readonly RouteContract[] = [
   ...NETWORK_CONTRACTS,
   ...JOB_CONTRACTS,
   ...ARTIFACT_CONTRACTS,
+  ...FEED_CONTRACTS,
   ...OPENAI_CONTRACTS,
 ];
 

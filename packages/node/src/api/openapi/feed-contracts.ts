@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { decimalInteger } from './decimal-integer.js';
+import { KiB, MiB, type RouteContract } from './route-contract.js';
+import { addressSchema, signatureSchema, uint64Schema } from './wire-fields.js';
+import { signed } from './wire-messages.js';
+
+const bindingWireSchema = z.strictObject({
+  owner: addressSchema,
+  device: addressSchema,
+  kind: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+  nonce: uint64Schema,
+  expiry: uint64Schema,
+});
+
+const signedReadingSchema = z.strictObject({
+  payload: z
+    .string()
+    .max(4_096)
+    .describe('the reading as JSON text: { device, feed, t, cell, v, seq } (docs/feeds.md)'),
+  sig: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{130}$/)
+    .describe("the device's EIP-191 signature of the payload text"),
+});
+
+const feedParams = z.object({ feed: z.string().min(1).max(64) });
+
+const readingSchema = z.object({
+  device: addressSchema,
+  feed: z.string(),
+  t: z.number(),
+  cell: z.string(),
+  v: z.record(z.string(), z.number()),
+  seq: z.number(),
+  receivedAt: z.number(),
+});
+
+/** Devices and their feeds of signed readings. */
+export const FEED_CONTRACTS: readonly RouteContract[] = [
+  {
+    method: 'POST',
+    path: '/v1/devices',
+    operationId: 'registerDevice',
+    tag: 'feeds',
+    summary:
+      'Bind a device key to its owner: a DeviceBinding signed by the owner and countersigned by the device',
+    body: {
+      mediaType: 'application/json',
+      schema: z.strictObject({
+        binding: signed('DeviceBinding', bindingWireSchema),
+        deviceSignature: signatureSchema,
+      }),
+      limit: 16 * KiB,
+      required: true,
+    },
+    responses: {
+      201: {
+        description: 'The device, bound',
+        content: {
+          'application/json': z.object({
+            device: z.object({
+              device: addressSchema,
+              owner: addressSchema,
+              kind: z.string(),
+              registeredAt: z.number(),
+            }),
+          }),
+        },
+      },
+    },
+    errors: [400, 401, 409],
+  },
+  {
+    method: 'POST',
+    path: '/v1/feeds/:feed/readings',
+    operationId: 'pushReadings',
+    tag: 'feeds',
+    summary: 'Signed readings of registered devices, 1 to 1,000 a request, each taken or refused on its own',
+    params: feedParams,
+    body: {
+      mediaType: 'application/json',
+      schema: z.object({ readings: z.array(signedReadingSchema).min(1).max(1_000) }),
+      limit: 8 * MiB,
+      required: true,
+    },
+    responses: {
+      200: {
+        description: 'How each reading went, in order',
+        content: {
+          'application/json': z.object({
+            accepted: z.number().int(),
+            results: z.array(
+              z.union([
+                z.object({ accepted: z.literal(true), device: addressSchema, seq: z.number() }),
+                z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
+              ]),
+            ),
+          }),
+        },
+      },
+    },
+    errors: [400],
+  },
+  {
+    method: 'GET',
+    path: '/v1/feeds/:feed/readings',
+    operationId: 'listReadings',
+    tag: 'feeds',
+    summary: "A feed's latest readings, newest first",
+    params: feedParams,
+    query: z.object({ device: addressSchema.optional(), limit: decimalInteger(1, 1_000).optional() }),
+    responses: {
+      200: {
+        description: 'The readings',
+        content: { 'application/json': z.object({ readings: z.array(readingSchema) }) },
+      },
+    },
+    errors: [400],
+  },
+];

@@ -1,0 +1,127 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isIdlegridError, localAccount, type Reading, signMessage, signReading } from '@idlegrid/protocol';
+import { CoordinatorClient, pushReadings, registerDevice } from '@idlegrid/sdk';
+import { generatePrivateKey } from 'viem/accounts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { offChainNetwork, testDomain } from '../api/testing.js';
+import { type RunningCoordinator, startCoordinator } from '../coordinator/coordinator.js';
+
+let dataDir: string;
+let coordinator: RunningCoordinator;
+let client: CoordinatorClient;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-feeds-'));
+  coordinator = await startCoordinator({
+    dataDir,
+    network: offChainNetwork,
+    privateKey: generatePrivateKey(),
+    p2pListen: ['/ip4/127.0.0.1/tcp/0'],
+    chainChecks: false,
+  });
+  client = new CoordinatorClient({ url: coordinator.apiUrl });
+});
+afterAll(async () => {
+  await coordinator.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'no error',
+    (error: unknown) => (isIdlegridError(error) ? error.code : String(error)),
+  );
+
+describe('device feeds through a real coordinator', () => {
+  it('binds a device to its owner only with both signatures', async () => {
+    const owner = localAccount(generatePrivateKey());
+    const deviceKey = generatePrivateKey();
+    const ctx = { coordinator: client, signer: owner, domain: testDomain };
+    expect(await registerDevice(ctx, deviceKey, 'weather-station')).toMatchObject({
+      device: localAccount(deviceKey).address,
+      owner: owner.address,
+      kind: 'weather-station',
+    });
+    // A binding the claimed device did not countersign (someone else's key did) is refused.
+    const other = generatePrivateKey();
+    const binding = await signMessage(owner, testDomain, 'DeviceBinding', {
+      owner: owner.address,
+      device: localAccount(other).address,
+      kind: 'gps-tracker',
+      nonce: 1n,
+      expiry: BigInt(Math.floor(Date.now() / 1000) + 60),
+    });
+    const forged = await signMessage(
+      localAccount(generatePrivateKey()),
+      testDomain,
+      'DeviceBinding',
+      binding.message,
+    );
+    expect(await codeOf(client.postJson('/v1/devices', { binding, deviceSignature: forged.signature }))).toBe(
+      'SIGNER_MISMATCH',
+    );
+  });
+
+  it('takes signed readings in order, and refuses replays, forgeries, strangers and the far future, each with its code', async () => {
+    const owner = localAccount(generatePrivateKey());
+    const deviceKey = generatePrivateKey();
+    const device = localAccount(deviceKey).address;
+    await registerDevice(
+      { coordinator: client, signer: owner, domain: testDomain },
+      deviceKey,
+      'weather-station',
+    );
+    const now = Date.now();
+    const reading = (seq: number, over: Partial<Reading> = {}): Reading => ({
+      device,
+      feed: 'weather',
+      t: now - 1_000 + seq,
+      cell: 'u4pru',
+      v: { temperature: 20 + seq / 10, humidity: 0.5 },
+      seq,
+      ...over,
+    });
+    const good = await pushReadings(
+      { coordinator: client },
+      'weather',
+      [reading(1), reading(2), reading(3)],
+      deviceKey,
+    );
+    expect(good.accepted).toBe(3);
+    const stranger = generatePrivateKey();
+    const forged = signReading(reading(9), stranger); // names the device, signed by another key
+    const mixed = await pushReadings({ coordinator: client }, 'weather', [
+      signReading(reading(4), deviceKey),
+      signReading(reading(2), deviceKey), // replay
+      signReading(reading(4), deviceKey), // replay within the batch
+      forged,
+      signReading(reading(1, { device: localAccount(stranger).address }), stranger), // no owner
+      signReading(reading(5, { t: now + 3_600_000 }), deviceKey), // an hour ahead
+      signReading(reading(6, { feed: 'air' }), deviceKey), // another feed
+      { payload: 'not json', sig: `0x${'00'.repeat(65)}` },
+      signReading(reading(7), deviceKey),
+    ]);
+    const codes = mixed.results.map((r) => ('error' in r ? r.error.code : 'taken'));
+    expect(codes).toEqual([
+      'taken',
+      'READING_REPLAYED',
+      'READING_REPLAYED',
+      'READING_INVALID',
+      'DEVICE_NOT_REGISTERED',
+      'READING_INVALID',
+      'READING_INVALID',
+      'READING_INVALID',
+      'taken',
+    ]);
+    const stored = (await client.getJson(`/v1/feeds/weather/readings?device=${device}`)) as {
+      readings: { seq: number; v: Record<string, number> }[];
+    };
+    expect(stored.readings.map((r) => r.seq)).toEqual([7, 4, 3, 2, 1]);
+    expect(stored.readings[0]!.v).toEqual({ temperature: 20.7, humidity: 0.5 });
+    expect(await codeOf(client.postJson('/v1/feeds/weather/readings', { readings: [] }))).toBe(
+      'INVALID_ARGUMENT',
+    );
+  });
+});

@@ -1,0 +1,103 @@
+import {
+  type DeviceBinding,
+  IdlegridError,
+  isIdlegridError,
+  type NetworkDomain,
+  openReading,
+  type Reading,
+  verifySignedMessage,
+} from '@idlegrid/protocol';
+import type { FeedStore, RegisteredDevice } from '../store/feed-store.js';
+
+/** A reading dated later than this after it arrives is refused: a device's clock may drift, not leap. */
+const FUTURE_SLACK_MS = 5 * 60_000;
+/** Most readings one request may carry. */
+export const MAX_READINGS_PER_BATCH = 1_000;
+
+export type IngestResult =
+  | { accepted: true; device: string; seq: number }
+  | { error: { code: string; message: string } };
+
+/**
+ * Devices and their signed readings (docs/feeds.md). A device is bound to its owner by a
+ * DeviceBinding the owner signs and the device countersigns (so nobody binds a key it does not
+ * hold). A batch of readings is checked reading by reading (signature, registered device, feed,
+ * date, sequence), and the good ones are taken in one commit; each bad one gets its own code.
+ */
+export class FeedIngest {
+  constructor(private readonly deps: { store: FeedStore; domain: NetworkDomain; now?: () => number }) {}
+
+  /** Binds a device to its owner: the owner's signed binding, and the device's signature of the same message. */
+  async register(binding: unknown, deviceSignature: unknown): Promise<RegisteredDevice> {
+    const owner = await verifySignedMessage(this.deps.domain, binding, { kind: 'DeviceBinding' });
+    const message: DeviceBinding = owner.message;
+    // The device signs the very message its owner signed: it holds the key it is bound by.
+    const countersigned = await verifySignedMessage(
+      this.deps.domain,
+      { kind: 'DeviceBinding', message, signature: deviceSignature },
+      { kind: 'DeviceBinding', acceptDelegate: async (signer) => signer === message.device },
+    );
+    if (countersigned.signer !== message.device)
+      throw new IdlegridError(
+        'SIGNER_MISMATCH',
+        `the binding is not countersigned by the device ${message.device}`,
+      );
+    const device: RegisteredDevice = {
+      device: message.device,
+      owner: message.owner,
+      kind: message.kind,
+      registeredAt: this.#now(),
+    };
+    await this.deps.store.register(device, {
+      binding: {
+        kind: 'DeviceBinding',
+        message: { ...message, nonce: `${message.nonce}`, expiry: `${message.expiry}` },
+        signature: owner.signature,
+      },
+      deviceSignature,
+    });
+    return device;
+  }
+
+  /** Checks each reading of a batch for `feed`, takes the good ones at once, and says how each went, in order. */
+  async ingest(feed: string, batch: readonly unknown[]): Promise<IngestResult[]> {
+    const now = this.#now();
+    const accepted: Reading[] = [];
+    /** Sequence numbers taken in this batch, so that a batch cannot replay itself. */
+    const taken = new Map<string, number>();
+    const results: IngestResult[] = [];
+    for (const item of batch) {
+      try {
+        const reading = openReading(item);
+        if (reading.feed !== feed)
+          throw new IdlegridError('READING_INVALID', `the reading is for feed ${reading.feed}, not ${feed}`);
+        if (reading.t > now + FUTURE_SLACK_MS)
+          throw new IdlegridError(
+            'READING_INVALID',
+            `the reading is dated ${reading.t - now} ms in the future`,
+          );
+        if (!(await this.deps.store.deviceOf(reading.device)))
+          throw new IdlegridError('DEVICE_NOT_REGISTERED', `device ${reading.device} is bound to no owner`);
+        const key = reading.device.toLowerCase();
+        const last = Math.max(await this.deps.store.lastSeq(reading.device), taken.get(key) ?? -1);
+        if (reading.seq <= last)
+          throw new IdlegridError(
+            'READING_REPLAYED',
+            `seq ${reading.seq} of ${reading.device} is not above ${last}`,
+          );
+        taken.set(key, reading.seq);
+        accepted.push(reading);
+        results.push({ accepted: true, device: reading.device, seq: reading.seq });
+      } catch (error) {
+        if (!isIdlegridError(error)) throw error;
+        results.push({ error: { code: error.code, message: error.message } });
+      }
+    }
+    await this.deps.store.insert(accepted, now);
+    return results;
+  }
+
+  #now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+}

@@ -1,0 +1,126 @@
+import type { Reading } from '@idlegrid/protocol';
+import type { Kysely } from 'kysely';
+import { type Address, getAddress } from 'viem';
+import type { GroupCommit } from './group-commit.js';
+import type { Database } from './schema.js';
+
+export interface RegisteredDevice {
+  device: Address;
+  owner: Address;
+  kind: string;
+  registeredAt: number;
+}
+
+export interface StoredReading extends Reading {
+  receivedAt: number;
+}
+
+/** Devices and their readings (see feeds/). The devices and their last sequence numbers are kept in memory once read. */
+export class FeedStore {
+  readonly #devices = new Map<string, RegisteredDevice | null>();
+  readonly #lastSeq = new Map<string, number>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly writes: GroupCommit<Database>,
+  ) {}
+
+  async register(device: RegisteredDevice, binding: unknown): Promise<void> {
+    const row = {
+      device: device.device.toLowerCase(),
+      owner: device.owner.toLowerCase(),
+      kind: device.kind,
+      binding: JSON.stringify(binding),
+      registered_at: device.registeredAt,
+    };
+    const { device: _device, ...update } = row;
+    await this.db
+      .insertInto('devices')
+      .values(row)
+      .onConflict((conflict) => conflict.column('device').doUpdateSet(update))
+      .execute();
+    this.#devices.set(row.device, device);
+  }
+
+  async deviceOf(device: Address): Promise<RegisteredDevice | undefined> {
+    const key = device.toLowerCase();
+    if (!this.#devices.has(key)) {
+      const row = await this.db
+        .selectFrom('devices')
+        .selectAll()
+        .where('device', '=', key)
+        .executeTakeFirst();
+      this.#devices.set(
+        key,
+        row
+          ? {
+              device: getAddress(row.device),
+              owner: getAddress(row.owner),
+              kind: row.kind,
+              registeredAt: Number(row.registered_at),
+            }
+          : null,
+      );
+    }
+    return this.#devices.get(key) ?? undefined;
+  }
+
+  /** The highest sequence number taken from the device; -1 for none. */
+  async lastSeq(device: Address): Promise<number> {
+    const key = device.toLowerCase();
+    let last = this.#lastSeq.get(key);
+    if (last === undefined) {
+      const row = await this.db
+        .selectFrom('readings')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .where('device', '=', key)
+        .executeTakeFirst();
+      last = row?.seq === null || row?.seq === undefined ? -1 : Number(row.seq);
+      this.#lastSeq.set(key, Math.max(last, this.#lastSeq.get(key) ?? -1));
+    }
+    return this.#lastSeq.get(key)!;
+  }
+
+  /** Takes readings already checked (signature, device, sequence) in one commit. */
+  async insert(readings: readonly Reading[], now: number): Promise<void> {
+    if (readings.length === 0) return;
+    const rows = readings.map((reading) => ({
+      device: reading.device.toLowerCase(),
+      seq: reading.seq,
+      feed: reading.feed,
+      t: reading.t,
+      cell: reading.cell,
+      vals: JSON.stringify(reading.v),
+      received_at: now,
+    }));
+    // SQLite takes at most 32,766 bound values a statement: 7 a row.
+    await this.writes.write(async (trx) => {
+      for (let at = 0; at < rows.length; at += 1_000) {
+        await trx
+          .insertInto('readings')
+          .values(rows.slice(at, at + 1_000))
+          .execute();
+      }
+    });
+    for (const reading of readings) {
+      const key = reading.device.toLowerCase();
+      this.#lastSeq.set(key, Math.max(this.#lastSeq.get(key) ?? -1, reading.seq));
+    }
+  }
+
+  /** A feed's latest readings, newest first (one device's, with `device`). */
+  async list(feed: string, options: { device?: Address; limit: number }): Promise<StoredReading[]> {
+    let query = this.db.selectFrom('readings').selectAll().where('feed', '=', feed);
+    if (options.device) query = query.where('device', '=', options.device.toLowerCase());
+    const rows = await query.orderBy('t', 'desc').limit(options.limit).execute();
+    return rows.map((row) => ({
+      device: getAddress(row.device),
+      feed: row.feed,
+      t: Number(row.t),
+      cell: row.cell,
+      v: JSON.parse(row.vals) as Record<string, number>,
+      seq: Number(row.seq),
+      receivedAt: Number(row.received_at),
+    }));
+  }
+}

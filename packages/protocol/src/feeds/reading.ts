@@ -1,0 +1,74 @@
+import { type Address, getAddress, type Hex, hashMessage, isAddress } from 'viem';
+import { z } from 'zod';
+import { IdlegridError } from '../errors/idlegrid-error.js';
+import { recoverDigestSigner, signDigest } from '../signing/secp256k1.js';
+
+/**
+ * A device's signed reading, in a form a microcontroller can write (docs/feeds.md): the reading as
+ * a JSON text, and a secp256k1 signature of that exact text as an Ethereum signed message
+ * (EIP-191: keccak-256 of "\x19Ethereum Signed Message:\n" + its length in bytes + the text). The
+ * device never canonicalizes anything: the server checks the bytes it was sent.
+ *
+ *   { "payload": "{\"device\":\"0x…\",\"feed\":\"weather\",\"t\":1765000000000,\"cell\":\"u4pru\",
+ *                  \"v\":{\"temperature\":21.5},\"seq\":42}",
+ *     "sig": "0x…" }
+ */
+export interface SignedReading {
+  payload: string;
+  sig: Hex;
+}
+
+export const readingSchema = z.strictObject({
+  device: z.string().refine((value) => isAddress(value, { strict: false }), 'an address'),
+  feed: z.string().min(1).max(64),
+  /** When it was measured, unix milliseconds. */
+  t: z.number().int().nonnegative(),
+  /** Where, as a location cell (the feed's precision; see docs/feeds.md). */
+  cell: z.string().max(32),
+  /** The values measured, by quantity. */
+  v: z
+    .record(z.string().max(32), z.number())
+    .refine((values) => Object.keys(values).length <= 32, 'at most 32 values'),
+  /** Counts up from 0 for each device: a reading whose seq is not above the last taken is a replay. */
+  seq: z.number().int().nonnegative(),
+});
+
+export type Reading = Omit<z.output<typeof readingSchema>, 'device'> & { device: Address };
+
+export const signedReadingSchema = z.strictObject({
+  payload: z.string().max(4_096),
+  sig: z.string().regex(/^0x[0-9a-fA-F]{130}$/),
+});
+
+/** Signs a reading with a device's key, as a device does. */
+export function signReading(reading: Reading, deviceKey: Hex): SignedReading {
+  const payload = JSON.stringify(reading);
+  return { payload, sig: signDigest(hashMessage(payload), deviceKey) };
+}
+
+/** The reading in a signed one, once its signature is the device's own: READING_INVALID otherwise. */
+export function openReading(input: unknown): Reading {
+  const signed = signedReadingSchema.safeParse(input);
+  if (!signed.success) throw invalid('a reading is { payload, sig }');
+  let json: unknown;
+  try {
+    json = JSON.parse(signed.data.payload);
+  } catch {
+    throw invalid('the payload is not JSON');
+  }
+  const parsed = readingSchema.safeParse(json);
+  if (!parsed.success) throw invalid(`the payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  const device = getAddress(parsed.data.device);
+  let signer: Address;
+  try {
+    signer = recoverDigestSigner(hashMessage(signed.data.payload), signed.data.sig as Hex);
+  } catch (cause) {
+    throw invalid('the signature does not recover', cause);
+  }
+  if (signer !== device) throw invalid(`signed by ${signer}, not by the device ${device}`);
+  return { ...parsed.data, device };
+}
+
+function invalid(why: string, cause?: unknown): IdlegridError {
+  return new IdlegridError('READING_INVALID', `reading refused: ${why}`, cause ? { cause } : {});
+}
