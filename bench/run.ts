@@ -1,4 +1,5 @@
 import { runCliStartBenchmark } from './cli-start.js';
+import { runFeedsBenchmark } from './feeds.js';
 import { runGasBenchmark } from './gas.js';
 import { runLlmBenchmark } from './llm.js';
 import { runNetworkBenchmark } from './network.js';
@@ -19,4 +20,5 @@ writeSection('verification-net', await verificationNetworkSection());
 writeSection('llm', await runLlmBenchmark());
 writeSection('ocr', await runOcrBenchmark());
 writeSection('privacy', await runPrivacyBenchmark());
+writeSection('feeds', await runFeedsBenchmark());
 console.log('wrote docs/benchmarks.md');
