@@ -2,9 +2,10 @@ import { ECDH } from 'node:crypto';
 import { generatePrivateKey } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
 import { isIdlegridError } from '../errors/idlegrid-error.js';
+import { nodeCrypto, nodeCryptoNow } from '../hashing/node-crypto.js';
 import { newArtifactKey } from './envelope.js';
 import { unwrapKey, wrapKey } from './key-wrap.js';
-import { publicKeyOf } from './sealed-box.js';
+import { openSealedBox, publicKeyOf, sealTo } from './sealed-box.js';
 
 function codeOf(run: () => unknown): string {
   try {
@@ -48,5 +49,23 @@ describe('key wrapping (ECIES on secp256k1)', () => {
       'uncompressed',
     );
     expect(unwrapKey(wrapKey(key, uncompressed as Buffer), owner)).toEqual(key);
+  });
+
+  it("seals and opens alike with Node's native curve and with @noble's, either way", async () => {
+    await nodeCrypto;
+    expect(nodeCryptoNow()).toBeDefined();
+    const owner = generatePrivateKey();
+    const message = new TextEncoder().encode('both curves agree');
+    for (const [sealPortable, openPortable] of [
+      [false, true],
+      [true, false],
+      [false, false],
+    ] as const) {
+      const box = sealTo(publicKeyOf(owner), message, 'test/v1', sealPortable);
+      expect(openSealedBox(box, owner, 'test/v1', openPortable)).toEqual(message);
+      expect(codeOf(() => openSealedBox(box, generatePrivateKey(), 'test/v1', openPortable))).toBe(
+        'KEY_UNWRAP_FAILED',
+      );
+    }
   });
 });
