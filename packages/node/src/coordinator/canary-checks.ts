@@ -85,6 +85,7 @@ export class CanaryChecks {
     if (canary.state === 'assigned' && canary.leaseExpiresAt < this.#now()) {
       this.#standsFor.delete(canary.jobId);
       await this.#keep(first, { ...canary, state: 'lost' });
+      await this.#dropSealedInputs(canary);
       return 'audit';
     }
     if (canary.state === 'assigned') return 'waiting';
@@ -106,6 +107,7 @@ export class CanaryChecks {
     const answered: CanaryRecord = { ...canary, reveal: wireRecord(answer.reveal), outcome };
     // A canary it could not run (exit code < 0) gives no verdict: it is lost.
     answered.state = answer.manifest.exitCode < 0 ? 'lost' : outcome === canary.digest ? 'passed' : 'failed';
+    await this.#dropSealedInputs(canary);
     if (answered.state === 'failed') {
       answered.punishment = await punish(this.deps, {
         jobId: canary.jobId,
@@ -183,6 +185,7 @@ export class CanaryChecks {
     // Refused or unreachable: the canary is lost, and the job is audited instead.
     this.#standsFor.delete(message.jobId);
     await this.#keep(first, { ...record, state: 'lost' });
+    await this.#dropSealedInputs(record);
     return undefined;
   }
 
@@ -199,6 +202,13 @@ export class CanaryChecks {
     }
     const replyKey = bytesToHex(publicKeyOf(generatePrivateKey()));
     return { inputCids, secrets: { salt: bytesToHex(randomBytes(32)), replyKey, keys } };
+  }
+
+  /** A private canary's input was sealed for it alone: once it is answered or lost, it goes. */
+  async #dropSealedInputs(canary: CanaryRecord): Promise<void> {
+    const spec = (canary.spec as { message?: { privacy?: string; inputCids?: string[] } }).message;
+    if (spec?.privacy !== PRIVATE_JOB) return;
+    for (const cid of spec.inputCids ?? []) await this.deps.artifacts.delete(cid).catch(() => {});
   }
 
   /** Hands a private canary's secrets to its provider, as its client would (see lease-keys.ts). */
