@@ -1,7 +1,7 @@
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { IdlegridError } from '@idlegrid/protocol';
 import { z } from 'zod';
+import { WatchedJsonFile } from '../config/watched-json-file.js';
 import { checkDataset, checkDatasetName, type DatasetManifest, datasetListing } from './dataset-format.js';
 
 /** A dataset this machine holds, registered by `idlegrid data add`: read in place, never copied, never sent. */
@@ -32,34 +32,28 @@ const fileSchema = z.object({
  * directory lists them in its offer, by name, record count and shape (see `listings`).
  */
 export class DatasetRegistry {
-  #readAt = 0;
-
   private constructor(
-    private readonly file: string,
+    private readonly file: WatchedJsonFile<z.output<typeof fileSchema>>,
     private datasets: RegisteredDataset[],
   ) {}
 
   static async open(dataDir: string): Promise<DatasetRegistry> {
-    const registry = new DatasetRegistry(join(dataDir, 'datasets.json'), []);
+    const file = new WatchedJsonFile(
+      join(dataDir, 'datasets.json'),
+      fileSchema,
+      { datasets: [] },
+      'a dataset list',
+    );
+    const registry = new DatasetRegistry(file, []);
     await registry.reload();
     return registry;
   }
 
   /** Reads the file again if another process changed it (`idlegrid data add` while a provider runs); true when it did. */
   async reload(): Promise<boolean> {
-    const modified = await stat(this.file).then(
-      (info) => info.mtimeMs,
-      () => 0,
-    );
-    if (modified === this.#readAt) return false;
-    const text = modified === 0 ? undefined : await readFile(this.file, 'utf8').catch(() => undefined);
-    const parsed =
-      text === undefined
-        ? { success: true as const, data: { datasets: [] } }
-        : fileSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new IdlegridError('CONFIG_INVALID', `${this.file} is not a dataset list`);
-    this.datasets = parsed.data.datasets;
-    this.#readAt = modified;
+    const content = await this.file.readIfChanged();
+    if (!content) return false;
+    this.datasets = content.datasets;
     return true;
   }
 
@@ -79,7 +73,7 @@ export class DatasetRegistry {
     const { format: _format, ...checked } = await checkDataset(path);
     const dataset: RegisteredDataset = { name, path, ...checked, addedAt: new Date().toISOString() };
     this.datasets = [...this.datasets.filter((d) => d.name !== name), dataset];
-    await this.#save();
+    await this.file.write({ datasets: this.datasets });
     return dataset;
   }
 
@@ -87,14 +81,6 @@ export class DatasetRegistry {
     if (!this.datasets.some((d) => d.name === name))
       throw new IdlegridError('DATASET_NOT_FOUND', `no dataset named ${name}`, { details: { name } });
     this.datasets = this.datasets.filter((d) => d.name !== name);
-    await this.#save();
-  }
-
-  async #save(): Promise<void> {
-    await mkdir(dirname(this.file), { recursive: true });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temp, `${JSON.stringify({ datasets: this.datasets }, null, 2)}\n`);
-    await rename(temp, this.file);
-    this.#readAt = (await stat(this.file)).mtimeMs;
+    await this.file.write({ datasets: this.datasets });
   }
 }

@@ -1,7 +1,8 @@
-import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname, extname, join, resolve } from 'node:path';
+import { open, stat } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
 import { IdlegridError } from '@idlegrid/protocol';
 import { z } from 'zod';
+import { WatchedJsonFile } from '../config/watched-json-file.js';
 import {
   checkModelName,
   MODEL_RUNTIMES,
@@ -38,16 +39,19 @@ const fileSchema = z.object({
  * (its size no longer matches), so a provider never serves other weights than it advertises.
  */
 export class ModelRegistry {
-  /** When the file was last read (its mtime), so that `reload` reads it only once it changed. */
-  #readAt = 0;
-
   private constructor(
-    private readonly file: string,
+    private readonly file: WatchedJsonFile<z.output<typeof fileSchema>>,
     private models: RegisteredModel[],
   ) {}
 
   static async open(dataDir: string): Promise<ModelRegistry> {
-    const registry = new ModelRegistry(join(dataDir, 'models.json'), []);
+    const file = new WatchedJsonFile(
+      join(dataDir, 'models.json'),
+      fileSchema,
+      { models: [] },
+      'a model list',
+    );
+    const registry = new ModelRegistry(file, []);
     await registry.reload();
     return registry;
   }
@@ -57,19 +61,9 @@ export class ModelRegistry {
    * `idlegrid model add`): a running provider then offers the new list. True when it changed.
    */
   async reload(): Promise<boolean> {
-    const modified = await stat(this.file).then(
-      (info) => info.mtimeMs,
-      () => 0,
-    );
-    if (modified === this.#readAt) return false;
-    const text = modified === 0 ? undefined : await readFile(this.file, 'utf8').catch(() => undefined);
-    const parsed =
-      text === undefined
-        ? { success: true as const, data: { models: [] } }
-        : fileSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new IdlegridError('CONFIG_INVALID', `${this.file} is not a model list`);
-    this.models = parsed.data.models;
-    this.#readAt = modified;
+    const content = await this.file.readIfChanged();
+    if (!content) return false;
+    this.models = content.models;
     return true;
   }
 
@@ -125,11 +119,7 @@ export class ModelRegistry {
   }
 
   async #save(): Promise<void> {
-    await mkdir(dirname(this.file), { recursive: true });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temp, `${JSON.stringify({ models: this.models }, null, 2)}\n`);
-    await rename(temp, this.file);
-    this.#readAt = (await stat(this.file)).mtimeMs;
+    await this.file.write({ models: this.models });
   }
 }
 
