@@ -278,6 +278,22 @@ describe('idlegrid localnet', () => {
       expect(notWasm.stderr).not.toContain('uploading');
       const jobsAfter = await cli('job', 'list');
       expect(jobsAfter.json).toHaveLength(listed.json.length + 2);
+      // A private job nobody can run is cancelled the same way, not left queued.
+      const privateNowhere = await runCli([
+        '--data-dir',
+        dataDir,
+        'job',
+        'run',
+        '--private',
+        '--wasm',
+        primes,
+        '--region',
+        'mars',
+      ]);
+      expect(privateNowhere.stderr).toMatch(/error JOB_UNMATCHED: no provider can run job 0x[0-9a-f]+/);
+      const privateId = /job (0x[0-9a-f]{64}) cancelled/.exec(privateNowhere.stderr)?.[1];
+      expect(privateId, privateNowhere.stderr).toBeDefined();
+      expect((await cli('job', 'status', privateId!)).json.state).toBe('cancelled');
       await expectSealedArtifacts();
       await expectPrivateJob();
     } finally {

@@ -15,6 +15,7 @@ import {
   type Placement,
   type PlacementConstraints,
   payForJob,
+  randomJobId,
   readNetworkConfig,
   submitWasmJob,
   waitForResult,
@@ -225,9 +226,12 @@ async function runJob(flags: RunFlags, command: Command) {
         "--private waits: the client hands each provider the job's keys",
       );
     out.step(`sealing the input and submitting a private job to ${ctx.coordinator.url}`);
-    // Interrupted, the job fails on its provider for want of keys: nothing runs, nothing is paid.
     const owner = await ownerContext(command);
-    finished = await runPrivateWasmJob(owner.ctx, request, owner.key, waiting);
+    // Its id is known before it is submitted: cancelled like any job on Ctrl-C or when nothing can run it.
+    const jobId = randomJobId();
+    finished = await waitCancellingOnExit(ctx, out, jobId, () =>
+      runPrivateWasmJob(owner.ctx, { ...request, jobId }, owner.key, waiting),
+    );
   } else {
     out.step(`uploading ${moduleFile} and submitting to ${ctx.coordinator.url}`);
     const submitted = await submitWasmJob(ctx, request);

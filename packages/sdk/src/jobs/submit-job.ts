@@ -1,4 +1,5 @@
 import { type SignedMessage, signMessage } from '@idlegrid/protocol';
+import type { Hex } from 'viem';
 import type { RequestOptions } from '../http/coordinator-client.js';
 import { parseAnswer } from '../http/remote-error.js';
 import { uploadArtifact } from './artifacts.js';
@@ -21,6 +22,8 @@ export interface WasmJobRequest extends PlacementConstraints {
   cpuCores: number;
   verification?: string;
   privacy?: '' | 'private';
+  /** The job's id, when the caller needs it before submitting (to cancel it on Ctrl-C); random otherwise. */
+  jobId?: Hex;
 }
 
 const cidOf = (ctx: JobsContext, value: Uint8Array | string, options: RequestOptions) =>
