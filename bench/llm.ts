@@ -2,15 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  createLlmExecutor,
-  type LlmGeneration,
-  llmRequestSchema,
-  loadConfig,
-  ModelRegistry,
-  startLocalnet,
-} from '@idlegrid/node';
+import { createLlmExecutor, loadConfig, ModelRegistry, startLocalnet } from '@idlegrid/node';
 import { writeSuccessorModel } from '@idlegrid/node/testing';
+import { type LlmGeneration, llmRequestSchema } from '@idlegrid/protocol/llm';
 import { chat, loadApiKey } from '@idlegrid/sdk';
 import { machineLine, markdownTable } from './report.js';
 

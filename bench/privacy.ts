@@ -138,7 +138,7 @@ export async function runPrivacyBenchmark(): Promise<string> {
     '',
     '### Private jobs',
     '',
-    "Submit to checked result, one call each, on a network of processes (a coordinator and 4 providers, 127.0.0.1, no chain): the same WASM job (`hash-chain 1`, which reads its whole stdin) plain (`runWasmJob`, stdin uploaded) and private (`runPrivateWasmJob`: stdin sealed and uploaded, the lease's secrets sealed to the provider when the coordinator announces it, the output opened and checked against its salted outcome), alternating; median ms.",
+    "Submit to checked result, one call each, on a network of processes (a coordinator and 4 providers, 127.0.0.1, no chain): the same WASM job (`hash-chain 1`, which reads its whole stdin) plain (`runWasmJob`, stdin uploaded) and private (`runPrivateJob`: stdin sealed and uploaded, the lease's secrets sealed to the provider when the coordinator announces it, the output opened and checked against its salted outcome), alternating; median ms.",
     '',
     markdownTable(['job', 'plain ms', 'private ms', 'overhead'], privateJobs.jobs),
     '',

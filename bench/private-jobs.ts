@@ -5,7 +5,7 @@ import { runWasmJob, uploadArtifact } from '@idlegrid/sdk';
 import {
   eraseArtifact,
   type OwnerContext,
-  runPrivateWasmJob,
+  runPrivateJob,
   sealArtifact,
   waitForErasure,
 } from '@idlegrid/sdk/privacy';
@@ -51,7 +51,7 @@ export async function privateJobRows(): Promise<{ jobs: string[][]; erasure: str
         times.push(performance.now() - t0);
       };
       const runPlain = () => runWasmJob(ctx, { ...job, stdin, verification: 'none' });
-      const runSealed = () => runPrivateWasmJob(owner, { ...job, stdin, verification: 'none' }, key);
+      const runSealed = () => runPrivateJob(owner, { ...job, stdin, verification: 'none' }, key);
       await once([], runPlain);
       await once([], runSealed);
       for (let i = 0; i < trials; i++) {
@@ -70,7 +70,7 @@ export async function privateJobRows(): Promise<{ jobs: string[][]; erasure: str
         owner,
         new Uint8Array(200 * 1024).map((_, j) => (i + j) & 0xff),
       );
-      const replicated = await runPrivateWasmJob(
+      const replicated = await runPrivateJob(
         owner,
         { ...job, stdin: input.cid, verification: 'replicate:4' },
         key,

@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { localAccount } from '@idlegrid/protocol';
 import { loadPrivateKey, submitWasmJob, waitForJob } from '@idlegrid/sdk';
-import { eraseArtifact, runPrivateWasmJob, sealArtifact, waitForErasure } from '@idlegrid/sdk/privacy';
+import { eraseArtifact, runPrivateJob, sealArtifact, waitForErasure } from '@idlegrid/sdk/privacy';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium } from '../support/chromium.js';
@@ -196,7 +196,7 @@ describe.skipIf(CHROMIUM === undefined)('dashboard', () => {
     const owner = { coordinator: net.ctx.coordinator, signer: localAccount(key), domain: net.ctx.domain };
     // Larger than what travels with an assignment: its provider caches a copy, and must erase it.
     const input = await sealArtifact(owner, new Uint8Array(100 * 1024).fill(7));
-    const { job } = await runPrivateWasmJob(
+    const { job } = await runPrivateJob(
       owner,
       {
         module: new Uint8Array(await readFile(PRIMES)),

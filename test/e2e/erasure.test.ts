@@ -8,7 +8,7 @@ import {
   eraseArtifact,
   erasureOf,
   type OwnerContext,
-  runPrivateWasmJob,
+  runPrivateJob,
   sealArtifact,
   waitForErasure,
 } from '@idlegrid/sdk/privacy';
@@ -51,7 +51,7 @@ describe('erasure on a local network of processes', () => {
         cpuCores: 1,
       };
       // Four replicas: every provider runs the job once, and keeps the sealed input in its cache.
-      const { job } = await runPrivateWasmJob(owner, { ...request, verification: 'replicate:4' }, ownerKey, {
+      const { job } = await runPrivateJob(owner, { ...request, verification: 'replicate:4' }, ownerKey, {
         timeoutMs: 120_000,
       });
       expect(job.state, JSON.stringify(job.error)).toBe('accepted');
@@ -98,14 +98,9 @@ describe('erasure on a local network of processes', () => {
 
       // A job still using an artifact when it is erased is cancelled, and nothing is charged.
       const another = await sealArtifact(owner, bigInput());
-      const long = runPrivateWasmJob(
-        owner,
-        { ...request, stdin: another.cid, args: ['100000000'] },
-        ownerKey,
-        {
-          timeoutMs: 120_000,
-        },
-      );
+      const long = runPrivateJob(owner, { ...request, stdin: another.cid, args: ['100000000'] }, ownerKey, {
+        timeoutMs: 120_000,
+      });
       const running = await new Promise<string>((resolve) => {
         const poll = setInterval(async () => {
           const jobs = (await net.ctx.coordinator.getJson(

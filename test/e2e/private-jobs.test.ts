@@ -11,7 +11,7 @@ import {
   submitWasmJob,
   waitForJob,
 } from '@idlegrid/sdk';
-import { artifactKeyOf, type OwnerContext, readArtifact, runPrivateWasmJob } from '@idlegrid/sdk/privacy';
+import { artifactKeyOf, type OwnerContext, readArtifact, runPrivateJob } from '@idlegrid/sdk/privacy';
 import type { Hex } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
@@ -57,7 +57,7 @@ async function runPrivately({ net, owner, ownerKey }: LyingNet, verification: st
   const marker = `private-input-${crypto.randomUUID()}`;
   const input = new TextEncoder().encode(marker);
   const output = expectedChain(input, 200);
-  const { job, result } = await runPrivateWasmJob(
+  const { job, result } = await runPrivateJob(
     owner,
     {
       module: await hashChain(),
@@ -191,7 +191,7 @@ describe('private jobs on a local network of processes', () => {
         memoryMb: 16,
         cpuCores: 1,
       };
-      expect(await codeOf(runPrivateWasmJob(stranger, request, strangerKey))).toBe('ARTIFACT_NOT_OWNER');
+      expect(await codeOf(runPrivateJob(stranger, request, strangerKey))).toBe('ARTIFACT_NOT_OWNER');
       // Nor name it in a job of its own.
       expect(await codeOf(submitWasmJob(stranger, request))).toBe('ARTIFACT_ACCESS_DENIED');
       // Keys for the owner's job: a stranger may not give them, and once the job is over nobody can.

@@ -8,17 +8,18 @@ import { coordinatorUrl } from './coordinator-url.js';
 import type { Output } from './output.js';
 
 /**
- * The owner of sealed data (a key of the data directory, `--key`), the coordinator it talks to
- * (`--coordinator`), and its private key, which opens what is sealed to it.
+ * The owner of sealed data (a key of the data directory: `keyName`, or `--key`), the coordinator
+ * it talks to (`--coordinator`), and its private key, which opens what is sealed to it.
  */
 export async function ownerContext(
   command: Command,
+  keyName?: string,
 ): Promise<{ ctx: OwnerContext; key: Hex; out: Output; dataDir: string }> {
   const { config, out } = await contextOf(command);
   const flags = command.optsWithGlobals<{ coordinator?: string; key: string }>();
   const [url, key, network] = await Promise.all([
     coordinatorUrl(config.dataDir, flags.coordinator),
-    loadPrivateKey(config.dataDir, flags.key),
+    loadPrivateKey(config.dataDir, keyName ?? flags.key),
     readNetworkConfig(config.dataDir),
   ]);
   const ctx: OwnerContext = {

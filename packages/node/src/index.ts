@@ -139,14 +139,6 @@ export {
   type RunResult,
   type RuntimeName,
 } from './runtimes/api.js';
-export {
-  type LlmAnswer,
-  type LlmGeneration,
-  type LlmRequest,
-  type LlmRequestInput,
-  llmJobArgs,
-  llmRequestSchema,
-} from './runtimes/llm/api.js';
 export { createLlmExecutor, type LlmExecutor, type LlmTask } from './runtimes/llm/llm-executor.js';
 export { OCR_MODEL_NAME, ocrModelCid } from './runtimes/onnx/ocr-model-id.js';
 export { createOnnxExecutor, type OnnxExecutor } from './runtimes/onnx/onnx-executor.js';

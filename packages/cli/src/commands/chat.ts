@@ -1,9 +1,12 @@
 import { createInterface } from 'node:readline/promises';
 import { IdlegridError } from '@idlegrid/protocol/light';
 import { apiKeyName, type ChatMessage, chat, loadApiKey } from '@idlegrid/sdk';
+import { privateChat } from '@idlegrid/sdk/privacy';
 import type { Command } from 'commander';
 import { contextOf } from '../context.js';
 import { coordinatorUrl } from '../coordinator-url.js';
+import { ownerContext } from '../owner-context.js';
+import { pay } from './job.js';
 
 interface ChatFlags {
   model: string;
@@ -15,6 +18,8 @@ interface ChatFlags {
   apiKey?: string;
   client: string;
   coordinator?: string;
+  private?: boolean;
+  verify?: string;
 }
 
 const number = (text: string | undefined, flag: string) => {
@@ -34,28 +39,27 @@ export function registerChatCommand(command: Command): void {
     .option('--temperature <t>', 'sampling temperature (0 = greedy)')
     .option('--seed <n>', 'sampling seed, for repeatable answers')
     .option('--api-key <key>', 'an API key (or IDLEGRID_API_KEY; default: the key file <client>-api)')
-    .option('--client <name>', 'whose API key file to use', 'client')
+    .option('--client <name>', 'whose API key file (with --private: whose wallet) to use', 'client')
+    .option(
+      '--private',
+      'seal the conversation: each answer is a private job, read only by the provider that answers (and one that checks it), paid from the wallet',
+    )
+    .option('--verify <policy>', 'with --private: sample:P re-scores that share of answers')
     .option('--coordinator <url>', 'coordinator HTTP API (or IDLEGRID_COORDINATOR, or localnet.json)')
     .action(async (flags: ChatFlags, command: Command) => {
       const { config, out } = await contextOf(command);
-      const base = {
-        coordinatorUrl: await coordinatorUrl(config.dataDir, flags.coordinator),
-        apiKey:
-          flags.apiKey ??
-          process.env.IDLEGRID_API_KEY ??
-          (await loadApiKey(config.dataDir, flags.client, apiKeyName(flags.client))),
-        model: flags.model,
-      };
       const sampling = {
         ...optional('maxTokens', number(flags.maxTokens, '--max-tokens')),
         ...optional('temperature', number(flags.temperature, '--temperature')),
         ...optional('seed', number(flags.seed, '--seed')),
       };
+      const answerOf = flags.private
+        ? await privateAnswers(command, flags, sampling)
+        : await networkAnswers(config.dataDir, flags, sampling, out.json);
       const history: ChatMessage[] = flags.system ? [{ role: 'system', content: flags.system }] : [];
       const ask = async (content: string) => {
         history.push({ role: 'user', content });
-        const streamed = out.json ? {} : { onText: (text: string) => process.stdout.write(text) };
-        const answer = await chat({ ...base, ...sampling, messages: history, ...streamed });
+        const answer = await answerOf(history);
         history.push({ role: 'assistant', content: answer.text });
         out.result(answer, () => '');
       };
@@ -71,6 +75,48 @@ export function registerChatCommand(command: Command): void {
         if (process.stdin.isTTY) process.stderr.write('> ');
       }
     });
+}
+
+type Sampling = Partial<Record<'maxTokens' | 'temperature' | 'seed', number>>;
+type AnswerOf = (history: readonly ChatMessage[]) => Promise<{ text: string }>;
+
+/** Answers through the OpenAI-compatible API, paid by API key; the text streams as it comes. */
+async function networkAnswers(
+  dataDir: string,
+  flags: ChatFlags,
+  sampling: Sampling,
+  json: boolean,
+): Promise<AnswerOf> {
+  const base = {
+    coordinatorUrl: await coordinatorUrl(dataDir, flags.coordinator),
+    apiKey:
+      flags.apiKey ??
+      process.env.IDLEGRID_API_KEY ??
+      (await loadApiKey(dataDir, flags.client, apiKeyName(flags.client))),
+    model: flags.model,
+  };
+  const streamed = json ? {} : { onText: (text: string) => process.stdout.write(text) };
+  return (messages) => chat({ ...base, ...sampling, messages: [...messages], ...streamed });
+}
+
+/** Answers as private jobs (privateChat), each paid from the wallet once accepted. */
+async function privateAnswers(command: Command, flags: ChatFlags, sampling: Sampling): Promise<AnswerOf> {
+  const { ctx, key, out } = await ownerContext(command, flags.client);
+  return async (messages) => {
+    const { job, answer } = await privateChat(
+      ctx,
+      {
+        model: flags.model,
+        messages: [...messages],
+        ...sampling,
+        ...(flags.verify === undefined ? {} : { verification: flags.verify }),
+      },
+      key,
+    );
+    const paid = await pay(ctx, out, job);
+    if (!out.json) process.stdout.write(answer.text);
+    return { ...answer, jobId: paid.job.id, ...paid.payment };
+  };
 }
 
 function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {

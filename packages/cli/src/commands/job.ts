@@ -20,7 +20,7 @@ import {
   submitWasmJob,
   waitForResult,
 } from '@idlegrid/sdk';
-import { runPrivateWasmJob } from '@idlegrid/sdk/privacy';
+import { runPrivateJob } from '@idlegrid/sdk/privacy';
 import type { Command } from 'commander';
 import { contextOf } from '../context.js';
 import { coordinatorUrl } from '../coordinator-url.js';
@@ -219,7 +219,10 @@ async function runJob(flags: RunFlags, command: Command) {
   let finished: Awaited<ReturnType<typeof waitForResult>>;
   if (flags.private) {
     if (runtime !== 'wasm')
-      throw new IdlegridError('PRIVACY_UNSUPPORTED', 'private jobs run WASM modules (--wasm FILE)');
+      throw new IdlegridError(
+        'PRIVACY_UNSUPPORTED',
+        'private jobs run WASM modules (--wasm FILE); ask a model privately with `idlegrid chat --private`',
+      );
     if (!flags.wait)
       throw new IdlegridError(
         'INVALID_ARGUMENT',
@@ -230,7 +233,7 @@ async function runJob(flags: RunFlags, command: Command) {
     // Its id is known before it is submitted: cancelled like any job on Ctrl-C or when nothing can run it.
     const jobId = randomJobId();
     finished = await waitCancellingOnExit(ctx, out, jobId, () =>
-      runPrivateWasmJob(owner.ctx, { ...request, jobId }, owner.key, waiting),
+      runPrivateJob(owner.ctx, { ...request, jobId }, owner.key, waiting),
     );
   } else {
     out.step(`uploading ${moduleFile} and submitting to ${ctx.coordinator.url}`);

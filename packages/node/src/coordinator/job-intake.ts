@@ -182,9 +182,12 @@ function checkCanonicalCids(spec: JobSpec): void {
 }
 
 /**
- * A private job runs a WASM module: the runtimes that read models from files (ONNX, LLM) would
- * leave plaintext on the provider's disk.
+ * A private job runs a WASM module or an llm model: their inputs are read as bytes, opened in
+ * memory. The runtimes that read their inputs from files (ONNX, TF.js, fastText) would leave
+ * plaintext on the provider's disk.
  */
+const PRIVATE_RUNTIMES: readonly string[] = ['wasm', 'llm'];
+
 function checkPrivacy(spec: JobSpec, verification: VerificationPolicy['kind']): void {
   if (spec.privacy === '') return;
   const details = { privacy: spec.privacy, runtime: spec.runtime, verification };
@@ -192,8 +195,8 @@ function checkPrivacy(spec: JobSpec, verification: VerificationPolicy['kind']): 
     throw new IdlegridError('PRIVACY_UNSUPPORTED', `unknown privacy "${spec.privacy}" (private or none)`, {
       details,
     });
-  if (spec.runtime !== 'wasm')
-    throw new IdlegridError('PRIVACY_UNSUPPORTED', `private jobs run WASM modules, not ${spec.runtime}`, {
+  if (!PRIVATE_RUNTIMES.includes(spec.runtime))
+    throw new IdlegridError('PRIVACY_UNSUPPORTED', `private jobs run wasm or llm, not ${spec.runtime}`, {
       details,
     });
 }

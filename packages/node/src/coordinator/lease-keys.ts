@@ -5,9 +5,11 @@ import {
   PRIVATE_JOB,
   parseMessage,
   type SignedMessage,
+  signMessage,
   verifySignedMessage,
 } from '@idlegrid/protocol';
 import { type Address, getAddress, type Hex, toHex } from 'viem';
+import type { LocalAccount } from 'viem/accounts';
 import type { JobStore } from '../jobs/api.js';
 import { isTerminal } from '../jobs/job-states.js';
 import { JOB_MESSAGES } from '../jobs/wire.js';
@@ -21,13 +23,39 @@ export interface LeaseKeyRequest {
   provider: Address;
   /** The provider's compressed public key: what the client seals the secrets to. */
   providerKey: Hex;
+  /** Present when the lease is a check of the job's answer by re-scoring (see CheckLease). */
+  check?: CheckAnnouncement;
+}
+
+/** What a client is told of a check of its private job's answer, to decide to hand it keys. */
+export interface CheckAnnouncement {
+  /** The check's own job id: the lease secrets are sealed for it. */
+  jobId: Hex;
+  /** The check's JobSpec (wire form), signed by the coordinator's one-off key for it. */
+  spec: unknown;
+  /** The one-off key's compressed public key: the verdict is sealed to it, and it signed `spec`. */
+  replyKey: Hex;
+  /** The checked answer's key, wrapped to the client (its result manifest's `sealed.key`). */
+  answerKey: Hex;
+}
+
+/** A check's lease: its keys come from the checked job's client, relayed under the check's own key. */
+export interface CheckLease {
+  /** The job checked, and its client (who holds the keys). */
+  job: { id: string; client: Address };
+  announcement: CheckAnnouncement;
+  /** Signs the LeaseKeys the checker expects: from the check spec's client. */
+  signer: LocalAccount;
 }
 
 export type LeaseKeyListener = (request: LeaseKeyRequest) => void;
 
 interface Pending extends LeaseKeyRequest {
+  /** The lease's own job id: the job's, or its check's. */
+  leaseJobId: string;
   peer: PeerRef;
   expiresAt: number;
+  signer?: LocalAccount;
 }
 
 /** Most leases waiting for keys at once; past it the oldest is dropped (its run fails for want of keys). */
@@ -54,18 +82,20 @@ export class LeaseKeyRelay {
   ) {}
 
   /** A provider accepted a lease of `spec`: when the job is private, its client is asked for the keys. */
-  leased(spec: JobSpec, provider: Address, peer: PeerRef, leaseExpiresAt: number): void {
+  leased(spec: JobSpec, provider: Address, peer: PeerRef, leaseExpiresAt: number, check?: CheckLease): void {
     if (spec.privacy !== PRIVATE_JOB) return;
     this.#sweep();
     const request: Pending = {
-      jobId: spec.jobId.toLowerCase(),
-      client: spec.client,
+      jobId: (check?.job.id ?? spec.jobId).toLowerCase(),
+      leaseJobId: spec.jobId.toLowerCase(),
+      client: check?.job.client ?? spec.client,
       provider,
       providerKey: toHex(publicKeyOfPeer(peer)),
       peer,
       expiresAt: leaseExpiresAt,
+      ...(check ? { check: check.announcement, signer: check.signer } : {}),
     };
-    this.#pending.set(keyOf(request.jobId, provider), request);
+    this.#pending.set(keyOf(request.leaseJobId, provider), request);
     if (this.#pending.size > MAX_PENDING) this.#pending.delete(this.#pending.keys().next().value!);
     const announced = publicOf(request);
     for (const entry of [...this.#listeners]) {
@@ -109,13 +139,17 @@ export class LeaseKeyRelay {
   }
 
   /**
-   * A client's LeaseKeys for job `jobId`: checked (signed by the job's client, for a lease that
-   * waits for keys) and forwarded to the provider, which checks them again and opens them.
+   * A client's LeaseKeys for job `jobId` (or for a check of it): checked (signed by the job's
+   * client, for a lease that waits for keys) and forwarded to the provider, which checks them
+   * again and opens them. A check's keys go on under the check's own key, the client the checker
+   * knows; the sealed secrets are the client's, unchanged.
    */
   async deliver(jobId: string, signed: unknown): Promise<{ delivered: true; provider: Address }> {
     const verified = await verifySignedMessage(this.deps.domain, signed, { kind: 'LeaseKeys' });
     const { message } = verified;
-    if (message.jobId.toLowerCase() !== jobId.toLowerCase()) {
+    const pending = this.#pending.get(keyOf(message.jobId, message.provider));
+    const leaseOf = pending?.jobId ?? message.jobId.toLowerCase();
+    if (leaseOf !== jobId.toLowerCase()) {
       throw new IdlegridError('INVALID_ARGUMENT', `the keys are for job ${message.jobId}, not ${jobId}`);
     }
     const job = await this.deps.store.get(jobId);
@@ -124,7 +158,6 @@ export class LeaseKeyRelay {
         details: { jobId: job.id, signer: message.client },
       });
     }
-    const pending = this.#pending.get(keyOf(job.id, message.provider));
     if (!pending || isTerminal(job.state) || pending.expiresAt < this.#now()) {
       throw new IdlegridError(
         'LEASE_NOT_FOUND',
@@ -134,13 +167,18 @@ export class LeaseKeyRelay {
         },
       );
     }
-    const keys: SignedMessage<'LeaseKeys'> = { kind: 'LeaseKeys', message, signature: verified.signature };
+    const keys: SignedMessage<'LeaseKeys'> = pending.signer
+      ? await signMessage(pending.signer, this.deps.domain, 'LeaseKeys', {
+          ...message,
+          client: pending.signer.address,
+        })
+      : { kind: 'LeaseKeys', message, signature: verified.signature };
     await this.deps.channel.request(pending.peer, JOB_MESSAGES.keys, { keys }, { timeoutMs: 10_000 });
-    this.#pending.delete(keyOf(job.id, message.provider));
+    this.#pending.delete(keyOf(pending.leaseJobId, message.provider));
     return { delivered: true, provider: message.provider };
   }
 
-  /** The job is over: none of its leases waits any more. */
+  /** The job is over: none of its leases (nor its checks') waits any more. */
   ended(jobId: string): void {
     const id = jobId.toLowerCase();
     for (const [key, pending] of this.#pending) if (pending.jobId === id) this.#pending.delete(key);
@@ -160,8 +198,8 @@ function keyOf(jobId: string, provider: Address): string {
   return `${jobId.toLowerCase()}/${provider.toLowerCase()}`;
 }
 
-function publicOf({ jobId, client, provider, providerKey }: Pending): LeaseKeyRequest {
-  return { jobId, client, provider, providerKey };
+function publicOf({ jobId, client, provider, providerKey, check }: Pending): LeaseKeyRequest {
+  return { jobId, client, provider, providerKey, ...(check ? { check } : {}) };
 }
 
 function matches(entry: { job?: string; client?: string }, request: LeaseKeyRequest): boolean {

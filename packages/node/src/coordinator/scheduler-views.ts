@@ -1,8 +1,8 @@
 import type { JobSpec, Offer } from '@idlegrid/protocol';
+import { tokenBudgetOf } from '@idlegrid/protocol/llm';
 import type { JobRecord } from '../jobs/api.js';
 import { jobSeconds } from '../jobs/job-size.js';
 import { isModelRuntime, parseModelListing } from '../market/model-listing.js';
-import { tokenBudgetOf } from '../runtimes/llm/api.js';
 import type { JobRequest, ProviderProfile } from '../scheduler/api.js';
 
 /** What the coordinator knows of a provider besides its signed offer. */

@@ -1,6 +1,8 @@
 import { cidOfBytes, type JobSpec, type ResultManifest } from '@idlegrid/protocol';
+import { isRescoreJob } from '@idlegrid/protocol/llm';
 import { jobSeconds } from '../jobs/job-size.js';
 import type { RunProgress, RunResult } from '../runtimes/api.js';
+import { rescoreRequest } from '../runtimes/llm/rescore-input.js';
 import type { ArtifactAccess, RuntimeSet } from './runtime-set.js';
 
 export interface RunJobInput {
@@ -33,7 +35,7 @@ export async function runJob(input: RunJobInput): Promise<JobOutput> {
   try {
     const [task, stdin] = await Promise.all([
       input.runtimes.task(spec, input.artifacts, signal),
-      spec.inputCids[0] ? input.artifacts.bytes(spec.inputCids[0], signal) : undefined,
+      stdinOf(spec, input.artifacts, signal),
     ]);
     const untilDeadline = Number(spec.deadline) * 1000 - (input.nowMs ?? Date.now());
     const wallTimeMs = Math.max(
@@ -53,6 +55,23 @@ export async function runJob(input: RunJobInput): Promise<JobOutput> {
     if (signal.aborted) throw error;
     return failedOutput(spec.jobId, error, performance.now() - started);
   }
+}
+
+/** The job's first input; a re-scoring check's request is built from its two (the request and the answer checked). */
+async function stdinOf(
+  spec: JobSpec,
+  artifacts: ArtifactAccess,
+  signal: AbortSignal,
+): Promise<Uint8Array | undefined> {
+  const [first, second] = spec.inputCids;
+  if (spec.runtime === 'llm' && isRescoreJob(spec.args) && first && second) {
+    const [request, answer] = await Promise.all([
+      artifacts.bytes(first, signal),
+      artifacts.bytes(second, signal),
+    ]);
+    return rescoreRequest(request, answer);
+  }
+  return first ? artifacts.bytes(first, signal) : undefined;
 }
 
 /** A run that could not happen: exit code -1, the error's code, its message as stderr. */

@@ -77,8 +77,10 @@ describe("a provider's private runs", () => {
     const view = privateArtifacts(fetched, secrets);
     const signal = new AbortController().signal;
     expect(new TextDecoder().decode(await view.bytes('bafkreiinput', signal))).toBe('secret input');
-    // An artifact the lease has no key for comes as it is; files are never handed out.
+    // An artifact the lease has no key for comes as it is, as a file too (public model weights);
+    // a sealed one is never opened to a file.
     expect(await view.bytes('bafkreiother', signal)).toBe(sealedInput);
+    expect(await view.file('bafkreimodel', signal)).toBe('/nowhere');
     expect(await codeOf(view.file('bafkreiinput', signal))).toBe('PRIVACY_UNSUPPORTED');
 
     const plain = outputOf(JOB, {

@@ -97,7 +97,8 @@ export class LeaseKeyInbox {
 /**
  * A private run's view of its artifacts: each one the lease has a key for arrives sealed (only
  * the ciphertext is fetched, inline or downloaded, and cached) and is opened here, in memory.
- * Its file is never asked for: private jobs run WASM, which reads bytes.
+ * Only artifacts stored in the clear (a WASM module, public model weights) are read as files:
+ * a sealed one opened to disk would leave its plaintext there.
  */
 export function privateArtifacts(artifacts: ArtifactAccess, secrets: LeaseSecrets): ArtifactAccess {
   return {
@@ -107,8 +108,12 @@ export function privateArtifacts(artifacts: ArtifactAccess, secrets: LeaseSecret
       if (!key) return sealed;
       return (await decryptArtifact(hexToBytes(key), sealed)).plaintext;
     },
-    file: () =>
-      Promise.reject(new IdlegridError('PRIVACY_UNSUPPORTED', 'a private run reads no artifact files')),
+    file: (cid, signal) =>
+      secrets.keys[cid]
+        ? Promise.reject(
+            new IdlegridError('PRIVACY_UNSUPPORTED', `sealed artifact ${cid} is not opened to a file`),
+          )
+        : artifacts.file(cid, signal),
   };
 }
 

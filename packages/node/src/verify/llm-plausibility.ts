@@ -1,4 +1,4 @@
-import type { LlmGeneration, LlmScores } from '../runtimes/llm/api.js';
+import type { LlmGeneration, LlmScores, PlausibilityVerdict } from '@idlegrid/protocol/llm';
 
 /**
  * When a generated answer is plausible under the model, judged from teacher-forced scores
@@ -20,14 +20,6 @@ export const DEFAULT_PLAUSIBILITY: PlausibilityPolicy = {
   maxImplausibleShare: 0.02,
   meanFloor: Math.log(0.05),
 };
-
-export interface PlausibilityVerdict {
-  plausible: boolean;
-  /** Why not, when not. */
-  reason?: string;
-  meanLogprob: number;
-  implausibleTokens: number;
-}
 
 export function judgeGeneration(
   claimed: Pick<LlmGeneration, 'text' | 'tokens'> & { usage?: LlmGeneration['usage'] },

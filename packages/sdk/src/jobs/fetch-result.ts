@@ -22,7 +22,7 @@ export interface JobResult {
   stderrTruncated: boolean;
   durationMs: number;
   manifestCid: string;
-  /** A private job's result: stdout and stderr are envelopes under `key`, wrapped to the client (see runPrivateWasmJob). */
+  /** A private job's result: stdout and stderr are envelopes under `key`, wrapped to the client (see runPrivateJob). */
   sealed?: { outcome: string; key: string };
 }
 

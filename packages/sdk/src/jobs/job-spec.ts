@@ -39,7 +39,7 @@ export interface WasmJobFields extends PlacementConstraints {
   cpuCores: number;
   /** Verification policy (`none`, `sample(p)`, `replicate(k)`...); empty leaves it to the coordinator. */
   verification?: string;
-  /** `private`: only the client and each leased provider read the job's inputs and outputs (see runPrivateWasmJob). */
+  /** `private`: only the client and each leased provider read the job's inputs and outputs (see runPrivateJob). */
   privacy?: '' | 'private';
   nowSeconds: bigint;
   jobId?: Hex;

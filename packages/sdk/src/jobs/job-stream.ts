@@ -28,21 +28,32 @@ export function streamedJobOf(event: SseEvent): StreamedJob | undefined {
   return undefined;
 }
 
-/** A private job's lease waiting for its client's keys (a `keys` event; see runPrivateWasmJob). */
-export interface LeaseKeyRequest {
-  jobId: string;
-  client: string;
-  provider: string;
-  /** The provider's compressed public key, 0x hex: what the job's secrets are sealed to. */
-  providerKey: string;
-}
+const jobIdSchema = z.string().regex(/^0x[0-9a-fA-F]{64}$/);
+const publicKeySchema = z.string().regex(/^0x0[23][0-9a-fA-F]{64}$/);
 
 const keyRequestSchema = z.object({
-  jobId: z.string().regex(/^0x[0-9a-fA-F]{64}$/),
+  jobId: jobIdSchema,
   client: z.string(),
   provider: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
-  providerKey: z.string().regex(/^0x0[23][0-9a-fA-F]{64}$/),
+  /** The provider's compressed public key, 0x hex: what the job's secrets are sealed to. */
+  providerKey: publicKeySchema,
+  /** Present when the lease checks the job's llm answer by re-scoring (see runPrivateJob). */
+  check: z
+    .object({
+      /** The check's own job id. */
+      jobId: jobIdSchema,
+      /** Its JobSpec, signed by the coordinator's one-off key for it. */
+      spec: z.unknown(),
+      /** That key's compressed public key: the verdict is sealed to it. */
+      replyKey: publicKeySchema,
+      /** The checked answer's key, wrapped to the client. */
+      answerKey: z.string(),
+    })
+    .optional(),
 });
+
+/** A private job's lease waiting for its client's keys (a `keys` event; see runPrivateJob). */
+export type LeaseKeyRequest = z.output<typeof keyRequestSchema>;
 
 /** Reads a `keys` event; undefined for any other or malformed event. */
 export function keyRequestOf(event: SseEvent): LeaseKeyRequest | undefined {

@@ -24,7 +24,7 @@ export interface WaitOptions {
   waitForCapacity?: boolean;
   /**
    * A private job's lease asks for its keys (a `keys` event of the job's stream):
-   * runPrivateWasmJob answers it. Only a stream brings them; polling does not.
+   * runPrivateJob answers it. Only a stream brings them; polling does not.
    */
   onKeyRequest?: (request: LeaseKeyRequest) => void;
 }

@@ -11,4 +11,5 @@ export {
 } from './data-rights.js';
 export { type ErasureNotice, erasureOf, waitForErasure } from './erasure.js';
 export * from './owned-artifacts.js';
-export { openPrivateResult, runPrivateWasmJob } from './private-jobs.js';
+export { type PrivateChatRequest, privateChat } from './private-chat.js';
+export { openPrivateResult, runPrivateJob } from './private-jobs.js';

@@ -1,4 +1,11 @@
-import { IdlegridError, signMessage } from '@idlegrid/protocol';
+import {
+  IdlegridError,
+  type JobSpec,
+  PRIVATE_JOB,
+  signMessage,
+  verifySignedMessage,
+} from '@idlegrid/protocol';
+import { isRescoreJob } from '@idlegrid/protocol/llm';
 import {
   addressOfPublicKey,
   decryptArtifact,
@@ -21,18 +28,21 @@ import { submitAndWaitForResult, type WaitOptions } from '../jobs/wait-for-job.j
 import { artifactKeyOf, type OwnerContext, sealBytes } from './owned-artifacts.js';
 
 /**
- * Runs a WASM job privately (`privacy: private`): neither the coordinator nor anyone but the
- * providers leased to run it can read its stdin or its outputs.
+ * Runs a job privately (`privacy: private`): neither the coordinator nor anyone but the
+ * providers leased to run it can read its stdin or its outputs. It runs a WASM module, or an
+ * `llm` model (stdin: the request as JSON, see `privateChat`).
  * - stdin is sealed here (given as bytes) or is an artifact the client sealed before (a CID);
- *   the module itself is not secret.
+ *   the module or model itself is not secret.
  * - Each lease the coordinator announces (first run, replicas, audits) gets the job's secrets
  *   sealed to that provider's key, once its key is checked to be the provider's.
+ * - An llm answer's check by re-scoring gets the keys of the request and of the answer, once its
+ *   announced spec is checked to be such a check (checkOfAnswer): it outputs a verdict alone.
  * - The result is opened here with `privateKey`, and checked against the salted outcome the
  *   coordinator verified (RESULT_INVALID if they differ): `result.stdout` is the plaintext.
  * The coordinator still chooses the providers: restrict them (`minReputation`, `region`) as for
  * any job.
  */
-export async function runPrivateWasmJob(
+export async function runPrivateJob(
   ctx: OwnerContext,
   request: WasmJobRequest,
   privateKey: Hex,
@@ -73,7 +83,12 @@ export async function runPrivateWasmJob(
   const onKeyRequest = (lease: LeaseKeyRequest) => {
     if (lease.jobId.toLowerCase() !== jobId.toLowerCase()) return;
     // A lease whose keys do not get through fails on its provider, and the job with it.
-    giveLeaseKeys(ctx, jobId, lease, secrets, requestOptions).catch(() => {});
+    const given = lease.check
+      ? checkSecrets(ctx, signed.message, lease.check, secrets, privateKey).then(({ checkId, checked }) =>
+          giveLeaseKeys(ctx, { job: jobId, lease: checkId }, lease, checked, requestOptions),
+        )
+      : giveLeaseKeys(ctx, { job: jobId, lease: jobId }, lease, secrets, requestOptions);
+    given.catch(() => {});
   };
   const outcome = await submitAndWaitForResult(
     ctx,
@@ -85,14 +100,63 @@ export async function runPrivateWasmJob(
   return { job: outcome.job, result: await openPrivateResult(outcome.result, privateKey, secrets.salt) };
 }
 
-/** Seals the job's secrets to one leased provider and hands them to the coordinator to relay. */
+/**
+ * The secrets of a check of the job's answer: the request's key and the answer's (unwrapped here),
+ * the verdict sealed to the check's key. Refused (NOT_AUTHORIZED) unless the announced spec is a
+ * re-scoring of this job's answer, signed by that key: any other job would read the plaintext.
+ */
+async function checkSecrets(
+  ctx: OwnerContext,
+  job: JobSpec,
+  check: NonNullable<LeaseKeyRequest['check']>,
+  secrets: LeaseSecrets,
+  privateKey: Hex,
+): Promise<{ checkId: Hex; checked: LeaseSecrets }> {
+  const { message } = await verifySignedMessage(ctx.domain, check.spec, { kind: 'JobSpec' });
+  const [request, answer] = message.inputCids;
+  const replyKey = hexToBytes(check.replyKey as Hex);
+  const isCheck =
+    message.jobId.toLowerCase() === check.jobId.toLowerCase() &&
+    message.client === addressOfPublicKey(replyKey) &&
+    message.privacy === PRIVATE_JOB &&
+    message.runtime === 'llm' &&
+    isRescoreJob(message.args) &&
+    message.moduleCid === job.moduleCid &&
+    message.inputCids.length === 2 &&
+    request === job.inputCids[0] &&
+    request !== undefined &&
+    answer !== undefined;
+  const requestKey = request === undefined ? undefined : secrets.keys[request];
+  if (!isCheck || !requestKey || !answer) {
+    throw new IdlegridError(
+      'NOT_AUTHORIZED',
+      `the check announced for job ${job.jobId} is no re-scoring of its answer`,
+    );
+  }
+  const answerKey = unwrapKey(check.answerKey as Hex, privateKey);
+  try {
+    return {
+      checkId: message.jobId,
+      checked: {
+        salt: toHex(crypto.getRandomValues(new Uint8Array(32))),
+        replyKey: check.replyKey as Hex,
+        keys: { [request as string]: requestKey, [answer]: toHex(answerKey) },
+      },
+    };
+  } finally {
+    answerKey.fill(0);
+  }
+}
+
+/** Seals secrets to one leased provider, for the lease's job, and hands them to the coordinator to relay for `ids.job`. */
 async function giveLeaseKeys(
   ctx: OwnerContext,
-  jobId: Hex,
+  ids: { job: Hex; lease: Hex },
   lease: LeaseKeyRequest,
   secrets: LeaseSecrets,
   options: RequestOptions,
 ): Promise<void> {
+  const jobId = ids.lease;
   const providerKey = hexToBytes(lease.providerKey as Hex);
   const provider = getAddress(lease.provider);
   // The coordinator names the provider and its key: the key must be that provider's own.
@@ -107,7 +171,7 @@ async function giveLeaseKeys(
     nonce: randomNonce(),
     expiry: nowSeconds() + REQUEST_LIFETIME_SECONDS,
   });
-  await ctx.coordinator.postJson(`/v1/jobs/${jobId}/keys`, keys, options);
+  await ctx.coordinator.postJson(`/v1/jobs/${ids.job}/keys`, keys, options);
 }
 
 /**

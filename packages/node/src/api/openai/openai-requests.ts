@@ -1,6 +1,6 @@
 import { IdlegridError } from '@idlegrid/protocol';
+import { type LlmRequest, llmRequestSchema } from '@idlegrid/protocol/llm';
 import { z } from 'zod';
-import { type LlmRequest, llmRequestSchema } from '../../runtimes/llm/api.js';
 
 /** Message content: a string, or OpenAI's array of parts of which only text is supported. */
 const content = z.union([

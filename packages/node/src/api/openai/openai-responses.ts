@@ -1,5 +1,5 @@
+import type { LlmAnswer, LlmGeneration, LlmUsage } from '@idlegrid/protocol/llm';
 import type { InferenceResult } from '../../coordinator/inference/inference-gateway.js';
-import type { LlmAnswer, LlmGeneration, LlmUsage } from '../../runtimes/llm/api.js';
 
 /** What every response says of the network run behind it (an extension OpenAI clients ignore). */
 function idlegridOf(result: InferenceResult) {

@@ -1,11 +1,11 @@
 import { exactDecimal, IdlegridError, toWireJson } from '@idlegrid/protocol';
+import { billedTokens, type LlmRequest } from '@idlegrid/protocol/llm';
 import { type ApiKey, parseApiKey } from '@idlegrid/sdk';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Address } from 'viem';
 import type { InferenceGateway, InferenceResult } from '../../coordinator/inference/inference-gateway.js';
 import { modelCatalog } from '../../coordinator/inference/model-catalog.js';
 import type { ProviderRegistry } from '../../coordinator/provider-registry.js';
-import { billedTokens, type LlmRequest } from '../../runtimes/llm/api.js';
 import type { RequestLimits } from '../limits/request-limits.js';
 import { openAiError, openAiErrorReply } from './openai-errors.js';
 import {

@@ -209,7 +209,7 @@ export const JOB_CONTRACTS: readonly RouteContract[] = [
     tag: 'jobs',
     summary: 'Server-sent events of job changes',
     description:
-      "`event: job` frames carry a job record; with `results=inline`, `event: result` frames carry `{ job, result }`; `event: keys` frames ask for a private job's lease keys (`{ jobId, client, provider, providerKey }`).",
+      "`event: job` frames carry a job record; with `results=inline`, `event: result` frames carry `{ job, result }`; `event: keys` frames ask for a private job's lease keys (`{ jobId, client, provider, providerKey, check? }`; `check` when the lease re-scores the job's llm answer).",
     query: z.object({ client: addressSchema.optional(), job: jobIdSchema.optional(), ...streamQuery }),
     responses: { 200: { description: 'The event stream', content: sse } },
     errors: [400, 404],

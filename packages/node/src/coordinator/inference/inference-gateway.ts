@@ -8,6 +8,14 @@ import {
   toWireJson,
 } from '@idlegrid/protocol';
 import {
+  budgetPrice,
+  type LlmAnswer,
+  type LlmRequest,
+  llmAnswerSchema,
+  llmJobArgs,
+  tokenBudget,
+} from '@idlegrid/protocol/llm';
+import {
   type ApiKey,
   apiKeyAccount,
   buildWasmJobSpec,
@@ -19,17 +27,14 @@ import {
 import type { Address } from 'viem';
 import type { JobRecord, JobStore } from '../../jobs/api.js';
 import type { ModelRuntime } from '../../market/model-listing.js';
-import { type LlmAnswer, type LlmRequest, llmJobArgs } from '../../runtimes/llm/api.js';
 import type { ArtifactStore } from '../../storage/artifact-store.js';
 import type { JobEventBus } from '../job-event-bus.js';
 import type { JobIntake } from '../job-intake.js';
 import type { JobStreams } from '../job-streams.js';
 import type { ProviderRegistry } from '../provider-registry.js';
-import { llmAnswerSchema } from './llm-answer.js';
 import { type CatalogModel, findModel } from './model-catalog.js';
 import type { SessionPayments } from './session-payments.js';
 import type { SessionSpending } from './session-spending.js';
-import { budgetPrice, tokenBudget } from './token-budget.js';
 
 export interface InferenceGatewayDeps {
   domain: NetworkDomain;

@@ -1,30 +1,33 @@
 import { randomBytes } from 'node:crypto';
-import { IdlegridError, type JobSpec, type NetworkDomain, signMessage } from '@idlegrid/protocol';
+import {
+  IdlegridError,
+  type JobSpec,
+  type NetworkDomain,
+  PRIVATE_JOB,
+  type ResultManifest,
+  signMessage,
+} from '@idlegrid/protocol';
+import { llmAnswerSchema, llmJobArgs, type PlausibilityVerdict, tokenBudgetOf } from '@idlegrid/protocol/llm';
+import { decryptArtifact, publicKeyOf, unwrapKey } from '@idlegrid/protocol/privacy';
 import { type Address, bytesToHex, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import type { JobRecord, JobRun, JobStore, TransitionOptions } from '../../jobs/api.js';
 import { JOB_MESSAGES, jobAssignAckSchema, wireRecord } from '../../jobs/wire.js';
 import type { MessageChannel } from '../../p2p/api.js';
-import {
-  type GenerationRequest,
-  type LlmGeneration,
-  llmJobArgs,
-  llmRequestSchema,
-} from '../../runtimes/llm/api.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
 import type { ArtifactStore } from '../../storage/artifact-store.js';
 import { outcomeDigest } from '../../verify/compare.js';
-import { judgeGeneration, type PlausibilityVerdict } from '../../verify/llm-plausibility.js';
 import { parseVerification } from '../../verify/policy.js';
 import type { AssignmentSigner } from '../assignment-signer.js';
 import { specOf } from '../dispatcher.js';
 import type { VerificationSettings } from '../job-intake.js';
+import type { LeaseKeyRelay } from '../lease-keys.js';
 import type { ProviderRegistry } from '../provider-registry.js';
 import { type Punishment, punish, type Slasher } from '../punishment.js';
 import type { RunAnswer } from '../run-answer.js';
 import { jobRequestOf } from '../scheduler-views.js';
-import { llmAnswerSchema } from './llm-answer.js';
-import { tokenBudget } from './token-budget.js';
+
+const CHECK_SPEC_LIFETIME_SECONDS = 300n;
 
 export interface LlmRescoringDeps {
   store: JobStore;
@@ -40,6 +43,10 @@ export interface LlmRescoringDeps {
   /** The dispatcher's retry: the job goes back to the queue, away from `job.provider`. */
   retry: (job: JobRecord, code: string, message: string) => Promise<void>;
   slash?: Slasher;
+  /** A check was assigned: its checker may read the owned artifacts it names (see DispatcherDeps.onAssigned). */
+  onAssigned?: (spec: JobSpec, provider: Address, leaseExpiresAt: number) => void;
+  /** Asks a private job's client for its check's keys. */
+  leaseKeys?: LeaseKeyRelay;
   random?: () => number;
   now?: () => number;
 }
@@ -49,16 +56,21 @@ interface CheckInFlight {
   checkId: Hex;
   checker: Address;
   leaseExpiresAt: number;
+  /** The check's one-off client key: a private job's verdict is sealed to it. */
+  key: Hex;
 }
 
 /**
  * Verifies `llm` answers by re-scoring instead of running them again: a sampled job's first
  * answer waits in `verifying` while another provider holding the same model scores its tokens
- * under the prompt (a `score` request: one teacher-forced pass, a prefill's cost). A plausible
- * answer is accepted and its provider paid; an implausible one is punished (slashed, with the
- * signed answer and the verdict as evidence) and the job runs again elsewhere. Like a canary,
- * the check is sent under a fresh client key, so that nothing tells it from any job, and is
- * not paid. Checks in flight live in memory; after a restart each is sent again.
+ * under the prompt (a `--rescore` job: one teacher-forced pass, a prefill's cost) and judges
+ * them. A plausible answer is accepted and its provider paid; an implausible one is punished
+ * (slashed, with the signed answer and the verdict as evidence) and the job runs again
+ * elsewhere. The check is sent under a fresh client key and is not paid. Its inputs are the
+ * job's request and the answer, and its output is the verdict alone: so a private job is
+ * checked too, with its inputs sealed, the client handing the checker their keys as for any
+ * lease (lease-keys.ts) and the verdict sealed to the check's key. Checks in flight live in
+ * memory; after a restart each is sent again.
  */
 export class LlmRescoring {
   readonly #checks = new Map<string, CheckInFlight>();
@@ -125,8 +137,8 @@ export class LlmRescoring {
     const job = await this.deps.store.get(check.jobId);
     const first = await this.#firstRun(job.id);
     if (job.state !== 'verifying' || !first) return;
-    const scores = llmAnswerSchema.safeParse(await this.#json(answer.manifest.stdoutCid));
-    if (answer.manifest.exitCode !== 0 || !scores.success || scores.data.kind !== 'score') {
+    const verdict = await this.#verdictOf(answer.manifest, check.key);
+    if (!verdict) {
       // The checker could not score it: no verdict; the next pass asks another.
       this.deps.registry.recordOutcome(answer.provider, 'failed', this.#now());
       const failed = this.#failedCheckers.get(job.id) ?? new Set<Address>();
@@ -135,12 +147,34 @@ export class LlmRescoring {
     }
     this.#failedCheckers.delete(job.id);
     this.deps.registry.recordOutcome(answer.provider, 'verified', this.#now());
-    const generation = await this.#generationOf(first);
-    const verdict = generation
-      ? judgeGeneration(generation, scores.data)
-      : { plausible: false, reason: 'the answer is no llm generation', meanLogprob: 0, implausibleTokens: 0 };
     if (verdict.plausible) return this.#accept(job, first, verdict, answer.provider);
     await this.#reject(job, first, verdict, answer);
+  }
+
+  /** The checker's verdict (opened with the check's key when sealed); undefined when it gave none. */
+  async #verdictOf(manifest: ResultManifest, key: Hex): Promise<PlausibilityVerdict | undefined> {
+    if (manifest.errorCode === 'LLM_ANSWER_INVALID') {
+      return {
+        plausible: false,
+        reason: 'the answer is no llm generation',
+        meanLogprob: 0,
+        implausibleTokens: 0,
+      };
+    }
+    if (manifest.exitCode !== 0) return undefined;
+    try {
+      let stdout = await this.deps.artifacts.bytes(manifest.stdoutCid);
+      if (manifest.sealed) {
+        const artifactKey = unwrapKey(manifest.sealed.key as Hex, key);
+        stdout = (await decryptArtifact(artifactKey, stdout)).plaintext;
+      }
+      const parsed = llmAnswerSchema.safeParse(JSON.parse(new TextDecoder().decode(stdout)));
+      if (!parsed.success || parsed.data.kind !== 'verdict') return undefined;
+      const { kind: _kind, usage: _usage, ...verdict } = parsed.data;
+      return verdict;
+    } catch {
+      return undefined;
+    }
   }
 
   async #accept(
@@ -205,34 +239,27 @@ export class LlmRescoring {
     );
   }
 
-  /** Sends a score request for the job's first answer to another provider holding its model. */
+  /** Sends a check of the job's first answer to another provider holding its model. */
   async #send(job: JobRecord): Promise<void> {
     const first = await this.#firstRun(job.id);
-    const generation = first ? await this.#generationOf(first) : undefined;
-    const request = await this.#requestOf(job);
-    if (!first || !generation || !request) {
-      // Nothing to score (a malformed answer is no answer): the job runs again elsewhere.
-      if (first)
-        await this.deps.retry(
-          { ...job, provider: first.provider },
-          'RESULT_INVALID',
-          'the answer is no llm generation',
-        );
-      return;
-    }
+    if (!first) return;
     const spec = specOf(job);
-    const score = llmRequestSchema.parse({ kind: 'score', request, tokens: generation.tokens });
-    const input = await this.deps.artifacts.put(new TextEncoder().encode(JSON.stringify(score)));
+    const answer = first.signed.manifest as ResultManifest;
+    const request = spec.inputCids[0];
+    if (!request) return; // no request: its provider failed it, and the job was no first answer
     const now = this.#now();
-    const client = privateKeyToAccount(generatePrivateKey());
+    const key = generatePrivateKey();
+    const client = privateKeyToAccount(key);
     const message: JobSpec = {
       ...spec,
       client: client.address,
       jobId: bytesToHex(randomBytes(32)),
-      inputCids: [input.cid],
-      args: llmJobArgs(tokenBudget(score)),
+      inputCids: [request, answer.stdoutCid],
+      args: llmJobArgs(tokenBudgetOf(spec.args), { rescore: true }),
       verification: '',
       nonce: BigInt(now) * 1000n + BigInt(Math.floor(Math.random() * 1000)),
+      // Signed now: the job's own spec may have expired while it ran.
+      expiry: BigInt(Math.floor(now / 1000)) + CHECK_SPEC_LIFETIME_SECONDS,
     };
     const excluded = new Set<string>([first.provider, ...(this.#failedCheckers.get(job.id) ?? [])]);
     const placed = this.deps.scheduler.place(jobRequestOf({ id: message.jobId }, message), now, excluded);
@@ -244,16 +271,29 @@ export class LlmRescoring {
       const signed = await signMessage(client, this.deps.domain, 'JobSpec', message);
       const leaseExpiresAt = now + this.deps.leaseMs * 2;
       const assignment = await this.deps.assignments.sign(message, checker, leaseExpiresAt, now);
-      // Known before it is sent: a quick score can come back before the acknowledgement does.
-      const check = { jobId: job.id, checkId: message.jobId, checker, leaseExpiresAt };
+      // Known before it is sent: a quick verdict can come back before the acknowledgement does.
+      const check = { jobId: job.id, checkId: message.jobId, checker, leaseExpiresAt, key };
       this.#checks.set(job.id, check);
       this.#byCheck.set(message.jobId.toLowerCase(), job.id);
+      this.deps.onAssigned?.(message, checker, leaseExpiresAt);
       const ack = await this.deps.channel
         .request(peer, JOB_MESSAGES.assign, { assignment, spec: signed }, { timeoutMs: 10_000 })
         .then((answer) => jobAssignAckSchema.parse(answer))
         .catch(() => ({ accepted: false }));
       // Refused or unreachable: the next pass asks another.
-      if (!ack.accepted && this.#checks.get(job.id) === check) this.#forget(check);
+      if (!ack.accepted && this.#checks.get(job.id) === check) return this.#forget(check);
+      if (ack.accepted && spec.privacy === PRIVATE_JOB && answer.sealed) {
+        this.deps.leaseKeys?.leased(message, checker, peer, leaseExpiresAt, {
+          job: { id: job.id, client: spec.client },
+          signer: client,
+          announcement: {
+            jobId: message.jobId,
+            spec: wireRecord(signed),
+            replyKey: bytesToHex(publicKeyOf(key)),
+            answerKey: answer.sealed.key as Hex,
+          },
+        });
+      }
     } finally {
       // Unpaid and short: the check holds no resources in the scheduler's books.
       this.deps.scheduler.release(message.jobId);
@@ -267,30 +307,6 @@ export class LlmRescoring {
 
   async #firstRun(jobId: string): Promise<JobRun | undefined> {
     return (await this.deps.store.runs(jobId)).find((run) => run.purpose === 'first' && run.state === 'done');
-  }
-
-  async #generationOf(run: JobRun): Promise<LlmGeneration | undefined> {
-    const manifest = run.signed.manifest as RunAnswer['manifest'] | undefined;
-    const parsed = llmAnswerSchema.safeParse(manifest ? await this.#json(manifest.stdoutCid) : undefined);
-    return parsed.success && (parsed.data.kind === 'chat' || parsed.data.kind === 'completion')
-      ? parsed.data
-      : undefined;
-  }
-
-  async #requestOf(job: JobRecord): Promise<GenerationRequest | undefined> {
-    const cid = specOf(job).inputCids[0];
-    const parsed = llmRequestSchema.safeParse(cid ? await this.#json(cid) : undefined);
-    return parsed.success && parsed.data.kind !== 'embedding' && parsed.data.kind !== 'score'
-      ? parsed.data
-      : undefined;
-  }
-
-  async #json(cid: string): Promise<unknown> {
-    try {
-      return JSON.parse(new TextDecoder().decode(await this.deps.artifacts.bytes(cid)));
-    } catch {
-      return undefined;
-    }
   }
 
   #now(): number {

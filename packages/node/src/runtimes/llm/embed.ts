@@ -1,5 +1,5 @@
+import type { LlmEmbeddings, LlmRequest } from '@idlegrid/protocol/llm';
 import type { LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
-import type { LlmEmbeddings, LlmRequest } from './api.js';
 import { checkPromptFits } from './prompt-tokens.js';
 
 /** One vector per input text, from the model's embedding context, with the tokens it read. */

@@ -1,6 +1,6 @@
+import type { FinishReason, GenerationRequest, LlmGeneration } from '@idlegrid/protocol/llm';
 import type { ChatWrapper, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { RunProgress } from '../api.js';
-import type { FinishReason, GenerationRequest, LlmGeneration } from './api.js';
 import { llamaBinding } from './llama-loader.js';
 import { checkPromptFits, promptOf } from './prompt-tokens.js';
 import { StopScanner } from './stop-scanner.js';

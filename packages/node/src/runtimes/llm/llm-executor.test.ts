@@ -1,9 +1,9 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LlmEmbeddings, LlmGeneration, LlmRequestInput } from '@idlegrid/protocol/llm';
+import { llmJobArgs, llmRequestSchema } from '@idlegrid/protocol/llm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LlmEmbeddings, LlmGeneration, LlmRequestInput } from './api.js';
-import { llmJobArgs, llmRequestSchema } from './api.js';
 import { createLlmExecutor, type LlmTask } from './llm-executor.js';
 import { SUCCESSOR_REPLY, writeSuccessorModel } from './testing/successor-model.js';
 

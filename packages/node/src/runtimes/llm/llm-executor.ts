@@ -1,4 +1,11 @@
 import { IdlegridError } from '@idlegrid/protocol';
+import {
+  billedTokens,
+  type LlmAnswer,
+  type LlmRequest,
+  llmRequestSchema,
+  tokenBudgetOf,
+} from '@idlegrid/protocol/llm';
 import type {
   ChatWrapper,
   LlamaContext,
@@ -19,11 +26,10 @@ import { jsonRunResult, parseJsonRequest } from '../json-job.js';
 import { resolveLimits } from '../limits.js';
 import { messageOf } from '../runtime-errors.js';
 import { Slots } from '../slots.js';
-import { billedTokens, type LlmAnswer, type LlmRequest, llmRequestSchema, tokenBudgetOf } from './api.js';
 import { embed } from './embed.js';
 import { generate } from './generate.js';
 import { type LlamaBinding, type LlmDevice, llamaBinding, loadLlama } from './llama-loader.js';
-import { score } from './score.js';
+import { rescore, score } from './score.js';
 
 export interface LlmExecutorOptions {
   /** `auto` uses a GPU where llama.cpp finds one (CUDA, Vulkan, Metal), else the CPU. */
@@ -123,6 +129,8 @@ function loadedModel(lib: LlamaBinding, model: LlamaModel, context: LlamaContext
           const room = budgetedContext(sequence.contextSize, runOptions);
           if (request.kind === 'score')
             return await score(model, chatWrapper, sequence, request, room, signal);
+          if (request.kind === 'rescore')
+            return await rescore(model, chatWrapper, sequence, request, room, signal);
           return await generate(model, chatWrapper, sequence, request, room, signal, runOptions.onProgress);
         } finally {
           await sequence.clearHistory();

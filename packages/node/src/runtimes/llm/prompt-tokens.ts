@@ -1,6 +1,6 @@
 import { IdlegridError } from '@idlegrid/protocol';
+import type { ChatMessage, GenerationRequest } from '@idlegrid/protocol/llm';
 import type { ChatHistoryItem, ChatWrapper, LlamaModel, Token } from 'node-llama-cpp';
-import type { ChatMessage, GenerationRequest } from './api.js';
 
 export interface Prompt {
   tokens: Token[];

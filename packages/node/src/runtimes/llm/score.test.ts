@@ -1,10 +1,17 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  type GenerationRequest,
+  type LlmGeneration,
+  type LlmScores,
+  llmJobArgs,
+  llmRequestSchema,
+} from '@idlegrid/protocol/llm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgeGeneration } from '../../verify/llm-plausibility.js';
-import { type GenerationRequest, type LlmGeneration, type LlmScores, llmRequestSchema } from './api.js';
 import { createLlmExecutor, type LlmTask } from './llm-executor.js';
+import { rescoreRequest } from './rescore-input.js';
 import { writeSuccessorModel } from './testing/successor-model.js';
 
 let task: LlmTask;
@@ -73,5 +80,46 @@ describe('re-scoring an answer (LLM verification)', () => {
     expect(answer.text).toBe('nopqrstuvwxyz');
     // Against the chat prompt, whose answer starts at `a`, `n` first is implausible.
     expect(judgeGeneration(answer, await scoreOf(chat, answer.tokens)).plausible).toBe(false);
+  });
+});
+
+describe('a --rescore check job: request and answer in, a verdict (numbers, no text) out', () => {
+  const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+  const verdictOf = async (answer: unknown) => {
+    const result = await task.run({
+      stdin: rescoreRequest(bytes(chat), bytes(answer)),
+      args: llmJobArgs(0, { rescore: true }),
+    });
+    return JSON.parse(new TextDecoder().decode(result.stdout));
+  };
+
+  it('judges the answer where it runs; the output carries none of its text', async () => {
+    const answer = (await task.answer(chat)) as LlmGeneration;
+    const honest = await verdictOf(answer);
+    expect(honest).toMatchObject({ kind: 'verdict', plausible: true, implausibleTokens: 0 });
+    expect(JSON.stringify(honest)).not.toContain(answer.text.slice(0, 8));
+
+    const swapped = [...answer.tokens];
+    swapped[2] = task.model.tokenize('X')[0]!;
+    const tampered = await verdictOf({ ...answer, tokens: swapped });
+    expect(tampered).toMatchObject({ kind: 'verdict', plausible: false });
+  });
+
+  it('refuses an answer that is no generation with LLM_ANSWER_INVALID, a bad request with LLM_REQUEST_INVALID', () => {
+    const codeOf = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return (error as { code?: string }).code;
+      }
+      return 'none';
+    };
+    expect(codeOf(() => rescoreRequest(bytes(chat), bytes({ kind: 'chat', text: 1 })))).toBe(
+      'LLM_ANSWER_INVALID',
+    );
+    expect(codeOf(() => rescoreRequest(bytes(chat), new TextEncoder().encode('not json')))).toBe(
+      'LLM_ANSWER_INVALID',
+    );
+    expect(codeOf(() => rescoreRequest(bytes({ kind: 'chat' }), bytes({})))).toBe('LLM_REQUEST_INVALID');
   });
 });

@@ -1,5 +1,6 @@
+import type { LlmRequest, LlmScores, LlmVerdict } from '@idlegrid/protocol/llm';
 import type { ChatWrapper, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
-import type { LlmRequest, LlmScores } from './api.js';
+import { judgeGeneration } from '../../verify/llm-plausibility.js';
 import { checkPromptFits, promptOf } from './prompt-tokens.js';
 
 /**
@@ -37,4 +38,29 @@ export async function score(
     text: model.detokenize(tokens),
     usage: { promptTokens: input.length, completionTokens: 0 },
   };
+}
+
+/**
+ * Scores another provider's answer and judges it here: the verdict, numbers only, is all that
+ * leaves the checker, so that checking a private job's answer shows the coordinator neither the
+ * prompt nor the answer.
+ */
+export async function rescore(
+  model: LlamaModel,
+  chatWrapper: () => ChatWrapper,
+  sequence: LlamaContextSequence,
+  request: Extract<LlmRequest, { kind: 'rescore' }>,
+  room: number,
+  signal: AbortSignal,
+): Promise<LlmVerdict> {
+  const { answer } = request;
+  const scores = await score(
+    model,
+    chatWrapper,
+    sequence,
+    { kind: 'score', request: request.request, tokens: answer.tokens },
+    room,
+    signal,
+  );
+  return { kind: 'verdict', ...judgeGeneration(answer, scores), usage: scores.usage };
 }

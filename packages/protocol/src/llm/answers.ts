@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LlmAnswer } from '../../runtimes/llm/api.js';
+import type { LlmAnswer } from './requests.js';
 
 const usage = z.object({
   promptTokens: z.number().int().nonnegative(),
@@ -18,4 +18,12 @@ export const llmAnswerSchema: z.ZodType<LlmAnswer> = z.discriminatedUnion('kind'
   }),
   z.object({ kind: z.literal('embedding'), embeddings: z.array(z.array(z.number())), usage }),
   z.object({ kind: z.literal('score'), logprobs: z.array(z.number()), text: z.string(), usage }),
+  z.object({
+    kind: z.literal('verdict'),
+    plausible: z.boolean(),
+    reason: z.string().max(1000).optional(),
+    meanLogprob: z.number(),
+    implausibleTokens: z.number().int().nonnegative(),
+    usage,
+  }),
 ]);

@@ -1,4 +1,4 @@
-import type { LlmRequest } from '../../runtimes/llm/api.js';
+import type { LlmRequest } from './requests.js';
 
 /** Tokens a chat template adds per message and around the conversation, at most (role markers, separators). */
 const TEMPLATE_TOKENS_PER_MESSAGE = 16;
@@ -25,6 +25,8 @@ export function tokenBudget(request: LlmRequest): number {
       return request.input.reduce((sum, text) => sum + bytes(text) + 2, 0);
     case 'score':
       return tokenBudget({ ...request.request, maxTokens: request.tokens.length });
+    case 'rescore':
+      return tokenBudget({ ...request.request, maxTokens: request.answer.tokens.length });
   }
 }
 

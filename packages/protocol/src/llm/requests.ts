@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * What an `llm` job asks for and what it answers, as JSON: the request is the job's first input
  * (the runtime reads it as stdin), the answer is its stdout. The coordinator's OpenAI-compatible
- * API builds these requests; any client may submit them as ordinary jobs too.
+ * API builds these requests; any client may submit them as ordinary jobs too (a private job's
+ * client builds and seals its own).
  */
 
 const message = z.strictObject({
@@ -55,6 +56,24 @@ export const llmRequestSchema = z.discriminatedUnion('kind', [
     request: z.discriminatedUnion('kind', [chatRequest, completionRequest]),
     tokens: z.array(z.number().int().nonnegative()).max(32_768),
   }),
+  /**
+   * A verifier's check of another provider's answer, judged where it runs: the answer's tokens are
+   * scored as `score` does, and the verdict (numbers, no text) is the output. Built by the
+   * provider that checks from the two inputs of a `--rescore` job (the request and the answer),
+   * so that the check of a private job reveals neither to the coordinator.
+   */
+  z.strictObject({
+    kind: z.literal('rescore'),
+    request: z.discriminatedUnion('kind', [chatRequest, completionRequest]),
+    answer: z.strictObject({
+      text: z.string(),
+      tokens: z.array(z.number().int().nonnegative()).max(32_768),
+      usage: z.strictObject({
+        promptTokens: z.number().int().nonnegative(),
+        completionTokens: z.number().int().nonnegative(),
+      }),
+    }),
+  }),
   z.strictObject({
     kind: z.literal('embedding'),
     input: z.array(z.string().max(1_000_000)).min(1).max(2048),
@@ -100,7 +119,22 @@ export interface LlmScores {
   usage: LlmUsage;
 }
 
-export type LlmAnswer = LlmGeneration | LlmEmbeddings | LlmScores;
+/** Whether a generated answer is plausible under the model (see the node's verify/llm-plausibility.ts). */
+export interface PlausibilityVerdict {
+  plausible: boolean;
+  /** Why not, when not. */
+  reason?: string | undefined;
+  meanLogprob: number;
+  implausibleTokens: number;
+}
+
+/** A `rescore` request's answer. */
+export interface LlmVerdict extends PlausibilityVerdict {
+  kind: 'verdict';
+  usage: LlmUsage;
+}
+
+export type LlmAnswer = LlmGeneration | LlmEmbeddings | LlmScores | LlmVerdict;
 
 /** Tokens billed for an answer: prompt plus completion, as OpenAI counts them. */
 export function billedTokens(usage: LlmUsage): number {
@@ -108,14 +142,21 @@ export function billedTokens(usage: LlmUsage): number {
 }
 
 const TOKEN_BUDGET_FLAG = '--token-budget';
+/** Marks a check: the job's inputs are a request and another provider's answer to it, judged by re-scoring. */
+export const RESCORE_FLAG = '--rescore';
 
 /**
  * An llm job's signed arguments: `--token-budget N` caps the tokens it processes, prompt plus
  * completion. The provider stops generating at the budget, so the job's charge is bounded by
  * the budget at the provider's price per thousand tokens, which is what placement ranks by.
  */
-export function llmJobArgs(tokenBudget: number): string[] {
-  return [TOKEN_BUDGET_FLAG, String(tokenBudget)];
+export function llmJobArgs(tokenBudget: number, options: { rescore?: boolean } = {}): string[] {
+  return [TOKEN_BUDGET_FLAG, String(tokenBudget), ...(options.rescore ? [RESCORE_FLAG] : [])];
+}
+
+/** Whether an llm job checks an answer (RESCORE_FLAG). */
+export function isRescoreJob(args: readonly string[]): boolean {
+  return args.includes(RESCORE_FLAG);
 }
 
 /** The job's token budget, or 0 for none. */

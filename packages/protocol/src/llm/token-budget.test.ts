@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { llmRequestSchema } from '../../runtimes/llm/api.js';
+import { llmRequestSchema } from './requests.js';
 import { budgetPrice, tokenBudget } from './token-budget.js';
 
 describe('token budget', () => {
