@@ -1,4 +1,9 @@
-/** Test helpers other packages' tests use: models and images generated here instead of downloaded. */
+/**
+ * Test helpers other packages' tests and benchmarks use: models and images generated here instead
+ * of downloaded, a search for plaintext, and a proxy that injects link faults.
+ */
+
+export { FaultProxy, type FaultProxyOptions, type LinkFaults } from './p2p/testing/fault-proxy.js';
 export {
   buildSuccessorModel,
   SUCCESSOR_REPLY,
