@@ -48,15 +48,22 @@ function artifactOwnersConformance(name: string, dialect: () => Promise<Dialect>
       expect(await owners.erasuresOf(bob)).toEqual([{ cid, requestedAt: 12, blobDestroyed: true }]);
     });
 
-    it('takes each (requester, nonce) once', async () => {
+    it('takes each (requester, nonce) once while its request lives, and forgets it after', async () => {
       const requester = someone();
-      await owners.takeNonce(requester, 5n);
-      await owners.takeNonce(someone(), 5n);
-      expect(await codeOf(owners.takeNonce(requester, 5n))).toBe('MESSAGE_REPLAYED');
+      const live = BigInt(Math.floor(Date.now() / 1000) + 300);
+      await owners.takeNonce(requester, 5n, live);
+      await owners.takeNonce(someone(), 5n, live);
+      expect(await codeOf(owners.takeNonce(requester, 5n, live))).toBe('MESSAGE_REPLAYED');
       // Addresses are compared without regard to case.
-      expect(await codeOf(owners.takeNonce(requester.toLowerCase() as typeof requester, 5n))).toBe(
+      expect(await codeOf(owners.takeNonce(requester.toLowerCase() as typeof requester, 5n, live))).toBe(
         'MESSAGE_REPLAYED',
       );
+      // Expired requests' nonces are swept as nonces are taken: the live one stays taken.
+      const expired = someone();
+      await owners.takeNonce(expired, 1n, 1n);
+      for (let n = 0n; n < 300n; n++) await owners.takeNonce(someone(), n, live);
+      await owners.takeNonce(expired, 1n, live);
+      expect(await codeOf(owners.takeNonce(requester, 5n, live))).toBe('MESSAGE_REPLAYED');
     });
 
     it("turns an erased artifact's copies into notices that wait for each provider's receipt", async () => {

@@ -3,6 +3,9 @@ import type { Kysely } from 'kysely';
 import type { Address, Hex } from 'viem';
 import type { Database } from './schema.js';
 
+/** Nonces taken between two sweeps of the expired ones. */
+const NONCE_SWEEP_EVERY = 256;
+
 export interface ArtifactOwnership {
   cid: string;
   owner: Address;
@@ -20,11 +23,23 @@ export interface ArtifactOwnership {
 export class ArtifactOwners {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Remembers a signed request's (requester, nonce); MESSAGE_REPLAYED when it was taken before. */
-  async takeNonce(requester: Address, nonce: bigint): Promise<void> {
+  #taken = 0;
+
+  /**
+   * Remembers a signed request's (requester, nonce) until the request expires (`expiry`, unix
+   * seconds); MESSAGE_REPLAYED when it was taken before. Every so often the expired ones go:
+   * providers sign every download, so the table would otherwise grow with every fetch.
+   */
+  async takeNonce(requester: Address, nonce: bigint, expiry: bigint): Promise<void> {
+    if (++this.#taken % NONCE_SWEEP_EVERY === 0) {
+      await this.db
+        .deleteFrom('artifact_request_nonces')
+        .where('expires_at', '<', Math.floor(Date.now() / 1000))
+        .execute();
+    }
     const inserted = await this.db
       .insertInto('artifact_request_nonces')
-      .values({ requester: requester.toLowerCase(), nonce: nonce.toString() })
+      .values({ requester: requester.toLowerCase(), nonce: nonce.toString(), expires_at: Number(expiry) })
       .onConflict((conflict) => conflict.columns(['requester', 'nonce']).doNothing())
       .executeTakeFirst();
     if (inserted.numInsertedOrUpdatedRows === 0n) {

@@ -10,6 +10,7 @@ import { artifactOwnersMigration } from './migrations/007-artifact-owners.js';
 import { artifactCopiesMigration } from './migrations/008-artifact-copies.js';
 import { artifactGrantsMigration } from './migrations/009-artifact-grants.js';
 import { feedsMigration } from './migrations/010-feeds.js';
+import { requestNonceExpiryMigration } from './migrations/011-request-nonce-expiry.js';
 import type { Database } from './schema.js';
 
 /** Every migration in order. Names sort lexically; never edit one that has shipped. */
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '008-artifact-copies': artifactCopiesMigration,
   '009-artifact-grants': artifactGrantsMigration,
   '010-feeds': feedsMigration,
+  '011-request-nonce-expiry': requestNonceExpiryMigration,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

@@ -1,3 +1,5 @@
+import type { ColumnType } from 'kysely';
+
 /** Row types, shared by SQLite and PostgreSQL: JSON as text, times as integer milliseconds. */
 export interface JobsTable {
   id: string;
@@ -74,6 +76,8 @@ export interface ArtifactOwnersTable {
 export interface ArtifactRequestNoncesTable {
   requester: string;
   nonce: string;
+  /** The signed request's expiry, unix seconds: the nonce is forgotten after it. */
+  expires_at: ColumnType<number, number | undefined, number>;
 }
 
 /** Who erased what and when; `blob_destroyed` 1 when no owner was left and the bytes went. */

@@ -40,7 +40,7 @@ export function artifactGrantRoutes(app: FastifyInstance, deps: GrantRouteDeps):
       throw new IdlegridError('ARTIFACT_NOT_OWNER', `${grant.owner} owns no artifact ${grant.cid}`, {
         details: { cid: grant.cid, owner: grant.owner },
       });
-    await owners.store.takeNonce(grant.owner, grant.nonce);
+    await owners.store.takeNonce(grant.owner, grant.nonce, grant.expiry);
     const signed = { kind: verified.kind, message: grant, signature: verified.signature };
     const stored = await owners.grants.put(grant, json(signed), Date.now());
     // Revoked (or already ended): the grantee's jobs still waiting for the artifact end now.

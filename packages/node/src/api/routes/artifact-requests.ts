@@ -45,7 +45,7 @@ export async function signedRequest(
       { details: { signed: { action: message.action, cid: message.cid }, asked: { action, cid } } },
     );
   }
-  await deps.owners.store.takeNonce(message.requester, message.nonce);
+  await deps.owners.store.takeNonce(message.requester, message.nonce, message.expiry);
   return message;
 }
 
