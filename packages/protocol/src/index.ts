@@ -31,6 +31,7 @@ export {
   artifactGrantSchema,
   artifactRequestSchema,
   assignmentSchema,
+  type CoordinatorAnnounce,
   type DeviceBinding,
   deviceBindingSchema,
   type ErasureReceipt,

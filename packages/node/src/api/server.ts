@@ -13,6 +13,7 @@ import type { PaymentForwarder } from '../coordinator/payment-forwarder.js';
 import type { ProviderRegistry } from '../coordinator/provider-registry.js';
 import type { FeedIngest } from '../feeds/ingest.js';
 import type { JobStore } from '../jobs/api.js';
+import type { CoordinatorMesh } from '../mesh/coordinator-mesh.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import type { FeedStore } from '../store/feed-store.js';
 import type { PaymentLedger } from '../store/payment-ledger.js';
@@ -57,6 +58,8 @@ export interface ApiComponents {
   payments?: { forwarder: PaymentForwarder; ledger: PaymentLedger };
   /** The chain the network settles on: `/v1/network`, and `/v1/ledger` when the coordinator reads it. */
   chain?: { context: ChainContext; coordinator: Address; readsChain: boolean };
+  /** The mesh of coordinators, listed in `/v1/network`. */
+  mesh?: CoordinatorMesh;
   /** The dashboard's built files, served at `/`. */
   dashboardDir?: string;
   /** With an inference gateway (and a registry) the API also speaks OpenAI's. */
@@ -137,6 +140,7 @@ export function createApiServer(components: ApiComponents, options: ApiOptions =
       coordinator: components.chain.coordinator,
       readsChain: components.chain.readsChain,
       store: components.store,
+      ...(components.mesh ? { mesh: components.mesh } : {}),
       ...(components.registry ? { registry: components.registry } : {}),
       ...(components.payments ? { payments: components.payments.ledger } : {}),
     });

@@ -9,9 +9,11 @@ import { createApiServer } from '../api/server.js';
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
 import { FeedIngest } from '../feeds/ingest.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
+import { CoordinatorMesh } from '../mesh/coordinator-mesh.js';
 import { createP2PHost } from '../p2p/host.js';
 import { peerIdToAddress } from '../p2p/identity.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
+import { Libp2pGossip } from '../p2p/libp2p-gossip.js';
 import type { PolicyName } from '../scheduler/api.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { ArtifactStore } from '../storage/artifact-store.js';
@@ -68,6 +70,10 @@ export interface CoordinatorOptions {
   dashboardDir?: string;
   /** Per-key rate limits, quotas and load shedding of the HTTP API (DEFAULT_API_LIMITS for what is left out). */
   limits?: ApiLimitsSettings;
+  /** Other coordinators' p2p multiaddrs: the mesh is joined through them (the rest are found from their announcements). */
+  peers?: readonly string[];
+  /** How often the coordinator announces itself to the mesh (default 2 s). */
+  announceMs?: number;
 }
 
 export interface RunningCoordinator {
@@ -108,6 +114,18 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     ...(options.p2pListen ? { listen: options.p2pListen } : {}),
   });
   const channel = new Libp2pMessageChannel({ name: JOBS_PROTOCOL }, { libp2p: host.libp2p });
+  const gossip = new Libp2pGossip({ domain }, { pubsub: host.libp2p.services.pubsub });
+  let apiUrl = '';
+  const mesh = new CoordinatorMesh({
+    gossip,
+    signer: account,
+    domain,
+    self: () => ({ apiUrl, p2p: host.multiaddrs(), providers: registry.onlineCount(Date.now()) }),
+    dial: async (addresses) => {
+      await host.bootstrap(addresses);
+    },
+    ...(options.announceMs === undefined ? {} : { announceMs: options.announceMs }),
+  });
   host.libp2p.addEventListener('peer:disconnect', (event) => {
     // Providers are secp256k1 peers; a peer of another key type has no address and no offer.
     if (event.detail.type === 'secp256k1') registry.disconnected(peerIdToAddress(event.detail), Date.now());
@@ -208,15 +226,19 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       registry,
       payments: { forwarder, ledger: store.payments },
       chain: { context: connect(options.network), coordinator: account.address, readsChain: chainChecks },
+      mesh,
       dashboardDir: options.dashboardDir ?? dashboardDir,
     },
     { limits },
   );
 
   await dispatcher.recover();
-  const apiUrl = await api.listen({ host: options.apiHost ?? '127.0.0.1', port: options.apiPort ?? 0 });
+  apiUrl = await api.listen({ host: options.apiHost ?? '127.0.0.1', port: options.apiPort ?? 0 });
   await host.start();
   await channel.start();
+  gossip.start();
+  mesh.start();
+  if (options.peers?.length) await host.bootstrap(options.peers);
   const unregister = registerCoordinatorHandlers({
     channel,
     registry,
@@ -225,6 +247,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     streams,
     erasures,
     leaseKeys,
+    mesh,
     ...(stakeRules ? { stakeOf: stakeRules.stakeOf } : {}),
     hello: {
       coordinator: account.address,
@@ -277,6 +300,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       clearInterval(timer);
       unsubscribe();
       unregister();
+      mesh.stop();
+      gossip.stop();
       await api.close();
       await channel.stop();
       await host.stop();

@@ -1,5 +1,6 @@
 import { IdlegridError, type NetworkDomain, ReplayGuard, verifySignedMessage } from '@idlegrid/protocol';
 import { type HelloAck, JOB_MESSAGES, providerHelloSchema } from '../jobs/wire.js';
+import type { CoordinatorMesh } from '../mesh/coordinator-mesh.js';
 import type { MessageChannel, RemotePeer } from '../p2p/api.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { ErasureRelay } from './erasures.js';
@@ -22,6 +23,8 @@ export interface CoordinatorHandlerDeps {
   erasures?: ErasureRelay;
   /** The private jobs a provider holds when it says hello wait for their keys again. */
   leaseKeys?: LeaseKeyRelay;
+  /** The mesh: providers' offers and heartbeats are relayed to it, and its coordinators told in each hello. */
+  mesh?: CoordinatorMesh;
 }
 
 /** The coordinator's side of the job protocol (see jobs/wire.ts). */
@@ -40,14 +43,16 @@ export function registerCoordinatorHandlers(deps: CoordinatorHandlerDeps): () =>
         `${kind} signed by ${verified.signer} arrived from ${from.address}`,
       );
     }
-    return verified.message;
+    return verified;
   }
 
   const acceptOffer = async (from: RemotePeer, body: unknown) => {
     const parsed = providerHelloSchema.pick({ offer: true }).safeParse(body);
     if (!parsed.success) throw new IdlegridError('MESSAGE_INVALID', 'expected { offer }');
-    const offer = await verifyFromPeer(from, parsed.data.offer, 'Offer');
+    const verified = await verifyFromPeer(from, parsed.data.offer, 'Offer');
+    const offer = verified.message;
     deps.registry.upsertOffer(from.id, offer, Date.now(), await deps.stakeOf?.(offer.provider));
+    deps.mesh?.relayOffer({ kind: 'Offer', message: offer, signature: verified.signature });
     if (deps.registry.get(offer.provider)?.rttMs === undefined) void measureRtt(from);
   };
 
@@ -72,15 +77,21 @@ export function registerCoordinatorHandlers(deps: CoordinatorHandlerDeps): () =>
       deps.dispatcher.hold(from.address, kept);
       deps.leaseKeys?.held(kept, from.address, from.id);
       void deps.erasures?.reconnected(from.address).catch(() => {});
-      return deps.hello;
+      const coordinators = deps.mesh?.coordinators().flatMap((coordinator) => coordinator.p2p);
+      return { ...deps.hello, ...(coordinators?.length ? { coordinators: coordinators.slice(0, 64) } : {}) };
     }),
     deps.channel.handle(JOB_MESSAGES.offer, ({ from, body }) => acceptOffer(from, body)),
     deps.channel.handle(JOB_MESSAGES.heartbeat, async ({ from, body }) => {
       const heartbeat = (body as { heartbeat?: unknown } | null)?.heartbeat;
       const verified = await verifyFromPeer(from, heartbeat, 'Heartbeat');
-      deps.registry.recordHeartbeat(verified, Date.now());
+      deps.registry.recordHeartbeat(verified.message, Date.now());
+      deps.mesh?.relayHeartbeat({
+        kind: 'Heartbeat',
+        message: verified.message,
+        signature: verified.signature,
+      });
       // Round trips change: each provider is measured again every tenth heartbeat.
-      if (verified.sequence % 10n === 0n) void measureRtt(from);
+      if (verified.message.sequence % 10n === 0n) void measureRtt(from);
     }),
     deps.channel.handle(JOB_MESSAGES.result, ({ from, body }) => deps.dispatcher.acceptResult(from, body)),
     deps.channel.handle(JOB_MESSAGES.commit, ({ from, body }) => deps.dispatcher.acceptCommit(from, body)),

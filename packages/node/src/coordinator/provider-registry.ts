@@ -163,6 +163,13 @@ export class ProviderRegistry {
     return this.#providers.get(address);
   }
 
+  /** How many providers are online now. */
+  onlineCount(now: number): number {
+    let online = 0;
+    for (const address of this.#providers.keys()) if (this.isOnline(address, now)) online++;
+    return online;
+  }
+
   isOnline(address: Address, now: number): boolean {
     const entry = this.#providers.get(address);
     return (

@@ -73,6 +73,8 @@ export const helloAckSchema = z.object({
   apiUrl: z.url(),
   chainId: z.number().int(),
   paymentChannels: z.string(),
+  /** The p2p addresses of the mesh's other coordinators: where the provider goes if this one is lost. */
+  coordinators: z.array(z.string().max(256)).max(64).optional(),
 });
 
 export const jobAssignSchema = z.object({

@@ -5,10 +5,14 @@ export const OFFERS_TOPIC = 'idlegrid/offers/1';
 /** Gossip topic of signed `Heartbeat`s: providers report liveness and load. */
 export const HEARTBEATS_TOPIC = 'idlegrid/heartbeats/1';
 
+/** Gossip topic of signed `CoordinatorAnnounce`s: the coordinators of the mesh, and where they are. */
+export const COORDINATORS_TOPIC = 'idlegrid/coordinators/1';
+
 /** The one message kind each topic carries; anything else on it is dropped. */
 export const GOSSIP_TOPICS = {
   [OFFERS_TOPIC]: 'Offer',
   [HEARTBEATS_TOPIC]: 'Heartbeat',
+  [COORDINATORS_TOPIC]: 'CoordinatorAnnounce',
 } as const satisfies Record<string, MessageKind>;
 
 /** The libp2p protocol id of a named idlegrid stream protocol. */

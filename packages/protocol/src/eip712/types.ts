@@ -133,6 +133,14 @@ export const MESSAGE_TYPES = {
     { name: 'nonce', type: 'uint64' },
     { name: 'expiry', type: 'uint64' },
   ],
+  CoordinatorAnnounce: [
+    { name: 'coordinator', type: 'address' },
+    { name: 'apiUrl', type: 'string' },
+    { name: 'p2p', type: 'string[]' },
+    { name: 'providers', type: 'uint32' },
+    { name: 'nonce', type: 'uint64' },
+    { name: 'expiry', type: 'uint64' },
+  ],
 } as const;
 
 export type MessageKind = keyof typeof MESSAGE_TYPES;
@@ -154,4 +162,5 @@ export const AUTHOR_FIELD = {
   ErasureReceipt: 'provider',
   ArtifactGrant: 'owner',
   DeviceBinding: 'owner',
+  CoordinatorAnnounce: 'coordinator',
 } as const satisfies Record<MessageKind, string>;

@@ -176,6 +176,19 @@ export const deviceBindingSchema = z.strictObject({
   ...replayFields,
 });
 
+/**
+ * A coordinator tells the mesh it is alive and where it is: its HTTP API, its p2p addresses
+ * (where providers and other coordinators dial it), and how many providers it has now. Gossiped
+ * every few seconds; one that stops coming has left the mesh.
+ */
+export const coordinatorAnnounceSchema = z.strictObject({
+  coordinator: address,
+  apiUrl: z.url({ protocol: /^https?$/ }).max(256),
+  p2p: z.array(shortString).max(8),
+  providers: uint32,
+  ...replayFields,
+});
+
 export const MESSAGE_SCHEMAS = {
   Offer: offerSchema,
   JobSpec: jobSpecSchema,
@@ -190,6 +203,7 @@ export const MESSAGE_SCHEMAS = {
   ErasureReceipt: erasureReceiptSchema,
   ArtifactGrant: artifactGrantSchema,
   DeviceBinding: deviceBindingSchema,
+  CoordinatorAnnounce: coordinatorAnnounceSchema,
 } as const satisfies Record<MessageKind, z.ZodType>;
 
 export type Offer = z.output<typeof offerSchema>;
@@ -205,6 +219,7 @@ export type LeaseKeys = z.output<typeof leaseKeysSchema>;
 export type ErasureReceipt = z.output<typeof erasureReceiptSchema>;
 export type ArtifactGrant = z.output<typeof artifactGrantSchema>;
 export type DeviceBinding = z.output<typeof deviceBindingSchema>;
+export type CoordinatorAnnounce = z.output<typeof coordinatorAnnounceSchema>;
 
 /** The parsed (typed) form of each message kind. */
 export type MessageOf<K extends MessageKind> = z.output<(typeof MESSAGE_SCHEMAS)[K]>;

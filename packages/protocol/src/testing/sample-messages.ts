@@ -83,6 +83,13 @@ export function sampleMessages(author: Address, expiry: bigint): { [K in Message
       ...replay,
     },
     DeviceBinding: { owner: author, device: author, kind: 'weather-station', ...replay },
+    CoordinatorAnnounce: {
+      coordinator: author,
+      apiUrl: 'http://127.0.0.1:8080',
+      p2p: ['/ip4/127.0.0.1/tcp/4001/p2p/16Uiu2HAm'],
+      providers: 3,
+      ...replay,
+    },
     ErasureReceipt: { provider: author, cid: CID, erasedAt: 1_765_000_000_000n, ...replay },
     LeaseKeys: {
       client: author,

@@ -85,6 +85,19 @@ export const networkAnswerSchema = z.looseObject({
   paymentChannels: addressSchema,
   coordinator: addressSchema,
   readsChain: z.boolean(),
+  /** The other coordinators of the mesh, heard from lately, and the providers joined to them. */
+  mesh: z.object({
+    coordinators: z.array(
+      z.object({
+        address: addressSchema,
+        apiUrl: z.string(),
+        p2p: z.array(z.string()),
+        providers: z.int().min(0),
+        seenAt: z.int(),
+      }),
+    ),
+    providers: z.array(z.object({ address: addressSchema, region: z.string(), seenAt: z.int() })),
+  }),
 });
 export const modelsAnswerSchema = z.object({ object: z.literal('list'), data: z.array(looseObjectSchema) });
 export const healthAnswerSchema = z.object({ ok: z.literal(true) });

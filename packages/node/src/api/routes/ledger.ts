@@ -5,6 +5,7 @@ import type { Address } from 'viem';
 import { readLedger } from '../../chain/ledger-view.js';
 import type { ProviderRegistry } from '../../coordinator/provider-registry.js';
 import type { JobStore } from '../../jobs/api.js';
+import type { CoordinatorMesh } from '../../mesh/coordinator-mesh.js';
 import type { PaymentLedger } from '../../store/payment-ledger.js';
 
 /** Clients of this many latest jobs are listed in the ledger besides the providers. */
@@ -20,11 +21,15 @@ export interface LedgerRouteDeps {
   store: JobStore;
   /** The vouchers the coordinator forwarded, shown beside what was redeemed on-chain. */
   payments?: PaymentLedger;
+  /** The mesh of coordinators this one belongs to. */
+  mesh?: CoordinatorMesh;
 }
 
 /**
  * `/v1/network`: the chain and contracts the network settles on, public facts a browser
- * wallet needs to sign for it. `/v1/ledger`: what the chain holds for the network's accounts.
+ * wallet needs to sign for it, and the mesh: the other coordinators (where clients and providers
+ * fail over to) and the providers joined to them. `/v1/ledger`: what the chain holds for the
+ * network's accounts.
  */
 export function ledgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps): void {
   const { network } = deps.chain;
@@ -37,6 +42,14 @@ export function ledgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps): void 
         paymentChannels: network.paymentChannels,
         coordinator: deps.coordinator,
         readsChain: deps.readsChain,
+        mesh: {
+          coordinators: deps.mesh?.coordinators() ?? [],
+          providers: (deps.mesh?.providers() ?? []).map(({ offer, seenAt }) => ({
+            address: offer.provider,
+            region: offer.region,
+            seenAt,
+          })),
+        },
       }),
     ),
   );

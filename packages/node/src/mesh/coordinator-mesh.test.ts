@@ -1,0 +1,112 @@
+import { localAccount, networkDomain, signMessage, toWireJson } from '@idlegrid/protocol';
+import { sampleMessages } from '@idlegrid/protocol/testing';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { P2PHost } from '../p2p/host.js';
+import { Libp2pGossip } from '../p2p/libp2p-gossip.js';
+import { startTestHost, waitFor } from '../p2p/testing.js';
+import { OFFERS_TOPIC } from '../p2p/topics.js';
+import { CoordinatorMesh } from './coordinator-mesh.js';
+
+const domain = networkDomain(31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
+
+interface Node {
+  host: P2PHost;
+  gossip: Libp2pGossip;
+  mesh: CoordinatorMesh;
+}
+
+const nodes: Node[] = [];
+
+/** A coordinator's mesh on a real libp2p host, joined through `peers`. */
+async function startNode(peers: readonly string[] = []): Promise<Node> {
+  const host = await startTestHost();
+  const gossip = new Libp2pGossip({ domain }, { pubsub: host.libp2p.services.pubsub });
+  const mesh = new CoordinatorMesh({
+    gossip,
+    signer: localAccount(host.privateKey),
+    domain,
+    announceMs: 150,
+    self: () => ({ apiUrl: `http://127.0.0.1/${host.peerId}`, p2p: host.multiaddrs(), providers: 0 }),
+    dial: async (addresses) => {
+      await host.bootstrap(addresses);
+    },
+  });
+  gossip.start();
+  mesh.start();
+  if (peers.length) await host.bootstrap(peers);
+  const node = { host, gossip, mesh };
+  nodes.push(node);
+  return node;
+}
+
+async function stop(node: Node): Promise<void> {
+  node.mesh.stop();
+  node.gossip.stop();
+  await node.host.stop();
+}
+
+afterEach(async () => {
+  for (const node of nodes.splice(0)) await stop(node);
+});
+
+const knows = (node: Node, others: readonly Node[]) =>
+  others.every((other) => node.mesh.coordinators().some((c) => c.address === other.host.address));
+
+describe('the mesh of coordinators', () => {
+  it('links every coordinator to every other from one peer each, and survives losing the one they joined through', async () => {
+    const first = await startNode();
+    const second = await startNode(first.host.multiaddrs());
+    const third = await startNode(first.host.multiaddrs());
+    await waitFor(
+      () => knows(first, [second, third]) && knows(second, [first, third]) && knows(third, [first, second]),
+      10_000,
+      'every coordinator to hear of every other',
+    );
+    // The third heard of the second through the first, and dialled it.
+    await waitFor(() => third.host.peers().includes(second.host.peerId), 10_000, 'a direct link');
+    expect(second.mesh.coordinators().find((c) => c.address === third.host.address)).toMatchObject({
+      apiUrl: `http://127.0.0.1/${third.host.peerId}`,
+      p2p: third.host.multiaddrs(),
+    });
+
+    await stop(first);
+    nodes.splice(nodes.indexOf(first), 1);
+    const provider = privateKeyToAccount(generatePrivateKey());
+    const samples = sampleMessages(provider.address, BigInt(Math.floor(Date.now() / 1000)) + 600n);
+    const offer = await signMessage(provider, domain, 'Offer', samples.Offer);
+    // Relayed by the second, heard by the third: the mesh holds without the first.
+    await waitFor(
+      () => {
+        second.mesh.relayOffer({ ...offer, message: { ...offer.message } });
+        return third.mesh.providers().some((p) => p.offer.provider === provider.address);
+      },
+      10_000,
+      'the offer across the mesh',
+    );
+    // The first is forgotten once it stops announcing.
+    await waitFor(() => !knows(second, [first]), 10_000, 'the lost coordinator to leave the list');
+  });
+
+  it("drops an offer altered by the coordinator relaying it: it is its provider's signature that counts", async () => {
+    const first = await startNode();
+    const second = await startNode(first.host.multiaddrs());
+    await waitFor(() => knows(second, [first]) && knows(first, [second]), 10_000, 'the mesh');
+    await waitFor(
+      () => first.gossip.subscribers(OFFERS_TOPIC).includes(second.host.peerId),
+      10_000,
+      'subscriptions',
+    );
+    const provider = privateKeyToAccount(generatePrivateKey());
+    const samples = sampleMessages(provider.address, BigInt(Math.floor(Date.now() / 1000)) + 600n);
+    const offer = await signMessage(provider, domain, 'Offer', samples.Offer);
+    const altered = { ...offer, message: { ...offer.message, pricePerCpuSecond: 1n } };
+    await first.host.libp2p.services.pubsub.publish(
+      OFFERS_TOPIC,
+      new TextEncoder().encode(toWireJson(altered)),
+    );
+    await waitFor(() => second.gossip.stats.dropped > 0, 5_000, 'the altered offer to be dropped');
+    expect(second.gossip.stats.droppedByCode.SIGNER_MISMATCH).toBe(1);
+    expect(second.mesh.providers()).toEqual([]);
+  });
+});

@@ -1,0 +1,159 @@
+import {
+  type Heartbeat,
+  type NetworkDomain,
+  type Offer,
+  type SignedMessage,
+  signMessage,
+  type TypedDataSigner,
+  type VerifiedMessage,
+} from '@idlegrid/protocol';
+import type { Address } from 'viem';
+import type { Gossip } from '../p2p/api.js';
+import { COORDINATORS_TOPIC, HEARTBEATS_TOPIC, OFFERS_TOPIC } from '../p2p/topics.js';
+
+/** A coordinator of the mesh, as its last announcement says. */
+export interface MeshCoordinator {
+  address: Address;
+  apiUrl: string;
+  p2p: string[];
+  providers: number;
+  /** When its last announcement arrived, ms. */
+  seenAt: number;
+}
+
+/** A provider known through the mesh: its signed offer (and heartbeat), relayed by the coordinator it is joined to. */
+export interface MeshProvider {
+  offer: Offer;
+  heartbeat?: Heartbeat;
+  seenAt: number;
+}
+
+export interface CoordinatorMeshDeps {
+  gossip: Gossip;
+  signer: TypedDataSigner;
+  domain: NetworkDomain;
+  /** What this coordinator announces: its API, its p2p addresses, its providers now. */
+  self: () => { apiUrl: string; p2p: string[]; providers: number };
+  /** Dials a coordinator first heard of through the mesh (its p2p addresses), so that the mesh does not hang on the peers it started from. */
+  dial: (p2p: readonly string[]) => Promise<void>;
+  /** How often it announces itself (default 2 s); a coordinator unheard for 3 periods has left. */
+  announceMs?: number;
+  now?: () => number;
+}
+
+/**
+ * This coordinator's place in the mesh of coordinators: it announces itself, relays its own
+ * providers' signed offers and heartbeats (their authors' signatures, checked on receipt by
+ * every coordinator), and keeps what the others announce and relay. A coordinator heard of for
+ * the first time is dialled, so that every coordinator ends up linked to every other and the
+ * mesh survives the loss of any one of them.
+ */
+export class CoordinatorMesh {
+  readonly #coordinators = new Map<string, MeshCoordinator>();
+  readonly #providers = new Map<string, MeshProvider>();
+  readonly #listeners = new Set<(provider: MeshProvider) => void>();
+  readonly #unsubscribe: (() => void)[] = [];
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #nonce = BigInt(Date.now()) * 1000n;
+
+  constructor(private readonly deps: CoordinatorMeshDeps) {}
+
+  get #announceMs(): number {
+    return this.deps.announceMs ?? 2_000;
+  }
+
+  start(): void {
+    const { gossip } = this.deps;
+    this.#unsubscribe.push(
+      gossip.subscribe(COORDINATORS_TOPIC, (message) =>
+        this.#announced(message as VerifiedMessage<'CoordinatorAnnounce'>),
+      ),
+      gossip.subscribe(OFFERS_TOPIC, (message) =>
+        this.#offered((message as VerifiedMessage<'Offer'>).message),
+      ),
+      gossip.subscribe(HEARTBEATS_TOPIC, (message) =>
+        this.#beat((message as VerifiedMessage<'Heartbeat'>).message),
+      ),
+    );
+    void this.announce();
+    this.#timer = setInterval(() => void this.announce(), this.#announceMs);
+    this.#timer.unref?.();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+  }
+
+  /** Tells the mesh this coordinator is here (also every `announceMs`). */
+  async announce(): Promise<void> {
+    const self = this.deps.self();
+    const announcement = await signMessage(this.deps.signer, this.deps.domain, 'CoordinatorAnnounce', {
+      coordinator: this.deps.signer.address,
+      apiUrl: self.apiUrl,
+      p2p: self.p2p.slice(0, 8),
+      providers: self.providers,
+      nonce: ++this.#nonce,
+      expiry: BigInt(Math.floor(this.#now() / 1000) + Math.ceil((3 * this.#announceMs) / 1000) + 1),
+    });
+    await this.deps.gossip.publish(COORDINATORS_TOPIC, announcement).catch(() => {});
+  }
+
+  /** A provider joined here sent a signed offer: the mesh learns it, signed by the provider. */
+  relayOffer(offer: SignedMessage<'Offer'>): void {
+    void this.deps.gossip.publish(OFFERS_TOPIC, offer).catch(() => {});
+  }
+
+  relayHeartbeat(heartbeat: SignedMessage<'Heartbeat'>): void {
+    void this.deps.gossip.publish(HEARTBEATS_TOPIC, heartbeat).catch(() => {});
+  }
+
+  /** The other coordinators heard from lately, by address. */
+  coordinators(): MeshCoordinator[] {
+    const since = this.#now() - 3 * this.#announceMs;
+    return [...this.#coordinators.values()].filter((c) => c.seenAt >= since);
+  }
+
+  /** Providers joined to other coordinators whose offers are still valid. */
+  providers(): MeshProvider[] {
+    const nowSeconds = BigInt(Math.floor(this.#now() / 1000));
+    return [...this.#providers.values()].filter((p) => p.offer.expiry >= nowSeconds);
+  }
+
+  /** Called with each provider offer that arrives through the mesh; returns the unsubscribe function. */
+  onProvider(listener: (provider: MeshProvider) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #announced({ message }: VerifiedMessage<'CoordinatorAnnounce'>): void {
+    if (message.coordinator === this.deps.signer.address) return;
+    const key = message.coordinator.toLowerCase();
+    const known = this.#coordinators.has(key);
+    this.#coordinators.set(key, {
+      address: message.coordinator,
+      apiUrl: message.apiUrl,
+      p2p: message.p2p,
+      providers: message.providers,
+      seenAt: this.#now(),
+    });
+    if (!known) void this.deps.dial(message.p2p).catch(() => {});
+  }
+
+  #offered(offer: Offer): void {
+    const key = offer.provider.toLowerCase();
+    const known = this.#providers.get(key);
+    const provider: MeshProvider = { ...known, offer, seenAt: this.#now() };
+    this.#providers.set(key, provider);
+    for (const listener of this.#listeners) listener(provider);
+  }
+
+  #beat(heartbeat: Heartbeat): void {
+    const known = this.#providers.get(heartbeat.provider.toLowerCase());
+    if (known) Object.assign(known, { heartbeat, seenAt: this.#now() });
+  }
+
+  #now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+}
