@@ -1,10 +1,10 @@
 import { localAccount, networkDomain } from '@idlegrid/protocol';
-import { CoordinatorClient, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
+import { loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
 import type { OwnerContext } from '@idlegrid/sdk/privacy';
 import type { Command } from 'commander';
 import type { Hex } from 'viem';
 import { contextOf } from './context.js';
-import { coordinatorUrl } from './coordinator-url.js';
+import { coordinatorClient } from './coordinator-url.js';
 import type { Output } from './output.js';
 
 /**
@@ -16,14 +16,14 @@ export async function ownerContext(
   keyName?: string,
 ): Promise<{ ctx: OwnerContext; key: Hex; out: Output; dataDir: string }> {
   const { config, out } = await contextOf(command);
-  const flags = command.optsWithGlobals<{ coordinator?: string; key: string }>();
-  const [url, key, network] = await Promise.all([
-    coordinatorUrl(config.dataDir, flags.coordinator),
+  const flags = command.optsWithGlobals<{ coordinator?: string[]; key: string }>();
+  const [coordinator, key, network] = await Promise.all([
+    coordinatorClient(config.dataDir, flags.coordinator),
     loadPrivateKey(config.dataDir, keyName ?? flags.key),
     readNetworkConfig(config.dataDir),
   ]);
   const ctx: OwnerContext = {
-    coordinator: new CoordinatorClient({ url }),
+    coordinator,
     signer: localAccount(key),
     domain: networkDomain(network.chainId, network.paymentChannels),
   };

@@ -20,6 +20,7 @@ import {
 import type { Command } from 'commander';
 import { type Address, getAddress, type Hex, hexToBytes, isAddress, toHex } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
+import { COORDINATOR_HELP, collectUrls } from '../coordinator-url.js';
 import { table } from '../format.js';
 import { ownerContext } from '../owner-context.js';
 import { readUserFile } from '../read-user-file.js';
@@ -36,7 +37,7 @@ async function ownKeyOf(ctx: OwnerContext, cid: string): Promise<Hex | null> {
 
 export function registerArtifactCommands(artifact: Command): void {
   artifact
-    .option('--coordinator <url>', 'coordinator HTTP API (or IDLEGRID_COORDINATOR, or localnet.json)')
+    .option('--coordinator <url>', COORDINATOR_HELP, collectUrls)
     .option('--key <name>', 'the owner: a key in the data directory', 'client');
 
   artifact

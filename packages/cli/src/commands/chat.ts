@@ -4,7 +4,7 @@ import { apiKeyName, type ChatMessage, chat, loadApiKey } from '@idlegrid/sdk';
 import { privateChat } from '@idlegrid/sdk/privacy';
 import type { Command } from 'commander';
 import { contextOf } from '../context.js';
-import { coordinatorUrl } from '../coordinator-url.js';
+import { COORDINATOR_HELP, collectUrls, coordinatorUrl } from '../coordinator-url.js';
 import { ownerContext } from '../owner-context.js';
 import { pay } from './job.js';
 
@@ -17,7 +17,7 @@ interface ChatFlags {
   seed?: string;
   apiKey?: string;
   client: string;
-  coordinator?: string;
+  coordinator?: string[];
   private?: boolean;
   verify?: string;
 }
@@ -45,7 +45,7 @@ export function registerChatCommand(command: Command): void {
       'seal the conversation: each answer is a private job, read only by the provider that answers (and one that checks it), paid from the wallet',
     )
     .option('--verify <policy>', 'with --private: sample:P re-scores that share of answers')
-    .option('--coordinator <url>', 'coordinator HTTP API (or IDLEGRID_COORDINATOR, or localnet.json)')
+    .option('--coordinator <url>', COORDINATOR_HELP, collectUrls)
     .action(async (flags: ChatFlags, command: Command) => {
       const { config, out } = await contextOf(command);
       const sampling = {

@@ -3,6 +3,7 @@ import { IdlegridError } from '@idlegrid/protocol/light';
 import { loadOrCreateKey, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
 import type { Command } from 'commander';
 import { contextOf, untilInterrupted } from '../context.js';
+import { collectUrls } from '../coordinator-url.js';
 import { table } from '../format.js';
 import { type LimitFlags, limitOptions, limitSettingsOf } from './limit-flags.js';
 
@@ -13,6 +14,8 @@ interface CoordinatorFlags extends LimitFlags {
   p2pPort: string;
   databaseUrl?: string;
   placement: string;
+  peer?: string[];
+  storeDir?: string;
 }
 
 const POLICIES = ['learned', 'cheapest', 'random'] as const;
@@ -29,7 +32,16 @@ export function registerCoordinatorCommands(coordinator: Command): void {
       '--database-url <url>',
       'PostgreSQL URL (or DATABASE_URL); SQLite in the data directory otherwise',
     )
-    .option('--placement <policy>', `how jobs are placed: ${POLICIES.join(', ')}`, 'learned');
+    .option('--placement <policy>', `how jobs are placed: ${POLICIES.join(', ')}`, 'learned')
+    .option(
+      '--peer <multiaddr>',
+      "another coordinator's p2p address: the mesh is joined through it (repeatable)",
+      collectUrls,
+    )
+    .option(
+      '--store-dir <dir>',
+      'where its SQLite database and artifacts are kept (default: the data directory)',
+    );
   limitOptions(start).action(async (options: CoordinatorFlags, command: Command) => {
     const { config, out } = await contextOf(command);
     const placementPolicy = POLICIES.find((policy) => policy === options.placement);
@@ -41,7 +53,7 @@ export function registerCoordinatorCommands(coordinator: Command): void {
     await loadOrCreateKey(config.dataDir, options.name);
     const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
     const running = await startCoordinator({
-      dataDir: config.dataDir,
+      dataDir: options.storeDir ?? config.dataDir,
       network,
       privateKey: await loadPrivateKey(config.dataDir, options.name),
       apiHost: options.host,
@@ -50,6 +62,7 @@ export function registerCoordinatorCommands(coordinator: Command): void {
       ...(databaseUrl ? { databaseUrl } : {}),
       placementPolicy,
       limits: mergeApiLimits(config.limits, limitSettingsOf(options)),
+      ...(options.peer?.length ? { peers: options.peer } : {}),
     });
     try {
       const info = {
@@ -64,7 +77,7 @@ export function registerCoordinatorCommands(coordinator: Command): void {
             ['coordinator', running.address],
             ['HTTP API', running.apiUrl],
             ['p2p', running.p2pAddrs.join(' ')],
-            ['store', databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`],
+            ['store', databaseUrl ? 'PostgreSQL' : `SQLite in ${options.storeDir ?? config.dataDir}`],
           ]),
           'coordinator running; Ctrl-C to stop',
         ].join('\n'),

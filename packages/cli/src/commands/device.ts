@@ -1,7 +1,6 @@
 import { createInterface } from 'node:readline';
 import { IdlegridError, networkDomain, type Reading } from '@idlegrid/protocol';
 import {
-  CoordinatorClient,
   loadKey,
   loadOrCreateKey,
   loadPrivateKey,
@@ -12,11 +11,11 @@ import {
 } from '@idlegrid/sdk';
 import type { Command } from 'commander';
 import { contextOf } from '../context.js';
-import { coordinatorUrl } from '../coordinator-url.js';
+import { COORDINATOR_HELP, collectUrls, coordinatorClient } from '../coordinator-url.js';
 
 interface DeviceFlags {
   name: string;
-  coordinator?: string;
+  coordinator?: string[];
 }
 
 /** One reading's values: a JSON object of numbers, like {"temperature":21.5}. */
@@ -41,7 +40,7 @@ function valuesOf(text: string): Record<string, number> {
 export function registerDeviceCommands(device: Command): void {
   device
     .option('--name <name>', "the device's key in the data directory", 'device')
-    .option('--coordinator <url>', 'coordinator HTTP API (or IDLEGRID_COORDINATOR, or localnet.json)');
+    .option('--coordinator <url>', COORDINATOR_HELP, collectUrls);
 
   device
     .command('register')
@@ -52,14 +51,14 @@ export function registerDeviceCommands(device: Command): void {
       const { config, out } = await contextOf(command);
       const flags = command.optsWithGlobals<DeviceFlags>();
       await loadOrCreateKey(config.dataDir, flags.name);
-      const [owner, network, deviceKey, url] = await Promise.all([
+      const [owner, network, deviceKey, coordinator] = await Promise.all([
         loadKey(config.dataDir, options.owner),
         readNetworkConfig(config.dataDir),
         loadPrivateKey(config.dataDir, flags.name),
-        coordinatorUrl(config.dataDir, flags.coordinator),
+        coordinatorClient(config.dataDir, flags.coordinator),
       ]);
       const ctx = {
-        coordinator: new CoordinatorClient({ url }),
+        coordinator,
         signer: owner,
         domain: networkDomain(network.chainId, network.paymentChannels),
       };
@@ -79,12 +78,12 @@ export function registerDeviceCommands(device: Command): void {
     .action(async (options: { feed: string; cell: string; values?: string }, command: Command) => {
       const { config, out } = await contextOf(command);
       const flags = command.optsWithGlobals<DeviceFlags>();
-      const [deviceKey, account, url] = await Promise.all([
+      const [deviceKey, account, coordinator] = await Promise.all([
         loadPrivateKey(config.dataDir, flags.name),
         loadKey(config.dataDir, flags.name),
-        coordinatorUrl(config.dataDir, flags.coordinator),
+        coordinatorClient(config.dataDir, flags.coordinator),
       ]);
-      const ctx = { coordinator: new CoordinatorClient({ url }) };
+      const ctx = { coordinator };
       const next = sequenceSource();
       const reading = (values: Record<string, number>): Reading => ({
         device: account.address,

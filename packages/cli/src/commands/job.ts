@@ -1,6 +1,5 @@
 import { ERROR_CODES, type ErrorCode, IdlegridError, networkDomain } from '@idlegrid/protocol';
 import {
-  CoordinatorClient,
   cancelJob,
   getJob,
   getJobEvents,
@@ -23,7 +22,7 @@ import {
 import { runPrivateJob } from '@idlegrid/sdk/privacy';
 import type { Command } from 'commander';
 import { contextOf } from '../context.js';
-import { coordinatorUrl } from '../coordinator-url.js';
+import { COORDINATOR_HELP, collectUrls, coordinatorClient } from '../coordinator-url.js';
 import { formatTokens, parseAmount, table } from '../format.js';
 import type { Output } from '../output.js';
 import { ownerContext } from '../owner-context.js';
@@ -33,7 +32,7 @@ import { resolveJobId } from './job-id.js';
 import { knownNames, nameOrAddress } from './known-names.js';
 
 interface JobFlags {
-  coordinator?: string;
+  coordinator?: string[];
   key: string;
 }
 
@@ -65,20 +64,23 @@ interface RunFlags {
 /** Reading a job needs only the coordinator: no key, no network file. */
 async function readContext(command: Command) {
   const { config, out } = await contextOf(command);
-  const url = await coordinatorUrl(config.dataDir, command.optsWithGlobals<JobFlags>().coordinator);
-  return { ctx: { coordinator: new CoordinatorClient({ url }) }, out, dataDir: config.dataDir };
+  const coordinator = await coordinatorClient(
+    config.dataDir,
+    command.optsWithGlobals<JobFlags>().coordinator,
+  );
+  return { ctx: { coordinator }, out, dataDir: config.dataDir };
 }
 
 export async function jobsContext(command: Command) {
   const { config, out } = await contextOf(command);
   const flags = command.optsWithGlobals<JobFlags>();
-  const url = await coordinatorUrl(config.dataDir, flags.coordinator);
-  const [signer, network] = await Promise.all([
+  const [coordinator, signer, network] = await Promise.all([
+    coordinatorClient(config.dataDir, flags.coordinator),
     loadKey(config.dataDir, flags.key),
     readNetworkConfig(config.dataDir),
   ]);
   const ctx: JobsContext = {
-    coordinator: new CoordinatorClient({ url }),
+    coordinator,
     signer,
     domain: networkDomain(network.chainId, network.paymentChannels),
   };
@@ -299,7 +301,7 @@ function resultJson(result: JobResult) {
 
 export function registerJobCommands(job: Command): void {
   job
-    .option('--coordinator <url>', 'coordinator HTTP API (or IDLEGRID_COORDINATOR, or localnet.json)')
+    .option('--coordinator <url>', COORDINATOR_HELP, collectUrls)
     .option('--key <name>', 'client key in the data directory', 'client');
 
   job

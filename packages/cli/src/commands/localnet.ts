@@ -17,6 +17,7 @@ interface LocalnetFlags {
   providers: string;
   port?: string;
   apiPort: string;
+  coordinators: string;
   demo: boolean;
   once?: boolean;
   adversary: string[];
@@ -28,6 +29,11 @@ const CLI_PATH = fileURLToPath(new URL('../../bin/idlegrid.js', import.meta.url)
 export function registerLocalnetCommand(localnet: Command): void {
   localnet
     .option('--providers <n>', 'number of provider processes', '3')
+    .option(
+      '--coordinators <n>',
+      'number of coordinator processes, forming a mesh; providers are spread over them',
+      '1',
+    )
     .option('--port <port>', 'JSON-RPC port of the embedded chain (0 picks a free one)')
     .option('--api-port <port>', 'HTTP API port of the coordinator (0 picks a free one)', '7070')
     .option('--no-demo', 'start the network without running the demo jobs')
@@ -47,6 +53,10 @@ export function registerLocalnetCommand(localnet: Command): void {
       if (!Number.isInteger(providers) || providers < 1 || providers > 16) {
         throw new IdlegridError('INVALID_ARGUMENT', '--providers must be an integer from 1 to 16');
       }
+      const coordinators = Number(options.coordinators);
+      if (!Number.isInteger(coordinators) || coordinators < 1 || coordinators > 8) {
+        throw new IdlegridError('INVALID_ARGUMENT', '--coordinators must be an integer from 1 to 8');
+      }
       const { config, out } = await contextOf(command, options.port ? { chainPort: options.port } : {});
       const adversaries = Object.fromEntries(
         options.adversary.map((entry) => {
@@ -58,6 +68,7 @@ export function registerLocalnetCommand(localnet: Command): void {
       );
       const localnet = await startLocalnet(config, {
         providers,
+        coordinators,
         adversaries,
         cliPath: CLI_PATH,
         apiPort: Number(options.apiPort),
@@ -80,6 +91,7 @@ export function registerLocalnetCommand(localnet: Command): void {
         const summary = {
           network: localnet.running.network,
           coordinatorUrl: localnet.coordinatorUrl,
+          coordinatorUrls: localnet.coordinators.map((node) => String(node.info.apiUrl)),
           dashboardUrl: `${localnet.coordinatorUrl}/`,
           dataDir: config.dataDir,
           ...demo,

@@ -2,7 +2,7 @@ import { IdlegridError } from '@idlegrid/protocol/light';
 import { apiKeyName, loadApiKey, readNetworkConfig } from '@idlegrid/sdk';
 import type { Command } from 'commander';
 import { contextOf, untilInterrupted } from '../context.js';
-import { coordinatorUrl } from '../coordinator-url.js';
+import { COORDINATOR_HELP, collectUrls, coordinatorUrl } from '../coordinator-url.js';
 import { parseAmount } from '../format.js';
 import { agentContext, serveHttp, serveStdio } from '../mcp/agent-server.js';
 
@@ -16,7 +16,7 @@ interface McpFlags {
   runtimes?: string;
   models?: string;
   name: string;
-  coordinator?: string;
+  coordinator?: string[];
 }
 
 const list = (text: string | undefined) =>
@@ -41,7 +41,7 @@ export function registerMcpCommand(command: Command): void {
     .option('--runtimes <list>', 'runtimes it may run jobs on, comma-separated (default: any)')
     .option('--models <list>', 'models it may use, comma-separated (default: any)')
     .option('--name <name>', "the agent's name: its spending is kept in DATA_DIR/agents/NAME.json", 'agent')
-    .option('--coordinator <url>', 'coordinator HTTP API (or IDLEGRID_COORDINATOR, or localnet.json)')
+    .option('--coordinator <url>', COORDINATOR_HELP, collectUrls)
     .action(async (flags: McpFlags, command: Command) => {
       const { config } = await contextOf(command);
       const perCall = parseAmount(flags.maxPerCall, '--max-per-call');

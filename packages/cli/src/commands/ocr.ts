@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { readText } from '@idlegrid/sdk';
 import type { Command } from 'commander';
+import { COORDINATOR_HELP, collectUrls } from '../coordinator-url.js';
 import { parseAmount } from '../format.js';
 import { jobsContext, pay } from './job.js';
 
@@ -13,7 +14,7 @@ interface OcrFlags {
 export function registerOcrCommand(ocr: Command): void {
   ocr
     .argument('<images...>')
-    .option('--coordinator <url>', 'coordinator HTTP API (or IDLEGRID_COORDINATOR, or localnet.json)')
+    .option('--coordinator <url>', COORDINATOR_HELP, collectUrls)
     .option('--key <name>', 'client key in the data directory', 'client')
     .option('--max-price <grid>', 'most to pay, in GRID', '1')
     .option('--deadline <seconds>', 'seconds until the job must be done', '300')

@@ -8,7 +8,6 @@ import {
 } from '@idlegrid/node/provider';
 import { IdlegridError, networkDomain } from '@idlegrid/protocol';
 import {
-  CoordinatorClient,
   connect,
   describeRisk,
   getProvider,
@@ -18,11 +17,11 @@ import {
 } from '@idlegrid/sdk';
 import type { Command } from 'commander';
 import { contextOf, untilInterrupted } from '../context.js';
-import { coordinatorUrl } from '../coordinator-url.js';
+import { COORDINATOR_HELP, collectUrls, coordinatorClient } from '../coordinator-url.js';
 import { formatTokens, parseAmount, table } from '../format.js';
 
 interface StartOptions {
-  coordinatorP2p: string;
+  coordinatorP2p: string[];
   name: string;
   price: string;
   priceGpuSecond: string;
@@ -70,7 +69,8 @@ export function registerProviderCommands(provider: Command): void {
     .description('join a coordinator, offer this machine and run jobs until interrupted')
     .requiredOption(
       '--coordinator-p2p <multiaddr>',
-      "the coordinator's p2p address (ending in /p2p/<peer id>)",
+      "the coordinator's p2p address (ending in /p2p/<peer id>); repeat it to name others, joined when the first cannot be",
+      collectUrls,
     )
     .option('--name <name>', 'key name in the data directory (created on first start)', 'provider')
     .option('--price <tokens>', 'price per CPU-second, in tokens', '0.0001')
@@ -99,10 +99,12 @@ export function registerProviderCommands(provider: Command): void {
       const availability = parseAvailability(options.availability);
       const minJobSeconds = positiveInt(options.minJobSeconds, '--min-job-seconds');
       const maxJobSeconds = positiveInt(options.maxJobSeconds, '--max-job-seconds');
-      out.step(`joining ${options.coordinatorP2p}`);
+      const [coordinatorP2p, ...fallbackCoordinators] = options.coordinatorP2p;
+      out.step(`joining ${coordinatorP2p}`);
       const daemon = await startProvider({
         dataDir: config.dataDir,
-        coordinator: options.coordinatorP2p,
+        coordinator: coordinatorP2p!,
+        fallbackCoordinators,
         name: options.name,
         pricePerCpuSecond: parseAmount(options.price, '--price'),
         pricePerGpuSecond: parseAmount(options.priceGpuSecond, '--price-gpu-second'),
@@ -159,17 +161,17 @@ export function registerProviderCommands(provider: Command): void {
       'how the coordinator sees this provider: online, jobs, reputation, and its drop-out risk with the reasons',
     )
     .option('--name <name>', 'key name of the provider (when no address is given)', 'provider')
-    .option('--coordinator <url>', 'coordinator HTTP API (or IDLEGRID_COORDINATOR, or localnet.json)')
+    .option('--coordinator <url>', COORDINATOR_HELP, collectUrls)
     .action(
       async (
         address: string | undefined,
-        options: { name: string; coordinator?: string },
+        options: { name: string; coordinator?: string[] },
         command: Command,
       ) => {
         const { config, out } = await contextOf(command);
-        const url = await coordinatorUrl(config.dataDir, options.coordinator);
+        const coordinator = await coordinatorClient(config.dataDir, options.coordinator);
         const who = address ?? (await loadKey(config.dataDir, options.name)).address;
-        const status = await getProvider({ coordinator: new CoordinatorClient({ url }) }, who);
+        const status = await getProvider({ coordinator }, who);
         out.result(status, () =>
           table([
             ['provider', status.address],

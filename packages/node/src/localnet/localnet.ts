@@ -60,15 +60,20 @@ export interface Localnet {
   running: RunningNetwork;
   client: LocalnetParty;
   providers: LocalnetParty[];
+  /** The first coordinator (the mesh's others are in `coordinators`). */
   coordinator: ChildNode;
+  /** Every coordinator of the mesh, the first first. */
+  coordinators: ChildNode[];
   providerNodes: ChildNode[];
-  /** The coordinator's HTTP API. */
+  /** The first coordinator's HTTP API. */
   coordinatorUrl: string;
   stop(): Promise<void>;
 }
 
 export interface LocalnetOptions {
   providers: number;
+  /** Coordinators of the mesh (default 1), each with a store of its own; providers are spread over them. */
+  coordinators?: number;
   /** The `idlegrid` CLI entry point, run once per coordinator and provider process. */
   cliPath: string;
   /** Port of the coordinator's HTTP API (0 picks a free one). */
@@ -145,10 +150,14 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
       step,
     );
 
-    // The coordinator verifies results: it may slash, and needs gas to.
-    const coordinatorKey = await loadOrCreateKey(config.dataDir, 'coordinator');
-    if (!(await isVerifier(running.network, coordinatorKey.address))) {
-      step('granting the coordinator the verifier role (it slashes providers caught cheating)');
+    // Coordinators verify results: they may slash, and need gas to.
+    const coordinatorNames = Array.from({ length: options.coordinators ?? 1 }, (_, i) =>
+      i === 0 ? 'coordinator' : `coordinator-${i + 1}`,
+    );
+    for (const name of coordinatorNames) {
+      const coordinatorKey = await loadOrCreateKey(config.dataDir, name);
+      if (await isVerifier(running.network, coordinatorKey.address)) continue;
+      step(`granting ${name} the verifier role (it slashes providers caught cheating)`);
       await grantVerifierRole(funder, coordinatorKey.address);
       await fundFromFaucet(funder, { to: coordinatorKey.address, eth: LOCALNET_GRANTS.gas, tokens: 0n });
     }
@@ -159,28 +168,40 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
       await running.stop();
     };
     try {
-      step('starting the coordinator');
-      const coordinator = await startChildNode(
-        options.cliPath,
-        'coordinator',
-        [
-          '--data-dir',
-          config.dataDir,
-          'coordinator',
-          'start',
-          '--api-port',
-          String(options.apiPort),
-          ...(options.limits === false ? ['--no-limits'] : []),
-        ],
-        { dataDir: config.dataDir },
-      );
-      nodes.push(coordinator);
+      const coordinators: ChildNode[] = [];
+      for (const name of coordinatorNames) {
+        step(`starting ${name}`);
+        const first = coordinators[0];
+        const node = await startChildNode(
+          options.cliPath,
+          name,
+          [
+            '--data-dir',
+            config.dataDir,
+            'coordinator',
+            'start',
+            '--name',
+            name,
+            '--api-port',
+            first ? '0' : String(options.apiPort),
+            ...(options.limits === false ? ['--no-limits'] : []),
+            // The mesh's others keep their stores apart; each joins the mesh through the first.
+            ...(first ? ['--store-dir', join(config.dataDir, name), '--peer', p2pOf(first)] : []),
+          ],
+          { dataDir: config.dataDir },
+        );
+        nodes.push(node);
+        coordinators.push(node);
+      }
+      const coordinator = coordinators[0]!;
       const coordinatorUrl = String(coordinator.info.apiUrl);
       step(`dashboard at ${coordinatorUrl}/`);
-      const coordinatorP2p = (coordinator.info.p2pAddrs as string[])[0]!;
+      const coordinatorP2p = p2pOf(coordinator);
       const providerNodes = await Promise.all(
         providers.map(async (provider, index) => {
           const preset = presetOf(index);
+          // Spread over the coordinators, each provider knowing the others to fail over to.
+          const joined = coordinators.map((_, k) => p2pOf(coordinators[(index + k) % coordinators.length]!));
           step(
             `starting ${provider.name} (${preset.region}, ${preset.cores} cores, ${preset.price} GRID/CPU-s)`,
           );
@@ -194,8 +215,7 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
               'start',
               '--name',
               provider.name,
-              '--coordinator-p2p',
-              coordinatorP2p,
+              ...joined.flatMap((address) => ['--coordinator-p2p', address]),
               '--price',
               preset.price,
               '--price-1k-tokens',
@@ -225,6 +245,15 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
           coordinatorUrl,
           coordinatorP2p,
           coordinator: coordinator.info.address,
+          // Every coordinator of the mesh: clients fail over from one to the next.
+          coordinatorUrls: coordinators.map((node) => String(node.info.apiUrl)),
+          coordinators: coordinators.map((node) => ({
+            name: node.name,
+            address: node.info.address,
+            apiUrl: node.info.apiUrl,
+            p2p: p2pOf(node),
+            pid: node.process.pid,
+          })),
           dataDir: config.dataDir,
           client: {
             name: client.name,
@@ -241,7 +270,16 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
           })),
         })}\n`,
       );
-      return { running, client, providers, coordinator, providerNodes, coordinatorUrl, stop: stopAll };
+      return {
+        running,
+        client,
+        providers,
+        coordinator,
+        coordinators,
+        providerNodes,
+        coordinatorUrl,
+        stop: stopAll,
+      };
     } catch (error) {
       for (const node of nodes) await node.stop();
       throw error;
@@ -250,4 +288,9 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
     await running.stop();
     throw error;
   }
+}
+
+/** A coordinator's first p2p address, as it printed it when it started. */
+function p2pOf(coordinator: ChildNode): string {
+  return (coordinator.info.p2pAddrs as string[])[0]!;
 }

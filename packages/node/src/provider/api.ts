@@ -13,6 +13,8 @@ export interface ProviderOptions {
   leaseKeysTimeoutMs?: number;
   /** Multiaddr of the coordinator, ending in /p2p/<peer id>. */
   coordinator: string;
+  /** Other coordinators of its mesh, joined in turn when the one joined cannot be (the mesh names more). */
+  fallbackCoordinators?: readonly string[];
   /** Key file name in DATA_DIR/keys (created on first start); `provider` by default. */
   name?: string;
   /** Uses this key instead of a key file. */

@@ -9,6 +9,8 @@ import { type LoadSample, loadPermille } from './load.js';
 import { type OfferTerms, signOffer } from './offer.js';
 
 const AGENT = 'idlegrid-provider/0.1';
+/** How long a coordinator has to take the connection before the next is tried. */
+const DIAL_TIMEOUT_MS = 5_000;
 
 export interface CoordinatorLinkDeps {
   signer: TypedDataSigner;
@@ -16,8 +18,8 @@ export interface CoordinatorLinkDeps {
   terms: OfferTerms;
   host: Pick<P2PHost, 'dial'>;
   channel: Pick<Libp2pMessageChannel, 'send' | 'request'>;
-  /** The coordinator's multiaddr (with its peer id). */
-  coordinatorAddr: string;
+  /** The coordinators' multiaddrs (with their peer ids): the first is joined, the others when it cannot be. */
+  coordinatorAddrs: readonly string[];
   nextNonce: () => bigint;
   now: () => Date;
   load: () => LoadSample;
@@ -31,19 +33,42 @@ export interface CoordinatorLinkDeps {
  * The provider's side of its coordinator: the hello that (re)joins it, the signed offer kept
  * fresh, and the heartbeats. `hello` is set while joined; a lost connection clears it, and
  * the next beat says hello again (a restarted coordinator knows nothing of this provider).
+ * A coordinator that cannot be joined is left for the next: those configured, then those of
+ * its mesh that the last coordinator named in its hello.
  */
 export class CoordinatorLink {
   /** The coordinator's peer id once dialled. */
   peer = '';
   hello: HelloAck | undefined;
+  /** The multiaddr of the coordinator joined last: tried first when joining again. */
+  #joined: string;
+  /** The mesh's other coordinators, as the last hello named them. */
+  #mesh: string[] = [];
   #offerExpiresAt = 0;
   #heartbeatSequence = 0n;
 
-  constructor(private readonly deps: CoordinatorLinkDeps) {}
+  constructor(private readonly deps: CoordinatorLinkDeps) {
+    const first = deps.coordinatorAddrs[0];
+    if (first === undefined)
+      throw new IdlegridError('INVALID_ARGUMENT', 'a provider needs a coordinator to join');
+    this.#joined = first;
+  }
 
+  /** Joins the coordinator joined last, or the first of the others that answers; the last error when none does. */
   async join(): Promise<void> {
-    this.peer = await this.deps.host.dial(this.deps.coordinatorAddr);
-    await this.#sendOffer('hello');
+    const candidates = [...new Set([this.#joined, ...this.deps.coordinatorAddrs, ...this.#mesh])];
+    let failure: unknown;
+    for (const address of candidates) {
+      try {
+        this.peer = await this.deps.host.dial(address, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
+        await this.#sendOffer('hello');
+        this.#joined = address;
+        return;
+      } catch (error) {
+        failure = error;
+      }
+    }
+    throw failure;
   }
 
   /** Re-signs the offer when a third of its lifetime (or two beats) is left, or when forced. */
@@ -83,6 +108,7 @@ export class CoordinatorLink {
       );
       checkAck(ack, peerIdToAddress(this.peer), domain);
       this.hello = ack;
+      this.#mesh = ack.coordinators ?? [];
       this.deps.emit({ type: 'connected', coordinator: ack.coordinator, apiUrl: ack.apiUrl });
     }
     this.#offerExpiresAt = issued.getTime() + terms.ttlSeconds * 1000;

@@ -180,7 +180,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     terms,
     host,
     channel,
-    coordinatorAddr: options.coordinator,
+    coordinatorAddrs: [options.coordinator, ...(options.fallbackCoordinators ?? [])],
     nextNonce,
     now,
     load,

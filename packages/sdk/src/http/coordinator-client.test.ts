@@ -109,4 +109,30 @@ describe.each(Object.entries(transports))('CoordinatorClient over %s', (_name, t
     expect(() => new CoordinatorClient({ url: 'ftp://example.com' })).toThrow('http(s)');
     expect(() => new CoordinatorClient({ url: 'nope' })).toThrow('not a coordinator URL');
   });
+
+  it('fails over to the next coordinator when the one in use cannot be reached, and stays there', async () => {
+    let posted = 0;
+    const stub = await startStubServer({
+      'POST /v1/jobs': (_r, res) => {
+        posted++;
+        sendJson(res, 200, { ok: true });
+      },
+      'GET /v1/missing': (_r, res) => sendJson(res, 404, { error: { code: 'JOB_NOT_FOUND', message: 'no' } }),
+    });
+    try {
+      const dead = `http://127.0.0.1:${await closedPort()}`;
+      const client = new CoordinatorClient({ url: dead, fallbackUrls: [stub.url], fetch: transport });
+      expect(await client.postJson('/v1/jobs', { spec: 1 })).toEqual({ ok: true });
+      expect(client.url).toBe(stub.url);
+      expect(posted).toBe(1);
+      // An answer, even an error, is no reason to move: the coordinator was reached.
+      await expect(client.getJson('/v1/missing')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
+      expect(client.url).toBe(stub.url);
+      // None reachable: the error names the last one tried.
+      const none = new CoordinatorClient({ url: dead, fallbackUrls: [dead], fetch: transport });
+      await expect(none.getJson('/v1/network')).rejects.toMatchObject({ code: 'COORDINATOR_UNAVAILABLE' });
+    } finally {
+      await stub.close();
+    }
+  });
 });

@@ -19,6 +19,12 @@ export const sdkFetch: typeof fetch = (input, init) => defaultFetch(input, init)
 export interface CoordinatorClientOptions {
   /** Base URL of the coordinator's HTTP API, e.g. `http://127.0.0.1:7070`. */
   url: string;
+  /**
+   * Other coordinators of the same network (a mesh: see `/v1/network`), tried in turn when the
+   * one in use cannot be reached. A request is sent again as it was: signed requests carry their
+   * own nonce, so a job submitted twice is one job where coordinators share a store.
+   */
+  fallbackUrls?: readonly string[];
   /** Per request; for streams only until the response headers arrive. */
   timeoutMs?: number;
   /** Defaults to the global fetch in browsers, and to one over node:http in Node (see setDefaultFetch). */
@@ -32,27 +38,26 @@ export interface RequestOptions {
 
 /**
  * A thin HTTP client for the coordinator API. Every failure is an IdlegridError: the
- * server's own code for error answers, COORDINATOR_UNAVAILABLE when it cannot be reached,
- * COORDINATOR_TIMEOUT when it does not answer in time, ABORTED when the caller aborts.
+ * server's own code for error answers, COORDINATOR_UNAVAILABLE when it cannot be reached (nor
+ * any of its fallbacks), COORDINATOR_TIMEOUT when it does not answer in time, ABORTED when the
+ * caller aborts. With fallbacks, a coordinator that cannot be reached is left for the next one,
+ * which is kept for the requests that follow.
  */
 export class CoordinatorClient {
-  readonly url: string;
+  readonly urls: readonly string[];
+  #active = 0;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
 
   constructor(options: CoordinatorClientOptions) {
-    let parsed: URL;
-    try {
-      parsed = new URL(options.url);
-    } catch (cause) {
-      throw new IdlegridError('INVALID_ARGUMENT', `not a coordinator URL: ${options.url}`, { cause });
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new IdlegridError('INVALID_ARGUMENT', `coordinator URL must be http(s): ${options.url}`);
-    }
-    this.url = parsed.toString().replace(/\/+$/, '');
+    this.urls = [options.url, ...(options.fallbackUrls ?? [])].map(checkedUrl);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.#fetch = options.fetch ?? sdkFetch;
+  }
+
+  /** The coordinator requests go to now. */
+  get url(): string {
+    return this.urls[this.#active]!;
   }
 
   getJson(path: string, options: RequestOptions = {}): Promise<unknown> {
@@ -131,8 +136,29 @@ export class CoordinatorClient {
     });
   }
 
-  /** `consume` runs under the timeout too, so a server that stalls mid-body is caught. */
+  /** Sends to the coordinator in use; one that cannot be reached is left for the next (once round). */
   async #send<T>(
+    path: string,
+    init: RequestInit,
+    options: RequestOptions,
+    consume: (response: Response) => Promise<T>,
+  ): Promise<T> {
+    for (let tried = 1; ; tried++) {
+      const active = this.#active;
+      try {
+        return await this.#sendTo(this.urls[active]!, path, init, options, consume);
+      } catch (error) {
+        const unreachable = isIdlegridError(error) && error.code === 'COORDINATOR_UNAVAILABLE';
+        if (!unreachable || tried >= this.urls.length) throw error;
+        // Another request may have moved on already: only the first to fail moves the client.
+        if (this.#active === active) this.#active = (active + 1) % this.urls.length;
+      }
+    }
+  }
+
+  /** `consume` runs under the timeout too, so a server that stalls mid-body is caught. */
+  async #sendTo<T>(
+    base: string,
     path: string,
     init: RequestInit,
     options: RequestOptions,
@@ -142,7 +168,7 @@ export class CoordinatorClient {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
-    const url = `${this.url}${path}`;
+    const url = `${base}${path}`;
     try {
       const response = await this.#fetch(url, { ...init, signal });
       if (!response.ok) throw await remoteError(response);
@@ -156,20 +182,33 @@ export class CoordinatorClient {
           'COORDINATOR_TIMEOUT',
           `coordinator did not answer ${path} in ${timeoutMs} ms`,
           {
-            details: { url: this.url, timeoutMs },
+            details: { url: base, timeoutMs },
             cause: error,
           },
         );
       }
       if (isIdlegridError(error)) throw error;
-      throw new IdlegridError('COORDINATOR_UNAVAILABLE', `cannot reach the coordinator at ${this.url}`, {
-        details: { url: this.url, reason: reasonOf(error) },
+      throw new IdlegridError('COORDINATOR_UNAVAILABLE', `cannot reach the coordinator at ${base}`, {
+        details: { url: base, reason: reasonOf(error) },
         cause: error,
       });
     } finally {
       clearTimeout(timer);
     }
   }
+}
+
+function checkedUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new IdlegridError('INVALID_ARGUMENT', `not a coordinator URL: ${url}`, { cause });
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new IdlegridError('INVALID_ARGUMENT', `coordinator URL must be http(s): ${url}`);
+  }
+  return parsed.toString().replace(/\/+$/, '');
 }
 
 async function readJson(response: Response): Promise<unknown> {

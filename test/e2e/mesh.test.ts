@@ -1,0 +1,141 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CoordinatorClient, runWasmJob } from '@idlegrid/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './cli-harness.js';
+import { isAlive, killPid, startNet, type TestNet, waitFor } from './localnet-harness.js';
+
+const ONE_GRID = 10n ** 18n;
+const hashChain = () =>
+  readFile(
+    fileURLToPath(new URL('../../packages/node/examples/wasm/build/hash-chain.wasm', import.meta.url)),
+  );
+
+interface MeshCoordinatorInfo {
+  name: string;
+  address: string;
+  apiUrl: string;
+  p2p: string;
+  pid: number;
+}
+
+interface NetworkAnswer {
+  coordinator: string;
+  mesh: {
+    coordinators: { address: string; apiUrl: string }[];
+    providers: { address: string }[];
+  };
+}
+
+const networkOf = async (apiUrl: string) =>
+  (await new CoordinatorClient({ url: apiUrl }).getJson('/v1/network')) as NetworkAnswer;
+
+const onlineAt = async (apiUrl: string) => {
+  const { providers } = (await new CoordinatorClient({ url: apiUrl }).getJson('/v1/providers')) as {
+    providers: { address: string; online: boolean }[];
+  };
+  return providers.filter((p) => p.online).map((p) => p.address);
+};
+
+let net: TestNet;
+let coordinators: MeshCoordinatorInfo[];
+
+beforeAll(async () => {
+  net = await startNet(3, ['--coordinators', '3']);
+  ({ coordinators } = JSON.parse(await readFile(join(net.dataDir, 'localnet.json'), 'utf8')) as {
+    coordinators: MeshCoordinatorInfo[];
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await net?.stop();
+}, 60_000);
+
+describe('a mesh of three coordinators (separate stores), processes on 127.0.0.1', () => {
+  it('each coordinator lists the others and the providers joined to them', async () => {
+    expect(coordinators.map((c) => c.name)).toEqual(['coordinator', 'coordinator-2', 'coordinator-3']);
+    await waitFor(
+      async () => {
+        for (const coordinator of coordinators) {
+          const { mesh } = await networkOf(coordinator.apiUrl);
+          const others = coordinators.filter((c) => c !== coordinator).map((c) => c.address);
+          if (!others.every((address) => mesh.coordinators.some((c) => c.address === address))) return false;
+          // Three providers spread over three coordinators: each hears of the two joined elsewhere.
+          if (mesh.providers.length !== 2) return false;
+        }
+        return true;
+      },
+      30_000,
+      'every coordinator to know the mesh',
+    );
+  });
+
+  it('survives a coordinator killed: its provider joins another, and the CLI and SDK fail over to the survivors', async () => {
+    const [killed, second, third] = coordinators as [
+      MeshCoordinatorInfo,
+      MeshCoordinatorInfo,
+      MeshCoordinatorInfo,
+    ];
+    const orphan = net.providers[0]!.address; // provider-1 joined the first coordinator
+    expect(await onlineAt(killed.apiUrl)).toContain(orphan);
+    killPid(killed.pid, 'SIGKILL');
+    await waitFor(() => !isAlive(killed.pid), 10_000, 'the coordinator to die');
+
+    // provider-1 named the others as its fallbacks: it joins the next one.
+    await waitFor(
+      async () => (await onlineAt(second.apiUrl)).includes(orphan),
+      60_000,
+      'provider-1 to fail over',
+    );
+    // The survivors still see each other, and forget the dead one.
+    await waitFor(
+      async () => {
+        const { mesh } = await networkOf(third.apiUrl);
+        const addresses = mesh.coordinators.map((c) => c.address);
+        return addresses.includes(second.address) && !addresses.includes(killed.address);
+      },
+      30_000,
+      'the mesh to heal',
+    );
+
+    // The SDK, given every coordinator, moves past the dead one.
+    const coordinator = new CoordinatorClient({
+      url: killed.apiUrl,
+      fallbackUrls: [second.apiUrl, third.apiUrl],
+    });
+    const { job, result } = await runWasmJob(
+      { ...net.ctx, coordinator },
+      {
+        module: await hashChain(),
+        args: ['3'],
+        stdin: new TextEncoder().encode('after the failover'),
+        maxPrice: ONE_GRID,
+        deadlineSeconds: 120,
+        memoryMb: 16,
+        cpuCores: 1,
+      },
+      { timeoutMs: 120_000 },
+    );
+    expect(job.state).toBe('accepted');
+    expect(result?.exitCode).toBe(0);
+    expect(coordinator.url).toBe(second.apiUrl);
+
+    // The CLI reads every coordinator from localnet.json: the first is dead, the next runs the job.
+    const cli = await runCli([
+      '--data-dir',
+      net.dataDir,
+      '--json',
+      'job',
+      'run',
+      '--wasm',
+      fileURLToPath(new URL('../../packages/node/examples/wasm/build/hash-chain.wasm', import.meta.url)),
+      '--args',
+      '2',
+      '--max-price',
+      '1',
+    ]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.json.job.state).toBe('settled'); // run, and paid by voucher
+  }, 240_000);
+});
