@@ -66,6 +66,12 @@ export {
   parseModelListing,
 } from './market/model-listing.js';
 export { chargeFor, costPerSecond } from './market/pricing.js';
+export {
+  CoordinatorMesh,
+  type CoordinatorMeshDeps,
+  type MeshCoordinator,
+  type MeshProvider,
+} from './mesh/coordinator-mesh.js';
 export type {
   Gossip,
   GossipHandler,

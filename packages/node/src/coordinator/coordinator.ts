@@ -124,6 +124,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     dial: async (addresses) => {
       await host.bootstrap(addresses);
     },
+    peers: () => host.peers(),
     ...(options.announceMs === undefined ? {} : { announceMs: options.announceMs }),
   });
   host.libp2p.addEventListener('peer:disconnect', (event) => {

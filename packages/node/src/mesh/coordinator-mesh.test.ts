@@ -31,6 +31,7 @@ async function startNode(peers: readonly string[] = []): Promise<Node> {
     dial: async (addresses) => {
       await host.bootstrap(addresses);
     },
+    peers: () => host.peers(),
   });
   gossip.start();
   mesh.start();

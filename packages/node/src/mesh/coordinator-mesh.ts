@@ -11,6 +11,11 @@ import type { Address } from 'viem';
 import type { Gossip } from '../p2p/api.js';
 import { COORDINATORS_TOPIC, HEARTBEATS_TOPIC, OFFERS_TOPIC } from '../p2p/topics.js';
 
+/** The peer id a multiaddr ends with (`.../p2p/<id>`), or ''. */
+function peerIdIn(address: string): string {
+  return /\/p2p\/([^/]+)$/.exec(address)?.[1] ?? '';
+}
+
 /** A coordinator of the mesh, as its last announcement says. */
 export interface MeshCoordinator {
   address: Address;
@@ -36,6 +41,10 @@ export interface CoordinatorMeshDeps {
   self: () => { apiUrl: string; p2p: string[]; providers: number };
   /** Dials a coordinator first heard of through the mesh (its p2p addresses), so that the mesh does not hang on the peers it started from. */
   dial: (p2p: readonly string[]) => Promise<void>;
+  /** Peer ids this host has a connection with now. */
+  peers: () => readonly string[];
+  /** Coordinators it links to at most by dialling those it hears of (default 12): enough for gossip to route around losses without a connection to every one. */
+  maxLinks?: number;
   /** How often it announces itself (default 2 s); a coordinator unheard for 3 periods has left. */
   announceMs?: number;
   now?: () => number;
@@ -45,8 +54,8 @@ export interface CoordinatorMeshDeps {
  * This coordinator's place in the mesh of coordinators: it announces itself, relays its own
  * providers' signed offers and heartbeats (their authors' signatures, checked on receipt by
  * every coordinator), and keeps what the others announce and relay. A coordinator heard of for
- * the first time is dialled, so that every coordinator ends up linked to every other and the
- * mesh survives the loss of any one of them.
+ * the first time is dialled (up to `maxLinks` of them), so that the mesh does not hang on the
+ * peers a coordinator joined through: it survives the loss of any one of them.
  */
 export class CoordinatorMesh {
   readonly #coordinators = new Map<string, MeshCoordinator>();
@@ -137,7 +146,14 @@ export class CoordinatorMesh {
       providers: message.providers,
       seenAt: this.#now(),
     });
-    if (!known) void this.deps.dial(message.p2p).catch(() => {});
+    if (!known && this.#links() < (this.deps.maxLinks ?? 12))
+      void this.deps.dial(message.p2p).catch(() => {});
+  }
+
+  /** How many coordinators of the mesh this host is connected to. */
+  #links(): number {
+    const peers = new Set(this.deps.peers());
+    return this.coordinators().filter((c) => c.p2p.some((address) => peers.has(peerIdIn(address)))).length;
   }
 
   #offered(offer: Offer): void {
