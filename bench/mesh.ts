@@ -16,14 +16,20 @@ import { median, ms } from './stats.js';
  * How fast a provider's offer reaches every coordinator of the mesh (`npm run bench:mesh`):
  * N coordinators, each a real libp2p host (TCP on 127.0.0.1, noise, yamux, gossipsub with its
  * default settings) with the coordinators' real mesh code, all in this one process. Each joins
- * through the first and links to those it hears of (up to the default cap). An offer signed by a
+ * through up to three started before it and links to those it hears of (up to the default cap). An offer signed by a
  * fresh provider is relayed by a random coordinator; the time until the last of the others has
  * it is one trial.
  */
+/** How long the mesh has to form before offers are sent anyway, and each offer to reach every coordinator. */
+const FORMATION_LIMIT_MS = 120_000;
+const TRIAL_LIMIT_MS = 10_000;
+
 const SIZES = [
-  { coordinators: 3, trials: 30 },
-  { coordinators: 10, trials: 30 },
-  { coordinators: 100, trials: 10 },
+  { coordinators: 3, trials: 30, announceMs: 2_000 },
+  { coordinators: 10, trials: 30, announceMs: 2_000 },
+  // A hundred coordinators announcing every 2 s are 50 signed messages a second, each checked by
+  // every coordinator: on 2 cores, in one process, more than the machine verifies. Every 30 s here.
+  { coordinators: 100, trials: 10, announceMs: 30_000 },
 ];
 
 interface Node {
@@ -32,7 +38,7 @@ interface Node {
   mesh: CoordinatorMesh;
 }
 
-async function startNode(peers: readonly string[]): Promise<Node> {
+async function startNode(peers: readonly string[], announceMs: number): Promise<Node> {
   const privateKey = generatePrivateKey();
   const host = await createP2PHost({ privateKey });
   const gossip = new Libp2pGossip({ domain }, { pubsub: host.libp2p.services.pubsub });
@@ -45,11 +51,12 @@ async function startNode(peers: readonly string[]): Promise<Node> {
       await host.bootstrap(addresses);
     },
     peers: () => host.peers(),
+    bootstrap: peers,
+    announceMs,
   });
   await host.start();
   gossip.start();
   mesh.start();
-  if (peers.length) await host.bootstrap(peers);
   return { host, gossip, mesh };
 }
 
@@ -63,18 +70,28 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
 }
 
 /** Starts the mesh, waits until every coordinator knows every other, then times offers across it. */
-async function convergence(size: number, trials: number): Promise<string[]> {
+async function convergence(size: number, trials: number, announceMs: number): Promise<string[]> {
   const nodes: Node[] = [];
   try {
-    const first = await startNode([]);
+    const first = await startNode([], announceMs);
     nodes.push(first);
-    for (let i = 1; i < size; i++) nodes.push(await startNode(first.host.multiaddrs()));
+    for (let i = 1; i < size; i++) {
+      // Each joins through up to three coordinators started before it, as an operator lists a few known ones.
+      const through = new Set([0, Math.floor(Math.random() * i), Math.floor(Math.random() * i)]);
+      nodes.push(
+        await startNode(
+          [...through].map((k) => nodes[k]!.host.multiaddrs()[0]!),
+          announceMs,
+        ),
+      );
+    }
     const formedMs = await until(
       () => nodes.every((node) => node.mesh.coordinators().length === size - 1),
-      120_000,
+      FORMATION_LIMIT_MS,
       'every coordinator to hear of every other',
-    );
+    ).catch(() => undefined);
     const times: number[] = [];
+    const reached: number[] = [];
     for (let trial = 0; trial < trials; trial++) {
       const provider = privateKeyToAccount(generatePrivateKey());
       const offer = await signMessage(
@@ -85,33 +102,44 @@ async function convergence(size: number, trials: number): Promise<string[]> {
       );
       const relay = nodes[Math.floor(Math.random() * size)]!;
       const others = nodes.filter((node) => node !== relay);
-      const arrived = others.map(
-        (node) =>
-          new Promise<number>((resolve) => {
-            const off = node.mesh.onProvider((known: MeshProvider) => {
-              if (known.offer.provider !== provider.address) return;
-              off();
-              resolve(performance.now());
-            });
-          }),
-      );
+      let count = 0;
+      const offs: (() => void)[] = [];
+      const all = new Promise<number>((resolve) => {
+        for (const node of others) {
+          const off = node.mesh.onProvider((known: MeshProvider) => {
+            if (known.offer.provider !== provider.address) return;
+            off();
+            if (++count === others.length) resolve(performance.now());
+          });
+          offs.push(off);
+        }
+      });
       const sent = performance.now();
       relay.mesh.relayOffer(offer);
-      const last = Math.max(...(await Promise.all(arrived)));
-      times.push(last - sent);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const last = await Promise.race([
+        all,
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), TRIAL_LIMIT_MS)),
+      ]);
+      for (const off of offs) off();
+      if (last !== undefined) times.push(last - sent);
+      reached.push(count / others.length);
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const links = median(nodes.map((node) => node.host.peers().length));
-    console.log(
-      `mesh: ${size} coordinators: formed in ${ms(formedMs)} ms, offer to all ${ms(median(times))} ms`,
-    );
+    const formed = formedMs === undefined ? `not within ${FORMATION_LIMIT_MS / 1000} s` : ms(formedMs);
+    const allReached = `${times.length} of ${trials}`;
+    const least = `${(Math.min(...reached) * 100).toFixed(0)}%`;
+    const sorted = times.sort((x, y) => x - y);
+    console.log(`mesh: ${size} coordinators: formed ${formed}, offer to all ${allReached}, fewest ${least}`);
     return [
       String(size),
+      `${announceMs / 1000} s`,
       String(links),
-      ms(formedMs),
-      ms(median(times)),
-      ms(times.sort((a, b) => a - b)[Math.floor(times.length * 0.9)] ?? 0),
-      ms(Math.max(...times)),
+      formed,
+      allReached,
+      least,
+      sorted.length ? ms(median(sorted)) : '-',
+      sorted.length ? ms(Math.max(...sorted)) : '-',
     ];
   } finally {
     for (const node of nodes) {
@@ -124,16 +152,28 @@ async function convergence(size: number, trials: number): Promise<string[]> {
 
 export async function runMeshBenchmark(): Promise<string> {
   const rows: string[][] = [];
-  for (const { coordinators, trials } of SIZES) rows.push(await convergence(coordinators, trials));
+  for (const { coordinators, trials, announceMs } of SIZES)
+    rows.push(await convergence(coordinators, trials, announceMs));
   return [
     '## Mesh: offers across the coordinators',
     '',
     machineLine(),
     '',
-    'N coordinators in one process, each a real libp2p host (TCP on 127.0.0.1, noise, yamux, gossipsub with its default settings) running the coordinators\' mesh code: each joins through the first and dials those it hears of in announcements, up to 12. "Formed": from the last start until every coordinator has heard every other\'s announcement (announced every 2 s). An offer signed by a fresh provider is relayed by a random coordinator; each trial is the time until the last of the others has verified and kept it.',
+    'N coordinators in one process, each a real libp2p host (TCP on 127.0.0.1, noise, yamux, gossipsub with its default settings) running the coordinators\' mesh code: each joins through up to three coordinators started before it (the first among them) and dials those it hears of in announcements, up to 12. "Formed": from the last start until every coordinator has heard every other\'s announcement. Then an offer signed by a fresh provider is relayed by a random coordinator, in each trial: did it reach every other coordinator (verified and kept) within 10 s, the share of them the least-reached one got to, and how long the last of them took.',
+    '',
+    "With 100 in one process the mesh does not form on this machine: one event loop carries all 100 hosts' gossip, signature checks, noise and yamux, falls behind, and libp2p's connection monitor closes connections whose pings it answered late, so the mesh keeps breaking apart. Spreading the simulated coordinators over worker threads is left to do; 3 and 10 coordinators (one process too) converge in every trial.",
     '',
     markdownTable(
-      ['coordinators', 'links each (median)', 'formed ms', 'offer to all: median ms', 'p90 ms', 'max ms'],
+      [
+        'coordinators',
+        'announced every',
+        'links each (median)',
+        'formed ms',
+        'offers that reached all within 10 s',
+        'fewest reached',
+        'to all: median ms',
+        'max ms',
+      ],
       rows,
     ),
   ].join('\n');

@@ -125,6 +125,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       await host.bootstrap(addresses);
     },
     peers: () => host.peers(),
+    ...(options.peers?.length ? { bootstrap: options.peers } : {}),
     ...(options.announceMs === undefined ? {} : { announceMs: options.announceMs }),
   });
   host.libp2p.addEventListener('peer:disconnect', (event) => {
@@ -239,7 +240,6 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   await channel.start();
   gossip.start();
   mesh.start();
-  if (options.peers?.length) await host.bootstrap(options.peers);
   const unregister = registerCoordinatorHandlers({
     channel,
     registry,

@@ -43,6 +43,8 @@ export interface CoordinatorMeshDeps {
   dial: (p2p: readonly string[]) => Promise<void>;
   /** Peer ids this host has a connection with now. */
   peers: () => readonly string[];
+  /** Coordinators it joined the mesh through: dialled again whenever it is linked to none (cut off, or they were down at its start). */
+  bootstrap?: readonly string[];
   /** Coordinators it links to at most by dialling those it hears of (default 12): enough for gossip to route around losses without a connection to every one. */
   maxLinks?: number;
   /** How often it announces itself (default 2 s); a coordinator unheard for 3 periods has left. */
@@ -62,7 +64,7 @@ export class CoordinatorMesh {
   readonly #providers = new Map<string, MeshProvider>();
   readonly #listeners = new Set<(provider: MeshProvider) => void>();
   readonly #unsubscribe: (() => void)[] = [];
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #nonce = BigInt(Date.now()) * 1000n;
 
   constructor(private readonly deps: CoordinatorMeshDeps) {}
@@ -84,13 +86,21 @@ export class CoordinatorMesh {
         this.#beat((message as VerifiedMessage<'Heartbeat'>).message),
       ),
     );
-    void this.announce();
-    this.#timer = setInterval(() => void this.announce(), this.#announceMs);
-    this.#timer.unref?.();
+    const beat = () => {
+      void this.announce();
+      if (this.deps.bootstrap?.length && this.#links() === 0)
+        void this.deps.dial(this.deps.bootstrap).catch(() => {});
+      // Each period a little longer or shorter: coordinators started together do not all announce
+      // (and check each other's announcements) in the same instant, period after period.
+      this.#timer = setTimeout(beat, this.#announceMs * (0.75 + Math.random() * 0.5));
+      this.#timer.unref?.();
+    };
+    beat();
   }
 
   stop(): void {
-    clearInterval(this.#timer);
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
   }
 

@@ -10,6 +10,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Address, Hex } from 'viem';
 import { withCoalescedWrites } from './coalesced-writes.js';
+import { gossipScoreParams } from './gossip-scoring.js';
 import { libp2pKeyOfWallet } from './identity.js';
 import { installLazyWindowUpdates } from './yamux-window-updates.js';
 
@@ -58,15 +59,20 @@ export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
     start: false,
     privateKey: key,
     addresses: { listen: [...(options.listen ?? DEFAULT_LISTEN)] },
-    // The default (5 inbound connections per second per IP) refuses a coordinator's
-    // providers when several start at once behind one address (a localnet, a NAT).
-    connectionManager: { inboundConnectionThreshold: 100 },
+    // The defaults (5 inbound connections per second per IP, 10 being set up at once) refuse a
+    // coordinator's providers when several start at once behind one address (a localnet, a NAT),
+    // and the coordinators of a mesh that all dial a newcomer when they hear of it.
+    connectionManager: { inboundConnectionThreshold: 100, maxIncomingPendingConnections: 100 },
     transports: [tcp()],
     connectionEncrypters: [withCoalescedWrites(noise())],
     streamMuxers: [yamux()],
     services: {
       identify: identify(),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, ...options.gossipsub }),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        scoreParams: gossipScoreParams(),
+        ...options.gossipsub,
+      }),
     },
   });
   const host: P2PHost = {
