@@ -18,6 +18,8 @@ for _ in $(seq 1 30); do
 done
 su postgres -c "psql -p $port -tAc \"select 1 from pg_roles where rolname='idlegrid_ci'\"" | grep -q 1 ||
   su postgres -c "psql -p $port -qc \"create role idlegrid_ci login password 'idlegrid_ci'\"" >&2
+# Tests that need a database of their own (a cluster of coordinators) create it.
+su postgres -c "psql -p $port -qc \"alter role idlegrid_ci createdb\"" >&2
 database="idlegrid_ci_$(date +%s)_$$"
 su postgres -c "createdb -p $port -O idlegrid_ci $database" >&2
 echo "postgres://idlegrid_ci:idlegrid_ci@127.0.0.1:$port/$database"

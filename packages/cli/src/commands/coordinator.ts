@@ -16,6 +16,7 @@ interface CoordinatorFlags extends LimitFlags {
   placement: string;
   peer?: string[];
   storeDir?: string;
+  cluster?: boolean;
 }
 
 const POLICIES = ['learned', 'cheapest', 'random'] as const;
@@ -37,6 +38,10 @@ export function registerCoordinatorCommands(coordinator: Command): void {
       '--peer <multiaddr>',
       "another coordinator's p2p address: the mesh is joined through it (repeatable)",
       collectUrls,
+    )
+    .option(
+      '--cluster',
+      'one of a cluster sharing --database-url: runs the jobs it accepts, and takes over those of one that dies',
     )
     .option(
       '--store-dir <dir>',
@@ -63,6 +68,7 @@ export function registerCoordinatorCommands(coordinator: Command): void {
       placementPolicy,
       limits: mergeApiLimits(config.limits, limitSettingsOf(options)),
       ...(options.peer?.length ? { peers: options.peer } : {}),
+      ...(options.cluster ? { cluster: true } : {}),
     });
     try {
       const info = {
@@ -77,7 +83,12 @@ export function registerCoordinatorCommands(coordinator: Command): void {
             ['coordinator', running.address],
             ['HTTP API', running.apiUrl],
             ['p2p', running.p2pAddrs.join(' ')],
-            ['store', databaseUrl ? 'PostgreSQL' : `SQLite in ${options.storeDir ?? config.dataDir}`],
+            [
+              'store',
+              databaseUrl
+                ? `PostgreSQL${options.cluster ? ' (a cluster)' : ''}`
+                : `SQLite in ${options.storeDir ?? config.dataDir}`,
+            ],
           ]),
           'coordinator running; Ctrl-C to stop',
         ].join('\n'),

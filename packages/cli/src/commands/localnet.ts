@@ -18,6 +18,7 @@ interface LocalnetFlags {
   port?: string;
   apiPort: string;
   coordinators: string;
+  databaseUrl?: string;
   demo: boolean;
   once?: boolean;
   adversary: string[];
@@ -33,6 +34,10 @@ export function registerLocalnetCommand(localnet: Command): void {
       '--coordinators <n>',
       'number of coordinator processes, forming a mesh; providers are spread over them',
       '1',
+    )
+    .option(
+      '--database-url <url>',
+      "the coordinators' PostgreSQL (several share it as a cluster); SQLite each otherwise",
     )
     .option('--port <port>', 'JSON-RPC port of the embedded chain (0 picks a free one)')
     .option('--api-port <port>', 'HTTP API port of the coordinator (0 picks a free one)', '7070')
@@ -69,6 +74,7 @@ export function registerLocalnetCommand(localnet: Command): void {
       const localnet = await startLocalnet(config, {
         providers,
         coordinators,
+        ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
         adversaries,
         cliPath: CLI_PATH,
         apiPort: Number(options.apiPort),

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { dashboardDir } from '@idlegrid/dashboard';
-import { localAccount, networkDomain } from '@idlegrid/protocol';
+import { IdlegridError, localAccount, networkDomain } from '@idlegrid/protocol';
 import { connect, type NetworkConfig } from '@idlegrid/sdk';
 import type { Hex } from 'viem';
 import { type ApiLimitsSettings, resolveApiLimits } from '../api/limits/limits-settings.js';
@@ -74,6 +74,12 @@ export interface CoordinatorOptions {
   peers?: readonly string[];
   /** How often the coordinator announces itself to the mesh (default 2 s). */
   announceMs?: number;
+  /**
+   * One of a cluster: coordinators sharing the PostgreSQL database at `databaseUrl`, each
+   * running the jobs it accepted and taking over those of one that stops renewing its hold on
+   * them (within a lease). Needs `databaseUrl`.
+   */
+  cluster?: boolean;
 }
 
 export interface RunningCoordinator {
@@ -91,9 +97,17 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const account = localAccount(options.privateKey);
   const domain = networkDomain(options.network.chainId, options.network.paymentChannels);
   const leaseMs = options.leaseMs ?? 15_000;
+  if (options.cluster && !options.databaseUrl) {
+    throw new IdlegridError(
+      'INVALID_ARGUMENT',
+      'a cluster of coordinators shares one PostgreSQL: give databaseUrl',
+    );
+  }
   const store = await openCoordinatorStore({
     dataDir: options.dataDir,
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+    // A job's owner holds it for a lease: a dead owner's jobs are taken over as fast as its providers' leases lapse.
+    ...(options.cluster ? { owner: { id: account.address.toLowerCase(), holdMs: leaseMs } } : {}),
   });
   const artifacts = new ArtifactStore(join(options.dataDir, 'artifacts'), undefined, store.blobs);
   const bus = new JobEventBus();
@@ -159,6 +173,15 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   await access.load();
   const dispatcher = new Dispatcher({
     leaseKeys,
+    ...(options.cluster
+      ? {
+          claimEveryMs: Math.max(250, Math.floor(leaseMs / 3)),
+          onTakeover: (ids: readonly string[]) =>
+            api.log.info({ jobs: ids.length }, 'took over jobs of a coordinator that stopped holding them'),
+        }
+      : {}),
+    aliveElsewhere: (provider, now) =>
+      mesh.providers().some((known) => known.offer.provider === provider && now - known.seenAt <= leaseMs),
     onAssigned: (spec, provider, leaseExpiresAt) => {
       erasures.assigned(spec, provider);
       access.leased(spec, provider, leaseExpiresAt);

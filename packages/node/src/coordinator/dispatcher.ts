@@ -49,6 +49,16 @@ export interface DispatcherDeps {
   onAssigned?: (spec: JobSpec, provider: Address, leaseExpiresAt: number) => void;
   /** Asks private jobs' clients for each lease's keys; without it private jobs' runs wait for keys in vain. */
   leaseKeys?: LeaseKeyRelay;
+  /**
+   * In a cluster (coordinators sharing one database, the store's `owner` set): how often this
+   * coordinator renews its hold on its jobs and takes over those of a coordinator that stopped
+   * renewing (a third of the store's hold). It dispatches, retries and expires only its own jobs.
+   */
+  claimEveryMs?: number;
+  /** Jobs this coordinator took over from one that died (in a cluster). */
+  onTakeover?: (jobIds: readonly string[]) => void;
+  /** Whether a provider not joined here is alive at another coordinator (the mesh relays its heartbeats): its leases are not lost. */
+  aliveElsewhere?: (provider: Address, now: number) => boolean;
   assignTimeoutMs?: number;
   now?: () => number;
 }
@@ -111,6 +121,7 @@ export class Dispatcher {
   readonly #unplaced = new Set<string>();
   #retryQueued = false;
   readonly #startedAt: number;
+  #nextClaimAt = 0;
   readonly #assignments: AssignmentSigner;
   readonly #verification: ResultVerification | undefined;
   /** LLM answers are verified by re-scoring, not by running them again. */
@@ -174,11 +185,13 @@ export class Dispatcher {
     }
   }
 
-  /** One pass: expire, retry lost leases, dispatch waiting jobs. Safe to call repeatedly. */
+  /** One pass: (in a cluster) hold and take over jobs, expire, retry lost leases, dispatch waiting jobs. Safe to call repeatedly. */
   async tick(): Promise<void> {
     const now = this.#now();
     this.deps.registry.sweep(now);
-    const open = await this.deps.store.list({ states: ['submitted', ...ACTIVE], limit: 1_000 });
+    await this.#claim(now);
+    const owned = this.#clustered;
+    const open = await this.deps.store.list({ states: ['submitted', ...ACTIVE], limit: 1_000, owned });
     for (const job of open) {
       if (job.deadline < now && !this.#inFlight.has(job.id)) await this.#expire(job);
     }
@@ -187,15 +200,31 @@ export class Dispatcher {
     const rescored = live.filter((job) => job.state === 'verifying' && specOf(job).runtime === 'llm');
     await this.#verification?.tick(live.filter((job) => !rescored.includes(job)));
     await this.#rescoring?.tick(rescored);
-    for (const job of await this.deps.store.expiredLeases(now)) {
+    for (const job of await this.deps.store.expiredLeases(now, { owned })) {
       if (!job.provider || this.deps.registry.isOnline(job.provider, now)) continue;
+      // A job taken over in a cluster may run on a provider that moved to another coordinator.
+      if (this.deps.aliveElsewhere?.(job.provider, now)) continue;
       // Just after a restart no provider is known yet: give each a lease's time to say hello
       // again (and list its jobs) before its jobs count as lost.
       if (!this.deps.registry.get(job.provider) && now < this.#startedAt + this.deps.leaseMs) continue;
       await this.#retry(job, 'LEASE_EXPIRED', 'the provider stopped sending heartbeats');
     }
-    const waiting = await this.deps.store.list({ states: ['submitted'], limit: 1_000 });
+    const waiting = await this.deps.store.list({ states: ['submitted'], limit: 1_000, owned });
     await Promise.all(waiting.filter((job) => !this.#inFlight.has(job.id)).map((job) => this.#dispatch(job)));
+  }
+
+  get #clustered(): boolean {
+    return this.deps.claimEveryMs !== undefined && this.deps.store.claim !== undefined;
+  }
+
+  /** In a cluster: renews the hold on this coordinator's jobs, and takes over those whose owner died. */
+  async #claim(now: number): Promise<void> {
+    if (!this.#clustered || now < this.#nextClaimAt) return;
+    this.#nextClaimAt = now + this.deps.claimEveryMs!;
+    const taken = await this.deps.store.claim!(now);
+    // Jobs taken over are picked up by this pass like any of its own: queued ones are
+    // dispatched, and those whose provider went silent are retried once their lease lapses.
+    if (taken.length) this.deps.onTakeover?.(taken);
   }
 
   /**
@@ -205,6 +234,10 @@ export class Dispatcher {
    */
   dispatchSubmitted(job: JobRecord): Promise<void> | undefined {
     if (this.#inFlight.has(job.id)) return undefined;
+    // In a cluster, a job requeued here may be another coordinator's: its owner dispatches it.
+    if (this.#clustered) {
+      return this.deps.store.owns!(job.id).then((mine) => (mine ? this.#dispatch(job) : undefined));
+    }
     return this.#dispatch(job);
   }
 
@@ -213,7 +246,8 @@ export class Dispatcher {
    * `assigned` is persisted), so it goes straight back to the queue.
    */
   async recover(): Promise<void> {
-    for (const job of await this.deps.store.list({ states: ['matched'], limit: 10_000 })) {
+    const owned = this.#clustered;
+    for (const job of await this.deps.store.list({ states: ['matched'], limit: 10_000, owned })) {
       await this.#move(job.id, 'submitted', {
         from: ['matched'],
         patch: { provider: null, leaseExpiresAt: null },

@@ -85,6 +85,8 @@ export interface JobFilter {
   provider?: Address;
   states?: readonly JobState[];
   limit?: number;
+  /** In a cluster: only the jobs this coordinator owns (see JobStore.claim). */
+  owned?: boolean;
 }
 
 export interface TransitionOptions {
@@ -117,7 +119,15 @@ export interface JobStore {
   putRun(run: JobRun): Promise<void>;
   /** The job's runs, oldest first. */
   runs(jobId: string): Promise<JobRun[]>;
-  /** Jobs holding a lease that ran out before `now`: to retry after missed heartbeats or a restart. */
-  expiredLeases(now: number): Promise<JobRecord[]>;
+  /** Jobs holding a lease that ran out before `now`: to retry after missed heartbeats or a restart (in a cluster, `owned` ones only if asked). */
+  expiredLeases(now: number, filter?: Pick<JobFilter, 'owned'>): Promise<JobRecord[]>;
+  /**
+   * In a cluster (coordinators sharing one database): renews this coordinator's hold on the live
+   * jobs it owns, and takes over those whose owner let its hold lapse (it died). Returns the ids
+   * taken over. Undefined for a store that is its coordinator's alone.
+   */
+  claim?(now: number): Promise<string[]>;
+  /** In a cluster: whether this coordinator owns the job (a job taken over is no longer its old owner's). */
+  owns?(id: string): Promise<boolean>;
   close(): Promise<void>;
 }

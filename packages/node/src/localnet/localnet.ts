@@ -74,6 +74,8 @@ export interface LocalnetOptions {
   providers: number;
   /** Coordinators of the mesh (default 1), each with a store of its own; providers are spread over them. */
   coordinators?: number;
+  /** PostgreSQL for the coordinators' store: with several, they share it as a cluster (else each has its own SQLite). */
+  databaseUrl?: string;
   /** The `idlegrid` CLI entry point, run once per coordinator and provider process. */
   cliPath: string;
   /** Port of the coordinator's HTTP API (0 picks a free one). */
@@ -185,8 +187,10 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
             '--api-port',
             first ? '0' : String(options.apiPort),
             ...(options.limits === false ? ['--no-limits'] : []),
-            // The mesh's others keep their stores apart; each joins the mesh through the first.
+            // Each keeps its artifacts (and, without PostgreSQL, its SQLite) apart, and joins the mesh through the first.
             ...(first ? ['--store-dir', join(config.dataDir, name), '--peer', p2pOf(first)] : []),
+            ...(options.databaseUrl ? ['--database-url', options.databaseUrl] : []),
+            ...(options.databaseUrl && coordinatorNames.length > 1 ? ['--cluster'] : []),
           ],
           { dataDir: config.dataDir },
         );

@@ -1,14 +1,18 @@
+import type { Selectable } from 'kysely';
 import type { Address } from 'viem';
 import type { JobEvent, JobRecord, JobRun } from '../jobs/api.js';
 import type { JobState } from '../jobs/job-states.js';
 import type { JobEventsTable, JobRunsTable, JobsTable } from './schema.js';
+
+/** A job's columns as its record writes them (its owner, in a cluster, is kept apart). */
+export type JobRow = Omit<Selectable<JobsTable>, 'owner' | 'owner_until'>;
 
 // PostgreSQL returns bigint columns as strings; SQLite as numbers. Normalize here, once.
 const toNumber = (value: number | string): number => Number(value);
 const toNullableNumber = (value: number | string | null): number | null =>
   value === null ? null : Number(value);
 
-export function jobFromRow(row: JobsTable): JobRecord {
+export function jobFromRow(row: JobRow): JobRecord {
   return {
     id: row.id,
     client: row.client as Address,
@@ -28,7 +32,7 @@ export function jobFromRow(row: JobsTable): JobRecord {
   };
 }
 
-export function jobToRow(job: JobRecord): JobsTable {
+export function jobToRow(job: JobRecord): JobRow {
   return {
     id: job.id,
     client: job.client,

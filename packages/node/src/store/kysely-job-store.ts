@@ -12,13 +12,15 @@ import type {
 import { assertTransition, type JobState } from '../jobs/job-states.js';
 import { GroupCommit } from './group-commit.js';
 import { JobRecordCache } from './job-record-cache.js';
-import { eventFromRow, jobFromRow, jobToRow, runFromRow, runToRow } from './job-rows.js';
+import { eventFromRow, type JobRow, jobFromRow, jobToRow, runFromRow, runToRow } from './job-rows.js';
 import { migrateToLatest } from './migrate.js';
 import { PreparedQuery } from './prepared-query.js';
 import type { Database, JobEventsTable, JobsTable } from './schema.js';
 
 const MAX_CAS_RETRIES = 5;
 const LEASED_STATES: JobState[] = ['assigned', 'running'];
+/** The states of a job someone must still act on: its owner's. */
+const LIVE_STATES: JobState[] = ['submitted', 'matched', 'assigned', 'running', 'committed', 'verifying'];
 
 export interface JobStoreOptions {
   now?: () => number;
@@ -30,6 +32,11 @@ export interface JobStoreOptions {
   exclusive?: boolean;
   /** Shared with other writers of the same database, so that their writes join the same commits. */
   writes?: GroupCommit<Database>;
+  /**
+   * A cluster: coordinators sharing this database, each owning the jobs it accepted (`id`: its
+   * address), its hold on each lasting `holdMs` unless renewed (see `claim`).
+   */
+  owner?: { id: string; holdMs: number };
 }
 
 const JOB_COLUMNS = [
@@ -49,6 +56,8 @@ const JOB_COLUMNS = [
   'updated_at',
   'version',
 ] as const satisfies readonly (keyof JobsTable)[];
+/** The columns a job's record is written to (its owner, in a cluster, is written apart: see `claim`). */
+type JobColumn = (typeof JOB_COLUMNS)[number];
 const EVENT_COLUMNS = [
   'job_id',
   'seq',
@@ -68,13 +77,14 @@ export class KyselyJobStore implements JobStore {
   readonly #cache = new JobRecordCache();
   readonly #writes: GroupCommit<Database>;
   /** The queries of a job's every transition, compiled once (see prepared-query.ts). */
-  readonly #insertJob: PreparedQuery<keyof JobsTable>;
-  readonly #updateJob: PreparedQuery<keyof JobsTable | 'where_id' | 'where_version'>;
+  readonly #insertJob: PreparedQuery<JobColumn>;
+  readonly #updateJob: PreparedQuery<JobColumn | 'where_id' | 'where_version'>;
   readonly #selectJob: PreparedQuery<'id'>;
   /** Inserts of 1, 2... events: a transition writes one per state it passes through. */
   readonly #insertEvents = new Map<number, PreparedQuery<string>>();
   readonly #now: () => number;
   readonly #exclusive: boolean;
+  readonly #owner: JobStoreOptions['owner'];
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -82,14 +92,15 @@ export class KyselyJobStore implements JobStore {
   ) {
     this.#now = options.now ?? Date.now;
     this.#exclusive = options.exclusive ?? false;
+    this.#owner = options.owner;
     this.#writes = options.writes ?? new GroupCommit(db);
     this.#insertJob = new PreparedQuery((value) =>
-      db.insertInto('jobs').values(rowOf(JOB_COLUMNS, value) as unknown as JobsTable),
+      db.insertInto('jobs').values(rowOf(JOB_COLUMNS, value) as unknown as JobRow),
     );
     this.#updateJob = new PreparedQuery((value) =>
       db
         .updateTable('jobs')
-        .set(rowOf(JOB_COLUMNS, value) as unknown as JobsTable)
+        .set(rowOf(JOB_COLUMNS, value) as unknown as JobRow)
         .where('id', '=', value('where_id'))
         .where('version', '=', value('where_version')),
     );
@@ -155,6 +166,13 @@ export class KyselyJobStore implements JobStore {
       await this.#writes.write(async (trx) => {
         await trx.executeQuery(this.#insertJob.with(jobToRow(record)));
         await trx.executeQuery(this.#insertEventsOf(1).with(this.#eventValues([event])));
+        // In a cluster the job is its acceptor's from the start: no other coordinator dispatches it.
+        if (this.#owner)
+          await trx
+            .updateTable('jobs')
+            .set({ owner: this.#owner.id, owner_until: at + this.#owner.holdMs })
+            .where('id', '=', job.id)
+            .execute();
         // After the job: resending the same spec fails on its id first, and stays idempotent.
         if (nonce !== undefined)
           await trx.insertInto('job_nonces').values({ client, nonce, job_id: job.id }).execute();
@@ -205,6 +223,7 @@ export class KyselyJobStore implements JobStore {
     if (filter.client) query = query.where('client', '=', filter.client);
     if (filter.provider) query = query.where('provider', '=', filter.provider);
     if (filter.states?.length) query = query.where('state', 'in', [...filter.states]);
+    if (filter.owned && this.#owner) query = query.where('owner', '=', this.#owner.id);
     const rows = await query
       .orderBy('created_at', 'desc')
       .orderBy('id')
@@ -314,15 +333,42 @@ export class KyselyJobStore implements JobStore {
     return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]));
   }
 
-  async expiredLeases(now: number): Promise<JobRecord[]> {
-    const rows = await this.db
+  async expiredLeases(now: number, filter: Pick<JobFilter, 'owned'> = {}): Promise<JobRecord[]> {
+    let query = this.db
       .selectFrom('jobs')
       .selectAll()
       .where('state', 'in', LEASED_STATES)
-      .where('lease_expires_at', '<', now)
-      .orderBy('lease_expires_at')
-      .execute();
+      .where('lease_expires_at', '<', now);
+    if (filter.owned && this.#owner) query = query.where('owner', '=', this.#owner.id);
+    const rows = await query.orderBy('lease_expires_at').execute();
     return rows.map(jobFromRow);
+  }
+
+  async claim(now: number): Promise<string[]> {
+    const owner = this.#owner;
+    if (!owner) return [];
+    const until = now + owner.holdMs;
+    await this.db
+      .updateTable('jobs')
+      .set({ owner_until: until })
+      .where('owner', '=', owner.id)
+      .where('state', 'in', LIVE_STATES)
+      .execute();
+    // Each row is taken by one coordinator: the update rechecks its condition on the row it locks.
+    const taken = await this.db
+      .updateTable('jobs')
+      .set({ owner: owner.id, owner_until: until })
+      .where('state', 'in', LIVE_STATES)
+      .where((eb) => eb.or([eb('owner', 'is', null), eb('owner_until', '<', now)]))
+      .returning('id')
+      .execute();
+    return taken.map((row) => row.id);
+  }
+
+  async owns(id: string): Promise<boolean> {
+    if (!this.#owner) return true;
+    const row = await this.db.selectFrom('jobs').select('owner').where('id', '=', id).executeTakeFirst();
+    return row?.owner === this.#owner.id;
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,7 @@ import { artifactCopiesMigration } from './migrations/008-artifact-copies.js';
 import { artifactGrantsMigration } from './migrations/009-artifact-grants.js';
 import { feedsMigration } from './migrations/010-feeds.js';
 import { requestNonceExpiryMigration } from './migrations/011-request-nonce-expiry.js';
+import { jobOwnersMigration } from './migrations/012-job-owners.js';
 import type { Database } from './schema.js';
 
 /** Every migration in order. Names sort lexically; never edit one that has shipped. */
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '009-artifact-grants': artifactGrantsMigration,
   '010-feeds': feedsMigration,
   '011-request-nonce-expiry': requestNonceExpiryMigration,
+  '012-job-owners': jobOwnersMigration,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

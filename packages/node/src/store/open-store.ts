@@ -32,6 +32,8 @@ export interface CoordinatorStore {
 export async function openCoordinatorStore(options: {
   dataDir: string;
   databaseUrl?: string;
+  /** One of a cluster sharing the PostgreSQL database: this coordinator's id, and its hold on its jobs (see KyselyJobStore). */
+  owner?: { id: string; holdMs: number };
 }): Promise<CoordinatorStore> {
   const dialect = options.databaseUrl
     ? await postgresDialect(options.databaseUrl)
@@ -40,7 +42,11 @@ export async function openCoordinatorStore(options: {
   await migrateToLatest(db);
   // A SQLite file is this coordinator's alone; a PostgreSQL database may be shared.
   const writes = new GroupCommit(db);
-  const jobs = new KyselyJobStore(db, { exclusive: !options.databaseUrl, writes });
+  const jobs = new KyselyJobStore(db, {
+    exclusive: !options.databaseUrl,
+    writes,
+    ...(options.owner ? { owner: options.owner } : {}),
+  });
   return {
     jobs,
     blobs: new BlobTable(db, writes),

@@ -17,6 +17,9 @@ export interface JobsTable {
   created_at: number | string;
   updated_at: number | string;
   version: number;
+  /** In a cluster: the coordinator that runs the job (see migrations/012-job-owners.ts). */
+  owner: ColumnType<string | null, string | null | undefined, string | null>;
+  owner_until: ColumnType<number | string, number | undefined, number>;
 }
 
 export interface JobEventsTable {
