@@ -13,8 +13,7 @@ import {
   waitForErasure,
 } from '@idlegrid/sdk/privacy';
 import { describe, expect, it } from 'vitest';
-import { startCli } from './cli-harness.js';
-import { isAlive, killPid, pidOf, startNet, waitFor } from './localnet-harness.js';
+import { isAlive, killPid, pidOf, startNet, startProvider, waitFor } from './localnet-harness.js';
 
 const ONE_GRID = 10n ** 18n;
 const hashChain = () =>
@@ -79,17 +78,7 @@ describe('erasure on a local network of processes', () => {
         expect(existsSync(cached(provider.address))).toBe(provider === stopped);
 
       // Back again, it deletes its copy and confirms.
-      await startCli([
-        '--data-dir',
-        net.dataDir,
-        '--json',
-        'provider',
-        'start',
-        '--name',
-        'provider-4',
-        '--coordinator-p2p',
-        net.coordinatorP2p,
-      ]);
+      await startProvider(net, 'provider-4', net.coordinatorP2p);
       const confirmed = await waitForErasure(owner, sealed.cid, { timeoutMs: 30_000 });
       expect(confirmed.notices.map((n) => n.provider).sort()).toEqual(
         net.providers.map((p) => p.address).sort(),

@@ -104,6 +104,27 @@ export async function startNet(
   }
 }
 
+/** Starts (again) the provider `name` of this network, joined to `coordinatorP2p`; `extra`: more `provider start` flags. */
+export function startProvider(
+  net: TestNet,
+  name: string,
+  coordinatorP2p: string,
+  extra: readonly string[] = [],
+) {
+  return startCli([
+    '--data-dir',
+    net.dataDir,
+    '--json',
+    'provider',
+    'start',
+    '--name',
+    name,
+    '--coordinator-p2p',
+    coordinatorP2p,
+    ...extra,
+  ]);
+}
+
 /** Pids of processes whose command line names this data directory and contains `pattern`. */
 export function pidsOf(dataDir: string, pattern: string): Promise<number[]> {
   return new Promise((resolve, reject) => {

@@ -4,8 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { FaultProxy } from '@idlegrid/node/testing';
 import { getJob, getJobEvents, type Job, payForJob, submitWasmJob, waitForJob } from '@idlegrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCli } from './cli-harness.js';
-import { isAlive, killPid, pidOf, startNet, type TestNet, waitFor } from './localnet-harness.js';
+import {
+  isAlive,
+  killPid,
+  pidOf,
+  startNet,
+  startProvider,
+  type TestNet,
+  waitFor,
+} from './localnet-harness.js';
 
 /**
  * Wide-area conditions between the coordinator and its providers: each provider is restarted
@@ -40,16 +47,7 @@ async function behindProxy(provider: ProviderInfo): Promise<void> {
   const [, port, peer] = /\/tcp\/(\d+)\/p2p\/(.+)$/.exec(net.coordinatorP2p)!;
   const proxy = await FaultProxy.start({ target: { port: Number(port) } });
   proxies.set(provider.address, proxy);
-  await startCli([
-    '--data-dir',
-    net.dataDir,
-    '--json',
-    'provider',
-    'start',
-    '--name',
-    provider.name,
-    '--coordinator-p2p',
-    `/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${peer}`,
+  await startProvider(net, provider.name, `/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${peer}`, [
     '--price',
     provider.price,
     '--price-1k-tokens',

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { dashboardDir } from '@idlegrid/dashboard';
 import { IdlegridError, localAccount, networkDomain } from '@idlegrid/protocol';
 import { connect, type NetworkConfig } from '@idlegrid/sdk';
-import type { Hex } from 'viem';
+import type { Address, Hex } from 'viem';
 import { type ApiLimitsSettings, resolveApiLimits } from '../api/limits/limits-settings.js';
 import { createMetrics } from '../api/metrics.js';
 import { createApiServer } from '../api/server.js';
@@ -173,15 +173,20 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   await access.load();
   const dispatcher = new Dispatcher({
     leaseKeys,
+    // In a cluster the coordinator a provider joined may not be its job's owner: a provider
+    // heard of through the mesh is alive, its leases not lost. With separate stores its job
+    // could finish nowhere else, so there a silent lease is retried as always.
     ...(options.cluster
       ? {
           claimEveryMs: Math.max(250, Math.floor(leaseMs / 3)),
           onTakeover: (ids: readonly string[]) =>
             api.log.info({ jobs: ids.length }, 'took over jobs of a coordinator that stopped holding them'),
+          aliveElsewhere: (provider: Address, now: number) =>
+            mesh
+              .providers()
+              .some((known) => known.offer.provider === provider && now - known.seenAt <= leaseMs),
         }
       : {}),
-    aliveElsewhere: (provider, now) =>
-      mesh.providers().some((known) => known.offer.provider === provider && now - known.seenAt <= leaseMs),
     onAssigned: (spec, provider, leaseExpiresAt) => {
       erasures.assigned(spec, provider);
       access.leased(spec, provider, leaseExpiresAt);
