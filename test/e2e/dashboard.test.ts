@@ -93,6 +93,10 @@ describe.skipIf(CHROMIUM === undefined)('dashboard', () => {
     expect(await page.locator('[data-testid=map-provider][data-online=true]').count()).toBe(3);
     expect(Number(await page.getByTestId('jobs-accepted').textContent())).toBeGreaterThanOrEqual(1);
     expect(await page.getByRole('img', { name: /jobs accepted per second/i }).count()).toBe(1);
+    // One coordinator: the mesh panel (from /v1/network) knows of no other.
+    await expect
+      .poll(() => page.getByTestId('mesh').textContent())
+      .toContain('This coordinator and 0 others');
     await shoot('network');
   });
 

@@ -111,6 +111,11 @@ export interface NetworkInfo {
   paymentChannels: Address;
   coordinator: Address;
   readsChain: boolean;
+  /** The other coordinators of the mesh, and the providers joined to them. */
+  mesh: {
+    coordinators: { address: Address; apiUrl: string; providers: number; seenAt: number }[];
+    providers: { address: Address; region: string; seenAt: number }[];
+  };
 }
 
 export interface LedgerAccount {

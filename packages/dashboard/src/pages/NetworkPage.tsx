@@ -1,5 +1,5 @@
 import { usePolled } from '../api/live.js';
-import type { Provider, Stats } from '../api/types.js';
+import type { NetworkInfo, Provider, Stats } from '../api/types.js';
 import { LineChart } from '../components/LineChart.js';
 import { StatCard } from '../components/StatCard.js';
 import { Status } from '../components/Status.js';
@@ -11,6 +11,7 @@ const POLL_MS = 2_000;
 export function NetworkPage() {
   const stats = usePolled<Stats>('/v1/stats', POLL_MS);
   const providers = usePolled<{ providers: Provider[] }>('/v1/providers', POLL_MS);
+  const network = usePolled<NetworkInfo>('/v1/network', POLL_MS);
   const s = stats.data;
   return (
     <section aria-labelledby="network-title">
@@ -53,6 +54,43 @@ export function NetworkPage() {
           )}
         </div>
       </div>
+      {network.data && <MeshPanel network={network.data} />}
     </section>
+  );
+}
+
+/** The coordinators this one hears of through the mesh: where clients and providers fail over to. */
+function MeshPanel({ network }: { network: NetworkInfo }) {
+  const { coordinators, providers } = network.mesh;
+  return (
+    <div className="panel" data-testid="mesh">
+      <h2>Mesh</h2>
+      <p>
+        This coordinator and {coordinators.length} other{coordinators.length === 1 ? '' : 's'};{' '}
+        {providers.length} provider{providers.length === 1 ? '' : 's'} joined to them.
+      </p>
+      {coordinators.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">coordinator</th>
+              <th scope="col">API</th>
+              <th scope="col">providers</th>
+            </tr>
+          </thead>
+          <tbody>
+            {coordinators.map((coordinator) => (
+              <tr key={coordinator.address}>
+                <td className="mono">{coordinator.address}</td>
+                <td>
+                  <a href={coordinator.apiUrl}>{coordinator.apiUrl}</a>
+                </td>
+                <td>{coordinator.providers}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
   );
 }
