@@ -53,11 +53,14 @@ export interface ProviderNode {
 
 export interface Network {
   coordinatorUrl: string;
+  /** The coordinator's p2p multiaddr, as providers dial it. */
+  coordinatorP2p: string;
   coordinatorNode: ChildNode;
   providers: ProviderNode[];
   ctx: JobsContext;
   moduleCid: string;
-  addProvider(region?: string): Promise<ProviderNode>;
+  /** Starts one more provider; `coordinator`: the multiaddr it dials instead (a proxy's, say). */
+  addProvider(region?: string, coordinator?: string): Promise<ProviderNode>;
   stop(): Promise<void>;
 }
 
@@ -94,14 +97,14 @@ export async function startNetwork(
     );
     const { apiUrl, p2p } = coordinator.info as { apiUrl: string; p2p: string };
     let index = 0;
-    const addProvider = async (region?: string) => {
+    const addProvider = async (region?: string, via?: string) => {
       const adversary = options.adversaries?.[index];
       const name = `provider-${index++}`;
       const config: ProviderNodeConfig = {
         dataDir: join(dataDir, name),
         network,
         privateKey: generatePrivateKey(),
-        coordinator: p2p,
+        coordinator: via ?? p2p,
         cpuCores: PROVIDER_CORES,
         heartbeatIntervalMs: 1_000,
         ...(region ? { region } : {}),
@@ -121,6 +124,7 @@ export async function startNetwork(
     const moduleCid = await uploadArtifact(ctx, NOOP_WASM);
     return {
       coordinatorUrl: apiUrl,
+      coordinatorP2p: p2p,
       coordinatorNode: coordinator,
       providers,
       ctx,

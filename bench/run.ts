@@ -10,6 +10,7 @@ import { writeSection } from './report.js';
 import { simSection } from './sim/run-sim.js';
 import { verificationSection } from './sim/verification-sim.js';
 import { verificationNetworkSection } from './verification-net.js';
+import { runWanBenchmark } from './wan.js';
 
 /** `npm run bench`: runs every benchmark and rewrites its section of docs/benchmarks.md. */
 writeSection('gas', await runGasBenchmark());
@@ -23,4 +24,5 @@ writeSection('ocr', await runOcrBenchmark());
 writeSection('privacy', await runPrivacyBenchmark());
 writeSection('feeds', await runFeedsBenchmark());
 writeSection('mesh', await runMeshBenchmark());
+writeSection('wan', await runWanBenchmark());
 console.log('wrote docs/benchmarks.md');
