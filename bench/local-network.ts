@@ -64,7 +64,8 @@ export interface Network {
   stop(): Promise<void>;
 }
 
-const NODE_SCRIPT = fileURLToPath(new URL('./network-node.js', import.meta.url));
+/** The script that runs a coordinator or a provider of these networks in a process of its own. */
+export const NODE_SCRIPT = fileURLToPath(new URL('./network-node.js', import.meta.url));
 
 /** A coordinator and `providerCount` providers, each its own process (bench/network-node.ts). */
 export async function startNetwork(

@@ -20,6 +20,8 @@ export interface CoordinatorNodeConfig {
   privateKey: Hex;
   tickMs: number;
   placementPolicy?: PolicyName;
+  /** Other coordinators' p2p multiaddrs: the mesh it joins. */
+  peers?: string[];
 }
 
 export interface ProviderNodeConfig {
@@ -27,6 +29,8 @@ export interface ProviderNodeConfig {
   network: NetworkConfig;
   privateKey: Hex;
   coordinator: string;
+  /** Coordinators it joins when it cannot join `coordinator`. */
+  fallbackCoordinators?: string[];
   cpuCores: number;
   heartbeatIntervalMs: number;
   region?: string;
@@ -53,6 +57,7 @@ if (role === 'coordinator') {
   const provider = await startProvider({
     dataDir: config.dataDir,
     coordinator: config.coordinator,
+    ...(config.fallbackCoordinators ? { fallbackCoordinators: config.fallbackCoordinators } : {}),
     network: config.network,
     privateKey: config.privateKey,
     listen: ['/ip4/127.0.0.1/tcp/0'],

@@ -1,4 +1,5 @@
 import { runCliStartBenchmark } from './cli-start.js';
+import { runFailoverBenchmark } from './failover.js';
 import { runFeedsBenchmark } from './feeds.js';
 import { runGasBenchmark } from './gas.js';
 import { runLlmBenchmark } from './llm.js';
@@ -25,4 +26,5 @@ writeSection('privacy', await runPrivacyBenchmark());
 writeSection('feeds', await runFeedsBenchmark());
 writeSection('mesh', await runMeshBenchmark());
 writeSection('wan', await runWanBenchmark());
+writeSection('failover', await runFailoverBenchmark());
 console.log('wrote docs/benchmarks.md');
