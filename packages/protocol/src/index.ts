@@ -50,6 +50,7 @@ export {
   type Offer,
   offerSchema,
   PRIVATE_JOB,
+  type PunishmentNotice,
   type ResultCommit,
   type ResultReveal,
   resultCommitSchema,

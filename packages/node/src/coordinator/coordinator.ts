@@ -7,6 +7,7 @@ import { type ApiLimitsSettings, resolveApiLimits } from '../api/limits/limits-s
 import { createMetrics } from '../api/metrics.js';
 import { createApiServer } from '../api/server.js';
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
+import { verifierCheck } from '../chain/verifier-role.js';
 import { FeedIngest } from '../feeds/ingest.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
 import { CoordinatorMesh } from '../mesh/coordinator-mesh.js';
@@ -140,7 +141,15 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     },
     peers: () => host.peers(),
     ...(options.peers?.length ? { bootstrap: options.peers } : {}),
+    // A provider punished elsewhere in the mesh is avoided here too; only slashers are believed.
+    onPunishment: ({ provider }) => registry.punishedElsewhere(provider, Date.now()),
+    ...(chainChecks ? { trusts: verifierCheck(options.network) } : {}),
     ...(options.announceMs === undefined ? {} : { announceMs: options.announceMs }),
+  });
+  const unpunished = registry.onPunished((punishment) => {
+    mesh
+      .announcePunishment(punishment)
+      .catch((error: unknown) => api.log.warn({ err: error }, 'could not tell the mesh of a punishment'));
   });
   host.libp2p.addEventListener('peer:disconnect', (event) => {
     // Providers are secp256k1 peers; a peer of another key type has no address and no offer.
@@ -329,6 +338,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       clearInterval(timer);
       unsubscribe();
       unregister();
+      unpunished();
       mesh.stop();
       gossip.stop();
       await api.close();

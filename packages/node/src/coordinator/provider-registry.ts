@@ -1,5 +1,5 @@
 import type { Heartbeat, JobSpec, Offer, ResultManifest } from '@idlegrid/protocol';
-import type { Address } from 'viem';
+import type { Address, Hex } from 'viem';
 import { chargeFor } from '../market/pricing.js';
 import type { PeerRef } from '../p2p/api.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -37,11 +37,21 @@ export interface TelemetryPoint {
  * with the scheduler's view. A provider is online while its offer is unexpired and it was
  * seen within the liveness window; `sweep` tells the scheduler of those that went silent.
  */
+/** A provider punished here: what the mesh is told (see punishment.ts). */
+export interface ProviderPunished {
+  provider: Address;
+  reason: string;
+  evidenceHash: Hex;
+}
+
 export class ProviderRegistry {
   readonly #providers = new Map<Address, ProviderEntry>();
   readonly reputation = new ReputationBook();
   /** How often each provider was found cheating (the scheduler holds its suspension). */
   readonly #offences = new Map<Address, number>();
+  /** Until when each punished provider is suspended: kept for one that is not (or no longer) joined here. */
+  readonly #suspendedUntil = new Map<Address, number>();
+  readonly #punishedListeners = new Set<(punishment: ProviderPunished) => void>();
   readonly #telemetry = new Map<Address, TelemetryPoint[]>();
   /** Providers whose connection closed: none of them is offered a job until it says hello or beats again. */
   readonly #disconnected = new Set<Address>();
@@ -70,6 +80,9 @@ export class ProviderRegistry {
     this.#disconnected.delete(entry.address);
     this.#updateProfile(entry, now);
     this.scheduler.setOnline(entry.address, now);
+    // A suspension decided before it joined (here, or elsewhere in the mesh) holds.
+    const suspended = this.#suspendedUntil.get(entry.address);
+    if (suspended !== undefined && suspended > now) this.scheduler.suspend(entry.address, suspended);
     return entry;
   }
 
@@ -136,7 +149,29 @@ export class ProviderRegistry {
   #suspend(address: Address, now: number): void {
     const count = (this.#offences.get(address) ?? 0) + 1;
     this.#offences.set(address, count);
-    this.scheduler.suspend(address, now + SUSPENSION_MS * 2 ** Math.min(16, count - 1));
+    const until = now + SUSPENSION_MS * 2 ** Math.min(16, count - 1);
+    this.#suspendedUntil.set(address, until);
+    this.scheduler.suspend(address, until);
+  }
+
+  /**
+   * Another coordinator of the mesh punished this provider: it loses the same reputation and is
+   * suspended here too, now or when it joins (a provider that moves does not leave its record).
+   */
+  /** Listens for the providers punished here (to tell the mesh); returns the unsubscribe function. */
+  onPunished(listener: (punishment: ProviderPunished) => void): () => void {
+    this.#punishedListeners.add(listener);
+    return () => this.#punishedListeners.delete(listener);
+  }
+
+  /** A provider was punished here (see punishment.ts): the listeners hear of it. */
+  punished(punishment: ProviderPunished): void {
+    for (const listener of this.#punishedListeners) listener(punishment);
+  }
+
+  punishedElsewhere(address: Address, now: number): void {
+    this.reputation.record(address, 'disputeLost');
+    this.#suspend(address, now);
   }
 
   /** Marks providers unseen for longer than the liveness window offline, as dropped out. */

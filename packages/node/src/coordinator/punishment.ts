@@ -78,6 +78,7 @@ export async function punish(
   } catch (error) {
     punishment.slashError = error instanceof Error ? error.message : String(error);
   }
+  deps.registry.punished(punishment);
   return punishment;
 }
 

@@ -19,7 +19,10 @@ interface Node {
 const nodes: Node[] = [];
 
 /** A coordinator's mesh on a real libp2p host, joined through `peers`. */
-async function startNode(peers: readonly string[] = []): Promise<Node> {
+async function startNode(
+  peers: readonly string[] = [],
+  punishments: { trusts?: (coordinator: string) => Promise<boolean>; heard?: string[] } = {},
+): Promise<Node> {
   const host = await startTestHost();
   const gossip = new Libp2pGossip({ domain }, { pubsub: host.libp2p.services.pubsub });
   const mesh = new CoordinatorMesh({
@@ -33,6 +36,8 @@ async function startNode(peers: readonly string[] = []): Promise<Node> {
     },
     peers: () => host.peers(),
     bootstrap: peers,
+    ...(punishments.trusts ? { trusts: punishments.trusts } : {}),
+    onPunishment: ({ provider }) => punishments.heard?.push(provider),
   });
   gossip.start();
   mesh.start();
@@ -117,5 +122,36 @@ describe('the mesh of coordinators', () => {
       5_000,
       'the relaying coordinator to be scored down',
     );
+  });
+
+  it('tells every coordinator of a provider punished by one; a coordinator not trusted to slash is not believed', async () => {
+    const slasher = await startNode();
+    const heard: string[] = [];
+    const asked: string[] = [];
+    const listener = await startNode(slasher.host.multiaddrs(), {
+      heard,
+      trusts: async (coordinator) => {
+        asked.push(coordinator);
+        return coordinator === slasher.host.address;
+      },
+    });
+    const impostor = await startNode(slasher.host.multiaddrs());
+    await waitFor(
+      () => knows(listener, [slasher, impostor]) && knows(impostor, [listener]),
+      10_000,
+      'the mesh',
+    );
+    const cheat = privateKeyToAccount(generatePrivateKey()).address;
+    const honest = privateKeyToAccount(generatePrivateKey()).address;
+    const evidenceHash = `0x${'ab'.repeat(32)}` as const;
+    await impostor.mesh.announcePunishment({ provider: honest, reason: 'canary-failed', evidenceHash });
+    await slasher.mesh.announcePunishment({ provider: cheat, reason: 'canary-failed', evidenceHash });
+    // Both notices arrived and were weighed: only the slasher's was believed.
+    await waitFor(() => asked.length === 2, 10_000, 'both punishments to arrive');
+    expect(asked.sort()).toEqual([slasher.host.address, impostor.host.address].sort());
+    expect(heard).toEqual([cheat]);
+    expect(listener.mesh.punishments()).toMatchObject([
+      { provider: cheat, coordinator: slasher.host.address, reason: 'canary-failed', evidenceHash },
+    ]);
   });
 });

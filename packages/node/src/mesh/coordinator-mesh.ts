@@ -2,14 +2,15 @@ import {
   type Heartbeat,
   type NetworkDomain,
   type Offer,
+  type PunishmentNotice,
   type SignedMessage,
   signMessage,
   type TypedDataSigner,
   type VerifiedMessage,
 } from '@idlegrid/protocol';
-import type { Address } from 'viem';
+import type { Address, Hex } from 'viem';
 import type { Gossip } from '../p2p/api.js';
-import { COORDINATORS_TOPIC, HEARTBEATS_TOPIC, OFFERS_TOPIC } from '../p2p/topics.js';
+import { COORDINATORS_TOPIC, HEARTBEATS_TOPIC, OFFERS_TOPIC, PUNISHMENTS_TOPIC } from '../p2p/topics.js';
 
 /** The peer id a multiaddr ends with (`.../p2p/<id>`), or ''. */
 function peerIdIn(address: string): string {
@@ -24,6 +25,15 @@ export interface MeshCoordinator {
   providers: number;
   /** When its last announcement arrived, ms. */
   seenAt: number;
+}
+
+/** A provider another coordinator of the mesh punished, as its notice says. */
+export interface MeshPunishment {
+  provider: Address;
+  coordinator: Address;
+  reason: string;
+  evidenceHash: Hex;
+  at: number;
 }
 
 /** A provider known through the mesh: its signed offer (and heartbeat), relayed by the coordinator it is joined to. */
@@ -47,6 +57,13 @@ export interface CoordinatorMeshDeps {
   bootstrap?: readonly string[];
   /** Coordinators it links to at most by dialling those it hears of (default 12): enough for gossip to route around losses without a connection to every one. */
   maxLinks?: number;
+  /**
+   * A punishment another coordinator announced, from one this coordinator trusts to punish (see
+   * `trusts`): the provider is to be avoided here too.
+   */
+  onPunishment?: (punishment: MeshPunishment) => void;
+  /** Whether a coordinator may punish (it holds the verifier role on-chain); every one when absent. */
+  trusts?: (coordinator: Address) => Promise<boolean>;
   /** How often it announces itself (default 2 s); a coordinator unheard for 3 periods has left. */
   announceMs?: number;
   now?: () => number;
@@ -62,6 +79,7 @@ export interface CoordinatorMeshDeps {
 export class CoordinatorMesh {
   readonly #coordinators = new Map<string, MeshCoordinator>();
   readonly #providers = new Map<string, MeshProvider>();
+  readonly #punishments: MeshPunishment[] = [];
   readonly #listeners = new Set<(provider: MeshProvider) => void>();
   readonly #unsubscribe: (() => void)[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -84,6 +102,11 @@ export class CoordinatorMesh {
       ),
       gossip.subscribe(HEARTBEATS_TOPIC, (message) =>
         this.#beat((message as VerifiedMessage<'Heartbeat'>).message),
+      ),
+      gossip.subscribe(
+        PUNISHMENTS_TOPIC,
+        (message) =>
+          void this.#punished((message as VerifiedMessage<'PunishmentNotice'>).message).catch(() => {}),
       ),
     );
     const beat = () => {
@@ -125,6 +148,26 @@ export class CoordinatorMesh {
 
   relayHeartbeat(heartbeat: SignedMessage<'Heartbeat'>): void {
     void this.deps.gossip.publish(HEARTBEATS_TOPIC, heartbeat).catch(() => {});
+  }
+
+  /** This coordinator punished a provider: the mesh is told, so that every coordinator avoids it. */
+  async announcePunishment(punishment: {
+    provider: Address;
+    reason: string;
+    evidenceHash: Hex;
+  }): Promise<void> {
+    const notice = await signMessage(this.deps.signer, this.deps.domain, 'PunishmentNotice', {
+      coordinator: this.deps.signer.address,
+      ...punishment,
+      nonce: ++this.#nonce,
+      expiry: BigInt(Math.floor(this.#now() / 1000) + 3_600),
+    });
+    await this.deps.gossip.publish(PUNISHMENTS_TOPIC, notice).catch(() => {});
+  }
+
+  /** The punishments other coordinators announced, newest last (the latest 1,000). */
+  punishments(): MeshPunishment[] {
+    return [...this.#punishments];
   }
 
   /** The other coordinators heard from lately, by address. */
@@ -172,6 +215,21 @@ export class CoordinatorMesh {
     const provider: MeshProvider = { ...known, offer, seenAt: this.#now() };
     this.#providers.set(key, provider);
     for (const listener of this.#listeners) listener(provider);
+  }
+
+  async #punished(notice: PunishmentNotice): Promise<void> {
+    if (notice.coordinator === this.deps.signer.address) return;
+    if (this.deps.trusts && !(await this.deps.trusts(notice.coordinator).catch(() => false))) return;
+    const punishment: MeshPunishment = {
+      provider: notice.provider,
+      coordinator: notice.coordinator,
+      reason: notice.reason,
+      evidenceHash: notice.evidenceHash as Hex,
+      at: this.#now(),
+    };
+    this.#punishments.push(punishment);
+    if (this.#punishments.length > 1_000) this.#punishments.shift();
+    this.deps.onPunishment?.(punishment);
   }
 
   #beat(heartbeat: Heartbeat): void {

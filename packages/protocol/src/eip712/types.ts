@@ -133,6 +133,14 @@ export const MESSAGE_TYPES = {
     { name: 'nonce', type: 'uint64' },
     { name: 'expiry', type: 'uint64' },
   ],
+  PunishmentNotice: [
+    { name: 'coordinator', type: 'address' },
+    { name: 'provider', type: 'address' },
+    { name: 'reason', type: 'string' },
+    { name: 'evidenceHash', type: 'bytes32' },
+    { name: 'nonce', type: 'uint64' },
+    { name: 'expiry', type: 'uint64' },
+  ],
   CoordinatorAnnounce: [
     { name: 'coordinator', type: 'address' },
     { name: 'apiUrl', type: 'string' },
@@ -163,4 +171,5 @@ export const AUTHOR_FIELD = {
   ArtifactGrant: 'owner',
   DeviceBinding: 'owner',
   CoordinatorAnnounce: 'coordinator',
+  PunishmentNotice: 'coordinator',
 } as const satisfies Record<MessageKind, string>;

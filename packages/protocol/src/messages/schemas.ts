@@ -189,6 +189,19 @@ export const coordinatorAnnounceSchema = z.strictObject({
   ...replayFields,
 });
 
+/**
+ * A coordinator tells the mesh it punished a provider (slashed it, with the evidence whose hash
+ * the Staking contract keeps): the others suspend it too. Taken only from coordinators allowed
+ * to slash (the verifier role), so that no one can have an honest provider shunned.
+ */
+export const punishmentNoticeSchema = z.strictObject({
+  coordinator: address,
+  provider: address,
+  reason: z.string().regex(/^[a-z0-9-]{1,64}$/, 'lower-case letters, digits and -'),
+  evidenceHash: bytes32,
+  ...replayFields,
+});
+
 export const MESSAGE_SCHEMAS = {
   Offer: offerSchema,
   JobSpec: jobSpecSchema,
@@ -204,6 +217,7 @@ export const MESSAGE_SCHEMAS = {
   ArtifactGrant: artifactGrantSchema,
   DeviceBinding: deviceBindingSchema,
   CoordinatorAnnounce: coordinatorAnnounceSchema,
+  PunishmentNotice: punishmentNoticeSchema,
 } as const satisfies Record<MessageKind, z.ZodType>;
 
 export type Offer = z.output<typeof offerSchema>;
@@ -220,6 +234,7 @@ export type ErasureReceipt = z.output<typeof erasureReceiptSchema>;
 export type ArtifactGrant = z.output<typeof artifactGrantSchema>;
 export type DeviceBinding = z.output<typeof deviceBindingSchema>;
 export type CoordinatorAnnounce = z.output<typeof coordinatorAnnounceSchema>;
+export type PunishmentNotice = z.output<typeof punishmentNoticeSchema>;
 
 /** The parsed (typed) form of each message kind. */
 export type MessageOf<K extends MessageKind> = z.output<(typeof MESSAGE_SCHEMAS)[K]>;

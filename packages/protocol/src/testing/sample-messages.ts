@@ -83,6 +83,13 @@ export function sampleMessages(author: Address, expiry: bigint): { [K in Message
       ...replay,
     },
     DeviceBinding: { owner: author, device: author, kind: 'weather-station', ...replay },
+    PunishmentNotice: {
+      coordinator: author,
+      provider: author,
+      reason: 'canary-failed',
+      evidenceHash: SALT,
+      ...replay,
+    },
     CoordinatorAnnounce: {
       coordinator: author,
       apiUrl: 'http://127.0.0.1:8080',

@@ -97,6 +97,16 @@ export const networkAnswerSchema = z.looseObject({
       }),
     ),
     providers: z.array(z.object({ address: addressSchema, region: z.string(), seenAt: z.int() })),
+    /** Providers other coordinators punished (slashers only), as their notices said. */
+    punished: z.array(
+      z.object({
+        provider: addressSchema,
+        coordinator: addressSchema,
+        reason: z.string(),
+        evidenceHash: z.string(),
+        at: z.int(),
+      }),
+    ),
   }),
 });
 export const modelsAnswerSchema = z.object({ object: z.literal('list'), data: z.array(looseObjectSchema) });

@@ -44,6 +44,7 @@ export function ledgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps): void 
         readsChain: deps.readsChain,
         mesh: {
           coordinators: deps.mesh?.coordinators() ?? [],
+          punished: deps.mesh?.punishments() ?? [],
           providers: (deps.mesh?.providers() ?? []).map(({ offer, seenAt }) => ({
             address: offer.provider,
             region: offer.region,
