@@ -110,7 +110,8 @@ export class CoordinatorMesh {
       ),
     );
     const beat = () => {
-      void this.announce();
+      // An announcement that cannot be made (an API address the schema refuses) is skipped, not fatal.
+      void this.announce().catch(() => {});
       if (this.deps.bootstrap?.length && this.#links() === 0)
         void this.deps.dial(this.deps.bootstrap).catch(() => {});
       // Each period a little longer or shorter: coordinators started together do not all announce
