@@ -1,32 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { isIdlegridError, localAccount, type Reading, signMessage, signReading } from '@idlegrid/protocol';
-import { CoordinatorClient, pushReadings, registerDevice } from '@idlegrid/sdk';
+import { type CoordinatorClient, pushReadings, registerDevice } from '@idlegrid/sdk';
 import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { offChainNetwork, testDomain } from '../api/testing.js';
-import { type RunningCoordinator, startCoordinator } from '../coordinator/coordinator.js';
+import { testDomain } from '../api/testing.js';
+import { type OffChainCoordinator, startOffChainCoordinator } from '../coordinator/testing.js';
 
-let dataDir: string;
-let coordinator: RunningCoordinator;
+let running: OffChainCoordinator;
 let client: CoordinatorClient;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-feeds-'));
-  coordinator = await startCoordinator({
-    dataDir,
-    network: offChainNetwork,
-    privateKey: generatePrivateKey(),
-    p2pListen: ['/ip4/127.0.0.1/tcp/0'],
-    chainChecks: false,
-  });
-  client = new CoordinatorClient({ url: coordinator.apiUrl });
+  running = await startOffChainCoordinator('feeds');
+  client = running.client;
 });
-afterAll(async () => {
-  await coordinator.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => running.stop());
 
 const codeOf = (promise: Promise<unknown>) =>
   promise.then(

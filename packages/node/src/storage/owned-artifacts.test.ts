@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { isIdlegridError, localAccount, signMessage, toWireJson } from '@idlegrid/protocol';
 import { encryptArtifact, newArtifactKey, publicKeyOf, wrapKey } from '@idlegrid/protocol/privacy';
 import { sampleMessages } from '@idlegrid/protocol/testing';
-import { CoordinatorClient, downloadArtifact } from '@idlegrid/sdk';
+import { type CoordinatorClient, downloadArtifact } from '@idlegrid/sdk';
 import {
   artifactKeyOf,
   eraseAllArtifacts,
@@ -25,11 +22,10 @@ import { CID } from 'multiformats/cid';
 import type { Hex } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { offChainNetwork, testDomain } from '../api/testing.js';
-import { type RunningCoordinator, startCoordinator } from '../coordinator/coordinator.js';
+import { testDomain } from '../api/testing.js';
+import { type OffChainCoordinator, startOffChainCoordinator } from '../coordinator/testing.js';
 import { filesHolding } from './testing/plaintext-search.js';
 
-const network = offChainNetwork;
 const domain = testDomain;
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -41,8 +37,8 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 describe('owned and encrypted artifacts through a real coordinator', () => {
+  let running: OffChainCoordinator;
   let dataDir: string;
-  let coordinator: RunningCoordinator;
   let client: CoordinatorClient;
   /** An owner's context and its wallet key. */
   const owner = (): OwnerContext & { key: Hex } => {
@@ -51,20 +47,10 @@ describe('owned and encrypted artifacts through a real coordinator', () => {
   };
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-owned-'));
-    coordinator = await startCoordinator({
-      dataDir,
-      network,
-      privateKey: generatePrivateKey(),
-      p2pListen: ['/ip4/127.0.0.1/tcp/0'],
-      chainChecks: false,
-    });
-    client = new CoordinatorClient({ url: coordinator.apiUrl });
+    running = await startOffChainCoordinator('owned');
+    ({ client, dataDir } = running);
   });
-  afterAll(async () => {
-    await coordinator.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => running.stop());
 
   it('stores only ciphertext: no file of the coordinator holds the plaintext, which only the owner opens', async () => {
     const alice = owner();
