@@ -123,11 +123,9 @@ async function checkSecrets(
     isRescoreJob(message.args) &&
     message.moduleCid === job.moduleCid &&
     message.inputCids.length === 2 &&
-    request === job.inputCids[0] &&
-    request !== undefined &&
-    answer !== undefined;
+    request === job.inputCids[0];
   const requestKey = request === undefined ? undefined : secrets.keys[request];
-  if (!isCheck || !requestKey || !answer) {
+  if (!isCheck || request === undefined || answer === undefined || !requestKey) {
     throw new IdlegridError(
       'NOT_AUTHORIZED',
       `the check announced for job ${job.jobId} is no re-scoring of its answer`,
@@ -140,7 +138,7 @@ async function checkSecrets(
       checked: {
         salt: toHex(crypto.getRandomValues(new Uint8Array(32))),
         replyKey: check.replyKey as Hex,
-        keys: { [request as string]: requestKey, [answer]: toHex(answerKey) },
+        keys: { [request]: requestKey, [answer]: toHex(answerKey) },
       },
     };
   } finally {
