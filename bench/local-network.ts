@@ -22,6 +22,7 @@ export const network: NetworkConfig = {
   chainId: 31_337,
   token: fakeAddress(),
   staking: fakeAddress(),
+  coordinatorRegistry: fakeAddress(),
   paymentChannels: fakeAddress(),
   deployBlock: '0',
   embedded: true,

@@ -60,6 +60,8 @@ if (role === 'coordinator') {
     ...(config.fallbackCoordinators ? { fallbackCoordinators: config.fallbackCoordinators } : {}),
     network: config.network,
     privateKey: config.privateKey,
+    // No chain here: no registry to check coordinators against.
+    chainChecks: false,
     listen: ['/ip4/127.0.0.1/tcp/0'],
     hardware: { cpuCores: config.cpuCores, memoryMb: 32_768, gpus: [] },
     heartbeatIntervalMs: config.heartbeatIntervalMs,

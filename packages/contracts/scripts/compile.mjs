@@ -11,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sourceDir = join(root, 'solidity');
 const outDir = join(root, 'src', 'generated');
 const outFile = join(outDir, 'artifacts.ts');
-const CONTRACTS = ['GridToken', 'Staking', 'PaymentChannels'];
+const CONTRACTS = ['GridToken', 'CoordinatorRegistry', 'Staking', 'PaymentChannels'];
 
 const solc = require('solc');
 const sources = Object.fromEntries(

@@ -4,10 +4,13 @@ pragma solidity ^0.8.24;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {CoordinatorRegistry} from "./CoordinatorRegistry.sol";
 
 /// @title Staking: providers bond tokens that a verifier can slash with evidence.
 /// @notice Unbonding tokens stay slashable until withdrawn, so a cheater cannot escape
-/// a pending slash by unbonding first.
+/// a pending slash by unbonding first. A slasher needs both the verifier role (granted by
+/// the admin) and an active registration with the CoordinatorRegistry, and slashes at most
+/// its own bond at a time: it has more at stake than it can take.
 contract Staking is AccessControl {
     using SafeERC20 for IERC20;
 
@@ -15,6 +18,7 @@ contract Staking is AccessControl {
     uint16 internal constant BPS = 10_000;
 
     IERC20 public immutable token;
+    CoordinatorRegistry public immutable coordinators;
     address public immutable treasury;
     uint64 public immutable unbondingDelay;
     uint16 public immutable challengerShareBps;
@@ -48,9 +52,12 @@ contract Staking is AccessControl {
     error StillUnbonding(uint64 releaseAt);
     error SlashExceedsStake(uint256 slashable, uint256 requested);
     error EvidenceAlreadyUsed(bytes32 evidenceHash);
+    error CoordinatorNotActive(address coordinator);
+    error SlashExceedsCoordinatorStake(uint256 coordinatorStake, uint256 requested);
 
     constructor(
         IERC20 token_,
+        CoordinatorRegistry coordinators_,
         address treasury_,
         uint64 unbondingDelay_,
         uint16 challengerShareBps_,
@@ -61,6 +68,7 @@ contract Staking is AccessControl {
             revert InvalidParameter();
         }
         token = token_;
+        coordinators = coordinators_;
         treasury = treasury_;
         unbondingDelay = unbondingDelay_;
         challengerShareBps = challengerShareBps_;
@@ -105,6 +113,9 @@ contract Staking is AccessControl {
     {
         if (amount == 0) revert ZeroAmount();
         if (evidenceUsed[evidenceHash]) revert EvidenceAlreadyUsed(evidenceHash);
+        if (!coordinators.isActive(msg.sender)) revert CoordinatorNotActive(msg.sender);
+        uint256 coordinatorStake = coordinators.stakeOf(msg.sender);
+        if (amount > coordinatorStake) revert SlashExceedsCoordinatorStake(coordinatorStake, amount);
         StakeAccount storage account = accounts[provider];
         uint256 slashable = account.bonded + account.unbonding;
         if (amount > slashable) revert SlashExceedsStake(slashable, amount);

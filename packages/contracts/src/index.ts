@@ -12,6 +12,8 @@ export { type ContractWrite, type SentTransaction, sendContractTx } from './chai
 export { assertDeployed, deployNetwork, type NetworkContracts, VERIFIER_ROLE } from './deploy/deploy.js';
 export { defaultParameters, type NetworkParameters, ONE_TOKEN, TOKEN_DECIMALS } from './deploy/parameters.js';
 export {
+  coordinatorRegistryAbi,
+  coordinatorRegistryBytecode,
   gridTokenAbi,
   gridTokenBytecode,
   paymentChannelsAbi,

@@ -2,6 +2,15 @@ export { type ApiLimitsOptions, DEFAULT_API_LIMITS, type RateLimit } from './api
 export { type ApiLimitsSettings, mergeApiLimits, resolveApiLimits } from './api/limits/limits-settings.js';
 export { createMetrics } from './api/metrics.js';
 export { type ApiComponents, type ApiOptions, createApiServer } from './api/server.js';
+export {
+  activeCoordinators,
+  type CoordinatorEndpoints,
+  coordinatorRecord,
+  deregisterCoordinator,
+  type RegisteredCoordinator,
+  registerCoordinator,
+  withdrawCoordinatorBond,
+} from './chain/coordinator-registry.js';
 export { chainStatePath, mintGas, startEmbeddedChain } from './chain/embedded-chain.js';
 export { ensureNetwork, FUNDER_KEY_NAME, type RunningNetwork } from './chain/ensure-network.js';
 export { type FaucetGrant, fundFromFaucet } from './chain/faucet.js';

@@ -1,10 +1,20 @@
-import { MALLOC_TUNABLES, mallocTuned, mergeApiLimits, startCoordinator } from '@idlegrid/node';
+import {
+  activeCoordinators,
+  coordinatorRecord,
+  deregisterCoordinator,
+  MALLOC_TUNABLES,
+  mallocTuned,
+  mergeApiLimits,
+  registerCoordinator,
+  startCoordinator,
+  withdrawCoordinatorBond,
+} from '@idlegrid/node';
 import { IdlegridError } from '@idlegrid/protocol/light';
-import { loadOrCreateKey, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
+import { connect, loadKey, loadOrCreateKey, loadPrivateKey, readNetworkConfig } from '@idlegrid/sdk';
 import type { Command } from 'commander';
 import { contextOf, untilInterrupted } from '../context.js';
 import { collectUrls } from '../coordinator-url.js';
-import { table } from '../format.js';
+import { formatTokens, parseAmount, table } from '../format.js';
 import { type LimitFlags, limitOptions, limitSettingsOf } from './limit-flags.js';
 
 interface CoordinatorFlags extends LimitFlags {
@@ -98,4 +108,77 @@ export function registerCoordinatorCommands(coordinator: Command): void {
       await running.stop();
     }
   });
+
+  registerRegistryCommands(coordinator);
 }
+
+/** The CoordinatorRegistry: bonding a coordinator, leaving, and listing the active ones. */
+function registerRegistryCommands(coordinator: Command): void {
+  const signer = async (command: Command, name: string) => {
+    const { config, out } = await contextOf(command);
+    const network = await readNetworkConfig(config.dataDir);
+    return { out, network, ctx: connect(network, await loadKey(config.dataDir, name)) };
+  };
+  const describe = (record: { account: string; bonded: bigint; releaseAt: bigint }) =>
+    table([
+      ['coordinator', record.account],
+      ['bond', formatTokens(record.bonded)],
+      [
+        'state',
+        record.releaseAt === 0n ? 'registered' : `leaving: withdrawable at ${isoOf(record.releaseAt)}`,
+      ],
+    ]);
+
+  coordinator
+    .command('register')
+    .description('bond GRID in the CoordinatorRegistry: providers join and obey only registered coordinators')
+    .option('--name <name>', 'key name of the coordinator', 'coordinator')
+    .option('--stake <amount>', 'GRID to add to the bond (the first bond must reach the minimum)', '0')
+    .option('--p2p <multiaddr>', 'p2p address to publish (a running coordinator publishes its own)', '')
+    .option('--api-url <url>', 'HTTP API to publish (a running coordinator publishes its own)', '')
+    .action(
+      async (options: { name: string; stake: string; p2p: string; apiUrl: string }, command: Command) => {
+        const { out, network, ctx } = await signer(command, options.name);
+        const amount = parseAmount(options.stake, '--stake');
+        await registerCoordinator(ctx, amount, { p2p: options.p2p, apiUrl: options.apiUrl });
+        const record = await coordinatorRecord(network, ctx.wallet.account.address);
+        out.result(record, () => describe(record));
+      },
+    );
+
+  coordinator
+    .command('deregister')
+    .description('stop being a registered coordinator now; the bond unlocks after the unbonding delay')
+    .option('--name <name>', 'key name of the coordinator', 'coordinator')
+    .action(async (options: { name: string }, command: Command) => {
+      const { out, network, ctx } = await signer(command, options.name);
+      await deregisterCoordinator(ctx);
+      const record = await coordinatorRecord(network, ctx.wallet.account.address);
+      out.result(record, () => describe(record));
+    });
+
+  coordinator
+    .command('withdraw')
+    .description("take back a deregistered coordinator's bond once the unbonding delay has passed")
+    .option('--name <name>', 'key name of the coordinator', 'coordinator')
+    .action(async (options: { name: string }, command: Command) => {
+      const { out, ctx } = await signer(command, options.name);
+      const { hash } = await withdrawCoordinatorBond(ctx);
+      out.result({ transaction: hash }, () => `bond withdrawn (${hash})`);
+    });
+
+  coordinator
+    .command('list')
+    .description('the active coordinators of the registry, with the endpoints they published')
+    .action(async (_options: unknown, command: Command) => {
+      const { config, out } = await contextOf(command);
+      const active = await activeCoordinators(await readNetworkConfig(config.dataDir));
+      out.result(active, () =>
+        active.length
+          ? table(active.map((c) => [c.account, formatTokens(c.bonded), c.apiUrl || '-', c.p2p || '-']))
+          : 'no coordinator is registered: idlegrid coordinator register --stake AMOUNT',
+      );
+    });
+}
+
+const isoOf = (unixSeconds: bigint) => new Date(Number(unixSeconds) * 1000).toISOString();

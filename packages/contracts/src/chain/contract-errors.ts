@@ -1,9 +1,14 @@
 import { type ErrorCode, IdlegridError } from '@idlegrid/protocol';
 import { BaseError, ContractFunctionRevertedError, decodeErrorResult, type Hex } from 'viem';
-import { gridTokenAbi, paymentChannelsAbi, stakingAbi } from '../generated/artifacts.js';
+import {
+  coordinatorRegistryAbi,
+  gridTokenAbi,
+  paymentChannelsAbi,
+  stakingAbi,
+} from '../generated/artifacts.js';
 
 /** Every custom error of every contract: a revert bubbling up from the token decodes too. */
-const ALL_ERRORS = [...gridTokenAbi, ...stakingAbi, ...paymentChannelsAbi].filter(
+const ALL_ERRORS = [...gridTokenAbi, ...coordinatorRegistryAbi, ...stakingAbi, ...paymentChannelsAbi].filter(
   (item) => item.type === 'error',
 );
 
@@ -24,6 +29,11 @@ const REVERT_CODES: Record<string, ErrorCode> = {
   InsufficientBonded: 'STAKE_INSUFFICIENT',
   SlashExceedsStake: 'STAKE_INSUFFICIENT',
   EvidenceAlreadyUsed: 'EVIDENCE_REPLAYED',
+  CoordinatorNotActive: 'COORDINATOR_UNREGISTERED',
+  NotRegistered: 'COORDINATOR_UNREGISTERED',
+  SlashExceedsCoordinatorStake: 'STAKE_INSUFFICIENT',
+  StakeBelowMinimum: 'STAKE_INSUFFICIENT',
+  AlreadyLeaving: 'INVALID_ARGUMENT',
   StillUnbonding: 'WITHDRAW_LOCKED',
   NothingToWithdraw: 'STAKE_INSUFFICIENT',
   AccessControlUnauthorizedAccount: 'NOT_AUTHORIZED',

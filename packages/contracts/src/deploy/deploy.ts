@@ -4,6 +4,8 @@ import type { ChainPublicClient, ChainWalletClient } from '../chain/clients.js';
 import { toIdlegridError } from '../chain/contract-errors.js';
 import { sendContractTx } from '../chain/send.js';
 import {
+  coordinatorRegistryAbi,
+  coordinatorRegistryBytecode,
   gridTokenAbi,
   gridTokenBytecode,
   paymentChannelsAbi,
@@ -17,6 +19,7 @@ import type { NetworkParameters } from './parameters.js';
 export interface NetworkContracts {
   chainId: number;
   token: Address;
+  coordinatorRegistry: Address;
   staking: Address;
   paymentChannels: Address;
   deployBlock: string;
@@ -47,15 +50,26 @@ async function deploy(
   }
 }
 
-/** Deploys GridToken (supply to the treasury), Staking and PaymentChannels, and grants the verifier role. */
+/**
+ * Deploys GridToken (supply to the treasury), CoordinatorRegistry, Staking and PaymentChannels,
+ * and grants the verifier role.
+ */
 export async function deployNetwork(clients: Clients, params: NetworkParameters): Promise<NetworkContracts> {
   const admin = clients.wallet.account.address;
   const token = await deploy(clients, 'GridToken', gridTokenAbi, gridTokenBytecode, [
     params.treasury,
     params.tokenSupply,
   ]);
+  const registry = await deploy(
+    clients,
+    'CoordinatorRegistry',
+    coordinatorRegistryAbi,
+    coordinatorRegistryBytecode,
+    [token.address, params.treasury, params.coordinatorMinStake, params.unbondingDelaySeconds, admin],
+  );
   const staking = await deploy(clients, 'Staking', stakingAbi, stakingBytecode, [
     token.address,
+    registry.address,
     params.treasury,
     params.unbondingDelaySeconds,
     params.challengerShareBps,
@@ -77,6 +91,7 @@ export async function deployNetwork(clients: Clients, params: NetworkParameters)
   return {
     chainId: clients.public.chain.id,
     token: token.address,
+    coordinatorRegistry: registry.address,
     staking: staking.address,
     paymentChannels: channels.address,
     deployBlock: token.block.toString(),
@@ -96,6 +111,7 @@ export async function assertDeployed(client: ChainPublicClient, contracts: Netwo
   }
   for (const [name, address] of Object.entries({
     token: contracts.token,
+    coordinatorRegistry: contracts.coordinatorRegistry,
     staking: contracts.staking,
     paymentChannels: contracts.paymentChannels,
   })) {

@@ -5,13 +5,16 @@ export interface NetworkParameters {
   /** Whole token supply, minted once to the treasury. */
   tokenSupply: bigint;
   treasury: Address;
-  /** Address allowed to slash (the verifier role): the coordinator's key on a localnet. */
+  /** Address granted the verifier role (it must also register as a coordinator to slash). */
   verifier: Address;
   /** Protocol fee on redeemed vouchers, in basis points (at most 1,000 = 10%). */
   feeBps: number;
   /** How long a client waits between asking to withdraw unspent funds and getting them. */
   withdrawTimelockSeconds: bigint;
+  /** How long a provider's unbonding stake, or a leaving coordinator's bond, stays locked. */
   unbondingDelaySeconds: bigint;
+  /** The bond a coordinator needs to be active in the CoordinatorRegistry. */
+  coordinatorMinStake: bigint;
   /** Share of a slash paid to whoever proved the fault, in basis points; the rest goes to the treasury. */
   challengerShareBps: number;
   /** A job of value V needs V times this much bonded stake. */
@@ -29,6 +32,7 @@ export function defaultParameters(treasury: Address, verifier: Address = treasur
     feeBps: 100,
     withdrawTimelockSeconds: 24n * 3600n,
     unbondingDelaySeconds: 7n * 24n * 3600n,
+    coordinatorMinStake: 10_000n * ONE_TOKEN,
     challengerShareBps: 5_000,
     stakeFloorMultiplier: 10,
   };

@@ -1,10 +1,11 @@
 import { type Address, keccak256, toHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendContractTx } from '../chain/send.js';
+import { VERIFIER_ROLE } from '../deploy/deploy.js';
 import { ONE_TOKEN } from '../deploy/parameters.js';
 import { stakingAbi } from '../generated/artifacts.js';
 import { expectFailure } from '../testing/expect-revert.js';
-import { type Actor, startTestChain, type TestChain } from '../testing/test-chain.js';
+import { type Actor, registerCoordinator, startTestChain, type TestChain } from '../testing/test-chain.js';
 
 const DELAY = 86_400n;
 let chain: TestChain;
@@ -14,6 +15,7 @@ beforeAll(async () => {
     unbondingDelaySeconds: DELAY,
     challengerShareBps: 4_000,
     stakeFloorMultiplier: 5,
+    coordinatorMinStake: 20n * ONE_TOKEN,
   });
 });
 afterAll(() => chain?.stop());
@@ -128,6 +130,25 @@ describe('Staking', () => {
       'EvidenceAlreadyUsed',
     );
     expect(await stakeOf(provider.address)).toEqual({ bonded: 9n * ONE_TOKEN, unbonding: 0n });
+  });
+
+  it('lets a verifier slash only while an active coordinator, and at most its own bond', async () => {
+    const provider = await stakedProvider(50n * ONE_TOKEN);
+    const verifier = await chain.fundedActor(20n * ONE_TOKEN);
+    await write(chain.deployer, 'grantRole', [VERIFIER_ROLE, verifier.address]);
+    await expectFailure(
+      write(verifier, 'slash', [provider.address, ONE_TOKEN, evidence('f'), verifier.address]),
+      'COORDINATOR_UNREGISTERED',
+      'CoordinatorNotActive',
+    );
+    await registerCoordinator(chain, verifier, 20n * ONE_TOKEN);
+    await expectFailure(
+      write(verifier, 'slash', [provider.address, 21n * ONE_TOKEN, evidence('f'), verifier.address]),
+      'STAKE_INSUFFICIENT',
+      'SlashExceedsCoordinatorStake',
+    );
+    await write(verifier, 'slash', [provider.address, 20n * ONE_TOKEN, evidence('f'), verifier.address]);
+    expect(await stakeOf(provider.address)).toEqual({ bonded: 30n * ONE_TOKEN, unbonding: 0n });
   });
 
   it('sends the whole slash to the treasury when there is no challenger', async () => {

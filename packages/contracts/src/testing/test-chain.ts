@@ -22,7 +22,7 @@ import {
 import { sendContractTx } from '../chain/send.js';
 import { deployNetwork, type NetworkContracts } from '../deploy/deploy.js';
 import { defaultParameters, type NetworkParameters } from '../deploy/parameters.js';
-import { gridTokenAbi } from '../generated/artifacts.js';
+import { coordinatorRegistryAbi, gridTokenAbi } from '../generated/artifacts.js';
 
 export interface Actor {
   account: PrivateKeyAccount;
@@ -138,5 +138,19 @@ export async function startTestChain(overrides: Partial<NetworkParameters> = {})
     },
     stop: () => anvil.stop(),
   };
+  // The verifier slashes only as an active coordinator of the registry: bond it the minimum.
+  await chain.transferTokens(treasury, verifier.address, params.coordinatorMinStake);
+  await registerCoordinator(chain, verifier, params.coordinatorMinStake);
   return chain;
+}
+
+/** Bonds `amount` of the actor's tokens in the CoordinatorRegistry, with placeholder endpoints. */
+export async function registerCoordinator(chain: TestChain, actor: Actor, amount: bigint): Promise<void> {
+  await chain.approve(actor, chain.contracts.coordinatorRegistry, amount);
+  await sendContractTx(chain.clientsOf(actor), {
+    address: chain.contracts.coordinatorRegistry,
+    abi: coordinatorRegistryAbi,
+    functionName: 'register',
+    args: [amount, `/ip4/127.0.0.1/tcp/4001/p2p/${actor.address}`, 'http://127.0.0.1:8080'],
+  });
 }

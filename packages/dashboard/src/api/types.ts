@@ -107,6 +107,7 @@ export type { JobEvent, Placement } from '@idlegrid/sdk/browser';
 export interface NetworkInfo {
   chainId: number;
   token: Address;
+  coordinatorRegistry: Address;
   staking: Address;
   paymentChannels: Address;
   coordinator: Address;

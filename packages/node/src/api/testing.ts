@@ -28,6 +28,7 @@ export const offChainNetwork: NetworkConfig = {
   chainId: 31337,
   token: TEST_CONTRACT,
   staking: TEST_CONTRACT,
+  coordinatorRegistry: TEST_CONTRACT,
   paymentChannels: TEST_CONTRACT,
   deployBlock: '0',
   embedded: true,
@@ -78,7 +79,13 @@ export async function equippedApi(
     artifacts,
     spending: new SessionSpending(async () => api.grant),
   } as Partial<InferenceGatewayDeps> as InferenceGatewayDeps);
-  const network = { chainId: 31337, token: address(1), staking: address(2), paymentChannels: address(3) };
+  const network = {
+    chainId: 31337,
+    token: address(1),
+    staking: address(2),
+    paymentChannels: address(3),
+    coordinatorRegistry: address(5),
+  };
   api.app = createApiServer(
     {
       intake,

@@ -90,6 +90,7 @@ describe('ensureNetwork on an external RPC endpoint', () => {
         chainId: external.chainId,
         token: ghost,
         staking: ghost,
+        coordinatorRegistry: ghost,
         paymentChannels: ghost,
         deployBlock: '1',
         embedded: false,

@@ -64,6 +64,8 @@ export async function ensureNetwork(config: NodeConfig, signal?: AbortSignal): P
 
     const existing = await readNetworkConfig(config.dataDir).catch((error: unknown) => {
       if (isIdlegridError(error, 'NETWORK_NOT_CONFIGURED')) return undefined;
+      // A network file of an older release (no CoordinatorRegistry, say): redeploy on our own chain.
+      if (isIdlegridError(error, 'CONFIG_INVALID') && embedded) return undefined;
       throw error;
     });
     if (existing && existing.chainId === chainId) {

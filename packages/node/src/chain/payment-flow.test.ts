@@ -4,6 +4,7 @@ import { authorizeSessionKey, connect, deposit, getBalances, signVoucher } from 
 import { keccak256, toHex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerCoordinator, registryMinStake } from './coordinator-registry.js';
 import { redeemVouchers } from './redeem-vouchers.js';
 import { slash } from './slash.js';
 import { stake } from './stake.js';
@@ -106,6 +107,10 @@ describe('slashing with evidence', () => {
       evidenceHash,
       challenger: challenger.account.address,
     };
+    // The verifier role is not enough: a slasher must be a registered coordinator.
+    const unregistered = await slash(verifier, args).catch((e: unknown) => e);
+    expect(isIdlegridError(unregistered, 'COORDINATOR_UNREGISTERED')).toBe(true);
+    await registerCoordinator(verifier, await registryMinStake(verifier.network), { p2p: '', apiUrl: '' });
     await slash(verifier, args);
     expect((await getBalances(provider.ctx, provider.account.address)).stakeBonded).toBe(70n * ONE_TOKEN);
     // The challenger's share is half (challengerShareBps 5,000).

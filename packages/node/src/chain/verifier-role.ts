@@ -7,6 +7,7 @@ import {
 } from '@idlegrid/contracts';
 import type { NetworkConfig, SignerContext } from '@idlegrid/sdk';
 import type { Address } from 'viem';
+import { cachedAccountCheck, isActiveCoordinator } from './coordinator-registry.js';
 
 /** Whether `account` may slash (holds the Staking contract's verifier role). */
 export async function isVerifier(network: NetworkConfig, account: Address): Promise<boolean> {
@@ -22,16 +23,15 @@ export async function isVerifier(network: NetworkConfig, account: Address): Prom
   }
 }
 
-/** `isVerifier`, remembered per account for a minute: the mesh asks it of every punishment it hears of. */
-export function verifierCheck(network: NetworkConfig): (account: Address) => Promise<boolean> {
-  const known = new Map<string, { verifier: boolean; at: number }>();
-  return async (account) => {
-    const cached = known.get(account.toLowerCase());
-    if (cached && Date.now() - cached.at < 60_000) return cached.verifier;
-    const verifier = await isVerifier(network, account);
-    known.set(account.toLowerCase(), { verifier, at: Date.now() });
-    return verifier;
-  };
+/**
+ * Whether `account` may slash today: the verifier role and an active registration, both of
+ * which Staking checks. Remembered per account for a minute: the mesh asks it of every
+ * punishment it hears of.
+ */
+export function slasherCheck(network: NetworkConfig): (account: Address) => Promise<boolean> {
+  return cachedAccountCheck(
+    async (account) => (await isVerifier(network, account)) && (await isActiveCoordinator(network, account)),
+  );
 }
 
 /** The Staking admin lets `account` slash (a coordinator that verifies results). */

@@ -6,8 +6,9 @@ import type { Address, Hex } from 'viem';
 import { type ApiLimitsSettings, resolveApiLimits } from '../api/limits/limits-settings.js';
 import { createMetrics } from '../api/metrics.js';
 import { createApiServer } from '../api/server.js';
+import { publishEndpoints } from '../chain/coordinator-registry.js';
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
-import { verifierCheck } from '../chain/verifier-role.js';
+import { slasherCheck } from '../chain/verifier-role.js';
 import { FeedIngest } from '../feeds/ingest.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
 import { CoordinatorMesh } from '../mesh/coordinator-mesh.js';
@@ -143,7 +144,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     ...(options.peers?.length ? { bootstrap: options.peers } : {}),
     // A provider punished elsewhere in the mesh is avoided here too; only slashers are believed.
     onPunishment: ({ provider }) => registry.punishedElsewhere(provider, Date.now()),
-    ...(chainChecks ? { trusts: verifierCheck(options.network) } : {}),
+    ...(chainChecks ? { trusts: slasherCheck(options.network) } : {}),
     ...(options.announceMs === undefined ? {} : { announceMs: options.announceMs }),
   });
   const unpunished = registry.onPunished((punishment) => {
@@ -157,7 +158,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   });
   const assignments = new AssignmentSigner(account, domain);
   const verification = options.verification ?? DEFAULT_VERIFICATION;
-  const slash = stakeRules ? await chainSlasher(options.network, account, floorMultiplier) : undefined;
+  const slash = stakeRules ? chainSlasher(options.network, account, floorMultiplier) : undefined;
   const canaries = new CanaryChecks({
     pool: new CanaryPool(artifacts, exampleCanaryTasks),
     store: store.jobs,
@@ -277,6 +278,13 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   await channel.start();
   gossip.start();
   mesh.start();
+  if (chainChecks) {
+    // Where providers and clients find this coordinator on-chain; a failure only leaves it stale.
+    publishEndpoints(connect(options.network, account), { p2p: host.multiaddrs()[0] ?? '', apiUrl }).then(
+      (outcome) => api.log.info({ outcome }, 'registry endpoints'),
+      (error: unknown) => api.log.warn({ err: error }, 'could not publish endpoints to the registry'),
+    );
+  }
   const unregister = registerCoordinatorHandlers({
     channel,
     registry,

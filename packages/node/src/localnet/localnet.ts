@@ -14,6 +14,7 @@ import {
   type SignerContext,
 } from '@idlegrid/sdk';
 import type { PrivateKeyAccount } from 'viem';
+import { isActiveCoordinator, registerCoordinator, registryMinStake } from '../chain/coordinator-registry.js';
 import { ensureNetwork, type RunningNetwork } from '../chain/ensure-network.js';
 import { fundFromFaucet } from '../chain/faucet.js';
 import { chainSessionGrants } from '../chain/session-keys.js';
@@ -152,16 +153,24 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
       step,
     );
 
-    // Coordinators verify results: they may slash, and need gas to.
+    // Coordinators bond in the registry (providers join no other) and verify results: they may
+    // slash, and need gas to. Each publishes its endpoints to the registry once it serves.
     const coordinatorNames = Array.from({ length: options.coordinators ?? 1 }, (_, i) =>
       i === 0 ? 'coordinator' : `coordinator-${i + 1}`,
     );
+    const bond = await registryMinStake(running.network);
     for (const name of coordinatorNames) {
       const coordinatorKey = await loadOrCreateKey(config.dataDir, name);
-      if (await isVerifier(running.network, coordinatorKey.address)) continue;
-      step(`granting ${name} the verifier role (it slashes providers caught cheating)`);
-      await grantVerifierRole(funder, coordinatorKey.address);
-      await fundFromFaucet(funder, { to: coordinatorKey.address, eth: LOCALNET_GRANTS.gas, tokens: 0n });
+      if (!(await isVerifier(running.network, coordinatorKey.address))) {
+        step(`granting ${name} the verifier role (it slashes providers caught cheating)`);
+        await grantVerifierRole(funder, coordinatorKey.address);
+        await fundFromFaucet(funder, { to: coordinatorKey.address, eth: LOCALNET_GRANTS.gas, tokens: 0n });
+      }
+      if (!(await isActiveCoordinator(running.network, coordinatorKey.address))) {
+        step(`${name} bonds ${bond / ONE_TOKEN} GRID in the CoordinatorRegistry`);
+        await fundFromFaucet(funder, { to: coordinatorKey.address, eth: 0n, tokens: bond });
+        await registerCoordinator(connect(running.network, coordinatorKey), bond, { p2p: '', apiUrl: '' });
+      }
     }
 
     const nodes: ChildNode[] = [];

@@ -15,6 +15,12 @@ export interface ProviderOptions {
   coordinator: string;
   /** Other coordinators of its mesh, joined in turn when the one joined cannot be (the mesh names more). */
   fallbackCoordinators?: readonly string[];
+  /**
+   * Joins, and takes assignments from, only coordinators active in the network's
+   * CoordinatorRegistry, and finds more there when none it knows answers (default true).
+   * Off where no chain backs the network (benchmarks, tests).
+   */
+  chainChecks?: boolean;
   /** Key file name in DATA_DIR/keys (created on first start); `provider` by default. */
   name?: string;
   /** Uses this key instead of a key file. */

@@ -28,7 +28,8 @@ export function parseJobAssign(body: unknown): JobAssign {
 }
 
 /**
- * Checks an assignment before any work: signed by the coordinator we joined, for us, for the
+ * Checks an assignment before any work: signed by the coordinator we joined (still active in
+ * the registry), for us, for the
  * job the client signed, lease and deadline ahead, and a runtime we run. Throws with a stable code.
  */
 export interface AssignmentExpectations {
@@ -38,6 +39,8 @@ export interface AssignmentExpectations {
   replayGuard: ReplayGuard;
   /** The runtimes this provider offers. */
   runtimes: readonly string[];
+  /** Whether the coordinator is active in the CoordinatorRegistry; unchecked when absent (no chain). */
+  coordinatorActive?: (coordinator: Address) => Promise<boolean>;
   /** Accepts a spec signed by another key than its client's: a session key the client authorized. */
   acceptDelegate?: (signer: Address, spec: JobSpec) => Promise<boolean>;
 }
@@ -63,6 +66,12 @@ export async function checkAssignment(
   if (!isAddressEqual(assignment.coordinator, expect.coordinator))
     throw refuse(
       `assignment is from ${assignment.coordinator}, not from our coordinator ${expect.coordinator}`,
+    );
+  if (expect.coordinatorActive && !(await expect.coordinatorActive(assignment.coordinator)))
+    throw new IdlegridError(
+      'COORDINATOR_UNREGISTERED',
+      `coordinator ${assignment.coordinator} is not active in the CoordinatorRegistry`,
+      { details: { jobId: assignment.jobId, coordinator: assignment.coordinator } },
     );
   if (!isAddressEqual(assignment.provider, expect.provider))
     throw refuse(`assignment is for ${assignment.provider}, not for us`);

@@ -20,6 +20,10 @@ export interface CoordinatorLinkDeps {
   channel: Pick<Libp2pMessageChannel, 'send' | 'request'>;
   /** The coordinators' multiaddrs (with their peer ids): the first is joined, the others when it cannot be. */
   coordinatorAddrs: readonly string[];
+  /** Whether a coordinator is active in the registry: the only ones joined. Unchecked when absent (no chain). */
+  coordinatorActive?: (coordinator: Address) => Promise<boolean>;
+  /** More coordinators' multiaddrs (the registry's), asked only when none known answers. */
+  discover?: () => Promise<string[]>;
   nextNonce: () => bigint;
   now: () => Date;
   load: () => LoadSample;
@@ -33,8 +37,9 @@ export interface CoordinatorLinkDeps {
  * The provider's side of its coordinator: the hello that (re)joins it, the signed offer kept
  * fresh, and the heartbeats. `hello` is set while joined; a lost connection clears it, and
  * the next beat says hello again (a restarted coordinator knows nothing of this provider).
- * A coordinator that cannot be joined is left for the next: those configured, then those of
- * its mesh that the last coordinator named in its hello.
+ * A coordinator that cannot be joined, or is not active in the CoordinatorRegistry, is left
+ * for the next: those configured, those of its mesh that the last coordinator named in its
+ * hello, and last the registry's.
  */
 export class CoordinatorLink {
   /** The coordinator's peer id once dialled. */
@@ -56,19 +61,36 @@ export class CoordinatorLink {
 
   /** Joins the coordinator joined last, or the first of the others that answers; the last error when none does. */
   async join(): Promise<void> {
-    const candidates = [...new Set([this.#joined, ...this.deps.coordinatorAddrs, ...this.#mesh])];
+    const known = [...new Set([this.#joined, ...this.deps.coordinatorAddrs, ...this.#mesh])];
+    let failure = await this.#joinFirst(known);
+    if (failure === undefined) return;
+    const discovered = (await this.deps.discover?.().catch(() => [])) ?? [];
+    const more = discovered.filter((address) => !known.includes(address));
+    if (more.length > 0) failure = await this.#joinFirst(more);
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Joins the first candidate that answers and is active; the last error when none is. */
+  async #joinFirst(candidates: readonly string[]): Promise<unknown> {
     let failure: unknown;
     for (const address of candidates) {
       try {
         this.peer = await this.deps.host.dial(address, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
+        const coordinator = peerIdToAddress(this.peer);
+        if (this.deps.coordinatorActive && !(await this.deps.coordinatorActive(coordinator)))
+          throw new IdlegridError(
+            'COORDINATOR_UNREGISTERED',
+            `coordinator ${coordinator} at ${address} is not active in the CoordinatorRegistry`,
+            { details: { coordinator, address } },
+          );
         await this.#sendOffer('hello');
         this.#joined = address;
-        return;
+        return undefined;
       } catch (error) {
         failure = error;
       }
     }
-    throw failure;
+    return failure ?? new IdlegridError('P2P_UNREACHABLE', 'no coordinator to join');
   }
 
   /** Re-signs the offer when a third of its lifetime (or two beats) is left, or when forced. */

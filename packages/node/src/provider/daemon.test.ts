@@ -42,6 +42,7 @@ const network: NetworkConfig = {
   chainId: 31_337,
   token: privateKeyToAccount(generatePrivateKey()).address,
   staking: privateKeyToAccount(generatePrivateKey()).address,
+  coordinatorRegistry: privateKeyToAccount(generatePrivateKey()).address,
   paymentChannels: privateKeyToAccount(generatePrivateKey()).address,
   deployBlock: '0',
   embedded: true,
@@ -105,6 +106,8 @@ beforeAll(async () => {
     dataDir,
     coordinator: host.multiaddrs()[0]!,
     network,
+    // The fake coordinator above is on no chain's registry.
+    chainChecks: false,
     heartbeatIntervalMs: 100,
     offerTtlSeconds: 1,
     hardware: { cpuCores: 2, memoryMb: 2048 },
@@ -340,6 +343,7 @@ describe('provider daemon', () => {
       dataDir: join(dataDir, 'night-owl'),
       coordinator: host.multiaddrs()[0]!,
       network,
+      chainChecks: false,
       heartbeatIntervalMs: 100,
       availability: { kind: 'window', startMinute: start, endMinute: (start + 60) % 1440 },
     });

@@ -17,6 +17,7 @@ import {
 import type { LeaseSecrets } from '@idlegrid/protocol/privacy';
 import { connect, loadOrCreateKey, loadPrivateKey, randomNonce, readNetworkConfig } from '@idlegrid/sdk';
 import type { Address, Hex } from 'viem';
+import { activeCoordinatorCheck, activeCoordinators } from '../chain/coordinator-registry.js';
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
 import { DatasetRegistry } from '../datasets/dataset-registry.js';
 import {
@@ -120,6 +121,10 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   // Specs and vouchers signed by a client's session key (an API key) are checked on the chain.
   const sessionGrants = chainSessionGrants(network);
   const acceptDelegate = sessionKeyDelegate(sessionGrants);
+  // Only coordinators bonded in the registry are joined and obeyed; it also lists more to join.
+  const coordinatorActive = options.chainChecks === false ? undefined : activeCoordinatorCheck(network);
+  const discoverCoordinators = async () =>
+    (await activeCoordinators(network)).map((c) => c.p2p).filter((p2p) => p2p.includes('/p2p/'));
   const emit = (event: ProviderEvent) => options.onEvent?.(event);
   const now = options.now ?? (() => new Date());
   const load = options.sampleLoad ?? sampleLoad;
@@ -181,6 +186,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     host,
     channel,
     coordinatorAddrs: [options.coordinator, ...(options.fallbackCoordinators ?? [])],
+    ...(coordinatorActive ? { coordinatorActive, discover: discoverCoordinators } : {}),
     nextNonce,
     now,
     load,
@@ -336,6 +342,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
         replayGuard: assignmentGuard,
         runtimes: offered(),
         acceptDelegate,
+        ...(coordinatorActive ? { coordinatorActive } : {}),
       });
       if (!availableNow())
         throw new IdlegridError('PROVIDER_UNAVAILABLE', "outside this provider's availability");

@@ -40,6 +40,7 @@ export const ERROR_CODES = [
   'VERIFICATION_UNSUPPORTED',
   'RESULT_DISPUTED',
   'NOT_AUTHORIZED',
+  'COORDINATOR_UNREGISTERED',
   // wallets and configuration
   'KEY_NOT_FOUND',
   'KEY_INVALID',

@@ -13,6 +13,8 @@ const networkConfigSchema = z.object({
   rpcUrl: z.url(),
   chainId: z.number().int().positive(),
   token: address,
+  /** Where coordinators bond and list their endpoints (providers join only active ones). */
+  coordinatorRegistry: address,
   staking: address,
   paymentChannels: address,
   deployBlock: z.string().regex(/^\d+$/),

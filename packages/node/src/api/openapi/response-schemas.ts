@@ -81,6 +81,7 @@ export const payeesAnswerSchema = z.object({ payees: z.array(looseObjectSchema) 
 export const networkAnswerSchema = z.looseObject({
   chainId: z.int().min(1),
   token: addressSchema,
+  coordinatorRegistry: addressSchema,
   staking: addressSchema,
   paymentChannels: addressSchema,
   coordinator: addressSchema,

@@ -38,6 +38,7 @@ export function ledgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps): void 
       toWireJson({
         chainId: network.chainId,
         token: network.token,
+        coordinatorRegistry: network.coordinatorRegistry,
         staking: network.staking,
         paymentChannels: network.paymentChannels,
         coordinator: deps.coordinator,
