@@ -1,9 +1,9 @@
-import { networkDomain, ReplayGuard, signMessage } from '@idlegrid/protocol';
+import { networkDomain, ReplayGuard, signMessage, toWireJson } from '@idlegrid/protocol';
 import { buildWasmJobSpec } from '@idlegrid/sdk';
 import type { Address } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
-import { type AssignmentExpectations, checkAssignment } from './assignment-check.js';
+import { type AssignmentExpectations, checkAssignment, parseJobAssign } from './assignment-check.js';
 
 const domain = networkDomain(31_337, privateKeyToAccount(generatePrivateKey()).address);
 const client = privateKeyToAccount(generatePrivateKey());
@@ -35,7 +35,8 @@ async function assignment() {
     nonce: 1n,
     expiry: nowSeconds + 120n,
   });
-  return { assignment: signed, spec };
+  // As it arrives on the wire.
+  return parseJobAssign(JSON.parse(toWireJson({ assignment: signed, spec, commitReveal: false })));
 }
 
 const expectations = (
