@@ -1,5 +1,7 @@
 import './polyfills.js';
 import { IdlegridError, localAccount } from '@idlegrid/protocol';
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2';
+import { dcutr } from '@libp2p/dcutr';
 import { type GossipSub, type GossipsubOpts, gossipsub } from '@libp2p/gossipsub';
 import { type Identify, identify } from '@libp2p/identify';
 import type { AbortOptions, Libp2p } from '@libp2p/interface';
@@ -28,7 +30,17 @@ export interface P2PHostOptions {
   bootstrap?: readonly string[];
   /** Gossipsub tuning, e.g. a short `heartbeatInterval` in tests. */
   gossipsub?: Partial<GossipsubOpts>;
+  /**
+   * Circuit relay v2, with DCUtR to upgrade relayed connections to direct ones where a hole can
+   * be punched. `server`: relays for the peers that reserve a slot (coordinators, public by
+   * role); `client`: reserves a slot on the relays it is connected to, so that it can be
+   * reached through them even when it cannot be dialled (providers behind NAT).
+   */
+  relay?: 'server' | 'client';
 }
+
+/** A coordinator relays for every provider joined to it: well above libp2p's default of 15. */
+const MAX_RELAY_RESERVATIONS = 4_096;
 
 export interface BootstrapResult {
   connected: string[];
@@ -58,15 +70,18 @@ export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
   const libp2p = await createLibp2p({
     start: false,
     privateKey: key,
-    addresses: { listen: [...(options.listen ?? DEFAULT_LISTEN)] },
+    addresses: {
+      listen: [...(options.listen ?? DEFAULT_LISTEN), ...(options.relay === 'client' ? ['/p2p-circuit'] : [])],
+    },
     // The defaults (5 inbound connections per second per IP, 10 being set up at once) refuse a
     // coordinator's providers when several start at once behind one address (a localnet, a NAT),
     // and the coordinators of a mesh that all dial a newcomer when they hear of it.
     connectionManager: { inboundConnectionThreshold: 100, maxIncomingPendingConnections: 100 },
-    transports: [tcp()],
+    transports: options.relay ? [tcp(), circuitRelayTransport()] : [tcp()],
     connectionEncrypters: [withCoalescedWrites(noise())],
     streamMuxers: [yamux()],
     services: {
+      ...relayServices(options.relay),
       identify: identify(),
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,
@@ -122,4 +137,19 @@ export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
     peers: () => libp2p.getPeers().map((peer) => peer.toString()),
   };
   return host;
+}
+
+function relayServices(role: P2PHostOptions['relay']) {
+  if (!role) return {};
+  // The mesh's own jobs travel over relayed connections until DCUtR replaces them: no limit
+  // on their duration or bytes (libp2p's default cuts them at 2 minutes and 128 KiB).
+  const server =
+    role === 'server'
+      ? {
+          relay: circuitRelayServer({
+            reservations: { maxReservations: MAX_RELAY_RESERVATIONS, applyDefaultLimit: false },
+          }),
+        }
+      : {};
+  return { ...server, dcutr: dcutr() };
 }

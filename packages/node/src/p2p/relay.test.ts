@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { P2PHost } from './host.js';
+import { Libp2pMessageChannel } from './libp2p-channel.js';
+import { startTestHost, waitFor } from './testing.js';
+
+// A coordinator (relay server), a provider that listens on no socket at all, so that nobody can
+// dial it (as behind a NAT), and another coordinator that must reach it.
+let relay: P2PHost;
+let hidden: P2PHost;
+let dialer: P2PHost;
+
+beforeAll(async () => {
+  relay = await startTestHost({ relay: 'server' });
+  hidden = await startTestHost({ relay: 'client', listen: [] });
+  dialer = await startTestHost({ relay: 'server' });
+});
+
+afterAll(async () => {
+  for (const host of [dialer, hidden, relay]) await host?.stop();
+});
+
+const circuitAddress = () => hidden.multiaddrs().find((address) => address.includes('/p2p-circuit'));
+
+describe('circuit relay v2', () => {
+  it('makes a provider that cannot be dialled reachable through the coordinator it joined', async () => {
+    expect(hidden.multiaddrs()).toEqual([]);
+    await hidden.dial(relay.multiaddrs()[0]!);
+    // Once joined, it holds a reservation: its address is the relay's, with /p2p-circuit.
+    await waitFor(() => circuitAddress() !== undefined, 10_000, 'a relay reservation');
+    expect(circuitAddress()).toBe(`${relay.multiaddrs()[0]}/p2p-circuit/p2p/${hidden.peerId}`);
+
+    const channel = new Libp2pMessageChannel({ timeoutMs: 5_000 }, { libp2p: hidden.libp2p });
+    await channel.start();
+    channel.handle('echo', (message) => ({ echo: message.body, from: message.from.address }));
+    const asking = new Libp2pMessageChannel({ timeoutMs: 5_000 }, { libp2p: dialer.libp2p });
+    await asking.start();
+    try {
+      expect(await dialer.dial(circuitAddress()!)).toBe(hidden.peerId);
+      expect(await asking.request(hidden.peerId, 'echo', { job: 1 })).toEqual({
+        echo: { job: 1 },
+        from: dialer.address,
+      });
+    } finally {
+      await asking.stop();
+      await channel.stop();
+    }
+  });
+});
