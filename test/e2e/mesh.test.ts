@@ -31,11 +31,12 @@ interface NetworkAnswer {
 const networkOf = async (apiUrl: string) =>
   (await new CoordinatorClient({ url: apiUrl }).getJson('/v1/network')) as NetworkAnswer;
 
+/** The providers joined to this coordinator, online (not those it knows through the mesh). */
 const onlineAt = async (apiUrl: string) => {
   const { providers } = (await new CoordinatorClient({ url: apiUrl }).getJson('/v1/providers')) as {
-    providers: { address: string; online: boolean }[];
+    providers: { address: string; online: boolean; joinedVia: string | null }[];
   };
-  return providers.filter((p) => p.online).map((p) => p.address);
+  return providers.filter((p) => p.online && p.joinedVia === null).map((p) => p.address);
 };
 
 let net: TestNet;

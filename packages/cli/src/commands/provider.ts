@@ -22,6 +22,8 @@ import { formatTokens, parseAmount, table } from '../format.js';
 
 interface StartOptions {
   coordinatorP2p: string[];
+  /** False with --no-listen. */
+  listen: boolean;
   name: string;
   price: string;
   priceGpuSecond: string;
@@ -84,6 +86,10 @@ export function registerProviderCommands(provider: Command): void {
       '600',
     )
     .option('--region <region>', 'region announced in offers', '')
+    .option(
+      '--no-listen',
+      'open no p2p port (as behind a NAT): the provider dials its coordinators and is reached through their relays',
+    )
     .option('--availability <policy>', 'always | window:22:00-07:00 | idle:0.5', 'always')
     .option('--cores <n>', 'cores to offer (default: all)')
     .option('--memory-gb <n>', 'memory to offer in GiB (default: all)')
@@ -113,6 +119,7 @@ export function registerProviderCommands(provider: Command): void {
         ...(minJobSeconds ? { minJobSeconds: Math.floor(minJobSeconds) } : {}),
         ...(maxJobSeconds ? { maxWallTimeMs: Math.floor(maxJobSeconds * 1000) } : {}),
         region: options.region,
+        ...(options.listen === false ? { listen: [] } : {}),
         availability,
         hardware: {
           ...(cores ? { cpuCores: Math.floor(cores) } : {}),

@@ -40,6 +40,7 @@ import {
 } from './job-intake.js';
 import { JobStreams } from './job-streams.js';
 import { LeaseKeyRelay } from './lease-keys.js';
+import { adoptMeshProviders } from './mesh-providers.js';
 import { registerCoordinatorHandlers } from './p2p-handlers.js';
 import { PaymentForwarder } from './payment-forwarder.js';
 import { ProviderRegistry } from './provider-registry.js';
@@ -128,6 +129,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const host = await createP2PHost({
     privateKey: options.privateKey,
     ...(options.p2pListen ? { listen: options.p2pListen } : {}),
+    // Providers joined here can be reached by the rest of the mesh through this coordinator.
+    relay: 'server',
   });
   const channel = new Libp2pMessageChannel({ name: JOBS_PROTOCOL }, { libp2p: host.libp2p });
   const gossip = new Libp2pGossip({ domain }, { pubsub: host.libp2p.services.pubsub });
@@ -147,6 +150,12 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     ...(chainChecks ? { trusts: slasherCheck(options.network) } : {}),
     ...(options.announceMs === undefined ? {} : { announceMs: options.announceMs }),
   });
+  // Providers joined to other coordinators are placed on too, through their coordinator's relay.
+  // Only with the chain: a provider takes work from a coordinator it did not join only once the
+  // CoordinatorRegistry says that coordinator is registered.
+  const unmeshed = chainChecks
+    ? adoptMeshProviders({ mesh, registry, host, ...(stakeRules ? { stakeOf: stakeRules.stakeOf } : {}) })
+    : () => {};
   const unpunished = registry.onPunished((punishment) => {
     mesh
       .announcePunishment(punishment)
@@ -209,6 +218,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     domain,
     assignments,
     leaseMs,
+    apiUrl: () => apiUrl,
     verification: {
       settings: verification,
       canaries,
@@ -347,6 +357,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       unsubscribe();
       unregister();
       unpunished();
+      unmeshed();
       mesh.stop();
       gossip.stop();
       await api.close();

@@ -60,6 +60,8 @@ export interface DispatcherDeps {
   /** Whether a provider not joined here is alive at another coordinator (the mesh relays its heartbeats): its leases are not lost. */
   aliveElsewhere?: (provider: Address, now: number) => boolean;
   assignTimeoutMs?: number;
+  /** This coordinator's HTTP API, sent with each assignment: a provider joined elsewhere fetches and uploads there. */
+  apiUrl?: () => string;
   now?: () => number;
 }
 
@@ -360,6 +362,7 @@ export class Dispatcher {
             spec: job.spec,
             commitReveal,
             ...(Object.keys(inline).length > 0 && { inputs: inline }),
+            ...(this.deps.apiUrl && { apiUrl: this.deps.apiUrl() }),
           },
           { timeoutMs: this.deps.assignTimeoutMs ?? 10_000 },
         ),

@@ -18,6 +18,12 @@ export interface ProviderEntry {
   stake: bigint | undefined;
   /** Smoothed round trip measured by this coordinator, ms. */
   rttMs: number | undefined;
+  /**
+   * The peer id of the coordinator it is joined to, when that is another coordinator of the
+   * mesh: it was heard of through the mesh, and is reached through that coordinator's relay.
+   * Undefined for a provider joined here.
+   */
+  via: PeerRef | undefined;
 }
 
 const SUSPENSION_MS = 3_600_000;
@@ -61,10 +67,22 @@ export class ProviderRegistry {
     readonly scheduler: Scheduler,
   ) {}
 
-  upsertOffer(peer: PeerRef, offer: Offer, now: number, stake: bigint | undefined): ProviderEntry {
+  /**
+   * A provider's offer: from the provider itself (joined here), or relayed by the coordinator
+   * `via` (joined there). A provider joined here is not taken for another's while it is online.
+   */
+  upsertOffer(
+    peer: PeerRef,
+    offer: Offer,
+    now: number,
+    stake: bigint | undefined,
+    via?: PeerRef,
+  ): ProviderEntry | undefined {
     const existing = this.#providers.get(offer.provider);
+    if (via !== undefined && existing && existing.via === undefined && this.isOnline(existing.address, now))
+      return undefined;
     const entry: ProviderEntry = existing
-      ? { ...existing, peer, offer, lastSeen: now, stake }
+      ? { ...existing, peer, offer, lastSeen: now, stake, via }
       : {
           address: offer.provider,
           peer,
@@ -75,6 +93,7 @@ export class ProviderRegistry {
           jobsFailed: 0,
           stake,
           rttMs: undefined,
+          via,
         };
     this.#providers.set(offer.provider, entry);
     this.#disconnected.delete(entry.address);
@@ -86,9 +105,10 @@ export class ProviderRegistry {
     return entry;
   }
 
-  recordHeartbeat(heartbeat: Heartbeat, now: number): void {
+  /** A heartbeat from the provider (`relayed`: through the mesh, which counts only for one joined elsewhere). */
+  recordHeartbeat(heartbeat: Heartbeat, now: number, relayed = false): void {
     const entry = this.#providers.get(heartbeat.provider);
-    if (!entry) return;
+    if (!entry || (relayed && entry.via === undefined)) return;
     entry.heartbeat = heartbeat;
     entry.lastSeen = now;
     this.#disconnected.delete(entry.address);
@@ -198,10 +218,11 @@ export class ProviderRegistry {
     return this.#providers.get(address);
   }
 
-  /** How many providers are online now. */
+  /** How many providers joined here are online now. */
   onlineCount(now: number): number {
     let online = 0;
-    for (const address of this.#providers.keys()) if (this.isOnline(address, now)) online++;
+    for (const entry of this.#providers.values())
+      if (entry.via === undefined && this.isOnline(entry.address, now)) online++;
     return online;
   }
 

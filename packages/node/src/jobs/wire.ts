@@ -94,6 +94,12 @@ export const jobAssignSchema = z.object({
    * against its CID and uses it instead of downloading it, a round trip saved.
    */
   inputs: z.record(z.string(), z.base64()).optional(),
+  /**
+   * The assigning coordinator's HTTP API. A provider joined to another coordinator of the mesh
+   * (the assignment came through the mesh) fetches the job's artifacts and uploads its outputs
+   * there; one joined to this coordinator uses the API its hello answer named.
+   */
+  apiUrl: z.url().optional(),
 });
 
 /** Inputs up to this many bytes in all travel inside `job.assign`. */

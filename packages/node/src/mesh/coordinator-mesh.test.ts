@@ -3,6 +3,7 @@ import { sampleMessages } from '@idlegrid/protocol/testing';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { P2PHost } from '../p2p/host.js';
+import { peerIdOfWallet } from '../p2p/identity.js';
 import { Libp2pGossip } from '../p2p/libp2p-gossip.js';
 import { startTestHost, waitFor } from '../p2p/testing.js';
 import { OFFERS_TOPIC } from '../p2p/topics.js';
@@ -92,6 +93,34 @@ describe('the mesh of coordinators', () => {
     );
     // The first is forgotten once it stops announcing.
     await waitFor(() => !knows(second, [first]), 10_000, 'the lost coordinator to leave the list');
+  });
+
+  it("names a relayed provider's peer and the coordinator it came through, and tells a newcomer of it", async () => {
+    const first = await startNode();
+    const second = await startNode(first.host.multiaddrs());
+    await waitFor(() => knows(second, [first]) && knows(first, [second]), 10_000, 'the mesh');
+    const providerKey = generatePrivateKey();
+    const provider = privateKeyToAccount(providerKey);
+    const samples = sampleMessages(provider.address, BigInt(Math.floor(Date.now() / 1000)) + 600n);
+    const offer = await signMessage(provider, domain, 'Offer', samples.Offer);
+    const heard = (node: Node) => node.mesh.providers().find((p) => p.offer.provider === provider.address);
+    await waitFor(
+      () => {
+        first.mesh.relayOffer(offer);
+        return heard(second) !== undefined;
+      },
+      10_000,
+      'the offer across the mesh',
+    );
+    // Its peer id is the signer's (not whatever peer relayed it), reached through the first's relay.
+    expect(heard(second)).toMatchObject({ peer: peerIdOfWallet(providerKey), via: first.host.peerId });
+    expect(second.mesh.routesTo(heard(second)!)).toEqual(
+      first.host.multiaddrs().map((address) => `${address}/p2p-circuit/p2p/${peerIdOfWallet(providerKey)}`),
+    );
+    // A coordinator that appears later hears of it too, without the provider offering again.
+    const third = await startNode(first.host.multiaddrs());
+    await waitFor(() => heard(third) !== undefined, 10_000, 'the newcomer to hear of the provider');
+    expect(heard(third)?.via).toBe(first.host.peerId);
   });
 
   it("drops an offer altered by the coordinator relaying it: it is its provider's signature that counts", async () => {

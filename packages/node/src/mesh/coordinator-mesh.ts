@@ -10,6 +10,7 @@ import {
 } from '@idlegrid/protocol';
 import type { Address, Hex } from 'viem';
 import type { Gossip } from '../p2p/api.js';
+import { peerIdOfSigner } from '../p2p/identity.js';
 import { COORDINATORS_TOPIC, HEARTBEATS_TOPIC, OFFERS_TOPIC, PUNISHMENTS_TOPIC } from '../p2p/topics.js';
 
 /** The peer id a multiaddr ends with (`.../p2p/<id>`), or ''. */
@@ -41,6 +42,10 @@ export interface MeshProvider {
   offer: Offer;
   heartbeat?: Heartbeat;
   seenAt: number;
+  /** Its peer id, recovered from its offer's signature. */
+  peer: string;
+  /** The peer id of the coordinator that relayed its offer: the one it is joined to. */
+  via: string | undefined;
 }
 
 export interface CoordinatorMeshDeps {
@@ -81,6 +86,9 @@ export class CoordinatorMesh {
   readonly #providers = new Map<string, MeshProvider>();
   readonly #punishments: MeshPunishment[] = [];
   readonly #listeners = new Set<(provider: MeshProvider) => void>();
+  readonly #beatListeners = new Set<(heartbeat: Heartbeat) => void>();
+  /** The latest offer of each provider joined here: told again to a coordinator that newly appears. */
+  readonly #relayed = new Map<string, SignedMessage<'Offer'>>();
   readonly #unsubscribe: (() => void)[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #nonce = BigInt(Date.now()) * 1000n;
@@ -97,8 +105,10 @@ export class CoordinatorMesh {
       gossip.subscribe(COORDINATORS_TOPIC, (message) =>
         this.#announced(message as VerifiedMessage<'CoordinatorAnnounce'>),
       ),
-      gossip.subscribe(OFFERS_TOPIC, (message) =>
-        this.#offered((message as VerifiedMessage<'Offer'>).message),
+      gossip.subscribe(
+        OFFERS_TOPIC,
+        (message, { origin }) =>
+          void this.#offered(message as VerifiedMessage<'Offer'>, origin).catch(() => {}),
       ),
       gossip.subscribe(HEARTBEATS_TOPIC, (message) =>
         this.#beat((message as VerifiedMessage<'Heartbeat'>).message),
@@ -144,7 +154,21 @@ export class CoordinatorMesh {
 
   /** A provider joined here sent a signed offer: the mesh learns it, signed by the provider. */
   relayOffer(offer: SignedMessage<'Offer'>): void {
+    this.#relayed.set(offer.message.provider.toLowerCase(), offer);
     void this.deps.gossip.publish(OFFERS_TOPIC, offer).catch(() => {});
+  }
+
+  /**
+   * Publishes again the unexpired offers of the providers joined here: a coordinator that just
+   * appeared would otherwise learn of them only when each renews its offer, minutes later.
+   * Those that heard them already drop the copies as replays.
+   */
+  #relayAgain(): void {
+    const nowSeconds = BigInt(Math.floor(this.#now() / 1000));
+    for (const [key, offer] of this.#relayed) {
+      if (offer.message.expiry < nowSeconds) this.#relayed.delete(key);
+      else void this.deps.gossip.publish(OFFERS_TOPIC, offer).catch(() => {});
+    }
   }
 
   relayHeartbeat(heartbeat: SignedMessage<'Heartbeat'>): void {
@@ -189,10 +213,34 @@ export class CoordinatorMesh {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Called with each heartbeat of a provider known through the mesh; returns the unsubscribe function. */
+  onHeartbeat(listener: (heartbeat: Heartbeat) => void): () => void {
+    this.#beatListeners.add(listener);
+    return () => this.#beatListeners.delete(listener);
+  }
+
+  /**
+   * Where a provider joined to another coordinator can be reached: through that coordinator's
+   * relay (circuit relay v2), which works also when the provider cannot be dialled; DCUtR then
+   * replaces the relayed connection by a direct one where a hole can be punched.
+   */
+  routesTo(provider: MeshProvider): string[] {
+    if (!provider.via) return [];
+    // Its last known addresses, even if its announcements are late: the dial will tell.
+    const relay = [...this.#coordinators.values()].find((c) =>
+      c.p2p.some((address) => peerIdIn(address) === provider.via),
+    );
+    return (relay?.p2p ?? [])
+      .filter((address) => !address.includes('/p2p-circuit'))
+      .map((address) => `${address}/p2p-circuit/p2p/${provider.peer}`);
+  }
+
   #announced({ message }: VerifiedMessage<'CoordinatorAnnounce'>): void {
     if (message.coordinator === this.deps.signer.address) return;
     const key = message.coordinator.toLowerCase();
-    const known = this.#coordinators.has(key);
+    // New, or back after it was gone (a restart forgets what it heard).
+    const previous = this.#coordinators.get(key);
+    const known = previous !== undefined && previous.seenAt >= this.#now() - 3 * this.#announceMs;
     this.#coordinators.set(key, {
       address: message.coordinator,
       apiUrl: message.apiUrl,
@@ -200,8 +248,10 @@ export class CoordinatorMesh {
       providers: message.providers,
       seenAt: this.#now(),
     });
-    if (!known && this.#links() < (this.deps.maxLinks ?? 12))
-      void this.deps.dial(message.p2p).catch(() => {});
+    if (known) return;
+    // Once linked (gossip needs a moment to graft the newcomer), it hears of our providers.
+    setTimeout(() => this.#relayAgain(), this.#announceMs).unref?.();
+    if (this.#links() < (this.deps.maxLinks ?? 12)) void this.deps.dial(message.p2p).catch(() => {});
   }
 
   /** How many coordinators of the mesh this host is connected to. */
@@ -210,10 +260,11 @@ export class CoordinatorMesh {
     return this.coordinators().filter((c) => c.p2p.some((address) => peers.has(peerIdIn(address)))).length;
   }
 
-  #offered(offer: Offer): void {
+  async #offered({ message: offer, signature }: VerifiedMessage<'Offer'>, origin: string | undefined) {
     const key = offer.provider.toLowerCase();
     const known = this.#providers.get(key);
-    const provider: MeshProvider = { ...known, offer, seenAt: this.#now() };
+    const peer = known?.peer ?? (await peerIdOfSigner(this.deps.domain, 'Offer', offer, signature as Hex));
+    const provider: MeshProvider = { ...known, offer, seenAt: this.#now(), peer, via: origin };
     this.#providers.set(key, provider);
     for (const listener of this.#listeners) listener(provider);
   }
@@ -235,7 +286,9 @@ export class CoordinatorMesh {
 
   #beat(heartbeat: Heartbeat): void {
     const known = this.#providers.get(heartbeat.provider.toLowerCase());
-    if (known) Object.assign(known, { heartbeat, seenAt: this.#now() });
+    if (!known) return;
+    Object.assign(known, { heartbeat, seenAt: this.#now() });
+    for (const listener of this.#beatListeners) listener(heartbeat);
   }
 
   #now(): number {

@@ -37,6 +37,12 @@ export interface P2PHostOptions {
    * reached through them even when it cannot be dialled (providers behind NAT).
    */
   relay?: 'server' | 'client';
+  /**
+   * Whether this node may dial an address (any dial, libp2p's own included). A provider dials
+   * its coordinators only where they were vouched for (its configuration, its coordinator's mesh
+   * list, the on-chain registry), not wherever a peer's identify message says it listens.
+   */
+  allowDial?: (address: string) => boolean;
 }
 
 /** A coordinator relays for every provider joined to it: well above libp2p's default of 15. */
@@ -71,13 +77,19 @@ export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
     start: false,
     privateKey: key,
     addresses: {
-      listen: [...(options.listen ?? DEFAULT_LISTEN), ...(options.relay === 'client' ? ['/p2p-circuit'] : [])],
+      listen: [
+        ...(options.listen ?? DEFAULT_LISTEN),
+        ...(options.relay === 'client' ? ['/p2p-circuit'] : []),
+      ],
     },
     // The defaults (5 inbound connections per second per IP, 10 being set up at once) refuse a
     // coordinator's providers when several start at once behind one address (a localnet, a NAT),
     // and the coordinators of a mesh that all dial a newcomer when they hear of it.
     connectionManager: { inboundConnectionThreshold: 100, maxIncomingPendingConnections: 100 },
     transports: options.relay ? [tcp(), circuitRelayTransport()] : [tcp()],
+    ...(options.allowDial
+      ? { connectionGater: { denyDialMultiaddr: (address) => !options.allowDial!(address.toString()) } }
+      : {}),
     connectionEncrypters: [withCoalescedWrites(noise())],
     streamMuxers: [yamux()],
     services: {

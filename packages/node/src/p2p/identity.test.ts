@@ -1,9 +1,9 @@
-import { isIdlegridError } from '@idlegrid/protocol';
+import { isIdlegridError, localAccount, networkDomain, signMessage } from '@idlegrid/protocol';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { generatePrivateKey, privateKeyToAddress } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
-import { libp2pKeyOfWallet, peerIdOfWallet, peerIdToAddress } from './identity.js';
+import { libp2pKeyOfWallet, peerIdOfSigner, peerIdOfWallet, peerIdToAddress } from './identity.js';
 
 function codeOf(action: () => unknown): unknown {
   try {
@@ -35,5 +35,24 @@ describe('p2p identity', () => {
     expect(codeOf(() => peerIdToAddress(ed25519))).toBe('P2P_PEER_KEY_UNSUPPORTED');
     expect(codeOf(() => peerIdToAddress('not-a-peer'))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => libp2pKeyOfWallet('0x1234'))).toBe('KEY_INVALID');
+  });
+
+  it('recovers the peer id of whoever signed a message', async () => {
+    const domain = networkDomain(31_337, privateKeyToAddress(generatePrivateKey()));
+    // 8 random keys cover both parities of the recovered public key
+    for (let i = 0; i < 8; i++) {
+      const key = generatePrivateKey();
+      const signer = localAccount(key);
+      const { message, signature } = await signMessage(signer, domain, 'Heartbeat', {
+        provider: signer.address,
+        sequence: 1n,
+        cpuLoadPermille: 0,
+        memoryFreeMb: 0,
+        activeJobs: 0,
+        nonce: 1n,
+        expiry: 2_000_000_000n,
+      });
+      expect(await peerIdOfSigner(domain, 'Heartbeat', message, signature)).toBe(peerIdOfWallet(key));
+    }
   });
 });

@@ -1,9 +1,15 @@
 import { ECDH } from 'node:crypto';
-import { IdlegridError } from '@idlegrid/protocol';
-import { privateKeyFromRaw } from '@libp2p/crypto/keys';
+import {
+  IdlegridError,
+  type MessageKind,
+  type MessageOf,
+  type NetworkDomain,
+  typedDataOf,
+} from '@idlegrid/protocol';
+import { privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys';
 import type { PeerId, Secp256k1PrivateKey } from '@libp2p/interface';
-import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id';
-import { type Address, bytesToHex, type Hex, hexToBytes } from 'viem';
+import { peerIdFromPrivateKey, peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id';
+import { type Address, bytesToHex, type Hex, hashTypedData, hexToBytes, recoverPublicKey } from 'viem';
 import { publicKeyToAddress } from 'viem/accounts';
 
 /** The libp2p identity of a wallet: the same secp256k1 key as its Ethereum account. */
@@ -53,4 +59,21 @@ export function parsePeerId(peer: string): PeerId {
   } catch (cause) {
     throw new IdlegridError('INVALID_ARGUMENT', `not a peer id: ${peer}`, { cause, details: { peer } });
   }
+}
+
+/**
+ * The peer id of whoever signed a message: its key recovered from the EIP-712 signature. A
+ * coordinator learns this way which peer to reach for a provider it heard of only through
+ * another coordinator's relay of its signed offer.
+ */
+export async function peerIdOfSigner<K extends MessageKind>(
+  domain: NetworkDomain,
+  kind: K,
+  message: MessageOf<K>,
+  signature: Hex,
+): Promise<string> {
+  const hash = hashTypedData(typedDataOf(domain, kind, message) as never);
+  const uncompressed = hexToBytes(await recoverPublicKey({ hash, signature }));
+  const compressed = ECDH.convertKey(uncompressed, 'secp256k1', undefined, undefined, 'compressed');
+  return peerIdFromPublicKey(publicKeyFromRaw(compressed as Buffer)).toString();
 }

@@ -21,10 +21,10 @@ export interface AnswerDeliveryDeps {
   now: () => Date;
   outbox: ResultOutbox;
   sealed: SealedResults;
-  /** A request to the coordinator joined now. */
-  request: (type: string, body: unknown) => Promise<unknown>;
-  /** The API of the coordinator joined now, if any: a restarted one may serve elsewhere. */
-  apiUrl: () => string | undefined;
+  /** A request about the job to its coordinator: the one that assigned it through the mesh, or the one joined now. */
+  request: (jobId: string, type: string, body: unknown) => Promise<unknown>;
+  /** The API of the job's coordinator, if any is joined: a restarted one may serve elsewhere. */
+  apiUrl: (jobId: string) => string | undefined;
 }
 
 /**
@@ -59,12 +59,12 @@ export async function queueAnswer(
   });
   let blobs: Record<string, string> | undefined;
   const result = async () => {
-    blobs ??= await stageOutput(deps.apiUrl() ?? args.apiUrl, output);
+    blobs ??= await stageOutput(deps.apiUrl(args.jobId) ?? args.apiUrl, output);
     return { reveal, manifest: output.manifest, blobs };
   };
   const deadlineMs = Number(spec.deadline) * 1000;
   let send = async () => {
-    await deps.request(JOB_MESSAGES.result, await result());
+    await deps.request(args.jobId, JOB_MESSAGES.result, await result());
   };
   if (args.commitReveal) {
     const commit = await signMessage(deps.signer, deps.domain, 'ResultCommit', {
@@ -76,7 +76,7 @@ export async function queueAnswer(
     });
     deps.sealed.seal(args.jobId, deadlineMs, result);
     send = async () => {
-      await deps.request(JOB_MESSAGES.commit, { commit });
+      await deps.request(args.jobId, JOB_MESSAGES.commit, { commit });
     };
   }
   return {

@@ -49,6 +49,8 @@ export class CoordinatorLink {
   #joined: string;
   /** The mesh's other coordinators, as the last hello named them. */
   #mesh: string[] = [];
+  /** Coordinators the registry listed when none known answered. */
+  #discovered: string[] = [];
   #offerExpiresAt = 0;
   #heartbeatSequence = 0n;
 
@@ -64,8 +66,8 @@ export class CoordinatorLink {
     const known = [...new Set([this.#joined, ...this.deps.coordinatorAddrs, ...this.#mesh])];
     let failure = await this.#joinFirst(known);
     if (failure === undefined) return;
-    const discovered = (await this.deps.discover?.().catch(() => [])) ?? [];
-    const more = discovered.filter((address) => !known.includes(address));
+    this.#discovered = (await this.deps.discover?.().catch(() => [])) ?? [];
+    const more = this.#discovered.filter((address) => !known.includes(address));
     if (more.length > 0) failure = await this.#joinFirst(more);
     if (failure !== undefined) throw failure;
   }
@@ -91,6 +93,17 @@ export class CoordinatorLink {
       }
     }
     return failure ?? new IdlegridError('P2P_UNREACHABLE', 'no coordinator to join');
+  }
+
+  /**
+   * Whether an address is one of a coordinator vouched for: configured, named by the mesh in a
+   * hello, or listed in the registry. Compared without the peer id (and any relayed part).
+   */
+  vouchesFor(address: string): boolean {
+    const host = hostPart(address);
+    return [this.#joined, ...this.deps.coordinatorAddrs, ...this.#mesh, ...this.#discovered].some(
+      (known) => hostPart(known) === host,
+    );
   }
 
   /** Re-signs the offer when a third of its lifetime (or two beats) is left, or when forced. */
@@ -156,4 +169,10 @@ function checkAck(ack: HelloAck, peerAddress: Address, domain: NetworkDomain): v
       },
     );
   }
+}
+
+/** A multiaddr up to its first peer id: `/ip4/1.2.3.4/tcp/4001/p2p/Qm...` is `/ip4/1.2.3.4/tcp/4001`. */
+function hostPart(address: string): string {
+  const at = address.indexOf('/p2p/');
+  return at < 0 ? address : address.slice(0, at);
 }

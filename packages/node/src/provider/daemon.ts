@@ -42,6 +42,7 @@ import { detectHardware } from './hardware.js';
 import { failedOutput, type JobOutput, runJob } from './job-runner.js';
 import { type ActiveJob, JobSlots } from './job-slots.js';
 import { sampleLoad } from './load.js';
+import { MeshJobs } from './mesh-jobs.js';
 import { ModelRegistry } from './model-registry.js';
 import { nonceSource, type OfferTerms } from './offer.js';
 import { LeaseKeyInbox, privateArtifacts, sealOutput } from './private-runs.js';
@@ -79,9 +80,15 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   // Awaited below, once the host is up; a failure before that must not count as unhandled.
   local.catch(() => {});
   const closeRuntimes = () => runtimesReady.then((set) => set.close()).catch(() => {});
+  // Set once the link exists (dials before that are the first dial to the configured coordinator).
+  let vouchedFor: ((address: string) => boolean) | undefined;
   const host = await createP2PHost({
     privateKey,
     ...(options.listen ? { listen: options.listen } : {}),
+    // A slot on the coordinator's relay: the rest of the mesh reaches it there, dialable or not.
+    relay: 'client',
+    // Its own dials, and libp2p's (relay discovery, DCUtR), go only to coordinators vouched for.
+    allowDial: (address) => vouchedFor?.(address) ?? true,
   }).catch(async (error: unknown) => {
     await closeRuntimes();
     throw error;
@@ -169,6 +176,9 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   let stopped = false;
 
   const channel = new Libp2pMessageChannel({ name: JOBS_PROTOCOL }, { libp2p: host.libp2p });
+  const meshJobs = new MeshJobs();
+  /** Who a job's messages go to, and come from: its coordinator in the mesh, or the one joined now. */
+  const coordinatorPeerOf = (jobId: string) => meshJobs.get(jobId)?.peer ?? link.peer;
   const answers: AnswerDeliveryDeps = {
     signer: account,
     domain,
@@ -176,8 +186,8 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     now,
     outbox,
     sealed,
-    request: (type, body) => channel.request(link.peer, type, body),
-    apiUrl: () => link.hello?.apiUrl,
+    request: (jobId, type, body) => channel.request(coordinatorPeerOf(jobId), type, body),
+    apiUrl: (jobId) => meshJobs.get(jobId)?.apiUrl ?? link.hello?.apiUrl,
   };
   const link = new CoordinatorLink({
     signer: account,
@@ -194,6 +204,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     runningJobs: () => active.size,
     emit,
   });
+  vouchedFor = (address) => link.vouchesFor(address);
   const availableNow = () =>
     isAvailable(terms.availability, {
       now: now(),
@@ -215,6 +226,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       if (available) await link.refreshOffer(!wasAvailable || modelsChanged || datasetsChanged, heartbeatMs);
       wasAvailable = available;
       void outbox.retry();
+      meshJobs.prune(now().getTime());
     } catch (error) {
       link.hello = undefined;
       emit({ type: 'disconnected', error: messageOf(error) });
@@ -264,7 +276,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       let streamed = Promise.resolve();
       const onProgress = (progress: RunProgress) => {
         streamed = streamed
-          .then(() => channel.send(link.peer, JOB_MESSAGES.progress, { jobId, ...progress }))
+          .then(() => channel.send(coordinatorPeerOf(jobId), JOB_MESSAGES.progress, { jobId, ...progress }))
           .catch(() => {});
       };
       const output = await produceOutput(jobId, spec, artifacts, signal, onProgress);
@@ -326,18 +338,23 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   channel.handle(JOB_MESSAGES.assign, async ({ from, body }) => {
     let jobId: string | undefined;
     try {
+      const parsed = parseJobAssign(body);
       const hello = link.hello;
-      if (!hello || from.id !== link.peer)
+      const joined = hello !== undefined && from.id === link.peer;
+      // Another coordinator of the mesh may place work here through the one joined, once the
+      // registry says it is registered (checked with the assignment): only with the chain.
+      const meshPeer = !joined && coordinatorActive !== undefined && parsed.apiUrl !== undefined;
+      if (!joined && !meshPeer)
         throw new IdlegridError(
           'ASSIGNMENT_INVALID',
-          'assignments are accepted only from the coordinator we joined',
+          'assignments are accepted only from the coordinator we joined, or a registered one of its mesh',
         );
-      const parsed = parseJobAssign(body);
+      const apiUrl = joined ? hello.apiUrl : parsed.apiUrl!;
       jobId = (parsed.spec.message as { jobId?: string }).jobId;
       if (jobId && active.has(jobId)) return { accepted: true };
       const checked = await checkAssignment(parsed, {
         domain,
-        coordinator: hello.coordinator as Address,
+        coordinator: joined ? (hello.coordinator as Address) : from.address,
         provider: account.address,
         replayGuard: assignmentGuard,
         runtimes: offered(),
@@ -347,8 +364,14 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       if (!availableNow())
         throw new IdlegridError('PROVIDER_UNAVAILABLE', "outside this provider's availability");
       const job = active.take(checked.spec.jobId, Math.max(1, checked.spec.cpuCores), checked.spec.memoryMb);
+      if (meshPeer)
+        meshJobs.add(checked.spec.jobId, {
+          peer: from.id,
+          apiUrl,
+          until: Number(checked.spec.deadline) * 1000,
+        });
       if (isPrivate(checked.spec)) leaseKeys.expect(checked.spec.jobId, checked.spec.client);
-      void execute(checked.spec.jobId, job, checked.spec, hello.apiUrl, parsed.commitReveal, parsed.inputs);
+      void execute(checked.spec.jobId, job, checked.spec, apiUrl, parsed.commitReveal, parsed.inputs);
       return { accepted: true };
     } catch (error) {
       const code = isIdlegridError(error) ? error.code : 'INTERNAL';
@@ -359,7 +382,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
 
   channel.handle(JOB_MESSAGES.cancel, ({ from, body }) => {
     const jobId = (body as { jobId?: unknown } | null)?.jobId;
-    if (from.id !== link.peer || typeof jobId !== 'string') return;
+    if (typeof jobId !== 'string' || from.id !== coordinatorPeerOf(jobId)) return;
     outbox.discard(jobId.toLowerCase());
     sealed.discard(jobId.toLowerCase());
     const job = active.get(jobId);
@@ -370,8 +393,9 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
 
   channel.handle(JOB_MESSAGES.keys, async ({ from, body }) => {
     const parsed = jobKeysSchema.safeParse(body);
-    if (from.id !== link.peer || !parsed.success)
-      throw new IdlegridError('MESSAGE_INVALID', 'expected { keys } from our coordinator');
+    const jobId = (parsed.data?.keys.message as { jobId?: unknown } | undefined)?.jobId;
+    if (!parsed.success || typeof jobId !== 'string' || from.id !== coordinatorPeerOf(jobId))
+      throw new IdlegridError('MESSAGE_INVALID', "expected { keys } from the job's coordinator");
     await leaseKeys.accept(parsed.data.keys);
     return { accepted: true };
   });
@@ -396,8 +420,8 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
 
   channel.handle(JOB_MESSAGES.reveal, async ({ from, body }) => {
     const parsed = jobRevealSchema.safeParse(body);
-    if (from.id !== link.peer || !parsed.success)
-      throw new IdlegridError('MESSAGE_INVALID', 'expected { jobId } from our coordinator');
+    if (!parsed.success || from.id !== coordinatorPeerOf(parsed.data.jobId))
+      throw new IdlegridError('MESSAGE_INVALID', "expected { jobId } from the job's coordinator");
     if (cheater?.withholdsReveals)
       throw new IdlegridError('RESULT_INVALID', `answer to ${parsed.data.jobId} withheld`);
     return sealed.reveal(parsed.data.jobId);

@@ -4,6 +4,7 @@ import { type Address, getAddress, isAddress } from 'viem';
 import type { ProviderEntry, ProviderRegistry } from '../../coordinator/provider-registry.js';
 import type { JobStore } from '../../jobs/api.js';
 import { JOB_STATES } from '../../jobs/job-states.js';
+import { peerIdToAddress } from '../../p2p/identity.js';
 import type { PaymentLedger } from '../../store/payment-ledger.js';
 import type { ThroughputMeter } from '../throughput-meter.js';
 
@@ -31,6 +32,8 @@ export function networkRoutes(app: FastifyInstance, deps: NetworkRouteDeps): voi
     jobsFailed: entry.jobsFailed,
     stake: entry.stake ?? null,
     rttMs: entry.rttMs ?? null,
+    /** The coordinator it is joined to, when another one of the mesh (jobs reach it through that one's relay). */
+    joinedVia: entry.via ? peerIdToAddress(entry.via) : null,
     earned: paid.get(entry.address) ?? 0n,
     /** Its drop-out risk, against its usual level, and why (predictive maintenance). */
     risk: registry.scheduler.failures.riskOf(entry.address),
