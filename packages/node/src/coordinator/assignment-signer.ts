@@ -15,9 +15,20 @@ import type { Address } from 'viem';
  */
 const ASSIGNMENT_VALIDITY_SECONDS = 120;
 
+/** The `job.assign` body's optional parts. */
+export interface AssignExtras {
+  commitReveal?: boolean;
+  inputs?: Record<string, string>;
+}
+
 /** Signs the coordinator's assignments (first runs, audits, arbiters) with nonces unique per coordinator run. */
 export class AssignmentSigner {
   #nonce = 0n;
+  /**
+   * This coordinator's HTTP API, once it listens: told in every assignment, so that a provider
+   * joined to another coordinator of the mesh fetches and uploads here.
+   */
+  apiUrl: string | undefined;
 
   constructor(
     private readonly signer: TypedDataSigner,
@@ -40,5 +51,10 @@ export class AssignmentSigner {
       nonce: this.#nonce,
       expiry: BigInt(Math.floor(nowMs / 1000) + ASSIGNMENT_VALIDITY_SECONDS),
     });
+  }
+
+  /** A `job.assign` message: the signed assignment, the client's spec as signed, and this coordinator's API. */
+  body(assignment: SignedMessage<'Assignment'>, spec: unknown, extras: AssignExtras = {}) {
+    return { assignment, spec, ...extras, ...(this.apiUrl ? { apiUrl: this.apiUrl } : {}) };
   }
 }

@@ -177,7 +177,7 @@ export class CanaryChecks {
     this.#standsFor.set(message.jobId, jobId);
     await this.#keep(first, record);
     const accepted = await this.deps.channel
-      .request(peer, JOB_MESSAGES.assign, { assignment, spec }, { timeoutMs: 10_000 })
+      .request(peer, JOB_MESSAGES.assign, this.deps.assignments.body(assignment, spec), { timeoutMs: 10_000 })
       .then((answer) => jobAssignAckSchema.parse(answer).accepted)
       .then((taken) => (taken && sealed ? this.#giveKeys(peer, client, message, sealed.secrets) : taken))
       .catch(() => false);

@@ -218,7 +218,6 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     domain,
     assignments,
     leaseMs,
-    apiUrl: () => apiUrl,
     verification: {
       settings: verification,
       canaries,
@@ -284,6 +283,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
 
   await dispatcher.recover();
   apiUrl = await api.listen({ host: options.apiHost ?? '127.0.0.1', port: options.apiPort ?? 0 });
+  assignments.apiUrl = apiUrl;
   await host.start();
   await channel.start();
   gossip.start();

@@ -60,8 +60,6 @@ export interface DispatcherDeps {
   /** Whether a provider not joined here is alive at another coordinator (the mesh relays its heartbeats): its leases are not lost. */
   aliveElsewhere?: (provider: Address, now: number) => boolean;
   assignTimeoutMs?: number;
-  /** This coordinator's HTTP API, sent with each assignment: a provider joined elsewhere fetches and uploads there. */
-  apiUrl?: () => string;
   now?: () => number;
 }
 
@@ -357,13 +355,10 @@ export class Dispatcher {
         await this.deps.channel.request(
           entry.peer,
           JOB_MESSAGES.assign,
-          {
-            assignment,
-            spec: job.spec,
+          this.#assignments.body(assignment, job.spec, {
             commitReveal,
             ...(Object.keys(inline).length > 0 && { inputs: inline }),
-            ...(this.deps.apiUrl && { apiUrl: this.deps.apiUrl() }),
-          },
+          }),
           { timeoutMs: this.deps.assignTimeoutMs ?? 10_000 },
         ),
       );

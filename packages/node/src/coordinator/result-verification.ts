@@ -389,7 +389,7 @@ export class ResultVerification {
         await this.deps.channel.request(
           peer,
           JOB_MESSAGES.assign,
-          { assignment, spec: job.spec, commitReveal: this.commitsFirst(spec) },
+          this.deps.assignments.body(assignment, job.spec, { commitReveal: this.commitsFirst(spec) }),
           { timeoutMs: 10_000 },
         ),
       );

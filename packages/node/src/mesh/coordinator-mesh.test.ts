@@ -174,7 +174,15 @@ describe('the mesh of coordinators', () => {
     const honest = privateKeyToAccount(generatePrivateKey()).address;
     const evidenceHash = `0x${'ab'.repeat(32)}` as const;
     await impostor.mesh.announcePunishment({ provider: honest, reason: 'canary-failed', evidenceHash });
-    await slasher.mesh.announcePunishment({ provider: cheat, reason: 'canary-failed', evidenceHash });
+    // As punish() hands it over: with its evidence CID and transaction, which the notice leaves out.
+    const punishment = {
+      provider: cheat,
+      reason: 'canary-failed',
+      evidenceHash,
+      evidenceCid: 'bafy',
+      transaction: '0x1',
+    };
+    await slasher.mesh.announcePunishment(punishment);
     // Both notices arrived and were weighed: only the slasher's was believed.
     await waitFor(() => asked.length === 2, 10_000, 'both punishments to arrive');
     expect(asked.sort()).toEqual([slasher.host.address, impostor.host.address].sort());

@@ -183,7 +183,10 @@ export class CoordinatorMesh {
   }): Promise<void> {
     const notice = await signMessage(this.deps.signer, this.deps.domain, 'PunishmentNotice', {
       coordinator: this.deps.signer.address,
-      ...punishment,
+      // Named one by one: the punishment passed in may carry more (its evidence CID, its transaction).
+      provider: punishment.provider,
+      reason: punishment.reason,
+      evidenceHash: punishment.evidenceHash,
       nonce: ++this.#nonce,
       expiry: BigInt(Math.floor(this.#now() / 1000) + 3_600),
     });

@@ -277,7 +277,9 @@ export class LlmRescoring {
       this.#byCheck.set(message.jobId.toLowerCase(), job.id);
       this.deps.onAssigned?.(message, checker, leaseExpiresAt);
       const ack = await this.deps.channel
-        .request(peer, JOB_MESSAGES.assign, { assignment, spec: signed }, { timeoutMs: 10_000 })
+        .request(peer, JOB_MESSAGES.assign, this.deps.assignments.body(assignment, signed), {
+          timeoutMs: 10_000,
+        })
         .then((answer) => jobAssignAckSchema.parse(answer))
         .catch(() => ({ accepted: false }));
       // Refused or unreachable: the next pass asks another.
