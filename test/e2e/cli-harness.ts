@@ -34,12 +34,17 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 
   });
 }
 
-/** Starts a long-running command and resolves with its first JSON line on stdout. */
+/**
+ * Starts a long-running command and resolves with its first JSON line on stdout. `prefix`: a
+ * command it runs under, e.g. `ip netns exec NAME` to run it in a network namespace.
+ */
 export function startCli(
   args: string[],
+  prefix: readonly string[] = [],
 ): Promise<{ child: ChildProcess; first: unknown; exited: Promise<number> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const [command, ...before] = [...prefix, process.execPath];
+    const child = spawn(command!, [...before, BIN, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, ...TIED },
     });

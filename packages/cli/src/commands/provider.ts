@@ -22,8 +22,8 @@ import { formatTokens, parseAmount, table } from '../format.js';
 
 interface StartOptions {
   coordinatorP2p: string[];
-  /** False with --no-listen. */
-  listen: boolean;
+  /** The --listen multiaddrs, false with --no-listen, absent for the default (loopback). */
+  listen?: string[] | false;
   name: string;
   price: string;
   priceGpuSecond: string;
@@ -87,6 +87,11 @@ export function registerProviderCommands(provider: Command): void {
     )
     .option('--region <region>', 'region announced in offers', '')
     .option(
+      '--listen <multiaddr>',
+      'p2p address to listen on, e.g. /ip4/0.0.0.0/tcp/4002 (repeatable; loopback on a free port by default)',
+      collectUrls,
+    )
+    .option(
       '--no-listen',
       'open no p2p port (as behind a NAT): the provider dials its coordinators and is reached through their relays',
     )
@@ -119,7 +124,7 @@ export function registerProviderCommands(provider: Command): void {
         ...(minJobSeconds ? { minJobSeconds: Math.floor(minJobSeconds) } : {}),
         ...(maxJobSeconds ? { maxWallTimeMs: Math.floor(maxJobSeconds * 1000) } : {}),
         region: options.region,
-        ...(options.listen === false ? { listen: [] } : {}),
+        ...(options.listen === false ? { listen: [] } : options.listen ? { listen: options.listen } : {}),
         availability,
         hardware: {
           ...(cores ? { cpuCores: Math.floor(cores) } : {}),
@@ -137,6 +142,7 @@ export function registerProviderCommands(provider: Command): void {
         const info = {
           address: daemon.address,
           peerId: daemon.peerId,
+          p2pAddrs: daemon.multiaddrs(),
           hardware: daemon.hardware,
           availability: formatAvailability(availability),
         };

@@ -6,9 +6,9 @@ import {
 } from '@idlegrid/protocol';
 import type { Address } from 'viem';
 import type { JobRecord, JobRun, JobStore } from '../jobs/api.js';
-import { JOB_MESSAGES } from '../jobs/wire.js';
+import { heldVoucherSchema, JOB_MESSAGES } from '../jobs/wire.js';
 import type { MessageChannel } from '../p2p/api.js';
-import type { PaymentLedger } from '../store/payment-ledger.js';
+import type { PaymentLedger, VoucherState } from '../store/payment-ledger.js';
 import type { JobEventBus } from './job-event-bus.js';
 import type { DelegateCheck } from './job-intake.js';
 import type { ProviderRegistry } from './provider-registry.js';
@@ -47,6 +47,37 @@ export interface PayOptions {
  */
 export class PaymentForwarder {
   constructor(private readonly deps: PaymentForwarderDeps) {}
+
+  /**
+   * The latest voucher from `client` to `provider`: this coordinator's record, brought up to
+   * date with the one the provider holds. With separate stores, a client may have paid the same
+   * provider through another coordinator of the mesh: a voucher that built on this
+   * coordinator's record alone would not supersede the provider's, and be refused as stale.
+   * The provider's copy counts only as the client signed it.
+   */
+  async latest(client: Address, provider: Address): Promise<VoucherState> {
+    await this.#syncWithProvider(client, provider).catch(() => {});
+    return this.deps.payments.latest(client, provider);
+  }
+
+  async #syncWithProvider(client: Address, provider: Address): Promise<void> {
+    const peer = this.deps.registry.get(provider)?.peer;
+    if (!peer) return;
+    const answer = heldVoucherSchema.parse(
+      await this.deps.channel.request(peer, JOB_MESSAGES.heldVoucher, { client }, { timeoutMs: 5_000 }),
+    );
+    if (!answer.voucher) return;
+    const held = await verifySignedMessage(this.deps.domain, answer.voucher, {
+      kind: 'Voucher',
+      ...(this.deps.acceptDelegate ? { acceptDelegate: this.deps.acceptDelegate } : {}),
+    });
+    if (held.message.client !== client || held.message.provider !== provider) return;
+    if (held.message.nonce <= (await this.deps.payments.latest(client, provider)).nonce) return;
+    await this.deps.payments.record(
+      { kind: 'Voucher', message: held.message, signature: held.signature },
+      Date.now(),
+    );
+  }
 
   async payees(jobId: string): Promise<Payee[]> {
     const job = await this.deps.store.get(jobId);
@@ -91,7 +122,7 @@ export class PaymentForwarder {
           },
         );
       }
-      const previous = await this.deps.payments.latest(job.client, payee.provider);
+      const previous = await this.latest(job.client, payee.provider);
       const increment = voucher.message.cumulativeAmount - previous.cumulativeAmount;
       if (voucher.message.nonce <= previous.nonce || increment < BigInt(payee.amount)) {
         throw new IdlegridError(

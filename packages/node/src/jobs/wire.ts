@@ -40,6 +40,8 @@ export const JOB_MESSAGES = {
   commit: 'job.commit',
   reveal: 'job.reveal',
   payment: 'job.payment',
+  /** Asks a provider for the voucher it holds from a client: the one it was paid by last, through any coordinator. */
+  heldVoucher: 'job.voucher',
   keys: 'job.keys',
   erase: 'artifact.erase',
   ping: 'peer.ping',
@@ -137,6 +139,8 @@ export const jobCommitSchema = z.object({ commit: signed });
 export const jobRevealSchema = z.object({ jobId: z.string().regex(/^0x[0-9a-fA-F]{64}$/) });
 
 export const jobPaymentSchema = z.object({ voucher: signed });
+export const heldVoucherRequestSchema = z.object({ client: z.string() });
+export const heldVoucherSchema = z.object({ voucher: signed.nullable() });
 /** A private job's secrets for the provider's lease, sealed to it and signed by the job's client. */
 export const jobKeysSchema = z.object({ keys: signed });
 

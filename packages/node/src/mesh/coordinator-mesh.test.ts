@@ -23,8 +23,9 @@ const nodes: Node[] = [];
 async function startNode(
   peers: readonly string[] = [],
   punishments: { trusts?: (coordinator: string) => Promise<boolean>; heard?: string[] } = {},
+  allowDial?: () => boolean,
 ): Promise<Node> {
-  const host = await startTestHost();
+  const host = await startTestHost(allowDial ? { allowDial } : {});
   const gossip = new Libp2pGossip({ domain }, { pubsub: host.libp2p.services.pubsub });
   const mesh = new CoordinatorMesh({
     gossip,
@@ -121,6 +122,49 @@ describe('the mesh of coordinators', () => {
     const third = await startNode(first.host.multiaddrs());
     await waitFor(() => heard(third) !== undefined, 10_000, 'the newcomer to hear of the provider');
     expect(heard(third)?.via).toBe(first.host.peerId);
+  });
+
+  it('heals after a coordinator is cut off from the mesh, and offers converge again', async () => {
+    const first = await startNode();
+    const second = await startNode(first.host.multiaddrs());
+    let linked = true;
+    const cutOff = await startNode(first.host.multiaddrs(), {}, () => linked);
+    await waitFor(() => knows(cutOff, [first, second]) && knows(first, [cutOff]), 10_000, 'the mesh');
+
+    // Cut: it can dial no one, and every connection it has (one dialled to it just before the
+    // cut, say) drops, as across a cut link, until both sides have forgotten each other.
+    linked = false;
+    const cut = () => {
+      for (const peer of cutOff.host.libp2p.getPeers()) void cutOff.host.libp2p.hangUp(peer).catch(() => {});
+    };
+    await waitFor(
+      () => {
+        cut();
+        return !knows(first, [cutOff]) && !knows(cutOff, [first]);
+      },
+      10_000,
+      'both sides to forget',
+    );
+    cut();
+    const provider = privateKeyToAccount(generatePrivateKey());
+    const samples = sampleMessages(provider.address, BigInt(Math.floor(Date.now() / 1000)) + 600n);
+    const offer = await signMessage(provider, domain, 'Offer', samples.Offer);
+    const heard = (node: Node) => node.mesh.providers().some((p) => p.offer.provider === provider.address);
+    await waitFor(
+      () => {
+        first.mesh.relayOffer(offer);
+        return heard(second);
+      },
+      10_000,
+      'the offer to reach the rest of the mesh',
+    );
+    expect(heard(cutOff)).toBe(false);
+
+    // Healed: it joins again through the coordinator it started from, and hears of the provider
+    // without the provider offering again (the first tells a coordinator back from the gone).
+    linked = true;
+    await waitFor(() => knows(first, [cutOff]) && knows(cutOff, [first, second]), 10_000, 'the mesh to heal');
+    await waitFor(() => heard(cutOff), 10_000, 'the offer to converge');
   });
 
   it("drops an offer altered by the coordinator relaying it: it is its provider's signature that counts", async () => {

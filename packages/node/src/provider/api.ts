@@ -84,6 +84,8 @@ export interface ProviderStats {
 export interface ProviderDaemon {
   address: `0x${string}`;
   peerId: string;
+  /** Where it listens for p2p connections (its relayed addresses once it holds a reservation). */
+  multiaddrs(): string[];
   hardware: Hardware;
   earnings: EarningsWallet;
   stats(): ProviderStats;

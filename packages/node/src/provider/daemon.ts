@@ -16,11 +16,12 @@ import {
 } from '@idlegrid/protocol';
 import type { LeaseSecrets } from '@idlegrid/protocol/privacy';
 import { connect, loadOrCreateKey, loadPrivateKey, randomNonce, readNetworkConfig } from '@idlegrid/sdk';
-import type { Address, Hex } from 'viem';
+import { type Address, getAddress, type Hex, isAddress } from 'viem';
 import { activeCoordinatorCheck, activeCoordinators } from '../chain/coordinator-registry.js';
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
 import { DatasetRegistry } from '../datasets/dataset-registry.js';
 import {
+  heldVoucherRequestSchema,
   JOB_MESSAGES,
   JOBS_PROTOCOL,
   jobKeysSchema,
@@ -442,6 +443,17 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     return { accepted: true };
   });
 
+  // Coordinators of the mesh ask what this provider was paid last by a client, so that a voucher
+  // sent through one coordinator builds on one sent through another.
+  channel.handle(JOB_MESSAGES.heldVoucher, async ({ from, body }) => {
+    const parsed = heldVoucherRequestSchema.safeParse(body);
+    const fromCoordinator =
+      from.id === link.peer || (coordinatorActive !== undefined && (await coordinatorActive(from.address)));
+    if (!parsed.success || !isAddress(parsed.data.client) || !fromCoordinator)
+      throw new IdlegridError('MESSAGE_INVALID', 'expected { client } from a coordinator');
+    return { voucher: earnings.held(getAddress(parsed.data.client)) ?? null };
+  });
+
   // A lost connection to the coordinator (it restarted) means saying hello again on the
   // next tick: a new coordinator process knows nothing of this provider.
   host.libp2p.addEventListener('peer:disconnect', (event) => {
@@ -466,6 +478,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   return {
     address: account.address,
     peerId: host.peerId,
+    multiaddrs: () => host.multiaddrs(),
     hardware,
     earnings,
     stats: () => ({

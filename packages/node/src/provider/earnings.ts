@@ -116,6 +116,11 @@ export class EarningsWallet {
     return { client, increase: cumulativeAmount - (held?.cumulativeAmount ?? 0n) };
   }
 
+  /** The voucher held from `client`: the latest it paid by, through whichever coordinator. */
+  held(client: Address): SignedMessage<'Voucher'> | undefined {
+    return this.#accounts.get(client)?.voucher;
+  }
+
   /** Vouchers worth redeeming: newer and larger than what was redeemed, and not expired. */
   pending(nowSeconds = BigInt(Math.floor(Date.now() / 1000))): SignedMessage<'Voucher'>[] {
     return [...this.#accounts.values()]

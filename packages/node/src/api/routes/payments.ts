@@ -34,7 +34,7 @@ export function paymentRoutes(
   app.get<{ Params: { client: string; provider: string } }>(
     '/v1/payments/:client/:provider',
     async (request, reply) => {
-      const latest = await deps.payments.latest(
+      const latest = await deps.forwarder.latest(
         addressParam(request.params.client, 'client'),
         addressParam(request.params.provider, 'provider'),
       );

@@ -17,6 +17,8 @@ export interface LinkFaults {
 export interface FaultProxyOptions extends Partial<LinkFaults> {
   /** Where connections go: a port on 127.0.0.1 (or `host`). */
   target: { port: number; host?: string };
+  /** Where it listens: 127.0.0.1 by default; a namespace's gateway address to serve a node inside it. */
+  listenHost?: string;
   random?: () => number;
 }
 
@@ -56,7 +58,7 @@ export class FaultProxy {
     const server = createServer();
     const proxy = new FaultProxy(server, options);
     server.on('connection', (client) => proxy.#accept(client));
-    server.listen(0, '127.0.0.1');
+    server.listen(0, options.listenHost ?? '127.0.0.1');
     await once(server, 'listening');
     return proxy;
   }

@@ -1,0 +1,157 @@
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createP2PHost } from '@idlegrid/node';
+import { FaultProxy } from '@idlegrid/node/testing';
+import { CoordinatorClient, readNetworkConfig, writeNetworkConfig } from '@idlegrid/sdk';
+import { generatePrivateKey } from 'viem/accounts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startCli } from './cli-harness.js';
+import { isAlive, killPid, pidOf, startNet, type TestNet, waitFor } from './localnet-harness.js';
+import { createNatNamespace, type NatNamespace, namespaceUnavailable } from './nat-namespace.js';
+
+const HASH_CHAIN = fileURLToPath(
+  new URL('../../packages/node/examples/wasm/build/hash-chain.wasm', import.meta.url),
+);
+
+interface MeshCoordinatorInfo {
+  address: string;
+  apiUrl: string;
+  p2p: string;
+}
+
+// Namespaces need root, ip and nft: CI has them (.ci/run), so there their absence is a failure.
+const unavailable = namespaceUnavailable();
+if (unavailable && process.env.CI) throw new Error(`the NAT test cannot run: ${unavailable}`);
+if (unavailable) console.warn(`skipping the NAT test: ${unavailable}`);
+
+let net: TestNet;
+let nat: NatNamespace | undefined;
+let first: MeshCoordinatorInfo;
+let second: MeshCoordinatorInfo;
+/** Where the provider inside listens, as it says. */
+let providerP2p: string[] = [];
+const proxies: FaultProxy[] = [];
+let providerDir = '';
+
+/** A port of this host made reachable from inside the namespace, at its gateway. */
+async function exposed(port: number): Promise<number> {
+  const proxy = await FaultProxy.start({ target: { port }, listenHost: nat!.gateway });
+  proxies.push(proxy);
+  return proxy.port;
+}
+
+beforeAll(async () => {
+  if (unavailable) return;
+  // provider-1 joins the first coordinator; the second has no provider of its own.
+  net = await startNet(1, ['--coordinators', '2']);
+  const { coordinators } = JSON.parse(await readFile(join(net.dataDir, 'localnet.json'), 'utf8')) as {
+    coordinators: MeshCoordinatorInfo[];
+  };
+  [first, second] = coordinators as [MeshCoordinatorInfo, MeshCoordinatorInfo];
+  nat = createNatNamespace();
+
+  // Inside, provider-1 knows the chain and its coordinator at the gateway, nothing else.
+  const network = await readNetworkConfig(net.dataDir);
+  const rpc = new URL(network.rpcUrl);
+  providerDir = await mkdtemp(join(tmpdir(), 'idlegrid-nat-provider-'));
+  await mkdir(join(providerDir, 'keys'), { recursive: true });
+  await copyFile(join(net.dataDir, 'keys', 'provider-1.key'), join(providerDir, 'keys', 'provider-1.key'));
+  await chmod(join(providerDir, 'keys', 'provider-1.key'), 0o600);
+  await writeNetworkConfig(providerDir, {
+    ...network,
+    rpcUrl: `http://${nat.gateway}:${await exposed(Number(rpc.port))}`,
+  });
+  const [, p2pPort, peer] = /\/tcp\/(\d+)\/p2p\/(.+)$/.exec(first.p2p)!;
+  const coordinatorThere = `/ip4/${nat.gateway}/tcp/${await exposed(Number(p2pPort))}/p2p/${peer}`;
+
+  const pid = await pidOf(net.dataDir, '--name provider-1 ');
+  killPid(pid, 'SIGKILL');
+  await waitFor(() => !isAlive(pid), 10_000, 'provider-1 to die');
+  const started = await startCli(
+    [
+      '--data-dir',
+      providerDir,
+      '--json',
+      'provider',
+      'start',
+      '--name',
+      'provider-1',
+      '--coordinator-p2p',
+      coordinatorThere,
+      '--listen',
+      '/ip4/0.0.0.0/tcp/0',
+    ],
+    nat.exec,
+  );
+  providerP2p = (started.first as { p2pAddrs: string[] }).p2pAddrs;
+}, 240_000);
+
+afterAll(async () => {
+  nat?.remove();
+  for (const proxy of proxies) await proxy.close();
+  await net?.stop();
+  if (providerDir) await rm(providerDir, { recursive: true, force: true });
+}, 60_000);
+
+const jobRun = (coordinatorUrl: string) =>
+  runCli([
+    '--data-dir',
+    net.dataDir,
+    '--json',
+    'job',
+    '--coordinator',
+    coordinatorUrl,
+    'run',
+    '--wasm',
+    HASH_CHAIN,
+    '--args',
+    '2',
+    '--max-price',
+    '1',
+  ]);
+
+describe.skipIf(unavailable !== undefined)('a provider behind a NAT (a network namespace)', () => {
+  it('cannot be dialled, yet joins with one command, and runs and is paid for jobs of both coordinators', async () => {
+    const provider = net.providers[0]!;
+    // Nobody outside can open a connection to it: the namespace drops them.
+    const outsider = await createP2PHost({ privateKey: generatePrivateKey() });
+    await outsider.start();
+    try {
+      const listening = providerP2p.find((address) => address.startsWith(`/ip4/${nat!.inside}/`));
+      expect(listening).toBeDefined();
+      const direct = await outsider.dial(listening!, { signal: AbortSignal.timeout(3_000) }).then(
+        () => 'connected',
+        (error: { code?: string }) => error.code,
+      );
+      expect(direct).toBe('P2P_UNREACHABLE');
+    } finally {
+      await outsider.stop();
+    }
+
+    // Its own coordinator's job reaches it over the connection it opened.
+    const own = await jobRun(first.apiUrl);
+    expect(own.code, own.stderr).toBe(0);
+    expect(own.json.job).toMatchObject({ state: 'settled', provider: provider.address });
+
+    // The other coordinator reaches it through the first's relay.
+    await waitFor(
+      async () => {
+        const { providers } = (await new CoordinatorClient({ url: second.apiUrl }).getJson(
+          '/v1/providers',
+        )) as {
+          providers: { address: string; online: boolean; joinedVia: string | null }[];
+        };
+        return providers.some(
+          (p) => p.address === provider.address && p.online && p.joinedVia === first.address,
+        );
+      },
+      60_000,
+      'the second coordinator to hear of the provider',
+    );
+    const relayed = await jobRun(second.apiUrl);
+    expect(relayed.code, relayed.stderr).toBe(0);
+    expect(relayed.json.job).toMatchObject({ state: 'settled', provider: provider.address });
+  }, 180_000);
+});
