@@ -85,7 +85,9 @@ describe.runIf(url)('a cluster of coordinators on one PostgreSQL, processes on 1
       }),
     };
     const wasm = await module();
-    const inputs = Array.from({ length: 6 }, (_, i) => `in flight ${i}`);
+    // More jobs than the cluster's three providers have cores (4 + 2 + 8): the doomed coordinator
+    // places them on all of them, its own and the others' (through the mesh), and queues the rest.
+    const inputs = Array.from({ length: 16 }, (_, i) => `in flight ${i}`);
     const jobs: Job[] = [];
     for (const input of inputs) {
       jobs.push(
@@ -99,13 +101,12 @@ describe.runIf(url)('a cluster of coordinators on one PostgreSQL, processes on 1
         }),
       );
     }
-    // The doomed coordinator placed them on its provider: some run, the rest wait for a core.
     await waitFor(
       async () => (await getJob(ctx, jobs[0]!.id)).state === 'running',
       60_000,
       'the first job to run',
     );
-    // Its provider has 4 cores: two of the six jobs still wait in its queue when it dies.
+    // Two of the sixteen still wait for a core when it dies.
     const queued = new Set<string>();
     for (const job of jobs) if ((await getJob(ctx, job.id)).state === 'submitted') queued.add(job.id);
     const killedAt = Date.now();

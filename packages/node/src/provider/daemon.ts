@@ -178,8 +178,10 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
 
   const channel = new Libp2pMessageChannel({ name: JOBS_PROTOCOL }, { libp2p: host.libp2p });
   const meshJobs = new MeshJobs();
-  /** Who a job's messages go to, and come from: its coordinator in the mesh, or the one joined now. */
+  /** Who a job's messages go to: its coordinator in the mesh, or the one joined now. */
   const coordinatorPeerOf = (jobId: string) => meshJobs.get(jobId)?.peer ?? link.peer;
+  /** Who may speak for a job: its coordinator, or the one joined now (in a cluster, its owner's survivor). */
+  const speaksFor = (peer: string, jobId: string) => peer === link.peer || peer === coordinatorPeerOf(jobId);
   const answers: AnswerDeliveryDeps = {
     signer: account,
     domain,
@@ -187,7 +189,18 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     now,
     outbox,
     sealed,
-    request: (jobId, type, body) => channel.request(coordinatorPeerOf(jobId), type, body),
+    request: async (jobId, type, body) => {
+      const peer = coordinatorPeerOf(jobId);
+      try {
+        return await channel.request(peer, type, body);
+      } catch (error) {
+        // The coordinator that placed it through the mesh is gone: the one joined now may take the
+        // answer (in a cluster it shares the job's store; with separate stores it refuses it).
+        const gone = isIdlegridError(error, 'P2P_UNREACHABLE') || isIdlegridError(error, 'P2P_TIMEOUT');
+        if (peer === link.peer || !gone) throw error;
+        return channel.request(link.peer, type, body);
+      }
+    },
     apiUrl: (jobId) => meshJobs.get(jobId)?.apiUrl ?? link.hello?.apiUrl,
   };
   const link = new CoordinatorLink({
@@ -383,7 +396,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
 
   channel.handle(JOB_MESSAGES.cancel, ({ from, body }) => {
     const jobId = (body as { jobId?: unknown } | null)?.jobId;
-    if (typeof jobId !== 'string' || from.id !== coordinatorPeerOf(jobId)) return;
+    if (typeof jobId !== 'string' || !speaksFor(from.id, jobId)) return;
     outbox.discard(jobId.toLowerCase());
     sealed.discard(jobId.toLowerCase());
     const job = active.get(jobId);
@@ -395,7 +408,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   channel.handle(JOB_MESSAGES.keys, async ({ from, body }) => {
     const parsed = jobKeysSchema.safeParse(body);
     const jobId = (parsed.data?.keys.message as { jobId?: unknown } | undefined)?.jobId;
-    if (!parsed.success || typeof jobId !== 'string' || from.id !== coordinatorPeerOf(jobId))
+    if (!parsed.success || typeof jobId !== 'string' || !speaksFor(from.id, jobId))
       throw new IdlegridError('MESSAGE_INVALID', "expected { keys } from the job's coordinator");
     await leaseKeys.accept(parsed.data.keys);
     return { accepted: true };
@@ -421,7 +434,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
 
   channel.handle(JOB_MESSAGES.reveal, async ({ from, body }) => {
     const parsed = jobRevealSchema.safeParse(body);
-    if (!parsed.success || from.id !== coordinatorPeerOf(parsed.data.jobId))
+    if (!parsed.success || !speaksFor(from.id, parsed.data.jobId))
       throw new IdlegridError('MESSAGE_INVALID', "expected { jobId } from the job's coordinator");
     if (cheater?.withholdsReveals)
       throw new IdlegridError('RESULT_INVALID', `answer to ${parsed.data.jobId} withheld`);
