@@ -38,6 +38,9 @@ export function createNatNamespace(): NatNamespace {
   const hostEnd = `ign${id}h`;
   const nodeEnd = `ign${id}n`;
   const inside = (...args: string[]) => run('ip', 'netns', 'exec', name, ...args);
+  // One left by a run that was killed before it could clean up (same pid, so the same name).
+  if (execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).includes(name))
+    run('ip', 'netns', 'del', name);
   run('ip', 'netns', 'add', name);
   try {
     run('ip', 'link', 'add', hostEnd, 'type', 'veth', 'peer', 'name', nodeEnd);
