@@ -2,6 +2,27 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../packages/cli/bin/idlegrid.js', import.meta.url));
+/** An example WASI module's path (packages/node/examples/wasm). */
+export const exampleWasm = (name: 'hash-chain' | 'primes' | 'image-filter') =>
+  fileURLToPath(new URL(`../../packages/node/examples/wasm/build/${name}.wasm`, import.meta.url));
+
+/** `job run` of the hash chain (two rounds) through one coordinator, paid by the client's wallet. */
+export const runHashChainVia = (dataDir: string, coordinatorUrl: string) =>
+  runCli([
+    '--data-dir',
+    dataDir,
+    '--json',
+    'job',
+    '--coordinator',
+    coordinatorUrl,
+    'run',
+    '--wasm',
+    exampleWasm('hash-chain'),
+    '--args',
+    '2',
+    '--max-price',
+    '1',
+  ]);
 /** Every command a test starts watches its stdin pipe and ends with the test's process, however that ends. */
 const TIED = { IDLEGRID_EXIT_WITH_PARENT: '1' };
 

@@ -1,8 +1,13 @@
 import { join } from 'node:path';
-import { CoordinatorClient } from '@idlegrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from './cli-harness.js';
-import { startNet, startProvider, type TestNet, waitFor } from './localnet-harness.js';
+import {
+  providersAt as providersOf,
+  startNet,
+  startProvider,
+  type TestNet,
+  waitFor,
+} from './localnet-harness.js';
 
 interface Listed {
   account: string;
@@ -26,12 +31,8 @@ const cli = async (...args: string[]) => {
   return run.json;
 };
 const listed = async () => (await cli('coordinator', 'list')) as Listed[];
-const providersAt = async (apiUrl: string) => {
-  const { providers } = (await new CoordinatorClient({ url: apiUrl }).getJson('/v1/providers')) as {
-    providers: { address: string; online: boolean }[];
-  };
-  return providers.filter((p) => p.online).map((p) => p.address);
-};
+const providersAt = async (apiUrl: string) =>
+  (await providersOf(apiUrl)).filter((p) => p.online).map((p) => p.address);
 
 describe('coordinators registered on-chain (CoordinatorRegistry)', () => {
   it("lists the localnet's coordinator with the endpoints it published when it started", async () => {

@@ -21,10 +21,22 @@ export interface LocalnetProvider {
   address: Address;
 }
 
+/** A coordinator of the local network, as localnet.json lists it. */
+export interface LocalnetCoordinator {
+  name: string;
+  address: string;
+  apiUrl: string;
+  /** Its libp2p address, with its peer id. */
+  p2p: string;
+  pid: number;
+}
+
 /** A local network of processes, started by the real CLI in its own data directory. */
 export interface TestNet {
   dataDir: string;
   coordinatorUrl: string;
+  /** Every coordinator (`--coordinators N`), the first being `coordinatorUrl`'s. */
+  coordinators: LocalnetCoordinator[];
   /** The coordinator's libp2p address (with its peer id), as the providers dial it. */
   coordinatorP2p: string;
   providers: LocalnetProvider[];
@@ -80,6 +92,7 @@ export async function startNet(
     const info = JSON.parse(await readFile(join(dataDir, 'localnet.json'), 'utf8')) as {
       coordinatorUrl: string;
       coordinatorP2p: string;
+      coordinators: LocalnetCoordinator[];
       providers: LocalnetProvider[];
     };
     const network = await readNetworkConfig(dataDir);
@@ -88,6 +101,7 @@ export async function startNet(
       dataDir,
       coordinatorUrl,
       coordinatorP2p: info.coordinatorP2p,
+      coordinators: info.coordinators,
       providers: info.providers.map(({ name, address }) => ({ name, address })),
       ctx: {
         coordinator: new CoordinatorClient({ url: coordinatorUrl, timeoutMs: 20_000 }),
@@ -233,4 +247,17 @@ export async function postRaw(
 export async function runsInProgress(dataDir: string, provider: Address): Promise<number> {
   const entries = await readdir(join(dataDir, 'provider', provider, 'scratch')).catch(() => []);
   return entries.filter((entry) => entry.startsWith('idlegrid-wasm-')).length;
+}
+
+/** The providers a coordinator lists, and which of them are joined to another coordinator of the mesh. */
+export async function providersAt(apiUrl: string) {
+  const { providers } = (await new CoordinatorClient({ url: apiUrl }).getJson('/v1/providers')) as {
+    providers: {
+      address: string;
+      online: boolean;
+      joinedVia: string | null;
+      suspendedUntil: number | null;
+    }[];
+  };
+  return providers;
 }

@@ -1,54 +1,26 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CoordinatorClient } from '@idlegrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './cli-harness.js';
+import { runHashChainVia } from './cli-harness.js';
 import {
   isAlive,
   killPid,
+  type LocalnetCoordinator,
   pidOf,
+  providersAt,
   startNet,
   startProvider,
   type TestNet,
   waitFor,
 } from './localnet-harness.js';
 
-const HASH_CHAIN = fileURLToPath(
-  new URL('../../packages/node/examples/wasm/build/hash-chain.wasm', import.meta.url),
-);
-
-interface MeshCoordinatorInfo {
-  name: string;
-  address: string;
-  apiUrl: string;
-  p2p: string;
-}
-
-interface ProviderView {
-  address: string;
-  online: boolean;
-  joinedVia: string | null;
-}
-
 let net: TestNet;
-let first: MeshCoordinatorInfo;
-let second: MeshCoordinatorInfo;
-
-const providersAt = async (apiUrl: string) =>
-  (
-    (await new CoordinatorClient({ url: apiUrl }).getJson('/v1/providers')) as {
-      providers: ProviderView[];
-    }
-  ).providers;
+let first: LocalnetCoordinator;
+let second: LocalnetCoordinator;
 
 beforeAll(async () => {
   // One provider, joined to the first coordinator; the second has none of its own.
   net = await startNet(1, ['--coordinators', '2']);
-  const { coordinators } = JSON.parse(await readFile(join(net.dataDir, 'localnet.json'), 'utf8')) as {
-    coordinators: MeshCoordinatorInfo[];
-  };
-  [first, second] = coordinators as [MeshCoordinatorInfo, MeshCoordinatorInfo];
+  [first, second] = net.coordinators as [LocalnetCoordinator, LocalnetCoordinator];
   // It comes back with no port open at all: nobody can dial it, as behind a NAT.
   const provider = net.providers[0]!;
   const pid = await pidOf(net.dataDir, `--name ${provider.name} `);
@@ -78,21 +50,7 @@ describe('placement across the mesh (separate stores)', () => {
     ).toBeNull();
 
     // The CLI talks to the second coordinator alone: it runs the job through the first's relay.
-    const run = await runCli([
-      '--data-dir',
-      net.dataDir,
-      '--json',
-      'job',
-      '--coordinator',
-      second.apiUrl,
-      'run',
-      '--wasm',
-      HASH_CHAIN,
-      '--args',
-      '2',
-      '--max-price',
-      '1',
-    ]);
+    const run = await runHashChainVia(net.dataDir, second.apiUrl);
     expect(run.code, run.stderr).toBe(0);
     expect(run.json.job.state).toBe('settled'); // run, accepted, and paid by voucher
     expect(run.json.job.provider).toBe(provider.address);

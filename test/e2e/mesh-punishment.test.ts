@@ -1,37 +1,34 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CoordinatorClient, fetchResult, getBalances, type JobsContext, runWasmJob } from '@idlegrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobEvents, startNet, type TestNet, waitFor } from './localnet-harness.js';
+import { exampleWasm } from './cli-harness.js';
+import {
+  jobEvents,
+  type LocalnetCoordinator,
+  providersAt,
+  startNet,
+  type TestNet,
+  waitFor,
+} from './localnet-harness.js';
 
 const ONE_GRID = 10n ** 18n;
-const primes = () =>
-  readFile(fileURLToPath(new URL('../../packages/node/examples/wasm/build/primes.wasm', import.meta.url)));
-
-interface MeshCoordinatorInfo {
-  address: string;
-  apiUrl: string;
-}
+const primes = () => readFile(exampleWasm('primes'));
 
 let net: TestNet;
-let first: MeshCoordinatorInfo;
-let second: MeshCoordinatorInfo;
+let first: LocalnetCoordinator;
+let second: LocalnetCoordinator;
 
 beforeAll(async () => {
   // provider-2 (the cheapest, joined to the second coordinator) returns wrong answers.
   net = await startNet(4, ['--coordinators', '2', '--adversary', 'provider-2=wrong']);
-  const { coordinators } = JSON.parse(await readFile(join(net.dataDir, 'localnet.json'), 'utf8')) as {
-    coordinators: MeshCoordinatorInfo[];
-  };
-  [first, second] = coordinators as [MeshCoordinatorInfo, MeshCoordinatorInfo];
+  [first, second] = net.coordinators as [LocalnetCoordinator, LocalnetCoordinator];
 }, 240_000);
 
 afterAll(async () => {
   await net?.stop();
 }, 60_000);
 
-const contextOf = (coordinator: MeshCoordinatorInfo): JobsContext => ({
+const contextOf = (coordinator: LocalnetCoordinator): JobsContext => ({
   ...net.ctx,
   coordinator: new CoordinatorClient({ url: coordinator.apiUrl, timeoutMs: 20_000 }),
 });
@@ -51,12 +48,7 @@ describe('a punishment travels the mesh', () => {
     const liar = net.providers.find((p) => p.name === 'provider-2')!.address;
     // The first coordinator knows every provider (its own, and the second's through the mesh).
     await waitFor(
-      async () => {
-        const { providers } = (await contextOf(first).coordinator.getJson('/v1/providers')) as {
-          providers: { address: string; online: boolean }[];
-        };
-        return providers.filter((p) => p.online).length === net.providers.length;
-      },
+      async () => (await providersAt(first.apiUrl)).filter((p) => p.online).length === net.providers.length,
       60_000,
       'the first coordinator to know all four providers',
     );
@@ -85,9 +77,7 @@ describe('a punishment travels the mesh', () => {
       30_000,
       'the punishment to reach the second coordinator',
     );
-    const { provider } = (await contextOf(second).coordinator.getJson(`/v1/providers/${liar}`)) as {
-      provider: { suspendedUntil: number | null; joinedVia: string | null };
-    };
+    const provider = (await providersAt(second.apiUrl)).find((p) => p.address === liar)!;
     expect(provider.joinedVia).toBeNull();
     expect(provider.suspendedUntil).toBeGreaterThan(Date.now() + 3_000_000);
 

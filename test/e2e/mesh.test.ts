@@ -1,24 +1,19 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CoordinatorClient, runWasmJob } from '@idlegrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './cli-harness.js';
-import { isAlive, killPid, startNet, type TestNet, waitFor } from './localnet-harness.js';
+import { exampleWasm, runCli } from './cli-harness.js';
+import {
+  isAlive,
+  killPid,
+  type LocalnetCoordinator,
+  providersAt,
+  startNet,
+  type TestNet,
+  waitFor,
+} from './localnet-harness.js';
 
 const ONE_GRID = 10n ** 18n;
-const hashChain = () =>
-  readFile(
-    fileURLToPath(new URL('../../packages/node/examples/wasm/build/hash-chain.wasm', import.meta.url)),
-  );
-
-interface MeshCoordinatorInfo {
-  name: string;
-  address: string;
-  apiUrl: string;
-  p2p: string;
-  pid: number;
-}
+const hashChain = () => readFile(exampleWasm('hash-chain'));
 
 interface NetworkAnswer {
   coordinator: string;
@@ -32,21 +27,15 @@ const networkOf = async (apiUrl: string) =>
   (await new CoordinatorClient({ url: apiUrl }).getJson('/v1/network')) as NetworkAnswer;
 
 /** The providers joined to this coordinator, online (not those it knows through the mesh). */
-const onlineAt = async (apiUrl: string) => {
-  const { providers } = (await new CoordinatorClient({ url: apiUrl }).getJson('/v1/providers')) as {
-    providers: { address: string; online: boolean; joinedVia: string | null }[];
-  };
-  return providers.filter((p) => p.online && p.joinedVia === null).map((p) => p.address);
-};
+const onlineAt = async (apiUrl: string) =>
+  (await providersAt(apiUrl)).filter((p) => p.online && p.joinedVia === null).map((p) => p.address);
 
 let net: TestNet;
-let coordinators: MeshCoordinatorInfo[];
+let coordinators: LocalnetCoordinator[];
 
 beforeAll(async () => {
   net = await startNet(3, ['--coordinators', '3']);
-  ({ coordinators } = JSON.parse(await readFile(join(net.dataDir, 'localnet.json'), 'utf8')) as {
-    coordinators: MeshCoordinatorInfo[];
-  });
+  coordinators = net.coordinators;
 }, 240_000);
 
 afterAll(async () => {
@@ -74,9 +63,9 @@ describe('a mesh of three coordinators (separate stores), processes on 127.0.0.1
 
   it('survives a coordinator killed: its provider joins another, and the CLI and SDK fail over to the survivors', async () => {
     const [killed, second, third] = coordinators as [
-      MeshCoordinatorInfo,
-      MeshCoordinatorInfo,
-      MeshCoordinatorInfo,
+      LocalnetCoordinator,
+      LocalnetCoordinator,
+      LocalnetCoordinator,
     ];
     const orphan = net.providers[0]!.address; // provider-1 joined the first coordinator
     expect(await onlineAt(killed.apiUrl)).toContain(orphan);
@@ -130,7 +119,7 @@ describe('a mesh of three coordinators (separate stores), processes on 127.0.0.1
       'job',
       'run',
       '--wasm',
-      fileURLToPath(new URL('../../packages/node/examples/wasm/build/hash-chain.wasm', import.meta.url)),
+      exampleWasm('hash-chain'),
       '--args',
       '2',
       '--max-price',

@@ -1,25 +1,23 @@
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createP2PHost } from '@idlegrid/node';
 import { FaultProxy } from '@idlegrid/node/testing';
-import { CoordinatorClient, readNetworkConfig, writeNetworkConfig } from '@idlegrid/sdk';
+import { readNetworkConfig, writeNetworkConfig } from '@idlegrid/sdk';
 import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli } from './cli-harness.js';
-import { isAlive, killPid, pidOf, startNet, type TestNet, waitFor } from './localnet-harness.js';
+import { runHashChainVia, startCli } from './cli-harness.js';
+import {
+  isAlive,
+  killPid,
+  type LocalnetCoordinator,
+  pidOf,
+  providersAt,
+  startNet,
+  type TestNet,
+  waitFor,
+} from './localnet-harness.js';
 import { createNatNamespace, type NatNamespace, namespaceUnavailable } from './nat-namespace.js';
-
-const HASH_CHAIN = fileURLToPath(
-  new URL('../../packages/node/examples/wasm/build/hash-chain.wasm', import.meta.url),
-);
-
-interface MeshCoordinatorInfo {
-  address: string;
-  apiUrl: string;
-  p2p: string;
-}
 
 // Namespaces need root, ip and nft: CI has them (.ci/run), so there their absence is a failure.
 const unavailable = namespaceUnavailable();
@@ -28,8 +26,8 @@ if (unavailable) console.warn(`skipping the NAT test: ${unavailable}`);
 
 let net: TestNet;
 let nat: NatNamespace | undefined;
-let first: MeshCoordinatorInfo;
-let second: MeshCoordinatorInfo;
+let first: LocalnetCoordinator;
+let second: LocalnetCoordinator;
 /** Where the provider inside listens, as it says. */
 let providerP2p: string[] = [];
 const proxies: FaultProxy[] = [];
@@ -46,10 +44,7 @@ beforeAll(async () => {
   if (unavailable) return;
   // provider-1 joins the first coordinator; the second has no provider of its own.
   net = await startNet(1, ['--coordinators', '2']);
-  const { coordinators } = JSON.parse(await readFile(join(net.dataDir, 'localnet.json'), 'utf8')) as {
-    coordinators: MeshCoordinatorInfo[];
-  };
-  [first, second] = coordinators as [MeshCoordinatorInfo, MeshCoordinatorInfo];
+  [first, second] = net.coordinators as [LocalnetCoordinator, LocalnetCoordinator];
   nat = createNatNamespace();
 
   // Inside, provider-1 knows the chain and its coordinator at the gateway, nothing else.
@@ -95,23 +90,6 @@ afterAll(async () => {
   if (providerDir) await rm(providerDir, { recursive: true, force: true });
 }, 60_000);
 
-const jobRun = (coordinatorUrl: string) =>
-  runCli([
-    '--data-dir',
-    net.dataDir,
-    '--json',
-    'job',
-    '--coordinator',
-    coordinatorUrl,
-    'run',
-    '--wasm',
-    HASH_CHAIN,
-    '--args',
-    '2',
-    '--max-price',
-    '1',
-  ]);
-
 describe.skipIf(unavailable !== undefined)('a provider behind a NAT (a network namespace)', () => {
   it('cannot be dialled, yet joins with one command, and runs and is paid for jobs of both coordinators', async () => {
     const provider = net.providers[0]!;
@@ -131,26 +109,20 @@ describe.skipIf(unavailable !== undefined)('a provider behind a NAT (a network n
     }
 
     // Its own coordinator's job reaches it over the connection it opened.
-    const own = await jobRun(first.apiUrl);
+    const own = await runHashChainVia(net.dataDir, first.apiUrl);
     expect(own.code, own.stderr).toBe(0);
     expect(own.json.job).toMatchObject({ state: 'settled', provider: provider.address });
 
     // The other coordinator reaches it through the first's relay.
     await waitFor(
-      async () => {
-        const { providers } = (await new CoordinatorClient({ url: second.apiUrl }).getJson(
-          '/v1/providers',
-        )) as {
-          providers: { address: string; online: boolean; joinedVia: string | null }[];
-        };
-        return providers.some(
+      async () =>
+        (await providersAt(second.apiUrl)).some(
           (p) => p.address === provider.address && p.online && p.joinedVia === first.address,
-        );
-      },
+        ),
       60_000,
       'the second coordinator to hear of the provider',
     );
-    const relayed = await jobRun(second.apiUrl);
+    const relayed = await runHashChainVia(net.dataDir, second.apiUrl);
     expect(relayed.code, relayed.stderr).toBe(0);
     expect(relayed.json.job).toMatchObject({ state: 'settled', provider: provider.address });
   }, 180_000);
