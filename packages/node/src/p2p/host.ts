@@ -43,6 +43,12 @@ export interface P2PHostOptions {
    * list, the on-chain registry), not wherever a peer's identify message says it listens.
    */
   allowDial?: (address: string) => boolean;
+  /**
+   * Close connections whose pings go unanswered in time (libp2p's connection monitor; default
+   * true). Off only where a hundred hosts share one event loop (the mesh simulation): their late
+   * answers are a busy loop, not dead peers.
+   */
+  closeSilentConnections?: boolean;
 }
 
 /** A coordinator relays for every provider joined to it: well above libp2p's default of 15. */
@@ -87,6 +93,7 @@ export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
     // and the coordinators of a mesh that all dial a newcomer when they hear of it.
     connectionManager: { inboundConnectionThreshold: 100, maxIncomingPendingConnections: 100 },
     transports: options.relay ? [tcp(), circuitRelayTransport()] : [tcp()],
+    ...(options.closeSilentConnections === false ? { connectionMonitor: { enabled: false } } : {}),
     ...(options.allowDial
       ? { connectionGater: { denyDialMultiaddr: (address) => !options.allowDial!(address.toString()) } }
       : {}),
