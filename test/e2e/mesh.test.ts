@@ -1,7 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { CoordinatorClient, runWasmJob } from '@idlegrid/sdk';
+import {
+  CoordinatorClient,
+  getJob,
+  getJobEvents,
+  type Job,
+  payForJob,
+  runWasmJob,
+  submitWasmJob,
+  waitForJob,
+} from '@idlegrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleWasm, runCli } from './cli-harness.js';
+import { exampleWasm, runCli, startCli } from './cli-harness.js';
 import {
   isAlive,
   killPid,
@@ -32,6 +41,8 @@ const onlineAt = async (apiUrl: string) =>
 
 let net: TestNet;
 let coordinators: LocalnetCoordinator[];
+/** Submitted to the first coordinator just before it is killed. */
+const inFlight: Job[] = [];
 
 beforeAll(async () => {
   net = await startNet(3, ['--coordinators', '3']);
@@ -69,6 +80,25 @@ describe('a mesh of three coordinators (separate stores), processes on 127.0.0.1
     ];
     const orphan = net.providers[0]!.address; // provider-1 joined the first coordinator
     expect(await onlineAt(killed.apiUrl)).toContain(orphan);
+    // Jobs in flight on it when it dies: with separate stores they are its own, and wait for it.
+    const doomedCtx = { ...net.ctx, coordinator: new CoordinatorClient({ url: killed.apiUrl }) };
+    for (const input of ['in flight 1', 'in flight 2'])
+      inFlight.push(
+        await submitWasmJob(doomedCtx, {
+          module: await hashChain(),
+          args: ['3000000'],
+          stdin: new TextEncoder().encode(input),
+          maxPrice: ONE_GRID,
+          deadlineSeconds: 300,
+          memoryMb: 16,
+          cpuCores: 1,
+        }),
+      );
+    await waitFor(
+      async () => (await getJob(doomedCtx, inFlight[0]!.id)).state === 'running',
+      30_000,
+      'a job to run',
+    );
     killPid(killed.pid, 'SIGKILL');
     await waitFor(() => !isAlive(killed.pid), 10_000, 'the coordinator to die');
 
@@ -128,4 +158,36 @@ describe('a mesh of three coordinators (separate stores), processes on 127.0.0.1
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.json.job.state).toBe('settled'); // run, and paid by voucher
   }, 240_000);
+
+  it('takes the killed coordinator back: restarted, it finds the mesh in the registry and finishes its jobs, each accepted and paid once', async () => {
+    const [killed, second] = coordinators as [LocalnetCoordinator, LocalnetCoordinator];
+    // The others joined the mesh through it; it joined through none, and finds them on-chain.
+    const restarted = await startCli([
+      '--data-dir',
+      net.dataDir,
+      '--json',
+      'coordinator',
+      'start',
+      '--api-port',
+      new URL(killed.apiUrl).port,
+      '--p2p-port',
+      /\/tcp\/(\d+)\//.exec(killed.p2p)![1]!,
+    ]);
+    expect((restarted.first as { apiUrl: string }).apiUrl).toBe(killed.apiUrl);
+    await waitFor(
+      async () =>
+        (await networkOf(second.apiUrl)).mesh.coordinators.some((c) => c.address === killed.address),
+      60_000,
+      'the restarted coordinator to rejoin the mesh',
+    );
+    const ctx = { ...net.ctx, coordinator: new CoordinatorClient({ url: killed.apiUrl }) };
+    for (const job of inFlight) {
+      const done = await waitForJob(ctx, job.id, { timeoutMs: 120_000 });
+      expect(done.state, JSON.stringify(done.error)).toBe('accepted');
+      expect((await payForJob(ctx, done)).job.state).toBe('settled');
+      const events = await getJobEvents(ctx, job.id);
+      expect(events.filter((event) => event.to === 'accepted')).toHaveLength(1);
+      expect(events.filter((event) => event.to === 'settled')).toHaveLength(1);
+    }
+  }, 300_000);
 });

@@ -6,7 +6,7 @@ import type { Address, Hex } from 'viem';
 import { type ApiLimitsSettings, resolveApiLimits } from '../api/limits/limits-settings.js';
 import { createMetrics } from '../api/metrics.js';
 import { createApiServer } from '../api/server.js';
-import { publishEndpoints } from '../chain/coordinator-registry.js';
+import { activeCoordinators, publishEndpoints } from '../chain/coordinator-registry.js';
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
 import { slasherCheck } from '../chain/verifier-role.js';
 import { FeedIngest } from '../feeds/ingest.js';
@@ -145,6 +145,15 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     },
     peers: () => host.peers(),
     ...(options.peers?.length ? { bootstrap: options.peers } : {}),
+    // Alone (restarted, or its peers gone), it finds the mesh in the registry.
+    ...(chainChecks
+      ? {
+          discover: async () =>
+            (await activeCoordinators(options.network))
+              .map((c) => c.p2p)
+              .filter((p2p) => p2p.includes('/p2p/')),
+        }
+      : {}),
     // A provider punished elsewhere in the mesh is avoided here too; only slashers are believed.
     onPunishment: ({ provider }) => registry.punishedElsewhere(provider, Date.now()),
     ...(chainChecks ? { trusts: slasherCheck(options.network) } : {}),

@@ -60,6 +60,11 @@ export interface CoordinatorMeshDeps {
   peers: () => readonly string[];
   /** Coordinators it joined the mesh through: dialled again whenever it is linked to none (cut off, or they were down at its start). */
   bootstrap?: readonly string[];
+  /**
+   * More coordinators to join through when linked to none (the on-chain registry's): a coordinator
+   * the others joined through, restarted, has no bootstrap of its own. Asked at most every 10 s.
+   */
+  discover?: () => Promise<readonly string[]>;
   /** Coordinators it links to at most by dialling those it hears of (default 12): enough for gossip to route around losses without a connection to every one. */
   maxLinks?: number;
   /**
@@ -92,6 +97,7 @@ export class CoordinatorMesh {
   readonly #unsubscribe: (() => void)[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #nonce = BigInt(Date.now()) * 1000n;
+  #nextDiscovery = 0;
 
   constructor(private readonly deps: CoordinatorMeshDeps) {}
 
@@ -122,14 +128,25 @@ export class CoordinatorMesh {
     const beat = () => {
       // An announcement that cannot be made (an API address the schema refuses) is skipped, not fatal.
       void this.announce().catch(() => {});
-      if (this.deps.bootstrap?.length && this.#links() === 0)
-        void this.deps.dial(this.deps.bootstrap).catch(() => {});
+      if (this.#links() === 0) void this.#rejoin().catch(() => {});
       // Each period a little longer or shorter: coordinators started together do not all announce
       // (and check each other's announcements) in the same instant, period after period.
       this.#timer = setTimeout(beat, this.#announceMs * (0.75 + Math.random() * 0.5));
       this.#timer.unref?.();
     };
     beat();
+  }
+
+  /** Linked to no coordinator: dials those it started from, and those the registry lists. */
+  async #rejoin(): Promise<void> {
+    const known = [...(this.deps.bootstrap ?? [])];
+    if (this.deps.discover && this.#now() >= this.#nextDiscovery) {
+      this.#nextDiscovery = this.#now() + 10_000;
+      const self = new Set(this.deps.self().p2p.map(peerIdIn));
+      for (const address of await this.deps.discover())
+        if (!self.has(peerIdIn(address)) && !known.includes(address)) known.push(address);
+    }
+    if (known.length > 0) await this.deps.dial(known);
   }
 
   stop(): void {

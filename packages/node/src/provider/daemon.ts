@@ -40,10 +40,10 @@ import { isAvailable } from './availability.js';
 import { CoordinatorLink } from './coordinator-link.js';
 import { EarningsWallet } from './earnings.js';
 import { detectHardware } from './hardware.js';
+import { JobCoordinators } from './job-coordinators.js';
 import { failedOutput, type JobOutput, runJob } from './job-runner.js';
 import { type ActiveJob, JobSlots } from './job-slots.js';
 import { sampleLoad } from './load.js';
-import { MeshJobs } from './mesh-jobs.js';
 import { ModelRegistry } from './model-registry.js';
 import { nonceSource, type OfferTerms } from './offer.js';
 import { LeaseKeyInbox, privateArtifacts, sealOutput } from './private-runs.js';
@@ -177,9 +177,9 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   let stopped = false;
 
   const channel = new Libp2pMessageChannel({ name: JOBS_PROTOCOL }, { libp2p: host.libp2p });
-  const meshJobs = new MeshJobs();
-  /** Who a job's messages go to: its coordinator in the mesh, or the one joined now. */
-  const coordinatorPeerOf = (jobId: string) => meshJobs.get(jobId)?.peer ?? link.peer;
+  const jobCoordinators = new JobCoordinators();
+  /** Who a job's messages go to: the coordinator that assigned it, else the one joined now. */
+  const coordinatorPeerOf = (jobId: string) => jobCoordinators.get(jobId)?.peer ?? link.peer;
   /** Who may speak for a job: its coordinator, or the one joined now (in a cluster, its owner's survivor). */
   const speaksFor = (peer: string, jobId: string) => peer === link.peer || peer === coordinatorPeerOf(jobId);
   const answers: AnswerDeliveryDeps = {
@@ -195,13 +195,20 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
         return await channel.request(peer, type, body);
       } catch (error) {
         // The coordinator that placed it through the mesh is gone: the one joined now may take the
-        // answer (in a cluster it shares the job's store; with separate stores it refuses it).
+        // answer (in a cluster it shares the job's store). With separate stores it refuses it, and
+        // the answer waits in the outbox for the placing coordinator to come back.
         const gone = isIdlegridError(error, 'P2P_UNREACHABLE') || isIdlegridError(error, 'P2P_TIMEOUT');
         if (peer === link.peer || !gone) throw error;
-        return channel.request(link.peer, type, body);
+        return channel.request(link.peer, type, body).catch(() => {
+          throw error;
+        });
       }
     },
-    apiUrl: (jobId) => meshJobs.get(jobId)?.apiUrl ?? link.hello?.apiUrl,
+    // A coordinator joined again may serve its API elsewhere after a restart: the hello says where.
+    apiUrl: (jobId) => {
+      const assigned = jobCoordinators.get(jobId);
+      return assigned?.throughMesh ? assigned.apiUrl : (link.hello?.apiUrl ?? assigned?.apiUrl);
+    },
   };
   const link = new CoordinatorLink({
     signer: account,
@@ -240,7 +247,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       if (available) await link.refreshOffer(!wasAvailable || modelsChanged || datasetsChanged, heartbeatMs);
       wasAvailable = available;
       void outbox.retry();
-      meshJobs.prune(now().getTime());
+      jobCoordinators.prune(now().getTime());
     } catch (error) {
       link.hello = undefined;
       emit({ type: 'disconnected', error: messageOf(error) });
@@ -378,12 +385,12 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       if (!availableNow())
         throw new IdlegridError('PROVIDER_UNAVAILABLE', "outside this provider's availability");
       const job = active.take(checked.spec.jobId, Math.max(1, checked.spec.cpuCores), checked.spec.memoryMb);
-      if (meshPeer)
-        meshJobs.add(checked.spec.jobId, {
-          peer: from.id,
-          apiUrl,
-          until: Number(checked.spec.deadline) * 1000,
-        });
+      jobCoordinators.add(checked.spec.jobId, {
+        peer: from.id,
+        apiUrl,
+        throughMesh: meshPeer,
+        until: Number(checked.spec.deadline) * 1000,
+      });
       if (isPrivate(checked.spec)) leaseKeys.expect(checked.spec.jobId, checked.spec.client);
       void execute(checked.spec.jobId, job, checked.spec, apiUrl, parsed.commitReveal, parsed.inputs);
       return { accepted: true };
