@@ -31,8 +31,9 @@ const cli = async (...args: string[]) => {
   return run.json;
 };
 const listed = async () => (await cli('coordinator', 'list')) as Listed[];
+/** The providers joined to this coordinator (not those it knows through the mesh, which even the rogue finds on-chain). */
 const providersAt = async (apiUrl: string) =>
-  (await providersOf(apiUrl)).filter((p) => p.online).map((p) => p.address);
+  (await providersOf(apiUrl)).filter((p) => p.online && p.joinedVia === null).map((p) => p.address);
 
 describe('coordinators registered on-chain (CoordinatorRegistry)', () => {
   it("lists the localnet's coordinator with the endpoints it published when it started", async () => {

@@ -194,9 +194,9 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       try {
         return await channel.request(peer, type, body);
       } catch (error) {
-        // The coordinator that placed it through the mesh is gone: the one joined now may take the
-        // answer (in a cluster it shares the job's store). With separate stores it refuses it, and
-        // the answer waits in the outbox for the placing coordinator to come back.
+        // The coordinator that assigned it is gone: the one joined now may take the answer (in a
+        // cluster it shares the job's store). With separate stores it refuses it, and the answer
+        // waits in the outbox for the assigning coordinator to come back, restarted.
         const gone = isIdlegridError(error, 'P2P_UNREACHABLE') || isIdlegridError(error, 'P2P_TIMEOUT');
         if (peer === link.peer || !gone) throw error;
         return channel.request(link.peer, type, body).catch(() => {
