@@ -261,3 +261,19 @@ export async function providersAt(apiUrl: string) {
   };
   return providers;
 }
+
+/** Waits until `coordinator` lists the provider online, joined to `via`: it heard of it through the mesh. */
+export function heardThroughMesh(
+  coordinator: LocalnetCoordinator,
+  provider: string,
+  via: LocalnetCoordinator,
+) {
+  return waitFor(
+    async () =>
+      (await providersAt(coordinator.apiUrl)).some(
+        (p) => p.address === provider && p.online && p.joinedVia === via.address,
+      ),
+    60_000,
+    `${coordinator.name} to hear of ${provider} through ${via.name}`,
+  );
+}

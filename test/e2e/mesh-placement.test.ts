@@ -2,6 +2,7 @@ import { CoordinatorClient } from '@idlegrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHashChainVia } from './cli-harness.js';
 import {
+  heardThroughMesh,
   isAlive,
   killPid,
   type LocalnetCoordinator,
@@ -37,14 +38,7 @@ describe('placement across the mesh (separate stores)', () => {
   it('a coordinator with no provider of its own runs a job on one joined to another, which it cannot dial, and pays it', async () => {
     const provider = net.providers[0]!;
     // The second coordinator hears of it through the mesh, joined to the first.
-    await waitFor(
-      async () =>
-        (await providersAt(second.apiUrl)).some(
-          (p) => p.address === provider.address && p.online && p.joinedVia === first.address,
-        ),
-      60_000,
-      'the second coordinator to hear of the provider through the mesh',
-    );
+    await heardThroughMesh(second, provider.address, first);
     expect(
       (await providersAt(first.apiUrl)).find((p) => p.address === provider.address)?.joinedVia,
     ).toBeNull();

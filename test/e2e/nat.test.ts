@@ -8,11 +8,11 @@ import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHashChainVia, startCli } from './cli-harness.js';
 import {
+  heardThroughMesh,
   isAlive,
   killPid,
   type LocalnetCoordinator,
   pidOf,
-  providersAt,
   startNet,
   type TestNet,
   waitFor,
@@ -114,14 +114,7 @@ describe.skipIf(unavailable !== undefined)('a provider behind a NAT (a network n
     expect(own.json.job).toMatchObject({ state: 'settled', provider: provider.address });
 
     // The other coordinator reaches it through the first's relay.
-    await waitFor(
-      async () =>
-        (await providersAt(second.apiUrl)).some(
-          (p) => p.address === provider.address && p.online && p.joinedVia === first.address,
-        ),
-      60_000,
-      'the second coordinator to hear of the provider',
-    );
+    await heardThroughMesh(second, provider.address, first);
     const relayed = await runHashChainVia(net.dataDir, second.apiUrl);
     expect(relayed.code, relayed.stderr).toBe(0);
     expect(relayed.json.job).toMatchObject({ state: 'settled', provider: provider.address });
