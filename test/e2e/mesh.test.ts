@@ -45,7 +45,7 @@ let coordinators: LocalnetCoordinator[];
 const inFlight: Job[] = [];
 
 beforeAll(async () => {
-  net = await startNet(3, ['--coordinators', '3']);
+  net = await startNet(4, ['--coordinators', '3']);
   coordinators = net.coordinators;
 }, 240_000);
 
@@ -62,8 +62,9 @@ describe('a mesh of three coordinators (separate stores), processes on 127.0.0.1
           const { mesh } = await networkOf(coordinator.apiUrl);
           const others = coordinators.filter((c) => c !== coordinator).map((c) => c.address);
           if (!others.every((address) => mesh.coordinators.some((c) => c.address === address))) return false;
-          // Three providers spread over three coordinators: each hears of the two joined elsewhere.
-          if (mesh.providers.length !== 2) return false;
+          // Four providers spread over three coordinators: each hears of those joined elsewhere.
+          const own = await onlineAt(coordinator.apiUrl);
+          if (own.length === 0 || mesh.providers.length !== net.providers.length - own.length) return false;
         }
         return true;
       },
