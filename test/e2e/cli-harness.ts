@@ -6,15 +6,17 @@ export const BIN = fileURLToPath(new URL('../../packages/cli/bin/idlegrid.js', i
 export const exampleWasm = (name: 'hash-chain' | 'primes' | 'image-filter') =>
   fileURLToPath(new URL(`../../packages/node/examples/wasm/build/${name}.wasm`, import.meta.url));
 
-/** `job run` of the hash chain (two rounds) through one coordinator, paid by the client's wallet. */
-export const runHashChainVia = (dataDir: string, coordinatorUrl: string) =>
+/**
+ * `job run` of the hash chain (two rounds), paid by the client's wallet: through one coordinator,
+ * or those localnet.json lists when none is given.
+ */
+export const runHashChainVia = (dataDir: string, coordinatorUrl?: string) =>
   runCli([
     '--data-dir',
     dataDir,
     '--json',
     'job',
-    '--coordinator',
-    coordinatorUrl,
+    ...(coordinatorUrl ? ['--coordinator', coordinatorUrl] : []),
     'run',
     '--wasm',
     exampleWasm('hash-chain'),

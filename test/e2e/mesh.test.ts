@@ -10,7 +10,7 @@ import {
   waitForJob,
 } from '@idlegrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleWasm, runCli, startCli } from './cli-harness.js';
+import { exampleWasm, runHashChainVia, startCli } from './cli-harness.js';
 import {
   isAlive,
   killPid,
@@ -143,19 +143,7 @@ describe('a mesh of three coordinators (separate stores), processes on 127.0.0.1
     expect(coordinator.url).toBe(second.apiUrl);
 
     // The CLI reads every coordinator from localnet.json: the first is dead, the next runs the job.
-    const cli = await runCli([
-      '--data-dir',
-      net.dataDir,
-      '--json',
-      'job',
-      'run',
-      '--wasm',
-      exampleWasm('hash-chain'),
-      '--args',
-      '2',
-      '--max-price',
-      '1',
-    ]);
+    const cli = await runHashChainVia(net.dataDir);
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.json.job.state).toBe('settled'); // run, and paid by voucher
   }, 240_000);

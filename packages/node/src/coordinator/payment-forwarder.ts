@@ -122,7 +122,9 @@ export class PaymentForwarder {
           },
         );
       }
-      const previous = await this.latest(job.client, payee.provider);
+      // The quote the client built on (`latest`, GET /v1/payments/...) already brought the ledger
+      // up to date with the provider's voucher: no second round trip to the provider per payment.
+      const previous = await this.deps.payments.latest(job.client, payee.provider);
       const increment = voucher.message.cumulativeAmount - previous.cumulativeAmount;
       if (voucher.message.nonce <= previous.nonce || increment < BigInt(payee.amount)) {
         throw new IdlegridError(
