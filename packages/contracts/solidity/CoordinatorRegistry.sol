@@ -44,6 +44,7 @@ contract CoordinatorRegistry is AccessControl {
     error NotRegistered(address coordinator);
     error AlreadyLeaving(uint64 releaseAt);
     error StillUnbonding(uint64 releaseAt);
+    error NotLeaving(address coordinator);
     error SlashExceedsStake(uint256 slashable, uint256 requested);
 
     constructor(IERC20 token_, address treasury_, uint256 minStake_, uint64 unbondingDelay_, address admin) {
@@ -85,7 +86,8 @@ contract CoordinatorRegistry is AccessControl {
 
     function withdraw() external {
         Coordinator storage record = records[msg.sender];
-        if (record.releaseAt == 0) revert NotRegistered(msg.sender);
+        if (memberIndex[msg.sender] == 0) revert NotRegistered(msg.sender);
+        if (record.releaseAt == 0) revert NotLeaving(msg.sender);
         if (block.timestamp < record.releaseAt) revert StillUnbonding(record.releaseAt);
         uint256 amount = record.bonded;
         _removeMember(msg.sender);

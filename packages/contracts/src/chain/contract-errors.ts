@@ -34,6 +34,8 @@ const REVERT_CODES: Record<string, ErrorCode> = {
   SlashExceedsCoordinatorStake: 'STAKE_INSUFFICIENT',
   StakeBelowMinimum: 'STAKE_INSUFFICIENT',
   AlreadyLeaving: 'INVALID_ARGUMENT',
+  // A registered coordinator withdraws only after `deregister` and its unbonding delay.
+  NotLeaving: 'WITHDRAW_LOCKED',
   StillUnbonding: 'WITHDRAW_LOCKED',
   NothingToWithdraw: 'STAKE_INSUFFICIENT',
   AccessControlUnauthorizedAccount: 'NOT_AUTHORIZED',

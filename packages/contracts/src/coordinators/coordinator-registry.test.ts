@@ -68,6 +68,7 @@ describe('CoordinatorRegistry', () => {
       'NotRegistered',
     );
     await write(coordinator, 'register', [MIN, '/ip4/10.0.0.3/tcp/4001', 'http://10.0.0.3']);
+    await expectFailure(write(coordinator, 'withdraw', []), 'WITHDRAW_LOCKED', 'NotLeaving');
     await write(coordinator, 'requestDeregister', []);
     expect(await isActive(coordinator.address)).toBe(false);
     expect(await activeAccounts()).not.toContain(coordinator.address);

@@ -79,6 +79,13 @@ export interface P2PHost {
 export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
   installLazyWindowUpdates();
   const key = libp2pKeyOfWallet(options.privateKey);
+  for (const address of options.listen ?? []) {
+    try {
+      multiaddr(address);
+    } catch (cause) {
+      throw new IdlegridError('INVALID_ARGUMENT', `not a multiaddr to listen on: ${address}`, { cause });
+    }
+  }
   const libp2p = await createLibp2p({
     start: false,
     privateKey: key,

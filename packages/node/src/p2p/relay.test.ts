@@ -1,5 +1,6 @@
+import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { P2PHost } from './host.js';
+import { createP2PHost, type P2PHost } from './host.js';
 import { Libp2pMessageChannel } from './libp2p-channel.js';
 import { startTestHost, waitFor } from './testing.js';
 
@@ -44,5 +45,13 @@ describe('circuit relay v2', () => {
       await asking.stop();
       await channel.stop();
     }
+  });
+
+  it('refuses a listen address that is not a multiaddr, with INVALID_ARGUMENT', async () => {
+    await expect(
+      createP2PHost({ privateKey: generatePrivateKey(), listen: ['notamultiaddr'] }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
   });
 });
