@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
  */
 export interface NatNamespace {
   name: string;
-  /** The host's end of the link: what the node inside reaches the rest through. */
+  /** The host's end of the link, a public address: what the node inside reaches the rest through. */
   gateway: string;
   /** The node's own address, which nobody outside can open a connection to. */
   inside: string;
@@ -33,7 +33,9 @@ const run = (...args: string[]) => execFileSync(args[0]!, args.slice(1), { stdio
 
 export function createNatNamespace(): NatNamespace {
   const id = process.pid % 10_000;
-  const subnet = `10.213.${process.pid % 250}`;
+  // Not a private range: libp2p's DCUtR dials only addresses it takes for public, as the far
+  // side of a real NAT is. The /30 lives only on this veth pair.
+  const subnet = `11.213.${process.pid % 250}`;
   const name = `idlegrid-nat-${id}`;
   const hostEnd = `ign${id}h`;
   const nodeEnd = `ign${id}n`;

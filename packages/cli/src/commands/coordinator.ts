@@ -25,6 +25,8 @@ interface CoordinatorFlags extends LimitFlags {
   databaseUrl?: string;
   placement: string;
   peer?: string[];
+  listen?: string[];
+  announce?: string[];
   storeDir?: string;
   cluster?: boolean;
 }
@@ -39,6 +41,16 @@ export function registerCoordinatorCommands(coordinator: Command): void {
     .option('--host <host>', 'address the HTTP API and p2p listen on', '127.0.0.1')
     .option('--api-port <port>', 'HTTP API port (0 picks a free one)', '7070')
     .option('--p2p-port <port>', 'libp2p TCP port (0 picks a free one)', '0')
+    .option(
+      '--listen <multiaddr>',
+      'p2p address to listen on instead of --host and --p2p-port, e.g. /ip4/0.0.0.0/tcp/4001 (repeatable)',
+      collectUrls,
+    )
+    .option(
+      '--announce <multiaddr>',
+      'a public p2p address to tell peers, e.g. /ip4/203.0.113.7/tcp/4001 (repeatable): providers behind a NAT dial it to leave the relay',
+      collectUrls,
+    )
     .option(
       '--database-url <url>',
       'PostgreSQL URL (or DATABASE_URL); SQLite in the data directory otherwise',
@@ -73,7 +85,8 @@ export function registerCoordinatorCommands(coordinator: Command): void {
       privateKey: await loadPrivateKey(config.dataDir, options.name),
       apiHost: options.host,
       apiPort: Number(options.apiPort),
-      p2pListen: [`/ip4/${options.host}/tcp/${Number(options.p2pPort)}`],
+      p2pListen: options.listen ?? [`/ip4/${options.host}/tcp/${Number(options.p2pPort)}`],
+      ...(options.announce ? { p2pAnnounce: options.announce } : {}),
       ...(databaseUrl ? { databaseUrl } : {}),
       placementPolicy,
       limits: mergeApiLimits(config.limits, limitSettingsOf(options)),

@@ -55,6 +55,8 @@ export interface CoordinatorOptions {
   /** 0 picks a free port. */
   apiPort?: number;
   p2pListen?: readonly string[];
+  /** Public p2p addresses told to peers beside the listening ones (see P2PHostOptions.announce). */
+  p2pAnnounce?: readonly string[];
   databaseUrl?: string;
   /** An assignment is lost when its provider is unseen this long. */
   leaseMs?: number;
@@ -65,9 +67,9 @@ export interface CoordinatorOptions {
    * providers to the stake floor (default true). Off: no chain is read, no stake is required.
    */
   chainChecks?: boolean;
-  /** How the scheduler places jobs (default `learned`). */
   /** How results are checked: the default policy, what is carried out, the canary rate (DEFAULT_VERIFICATION). */
   verification?: VerificationSettings;
+  /** How the scheduler places jobs (default `learned`). */
   placementPolicy?: PolicyName;
   /** The dashboard served at `/` (default: the built `@idlegrid/dashboard`). */
   dashboardDir?: string;
@@ -129,6 +131,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const host = await createP2PHost({
     privateKey: options.privateKey,
     ...(options.p2pListen ? { listen: options.p2pListen } : {}),
+    ...(options.p2pAnnounce ? { announce: options.p2pAnnounce } : {}),
     // Providers joined here can be reached by the rest of the mesh through this coordinator.
     relay: 'server',
   });
@@ -299,7 +302,13 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   mesh.start();
   if (chainChecks) {
     // Where providers and clients find this coordinator on-chain; a failure only leaves it stale.
-    publishEndpoints(connect(options.network, account), { p2p: host.multiaddrs()[0] ?? '', apiUrl }).then(
+    // An announced address is the one meant for the world (a public IP, a forwarded port).
+    const addresses = host.multiaddrs();
+    const announced = addresses.find((a) => options.p2pAnnounce?.some((p) => a.startsWith(`${p}/p2p/`)));
+    publishEndpoints(connect(options.network, account), {
+      p2p: announced ?? addresses[0] ?? '',
+      apiUrl,
+    }).then(
       (outcome) => api.log.info({ outcome }, 'registry endpoints'),
       (error: unknown) => api.log.warn({ err: error }, 'could not publish endpoints to the registry'),
     );

@@ -26,6 +26,11 @@ export interface P2PHostOptions {
   privateKey: Hex;
   /** Multiaddrs to listen on; loopback on a free port by default. */
   listen?: readonly string[];
+  /**
+   * Addresses told to peers beside the listening ones, e.g. a public IP or a forwarded port.
+   * libp2p tells a public listening address only once it is verified (AutoNAT) or announced.
+   */
+  announce?: readonly string[];
   /** Multiaddrs (with /p2p/<id>) dialled on start; failures are reported, not thrown. */
   bootstrap?: readonly string[];
   /** Gossipsub tuning, e.g. a short `heartbeatInterval` in tests. */
@@ -79,11 +84,16 @@ export interface P2PHost {
 export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
   installLazyWindowUpdates();
   const key = libp2pKeyOfWallet(options.privateKey);
-  for (const address of options.listen ?? []) {
-    try {
-      multiaddr(address);
-    } catch (cause) {
-      throw new IdlegridError('INVALID_ARGUMENT', `not a multiaddr to listen on: ${address}`, { cause });
+  for (const [use, addresses] of [
+    ['listen on', options.listen],
+    ['announce', options.announce],
+  ] as const) {
+    for (const address of addresses ?? []) {
+      try {
+        multiaddr(address);
+      } catch (cause) {
+        throw new IdlegridError('INVALID_ARGUMENT', `not a multiaddr to ${use}: ${address}`, { cause });
+      }
     }
   }
   const libp2p = await createLibp2p({
@@ -94,6 +104,7 @@ export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
         ...(options.listen ?? DEFAULT_LISTEN),
         ...(options.relay === 'client' ? ['/p2p-circuit'] : []),
       ],
+      appendAnnounce: [...(options.announce ?? [])],
     },
     // The defaults (5 inbound connections per second per IP, 10 being set up at once) refuse a
     // coordinator's providers when several start at once behind one address (a localnet, a NAT),
