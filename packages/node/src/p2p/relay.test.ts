@@ -47,11 +47,23 @@ describe('circuit relay v2', () => {
     }
   });
 
-  it('refuses a listen address that is not a multiaddr, with INVALID_ARGUMENT', async () => {
-    await expect(
-      createP2PHost({ privateKey: generatePrivateKey(), listen: ['notamultiaddr'] }),
-    ).rejects.toMatchObject({
-      code: 'INVALID_ARGUMENT',
-    });
+  it('refuses a listen or announce address that is not a multiaddr, with INVALID_ARGUMENT', async () => {
+    for (const bad of [{ listen: ['notamultiaddr'] }, { announce: ['/ip4/203.0.113.7/tcp/x'] }]) {
+      await expect(createP2PHost({ privateKey: generatePrivateKey(), ...bad })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+      });
+    }
+  });
+
+  it('tells an announced public address, which libp2p would otherwise hold back until verified', async () => {
+    const announced = '/ip4/8.8.4.4/tcp/4001';
+    const host = await createP2PHost({ privateKey: generatePrivateKey(), announce: [announced] });
+    await host.start();
+    try {
+      expect(host.multiaddrs()).toContain(`${announced}/p2p/${host.peerId}`);
+      expect(host.multiaddrs().some((address) => address.startsWith('/ip4/127.0.0.1/'))).toBe(true);
+    } finally {
+      await host.stop();
+    }
   });
 });
