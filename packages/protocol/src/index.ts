@@ -11,6 +11,15 @@ export {
   type SignedReading,
   signReading,
 } from './feeds/reading.js';
+export {
+  DP_LEVELS,
+  FL_STRATEGIES,
+  type FlSettings,
+  type FlSettingsInput,
+  type FlStrategy,
+  flSettingsSchema,
+  ROBUST_FL_STRATEGIES,
+} from './fl/run-settings.js';
 export { canonicalJson } from './hashing/canonical-json.js';
 export { cidOfBytes, cidOfJson, cidOfSha256, parseCid, verifyCid, verifyCidDigest } from './hashing/cid.js';
 export { resultCommitment } from './messages/commitment.js';
@@ -36,6 +45,10 @@ export {
   deviceBindingSchema,
   type ErasureReceipt,
   erasureReceiptSchema,
+  type FlRun,
+  type FlUpdate,
+  flRunSchema,
+  flUpdateSchema,
   type Heartbeat,
   heartbeatSchema,
   type JobCancel,

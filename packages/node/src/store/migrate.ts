@@ -12,6 +12,7 @@ import { artifactGrantsMigration } from './migrations/009-artifact-grants.js';
 import { feedsMigration } from './migrations/010-feeds.js';
 import { requestNonceExpiryMigration } from './migrations/011-request-nonce-expiry.js';
 import { jobOwnersMigration } from './migrations/012-job-owners.js';
+import { flRunsMigration } from './migrations/013-fl-runs.js';
 import type { Database } from './schema.js';
 
 /** Every migration in order. Names sort lexically; never edit one that has shipped. */
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '010-feeds': feedsMigration,
   '011-request-nonce-expiry': requestNonceExpiryMigration,
   '012-job-owners': jobOwnersMigration,
+  '013-fl-runs': flRunsMigration,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

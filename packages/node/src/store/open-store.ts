@@ -6,6 +6,7 @@ import { ArtifactOwners } from './artifact-owners.js';
 import { BlobTable } from './blob-table.js';
 import { postgresDialect, sqliteDialect } from './dialects.js';
 import { FeedStore } from './feed-store.js';
+import { FlRunStore } from './fl-run-store.js';
 import { GroupCommit } from './group-commit.js';
 import { KyselyJobStore } from './kysely-job-store.js';
 import { migrateToLatest } from './migrate.js';
@@ -25,6 +26,8 @@ export interface CoordinatorStore {
   grants: ArtifactGrants;
   /** Devices and the readings they signed. */
   feeds: FeedStore;
+  /** Federated runs and their rounds. */
+  flRuns: FlRunStore;
   close(): Promise<void>;
 }
 
@@ -54,6 +57,7 @@ export async function openCoordinatorStore(options: {
     copies: new ArtifactCopies(db, writes),
     grants: new ArtifactGrants(db),
     feeds: new FeedStore(db, writes),
+    flRuns: new FlRunStore(db),
     payments: new PaymentLedger(db),
     close: () => db.destroy(),
   };

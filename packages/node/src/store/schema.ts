@@ -138,6 +138,32 @@ export interface ReadingsTable {
   received_at: number | string;
 }
 
+export interface FlRunsTable {
+  id: string;
+  client: string;
+  /** The client's signed FlRun, wire JSON. */
+  run: string;
+  state: string;
+  reason: string | null;
+  rounds_done: number;
+  /** The global weights after the last closed round, float32 base64. */
+  weights: string;
+  /** The strategy's server state (FedAdam's moments) and the privacy accountant's, JSON. */
+  strategy_state: string;
+  created_at: number | string;
+  updated_at: number | string;
+}
+
+export interface FlRoundsTable {
+  run_id: string;
+  round: number;
+  /** Who took part, who was dropped, the signed update receipts, loss and ε: JSON (see FlRoundRecord). */
+  record: string;
+  /** The global weights this round produced, float32 base64: the model's history. */
+  weights: string;
+  closed_at: number | string;
+}
+
 export interface Database {
   jobs: JobsTable;
   job_runs: JobRunsTable;
@@ -153,4 +179,6 @@ export interface Database {
   artifact_grants: ArtifactGrantsTable;
   devices: DevicesTable;
   readings: ReadingsTable;
+  fl_runs: FlRunsTable;
+  fl_rounds: FlRoundsTable;
 }

@@ -149,6 +149,26 @@ export const MESSAGE_TYPES = {
     { name: 'nonce', type: 'uint64' },
     { name: 'expiry', type: 'uint64' },
   ],
+  FlRun: [
+    { name: 'client', type: 'address' },
+    { name: 'runId', type: 'bytes32' },
+    { name: 'modelCid', type: 'string' },
+    { name: 'dataset', type: 'string' },
+    { name: 'settings', type: 'string' },
+    { name: 'pricePerUpdate', type: 'uint256' },
+    { name: 'deadline', type: 'uint64' },
+    { name: 'nonce', type: 'uint64' },
+    { name: 'expiry', type: 'uint64' },
+  ],
+  FlUpdate: [
+    { name: 'provider', type: 'address' },
+    { name: 'runId', type: 'bytes32' },
+    { name: 'round', type: 'uint32' },
+    { name: 'updateHash', type: 'bytes32' },
+    { name: 'examples', type: 'uint32' },
+    { name: 'nonce', type: 'uint64' },
+    { name: 'expiry', type: 'uint64' },
+  ],
 } as const;
 
 export type MessageKind = keyof typeof MESSAGE_TYPES;
@@ -172,4 +192,6 @@ export const AUTHOR_FIELD = {
   DeviceBinding: 'owner',
   CoordinatorAnnounce: 'coordinator',
   PunishmentNotice: 'coordinator',
+  FlRun: 'client',
+  FlUpdate: 'provider',
 } as const satisfies Record<MessageKind, string>;

@@ -202,6 +202,36 @@ export const punishmentNoticeSchema = z.strictObject({
   ...replayFields,
 });
 
+/**
+ * A client asks for a federated run (see fl/run-settings.ts): its model bundle, the dataset the
+ * providers must hold, how it trains (`settings`, canonical JSON), and what each accepted update
+ * is paid. `runId` is the client's: submitting the same run again is idempotent.
+ */
+export const flRunSchema = z.strictObject({
+  client: address,
+  runId: bytes32,
+  modelCid: shortString,
+  dataset: shortString,
+  settings: z.string().max(4_096),
+  pricePerUpdate: uintBig(256),
+  deadline: uintBig(64),
+  ...replayFields,
+});
+
+/**
+ * A provider's update for one round of a run, by the keccak-256 of its bytes (little-endian
+ * float32, or the masked ring elements under secure aggregation) and the examples it trained on.
+ * Kept as evidence: an update whose norm is above the run's clip convicts its signer.
+ */
+export const flUpdateSchema = z.strictObject({
+  provider: address,
+  runId: bytes32,
+  round: uint32,
+  updateHash: bytes32,
+  examples: uint32,
+  ...replayFields,
+});
+
 export const MESSAGE_SCHEMAS = {
   Offer: offerSchema,
   JobSpec: jobSpecSchema,
@@ -218,6 +248,8 @@ export const MESSAGE_SCHEMAS = {
   DeviceBinding: deviceBindingSchema,
   CoordinatorAnnounce: coordinatorAnnounceSchema,
   PunishmentNotice: punishmentNoticeSchema,
+  FlRun: flRunSchema,
+  FlUpdate: flUpdateSchema,
 } as const satisfies Record<MessageKind, z.ZodType>;
 
 export type Offer = z.output<typeof offerSchema>;
@@ -235,6 +267,8 @@ export type ArtifactGrant = z.output<typeof artifactGrantSchema>;
 export type DeviceBinding = z.output<typeof deviceBindingSchema>;
 export type CoordinatorAnnounce = z.output<typeof coordinatorAnnounceSchema>;
 export type PunishmentNotice = z.output<typeof punishmentNoticeSchema>;
+export type FlRun = z.output<typeof flRunSchema>;
+export type FlUpdate = z.output<typeof flUpdateSchema>;
 
 /** The parsed (typed) form of each message kind. */
 export type MessageOf<K extends MessageKind> = z.output<(typeof MESSAGE_SCHEMAS)[K]>;

@@ -98,6 +98,17 @@ export function sampleMessages(author: Address, expiry: bigint): { [K in Message
       ...replay,
     },
     ErasureReceipt: { provider: author, cid: CID, erasedAt: 1_765_000_000_000n, ...replay },
+    FlRun: {
+      client: author,
+      runId: JOB_ID,
+      modelCid: CID,
+      dataset: 'mnist',
+      settings: '{"rounds":3}',
+      pricePerUpdate: 1_000n,
+      deadline: 1_765_000_000n,
+      ...replay,
+    },
+    FlUpdate: { provider: author, runId: JOB_ID, round: 2, updateHash: SALT, examples: 600, ...replay },
     LeaseKeys: {
       client: author,
       jobId: JOB_ID,
