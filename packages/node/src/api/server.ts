@@ -12,6 +12,7 @@ import type { LeaseKeyRelay } from '../coordinator/lease-keys.js';
 import type { PaymentForwarder } from '../coordinator/payment-forwarder.js';
 import type { ProviderRegistry } from '../coordinator/provider-registry.js';
 import type { FeedIngest } from '../feeds/ingest.js';
+import type { FlRunner } from '../fl/coordinator/fl-runner.js';
 import type { JobStore } from '../jobs/api.js';
 import type { CoordinatorMesh } from '../mesh/coordinator-mesh.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
@@ -31,6 +32,7 @@ import { type ArtifactRouteDeps, artifactRoutes } from './routes/artifacts.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { feedRoutes } from './routes/feeds.js';
+import { flRoutes } from './routes/fl.js';
 import { jobRoutes } from './routes/jobs.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { networkRoutes } from './routes/network.js';
@@ -58,6 +60,8 @@ export interface ApiComponents {
   payments?: { forwarder: PaymentForwarder; ledger: PaymentLedger };
   /** The chain the network settles on: `/v1/network`, and `/v1/ledger` when the coordinator reads it. */
   chain?: { context: ChainContext; coordinator: Address; readsChain: boolean };
+  /** Federated runs; without it the `/v1/fl` routes are absent. */
+  fl?: FlRunner;
   /** The mesh of coordinators, listed in `/v1/network`. */
   mesh?: CoordinatorMesh;
   /** The dashboard's built files, served at `/`. */
@@ -118,6 +122,7 @@ export function createApiServer(components: ApiComponents, options: ApiOptions =
   jobRoutes(app, { ...components, limits });
   artifactRoutes(app, components);
   if (components.feeds) feedRoutes(app, components.feeds);
+  if (components.fl) flRoutes(app, components.fl);
   artifactGrantRoutes(app, {
     artifacts: components.artifacts,
     store: components.store,

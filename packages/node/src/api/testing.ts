@@ -12,6 +12,8 @@ import { JobIntake } from '../coordinator/job-intake.js';
 import type { PaymentForwarder } from '../coordinator/payment-forwarder.js';
 import { ProviderRegistry } from '../coordinator/provider-registry.js';
 import { FeedIngest } from '../feeds/ingest.js';
+import { FlRunner } from '../fl/coordinator/fl-runner.js';
+import type { MessageChannel } from '../p2p/api.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { ArtifactStore } from '../storage/artifact-store.js';
 import { openCoordinatorStore } from '../store/open-store.js';
@@ -99,6 +101,14 @@ export async function equippedApi(
       dashboardDir: join(dataDir, 'dashboard'),
       inference,
       feeds: { ingest: new FeedIngest({ store: opened.feeds, domain: testDomain }), store: opened.feeds },
+      fl: new FlRunner({
+        store: opened.flRuns,
+        artifacts,
+        registry,
+        channel: {} as MessageChannel,
+        domain: testDomain,
+        now: Date.now,
+      }),
       ...parts,
     },
     options,

@@ -10,6 +10,7 @@ import { activeCoordinators, publishEndpoints } from '../chain/coordinator-regis
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
 import { slasherCheck } from '../chain/verifier-role.js';
 import { FeedIngest } from '../feeds/ingest.js';
+import { FlRunner } from '../fl/coordinator/fl-runner.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
 import { CoordinatorMesh } from '../mesh/coordinator-mesh.js';
 import { createP2PHost } from '../p2p/host.js';
@@ -271,9 +272,20 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     spending,
     payments: new SessionPayments({ domain, forwarder, ledger: store.payments, spending }),
   });
+  const fl = new FlRunner({
+    store: store.flRuns,
+    artifacts,
+    registry,
+    channel,
+    domain,
+    slash,
+    now: Date.now,
+    log: (message, fields) => api.log.info(fields, message),
+  });
   const api = createApiServer(
     {
       inference,
+      fl,
       intake,
       store: store.jobs,
       artifacts,
@@ -313,6 +325,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       (error: unknown) => api.log.warn({ err: error }, 'could not publish endpoints to the registry'),
     );
   }
+  // Runs left running by a previous process go on at their last closed round.
+  void fl.resume();
   const unregister = registerCoordinatorHandlers({
     channel,
     registry,
@@ -373,6 +387,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       stopped = true;
       clearInterval(timer);
       unsubscribe();
+      await fl.stop();
       unregister();
       unpunished();
       unmeshed();

@@ -226,6 +226,11 @@ export class ProviderRegistry {
     return online;
   }
 
+  /** Punished here or elsewhere in the mesh, and not yet let back. */
+  isSuspended(address: Address, now: number): boolean {
+    return (this.#suspendedUntil.get(address) ?? 0) > now;
+  }
+
   isOnline(address: Address, now: number): boolean {
     const entry = this.#providers.get(address);
     return (

@@ -66,6 +66,8 @@ export type ProviderEvent =
   | { type: 'job.finished'; jobId: string; exitCode: number; durationMs: number }
   | { type: 'job.cancelled'; jobId: string }
   | { type: 'artifact.erased'; cid: string }
+  | { type: 'fl.round'; runId: string; round: number; examples: number }
+  | { type: 'fl.refused'; code: string; reason: string }
   | { type: 'job.unreported'; jobId: string; error: string }
   | { type: 'payment'; client: string; increase: bigint }
   | { type: 'redeemed'; redemption: Redemption }

@@ -20,6 +20,8 @@ import { type Address, getAddress, type Hex, isAddress } from 'viem';
 import { activeCoordinatorCheck, activeCoordinators } from '../chain/coordinator-registry.js';
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
 import { DatasetRegistry } from '../datasets/dataset-registry.js';
+import { FlTrainer } from '../fl/provider-trainer.js';
+import { FL_MESSAGES, flTrainRequestSchema } from '../fl/wire.js';
 import {
   heldVoucherRequestSchema,
   JOB_MESSAGES,
@@ -31,6 +33,7 @@ import {
 import { createP2PHost } from '../p2p/host.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
 import type { RunProgress } from '../runtimes/api.js';
+import { loadTfjs } from '../runtimes/tfjs/tfjs-loader.js';
 import { Cheater } from './adversary.js';
 import { type AnswerDeliveryDeps, queueAnswer } from './answer-delivery.js';
 import type { ProviderDaemon, ProviderEvent, ProviderOptions } from './api.js';
@@ -354,6 +357,43 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     const output = cheater ? await cheater.tamper(ran) : ran;
     return secrets ? sealOutput(output, secrets) : output;
   }
+
+  const flTrainer = new FlTrainer({
+    account,
+    domain,
+    datasets,
+    tf: async () => (await loadTfjs()).tf,
+    nextNonce,
+    now,
+    ...(options.adversary?.kind === 'poison' ? { poison: options.adversary.mode } : {}),
+  });
+  // A federated round: training on a local dataset, for our coordinator or a registered one.
+  channel.handle(FL_MESSAGES.train, async ({ from, body }, { signal }) => {
+    try {
+      const trusted =
+        from.id === link.peer || (coordinatorActive !== undefined && (await coordinatorActive(from.address)));
+      if (!trusted)
+        throw new IdlegridError(
+          'ASSIGNMENT_INVALID',
+          'federated rounds are taken only from the coordinator we joined or a registered one',
+        );
+      if (!availableNow())
+        throw new IdlegridError('PROVIDER_UNAVAILABLE', "outside this provider's availability");
+      const parsed = flTrainRequestSchema.safeParse(body);
+      if (!parsed.success) throw new IdlegridError('MESSAGE_INVALID', 'expected { run, round, model, seed }');
+      const answer = await flTrainer.train(parsed.data, signal);
+      const receipt = answer.signed.message as { runId: string; examples: number };
+      emit({ type: 'fl.round', runId: receipt.runId, round: parsed.data.round, examples: receipt.examples });
+      return answer;
+    } catch (error) {
+      emit({
+        type: 'fl.refused',
+        code: isIdlegridError(error) ? error.code : 'INTERNAL',
+        reason: messageOf(error),
+      });
+      throw error;
+    }
+  });
 
   channel.handle(JOB_MESSAGES.ping, () => ({}));
   channel.handle(JOB_MESSAGES.assign, async ({ from, body }) => {

@@ -1,5 +1,6 @@
 import { ARTIFACT_CONTRACTS } from './artifact-contracts.js';
 import { FEED_CONTRACTS } from './feed-contracts.js';
+import { FL_CONTRACTS } from './fl-contracts.js';
 import { JOB_CONTRACTS } from './job-contracts.js';
 import { NETWORK_CONTRACTS } from './network-contracts.js';
 import { OPENAI_CONTRACTS } from './openai-contracts.js';
@@ -11,6 +12,7 @@ export const ROUTE_CONTRACTS: readonly RouteContract[] = [
   ...JOB_CONTRACTS,
   ...ARTIFACT_CONTRACTS,
   ...FEED_CONTRACTS,
+  ...FL_CONTRACTS,
   ...OPENAI_CONTRACTS,
 ];
 

@@ -1,0 +1,137 @@
+import {
+  type FlRun,
+  type FlSettings,
+  flSettingsSchema,
+  IdlegridError,
+  type NetworkDomain,
+  signMessage,
+  verifySignedMessage,
+} from '@idlegrid/protocol';
+import type { LocalAccount } from 'viem';
+import { keccak256 } from 'viem';
+import type { DatasetRegistry } from '../datasets/dataset-registry.js';
+import type { PoisonMode } from '../provider/adversary.js';
+import { loadBundle } from '../runtimes/tfjs/model-bundle.js';
+import type { TfjsModule } from '../runtimes/tfjs/tfjs-loader.js';
+import { encodeUpdate } from './bundle-weights.js';
+import { type DatasetArrays, oneHot, readDatasetArrays } from './dataset-arrays.js';
+import { trainLocally } from './local-training/train-locally.js';
+import { poisonLabels, poisonUpdate } from './poison.js';
+import { clipL2 } from './vector-math.js';
+import type { FlTrainAnswer, FlTrainRequest } from './wire.js';
+
+/** DP-SGD's per-example gradient clip: the example-level mechanism's sensitivity. */
+export const DP_SGD_EXAMPLE_CLIP = 1;
+
+export interface FlTrainerDeps {
+  account: LocalAccount;
+  domain: NetworkDomain;
+  datasets: DatasetRegistry;
+  tf: () => Promise<TfjsModule>;
+  nextNonce: () => bigint;
+  now: () => Date;
+  /** A poisoning adversary (tests and benchmarks only). */
+  poison?: PoisonMode;
+}
+
+/**
+ * A provider's side of a federated round: it checks the client's signed run, trains the global
+ * model on its own copy of the dataset (whose records never leave this process), and answers
+ * the clipped weight delta with a signed receipt of it.
+ */
+export class FlTrainer {
+  /** Datasets read once per provider process (by path): rounds come every few seconds. */
+  readonly #arrays = new Map<string, Promise<DatasetArrays>>();
+
+  constructor(private readonly deps: FlTrainerDeps) {}
+
+  async train(request: FlTrainRequest, signal?: AbortSignal): Promise<FlTrainAnswer> {
+    const { deps } = this;
+    const { message: run } = await verifySignedMessage(deps.domain, request.run, { kind: 'FlRun' });
+    const settings = settingsOf(run);
+    const dataset = deps.datasets.list().find((d) => d.name === run.dataset);
+    if (!dataset)
+      throw new IdlegridError('DATASET_NOT_FOUND', `no dataset named ${run.dataset} here`, {
+        details: { name: run.dataset },
+      });
+    let arrays = this.#arrays.get(dataset.path);
+    if (!arrays) {
+      arrays = readDatasetArrays(dataset.path, dataset);
+      this.#arrays.set(dataset.path, arrays);
+      arrays.catch(() => this.#arrays.delete(dataset.path));
+    }
+    const data = await arrays;
+    const tf = await deps.tf();
+    const loaded = await loadBundle(Buffer.from(request.model, 'base64'));
+    if (loaded.format !== 'layers-model')
+      throw new IdlegridError('TFJS_MODEL_INVALID', 'federated training needs a layers model');
+    const { model } = loaded;
+    const labels = poisonLabels(deps.poison, data.labelIndex, data.labels.length);
+    const x = tf.tensor(data.x, [data.count, ...data.shape]);
+    const y = tf.tensor(oneHot({ labelIndex: labels, labels: data.labels }), [
+      data.count,
+      data.labels.length,
+    ]);
+    let trained: Awaited<ReturnType<typeof trainLocally>>;
+    try {
+      trained = await trainLocally(
+        tf,
+        model,
+        { x, y },
+        {
+          epochs: settings.localEpochs,
+          batchSize: settings.batchSize,
+          learningRate: settings.learningRate,
+          loss: 'categoricalCrossentropy',
+          ...(settings.strategy === 'fedprox' ? { proximalMu: settings.proximalMu } : {}),
+          ...(settings.dp?.level === 'example'
+            ? { dp: { l2NormClip: DP_SGD_EXAMPLE_CLIP, noiseMultiplier: settings.dp.noiseMultiplier } }
+            : {}),
+          seed: request.seed,
+          ...(signal ? { signal } : {}),
+        },
+      );
+    } finally {
+      tf.dispose([x, y]);
+      model.dispose();
+    }
+    const poisoned = poisonUpdate(deps.poison, trained.delta);
+    const update = poisoned.clip ? clipL2(poisoned.update, settings.clipNorm).clipped : poisoned.update;
+    const encoded = encodeUpdate(update);
+    const receipt = await signMessage(deps.account, deps.domain, 'FlUpdate', {
+      provider: deps.account.address,
+      runId: run.runId,
+      round: request.round,
+      updateHash: updateHash(update),
+      examples: trained.examples,
+      nonce: deps.nextNonce(),
+      expiry: BigInt(Math.floor(deps.now().getTime() / 1000) + 86_400),
+    });
+    return { update: encoded, signed: receipt as never, loss: trained.losses.at(-1) ?? null };
+  }
+}
+
+/** The keccak-256 an FlUpdate signs: over the update's float32 bytes, little-endian. */
+export function updateHash(update: Float32Array): `0x${string}` {
+  return keccak256(new Uint8Array(update.buffer, update.byteOffset, update.byteLength));
+}
+
+/** The run's settings, parsed and checked (FL_RUN_INVALID). */
+export function settingsOf(run: Pick<FlRun, 'settings'>): FlSettings {
+  let json: unknown;
+  try {
+    json = JSON.parse(run.settings);
+  } catch {
+    throw new IdlegridError('FL_RUN_INVALID', 'the run settings are not JSON');
+  }
+  const parsed = flSettingsSchema.safeParse(json);
+  if (!parsed.success)
+    throw new IdlegridError(
+      'FL_RUN_INVALID',
+      `run settings: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      {
+        details: { issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) },
+      },
+    );
+  return parsed.data;
+}
