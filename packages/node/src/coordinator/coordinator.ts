@@ -273,6 +273,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     payments: new SessionPayments({ domain, forwarder, ledger: store.payments, spending }),
   });
   const fl = new FlRunner({
+    payments: forwarder,
     store: store.flRuns,
     artifacts,
     registry,

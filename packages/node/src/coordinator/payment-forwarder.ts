@@ -84,6 +84,69 @@ export class PaymentForwarder {
     return payeesOf(job, await this.deps.store.runs(jobId));
   }
 
+  /**
+   * Pays what `client` owes each payee (a job's, a federated round's): checks that each voucher
+   * is the client's and adds at least the amount on top of what the provider was paid, all of
+   * them before any is relayed (a bad one moves nothing); then hands each to its provider and
+   * records it. `paid` runs after each relay. `body`: `{ voucher }` or `{ vouchers: [...] }`.
+   */
+  async relay(
+    client: Address,
+    owed: readonly Pick<Payee, 'provider' | 'amount'>[],
+    body: { voucher?: unknown; vouchers?: unknown } | undefined,
+    options: PayOptions = {},
+    paid?: (provider: Address) => Promise<void>,
+  ): Promise<SignedMessage<'Voucher'>[]> {
+    const given = Array.isArray(body?.vouchers) ? body.vouchers : [body?.voucher];
+    const vouchers = await Promise.all(
+      given.map((input) =>
+        verifySignedMessage(this.deps.domain, input, {
+          kind: 'Voucher',
+          ...(this.deps.acceptDelegate ? { acceptDelegate: this.deps.acceptDelegate } : {}),
+        }),
+      ),
+    );
+    const toRelay: SignedMessage<'Voucher'>[] = [];
+    for (const payee of owed) {
+      const voucher = vouchers.find((v) => v.message.provider === payee.provider);
+      if (!voucher || voucher.message.client !== client) {
+        throw new IdlegridError('VOUCHER_WRONG_PROVIDER', `no voucher from the client to ${payee.provider}`, {
+          details: { payees: owed },
+        });
+      }
+      // The quote the client built on (`latest`, GET /v1/payments/...) already brought the ledger
+      // up to date with the provider's voucher: no second round trip to the provider per payment.
+      const previous = await this.deps.payments.latest(client, payee.provider);
+      const increment = voucher.message.cumulativeAmount - previous.cumulativeAmount;
+      if (voucher.message.nonce <= previous.nonce || increment < BigInt(payee.amount)) {
+        throw new IdlegridError(
+          'PAYMENT_INSUFFICIENT',
+          `the voucher to ${payee.provider} adds ${increment}, ${payee.amount} is owed`,
+          {
+            details: {
+              provider: payee.provider,
+              price: payee.amount,
+              previousCumulative: previous.cumulativeAmount.toString(),
+              previousNonce: previous.nonce.toString(),
+            },
+          },
+        );
+      }
+      toRelay.push({ kind: 'Voucher', message: voucher.message, signature: voucher.signature });
+    }
+    // The vouchers are the client's: the API's limits count the payment for it (may throw).
+    options.admit?.(client);
+    for (const voucher of toRelay) {
+      const provider = voucher.message.provider;
+      const peer = this.deps.registry.get(provider)?.peer;
+      if (!peer) throw new IdlegridError('P2P_UNREACHABLE', `provider ${provider} is not connected`);
+      await this.deps.channel.request(peer, JOB_MESSAGES.payment, { voucher });
+      await this.deps.payments.record(voucher, Date.now());
+      await paid?.(provider);
+    }
+    return toRelay;
+  }
+
   /** `body`: `{ voucher }`, or `{ vouchers: [...] }` with one per payee left to pay. */
   async pay(
     jobId: string,
@@ -100,59 +163,10 @@ export class PaymentForwarder {
     }
     const runs = await this.deps.store.runs(jobId);
     const owed = payeesOf(job, runs).filter((payee) => !payee.paid);
-    const given = Array.isArray(body?.vouchers) ? body.vouchers : [body?.voucher];
-    const vouchers = await Promise.all(
-      given.map((input) =>
-        verifySignedMessage(this.deps.domain, input, {
-          kind: 'Voucher',
-          ...(this.deps.acceptDelegate ? { acceptDelegate: this.deps.acceptDelegate } : {}),
-        }),
-      ),
-    );
-    // Every voucher is checked before any is relayed: a bad one moves nothing.
-    const toRelay: SignedMessage<'Voucher'>[] = [];
-    for (const payee of owed) {
-      const voucher = vouchers.find((v) => v.message.provider === payee.provider);
-      if (!voucher || voucher.message.client !== job.client) {
-        throw new IdlegridError(
-          'VOUCHER_WRONG_PROVIDER',
-          `no voucher from this job's client to ${payee.provider}`,
-          {
-            details: { payees: owed },
-          },
-        );
-      }
-      // The quote the client built on (`latest`, GET /v1/payments/...) already brought the ledger
-      // up to date with the provider's voucher: no second round trip to the provider per payment.
-      const previous = await this.deps.payments.latest(job.client, payee.provider);
-      const increment = voucher.message.cumulativeAmount - previous.cumulativeAmount;
-      if (voucher.message.nonce <= previous.nonce || increment < BigInt(payee.amount)) {
-        throw new IdlegridError(
-          'PAYMENT_INSUFFICIENT',
-          `the voucher to ${payee.provider} adds ${increment}, the job owes it ${payee.amount}`,
-          {
-            details: {
-              provider: payee.provider,
-              price: payee.amount,
-              previousCumulative: previous.cumulativeAmount.toString(),
-              previousNonce: previous.nonce.toString(),
-            },
-          },
-        );
-      }
-      toRelay.push({ kind: 'Voucher', message: voucher.message, signature: voucher.signature });
-    }
-    // The vouchers are the job's client's: the API's limits count the payment for it (may throw).
-    options.admit?.(job.client);
-    for (const voucher of toRelay) {
-      const provider = voucher.message.provider;
-      const peer = this.deps.registry.get(provider)?.peer;
-      if (!peer) throw new IdlegridError('P2P_UNREACHABLE', `provider ${provider} is not connected`);
-      await this.deps.channel.request(peer, JOB_MESSAGES.payment, { voucher });
-      await this.deps.payments.record(voucher, Date.now());
+    const toRelay = await this.relay(job.client, owed, body, options, async (provider) => {
       const run = runs.find((r) => r.provider === provider && r.charge);
       if (run) await this.deps.store.putRun({ ...run, paidAt: Date.now() });
-    }
+    });
     const settled = await this.deps.store.transition(jobId, 'settled', {
       detail: {
         payments: toRelay.map(({ message }) => ({

@@ -11,6 +11,8 @@ export interface FlRoundRecord {
   participants: { provider: string; examples: number; loss: number | null }[];
   /** Sampled providers that did not answer in time: not paid. */
   dropped: string[];
+  /** Participants the client has paid for this round (by voucher, through this coordinator). */
+  paid: string[];
   /** Providers whose update was refused, and why (a norm above the clip, a bad signature...). */
   rejected: { provider: string; code: string; reason: string }[];
   /** Providers whose update lay far from the aggregate (robust strategies). */
@@ -132,6 +134,28 @@ export class FlRunStore {
       .orderBy('round')
       .execute();
     return rows.map((row) => JSON.parse(row.record) as FlRoundRecord);
+  }
+
+  /** Notes that the client paid `provider` for its update of this round. */
+  async markPaid(id: string, round: number, provider: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('fl_rounds')
+        .select('record')
+        .where('run_id', '=', id)
+        .where('round', '=', round)
+        .executeTakeFirst();
+      if (!row) return;
+      const record = JSON.parse(row.record) as FlRoundRecord;
+      if (record.paid.includes(provider)) return;
+      record.paid.push(provider);
+      await trx
+        .updateTable('fl_rounds')
+        .set({ record: JSON.stringify(record) })
+        .where('run_id', '=', id)
+        .where('round', '=', round)
+        .execute();
+    });
   }
 
   /** The global weights a round produced (float32 base64). */

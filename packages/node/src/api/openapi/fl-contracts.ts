@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { decimalInteger } from './decimal-integer.js';
 import { KiB, type RouteContract } from './route-contract.js';
 import { addressSchema, jobIdSchema, shortStringSchema, uint64Schema, uint256Schema } from './wire-fields.js';
-import { signed } from './wire-messages.js';
+import { signed, signedVoucherSchema } from './wire-messages.js';
 
 export const flRunWireSchema = z.strictObject({
   client: addressSchema,
@@ -23,6 +23,7 @@ const roundSchema = z.object({
     z.object({ provider: addressSchema, examples: z.int(), loss: z.number().nullable() }),
   ),
   dropped: z.array(addressSchema),
+  paid: z.array(addressSchema),
   rejected: z.array(z.object({ provider: addressSchema, code: z.string(), reason: z.string() })),
   outliers: z.array(addressSchema),
   loss: z.number().nullable(),
@@ -99,6 +100,27 @@ export const FL_CONTRACTS: readonly RouteContract[] = [
       200: { description: 'The run', content: { 'application/json': z.object({ run: runSchema }) } },
     },
     errors: [404],
+  },
+  {
+    method: 'POST',
+    path: '/v1/fl/runs/:id/rounds/:round/payment',
+    operationId: 'payFederatedRound',
+    tag: 'federated',
+    summary: "Pay a closed round's participants: one client voucher each, adding the run's price per update",
+    params: z.object({ id: jobIdSchema, round: decimalInteger(0, 1_000) }),
+    body: {
+      mediaType: 'application/json',
+      schema: z.object({ vouchers: z.array(signedVoucherSchema).min(1).max(1_000) }),
+      limit: 1024 * KiB,
+      required: true,
+    },
+    responses: {
+      200: {
+        description: 'The round, with whom it has paid',
+        content: { 'application/json': z.object({ round: roundSchema }) },
+      },
+    },
+    errors: [400, 402, 403, 404],
   },
   {
     method: 'GET',

@@ -19,6 +19,14 @@ export function flRoutes(app: FastifyInstance, runner: FlRunner): void {
     json({ run: await runner.view(request.params.id) }),
   );
 
+  app.post<{ Params: { id: string; round: number } }>(
+    '/v1/fl/runs/:id/rounds/:round/payment',
+    async (request) =>
+      json({
+        round: await runner.payRound(request.params.id, Number(request.params.round), request.body as never),
+      }),
+  );
+
   app.get<{ Params: { id: string }; Querystring: { round?: number } }>(
     '/v1/fl/runs/:id/model',
     async (request, reply) => {

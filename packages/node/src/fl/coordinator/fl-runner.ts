@@ -8,6 +8,7 @@ import {
   verifySignedMessage,
 } from '@idlegrid/protocol';
 import type { Address } from 'viem';
+import type { PaymentForwarder } from '../../coordinator/payment-forwarder.js';
 import type { ProviderRegistry } from '../../coordinator/provider-registry.js';
 import type { Slasher } from '../../coordinator/punishment.js';
 import type { MessageChannel } from '../../p2p/api.js';
@@ -39,6 +40,8 @@ export interface FlRunnerDeps {
   channel: MessageChannel;
   domain: NetworkDomain;
   slash?: Slasher | undefined;
+  /** Relays the client's vouchers for a round's updates (without it runs are not paid through here). */
+  payments?: Pick<PaymentForwarder, 'relay'>;
   now: () => number;
   random?: () => number;
   log?: (message: string, fields: Record<string, unknown>) => void;
@@ -125,6 +128,32 @@ export class FlRunner {
         details: { id, round },
       });
     return bundleWithWeights(active.bundle, decodeUpdate(weights));
+  }
+
+  /**
+   * The client pays for a closed round: one voucher per participant not yet paid, each adding the
+   * run's price per update. A dropped or refused provider is owed nothing.
+   */
+  async payRound(
+    id: string,
+    round: number,
+    body: { vouchers?: unknown } | undefined,
+  ): Promise<FlRoundRecord> {
+    const view = await this.view(id);
+    const record = view.rounds.find((r) => r.round === round);
+    if (!record)
+      throw new IdlegridError('FL_RUN_NOT_FOUND', `run ${id} has no closed round ${round}`, {
+        details: { id, round },
+      });
+    if (!this.deps.payments)
+      throw new IdlegridError('INVALID_ARGUMENT', 'this coordinator relays no payments');
+    const owed = record.participants
+      .filter((p) => !record.paid.includes(p.provider))
+      .map((p) => ({ provider: p.provider as Address, amount: view.pricePerUpdate }));
+    await this.deps.payments.relay(view.client as Address, owed, body, {}, (provider) =>
+      this.deps.store.markPaid(view.id, round, provider),
+    );
+    return (await this.view(id)).rounds.find((r) => r.round === round)!;
   }
 
   /** Starts again every run left running (a restart resumes at the last closed round). */
@@ -264,6 +293,7 @@ export class FlRunner {
       round,
       participants: updates.map(({ provider, examples, loss }) => ({ provider, examples, loss })),
       dropped: collected.dropped,
+      paid: [],
       rejected,
       outliers: aggregate.outliers,
       loss: losses.length ? losses.reduce((a, b) => a + b, 0) / losses.length : null,
