@@ -49,6 +49,11 @@ const COMMANDS: { name: string; description: string; load: () => Promise<Registr
     load: async () => (await import('./commands/data.js')).registerDataCommands,
   },
   {
+    name: 'fl',
+    description: 'federated learning: train a model on providers that hold the data, which never leaves them',
+    load: async () => (await import('./commands/fl.js')).registerFlCommands,
+  },
+  {
     name: 'apikey',
     description: 'API keys for the OpenAI-compatible API: capped session keys of a payment channel',
     load: async () => (await import('./commands/apikey.js')).registerApiKeyCommands,

@@ -32,8 +32,10 @@ export {
   type VerificationSettings,
 } from './coordinator/job-intake.js';
 export { type ProviderEntry, ProviderRegistry } from './coordinator/provider-registry.js';
-export { DATASET_FORMAT, type DatasetManifest } from './datasets/dataset-format.js';
+export { checkDataset, DATASET_FORMAT, type DatasetManifest } from './datasets/dataset-format.js';
 export { DatasetRegistry, type RegisteredDataset } from './datasets/dataset-registry.js';
+export { writeDataset } from './datasets/dataset-writer.js';
+export * from './fl/api.js';
 export type {
   JobEvent,
   JobFilter,
@@ -157,6 +159,7 @@ export {
 export { createLlmExecutor, type LlmExecutor, type LlmTask } from './runtimes/llm/llm-executor.js';
 export { OCR_MODEL_NAME, ocrModelCid } from './runtimes/onnx/ocr-model-id.js';
 export { createOnnxExecutor, type OnnxExecutor } from './runtimes/onnx/onnx-executor.js';
+export { loadTfjs } from './runtimes/tfjs/tfjs-loader.js';
 export {
   createWasmExecutor,
   WASM_PROGRAM_NAME,

@@ -11,6 +11,18 @@ setDefaultFetch(nodeFetch);
 
 export { pushReadings, registerDevice, sequenceSource } from './feeds/devices.js';
 export {
+  type FederatedRound,
+  type FederatedRun,
+  type FederatedRunRequest,
+  federatedModel,
+  getFederatedRun,
+  listFederatedRuns,
+  payFederatedRound,
+  type RunFederatedOptions,
+  runFederated,
+  startFederatedRun,
+} from './fl/federated-run.js';
+export {
   CoordinatorClient,
   type CoordinatorClientOptions,
   DEFAULT_REQUEST_TIMEOUT_MS,

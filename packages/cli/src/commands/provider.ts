@@ -24,6 +24,7 @@ interface StartOptions {
   coordinatorP2p: string[];
   /** The --listen multiaddrs, false with --no-listen, absent for the default (loopback). */
   listen?: string[] | false;
+  datasetsDir?: string;
   name: string;
   price: string;
   priceGpuSecond: string;
@@ -87,6 +88,10 @@ export function registerProviderCommands(provider: Command): void {
     )
     .option('--region <region>', 'region announced in offers', '')
     .option(
+      '--datasets-dir <dir>',
+      "where this provider's datasets.json is (default: the data directory's, shared by its providers)",
+    )
+    .option(
       '--listen <multiaddr>',
       'p2p address to listen on, e.g. /ip4/0.0.0.0/tcp/4002 (repeatable; loopback on a free port by default)',
       collectUrls,
@@ -124,6 +129,7 @@ export function registerProviderCommands(provider: Command): void {
         ...(minJobSeconds ? { minJobSeconds: Math.floor(minJobSeconds) } : {}),
         ...(maxJobSeconds ? { maxWallTimeMs: Math.floor(maxJobSeconds * 1000) } : {}),
         region: options.region,
+        ...(options.datasetsDir ? { datasetsDir: options.datasetsDir } : {}),
         ...(options.listen === false ? { listen: [] } : options.listen ? { listen: options.listen } : {}),
         availability,
         hardware: {

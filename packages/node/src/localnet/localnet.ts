@@ -21,6 +21,8 @@ import { chainSessionGrants } from '../chain/session-keys.js';
 import { stake } from '../chain/stake.js';
 import { grantVerifierRole, isVerifier } from '../chain/verifier-role.js';
 import type { NodeConfig } from '../config/config.js';
+import { type LocalnetFlData, prepareLocalnetFlData } from '../fl/localnet-data.js';
+import { parseSplit } from '../fl/partition.js';
 import { type ChildNode, startChildNode } from './child-node.js';
 import { presetOf } from './provider-presets.js';
 
@@ -68,6 +70,8 @@ export interface Localnet {
   providerNodes: ChildNode[];
   /** The first coordinator's HTTP API. */
   coordinatorUrl: string;
+  /** With `flData`: where the providers' shards are, and the client's test set. */
+  flData?: LocalnetFlData;
   stop(): Promise<void>;
 }
 
@@ -81,6 +85,8 @@ export interface LocalnetOptions {
   cliPath: string;
   /** Port of the coordinator's HTTP API (0 picks a free one). */
   apiPort: number;
+  /** Federated learning data: each provider gets its own shard of MNIST (see fl/localnet-data.ts). */
+  flData?: { split: string; seed: number };
   /** For verification tests: providers (by name, like provider-2) that cheat, and how (see provider/adversary.ts). */
   adversaries?: Readonly<Record<string, string>>;
   /** False: the coordinator runs without rate limits, quotas or load shedding (`--no-limits`). */
@@ -173,6 +179,19 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
       }
     }
 
+    const flData = options.flData
+      ? await prepareLocalnetFlData(
+          config.dataDir,
+          providers.map((p) => p.name),
+          { text: options.flData.split, split: parseSplit(options.flData.split) },
+          options.flData.seed,
+        )
+      : undefined;
+    if (flData)
+      step(
+        `gave each provider its own shard of MNIST (${options.flData!.split}); the test set is in ${flData.testDir}`,
+      );
+
     const nodes: ChildNode[] = [];
     const stopAll = async () => {
       for (const node of nodes.reverse()) await node.stop();
@@ -241,6 +260,7 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
               String(preset.memoryGb),
               '--redeem-threshold',
               LOCALNET_REDEEM_THRESHOLD,
+              ...(flData ? ['--datasets-dir', flData.datasetsDirs[provider.name]!] : []),
               ...(options.adversaries?.[provider.name]
                 ? ['--adversary', options.adversaries[provider.name]!]
                 : []),
@@ -281,6 +301,7 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
             keyFile: join('keys', `${p.name}.key`),
             ...presetOf(i),
           })),
+          ...(flData ? { flTestDir: flData.testDir } : {}),
         })}\n`,
       );
       return {
@@ -291,6 +312,7 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
         coordinators,
         providerNodes,
         coordinatorUrl,
+        ...(flData ? { flData } : {}),
         stop: stopAll,
       };
     } catch (error) {

@@ -9,6 +9,8 @@ import type { ModelRegistry } from './model-registry.js';
 
 export interface ProviderOptions {
   dataDir: string;
+  /** Where this provider's `datasets.json` is (default: the data directory, shared by its providers). */
+  datasetsDir?: string;
   /** How long a private job's run waits for its client's keys before it fails with LEASE_KEYS_MISSING (30 s). */
   leaseKeysTimeoutMs?: number;
   /** Multiaddr of the coordinator, ending in /p2p/<peer id>. */

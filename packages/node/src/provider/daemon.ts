@@ -79,7 +79,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     }),
   );
   const earningsReady = EarningsWallet.open(options.dataDir, account.address, domain);
-  const datasetsReady = DatasetRegistry.open(options.dataDir);
+  const datasetsReady = DatasetRegistry.open(options.datasetsDir ?? options.dataDir);
   const local = Promise.all([hardwareReady, modelsReady, runtimesReady, earningsReady, datasetsReady]);
   // Awaited below, once the host is up; a failure before that must not count as unhandled.
   local.catch(() => {});

@@ -7,7 +7,7 @@ import {
   parseMessage,
   verifySignedMessage,
 } from '@idlegrid/protocol';
-import type { Address } from 'viem';
+import { type Address, getAddress } from 'viem';
 import type { PaymentForwarder } from '../../coordinator/payment-forwarder.js';
 import type { ProviderRegistry } from '../../coordinator/provider-registry.js';
 import type { Slasher } from '../../coordinator/punishment.js';
@@ -359,7 +359,7 @@ function viewOf(stored: StoredFlRun, rounds: FlRoundRecord[]): FlRunView {
   const run = (stored.run as { message: Record<string, unknown> }).message;
   return {
     id: stored.id,
-    client: stored.client,
+    client: getAddress(stored.client),
     state: stored.state,
     reason: stored.reason,
     modelCid: String(run.modelCid),
