@@ -45,7 +45,8 @@ export class FlTrainer {
 
   constructor(private readonly deps: FlTrainerDeps) {}
 
-  async train(request: FlTrainRequest, signal?: AbortSignal): Promise<FlTrainAnswer> {
+  /** Trains this round on the local dataset: the clipped (or, for an adversary, poisoned) delta. */
+  async localUpdate(request: FlTrainRequest, signal?: AbortSignal): Promise<LocalUpdate> {
     const { deps } = this;
     const { message: run } = await verifySignedMessage(deps.domain, request.run, { kind: 'FlRun' });
     const settings = settingsOf(run);
@@ -97,18 +98,42 @@ export class FlTrainer {
     }
     const poisoned = poisonUpdate(deps.poison, trained.delta);
     const update = poisoned.clip ? clipL2(poisoned.update, settings.clipNorm).clipped : poisoned.update;
-    const encoded = encodeUpdate(update);
-    const receipt = await signMessage(deps.account, deps.domain, 'FlUpdate', {
+    return { run, settings, update, examples: trained.examples, loss: trained.losses.at(-1) ?? null };
+  }
+
+  /** A plain round's answer: the update in the clear, with the signed receipt of its bytes. */
+  async train(request: FlTrainRequest, signal?: AbortSignal): Promise<FlTrainAnswer> {
+    const local = await this.localUpdate(request, signal);
+    const bytes = new Uint8Array(local.update.buffer, local.update.byteOffset, local.update.byteLength);
+    return {
+      update: encodeUpdate(local.update),
+      signed: await this.receipt(local.run, request.round, bytes, local.examples),
+      loss: local.loss,
+    };
+  }
+
+  /** The provider's signed FlUpdate over an answer's bytes (the update, or its masked form). */
+  async receipt(run: FlRun, round: number, bytes: Uint8Array, examples: number) {
+    const { deps } = this;
+    const signed = await signMessage(deps.account, deps.domain, 'FlUpdate', {
       provider: deps.account.address,
       runId: run.runId,
-      round: request.round,
-      updateHash: updateHash(update),
-      examples: trained.examples,
+      round,
+      updateHash: keccak256(bytes),
+      examples,
       nonce: deps.nextNonce(),
       expiry: BigInt(Math.floor(deps.now().getTime() / 1000) + 86_400),
     });
-    return { update: encoded, signed: receipt as never, loss: trained.losses.at(-1) ?? null };
+    return signed as unknown as FlTrainAnswer['signed'];
   }
+}
+
+export interface LocalUpdate {
+  run: FlRun;
+  settings: FlSettings;
+  update: Float32Array;
+  examples: number;
+  loss: number | null;
 }
 
 /** The keccak-256 an FlUpdate signs: over the update's float32 bytes, little-endian. */

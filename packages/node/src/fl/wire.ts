@@ -4,6 +4,14 @@ import { z } from 'zod';
 export const FL_MESSAGES = {
   /** Train one round on the local dataset and answer the update. */
   train: 'fl.train',
+  /** Secure aggregation, stage 0: fresh round keys, signed. */
+  advertise: 'fl.secagg.advertise',
+  /** Stage 1: the shares of the mask secrets, encrypted to each neighbour. */
+  share: 'fl.secagg.share',
+  /** Stage 2: train, then answer the update masked. */
+  mask: 'fl.secagg.mask',
+  /** Stage 3: reveal the shares that unmask the sum. */
+  unmask: 'fl.secagg.unmask',
 } as const;
 
 /** A signed message in wire form; verify it with `verifySignedMessage` before use. */
@@ -34,3 +42,56 @@ export const flTrainAnswerSchema = z.object({
 
 export type FlTrainRequest = z.output<typeof flTrainRequestSchema>;
 export type FlTrainAnswer = z.output<typeof flTrainAnswerSchema>;
+
+const secAggConfigSchema = z.object({
+  roundId: z.string().min(1).max(256),
+  participants: z.array(z.string()).min(3).max(1_000),
+  threshold: z.int().min(2),
+  degree: z.int().min(1),
+  vectorLength: z.int().min(1),
+  scale: z.number().positive(),
+  range: z.number().positive(),
+});
+
+const advertSchema = z.object({
+  address: z.string(),
+  cPublicKey: z.string(),
+  sPublicKey: z.string(),
+  signature: z.string(),
+});
+
+const encryptedShareSchema = z.object({ from: z.string(), to: z.string(), ciphertext: z.string().max(512) });
+
+export const flAdvertiseRequestSchema = z.object({
+  run: signed,
+  round: z.int().min(0),
+  config: secAggConfigSchema,
+});
+export const flShareRequestSchema = z.object({
+  roundId: z.string(),
+  adverts: z.array(advertSchema).max(1_000),
+});
+export const flMaskRequestSchema = z.object({
+  roundId: z.string(),
+  train: flTrainRequestSchema,
+  incoming: z.array(encryptedShareSchema).max(1_000),
+});
+export const flMaskAnswerSchema = z.object({
+  /** The masked update's ring elements, little-endian uint32, base64. */
+  masked: z.string(),
+  signed,
+  loss: z.number().nullable(),
+});
+export const flUnmaskRequestSchema = z.object({
+  roundId: z.string(),
+  survivors: z.array(z.string()).max(1_000),
+  dropped: z.array(z.string()).max(1_000),
+});
+export const shareListSchema = z.array(encryptedShareSchema);
+export const advertAnswerSchema = advertSchema;
+export const unmaskAnswerSchema = z.object({
+  from: z.string(),
+  selfMaskShares: z.array(z.object({ of: z.string(), share: z.string() })),
+  secretKeyShares: z.array(z.object({ of: z.string(), share: z.string() })),
+});
+export type FlMaskRequest = z.output<typeof flMaskRequestSchema>;

@@ -20,8 +20,9 @@ import { type Address, getAddress, type Hex, isAddress } from 'viem';
 import { activeCoordinatorCheck, activeCoordinators } from '../chain/coordinator-registry.js';
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
 import { DatasetRegistry } from '../datasets/dataset-registry.js';
+import { registerFlHandlers } from '../fl/provider-handlers.js';
+import { FlSecAggSessions } from '../fl/provider-secagg.js';
 import { FlTrainer } from '../fl/provider-trainer.js';
-import { FL_MESSAGES, flTrainRequestSchema } from '../fl/wire.js';
 import {
   heldVoucherRequestSchema,
   JOB_MESSAGES,
@@ -367,32 +368,14 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     now,
     ...(options.adversary?.kind === 'poison' ? { poison: options.adversary.mode } : {}),
   });
-  // A federated round: training on a local dataset, for our coordinator or a registered one.
-  channel.handle(FL_MESSAGES.train, async ({ from, body }, { signal }) => {
-    try {
-      const trusted =
-        from.id === link.peer || (coordinatorActive !== undefined && (await coordinatorActive(from.address)));
-      if (!trusted)
-        throw new IdlegridError(
-          'ASSIGNMENT_INVALID',
-          'federated rounds are taken only from the coordinator we joined or a registered one',
-        );
-      if (!availableNow())
-        throw new IdlegridError('PROVIDER_UNAVAILABLE', "outside this provider's availability");
-      const parsed = flTrainRequestSchema.safeParse(body);
-      if (!parsed.success) throw new IdlegridError('MESSAGE_INVALID', 'expected { run, round, model, seed }');
-      const answer = await flTrainer.train(parsed.data, signal);
-      const receipt = answer.signed.message as { runId: string; examples: number };
-      emit({ type: 'fl.round', runId: receipt.runId, round: parsed.data.round, examples: receipt.examples });
-      return answer;
-    } catch (error) {
-      emit({
-        type: 'fl.refused',
-        code: isIdlegridError(error) ? error.code : 'INTERNAL',
-        reason: messageOf(error),
-      });
-      throw error;
-    }
+  registerFlHandlers({
+    channel,
+    trainer: flTrainer,
+    secAgg: new FlSecAggSessions({ trainer: flTrainer, privateKey, domain, now: () => now().getTime() }),
+    trusted: async (from) =>
+      from.id === link.peer || (coordinatorActive !== undefined && (await coordinatorActive(from.address))),
+    available: availableNow,
+    emit,
   });
 
   channel.handle(JOB_MESSAGES.ping, () => ({}));

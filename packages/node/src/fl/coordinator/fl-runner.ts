@@ -9,17 +9,18 @@ import {
 } from '@idlegrid/protocol';
 import { type Address, getAddress } from 'viem';
 import type { PaymentForwarder } from '../../coordinator/payment-forwarder.js';
-import type { ProviderRegistry } from '../../coordinator/provider-registry.js';
+import type { ProviderEntry, ProviderRegistry } from '../../coordinator/provider-registry.js';
 import type { Slasher } from '../../coordinator/punishment.js';
 import type { MessageChannel } from '../../p2p/api.js';
 import type { ArtifactStore } from '../../storage/artifact-store.js';
 import type { FlRoundRecord, FlRunStore, StoredFlRun } from '../../store/fl-run-store.js';
-import { aggregateRound, type StrategyState } from '../aggregation/strategy.js';
+import { aggregateRound, aggregateSum, type StrategyState } from '../aggregation/strategy.js';
 import { bundleWithWeights, decodeUpdate, encodeUpdate, flatWeightsOf } from '../bundle-weights.js';
 import { settingsOf } from '../provider-trainer.js';
 import { shuffle } from '../seeded-random.js';
 import { FL_MESSAGES, type FlTrainRequest } from '../wire.js';
 import { collectUpdates } from './round-collector.js';
+import { secureRound } from './secure-round.js';
 import {
   type CheckedUpdate,
   checkUpdate,
@@ -62,6 +63,15 @@ export interface FlRunView {
   rounds: FlRoundRecord[];
   createdAt: number;
   updatedAt: number;
+}
+
+/** What a round gave, in either mode. */
+interface RoundOutcome {
+  global: Float32Array;
+  outliers: string[];
+  participants: { provider: string; examples: number; loss: number | null; receipt: unknown }[];
+  dropped: string[];
+  rejected: FlRoundRecord['rejected'];
 }
 
 interface ActiveRun {
@@ -237,6 +247,81 @@ export class FlRunner {
       seed: round * 1_000 + attempt,
     };
     const timeoutMs = settings.roundTimeoutSeconds * 1000;
+    const state = stored.serverState as StrategyState;
+    const strategy = {
+      name: settings.strategy,
+      proximalMu: settings.proximalMu,
+      serverLearningRate: settings.serverLearningRate,
+    };
+    let outcome: RoundOutcome | undefined;
+    if (settings.secureAggregation) {
+      const secure = await secureRound({
+        channel: this.deps.channel,
+        domain: this.deps.domain,
+        now: this.deps.now,
+        signal,
+        timeoutMs,
+        run: { signed: stored.run, runId: run.runId, clipNorm: settings.clipNorm },
+        round,
+        attempt,
+        sample,
+        minClients: settings.minClients,
+        train: request,
+        vectorLength: global.length,
+        maxExamples: (entry) => datasetCount(entry.offer.datasets, run.dataset),
+      });
+      if (secure)
+        outcome = {
+          ...secure,
+          global: aggregateSum(strategy, state, global, secure.sum, secure.participants.length),
+          outliers: [],
+        };
+    } else outcome = await this.#plainRound(active, request, sample, signal);
+    if (!outcome || signal.aborted) return false;
+    const { participants: updates, outliers } = outcome;
+    const now = this.deps.now();
+    for (const { provider } of updates)
+      this.deps.registry.recordOutcome(
+        provider as Address,
+        outliers.includes(provider) ? 'failed' : 'completed',
+        now,
+      );
+    const losses = updates.map((u) => u.loss).filter((loss): loss is number => loss !== null);
+    const record: FlRoundRecord = {
+      round,
+      participants: updates.map(({ provider, examples, loss }) => ({ provider, examples, loss })),
+      dropped: outcome.dropped,
+      paid: [],
+      rejected: outcome.rejected,
+      outliers,
+      loss: losses.length ? losses.reduce((a, b) => a + b, 0) / losses.length : null,
+      epsilon: null,
+      startedAt,
+      closedAt: now,
+      receipts: updates.map((u) =>
+        JSON.stringify(u.receipt, (_, v) => (typeof v === 'bigint' ? String(v) : v)),
+      ),
+    };
+    await this.deps.store.closeRound(stored.id, record, encodeUpdate(outcome.global), { ...state });
+    this.deps.log?.('federated round closed', {
+      run: stored.id,
+      round,
+      participants: updates.length,
+      dropped: outcome.dropped.length,
+    });
+    return true;
+  }
+
+  /** A round in the clear: each update is checked (its norm convicts), then aggregated robustly if asked. */
+  async #plainRound(
+    active: ActiveRun,
+    request: FlTrainRequest,
+    sample: readonly ProviderEntry[],
+    signal: AbortSignal,
+  ): Promise<RoundOutcome | undefined> {
+    const { stored, run, settings } = active;
+    const global = decodeUpdate(stored.weights);
+    const timeoutMs = settings.roundTimeoutSeconds * 1000;
     const requests = sample.map((entry) => ({
       provider: entry.address,
       answer: this.deps.channel
@@ -244,7 +329,7 @@ export class FlRunner {
         .then((answer) =>
           checkUpdate(this.deps.domain, {
             run: { signed: stored.run, runId: run.runId, clipNorm: settings.clipNorm },
-            round,
+            round: request.round,
             provider: entry.address,
             answer,
             length: global.length,
@@ -258,7 +343,7 @@ export class FlRunner {
       now: this.deps.now,
       signal,
     });
-    if (signal.aborted) return false;
+    if (signal.aborted) return undefined;
     const rejected: FlRoundRecord['rejected'] = [];
     for (const [provider, error] of collected.failures) {
       const code = isIdlegridError(error) ? error.code : 'INTERNAL';
@@ -269,49 +354,24 @@ export class FlRunner {
       if (evidence) await this.#convict(provider as Address, run, evidence);
     }
     const updates = [...collected.answers.values()];
-    if (updates.length < settings.minClients) return false;
-    const state = stored.serverState as StrategyState;
+    if (updates.length < settings.minClients) return undefined;
     const aggregate = aggregateRound(
       {
         name: settings.strategy,
         proximalMu: settings.proximalMu,
         serverLearningRate: settings.serverLearningRate,
       },
-      state,
+      stored.serverState as StrategyState,
       global,
       updates.map(({ provider, update, examples }) => ({ client: provider, update, examples })),
     );
-    const now = this.deps.now();
-    for (const { provider } of updates)
-      this.deps.registry.recordOutcome(
-        provider as Address,
-        aggregate.outliers.includes(provider) ? 'failed' : 'completed',
-        now,
-      );
-    const losses = updates.map((u) => u.loss).filter((loss): loss is number => loss !== null);
-    const record: FlRoundRecord = {
-      round,
-      participants: updates.map(({ provider, examples, loss }) => ({ provider, examples, loss })),
-      dropped: collected.dropped,
-      paid: [],
-      rejected,
+    return {
+      global: aggregate.global,
       outliers: aggregate.outliers,
-      loss: losses.length ? losses.reduce((a, b) => a + b, 0) / losses.length : null,
-      epsilon: null,
-      startedAt,
-      closedAt: now,
-      receipts: updates.map((u) =>
-        JSON.stringify(u.receipt, (_, v) => (typeof v === 'bigint' ? String(v) : v)),
-      ),
+      participants: updates,
+      dropped: collected.dropped,
+      rejected,
     };
-    await this.deps.store.closeRound(stored.id, record, encodeUpdate(aggregate.global), { ...state });
-    this.deps.log?.('federated round closed', {
-      run: stored.id,
-      round,
-      participants: updates.length,
-      dropped: collected.dropped.length,
-    });
-    return true;
   }
 
   /** Providers online here that hold the dataset, not suspended. */
