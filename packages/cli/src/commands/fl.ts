@@ -159,6 +159,8 @@ export function registerFlCommands(fl: Command): void {
       const result = {
         id: run.id,
         state: run.state,
+        /** Why it stopped early (a spent privacy budget), if it did. */
+        stopped: run.reason,
         rounds: run.roundsDone,
         accuracy: final?.accuracy ?? null,
         loss: final?.loss ?? null,
@@ -170,6 +172,7 @@ export function registerFlCommands(fl: Command): void {
       out.result(result, () =>
         [
           `federated run ${run.id}: ${run.roundsDone} rounds on ${flags.dataset}`,
+          run.reason ? `stopped early: ${run.reason}` : '',
           result.accuracy === null
             ? ''
             : `accuracy ${(100 * result.accuracy).toFixed(1)}% on ${test?.count} held-out records`,

@@ -2,6 +2,7 @@ import { IdlegridError, type NetworkDomain, verifySignedMessage } from '@idlegri
 import type { Hex } from 'viem';
 import type { FlTrainer } from './provider-trainer.js';
 import { settingsOf } from './provider-trainer.js';
+import { secAggRange } from './round-noise.js';
 import {
   type EncryptedShare,
   encodeMaskedInput,
@@ -47,8 +48,8 @@ export class FlSecAggSessions {
     const settings = settingsOf(run);
     if (!settings.secureAggregation)
       throw new IdlegridError('FL_RUN_INVALID', 'this run did not ask for secure aggregation');
-    // The update is clipped to the run's norm, so no value is beyond it: the fixed-point range.
-    if (body.config.range !== settings.clipNorm)
+    // The update is clipped to the run's norm (plus its noise share): the fixed-point range.
+    if (body.config.range !== secAggRange(settings))
       throw new IdlegridError('FL_RUN_INVALID', "the round's fixed-point range is not the run's clip");
     if (!body.config.roundId.startsWith(`${run.runId.toLowerCase()}/${body.round}/`))
       throw new IdlegridError('FL_RUN_INVALID', 'the round id is not of this run and round');

@@ -17,6 +17,8 @@ import { encodeUpdate } from './bundle-weights.js';
 import { type DatasetArrays, oneHot, readDatasetArrays } from './dataset-arrays.js';
 import { trainLocally } from './local-training/train-locally.js';
 import { poisonLabels, poisonUpdate } from './poison.js';
+import { addGaussianNoise } from './privacy/gaussian-noise.js';
+import { distributedNoiseStd } from './round-noise.js';
 import { clipL2 } from './vector-math.js';
 import type { FlTrainAnswer, FlTrainRequest } from './wire.js';
 
@@ -97,7 +99,9 @@ export class FlTrainer {
       model.dispose();
     }
     const poisoned = poisonUpdate(deps.poison, trained.delta);
-    const update = poisoned.clip ? clipL2(poisoned.update, settings.clipNorm).clipped : poisoned.update;
+    const clipped = poisoned.clip ? clipL2(poisoned.update, settings.clipNorm).clipped : poisoned.update;
+    const noiseStd = distributedNoiseStd(settings);
+    const update = noiseStd > 0 ? addGaussianNoise(clipped, noiseStd) : clipped;
     return { run, settings, update, examples: trained.examples, loss: trained.losses.at(-1) ?? null };
   }
 

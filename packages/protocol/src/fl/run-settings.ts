@@ -45,6 +45,9 @@ export const flSettingsSchema = z
   .refine((s) => s.minClients <= s.clientsPerRound, { message: 'minClients must be at most clientsPerRound' })
   .refine((s) => !(s.secureAggregation && ROBUST_FL_STRATEGIES.includes(s.strategy)), {
     message: 'median, trimmed-mean and krum need each update: they cannot run with secure aggregation',
+  })
+  .refine((s) => !(s.dp?.level === 'client' && ROBUST_FL_STRATEGIES.includes(s.strategy)), {
+    message: 'client-level DP noises the sum of the updates: it cannot run with median, trimmed-mean or krum',
   });
 
 export type FlSettings = z.output<typeof flSettingsSchema>;

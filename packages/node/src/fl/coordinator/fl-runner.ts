@@ -14,12 +14,20 @@ import type { Slasher } from '../../coordinator/punishment.js';
 import type { MessageChannel } from '../../p2p/api.js';
 import type { ArtifactStore } from '../../storage/artifact-store.js';
 import type { FlRoundRecord, FlRunStore, StoredFlRun } from '../../store/fl-run-store.js';
-import { aggregateRound, aggregateSum, type StrategyState } from '../aggregation/strategy.js';
+import {
+  aggregateRound,
+  aggregateSum,
+  type StrategySettings,
+  type StrategyState,
+} from '../aggregation/strategy.js';
 import { bundleWithWeights, decodeUpdate, encodeUpdate, flatWeightsOf } from '../bundle-weights.js';
+import { addGaussianNoise } from '../privacy/gaussian-noise.js';
 import { settingsOf } from '../provider-trainer.js';
+import { secAggRange } from '../round-noise.js';
 import { shuffle } from '../seeded-random.js';
 import { FL_MESSAGES, type FlTrainRequest } from '../wire.js';
 import { collectUpdates } from './round-collector.js';
+import { type PrivacyState, RunPrivacy } from './run-privacy.js';
 import { secureRound } from './secure-round.js';
 import {
   type CheckedUpdate,
@@ -239,6 +247,24 @@ export class FlRunner {
       0,
       settings.clientsPerRound,
     );
+    const state = stored.serverState as StrategyState & { privacy?: PrivacyState };
+    const privacy = settings.dp ? new RunPrivacy({ ...settings, dp: settings.dp }, state.privacy) : undefined;
+    if (privacy && settings.dp) {
+      const planned = sample.map((entry) => ({
+        provider: entry.address,
+        examples: datasetCount(entry.offer.datasets, run.dataset),
+      }));
+      const after = privacy.epsilonAfter(planned, candidates.length);
+      if (after > settings.dp.epsilon) {
+        await this.deps.store.finish(
+          stored.id,
+          'completed',
+          `FL_BUDGET_EXHAUSTED: round ${round} would bring ε to ${after.toFixed(3)}, above the budget of ${settings.dp.epsilon}; the model of round ${round - 1} is final`,
+          this.deps.now(),
+        );
+        return false;
+      }
+    }
     const global = decodeUpdate(stored.weights);
     const request: FlTrainRequest = {
       run: stored.run as FlTrainRequest['run'],
@@ -247,7 +273,6 @@ export class FlRunner {
       seed: round * 1_000 + attempt,
     };
     const timeoutMs = settings.roundTimeoutSeconds * 1000;
-    const state = stored.serverState as StrategyState;
     const strategy = {
       name: settings.strategy,
       proximalMu: settings.proximalMu,
@@ -262,6 +287,7 @@ export class FlRunner {
         signal,
         timeoutMs,
         run: { signed: stored.run, runId: run.runId, clipNorm: settings.clipNorm },
+        range: secAggRange(settings),
         round,
         attempt,
         sample,
@@ -276,7 +302,7 @@ export class FlRunner {
           global: aggregateSum(strategy, state, global, secure.sum, secure.participants.length),
           outliers: [],
         };
-    } else outcome = await this.#plainRound(active, request, sample, signal);
+    } else outcome = await this.#plainRound(active, request, sample, strategy, signal);
     if (!outcome || signal.aborted) return false;
     const { participants: updates, outliers } = outcome;
     const now = this.deps.now();
@@ -295,13 +321,19 @@ export class FlRunner {
       rejected: outcome.rejected,
       outliers,
       loss: losses.length ? losses.reduce((a, b) => a + b, 0) / losses.length : null,
-      epsilon: null,
+      epsilon: privacy
+        ? privacy.spend(
+            updates.map(({ provider, examples }) => ({ provider, examples })),
+            candidates.length,
+          )
+        : null,
       startedAt,
       closedAt: now,
       receipts: updates.map((u) =>
         JSON.stringify(u.receipt, (_, v) => (typeof v === 'bigint' ? String(v) : v)),
       ),
     };
+    if (privacy) state.privacy = privacy.toState();
     await this.deps.store.closeRound(stored.id, record, encodeUpdate(outcome.global), { ...state });
     this.deps.log?.('federated round closed', {
       run: stored.id,
@@ -317,6 +349,7 @@ export class FlRunner {
     active: ActiveRun,
     request: FlTrainRequest,
     sample: readonly ProviderEntry[],
+    strategy: StrategySettings,
     signal: AbortSignal,
   ): Promise<RoundOutcome | undefined> {
     const { stored, run, settings } = active;
@@ -355,13 +388,23 @@ export class FlRunner {
     }
     const updates = [...collected.answers.values()];
     if (updates.length < settings.minClients) return undefined;
+    const state = stored.serverState as StrategyState;
+    if (settings.dp?.level === 'client') {
+      // Central DP: the sum of the clipped updates, noised for one whole participant's sensitivity.
+      const sum = new Float32Array(global.length);
+      for (const { update } of updates) for (let i = 0; i < sum.length; i++) sum[i]! += update[i]!;
+      const noisy = addGaussianNoise(sum, settings.dp.noiseMultiplier * settings.clipNorm);
+      return {
+        global: aggregateSum(strategy, state, global, noisy, updates.length),
+        outliers: [],
+        participants: updates,
+        dropped: collected.dropped,
+        rejected,
+      };
+    }
     const aggregate = aggregateRound(
-      {
-        name: settings.strategy,
-        proximalMu: settings.proximalMu,
-        serverLearningRate: settings.serverLearningRate,
-      },
-      stored.serverState as StrategyState,
+      strategy,
+      state,
       global,
       updates.map(({ provider, update, examples }) => ({ client: provider, update, examples })),
     );

@@ -39,6 +39,8 @@ export interface SecureRoundArgs {
   timeoutMs: number;
   /** The client's signed run, its id, and its clip (the fixed-point range). */
   run: { signed: unknown; runId: string; clipNorm: number };
+  /** The fixed-point range (secAggRange: the clip, plus room for distributed DP noise). */
+  range: number;
   round: number;
   attempt: number;
   sample: readonly ProviderEntry[];
@@ -185,8 +187,8 @@ function configFor(args: SecureRoundArgs, participants: string[]): SecAggConfig 
     threshold: Math.max(2, Math.floor(d / 2) + 1),
     degree,
     vectorLength: args.vectorLength,
-    scale: fixedPointScaleFor({ clients: participants.length, range: args.run.clipNorm }),
-    range: args.run.clipNorm,
+    scale: fixedPointScaleFor({ clients: participants.length, range: args.range }),
+    range: args.range,
   };
 }
 
