@@ -186,6 +186,7 @@ export function registerFlCommands(fl: Command): void {
   fl.command('status <id>')
     .description('a federated run and its rounds')
     .option('--coordinator <url>', COORDINATOR_HELP, collectUrls)
+    .option('--key <name>', 'client key in the data directory', 'client')
     .action(async (id: string, _flags: unknown, command: Command) => {
       const { ctx, out } = await jobsContext(command);
       const run = await (await import('@idlegrid/sdk')).getFederatedRun(ctx, id);

@@ -35,6 +35,8 @@ export class FlSecAggSessions {
       privateKey: Hex;
       domain: NetworkDomain;
       now: () => number;
+      /** The `fl-drop` adversary: vanishes after sharing its keys (tests of dropouts). */
+      dropAfterShares?: boolean;
     },
   ) {}
 
@@ -70,6 +72,7 @@ export class FlSecAggSessions {
 
   async mask(body: FlMaskRequest, signal?: AbortSignal) {
     const session = this.#session(body.roundId);
+    if (this.deps.dropAfterShares) await vanish(signal);
     const local = await this.deps.trainer.localUpdate(body.train, signal);
     if (local.run.runId.toLowerCase() !== session.runId)
       throw new IdlegridError('FL_RUN_INVALID', 'the training asked for is of another run');
@@ -98,4 +101,13 @@ export class FlSecAggSessions {
     const now = this.deps.now();
     for (const [id, session] of this.#sessions) if (session.expiresAt < now) this.#sessions.delete(id);
   }
+}
+
+/** Never answers: as a provider that went away (until the coordinator gives up on the request). */
+function vanish(signal?: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    signal?.addEventListener('abort', () =>
+      reject(new IdlegridError('ABORTED', 'the round went on without us')),
+    );
+  });
 }

@@ -14,24 +14,27 @@ import { type JobOutput, outputOf } from './job-runner.js';
  *   to get a job runs it and leaves a corrupted answer there, the others copy it without
  *   running, so that the ring agrees on one wrong answer;
  * - `no-reveal`: commits to its answers like an honest replica, then never reveals them;
- * - `poison-signflip`, `poison-scale`, `poison-labelflip`: federated runs only (fl/poison.ts).
+ * - `poison-signflip`, `poison-scale`, `poison-labelflip`: federated runs only (fl/poison.ts);
+ * - `fl-drop`: in a secure federated round, shares its keys, then vanishes before its masked
+ *   update (the dropout that secure aggregation must survive).
  */
 export type Adversary =
   | { kind: 'wrong'; rate: number }
   | { kind: 'lazy' }
   | { kind: 'collude'; dir: string }
   | { kind: 'no-reveal' }
-  | { kind: 'poison'; mode: PoisonMode };
+  | { kind: 'poison'; mode: PoisonMode }
+  | { kind: 'fl-drop' };
 
 export const POISON_MODES = ['signflip', 'scale', 'labelflip'] as const;
 export type PoisonMode = (typeof POISON_MODES)[number];
 
 const USAGE =
-  'use wrong, wrong:P (0 < P <= 1), lazy, collude:DIR, no-reveal, poison-signflip, poison-scale or poison-labelflip';
+  'use wrong, wrong:P (0 < P <= 1), lazy, collude:DIR, no-reveal, poison-signflip, poison-scale, poison-labelflip or fl-drop';
 
 export function parseAdversary(text: string): Adversary {
   const value = text.trim();
-  if (value === 'lazy' || value === 'no-reveal') return { kind: value };
+  if (value === 'lazy' || value === 'no-reveal' || value === 'fl-drop') return { kind: value };
   const poison = POISON_MODES.find((mode) => value === `poison-${mode}`);
   if (poison) return { kind: 'poison', mode: poison };
   if (value.startsWith('collude:') && value.length > 'collude:'.length) {

@@ -371,7 +371,13 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   registerFlHandlers({
     channel,
     trainer: flTrainer,
-    secAgg: new FlSecAggSessions({ trainer: flTrainer, privateKey, domain, now: () => now().getTime() }),
+    secAgg: new FlSecAggSessions({
+      trainer: flTrainer,
+      privateKey,
+      domain,
+      now: () => now().getTime(),
+      dropAfterShares: options.adversary?.kind === 'fl-drop',
+    }),
     trusted: async (from) =>
       from.id === link.peer || (coordinatorActive !== undefined && (await coordinatorActive(from.address))),
     available: availableNow,
