@@ -1,8 +1,16 @@
+import { loadTfjs, mnistMlpBundle } from '@idlegrid/node';
 import { parseAmount } from '@idlegrid/protocol';
-import { getBalances } from '@idlegrid/sdk';
+import { getBalances, getFederatedRun, startFederatedRun, uploadArtifact } from '@idlegrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './cli-harness.js';
-import { startNet, type TestNet } from './localnet-harness.js';
+import { runCli, startCli } from './cli-harness.js';
+import {
+  isAlive,
+  killPid,
+  type LocalnetCoordinator,
+  startNet,
+  type TestNet,
+  waitFor,
+} from './localnet-harness.js';
 
 interface RunResult {
   id: string;
@@ -110,6 +118,53 @@ describe('federated runs on a network of processes (4 providers, each with its o
       expect(round.paid).not.toContain(dropper);
     }
     expect(BigInt(result.paid)).toBe(6n * parseAmount(PRICE, 'price'));
+  }, 240_000);
+
+  it('resumes a run at its last closed round when its coordinator is killed and restarted', async () => {
+    const [coordinator] = net.coordinators as [LocalnetCoordinator];
+    const modelCid = await uploadArtifact(net.ctx, await mnistMlpBundle((await loadTfjs()).tf));
+    const started = await startFederatedRun(net.ctx, {
+      modelCid,
+      dataset: 'mnist',
+      settings: {
+        rounds: 8,
+        clientsPerRound: 3,
+        minClients: 3,
+        localEpochs: 1,
+        batchSize: 32,
+        learningRate: 0.1,
+        strategy: 'fedavg',
+        clipNorm: 5,
+      },
+      pricePerUpdate: parseAmount(PRICE, 'price'),
+    });
+    await waitFor(
+      async () => (await getFederatedRun(net.ctx, started.id)).roundsDone >= 2,
+      60_000,
+      'two rounds',
+    );
+    killPid(coordinator.pid, 'SIGKILL');
+    await waitFor(() => !isAlive(coordinator.pid), 10_000, 'the coordinator to die');
+    await startCli([
+      '--data-dir',
+      net.dataDir,
+      '--json',
+      'coordinator',
+      'start',
+      '--api-port',
+      new URL(coordinator.apiUrl).port,
+      '--p2p-port',
+      /\/tcp\/(\d+)\//.exec(coordinator.p2p)![1]!,
+    ]);
+    let run = await getFederatedRun(net.ctx, started.id);
+    await waitFor(
+      async () => (run = await getFederatedRun(net.ctx, started.id)).state !== 'running',
+      120_000,
+      'the resumed run to finish',
+    );
+    expect(run).toMatchObject({ state: 'completed', roundsDone: 8 });
+    // Every round once, none lost or run twice across the restart.
+    expect(run.rounds.map((r) => r.round)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   }, 240_000);
 
   it('stops a differentially private run before the round that would spend more than its budget', async () => {
