@@ -159,6 +159,7 @@ export {
 export { createLlmExecutor, type LlmExecutor, type LlmTask } from './runtimes/llm/llm-executor.js';
 export { OCR_MODEL_NAME, ocrModelCid } from './runtimes/onnx/ocr-model-id.js';
 export { createOnnxExecutor, type OnnxExecutor } from './runtimes/onnx/onnx-executor.js';
+export { loadBundle, saveBundle } from './runtimes/tfjs/model-bundle.js';
 export { loadTfjs } from './runtimes/tfjs/tfjs-loader.js';
 export {
   createWasmExecutor,

@@ -173,12 +173,19 @@ export async function secureRound(args: SecureRoundArgs): Promise<SecureRoundRes
   };
 }
 
+/**
+ * SecAgg+'s neighbourhood size: everyone up to ten participants (plain SecAgg), then about
+ * 2·log₂ n, which keeps each client's work logarithmic while a round survives the usual dropouts.
+ */
+export function secAggDegree(participants: number): number {
+  return participants <= COMPLETE_GRAPH_UP_TO
+    ? participants - 1
+    : Math.min(participants - 1, 2 * Math.ceil(Math.log2(participants)) + 2);
+}
+
 function configFor(args: SecureRoundArgs, participants: string[]): SecAggConfig {
   const roundId = `${args.run.runId.toLowerCase()}/${args.round}/${args.attempt}`;
-  const degree =
-    participants.length <= COMPLETE_GRAPH_UP_TO
-      ? participants.length - 1
-      : Math.min(participants.length - 1, 2 * Math.ceil(Math.log2(participants.length)) + 2);
+  const degree = secAggDegree(participants.length);
   const d = neighbourGraph(participants, graphSeed(roundId), degree).get(participants[0]!)!.length;
   return {
     roundId,
