@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { loadTfjs, mnistMlpBundle } from '@idlegrid/node';
+import { filesHolding } from '@idlegrid/node/testing';
 import { parseAmount } from '@idlegrid/protocol';
 import { getBalances, getFederatedRun, startFederatedRun, uploadArtifact } from '@idlegrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +96,15 @@ describe('federated runs on a network of processes (4 providers, each with its o
     for (const round of status.rounds)
       expect(round.paid.sort()).toEqual(round.participants.map((p) => p.provider).sort());
     expect(BigInt(result.paid)).toBe(12n * parseAmount(PRICE, 'price'));
+    // The records stay with their providers: no file of the network outside the shards holds one.
+    const { flTestDir } = JSON.parse(await readFile(join(net.dataDir, 'localnet.json'), 'utf8')) as {
+      flTestDir: string;
+    };
+    const shard = await readFile(join(dirname(flTestDir), 'provider-1', 'mnist', 'records.jsonl'), 'utf8');
+    const records = shard.split('\n').slice(0, 20).filter(Boolean);
+    const features = records.map((line) => JSON.stringify((JSON.parse(line) as { x: number[] }).x));
+    const holding = await filesHolding(net.dataDir, [...records, ...features]);
+    expect(holding.filter(({ file }) => !file.startsWith(dirname(flTestDir)))).toEqual([]);
   }, 240_000);
 
   it('aggregates securely and survives a participant that drops after sharing its keys', async () => {

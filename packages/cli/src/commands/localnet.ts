@@ -8,10 +8,18 @@ import {
   startLocalnet,
 } from '@idlegrid/node';
 import { IdlegridError } from '@idlegrid/protocol/light';
-import { CoordinatorClient, connect, getBalances } from '@idlegrid/sdk';
+import {
+  CoordinatorClient,
+  connect,
+  federatedModel,
+  getBalances,
+  type JobsContext,
+  runFederated,
+  uploadArtifact,
+} from '@idlegrid/sdk';
 import type { Command } from 'commander';
 import { contextOf, untilInterrupted } from '../context.js';
-import { formatTokens, table } from '../format.js';
+import { formatTokens, parseAmount, table } from '../format.js';
 import type { Output } from '../output.js';
 
 interface LocalnetFlags {
@@ -133,6 +141,11 @@ export function registerLocalnetCommand(localnet: Command): void {
             `dashboard ${localnet.coordinatorUrl}/ · coordinator ${localnet.coordinatorUrl} · RPC ${localnet.running.network.rpcUrl} · data ${config.dataDir}`,
             `try: npx idlegrid --data-dir ${config.dataDir} job run --wasm packages/node/examples/wasm/build/primes.wasm --args 1000000`,
             `     npx idlegrid --data-dir ${config.dataDir} ocr packages/node/examples/images/notice.png`,
+            ...(localnet.flData
+              ? [
+                  `     npx idlegrid --data-dir ${config.dataDir} fl run --model mnist-mlp --dataset mnist --rounds 10 --secure-aggregation`,
+                ]
+              : []),
             options.once
               ? 'stopping (--once); run again to resume the same state'
               : 'localnet running; Ctrl-C to stop',
@@ -212,5 +225,58 @@ async function demoRound(localnet: Localnet, out: Output) {
     `Providers hold what they earn as vouchers and redeem them on-chain, in one transaction, once ${LOCALNET_REDEEM_THRESHOLD} GRID is unredeemed.`,
     '',
   ].join('\n');
-  return { outcomes, providers, report };
+  const federated = localnet.flData ? await federatedDemo(localnet, ctx, out) : undefined;
+  return {
+    outcomes,
+    providers,
+    ...(federated ? { federated: federated.result } : {}),
+    report: federated ? `${report}\n${federated.report}\n` : report,
+  };
+}
+
+/** The demo's last part: a short federated run on the providers' MNIST shards, measured on the client's test set. */
+async function federatedDemo(localnet: Localnet, ctx: JobsContext, out: Output) {
+  const node = await import('@idlegrid/node');
+  const test = await node.readDatasetArrays(
+    localnet.flData!.testDir,
+    await node.checkDataset(localnet.flData!.testDir),
+  );
+  const modelCid = await uploadArtifact(ctx, await node.mnistMlpBundle((await node.loadTfjs()).tf));
+  const rounds = 3;
+  out.step(
+    `demo: federated training of mnist-mlp, ${rounds} rounds on the providers' own MNIST shards (the digits never leave them)`,
+  );
+  const accuracy: number[] = [];
+  const { run, paid } = await runFederated(
+    ctx,
+    {
+      modelCid,
+      dataset: 'mnist',
+      settings: {
+        rounds,
+        clientsPerRound: localnet.providers.length,
+        minClients: localnet.providers.length,
+        localEpochs: 1,
+        batchSize: 32,
+        learningRate: 0.1,
+        strategy: 'fedavg',
+        clipNorm: 5,
+      },
+      pricePerUpdate: parseAmount('0.01', 'price'),
+      timeoutSeconds: 600,
+    },
+    {
+      onRound: async (round, current) => {
+        const scored = await node.evaluateBundle(await federatedModel(ctx, current.id, round.round), test);
+        accuracy.push(scored.accuracy);
+        out.progress(
+          round.round + 1,
+          rounds,
+          `accuracy ${(100 * scored.accuracy).toFixed(1)}% on ${test.count} held-out digits`,
+        );
+      },
+    },
+  );
+  const report = `Federated run ${run.id}: ${run.roundsDone} rounds on ${localnet.providers.length} providers' shards, accuracy ${accuracy.map((a) => `${(100 * a).toFixed(1)}%`).join(' → ')} on the client's own test digits; ${formatTokens(paid)} paid for the updates.`;
+  return { result: { id: run.id, rounds: run.roundsDone, accuracy: accuracy.at(-1) ?? null, paid }, report };
 }
