@@ -6,6 +6,7 @@ import { eraseArtifact, runPrivateJob, sealArtifact, waitForErasure } from '@idl
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium } from '../support/chromium.js';
+import { runCli } from './cli-harness.js';
 import { killPid, pidOf, startNet, type TestNet } from './localnet-harness.js';
 
 /**
@@ -62,7 +63,8 @@ describe.skipIf(CHROMIUM === undefined)('dashboard', () => {
   beforeAll(async () => {
     await mkdir(SCREENSHOTS, { recursive: true });
     [net, browser] = await Promise.all([
-      startNet(3),
+      // Each provider with a shard of MNIST, for the Federated page.
+      startNet(3, ['--fl-data', 'mnist']),
       chromium.launch({ executablePath: CHROMIUM!, args: CHROMIUM_FLAGS }),
     ]);
     page = await browser.newPage({ viewport: LAPTOP, colorScheme: 'light' });
@@ -253,6 +255,37 @@ describe.skipIf(CHROMIUM === undefined)('dashboard', () => {
     expect(events).toContain('Deposited');
     await shoot('ledger');
   });
+
+  it("shows a federated run: its rounds, participants, the client's accuracy curve", async () => {
+    const ran = await runCli(
+      [
+        '--data-dir',
+        net.dataDir,
+        '--json',
+        'fl',
+        'run',
+        '--model',
+        'mnist-mlp',
+        '--dataset',
+        'mnist',
+        '--rounds',
+        '3',
+      ],
+      {},
+      120_000,
+    );
+    expect(ran.code, ran.stderr).toBe(0);
+    const { id } = ran.json as { id: string };
+    await open('federated');
+    await page.getByRole('link', { name: `${id.slice(0, 10)}…` }).click();
+    const rounds = page.getByTestId('fl-rounds');
+    await expect.poll(() => rounds.locator('tbody tr').count(), { timeout: 20_000 }).toBe(3);
+    // The accuracy the client measured on its own test digits, sent with each round's payment.
+    expect(await rounds.locator('tbody tr').last().textContent()).toMatch(/\d+\.\d%/);
+    await expect.poll(() => page.getByRole('img', { name: /Accuracy of the global model/ }).count()).toBe(1);
+    await expect.poll(() => page.locator('.map circle').count()).toBeGreaterThanOrEqual(1);
+    await shoot('federated');
+  }, 150_000);
 
   it('reads in dark mode too', async () => {
     await open('network');

@@ -168,12 +168,12 @@ describe('federated runs on a network of processes (4 providers, each with its o
       '--p2p-port',
       /\/tcp\/(\d+)\//.exec(coordinator.p2p)![1]!,
     ]);
-    let run = await getFederatedRun(net.ctx, started.id);
     await waitFor(
-      async () => (run = await getFederatedRun(net.ctx, started.id)).state !== 'running',
+      async () => (await getFederatedRun(net.ctx, started.id)).state !== 'running',
       120_000,
       'the resumed run to finish',
     );
+    const run = await getFederatedRun(net.ctx, started.id);
     expect(run).toMatchObject({ state: 'completed', roundsDone: 8 });
     // Every round once, none lost or run twice across the restart.
     expect(run.rounds.map((r) => r.round)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);

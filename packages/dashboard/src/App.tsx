@@ -1,3 +1,4 @@
+import { FederatedPage, FederatedRunDetail } from './pages/FederatedPage.js';
 import { JobDetail } from './pages/JobDetail.js';
 import { JobsPage } from './pages/JobsPage.js';
 import { LedgerPage } from './pages/LedgerPage.js';
@@ -12,6 +13,7 @@ const PAGES: { route: Route; label: string }[] = [
   { route: { page: 'network' }, label: 'Network' },
   { route: { page: 'providers' }, label: 'Providers' },
   { route: { page: 'jobs' }, label: 'Jobs' },
+  { route: { page: 'federated' }, label: 'Federated' },
   { route: { page: 'ledger' }, label: 'Ledger' },
   { route: { page: 'wallet' }, label: 'Wallet' },
 ];
@@ -24,6 +26,8 @@ function Page({ route }: { route: Route }) {
       return route.address ? <ProviderDetail address={route.address} /> : <ProvidersPage />;
     case 'jobs':
       return route.id ? <JobDetail id={route.id} /> : <JobsPage />;
+    case 'federated':
+      return route.id ? <FederatedRunDetail id={route.id} /> : <FederatedPage />;
     case 'ledger':
       return <LedgerPage />;
     case 'wallet':

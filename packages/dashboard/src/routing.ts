@@ -4,6 +4,7 @@ export type Route =
   | { page: 'network' }
   | { page: 'providers'; address?: string }
   | { page: 'jobs'; id?: string }
+  | { page: 'federated'; id?: string }
   | { page: 'ledger' }
   | { page: 'wallet' };
 
@@ -14,6 +15,7 @@ export function parseRoute(hash: string): Route {
     case 'providers':
       return id ? { page, address: id } : { page };
     case 'jobs':
+    case 'federated':
       return id ? { page, id } : { page };
     case 'ledger':
     case 'wallet':
@@ -25,7 +27,7 @@ export function parseRoute(hash: string): Route {
 
 export function hrefOf(route: Route): string {
   if (route.page === 'providers' && route.address) return `#/providers/${route.address}`;
-  if (route.page === 'jobs' && route.id) return `#/jobs/${route.id}`;
+  if ((route.page === 'jobs' || route.page === 'federated') && route.id) return `#/${route.page}/${route.id}`;
   return `#/${route.page}`;
 }
 

@@ -136,9 +136,17 @@ export function registerFlCommands(fl: Command): void {
           timeoutSeconds: positive(flags.timeout, '--timeout'),
         },
         {
+          // Measured before each round is paid, so that the measure goes with the payment.
+          ...(test
+            ? {
+                evaluate: async (round, current) =>
+                  (last = await node.evaluateBundle(
+                    await sdk.federatedModel(ctx, current.id, round.round),
+                    test,
+                  )),
+              }
+            : {}),
           onRound: async (round, current) => {
-            if (test)
-              last = await node.evaluateBundle(await sdk.federatedModel(ctx, current.id, round.round), test);
             history.push({
               round: round.round,
               participants: round.participants.length,

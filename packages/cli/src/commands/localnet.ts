@@ -266,7 +266,7 @@ async function federatedDemo(localnet: Localnet, ctx: JobsContext, out: Output) 
       timeoutSeconds: 600,
     },
     {
-      onRound: async (round, current) => {
+      evaluate: async (round, current) => {
         const scored = await node.evaluateBundle(await federatedModel(ctx, current.id, round.round), test);
         accuracy.push(scored.accuracy);
         out.progress(
@@ -274,6 +274,7 @@ async function federatedDemo(localnet: Localnet, ctx: JobsContext, out: Output) 
           rounds,
           `accuracy ${(100 * scored.accuracy).toFixed(1)}% on ${test.count} held-out digits`,
         );
+        return scored;
       },
     },
   );

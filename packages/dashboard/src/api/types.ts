@@ -151,3 +151,38 @@ export interface Ledger {
   events: LedgerEvent[];
   channels: Channel[];
 }
+
+/** A closed round of a federated run (`GET /v1/fl/runs/:id`). */
+export interface FlRound {
+  round: number;
+  participants: { provider: Address; examples: number; loss: number | null }[];
+  dropped: Address[];
+  paid: Address[];
+  rejected: { provider: Address; code: string; reason: string }[];
+  outliers: Address[];
+  loss: number | null;
+  epsilon: number | null;
+  /** The client's accuracy and loss on its own held-out test set, sent with its payment. */
+  evaluation?: { accuracy: number; loss: number };
+  closedAt: number;
+}
+
+export interface FlRun {
+  id: string;
+  client: Address;
+  state: 'running' | 'completed' | 'failed';
+  reason: string | null;
+  dataset: string;
+  settings: {
+    rounds: number;
+    clientsPerRound: number;
+    minClients: number;
+    strategy: string;
+    secureAggregation: boolean;
+    dp?: { level: string; epsilon: number; delta: number };
+  };
+  pricePerUpdate: string;
+  roundsDone: number;
+  rounds: FlRound[];
+  createdAt: number;
+}

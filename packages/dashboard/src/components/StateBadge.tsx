@@ -1,6 +1,7 @@
 const TONE: Record<string, string> = {
   accepted: 'good',
   settled: 'good',
+  completed: 'good',
   online: 'good',
   failed: 'bad',
   expired: 'bad',

@@ -19,6 +19,8 @@ export interface FlRoundRecord {
   outliers: string[];
   /** The participants' mean training loss. */
   loss: number | null;
+  /** The client's own measure of this round's model, on its held-out test set, sent with its payment. */
+  evaluation?: { accuracy: number; loss: number };
   /** The privacy spent so far (ε at the run's δ), for DP runs. */
   epsilon: number | null;
   startedAt: number;
@@ -138,6 +140,19 @@ export class FlRunStore {
 
   /** Notes that the client paid `provider` for its update of this round. */
   async markPaid(id: string, round: number, provider: string): Promise<void> {
+    await this.#updateRound(id, round, (record) => {
+      if (!record.paid.includes(provider)) record.paid.push(provider);
+    });
+  }
+
+  /** Keeps the client's evaluation of a round's model. */
+  async recordEvaluation(id: string, round: number, evaluation: { accuracy: number; loss: number }) {
+    await this.#updateRound(id, round, (record) => {
+      record.evaluation = evaluation;
+    });
+  }
+
+  async #updateRound(id: string, round: number, change: (record: FlRoundRecord) => void): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const row = await trx
         .selectFrom('fl_rounds')
@@ -147,8 +162,7 @@ export class FlRunStore {
         .executeTakeFirst();
       if (!row) return;
       const record = JSON.parse(row.record) as FlRoundRecord;
-      if (record.paid.includes(provider)) return;
-      record.paid.push(provider);
+      change(record);
       await trx
         .updateTable('fl_rounds')
         .set({ record: JSON.stringify(record) })

@@ -25,6 +25,7 @@ const roundSchema = z.object({
   outliers: z.array(z.string()),
   loss: z.number().nullable(),
   epsilon: z.number().nullable(),
+  evaluation: z.object({ accuracy: z.number(), loss: z.number() }).optional(),
   startedAt: z.number(),
   closedAt: z.number(),
 });
@@ -122,7 +123,7 @@ export async function payFederatedRound(
   ctx: JobsContext,
   run: FederatedRun,
   round: FederatedRound,
-  options: RequestOptions = {},
+  options: RequestOptions & { evaluation?: { accuracy: number; loss: number } } = {},
 ): Promise<{ round: FederatedRound; vouchers: SignedMessage<'Voucher'>[] }> {
   const owed = round.participants.filter((p) => !round.paid.includes(p.provider));
   if (owed.length === 0) return { round, vouchers: [] };
@@ -145,14 +146,19 @@ export async function payFederatedRound(
   }
   const answer = await ctx.coordinator.postJson(
     `/v1/fl/runs/${encodeURIComponent(run.id)}/rounds/${round.round}/payment`,
-    { vouchers },
+    { vouchers, ...(options.evaluation ? { evaluation: options.evaluation } : {}) },
     options,
   );
   return { round: parseAnswer(z.object({ round: roundSchema }), answer, 'paid round').round, vouchers };
 }
 
 export interface RunFederatedOptions extends RequestOptions {
-  /** After each closed round is paid: to evaluate its model, show progress... */
+  /**
+   * Measures a closed round's model on the client's own test set before it is paid; the measure
+   * goes to the coordinator with the payment (its dashboard draws the accuracy curve).
+   */
+  evaluate?: (round: FederatedRound, run: FederatedRun) => Promise<{ accuracy: number; loss: number }>;
+  /** After each closed round is paid (and evaluated, with `evaluate`): to show progress. */
   onRound?: (round: FederatedRound, run: FederatedRun) => void | Promise<void>;
   /** How often the run is read, ms (default 500). */
   pollMs?: number;
@@ -173,7 +179,11 @@ export async function runFederated(
   const seen = new Set<number>();
   for (;;) {
     for (const round of run.rounds.filter((r) => !seen.has(r.round))) {
-      const payment = await payFederatedRound(ctx, run, round, options);
+      const evaluation = await options.evaluate?.(round, run);
+      const payment = await payFederatedRound(ctx, run, round, {
+        ...options,
+        ...(evaluation ? { evaluation } : {}),
+      });
       paid += BigInt(payment.vouchers.length) * BigInt(run.pricePerUpdate);
       seen.add(round.round);
       await options.onRound?.(payment.round, run);

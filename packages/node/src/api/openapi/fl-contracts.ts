@@ -28,6 +28,7 @@ const roundSchema = z.object({
   outliers: z.array(addressSchema),
   loss: z.number().nullable(),
   epsilon: z.number().nullable(),
+  evaluation: z.object({ accuracy: z.number(), loss: z.number() }).optional(),
   startedAt: z.number(),
   closedAt: z.number(),
   receipts: z.array(z.string()),
@@ -110,7 +111,13 @@ export const FL_CONTRACTS: readonly RouteContract[] = [
     params: z.object({ id: jobIdSchema, round: decimalInteger(0, 1_000) }),
     body: {
       mediaType: 'application/json',
-      schema: z.object({ vouchers: z.array(signedVoucherSchema).min(1).max(1_000) }),
+      schema: z.object({
+        vouchers: z.array(signedVoucherSchema).min(1).max(1_000),
+        evaluation: z
+          .strictObject({ accuracy: z.number().min(0).max(1), loss: z.number().min(0) })
+          .optional()
+          .describe("the client's measure of the round's model on its own held-out test set"),
+      }),
       limit: 1024 * KiB,
       required: true,
     },

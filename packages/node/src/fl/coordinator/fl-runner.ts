@@ -150,12 +150,13 @@ export class FlRunner {
 
   /**
    * The client pays for a closed round: one voucher per participant not yet paid, each adding the
-   * run's price per update. A dropped or refused provider is owed nothing.
+   * run's price per update. A dropped or refused provider is owed nothing. The client may add its
+   * evaluation of the round's model on its own test set (the dashboard's accuracy curve).
    */
   async payRound(
     id: string,
     round: number,
-    body: { vouchers?: unknown } | undefined,
+    body: { vouchers?: unknown; evaluation?: { accuracy: number; loss: number } } | undefined,
   ): Promise<FlRoundRecord> {
     const view = await this.view(id);
     const record = view.rounds.find((r) => r.round === round);
@@ -171,6 +172,8 @@ export class FlRunner {
     await this.deps.payments.relay(view.client as Address, owed, body, {}, (provider) =>
       this.deps.store.markPaid(view.id, round, provider),
     );
+    // Taken with the client's vouchers, checked as its: its measure of the round's model.
+    if (body?.evaluation) await this.deps.store.recordEvaluation(view.id, round, body.evaluation);
     return (await this.view(id)).rounds.find((r) => r.round === round)!;
   }
 
@@ -218,7 +221,15 @@ export class FlRunner {
         return;
       }
       if (Number(run.deadline) * 1000 <= now) {
-        await this.deps.store.finish(id, 'failed', `deadline passed after ${stored.roundsDone} rounds`, now);
+        const holders = this.#candidates(run.dataset, now).length;
+        await this.deps.store.finish(
+          id,
+          'failed',
+          holders < settings.minClients
+            ? `FL_NO_PROVIDERS: the deadline passed after ${stored.roundsDone} rounds, with ${holders} providers online holding ${run.dataset} (${settings.minClients} needed)`
+            : `FL_DEADLINE_PASSED: the deadline passed after ${stored.roundsDone} rounds`,
+          now,
+        );
         return;
       }
       try {
