@@ -22,9 +22,6 @@ import { distributedNoiseStd } from './round-noise.js';
 import { clipL2 } from './vector-math.js';
 import type { FlTrainAnswer, FlTrainRequest } from './wire.js';
 
-/** DP-SGD's per-example gradient clip: the example-level mechanism's sensitivity. */
-export const DP_SGD_EXAMPLE_CLIP = 1;
-
 export interface FlTrainerDeps {
   account: LocalAccount;
   domain: NetworkDomain;
@@ -88,7 +85,7 @@ export class FlTrainer {
           loss: 'categoricalCrossentropy',
           ...(settings.strategy === 'fedprox' ? { proximalMu: settings.proximalMu } : {}),
           ...(settings.dp?.level === 'example'
-            ? { dp: { l2NormClip: DP_SGD_EXAMPLE_CLIP, noiseMultiplier: settings.dp.noiseMultiplier } }
+            ? { dp: { l2NormClip: settings.dp.exampleClip, noiseMultiplier: settings.dp.noiseMultiplier } }
             : {}),
           seed: request.seed,
           ...(signal ? { signal } : {}),

@@ -68,7 +68,7 @@ export async function simulateFederatedRun(args: {
           loss: 'categoricalCrossentropy',
           ...(settings.strategy === 'fedprox' ? { proximalMu: settings.proximalMu } : {}),
           ...(settings.dp?.level === 'example'
-            ? { dp: { l2NormClip: 1, noiseMultiplier: settings.dp.noiseMultiplier } }
+            ? { dp: { l2NormClip: settings.dp.exampleClip, noiseMultiplier: settings.dp.noiseMultiplier } }
             : {}),
           seed: round * 1_000 + index,
         });

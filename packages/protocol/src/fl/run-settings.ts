@@ -37,6 +37,8 @@ export const flSettingsSchema = z
         epsilon: z.number().positive().max(1_000),
         delta: z.number().positive().max(0.1),
         noiseMultiplier: z.number().positive().max(100),
+        /** DP-SGD's per-example gradient clip (example level): its sensitivity. */
+        exampleClip: z.number().positive().max(100).default(1),
       })
       .optional(),
     /** How long a round waits for updates, seconds. */

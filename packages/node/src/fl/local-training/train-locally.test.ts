@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededUniform } from '../../runtimes/tfjs/testing/tiny-models.js';
 import { loadTfjs, type TfjsModule } from '../../runtimes/tfjs/tfjs-loader.js';
 import { l2Norm, subtract } from '../vector-math.js';
+import { denseStack } from './dense-dp-sgd.js';
 import {
   applyDelta,
   evaluate,
@@ -219,6 +220,38 @@ describe('trainLocally with DP-SGD', () => {
     );
     expect(many.steps).toBe(5 * Math.ceil(EXAMPLES / 16));
     expect(l2Norm(many.delta)).toBeLessThanOrEqual(many.steps * learningRate * clip * (1 + 1e-5));
+  });
+
+  it('clips a Dense stack in one pass exactly as example by example', async () => {
+    // The same network twice: as Dense layers (the one-pass path) and with its activation as a
+    // layer of its own (which sends DP-SGD through the per-example loop).
+    const weights = flattenWeights(smallModel(5));
+    const dense = smallModel(5);
+    const looped = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [2], units: 4 }),
+        tf.layers.activation({ activation: 'tanh' }),
+        tf.layers.dense({ units: 2, activation: 'softmax' }),
+      ],
+    });
+    setFlatWeights(tf, looped, weights);
+    const options: LocalTrainingOptions = {
+      ...base,
+      epochs: 2,
+      batchSize: 16,
+      learningRate: 0.5,
+      seed: 4,
+      dp: { l2NormClip: 0.05, noiseMultiplier: 0 },
+    };
+    expect(denseStack(dense, 2)).toHaveLength(2);
+    expect(denseStack(looped, 2)).toBeUndefined();
+    const fast = await trainLocally(tf, dense, data, options);
+    const slow = await trainLocally(tf, looped, data, options);
+    expect(l2Norm(fast.delta)).toBeGreaterThan(0);
+    expect(l2Norm(subtract(fast.delta, slow.delta))).toBeLessThan(1e-5 * l2Norm(slow.delta));
+    expect(fast.losses[1]).toBeCloseTo(slow.losses[1]!, 5);
+    dense.dispose();
+    looped.dispose();
   });
 
   it('still learns the easy problem with noise, and leaks no tensor', async () => {

@@ -3,7 +3,9 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { LayersModel, NamedTensorMap, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 import type { TfjsModule } from '../../runtimes/tfjs/tfjs-loader.js';
 import { gaussianNoise, type UniformSource } from '../privacy/gaussian-noise.js';
+import { seededRandom } from '../seeded-random.js';
 import { add, checkSameLength, subtract, type Update } from '../vector-math.js';
+import { denseClippedGradientSum, denseStack } from './dense-dp-sgd.js';
 
 /**
  * A provider's share of a federated round: train the global model on the provider's own examples
@@ -101,7 +103,7 @@ export async function trainLocally(
   const start = flattenWeights(model);
   const variables = model.trainableWeights.map((weight) => weight.read() as Variable);
   const lossOf = perExampleLoss(tf, loss);
-  const shuffle = mulberry32(options.seed ?? randomInt(2 ** 32));
+  const shuffle = seededRandom(options.seed ?? randomInt(2 ** 32));
   const optimizer = tf.train.sgd(learningRate);
   const global = proximalMu > 0 ? variables.map((variable) => variable.clone()) : [];
   const losses: number[] = [];
@@ -266,6 +268,21 @@ function clippedNoisedGradients(
   batchSize: number,
 ): { grads: NamedTensorMap; lossSum: Scalar } {
   const rows = x.shape[0]!;
+  const dense = denseStack(model, x.rank);
+  if (dense) {
+    const { sums, lossSum } = denseClippedGradientSum(tf, dense, lossOf, x, y, l2NormClip);
+    return {
+      grads: noised(
+        tf,
+        variables,
+        (variable) => sums[variable.name]!,
+        noiseMultiplier * l2NormClip,
+        random,
+        batchSize,
+      ),
+      lossSum,
+    };
+  }
   const xs = tf.split(x, rows);
   const ys = tf.split(y, rows);
   let sums: Tensor[] = variables.map((variable) => tf.zerosLike(variable));
@@ -287,16 +304,32 @@ function clippedNoisedGradients(
     tf.dispose([...sums, lossSum]);
     ({ sums, lossSum } = next);
   }
-  const std = noiseMultiplier * l2NormClip;
+  const clipped = sums;
+  return {
+    grads: noised(tf, variables, (_, j) => clipped[j]!, noiseMultiplier * l2NormClip, random, batchSize),
+    lossSum,
+  };
+}
+
+/** The clipped sums plus N(0, std²) per coordinate, over the nominal batch size. Call inside a tidy. */
+function noised(
+  tf: TfjsModule,
+  variables: Variable[],
+  sumOf: (variable: Variable, index: number) => Tensor,
+  std: number,
+  random: DpSgdOptions['random'],
+  batchSize: number,
+): NamedTensorMap {
   const grads: NamedTensorMap = {};
   variables.forEach((variable, j) => {
-    const noised =
+    const sum = sumOf(variable, j);
+    const noisy =
       std === 0
-        ? sums[j]!
-        : tf.add(sums[j]!, tf.tensor(gaussianNoise(variable.size, std, random), variable.shape, 'float32'));
-    grads[variable.name] = tf.div(noised, batchSize);
+        ? sum
+        : tf.add(sum, tf.tensor(gaussianNoise(variable.size, std, random), variable.shape, 'float32'));
+    grads[variable.name] = tf.div(noisy, batchSize);
   });
-  return { grads, lossSum };
+  return grads;
 }
 
 /** The gradients by variable name, with zeros for a variable the loss does not reach. */
@@ -313,18 +346,6 @@ function shuffledIndices(length: number, random: () => number): Int32Array {
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
   return order;
-}
-
-/** A small seeded PRNG (mulberry32): uniform [0, 1), for the shuffle only. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 function checkOptions({
