@@ -107,6 +107,16 @@ describe('federated runs on a network of processes (4 providers, each with its o
     expect(holding.filter(({ file }) => !file.startsWith(dirname(flTestDir)))).toEqual([]);
   }, 240_000);
 
+  it("refuses a run that the client's deposit cannot pay for in full, before any round", async () => {
+    // localnet deposits 1,000 GRID: 3 rounds × 4 clients × 100 GRID is more.
+    const ran = await runCli([
+      ...['--data-dir', net.dataDir, '--json', 'fl', 'run', '--model', 'mnist-mlp', '--dataset', 'mnist'],
+      ...['--rounds', '3', '--clients', '4', '--price', '100'],
+    ]);
+    expect(ran.code).toBe(1);
+    expect((ran.json as { error: { code: string } }).error.code).toBe('INSUFFICIENT_FUNDS');
+  }, 120_000);
+
   it('aggregates securely and survives a participant that drops after sharing its keys', async () => {
     const dropper = net.providers[3]!.address;
     const result = await flRun(

@@ -274,6 +274,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   });
   const fl = new FlRunner({
     payments: forwarder,
+    ...(chainChecks ? { depositCheck: chainDepositCheck(options.network) } : {}),
     store: store.flRuns,
     artifacts,
     registry,

@@ -49,7 +49,7 @@ export function chainDepositCheck(network: NetworkConfig, ttlMs = 10_000): Depos
     if (balance < maxPrice) {
       throw new IdlegridError(
         'INSUFFICIENT_FUNDS',
-        `deposit ${balance} cannot cover the job's max price ${maxPrice}`,
+        `deposit ${balance} cannot cover the most this work can cost, ${maxPrice} (a job's max price, or a federated run's rounds × clients × price per update)`,
         {
           details: {
             deposit: balance.toString(),

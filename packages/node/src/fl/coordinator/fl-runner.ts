@@ -8,6 +8,7 @@ import {
   verifySignedMessage,
 } from '@idlegrid/protocol';
 import { type Address, getAddress } from 'viem';
+import type { DepositCheck } from '../../coordinator/deposit-check.js';
 import type { PaymentForwarder } from '../../coordinator/payment-forwarder.js';
 import type { ProviderEntry, ProviderRegistry } from '../../coordinator/provider-registry.js';
 import type { Slasher } from '../../coordinator/punishment.js';
@@ -49,6 +50,8 @@ export interface FlRunnerDeps {
   channel: MessageChannel;
   domain: NetworkDomain;
   slash?: Slasher | undefined;
+  /** Refuses a run whose client's deposit cannot pay every update it may take (with the chain). */
+  depositCheck?: DepositCheck;
   /** Relays the client's vouchers for a round's updates (without it runs are not paid through here). */
   payments?: Pick<PaymentForwarder, 'relay'>;
   now: () => number;
@@ -103,13 +106,18 @@ export class FlRunner {
   /** Takes a client's signed FlRun (idempotent by its runId) and starts it. */
   async submit(input: unknown): Promise<FlRunView> {
     const { message: run } = await verifySignedMessage(this.deps.domain, input, { kind: 'FlRun' });
-    settingsOf(run);
+    const settings = settingsOf(run);
     if (Number(run.deadline) * 1000 <= this.deps.now())
       throw new IdlegridError('FL_RUN_INVALID', 'the run deadline has passed');
     const bundle = await this.deps.artifacts.bytes(run.modelCid);
     if (bundle.byteLength > MAX_FL_MODEL_BYTES)
       throw new IdlegridError('FL_RUN_INVALID', `the model bundle is over ${MAX_FL_MODEL_BYTES} bytes`);
     const weights = flatWeightsOf(bundle);
+    // Checked for the whole run up front: providers must never train rounds nobody can pay for.
+    await this.deps.depositCheck?.(
+      run.client,
+      BigInt(settings.rounds) * BigInt(settings.clientsPerRound) * run.pricePerUpdate,
+    );
     const id = run.runId.toLowerCase();
     await this.deps.store.create({
       id,
