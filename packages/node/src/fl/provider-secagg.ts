@@ -1,7 +1,6 @@
 import { IdlegridError, type NetworkDomain, verifySignedMessage } from '@idlegrid/protocol';
 import type { Hex } from 'viem';
-import type { FlTrainer } from './provider-trainer.js';
-import { settingsOf } from './provider-trainer.js';
+import { type FlTrainer, settingsOf } from './provider-trainer.js';
 import { secAggRange } from './round-noise.js';
 import {
   type EncryptedShare,

@@ -180,8 +180,10 @@ export class FlRunner {
     await this.deps.payments.relay(view.client as Address, owed, body, {}, (provider) =>
       this.deps.store.markPaid(view.id, round, provider),
     );
-    // Taken with the client's vouchers, checked as its: its measure of the round's model.
-    if (body?.evaluation) await this.deps.store.recordEvaluation(view.id, round, body.evaluation);
+    // Taken only with fresh vouchers of the client (each checked as its, above what it paid before):
+    // its measure of the round's model. A replayed voucher cannot carry someone else's.
+    if (body?.evaluation && owed.length > 0)
+      await this.deps.store.recordEvaluation(view.id, round, body.evaluation);
     return (await this.view(id)).rounds.find((r) => r.round === round)!;
   }
 
