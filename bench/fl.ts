@@ -3,13 +3,10 @@ import {
   type DatasetArrays,
   encodeMaskedInput,
   evaluate,
-  fixedPointScaleFor,
-  graphSeed,
   loadBundle,
   loadTfjs,
   mnistDigits,
   mnistMlpBundle,
-  neighbourGraph,
   noiseMultiplierFor,
   oneHot,
   parseSplit,
@@ -17,7 +14,7 @@ import {
   SecAggClient,
   SecAggServer,
   type SimulatedClient,
-  secAggDegree,
+  secAggConfig,
   seededRandom,
   simulateFederatedRun,
   simulateRound,
@@ -148,20 +145,10 @@ async function aggregationScaling(length: number) {
     const keys = Array.from({ length: n }, () => generatePrivateKey());
     const byAddress = new Map(keys.map((key) => [addressOf(key), key]));
     const participants = [...byAddress.keys()].sort();
-    const roundId = `bench/${n}`;
-    const degree = secAggDegree(n);
-    const d = neighbourGraph(participants, graphSeed(roundId), degree).get(participants[0]!)!.length;
+    const config = secAggConfig({ roundId: `bench/${n}`, participants, vectorLength: length, range: 5 });
     const secure = await time(() =>
       simulateRound({
-        config: {
-          roundId,
-          participants,
-          threshold: Math.floor(d / 2) + 1,
-          degree,
-          vectorLength: length,
-          scale: fixedPointScaleFor({ clients: n, range: 5 }),
-          range: 5,
-        },
+        config,
         privateKeys: participants.map((a) => byAddress.get(a)!),
         updates: new Map(participants.map((a, k) => [a, updates[k]!.update])),
       }),
@@ -171,7 +158,7 @@ async function aggregationScaling(length: number) {
       fedavg.toFixed(0),
       median.toFixed(0),
       krum.toFixed(0),
-      `${secure.toFixed(0)} (degree ${d})`,
+      `${secure.toFixed(0)} (degree ${config.degree})`,
       (secure / n).toFixed(1),
     ]);
     console.log(`aggregation of ${n}: fedavg ${fedavg.toFixed(0)} ms, secure ${secure.toFixed(0)} ms`);
@@ -187,18 +174,7 @@ async function bytesPerClient(bundle: Uint8Array, length: number) {
   const keys = Array.from({ length: n }, () => generatePrivateKey());
   const byAddress = new Map(keys.map((key) => [addressOf(key), key]));
   const participants = [...byAddress.keys()].sort();
-  const roundId = 'bench/bytes';
-  const degree = secAggDegree(n);
-  const d = neighbourGraph(participants, graphSeed(roundId), degree).get(participants[0]!)!.length;
-  const config = {
-    roundId,
-    participants,
-    threshold: Math.floor(d / 2) + 1,
-    degree,
-    vectorLength: length,
-    scale: fixedPointScaleFor({ clients: n, range: 5 }),
-    range: 5,
-  };
+  const config = secAggConfig({ roundId: 'bench/bytes', participants, vectorLength: length, range: 5 });
   const server = new SecAggServer(config);
   const clients = participants.map((a) => new SecAggClient({ privateKey: byAddress.get(a)!, config }));
   const size = (value: unknown) => Buffer.byteLength(JSON.stringify(value));

@@ -85,3 +85,12 @@ export function startCli(
     child.once('exit', (code) => reject(new Error(`exited with ${code} before printing: ${stderr}`)));
   });
 }
+
+/** `idlegrid fl run --model mnist-mlp --dataset mnist ... --json` on a network started with `--fl-data mnist`. */
+export function runFederatedCli(dataDir: string, flags: readonly string[]): Promise<CliResult> {
+  return runCli(
+    ['--data-dir', dataDir, '--json', 'fl', 'run', '--model', 'mnist-mlp', '--dataset', 'mnist', ...flags],
+    {},
+    240_000,
+  );
+}

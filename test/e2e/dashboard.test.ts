@@ -6,7 +6,7 @@ import { eraseArtifact, runPrivateJob, sealArtifact, waitForErasure } from '@idl
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium } from '../support/chromium.js';
-import { runCli } from './cli-harness.js';
+import { runFederatedCli } from './cli-harness.js';
 import { killPid, pidOf, startNet, type TestNet } from './localnet-harness.js';
 
 /**
@@ -257,23 +257,7 @@ describe.skipIf(CHROMIUM === undefined)('dashboard', () => {
   });
 
   it("shows a federated run: its rounds, participants, the client's accuracy curve", async () => {
-    const ran = await runCli(
-      [
-        '--data-dir',
-        net.dataDir,
-        '--json',
-        'fl',
-        'run',
-        '--model',
-        'mnist-mlp',
-        '--dataset',
-        'mnist',
-        '--rounds',
-        '3',
-      ],
-      {},
-      120_000,
-    );
+    const ran = await runFederatedCli(net.dataDir, ['--rounds', '3']);
     expect(ran.code, ran.stderr).toBe(0);
     const { id } = ran.json as { id: string };
     await open('federated');

@@ -5,11 +5,10 @@ import { filesHolding } from '@idlegrid/node/testing';
 import { parseAmount } from '@idlegrid/protocol';
 import { getBalances, getFederatedRun, startFederatedRun, uploadArtifact } from '@idlegrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli } from './cli-harness.js';
+import { runCli, runFederatedCli } from './cli-harness.js';
 import {
-  isAlive,
-  killPid,
   type LocalnetCoordinator,
+  restartCoordinator,
   startNet,
   type TestNet,
   waitFor,
@@ -48,24 +47,7 @@ const PRICE = '0.01';
 
 /** `idlegrid fl run ... --json` on the network's built-in model and MNIST shards. */
 async function flRun(net: TestNet, ...flags: string[]): Promise<RunResult> {
-  const ran = await runCli(
-    [
-      '--data-dir',
-      net.dataDir,
-      '--json',
-      'fl',
-      'run',
-      '--model',
-      'mnist-mlp',
-      '--dataset',
-      'mnist',
-      '--price',
-      PRICE,
-      ...flags,
-    ],
-    {},
-    240_000,
-  );
+  const ran = await runFederatedCli(net.dataDir, ['--price', PRICE, ...flags]);
   expect(ran.code, ran.stderr).toBe(0);
   return ran.json as RunResult;
 }
@@ -107,12 +89,13 @@ describe('federated runs on a network of processes (4 providers, each with its o
     expect(holding.filter(({ file }) => !file.startsWith(dirname(flTestDir)))).toEqual([]);
   }, 240_000);
 
-  it("refuses a run that the client's deposit cannot pay for in full, before any round", async () => {
+  it("refuses at once a run that no provider can train, or that the client's deposit cannot pay in full", async () => {
+    // Nobody holds this dataset: no run starts, nobody waits for its deadline.
+    const nowhere = await runFederatedCli(net.dataDir, ['--dataset', 'held-nowhere']);
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.json).toMatchObject({ error: { code: 'FL_NO_PROVIDERS', details: { holders: 0 } } });
     // localnet deposits 1,000 GRID: 3 rounds × 4 clients × 100 GRID is more.
-    const ran = await runCli([
-      ...['--data-dir', net.dataDir, '--json', 'fl', 'run', '--model', 'mnist-mlp', '--dataset', 'mnist'],
-      ...['--rounds', '3', '--clients', '4', '--price', '100'],
-    ]);
+    const ran = await runFederatedCli(net.dataDir, ['--rounds', '3', '--clients', '4', '--price', '100']);
     expect(ran.code).toBe(1);
     expect((ran.json as { error: { code: string } }).error.code).toBe('INSUFFICIENT_FUNDS');
   }, 120_000);
@@ -165,19 +148,7 @@ describe('federated runs on a network of processes (4 providers, each with its o
       60_000,
       'two rounds',
     );
-    killPid(coordinator.pid, 'SIGKILL');
-    await waitFor(() => !isAlive(coordinator.pid), 10_000, 'the coordinator to die');
-    await startCli([
-      '--data-dir',
-      net.dataDir,
-      '--json',
-      'coordinator',
-      'start',
-      '--api-port',
-      new URL(coordinator.apiUrl).port,
-      '--p2p-port',
-      /\/tcp\/(\d+)\//.exec(coordinator.p2p)![1]!,
-    ]);
+    await restartCoordinator(net, coordinator);
     await waitFor(
       async () => (await getFederatedRun(net.ctx, started.id)).state !== 'running',
       120_000,

@@ -277,3 +277,24 @@ export function heardThroughMesh(
     `${coordinator.name} to hear of ${provider} through ${via.name}`,
   );
 }
+
+/**
+ * Starts a coordinator of the network again with the CLI, on its own ports by default (`flags`
+ * replace them); one still running is killed first (SIGKILL), as a crash would.
+ */
+export async function restartCoordinator(
+  net: Pick<TestNet, 'dataDir'>,
+  coordinator: LocalnetCoordinator,
+  flags: readonly string[] = [
+    '--api-port',
+    new URL(coordinator.apiUrl).port,
+    '--p2p-port',
+    /\/tcp\/(\d+)\//.exec(coordinator.p2p)![1]!,
+  ],
+): Promise<Awaited<ReturnType<typeof startCli>>> {
+  if (isAlive(coordinator.pid)) {
+    killPid(coordinator.pid, 'SIGKILL');
+    await waitFor(() => !isAlive(coordinator.pid), 10_000, `${coordinator.name} to die`);
+  }
+  return startCli(['--data-dir', net.dataDir, '--json', 'coordinator', 'start', ...flags]);
+}

@@ -10,12 +10,13 @@ import {
   waitForJob,
 } from '@idlegrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleWasm, runHashChainVia, startCli } from './cli-harness.js';
+import { exampleWasm, runHashChainVia } from './cli-harness.js';
 import {
   isAlive,
   killPid,
   type LocalnetCoordinator,
   providersAt,
+  restartCoordinator,
   startNet,
   type TestNet,
   waitFor,
@@ -151,17 +152,7 @@ describe('a mesh of three coordinators (separate stores), processes on 127.0.0.1
   it('takes the killed coordinator back: restarted, it finds the mesh in the registry and finishes its jobs, each accepted and paid once', async () => {
     const [killed, second] = coordinators as [LocalnetCoordinator, LocalnetCoordinator];
     // The others joined the mesh through it; it joined through none, and finds them on-chain.
-    const restarted = await startCli([
-      '--data-dir',
-      net.dataDir,
-      '--json',
-      'coordinator',
-      'start',
-      '--api-port',
-      new URL(killed.apiUrl).port,
-      '--p2p-port',
-      /\/tcp\/(\d+)\//.exec(killed.p2p)![1]!,
-    ]);
+    const restarted = await restartCoordinator(net, killed);
     expect((restarted.first as { apiUrl: string }).apiUrl).toBe(killed.apiUrl);
     await waitFor(
       async () =>

@@ -14,6 +14,7 @@ import {
   killPid,
   type LocalnetCoordinator,
   pidOf,
+  restartCoordinator,
   startNet,
   type TestNet,
   waitFor,
@@ -60,14 +61,7 @@ beforeAll(async () => {
   // The second coordinator again, now listening on every interface and announcing the gateway's
   // public address among them: identify tells the provider so, and DCUtR dials it.
   secondP2pPort = /\/tcp\/(\d+)\//.exec(second.p2p)![1]!;
-  killPid(second.pid, 'SIGKILL');
-  await waitFor(() => !isAlive(second.pid), 10_000, 'the second coordinator to die');
-  await startCli([
-    '--data-dir',
-    net.dataDir,
-    '--json',
-    'coordinator',
-    'start',
+  await restartCoordinator(net, second, [
     '--name',
     second.name,
     '--api-port',

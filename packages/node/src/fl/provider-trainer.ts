@@ -16,10 +16,8 @@ import type { TfjsModule } from '../runtimes/tfjs/tfjs-loader.js';
 import { encodeUpdate } from './bundle-weights.js';
 import { type DatasetArrays, oneHot, readDatasetArrays } from './dataset-arrays.js';
 import { trainLocally } from './local-training/train-locally.js';
-import { poisonLabels, poisonUpdate } from './poison.js';
-import { addGaussianNoise } from './privacy/gaussian-noise.js';
-import { distributedNoiseStd } from './round-noise.js';
-import { clipL2 } from './vector-math.js';
+import { finishedUpdate, localTrainingOptions } from './participant-update.js';
+import { poisonLabels } from './poison.js';
 import type { FlTrainAnswer, FlTrainRequest } from './wire.js';
 
 export interface FlTrainerDeps {
@@ -39,7 +37,7 @@ export interface FlTrainerDeps {
  * the clipped weight delta with a signed receipt of it.
  */
 export class FlTrainer {
-  /** Datasets read once per provider process (by path): rounds come every few seconds. */
+  /** Datasets read once per provider process: rounds come every few seconds. */
   readonly #arrays = new Map<string, Promise<DatasetArrays>>();
 
   constructor(private readonly deps: FlTrainerDeps) {}
@@ -54,11 +52,13 @@ export class FlTrainer {
       throw new IdlegridError('DATASET_NOT_FOUND', `no dataset named ${run.dataset} here`, {
         details: { name: run.dataset },
       });
-    let arrays = this.#arrays.get(dataset.path);
+    // Keyed by when it was added too: `data add` again over the same directory is read anew.
+    const key = `${dataset.path}\n${dataset.addedAt}`;
+    let arrays = this.#arrays.get(key);
     if (!arrays) {
       arrays = readDatasetArrays(dataset.path, dataset);
-      this.#arrays.set(dataset.path, arrays);
-      arrays.catch(() => this.#arrays.delete(dataset.path));
+      this.#arrays.set(key, arrays);
+      arrays.catch(() => this.#arrays.delete(key));
     }
     const data = await arrays;
     const tf = await deps.tf();
@@ -79,15 +79,7 @@ export class FlTrainer {
         model,
         { x, y },
         {
-          epochs: settings.localEpochs,
-          batchSize: settings.batchSize,
-          learningRate: settings.learningRate,
-          loss: 'categoricalCrossentropy',
-          ...(settings.strategy === 'fedprox' ? { proximalMu: settings.proximalMu } : {}),
-          ...(settings.dp?.level === 'example'
-            ? { dp: { l2NormClip: settings.dp.exampleClip, noiseMultiplier: settings.dp.noiseMultiplier } }
-            : {}),
-          seed: request.seed,
+          ...localTrainingOptions(settings, request.seed),
           ...(signal ? { signal } : {}),
         },
       );
@@ -95,10 +87,7 @@ export class FlTrainer {
       tf.dispose([x, y]);
       model.dispose();
     }
-    const poisoned = poisonUpdate(deps.poison, trained.delta);
-    const clipped = poisoned.clip ? clipL2(poisoned.update, settings.clipNorm).clipped : poisoned.update;
-    const noiseStd = distributedNoiseStd(settings);
-    const update = noiseStd > 0 ? addGaussianNoise(clipped, noiseStd) : clipped;
+    const update = finishedUpdate(settings, trained.delta, deps.poison);
     return { run, settings, update, examples: trained.examples, loss: trained.losses.at(-1) ?? null };
   }
 

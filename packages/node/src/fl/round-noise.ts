@@ -1,4 +1,6 @@
 import type { FlSettings } from '@idlegrid/protocol';
+import { addGaussianNoise } from './privacy/gaussian-noise.js';
+import type { Update } from './vector-math.js';
 
 /**
  * Client-level DP under secure aggregation is distributed: each participant adds its share of the
@@ -17,4 +19,14 @@ export function distributedNoiseStd(settings: FlSettings): number {
  */
 export function secAggRange(settings: FlSettings): number {
   return settings.clipNorm + 6 * distributedNoiseStd(settings);
+}
+
+/**
+ * Client-level DP without secure aggregation (central DP, trusting the coordinator): the sum of
+ * the clipped updates plus N(0, (z·C)²), one whole participant's sensitivity.
+ */
+export function centrallyNoisedSum(updates: readonly { update: Update }[], settings: FlSettings): Update {
+  const sum = new Float32Array(updates[0]?.update.length ?? 0);
+  for (const { update } of updates) for (let i = 0; i < sum.length; i++) sum[i]! += update[i]!;
+  return addGaussianNoise(sum, (settings.dp?.noiseMultiplier ?? 0) * settings.clipNorm);
 }

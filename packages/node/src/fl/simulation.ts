@@ -3,17 +3,17 @@ import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import type { PoisonMode } from '../provider/adversary.js';
 import type { TfjsModule } from '../runtimes/tfjs/tfjs-loader.js';
-import { aggregateRound, aggregateSum, type StrategyState } from './aggregation/strategy.js';
+import { aggregateRound, aggregateSum, type StrategyState, strategyOf } from './aggregation/strategy.js';
 import { RunPrivacy } from './coordinator/run-privacy.js';
-import { secAggDegree } from './coordinator/secure-round.js';
+import { secAggConfig } from './coordinator/secure-round.js';
 import { type DatasetArrays, oneHot } from './dataset-arrays.js';
 import { evaluate, flattenWeights, setFlatWeights, trainLocally } from './local-training/train-locally.js';
-import { poisonLabels, poisonUpdate } from './poison.js';
-import { addGaussianNoise } from './privacy/gaussian-noise.js';
-import { distributedNoiseStd, secAggRange } from './round-noise.js';
-import { fixedPointScaleFor, graphSeed, neighbourGraph, simulateRound } from './secure-aggregation/index.js';
+import { finishedUpdate, localTrainingOptions } from './participant-update.js';
+import { poisonLabels } from './poison.js';
+import { centrallyNoisedSum, secAggRange } from './round-noise.js';
+import { simulateRound } from './secure-aggregation/index.js';
 import { seededRandom, shuffle } from './seeded-random.js';
-import { clipL2, type Update } from './vector-math.js';
+import type { Update } from './vector-math.js';
 
 export interface SimulatedClient {
   data: DatasetArrays;
@@ -61,23 +61,15 @@ export async function simulateFederatedRun(args: {
       const updates: { client: string; update: Update; examples: number }[] = [];
       for (const index of sample) {
         setFlatWeights(tf, model, global);
-        const trained = await trainLocally(tf, model, tensors[index]!, {
-          epochs: settings.localEpochs,
-          batchSize: settings.batchSize,
-          learningRate: settings.learningRate,
-          loss: 'categoricalCrossentropy',
-          ...(settings.strategy === 'fedprox' ? { proximalMu: settings.proximalMu } : {}),
-          ...(settings.dp?.level === 'example'
-            ? { dp: { l2NormClip: settings.dp.exampleClip, noiseMultiplier: settings.dp.noiseMultiplier } }
-            : {}),
-          seed: round * 1_000 + index,
-        });
-        const poisoned = poisonUpdate(args.clients[index]!.poison, trained.delta);
-        const clipped = poisoned.clip ? clipL2(poisoned.update, settings.clipNorm).clipped : poisoned.update;
-        const std = distributedNoiseStd(settings);
+        const trained = await trainLocally(
+          tf,
+          model,
+          tensors[index]!,
+          localTrainingOptions(settings, round * 1_000 + index),
+        );
         updates.push({
           client: privateKeyToAccount(identities[index]!).address.toLowerCase(),
-          update: std > 0 ? addGaussianNoise(clipped, std) : clipped,
+          update: finishedUpdate(settings, trained.delta, args.clients[index]!.poison),
           examples: trained.examples,
         });
       }
@@ -113,40 +105,26 @@ async function aggregate(
   updates: { client: string; update: Update; examples: number }[],
   keys: readonly `0x${string}`[],
 ): Promise<Update> {
-  const strategy = {
-    name: settings.strategy,
-    proximalMu: settings.proximalMu,
-    serverLearningRate: settings.serverLearningRate,
-  };
+  const strategy = strategyOf(settings);
+
   if (settings.secureAggregation) {
     const participants = updates.map((u) => u.client).sort();
     const sorted = [...updates].sort((a, b) => a.client.localeCompare(b.client));
     const ordered = sorted.map((u) => keys[updates.indexOf(u)]!);
-    const roundId = `simulation/${Math.random()}`;
-    const degree = secAggDegree(participants.length);
-    const d = neighbourGraph(participants, graphSeed(roundId), degree).get(participants[0]!)!.length;
-    const range = secAggRange(settings);
     const { result } = await simulateRound({
-      config: {
-        roundId,
+      config: secAggConfig({
+        roundId: `simulation/${Math.random()}`,
         participants,
-        threshold: Math.floor(d / 2) + 1,
-        degree,
         vectorLength: global.length,
-        scale: fixedPointScaleFor({ clients: participants.length, range }),
-        range,
-      },
+        range: secAggRange(settings),
+      }),
       privateKeys: ordered,
       updates: new Map(sorted.map((u) => [u.client, u.update])),
     });
     return aggregateSum(strategy, state, global, result.sum, result.contributors.length);
   }
-  if (settings.dp?.level === 'client') {
-    const sum = new Float32Array(global.length);
-    for (const { update } of updates) for (let i = 0; i < sum.length; i++) sum[i]! += update[i]!;
-    const noisy = addGaussianNoise(sum, settings.dp.noiseMultiplier * settings.clipNorm);
-    return aggregateSum(strategy, state, global, noisy, updates.length);
-  }
+  if (settings.dp?.level === 'client')
+    return aggregateSum(strategy, state, global, centrallyNoisedSum(updates, settings), updates.length);
   return aggregateRound(strategy, state, global, updates).global;
 }
 

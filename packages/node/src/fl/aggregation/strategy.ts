@@ -1,4 +1,4 @@
-import { type FlStrategy, ROBUST_FL_STRATEGIES } from '@idlegrid/protocol';
+import { type FlSettings, type FlStrategy, ROBUST_FL_STRATEGIES } from '@idlegrid/protocol';
 import { add, l2Norm, subtract, type Update } from '../vector-math.js';
 import { ServerAdam, weightedMean } from './fed-avg.js';
 import { coordinateMedian, multiKrum, trimmedMean } from './robust.js';
@@ -13,6 +13,15 @@ export interface StrategySettings {
   trim?: number;
   /** Krum: the Byzantine clients tolerated (default: a fifth of the round, at least 1). */
   byzantine?: number;
+}
+
+/** The strategy part of a run's settings. */
+export function strategyOf(settings: FlSettings): StrategySettings {
+  return {
+    name: settings.strategy,
+    proximalMu: settings.proximalMu,
+    serverLearningRate: settings.serverLearningRate,
+  };
 }
 
 export interface ClientUpdate {

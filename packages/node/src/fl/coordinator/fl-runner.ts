@@ -20,11 +20,11 @@ import {
   aggregateSum,
   type StrategySettings,
   type StrategyState,
+  strategyOf,
 } from '../aggregation/strategy.js';
 import { bundleWithWeights, decodeUpdate, encodeUpdate, flatWeightsOf } from '../bundle-weights.js';
-import { addGaussianNoise } from '../privacy/gaussian-noise.js';
 import { settingsOf } from '../provider-trainer.js';
-import { secAggRange } from '../round-noise.js';
+import { centrallyNoisedSum, secAggRange } from '../round-noise.js';
 import { shuffle } from '../seeded-random.js';
 import { FL_MESSAGES, type FlTrainRequest } from '../wire.js';
 import { collectUpdates } from './round-collector.js';
@@ -113,6 +113,15 @@ export class FlRunner {
     if (bundle.byteLength > MAX_FL_MODEL_BYTES)
       throw new IdlegridError('FL_RUN_INVALID', `the model bundle is over ${MAX_FL_MODEL_BYTES} bytes`);
     const weights = flatWeightsOf(bundle);
+    // Told at once, as a job nobody can take is: a run waits for stragglers, not for a dataset
+    // that is held nowhere.
+    const holders = this.#candidates(run.dataset, this.deps.now()).length;
+    if (holders < settings.minClients)
+      throw new IdlegridError(
+        'FL_NO_PROVIDERS',
+        `${holders} providers online here hold ${run.dataset}; the run needs ${settings.minClients} each round`,
+        { details: { dataset: run.dataset, holders, minClients: settings.minClients } },
+      );
     // Checked for the whole run up front: providers must never train rounds nobody can pay for.
     await this.deps.depositCheck?.(
       run.client,
@@ -204,21 +213,29 @@ export class FlRunner {
     this.#loops.set(id, loop);
   }
 
-  async #load(id: string): Promise<ActiveRun> {
+  /** The run as stored now; its model bundle read from the artifacts unless given (it never changes). */
+  async #load(id: string, bundle?: Uint8Array): Promise<ActiveRun> {
     const stored = await this.deps.store.get(id);
     if (!stored) throw new IdlegridError('FL_RUN_NOT_FOUND', `no federated run ${id}`, { details: { id } });
     // Its signature was checked when it was submitted; read back, it is held to its deadline.
     const run = parseMessage('FlRun', (stored.run as { message: unknown }).message);
-    return { stored, run, settings: settingsOf(run), bundle: await this.deps.artifacts.bytes(run.modelCid) };
+    return {
+      stored,
+      run,
+      settings: settingsOf(run),
+      bundle: bundle ?? (await this.deps.artifacts.bytes(run.modelCid)),
+    };
   }
 
   async #loop(id: string): Promise<void> {
     const signal = this.#stopping.signal;
     let attempt = 0;
+    let bundle: Uint8Array | undefined;
     while (!signal.aborted) {
       let active: ActiveRun;
       try {
-        active = await this.#load(id);
+        active = await this.#load(id, bundle);
+        bundle = active.bundle;
       } catch (error) {
         this.deps.log?.('federated run cannot load', { id, error: String(error) });
         return;
@@ -294,11 +311,8 @@ export class FlRunner {
       seed: round * 1_000 + attempt,
     };
     const timeoutMs = settings.roundTimeoutSeconds * 1000;
-    const strategy = {
-      name: settings.strategy,
-      proximalMu: settings.proximalMu,
-      serverLearningRate: settings.serverLearningRate,
-    };
+    const strategy = strategyOf(settings);
+
     let outcome: RoundOutcome | undefined;
     if (settings.secureAggregation) {
       const secure = await secureRound({
@@ -410,19 +424,14 @@ export class FlRunner {
     const updates = [...collected.answers.values()];
     if (updates.length < settings.minClients) return undefined;
     const state = stored.serverState as StrategyState;
-    if (settings.dp?.level === 'client') {
-      // Central DP: the sum of the clipped updates, noised for one whole participant's sensitivity.
-      const sum = new Float32Array(global.length);
-      for (const { update } of updates) for (let i = 0; i < sum.length; i++) sum[i]! += update[i]!;
-      const noisy = addGaussianNoise(sum, settings.dp.noiseMultiplier * settings.clipNorm);
+    if (settings.dp?.level === 'client')
       return {
-        global: aggregateSum(strategy, state, global, noisy, updates.length),
+        global: aggregateSum(strategy, state, global, centrallyNoisedSum(updates, settings), updates.length),
         outliers: [],
         participants: updates,
         dropped: collected.dropped,
         rejected,
       };
-    }
     const aggregate = aggregateRound(
       strategy,
       state,

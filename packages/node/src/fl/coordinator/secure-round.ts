@@ -74,7 +74,12 @@ export async function secureRound(args: SecureRoundArgs): Promise<SecureRoundRes
   const byAddress = new Map(args.sample.map((entry) => [entry.address.toLowerCase(), entry]));
   const participants = [...byAddress.keys()].sort();
   if (participants.length < 3) return undefined;
-  const config = configFor(args, participants);
+  const config = secAggConfig({
+    roundId: `${args.run.runId.toLowerCase()}/${args.round}/${args.attempt}`,
+    participants,
+    vectorLength: args.vectorLength,
+    range: args.range,
+  });
   const server = new SecAggServer(config);
   const rejected: SecureRoundResult['rejected'] = [];
   const reject = (provider: string, error: unknown) =>
@@ -183,8 +188,19 @@ export function secAggDegree(participants: number): number {
     : Math.min(participants - 1, 2 * Math.ceil(Math.log2(participants)) + 2);
 }
 
-function configFor(args: SecureRoundArgs, participants: string[]): SecAggConfig {
-  const roundId = `${args.run.runId.toLowerCase()}/${args.round}/${args.attempt}`;
+/**
+ * A round's SecAgg+ parameters, as coordinator and simulation agree them: the neighbourhood of
+ * secAggDegree, a majority of it as threshold, and the largest fixed-point scale that cannot
+ * overflow for this many participants.
+ */
+export function secAggConfig(args: {
+  roundId: string;
+  /** Lowercase addresses, sorted. */
+  participants: string[];
+  vectorLength: number;
+  range: number;
+}): SecAggConfig {
+  const { roundId, participants, vectorLength, range } = args;
   const degree = secAggDegree(participants.length);
   const d = neighbourGraph(participants, graphSeed(roundId), degree).get(participants[0]!)!.length;
   return {
@@ -193,9 +209,9 @@ function configFor(args: SecureRoundArgs, participants: string[]): SecAggConfig 
     // A majority of each neighbourhood must stay to the end.
     threshold: Math.max(2, Math.floor(d / 2) + 1),
     degree,
-    vectorLength: args.vectorLength,
-    scale: fixedPointScaleFor({ clients: participants.length, range: args.range }),
-    range: args.range,
+    vectorLength,
+    scale: fixedPointScaleFor({ clients: participants.length, range }),
+    range,
   };
 }
 

@@ -1,0 +1,33 @@
+import type { FlSettings } from '@idlegrid/protocol';
+import type { PoisonMode } from '../provider/adversary.js';
+import type { LocalTrainingOptions } from './local-training/train-locally.js';
+import { poisonUpdate } from './poison.js';
+import { addGaussianNoise } from './privacy/gaussian-noise.js';
+import { distributedNoiseStd } from './round-noise.js';
+import { clipL2, type Update } from './vector-math.js';
+
+/**
+ * How a participant trains and what it sends, the same on a provider and in the simulation:
+ * plain SGD as the run says (FedProx's term, DP-SGD at example level), then its delta poisoned
+ * (adversaries only), clipped to the run's norm and given its share of distributed DP noise.
+ */
+export function localTrainingOptions(settings: FlSettings, seed: number): LocalTrainingOptions {
+  return {
+    epochs: settings.localEpochs,
+    batchSize: settings.batchSize,
+    learningRate: settings.learningRate,
+    loss: 'categoricalCrossentropy',
+    ...(settings.strategy === 'fedprox' ? { proximalMu: settings.proximalMu } : {}),
+    ...(settings.dp?.level === 'example'
+      ? { dp: { l2NormClip: settings.dp.exampleClip, noiseMultiplier: settings.dp.noiseMultiplier } }
+      : {}),
+    seed,
+  };
+}
+
+export function finishedUpdate(settings: FlSettings, delta: Update, poison?: PoisonMode): Update {
+  const poisoned = poisonUpdate(poison, delta);
+  const clipped = poisoned.clip ? clipL2(poisoned.update, settings.clipNorm).clipped : poisoned.update;
+  const std = distributedNoiseStd(settings);
+  return std > 0 ? addGaussianNoise(clipped, std) : clipped;
+}
