@@ -3,7 +3,13 @@ import { dirname, join } from 'node:path';
 import { loadTfjs, mnistMlpBundle } from '@idlegrid/node';
 import { filesHolding } from '@idlegrid/node/testing';
 import { parseAmount } from '@idlegrid/protocol';
-import { getBalances, getFederatedRun, startFederatedRun, uploadArtifact } from '@idlegrid/sdk';
+import {
+  getBalances,
+  getFederatedRun,
+  payFederatedRound,
+  startFederatedRun,
+  uploadArtifact,
+} from '@idlegrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, runFederatedCli } from './cli-harness.js';
 import {
@@ -143,14 +149,17 @@ describe('federated runs on a network of processes (4 providers, each with its o
       },
       pricePerUpdate: parseAmount(PRICE, 'price'),
     });
-    await waitFor(
-      async () => (await getFederatedRun(net.ctx, started.id)).roundsDone >= 2,
-      60_000,
-      'two rounds',
-    );
+    // The client pays each round as it closes (the run waits for that), through the restart too.
+    const payAndRead = async () => {
+      const run = await getFederatedRun(net.ctx, started.id);
+      for (const round of run.rounds.filter((r) => r.participants.some((p) => !r.paid.includes(p.provider))))
+        await payFederatedRound(net.ctx, run, round);
+      return run;
+    };
+    await waitFor(async () => (await payAndRead()).roundsDone >= 2, 60_000, 'two rounds');
     await restartCoordinator(net, coordinator);
     await waitFor(
-      async () => (await getFederatedRun(net.ctx, started.id)).state !== 'running',
+      async () => !['running', undefined].includes((await payAndRead().catch(() => undefined))?.state),
       120_000,
       'the resumed run to finish',
     );
@@ -159,6 +168,35 @@ describe('federated runs on a network of processes (4 providers, each with its o
     // Every round once, none lost or run twice across the restart.
     expect(run.rounds.map((r) => r.round)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   }, 240_000);
+
+  it('stops a run whose client stopped paying (gone, or Ctrl-C), two rounds on, instead of training for nobody', async () => {
+    const modelCid = await uploadArtifact(net.ctx, await mnistMlpBundle((await loadTfjs()).tf));
+    const started = await startFederatedRun(net.ctx, {
+      modelCid,
+      dataset: 'mnist',
+      settings: {
+        rounds: 6,
+        clientsPerRound: 3,
+        minClients: 3,
+        localEpochs: 1,
+        batchSize: 32,
+        learningRate: 0.1,
+        strategy: 'fedavg',
+        clipNorm: 5,
+        roundTimeoutSeconds: 10,
+      },
+      pricePerUpdate: parseAmount(PRICE, 'price'),
+    });
+    // Nothing is paid: round 2 waits for round 0's payment, a minute, then the run ends.
+    await waitFor(
+      async () => (await getFederatedRun(net.ctx, started.id)).state !== 'running',
+      120_000,
+      'the unpaid run to stop',
+    );
+    const run = await getFederatedRun(net.ctx, started.id);
+    expect(run).toMatchObject({ state: 'failed', roundsDone: 2 });
+    expect(run.reason).toMatch(/^PAYMENT_INSUFFICIENT: round 0's updates are still unpaid/);
+  }, 180_000);
 
   it('stops a differentially private run before the round that would spend more than its budget', async () => {
     const budget = 1.2;

@@ -11,6 +11,7 @@ setDefaultFetch(nodeFetch);
 
 export { pushReadings, registerDevice, sequenceSource } from './feeds/devices.js';
 export {
+  checkedSettings,
   type FederatedRound,
   type FederatedRun,
   type FederatedRunRequest,

@@ -10,6 +10,7 @@ import {
 import type { Command } from 'commander';
 import { COORDINATOR_HELP, collectUrls } from '../coordinator-url.js';
 import { formatTokens, parseAmount, table } from '../format.js';
+import { readUserFile } from '../read-user-file.js';
 import { jobsContext } from './job.js';
 
 interface RunFlags {
@@ -110,10 +111,12 @@ export function registerFlCommands(fl: Command): void {
             }
           : {}),
       };
+      // Checked here first: a bad flag is told at once, before anything loads or uploads.
+      sdk.checkedSettings(settings);
       const bundle =
         flags.model === node.MNIST_MLP
           ? await node.mnistMlpBundle((await node.loadTfjs()).tf)
-          : new Uint8Array(await readFile(flags.model));
+          : await readUserFile(flags.model, '--model');
       const test = await testSet(dataDir, flags.test, node);
       out.step(`uploading the model (${bundle.byteLength} bytes)`);
       const modelCid = await sdk.uploadArtifact(ctx, bundle);

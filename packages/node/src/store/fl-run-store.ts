@@ -172,6 +172,16 @@ export class FlRunStore {
     });
   }
 
+  async round(id: string, round: number): Promise<FlRoundRecord | undefined> {
+    const row = await this.db
+      .selectFrom('fl_rounds')
+      .select('record')
+      .where('run_id', '=', id)
+      .where('round', '=', round)
+      .executeTakeFirst();
+    return row ? (JSON.parse(row.record) as FlRoundRecord) : undefined;
+  }
+
   /** The global weights a round produced (float32 base64). */
   async roundWeights(id: string, round: number): Promise<string | undefined> {
     const row = await this.db

@@ -1,6 +1,7 @@
 import {
   ERROR_CODES,
   type ErrorCode,
+  type FlSettings,
   type FlSettingsInput,
   flSettingsSchema,
   IdlegridError,
@@ -70,7 +71,7 @@ export async function startFederatedRun(
   request: FederatedRunRequest,
   options: RequestOptions = {},
 ): Promise<FederatedRun> {
-  const settings = flSettingsSchema.parse(request.settings);
+  const settings = checkedSettings(request.settings);
   const deadline = nowSeconds() + BigInt(Math.min(request.timeoutSeconds ?? 3_600, 86_100));
   const signed = await signMessage(ctx.signer, ctx.domain, 'FlRun', {
     client: ctx.signer.address,
@@ -205,4 +206,20 @@ export async function runFederated(
 
 function runOf(answer: unknown): FederatedRun {
   return parseAnswer(z.object({ run: runSchema }), answer, 'federated run').run;
+}
+
+/** The run settings as the network checks them; FL_RUN_INVALID with the first reason otherwise. */
+export function checkedSettings(settings: FlSettingsInput): FlSettings {
+  const parsed = flSettingsSchema.safeParse(settings);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new IdlegridError(
+      'FL_RUN_INVALID',
+      `run settings: ${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message ?? 'invalid'}`,
+      {
+        details: { issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) },
+      },
+    );
+  }
+  return parsed.data;
 }

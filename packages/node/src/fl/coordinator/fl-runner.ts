@@ -40,7 +40,9 @@ import {
 
 /** The largest model bundle a run takes: it travels in one p2p frame to every participant. */
 export const MAX_FL_MODEL_BYTES = 700 * 1024;
-/** How often a round short of providers looks again. */
+/** How long a run waits for its client to pay a round before it stops (at least a round's timeout). */
+const UNPAID_WAIT_MS = 60_000;
+/** How often a round short of providers (or of payment) looks again. */
 const WAIT_FOR_PROVIDERS_MS = 1_000;
 
 export interface FlRunnerDeps {
@@ -276,6 +278,7 @@ export class FlRunner {
     const { stored, run, settings } = active;
     const round = stored.roundsDone;
     const startedAt = this.deps.now();
+    if (await this.#clientStoppedPaying(active, startedAt, signal)) return false;
     const candidates = this.#candidates(run.dataset, startedAt);
     if (candidates.length < settings.minClients) {
       await sleep(WAIT_FOR_PROVIDERS_MS, signal);
@@ -445,6 +448,30 @@ export class FlRunner {
       dropped: collected.dropped,
       rejected,
     };
+  }
+
+  /**
+   * Providers train a round only while the client pays: round r waits until round r − 2 is paid
+   * (one round of slack, paid while the next runs), and a run whose client stopped paying (gone,
+   * Ctrl-C) ends instead of training for nobody. True when the round must not start now.
+   */
+  async #clientStoppedPaying(active: ActiveRun, now: number, signal: AbortSignal): Promise<boolean> {
+    const { stored, settings } = active;
+    if (stored.roundsDone < 2) return false;
+    const record = await this.deps.store.round(stored.id, stored.roundsDone - 2);
+    if (!record || record.participants.every((p) => record.paid.includes(p.provider))) return false;
+    const waitMs = Math.max(UNPAID_WAIT_MS, settings.roundTimeoutSeconds * 1000);
+    if (now - record.closedAt > waitMs) {
+      await this.deps.store.finish(
+        stored.id,
+        'failed',
+        `PAYMENT_INSUFFICIENT: round ${record.round}'s updates are still unpaid ${Math.round(waitMs / 1000)} s after it closed: the client stopped paying, so the run stopped`,
+        now,
+      );
+      return true;
+    }
+    await sleep(WAIT_FOR_PROVIDERS_MS, signal);
+    return true;
   }
 
   /** Providers online here that hold the dataset, not suspended. */
