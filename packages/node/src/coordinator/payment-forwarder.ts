@@ -1,5 +1,6 @@
 import {
   IdlegridError,
+  isIdlegridError,
   type NetworkDomain,
   type SignedMessage,
   verifySignedMessage,
@@ -45,6 +46,9 @@ export interface PayOptions {
  * again then pays only those left. The coordinator never holds funds; it only relays vouchers
  * it verified.
  */
+/** Transport failures after which a voucher may or may not have arrived. */
+const LOST_IN_TRANSIT = new Set(['P2P_UNREACHABLE', 'P2P_TIMEOUT']);
+
 export class PaymentForwarder {
   constructor(private readonly deps: PaymentForwarderDeps) {}
 
@@ -58,6 +62,27 @@ export class PaymentForwarder {
   async latest(client: Address, provider: Address): Promise<VoucherState> {
     await this.#syncWithProvider(client, provider).catch(() => {});
     return this.deps.payments.latest(client, provider);
+  }
+
+  /**
+   * Hands a voucher to its provider. A request lost on the way (its connection replaced under it,
+   * as DCUtR does when it upgrades a relayed one) is settled by asking what the provider holds:
+   * delivered if it holds this voucher or a later one, else sent once more. A provider's refusal
+   * stands.
+   */
+  async #deliver(peer: string, voucher: SignedMessage<'Voucher'>): Promise<void> {
+    try {
+      await this.deps.channel.request(peer, JOB_MESSAGES.payment, { voucher });
+    } catch (error) {
+      const lost = !isIdlegridError(error) || LOST_IN_TRANSIT.has(error.code);
+      if (!lost) throw error;
+      const held = await this.deps.channel
+        .request(peer, JOB_MESSAGES.heldVoucher, { client: voucher.message.client }, { timeoutMs: 5_000 })
+        .then((answer) => heldVoucherSchema.parse(answer).voucher?.message.nonce)
+        .catch(() => undefined);
+      if (held !== undefined && BigInt(String(held)) >= voucher.message.nonce) return;
+      await this.deps.channel.request(peer, JOB_MESSAGES.payment, { voucher });
+    }
   }
 
   async #syncWithProvider(client: Address, provider: Address): Promise<void> {
@@ -140,7 +165,7 @@ export class PaymentForwarder {
       const provider = voucher.message.provider;
       const peer = this.deps.registry.get(provider)?.peer;
       if (!peer) throw new IdlegridError('P2P_UNREACHABLE', `provider ${provider} is not connected`);
-      await this.deps.channel.request(peer, JOB_MESSAGES.payment, { voucher });
+      await this.#deliver(peer, voucher);
       await this.deps.payments.record(voucher, Date.now());
       await paid?.(provider);
     }
