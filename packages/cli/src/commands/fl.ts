@@ -21,6 +21,7 @@ interface RunFlags {
   minClients?: string;
   strategy: string;
   epochs: string;
+  localSteps?: string;
   batchSize: string;
   lr: string;
   mu: string;
@@ -58,6 +59,10 @@ export function registerFlCommands(fl: Command): void {
     .option('--min-clients <m>', 'updates needed to close a round (default: --clients)')
     .option('--strategy <name>', FL_STRATEGIES.join(' | '), 'fedavg')
     .option('--epochs <n>', 'local epochs each round', '1')
+    .option(
+      '--local-steps <n>',
+      'local batches each round instead of epochs (1: FedSGD, which shares example-level DP noise under secure aggregation)',
+    )
     .option('--batch-size <n>', 'local batch size', '32')
     .option('--lr <rate>', 'local learning rate (plain SGD)', '0.1')
     .option('--mu <mu>', "FedProx's proximal weight", '0.01')
@@ -93,6 +98,7 @@ export function registerFlCommands(fl: Command): void {
         clientsPerRound: clients,
         minClients: flags.minClients ? positive(flags.minClients, '--min-clients') : clients,
         localEpochs: positive(flags.epochs, '--epochs'),
+        ...(flags.localSteps ? { localSteps: positive(flags.localSteps, '--local-steps') } : {}),
         batchSize: positive(flags.batchSize, '--batch-size'),
         learningRate: positive(flags.lr, '--lr', false),
         strategy: strategy as FlStrategy,

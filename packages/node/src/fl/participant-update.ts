@@ -3,7 +3,7 @@ import type { PoisonMode } from '../provider/adversary.js';
 import type { LocalTrainingOptions } from './local-training/train-locally.js';
 import { poisonUpdate } from './poison.js';
 import { addGaussianNoise } from './privacy/gaussian-noise.js';
-import { distributedNoiseStd } from './round-noise.js';
+import { distributedNoiseStd, exampleNoiseIsDistributed } from './round-noise.js';
 import { clipL2, type Update } from './vector-math.js';
 
 /**
@@ -14,12 +14,19 @@ import { clipL2, type Update } from './vector-math.js';
 export function localTrainingOptions(settings: FlSettings, seed: number): LocalTrainingOptions {
   return {
     epochs: settings.localEpochs,
+    ...(settings.localSteps === undefined ? {} : { maxSteps: settings.localSteps }),
     batchSize: settings.batchSize,
     learningRate: settings.learningRate,
     loss: 'categoricalCrossentropy',
     ...(settings.strategy === 'fedprox' ? { proximalMu: settings.proximalMu } : {}),
     ...(settings.dp?.level === 'example'
-      ? { dp: { l2NormClip: settings.dp.exampleClip, noiseMultiplier: settings.dp.noiseMultiplier } }
+      ? {
+          dp: {
+            l2NormClip: settings.dp.exampleClip,
+            // Distributed: the step only clips; the noise share goes on the finished update.
+            noiseMultiplier: exampleNoiseIsDistributed(settings) ? 0 : settings.dp.noiseMultiplier,
+          },
+        }
       : {}),
     seed,
   };

@@ -20,6 +20,11 @@ export const flSettingsSchema = z
     /** Updates needed to close a round; the stragglers are dropped and not paid. */
     minClients: z.int().min(1).max(1_000),
     localEpochs: z.int().min(1).max(100),
+    /**
+     * Train this many batches a round instead of `localEpochs` epochs. One step a round is
+     * FedSGD; with example-level DP under secure aggregation it makes the noise distributed.
+     */
+    localSteps: z.int().min(1).max(100_000).optional(),
     batchSize: z.int().min(1).max(4_096),
     learningRate: z.number().positive().max(10),
     strategy: z.enum(FL_STRATEGIES),

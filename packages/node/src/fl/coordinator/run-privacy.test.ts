@@ -43,6 +43,22 @@ describe("a run's privacy accounting", () => {
     expect(restored.spend(round, 4)).toBeCloseTo(preview, 10);
   });
 
+  it("counts the run's local steps instead of whole epochs when it sets them", () => {
+    const epochs = new RunPrivacy(settingsWith('example'), undefined).spend([round[0]!], 4);
+    const oneStep = new RunPrivacy({ ...settingsWith('example'), localSteps: 1 }, undefined).spend(
+      [round[0]!],
+      4,
+    );
+    const twentyFive = new RunPrivacy({ ...settingsWith('example'), localSteps: 25 }, undefined).spend(
+      [round[0]!],
+      4,
+    );
+    // 800 records in batches of 32: one epoch is 25 steps.
+    expect(twentyFive).toBeCloseTo(epochs, 10);
+    expect(oneStep).toBeLessThan(epochs);
+    expect(oneStep).toBeGreaterThan(0);
+  });
+
   it('spends one step a round at client level, cheaper when fewer of the holders are sampled', () => {
     const all = new RunPrivacy(settingsWith('client'), undefined).spend(round, 2);
     const fewer = new RunPrivacy(settingsWith('client'), undefined).spend(round, 20);

@@ -10,7 +10,9 @@ export interface PrivacyState {
 /**
  * The Rényi-DP accounting of a differentially private run (ε at the run's δ):
  * - `example` level: each provider's DP-SGD over its own records is a sampled Gaussian mechanism
- *   with rate B/n and E·⌈n/B⌉ steps a round; the run reports the worst-off data owner's ε;
+ *   with rate B/n and E·⌈n/B⌉ steps a round (or the run's local steps); the run reports the
+ *   worst-off data owner's ε. Distributed noise (DP-FedSGD) counts the same: each step's sum
+ *   carries the whole noise;
  * - `client` level: each round samples K of the N providers that hold the dataset and noises
  *   the sum of their clipped updates: one step at rate K/N.
  */
@@ -51,7 +53,7 @@ export class RunPrivacy {
     participants: readonly { provider: string; examples: number }[],
     candidates: number,
   ): [string, SampledGaussianSteps][] {
-    const { dp, batchSize, localEpochs, clientsPerRound } = this.settings;
+    const { dp, batchSize, localEpochs, localSteps, clientsPerRound } = this.settings;
     if (dp.level === 'client')
       return [
         [
@@ -68,7 +70,7 @@ export class RunPrivacy {
       {
         sampleRate: Math.min(1, batchSize / Math.max(1, examples)),
         noiseMultiplier: dp.noiseMultiplier,
-        steps: localEpochs * Math.ceil(examples / batchSize),
+        steps: localSteps ?? localEpochs * Math.ceil(examples / batchSize),
       },
     ]);
   }

@@ -123,6 +123,24 @@ describe('trainLocally', () => {
     expect(l2Norm(subtract(a.delta, c.delta))).toBeGreaterThan(1e-4);
   });
 
+  it('stops after maxSteps batches, across epochs when it must, and steps exactly as far as full epochs', async () => {
+    const oneStep = await withModel((model) => trainLocally(tf, model, data, { ...base, maxSteps: 1 }));
+    expect(oneStep.steps).toBe(1);
+    expect(oneStep.losses).toHaveLength(1);
+    const perEpoch = Math.ceil(EXAMPLES / base.batchSize);
+    const longer = await withModel((model) =>
+      trainLocally(tf, model, data, { ...base, maxSteps: perEpoch + 2 }),
+    );
+    expect(longer.steps).toBe(perEpoch + 2);
+    expect(longer.losses).toHaveLength(2);
+    const twoEpochs = await withModel((model) => trainLocally(tf, model, data, { ...base, epochs: 2 }));
+    const sameSteps = await withModel((model) =>
+      trainLocally(tf, model, data, { ...base, epochs: 9, maxSteps: 2 * perEpoch }),
+    );
+    expect([...sameSteps.delta]).toEqual([...twoEpochs.delta]);
+    expect(l2Norm(oneStep.delta)).toBeLessThan(l2Norm(twoEpochs.delta));
+  });
+
   it('keeps the update closer to the global model with FedProx', async () => {
     const options = { ...base, learningRate: 0.2, epochs: 4 };
     const fedAvg = await withModel((model) => trainLocally(tf, model, data, options));
@@ -157,6 +175,7 @@ describe('trainLocally', () => {
     await withModel(async (model) => {
       await expect(trainLocally(tf, model, data, { ...base, batchSize: 0 })).rejects.toThrow(RangeError);
       await expect(trainLocally(tf, model, data, { ...base, learningRate: -1 })).rejects.toThrow(RangeError);
+      await expect(trainLocally(tf, model, data, { ...base, maxSteps: 0 })).rejects.toThrow(/max steps/);
       await expect(
         trainLocally(tf, model, data, { ...base, dp: { l2NormClip: 0, noiseMultiplier: 1 } }),
       ).rejects.toThrow(RangeError);

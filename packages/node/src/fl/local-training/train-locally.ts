@@ -49,6 +49,8 @@ export interface DpSgdOptions {
 
 export interface LocalTrainingOptions {
   epochs: number;
+  /** Stop after this many optimizer steps instead (epochs go on as long as needed). */
+  maxSteps?: number;
   batchSize: number;
   learningRate: number;
   loss: LocalLoss;
@@ -69,7 +71,7 @@ export interface LocalTrainingResult {
   examples: number;
   /** Mean loss of each epoch, over its batches as they were trained (without the FedProx term). */
   losses: number[];
-  /** Optimizer steps taken: epochs · ⌈examples / batchSize⌉. */
+  /** Optimizer steps taken: `maxSteps`, or epochs · ⌈examples / batchSize⌉. */
   steps: number;
   /** batchSize / examples (at most 1): q for the privacy accountant. */
   sampleRate: number;
@@ -86,10 +88,12 @@ export async function trainLocally(
   data: LocalData,
   options: LocalTrainingOptions,
 ): Promise<LocalTrainingResult> {
-  const { epochs, batchSize, learningRate, loss, proximalMu = 0, dp, signal } = options;
+  const { batchSize, learningRate, loss, proximalMu = 0, dp, signal, maxSteps } = options;
   checkOptions(options);
   const examples = data.x.shape[0] ?? 0;
   if (examples === 0) throw new RangeError('no examples to train on');
+  const epochs =
+    maxSteps === undefined ? options.epochs : Math.ceil(maxSteps / Math.ceil(examples / batchSize));
   if (data.y.shape[0] !== examples) {
     throw new RangeError(`${examples} rows of x but ${data.y.shape[0]} rows of y`);
   }
@@ -113,7 +117,8 @@ export async function trainLocally(
     for (let epoch = 0; epoch < epochs; epoch++) {
       const order = shuffledIndices(examples, shuffle);
       epochLoss = tf.scalar(0);
-      for (let from = 0; from < examples; from += batchSize) {
+      let trained = 0;
+      for (let from = 0; from < examples && steps !== maxSteps; from += batchSize) {
         signal?.throwIfAborted();
         const batch = order.subarray(from, from + batchSize);
         const batchLoss = tf.tidy(() => {
@@ -136,13 +141,14 @@ export async function trainLocally(
         epochLoss.dispose();
         epochLoss = batchLoss;
         steps++;
+        trained += batch.length;
         // Lets timers and the signal's listeners run between batches.
         await nextTurn();
       }
       const [sum] = await epochLoss.data();
       epochLoss.dispose();
       epochLoss = undefined;
-      losses.push(sum! / examples);
+      losses.push(sum! / trained);
     }
   } catch (error) {
     setFlatWeights(tf, model, start);
@@ -350,6 +356,7 @@ function shuffledIndices(length: number, random: () => number): Int32Array {
 
 function checkOptions({
   epochs,
+  maxSteps,
   batchSize,
   learningRate,
   loss,
@@ -357,6 +364,8 @@ function checkOptions({
   dp,
 }: LocalTrainingOptions): void {
   if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`epochs ${epochs} is not an integer ≥ 0`);
+  if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1))
+    throw new RangeError(`max steps ${maxSteps} is not an integer ≥ 1`);
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new RangeError(`batch size ${batchSize} is not an integer ≥ 1`);
   if (!(learningRate > 0) || !Number.isFinite(learningRate)) {
