@@ -1,0 +1,45 @@
+/** The checks of a reading's quality, in the order a reading's main reason is picked from. */
+export const QUALITY_CHECKS = [
+  'plausible',
+  'rate',
+  'stuck',
+  'copy',
+  'location',
+  'drift',
+  'neighbours',
+] as const;
+export type QualityCheck = (typeof QUALITY_CHECKS)[number];
+
+/**
+ * One check's verdict on one reading: `ok` true (passed), false (failed: the reading is not paid),
+ * `'warn'` (doubtful: paid, at a lower score) or null (could not run, e.g. no neighbours), and why.
+ */
+export interface CheckResult {
+  check: QualityCheck;
+  ok: boolean | 'warn' | null;
+  why: string;
+}
+
+/** What a verdict does to the score: a failure zeroes it, a doubt lowers it. */
+export const WARN_FACTOR = 0.7;
+/** Readings at or above this score are paid. */
+export const REWARD_THRESHOLD = 0.5;
+
+export function scoreOf(checks: readonly CheckResult[]): number {
+  let score = 1;
+  for (const { ok } of checks) {
+    if (ok === false) return 0;
+    if (ok === 'warn') score *= WARN_FACTOR;
+  }
+  return score;
+}
+
+/** The first failed check in QUALITY_CHECKS order (then the first doubt): the reason a reading shows first. */
+export function mainReason(checks: readonly CheckResult[]): CheckResult | undefined {
+  for (const verdict of [false, 'warn'] as const)
+    for (const check of QUALITY_CHECKS) {
+      const found = checks.find((c) => c.check === check && c.ok === verdict);
+      if (found) return found;
+    }
+  return undefined;
+}
