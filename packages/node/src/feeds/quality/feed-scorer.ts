@@ -306,7 +306,8 @@ function drift(
 ): CheckResult {
   let worst: { name: string; departure: number; limits: QuantityProfile; n: number } | undefined;
   for (const [name, { residual, limits }] of residuals) {
-    const model = (history.residuals[name] ??= { fast: residual, slow: residual, n: 0 });
+    const model = history.residuals[name] ?? { fast: residual, slow: residual, n: 0 };
+    history.residuals[name] = model;
     model.n++;
     model.fast = ewma(model.fast, residual, Math.max(RATES.fastResidual, 1 / model.n));
     // The normal learns only while the device keeps to it: a drift must not become the new normal.
