@@ -35,6 +35,7 @@ export { type ProviderEntry, ProviderRegistry } from './coordinator/provider-reg
 export { checkDataset, DATASET_FORMAT, type DatasetManifest } from './datasets/dataset-format.js';
 export { DatasetRegistry, type RegisteredDataset } from './datasets/dataset-registry.js';
 export { writeDataset } from './datasets/dataset-writer.js';
+export * from './feeds/api.js';
 export * from './fl/api.js';
 export type {
   JobEvent,

@@ -18,6 +18,7 @@ import type { CoordinatorMesh } from '../mesh/coordinator-mesh.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import type { FeedStore } from '../store/feed-store.js';
 import type { PaymentLedger } from '../store/payment-ledger.js';
+import type { ReadingScoreStore } from '../store/reading-score-store.js';
 import { clientErrorReply } from './client-errors.js';
 import { errorReply } from './error-reply.js';
 import { applyLimits } from './limits/limits-hooks.js';
@@ -48,7 +49,7 @@ export interface ApiComponents {
   /** Who may read and use owned artifacts (grants, leases); without it owned artifacts read like any. */
   access?: ArtifactAccess;
   /** Devices and their signed readings (feeds); without them the feed routes are absent. */
-  feeds?: { ingest: FeedIngest; store: FeedStore };
+  feeds?: { ingest: FeedIngest; store: FeedStore; scores: ReadingScoreStore };
   /** Carries erasures to providers' copies, and keeps their receipts (`GET /v1/artifacts/:cid/erasure`). */
   erasures?: ErasureRelay;
   /** Relays private jobs' lease keys (`keys` events, `POST /v1/jobs/:id/keys`); without it private jobs cannot run. */

@@ -100,7 +100,11 @@ export async function equippedApi(
       chain: { context: { network } as unknown as ChainContext, coordinator: address(4), readsChain: true },
       dashboardDir: join(dataDir, 'dashboard'),
       inference,
-      feeds: { ingest: new FeedIngest({ store: opened.feeds, domain: testDomain }), store: opened.feeds },
+      feeds: {
+        ingest: new FeedIngest({ store: opened.feeds, domain: testDomain }),
+        store: opened.feeds,
+        scores: opened.readingScores,
+      },
       fl: new FlRunner({
         store: opened.flRuns,
         artifacts,

@@ -9,6 +9,7 @@ import { createApiServer } from '../api/server.js';
 import { activeCoordinators, publishEndpoints } from '../chain/coordinator-registry.js';
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
 import { slasherCheck } from '../chain/verifier-role.js';
+import { FeedQuality } from '../feeds/feed-quality.js';
 import { FeedIngest } from '../feeds/ingest.js';
 import { FlRunner } from '../fl/coordinator/fl-runner.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
@@ -86,6 +87,8 @@ export interface CoordinatorOptions {
    * them (within a lease). Needs `databaseUrl`.
    */
   cluster?: boolean;
+  /** How device readings are scored: every `intervalMs` (default 10 s), those that arrived `settleMs` ago (default 60 s). */
+  feedScoring?: { intervalMs?: number; settleMs?: number };
 }
 
 export interface RunningCoordinator {
@@ -284,6 +287,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     now: Date.now,
     log: (message, fields) => api.log.info(fields, message),
   });
+  const feedQuality = new FeedQuality({
+    store: store.readingScores,
+    ...(options.feedScoring?.settleMs === undefined ? {} : { settleMs: options.feedScoring.settleMs }),
+  });
   const api = createApiServer(
     {
       inference,
@@ -296,7 +303,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       leaseKeys,
       erasures,
       access,
-      feeds: { ingest: new FeedIngest({ store: store.feeds, domain }), store: store.feeds },
+      feeds: {
+        ingest: new FeedIngest({ store: store.feeds, domain }),
+        store: store.feeds,
+        scores: store.readingScores,
+      },
       metrics: createMetrics(bus, registry),
       registry,
       payments: { forwarder, ledger: store.payments },
@@ -314,6 +325,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   await channel.start();
   gossip.start();
   mesh.start();
+  feedQuality.start(options.feedScoring?.intervalMs);
   if (chainChecks) {
     // Where providers and clients find this coordinator on-chain; a failure only leaves it stale.
     // An announced address is the one meant for the world (a public IP, a forwarded port).
@@ -390,6 +402,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       clearInterval(timer);
       unsubscribe();
       await fl.stop();
+      await feedQuality.stop();
       unregister();
       unpunished();
       unmeshed();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CoordinatorClient } from '@idlegrid/sdk';
 import { generatePrivateKey } from 'viem/accounts';
 import { offChainNetwork } from '../api/testing.js';
-import { type RunningCoordinator, startCoordinator } from './coordinator.js';
+import { type CoordinatorOptions, type RunningCoordinator, startCoordinator } from './coordinator.js';
 
 export interface OffChainCoordinator {
   coordinator: RunningCoordinator;
@@ -14,7 +14,10 @@ export interface OffChainCoordinator {
 }
 
 /** A real coordinator in this process, in a fresh data directory, reading no chain (test helper). */
-export async function startOffChainCoordinator(name: string): Promise<OffChainCoordinator> {
+export async function startOffChainCoordinator(
+  name: string,
+  options: Pick<CoordinatorOptions, 'feedScoring'> = {},
+): Promise<OffChainCoordinator> {
   const dataDir = await mkdtemp(join(tmpdir(), `idlegrid-${name}-`));
   const coordinator = await startCoordinator({
     dataDir,
@@ -22,6 +25,7 @@ export async function startOffChainCoordinator(name: string): Promise<OffChainCo
     privateKey: generatePrivateKey(),
     p2pListen: ['/ip4/127.0.0.1/tcp/0'],
     chainChecks: false,
+    ...options,
   });
   return {
     coordinator,

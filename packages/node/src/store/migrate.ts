@@ -13,6 +13,7 @@ import { feedsMigration } from './migrations/010-feeds.js';
 import { requestNonceExpiryMigration } from './migrations/011-request-nonce-expiry.js';
 import { jobOwnersMigration } from './migrations/012-job-owners.js';
 import { flRunsMigration } from './migrations/013-fl-runs.js';
+import { readingScoresMigration } from './migrations/014-reading-scores.js';
 import type { Database } from './schema.js';
 
 /** Every migration in order. Names sort lexically; never edit one that has shipped. */
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '011-request-nonce-expiry': requestNonceExpiryMigration,
   '012-job-owners': jobOwnersMigration,
   '013-fl-runs': flRunsMigration,
+  '014-reading-scores': readingScoresMigration,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

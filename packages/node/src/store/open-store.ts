@@ -11,6 +11,7 @@ import { GroupCommit } from './group-commit.js';
 import { KyselyJobStore } from './kysely-job-store.js';
 import { migrateToLatest } from './migrate.js';
 import { PaymentLedger } from './payment-ledger.js';
+import { ReadingScoreStore } from './reading-score-store.js';
 import type { Database } from './schema.js';
 
 export interface CoordinatorStore {
@@ -26,6 +27,8 @@ export interface CoordinatorStore {
   grants: ArtifactGrants;
   /** Devices and the readings they signed. */
   feeds: FeedStore;
+  /** Readings' quality scores and devices' scoring histories. */
+  readingScores: ReadingScoreStore;
   /** Federated runs and their rounds. */
   flRuns: FlRunStore;
   close(): Promise<void>;
@@ -57,6 +60,7 @@ export async function openCoordinatorStore(options: {
     copies: new ArtifactCopies(db, writes),
     grants: new ArtifactGrants(db),
     feeds: new FeedStore(db, writes),
+    readingScores: new ReadingScoreStore(db, writes),
     flRuns: new FlRunStore(db),
     payments: new PaymentLedger(db),
     close: () => db.destroy(),

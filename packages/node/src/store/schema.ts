@@ -138,6 +138,32 @@ export interface ReadingsTable {
   received_at: number | string;
 }
 
+export interface ReadingScoresTable {
+  device: string;
+  seq: number | string;
+  feed: string;
+  score: number;
+  rewardable: number;
+  /** Each check's verdict and reason, JSON (CheckResult[]). */
+  checks: string;
+  scored_at: number | string;
+}
+
+export interface DeviceQualityTable {
+  device: string;
+  feed: string;
+  /** The scorer's DeviceHistory, JSON. */
+  history: string;
+  reputation: number;
+  updated_at: number | string;
+}
+
+export interface FeedScoringTable {
+  feed: string;
+  /** Readings received up to this time (unix ms) are scored. */
+  scored_through: number | string;
+}
+
 export interface FlRunsTable {
   id: string;
   client: string;
@@ -179,6 +205,9 @@ export interface Database {
   artifact_grants: ArtifactGrantsTable;
   devices: DevicesTable;
   readings: ReadingsTable;
+  reading_scores: ReadingScoresTable;
+  device_quality: DeviceQualityTable;
+  feed_scoring: FeedScoringTable;
   fl_runs: FlRunsTable;
   fl_rounds: FlRoundsTable;
 }

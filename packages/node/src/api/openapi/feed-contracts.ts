@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { QUALITY_CHECKS } from '../../feeds/quality/quality-checks.js';
 import { decimalInteger } from './decimal-integer.js';
 import { KiB, MiB, type RouteContract } from './route-contract.js';
 import { addressSchema, signatureSchema, uint64Schema } from './wire-fields.js';
@@ -33,6 +34,21 @@ const readingSchema = z.object({
   v: z.record(z.string(), z.number()),
   seq: z.number(),
   receivedAt: z.number(),
+  quality: z
+    .object({
+      score: z.number(),
+      rewardable: z.boolean(),
+      reason: z.string().optional().describe('the main reason of a doubtful or failed reading'),
+      checks: z.array(
+        z.object({
+          check: z.enum(QUALITY_CHECKS),
+          ok: z.union([z.boolean(), z.literal('warn'), z.null()]),
+          why: z.string(),
+        }),
+      ),
+    })
+    .optional()
+    .describe('absent until the reading is scored (about a minute after it arrives)'),
 });
 
 /** Devices and their feeds of signed readings. */
@@ -113,6 +129,35 @@ export const FEED_CONTRACTS: readonly RouteContract[] = [
       200: {
         description: 'The readings',
         content: { 'application/json': z.object({ readings: z.array(readingSchema) }) },
+      },
+    },
+    errors: [400],
+  },
+  {
+    method: 'GET',
+    path: '/v1/feeds/:feed/devices',
+    operationId: 'listFeedDevices',
+    tag: 'feeds',
+    summary:
+      "A feed's devices with their reputation (the weighted history of their readings' scores), worst first",
+    params: feedParams,
+    responses: {
+      200: {
+        description: 'The devices',
+        content: {
+          'application/json': z.object({
+            devices: z.array(
+              z.object({
+                device: addressSchema,
+                owner: addressSchema,
+                kind: z.string(),
+                reputation: z.number(),
+                scored: z.number().int(),
+                rewardable: z.number().int(),
+              }),
+            ),
+          }),
+        },
       },
     },
     errors: [400],

@@ -2,10 +2,15 @@ import { IdlegridError, toWireJson } from '@idlegrid/protocol';
 import type { FastifyInstance } from 'fastify';
 import { getAddress, isAddress } from 'viem';
 import { type FeedIngest, MAX_READINGS_PER_BATCH } from '../../feeds/ingest.js';
+import { mainReason } from '../../feeds/quality/quality-checks.js';
 import type { FeedStore } from '../../store/feed-store.js';
+import type { ReadingScoreStore } from '../../store/reading-score-store.js';
 
-/** Devices and their feeds of signed readings (docs/feeds.md). */
-export function feedRoutes(app: FastifyInstance, deps: { ingest: FeedIngest; store: FeedStore }): void {
+/** Devices and their feeds of signed readings, and how each reading was scored (docs/feeds.md). */
+export function feedRoutes(
+  app: FastifyInstance,
+  deps: { ingest: FeedIngest; store: FeedStore; scores: ReadingScoreStore },
+): void {
   const json = (value: unknown) => JSON.parse(toWireJson(value)) as unknown;
 
   app.post('/v1/devices', async (request, reply) => {
@@ -35,7 +40,19 @@ export function feedRoutes(app: FastifyInstance, deps: { ingest: FeedIngest; sto
         limit: limit ?? 100,
         ...(device ? { device: getAddress(device) } : {}),
       });
-      return json({ readings });
+      const quality = await deps.scores.qualityOf(readings);
+      return json({
+        readings: readings.map((reading) => {
+          const scored = quality.get(`${reading.device.toLowerCase()}/${reading.seq}`);
+          if (!scored) return reading;
+          const reason = mainReason(scored.checks);
+          return { ...reading, quality: { ...scored, ...(reason ? { reason: reason.why } : {}) } };
+        }),
+      });
     },
+  );
+
+  app.get<{ Params: { feed: string } }>('/v1/feeds/:feed/devices', async (request) =>
+    json({ devices: await deps.scores.devices(request.params.feed) }),
   );
 }

@@ -38,10 +38,10 @@ export const newDeviceHistory = (): DeviceHistory => ({
 
 /**
  * Weights of the online models. At one reading every 10 minutes: the fast residual mean looks
- * back about 2 hours, the slow one about 1.5 days (the device's normal); the disagreement share
+ * back about 40 minutes, the slow one about 1.5 days (the device's normal); the disagreement share
  * about 6 hours; the reputation about a day.
  */
-export const RATES = { fastResidual: 0.08, slowResidual: 0.005, disagreement: 1 / 36, reputation: 1 / 144 };
+export const RATES = { fastResidual: 0.25, slowResidual: 0.005, disagreement: 1 / 36, reputation: 1 / 144 };
 
 /** Readings before a device's normal is known well enough to call a departure from it a drift. */
 export const DRIFT_WARM_UP = 36;

@@ -38,7 +38,7 @@ const FAIL_SCALES = 3;
 /** A rate check's base older than this is no base: after a long gap anything may have changed. */
 const RATE_BASE_MAX_AGE_MS = 2 * 3_600_000;
 /** A departure from the device's normal offset beyond this share of the tolerance is a drift. */
-const DRIFT_LIMIT = 0.6;
+const DRIFT_LIMIT = 0.5;
 /** A move shorter than this many cell sizes is within the cells' rounding. */
 const CELL_SLACK = 1.5;
 
@@ -218,16 +218,14 @@ function stuck(reading: Reading, profile: DeviceKindProfile, history: DeviceHist
 
 /**
  * A device that sends exactly the values of a nearby device that reached the coordinator first
- * copies them: once may be chance (doubtful), twice in a row from the same device is not.
+ * (or, in the same request, was measured first) copies them: once may be chance (doubtful), twice in a row from the same device is not.
  */
 function copy(
   reading: ReadingToScore,
   neighbours: readonly ReadingToScore[],
   history: DeviceHistory,
 ): CheckResult {
-  const source = neighbours.find(
-    (other) => other.receivedAt < reading.receivedAt && sameValues(other.v, reading.v),
-  );
+  const source = neighbours.find((other) => arrivedBefore(other, reading) && sameValues(other.v, reading.v));
   if (!source) {
     delete history.copied;
     return { check: 'copy', ok: true, why: 'its values are its own' };
@@ -239,6 +237,11 @@ function copy(
   return run >= 2
     ? { check: 'copy', ok: false, why: `${why}, ${run} readings in a row` }
     : { check: 'copy', ok: 'warn', why };
+}
+
+/** Arrived first; of readings that arrived together (one request), measured first. */
+function arrivedBefore(a: ReadingToScore, b: ReadingToScore): boolean {
+  return a.receivedAt < b.receivedAt || (a.receivedAt === b.receivedAt && a.t < b.t);
 }
 
 function median(values: number[]): number {
@@ -315,7 +318,8 @@ function drift(
       model.n <= DRIFT_WARM_UP ||
       Math.abs(model.fast - model.slow) <= DRIFT_LIMIT * limits.neighbourTolerance
     )
-      model.slow = ewma(model.slow, residual, Math.max(RATES.slowResidual, 1 / model.n));
+      // Warming up it is the plain mean; after, a slow average the device's true changes move.
+      model.slow = ewma(model.slow, residual, model.n <= DRIFT_WARM_UP ? 1 / model.n : RATES.slowResidual);
     const departure = model.fast - model.slow;
     if (
       !worst ||

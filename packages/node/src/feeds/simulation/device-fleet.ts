@@ -35,7 +35,7 @@ export interface FleetOptions {
   seed?: number;
 }
 
-const TOWN_RADIUS_DEG = 0.03;
+const TOWN_RADIUS_DEG = 0.015;
 
 /**
  * A fleet of simulated weather stations in towns over Europe, some faulty by design. Keys derive
@@ -98,8 +98,8 @@ export interface SimulatedReading {
 }
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
-/** A drift within a sound sensor's error (the weather station's neighbour tolerance) spoils nothing yet. */
-const HARMLESS_DRIFT_C = 1.5;
+/** A drift within a sound sensor's error spoils nothing yet. */
+const HARMLESS_DRIFT_C = 1;
 
 /**
  * The fleet's readings over a time, in time order (each device at its own phase). A spoofer is

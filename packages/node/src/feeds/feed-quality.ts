@@ -1,0 +1,79 @@
+import type { ReadingScoreStore } from '../store/reading-score-store.js';
+import { FeedScorer, type ScoredReading } from './quality/feed-scorer.js';
+
+/** A reading waits this long after it arrives before it is scored, for its neighbours to arrive too. */
+export const DEFAULT_SETTLE_MS = 60_000;
+/** How much of the past a restarted scorer reloads as neighbours. */
+const RELOAD_MS = 30 * 60_000;
+
+/**
+ * Scores the readings of every feed as they settle (docs/feeds.md): in batches of what arrived
+ * since the last pass, through one FeedScorer per feed, kept in memory and rebuilt from the store
+ * after a restart. Each batch's scores, the devices' histories and the feed's mark are one commit.
+ */
+export class FeedQuality {
+  readonly #scorers = new Map<string, FeedScorer>();
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<number> | undefined;
+
+  constructor(
+    private readonly deps: {
+      store: ReadingScoreStore;
+      now?: () => number;
+      settleMs?: number;
+      /** Told each scored batch (rewards, metrics). */
+      onScored?: (feed: string, scored: readonly ScoredReading[]) => Promise<void> | void;
+    },
+  ) {}
+
+  /** Scores what has settled in every feed; how many readings. One pass at a time. */
+  scorePending(): Promise<number> {
+    this.#running ??= this.#pass().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  start(intervalMs = 10_000): void {
+    this.#timer ??= setInterval(() => void this.scorePending().catch(() => {}), intervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running?.catch(() => {});
+  }
+
+  async #pass(): Promise<number> {
+    const through = (this.deps.now?.() ?? Date.now()) - (this.deps.settleMs ?? DEFAULT_SETTLE_MS);
+    let count = 0;
+    for (const { feed, scoredThrough } of await this.deps.store.feedsBehind()) {
+      if (scoredThrough >= through) continue;
+      const batch = await this.deps.store.received(feed, scoredThrough, through);
+      const scorer = this.#scorers.get(feed) ?? (await this.#restore(feed, scoredThrough));
+      this.#scorers.set(feed, scorer);
+      const scored = scorer.score(batch);
+      const touched = [...new Set(scored.map((s) => s.device.toLowerCase()))];
+      await this.deps.store.save(
+        feed,
+        scored,
+        touched.map((device) => [device, scorer.history(device)!]),
+        through,
+        this.deps.now?.() ?? Date.now(),
+      );
+      count += scored.length;
+      if (scored.length > 0) await this.deps.onScored?.(feed, scored);
+    }
+    return count;
+  }
+
+  async #restore(feed: string, scoredThrough: number): Promise<FeedScorer> {
+    const histories = await this.deps.store.histories(feed);
+    const recent =
+      scoredThrough > 0
+        ? await this.deps.store.measuredSince(feed, scoredThrough - RELOAD_MS, scoredThrough)
+        : [];
+    return new FeedScorer(histories, recent);
+  }
+}
