@@ -45,6 +45,7 @@ export {
   deviceBindingSchema,
   type ErasureReceipt,
   erasureReceiptSchema,
+  type FeedFunding,
   type FlRun,
   type FlUpdate,
   flRunSchema,

@@ -11,6 +11,14 @@ setDefaultFetch(nodeFetch);
 
 export { pushReadings, registerDevice, sequenceSource } from './feeds/devices.js';
 export {
+  type FeedFundingRequest,
+  type FeedFundingStatus,
+  feedFunding,
+  feedRewards,
+  fundFeed,
+  payFeedRewards,
+} from './feeds/fundings.js';
+export {
   checkedSettings,
   type FederatedRound,
   type FederatedRun,

@@ -11,6 +11,7 @@ import type { JobIntake } from '../coordinator/job-intake.js';
 import type { LeaseKeyRelay } from '../coordinator/lease-keys.js';
 import type { PaymentForwarder } from '../coordinator/payment-forwarder.js';
 import type { ProviderRegistry } from '../coordinator/provider-registry.js';
+import type { FeedRewards } from '../feeds/feed-rewards.js';
 import type { FeedIngest } from '../feeds/ingest.js';
 import type { FlRunner } from '../fl/coordinator/fl-runner.js';
 import type { JobStore } from '../jobs/api.js';
@@ -49,7 +50,7 @@ export interface ApiComponents {
   /** Who may read and use owned artifacts (grants, leases); without it owned artifacts read like any. */
   access?: ArtifactAccess;
   /** Devices and their signed readings (feeds); without them the feed routes are absent. */
-  feeds?: { ingest: FeedIngest; store: FeedStore; scores: ReadingScoreStore };
+  feeds?: { ingest: FeedIngest; store: FeedStore; scores: ReadingScoreStore; rewards: FeedRewards };
   /** Carries erasures to providers' copies, and keeps their receipts (`GET /v1/artifacts/:cid/erasure`). */
   erasures?: ErasureRelay;
   /** Relays private jobs' lease keys (`keys` events, `POST /v1/jobs/:id/keys`); without it private jobs cannot run. */

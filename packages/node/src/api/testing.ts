@@ -11,6 +11,7 @@ import { JobEventBus } from '../coordinator/job-event-bus.js';
 import { JobIntake } from '../coordinator/job-intake.js';
 import type { PaymentForwarder } from '../coordinator/payment-forwarder.js';
 import { ProviderRegistry } from '../coordinator/provider-registry.js';
+import { FeedRewards } from '../feeds/feed-rewards.js';
 import { FeedIngest } from '../feeds/ingest.js';
 import { FlRunner } from '../fl/coordinator/fl-runner.js';
 import type { MessageChannel } from '../p2p/api.js';
@@ -104,6 +105,12 @@ export async function equippedApi(
         ingest: new FeedIngest({ store: opened.feeds, domain: testDomain }),
         store: opened.feeds,
         scores: opened.readingScores,
+        rewards: new FeedRewards({
+          fundings: opened.feedFundings,
+          devices: opened.feeds,
+          ledger: opened.payments,
+          domain: testDomain,
+        }),
       },
       fl: new FlRunner({
         store: opened.flRuns,

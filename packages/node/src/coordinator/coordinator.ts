@@ -10,6 +10,7 @@ import { activeCoordinators, publishEndpoints } from '../chain/coordinator-regis
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
 import { slasherCheck } from '../chain/verifier-role.js';
 import { FeedQuality } from '../feeds/feed-quality.js';
+import { FeedRewards } from '../feeds/feed-rewards.js';
 import { FeedIngest } from '../feeds/ingest.js';
 import { FlRunner } from '../fl/coordinator/fl-runner.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
@@ -287,8 +288,16 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     now: Date.now,
     log: (message, fields) => api.log.info(fields, message),
   });
+  const feedRewards = new FeedRewards({
+    fundings: store.feedFundings,
+    devices: store.feeds,
+    ledger: store.payments,
+    domain,
+    ...(chainChecks ? { depositCheck: chainDepositCheck(options.network) } : {}),
+  });
   const feedQuality = new FeedQuality({
     store: store.readingScores,
+    accrue: (trx, feed, scored) => feedRewards.accrueIn(trx, feed, scored),
     ...(options.feedScoring?.settleMs === undefined ? {} : { settleMs: options.feedScoring.settleMs }),
   });
   const api = createApiServer(
@@ -307,6 +316,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         ingest: new FeedIngest({ store: store.feeds, domain }),
         store: store.feeds,
         scores: store.readingScores,
+        rewards: feedRewards,
       },
       metrics: createMetrics(bus, registry),
       registry,

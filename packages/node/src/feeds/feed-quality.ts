@@ -1,4 +1,6 @@
+import type { Transaction } from 'kysely';
 import type { ReadingScoreStore } from '../store/reading-score-store.js';
+import type { Database } from '../store/schema.js';
 import { FeedScorer, type ScoredReading } from './quality/feed-scorer.js';
 
 /** A reading waits this long after it arrives before it is scored, for its neighbours to arrive too. */
@@ -21,8 +23,8 @@ export class FeedQuality {
       store: ReadingScoreStore;
       now?: () => number;
       settleMs?: number;
-      /** Told each scored batch (rewards, metrics). */
-      onScored?: (feed: string, scored: readonly ScoredReading[]) => Promise<void> | void;
+      /** Written in the same commit as each scored batch: the rewards it earns. */
+      accrue?: (trx: Transaction<Database>, feed: string, scored: readonly ScoredReading[]) => Promise<void>;
     },
   ) {}
 
@@ -61,9 +63,9 @@ export class FeedQuality {
         touched.map((device) => [device, scorer.history(device)!]),
         through,
         this.deps.now?.() ?? Date.now(),
+        this.deps.accrue && scored.length > 0 ? (trx) => this.deps.accrue!(trx, feed, scored) : undefined,
       );
       count += scored.length;
-      if (scored.length > 0) await this.deps.onScored?.(feed, scored);
     }
     return count;
   }

@@ -14,6 +14,7 @@ import { requestNonceExpiryMigration } from './migrations/011-request-nonce-expi
 import { jobOwnersMigration } from './migrations/012-job-owners.js';
 import { flRunsMigration } from './migrations/013-fl-runs.js';
 import { readingScoresMigration } from './migrations/014-reading-scores.js';
+import { feedFundingsMigration } from './migrations/015-feed-fundings.js';
 import type { Database } from './schema.js';
 
 /** Every migration in order. Names sort lexically; never edit one that has shipped. */
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '012-job-owners': jobOwnersMigration,
   '013-fl-runs': flRunsMigration,
   '014-reading-scores': readingScoresMigration,
+  '015-feed-fundings': feedFundingsMigration,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

@@ -5,6 +5,7 @@ import { ArtifactGrants } from './artifact-grants.js';
 import { ArtifactOwners } from './artifact-owners.js';
 import { BlobTable } from './blob-table.js';
 import { postgresDialect, sqliteDialect } from './dialects.js';
+import { FeedFundingStore } from './feed-funding-store.js';
 import { FeedStore } from './feed-store.js';
 import { FlRunStore } from './fl-run-store.js';
 import { GroupCommit } from './group-commit.js';
@@ -29,6 +30,8 @@ export interface CoordinatorStore {
   feeds: FeedStore;
   /** Readings' quality scores and devices' scoring histories. */
   readingScores: ReadingScoreStore;
+  /** Buyers' fundings of feeds and what they owe device owners. */
+  feedFundings: FeedFundingStore;
   /** Federated runs and their rounds. */
   flRuns: FlRunStore;
   close(): Promise<void>;
@@ -61,6 +64,7 @@ export async function openCoordinatorStore(options: {
     grants: new ArtifactGrants(db),
     feeds: new FeedStore(db, writes),
     readingScores: new ReadingScoreStore(db, writes),
+    feedFundings: new FeedFundingStore(db),
     flRuns: new FlRunStore(db),
     payments: new PaymentLedger(db),
     close: () => db.destroy(),

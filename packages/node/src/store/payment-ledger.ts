@@ -25,6 +25,17 @@ export class PaymentLedger {
       : { cumulativeAmount: 0n, nonce: 0n };
   }
 
+  /** The latest voucher of a pair as the provider redeems it (wire JSON), if any. */
+  async voucherOf(client: Address, provider: Address): Promise<unknown> {
+    const row = await this.db
+      .selectFrom('vouchers')
+      .select('voucher')
+      .where('client', '=', client)
+      .where('provider', '=', provider)
+      .executeTakeFirst();
+    return row ? (JSON.parse(row.voucher) as unknown) : undefined;
+  }
+
   async record(voucher: SignedMessage<'Voucher'>, now: number): Promise<void> {
     const { client, provider, cumulativeAmount, nonce } = voucher.message;
     const values = {

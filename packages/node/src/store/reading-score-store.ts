@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { getAddress } from 'viem';
 import type { DeviceHistory } from '../feeds/quality/device-history.js';
 import type { ReadingToScore, ScoredReading } from '../feeds/quality/feed-scorer.js';
@@ -66,15 +66,17 @@ export class ReadingScoreStore {
     return rows.map((row) => [row.device, JSON.parse(row.history) as DeviceHistory]);
   }
 
-  /** A scored batch, the histories it changed and the feed's new mark, in one commit. */
+  /** A scored batch, the histories it changed and the feed's new mark (and what the caller adds: rewards), in one commit. */
   async save(
     feed: string,
     scored: readonly ScoredReading[],
     histories: readonly [string, DeviceHistory][],
     scoredThrough: number,
     now: number,
+    alsoInCommit?: (trx: Transaction<Database>) => Promise<void>,
   ): Promise<void> {
     await this.writes.write(async (trx) => {
+      await alsoInCommit?.(trx);
       const rows = scored.map((s) => ({
         device: s.device.toLowerCase(),
         seq: s.seq,

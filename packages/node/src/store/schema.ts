@@ -164,6 +164,27 @@ export interface FeedScoringTable {
   scored_through: number | string;
 }
 
+export interface FeedFundingsTable {
+  id: string;
+  buyer: string;
+  feed: string;
+  /** The buyer's signed FeedFunding, wire JSON. */
+  funding: string;
+  /** Of the budget, wei, decimal. */
+  spent: string;
+  created_at: number | string;
+}
+
+export interface FeedRewardsTable {
+  funding_id: string;
+  owner: string;
+  readings: number;
+  /** Wei, decimal. */
+  owed: string;
+  paid: string;
+  updated_at: number | string;
+}
+
 export interface FlRunsTable {
   id: string;
   client: string;
@@ -208,6 +229,8 @@ export interface Database {
   reading_scores: ReadingScoresTable;
   device_quality: DeviceQualityTable;
   feed_scoring: FeedScoringTable;
+  feed_fundings: FeedFundingsTable;
+  feed_rewards: FeedRewardsTable;
   fl_runs: FlRunsTable;
   fl_rounds: FlRoundsTable;
 }

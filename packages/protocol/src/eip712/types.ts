@@ -160,6 +160,17 @@ export const MESSAGE_TYPES = {
     { name: 'nonce', type: 'uint64' },
     { name: 'expiry', type: 'uint64' },
   ],
+  FeedFunding: [
+    { name: 'buyer', type: 'address' },
+    { name: 'fundingId', type: 'bytes32' },
+    { name: 'feed', type: 'string' },
+    { name: 'pricePerReading', type: 'uint256' },
+    { name: 'budget', type: 'uint256' },
+    { name: 'from', type: 'uint64' },
+    { name: 'until', type: 'uint64' },
+    { name: 'nonce', type: 'uint64' },
+    { name: 'expiry', type: 'uint64' },
+  ],
   FlUpdate: [
     { name: 'provider', type: 'address' },
     { name: 'runId', type: 'bytes32' },
@@ -194,4 +205,5 @@ export const AUTHOR_FIELD = {
   PunishmentNotice: 'coordinator',
   FlRun: 'client',
   FlUpdate: 'provider',
+  FeedFunding: 'buyer',
 } as const satisfies Record<MessageKind, string>;

@@ -232,6 +232,22 @@ export const flUpdateSchema = z.strictObject({
   ...replayFields,
 });
 
+/**
+ * A buyer funds a feed: each reading measured in [from, until] (unix seconds) that passes the
+ * quality threshold earns its device's owner `pricePerReading`, until `budget` is spent. The
+ * buyer pays the owners by voucher as the readings are scored (docs/feeds.md).
+ */
+export const feedFundingSchema = z.strictObject({
+  buyer: address,
+  fundingId: bytes32,
+  feed: z.string().min(1).max(64),
+  pricePerReading: uintBig(256),
+  budget: uintBig(256),
+  from: uintBig(64),
+  until: uintBig(64),
+  ...replayFields,
+});
+
 export const MESSAGE_SCHEMAS = {
   Offer: offerSchema,
   JobSpec: jobSpecSchema,
@@ -250,6 +266,7 @@ export const MESSAGE_SCHEMAS = {
   PunishmentNotice: punishmentNoticeSchema,
   FlRun: flRunSchema,
   FlUpdate: flUpdateSchema,
+  FeedFunding: feedFundingSchema,
 } as const satisfies Record<MessageKind, z.ZodType>;
 
 export type Offer = z.output<typeof offerSchema>;
@@ -269,6 +286,7 @@ export type CoordinatorAnnounce = z.output<typeof coordinatorAnnounceSchema>;
 export type PunishmentNotice = z.output<typeof punishmentNoticeSchema>;
 export type FlRun = z.output<typeof flRunSchema>;
 export type FlUpdate = z.output<typeof flUpdateSchema>;
+export type FeedFunding = z.output<typeof feedFundingSchema>;
 
 /** The parsed (typed) form of each message kind. */
 export type MessageOf<K extends MessageKind> = z.output<(typeof MESSAGE_SCHEMAS)[K]>;

@@ -109,6 +109,16 @@ export function sampleMessages(author: Address, expiry: bigint): { [K in Message
       ...replay,
     },
     FlUpdate: { provider: author, runId: JOB_ID, round: 2, updateHash: SALT, examples: 600, ...replay },
+    FeedFunding: {
+      buyer: author,
+      fundingId: JOB_ID,
+      feed: 'weather',
+      pricePerReading: 1_000_000_000_000n,
+      budget: 10n ** 18n,
+      from: 1_765_000_000n,
+      until: 1_765_086_400n,
+      ...replay,
+    },
     LeaseKeys: {
       client: author,
       jobId: JOB_ID,

@@ -2,8 +2,15 @@ import { z } from 'zod';
 import { QUALITY_CHECKS } from '../../feeds/quality/quality-checks.js';
 import { decimalInteger } from './decimal-integer.js';
 import { KiB, MiB, type RouteContract } from './route-contract.js';
-import { addressSchema, signatureSchema, uint64Schema } from './wire-fields.js';
-import { signed } from './wire-messages.js';
+import {
+  addressSchema,
+  amountSchema,
+  jobIdSchema,
+  signatureSchema,
+  uint64Schema,
+  uint256Schema,
+} from './wire-fields.js';
+import { signed, signedVoucherSchema } from './wire-messages.js';
 
 const bindingWireSchema = z.strictObject({
   owner: addressSchema,
@@ -25,6 +32,36 @@ const signedReadingSchema = z.strictObject({
 });
 
 const feedParams = z.object({ feed: z.string().min(1).max(64) });
+
+const fundingWireSchema = z.strictObject({
+  buyer: addressSchema,
+  fundingId: jobIdSchema,
+  feed: z.string().min(1).max(64),
+  pricePerReading: uint256Schema,
+  budget: uint256Schema,
+  from: uint64Schema,
+  until: uint64Schema,
+  nonce: uint64Schema,
+  expiry: uint64Schema,
+});
+
+const fundingViewSchema = z.object({
+  id: z.string(),
+  buyer: addressSchema,
+  feed: z.string(),
+  pricePerReading: amountSchema,
+  budget: amountSchema,
+  spent: amountSchema,
+  from: z.number().describe('unix ms'),
+  until: z.number().describe('unix ms'),
+  owners: z.array(
+    z.object({ owner: addressSchema, readings: z.number().int(), owed: amountSchema, paid: amountSchema }),
+  ),
+});
+const fundingAnswer = {
+  description: 'The funding, with what it owes each owner and what it paid',
+  content: { 'application/json': z.object({ funding: fundingViewSchema }) },
+};
 
 const readingSchema = z.object({
   device: addressSchema,
@@ -154,6 +191,79 @@ export const FEED_CONTRACTS: readonly RouteContract[] = [
                 reputation: z.number(),
                 scored: z.number().int(),
                 rewardable: z.number().int(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    errors: [400],
+  },
+  {
+    method: 'POST',
+    path: '/v1/feeds/:feed/fundings',
+    operationId: 'fundFeed',
+    tag: 'feeds',
+    summary:
+      "Fund a feed: a buyer's signed FeedFunding prices each reading above the quality threshold, within a budget",
+    params: feedParams,
+    body: {
+      mediaType: 'application/json',
+      schema: z.strictObject({ funding: signed('FeedFunding', fundingWireSchema) }),
+      limit: 16 * KiB,
+      required: true,
+    },
+    responses: { 201: fundingAnswer },
+    errors: [400, 401, 402],
+  },
+  {
+    method: 'GET',
+    path: '/v1/feed-fundings/:id',
+    operationId: 'getFeedFunding',
+    tag: 'feeds',
+    summary: 'A feed funding: its terms, what it spent, and what it owes and paid each device owner',
+    params: z.object({ id: z.string().max(66) }),
+    responses: { 200: fundingAnswer },
+    errors: [404],
+  },
+  {
+    method: 'POST',
+    path: '/v1/feed-fundings/:id/payment',
+    operationId: 'payFeedRewards',
+    tag: 'feeds',
+    summary: "The buyer's cumulative vouchers to owners, each for no more than the funding owes them",
+    params: z.object({ id: z.string().max(66) }),
+    body: {
+      mediaType: 'application/json',
+      schema: z.strictObject({ vouchers: z.array(signedVoucherSchema).min(1).max(1_000) }),
+      limit: 2 * MiB,
+      required: true,
+    },
+    responses: { 200: fundingAnswer },
+    errors: [400, 401, 404, 409],
+  },
+  {
+    method: 'GET',
+    path: '/v1/feed-rewards/:owner',
+    operationId: 'listFeedRewards',
+    tag: 'feeds',
+    summary: "What a device owner earned from each funding, and each buyer's latest voucher to redeem",
+    params: z.object({ owner: addressSchema }),
+    responses: {
+      200: {
+        description: 'The rewards',
+        content: {
+          'application/json': z.object({
+            rewards: z.array(
+              z.object({
+                fundingId: z.string(),
+                owner: addressSchema,
+                buyer: addressSchema,
+                feed: z.string(),
+                readings: z.number().int(),
+                owed: amountSchema,
+                paid: amountSchema,
+                voucher: signedVoucherSchema.optional(),
               }),
             ),
           }),

@@ -1,6 +1,7 @@
 import { IdlegridError, toWireJson } from '@idlegrid/protocol';
 import type { FastifyInstance } from 'fastify';
 import { getAddress, isAddress } from 'viem';
+import type { FeedRewards } from '../../feeds/feed-rewards.js';
 import { type FeedIngest, MAX_READINGS_PER_BATCH } from '../../feeds/ingest.js';
 import { mainReason } from '../../feeds/quality/quality-checks.js';
 import type { FeedStore } from '../../store/feed-store.js';
@@ -9,7 +10,7 @@ import type { ReadingScoreStore } from '../../store/reading-score-store.js';
 /** Devices and their feeds of signed readings, and how each reading was scored (docs/feeds.md). */
 export function feedRoutes(
   app: FastifyInstance,
-  deps: { ingest: FeedIngest; store: FeedStore; scores: ReadingScoreStore },
+  deps: { ingest: FeedIngest; store: FeedStore; scores: ReadingScoreStore; rewards: FeedRewards },
 ): void {
   const json = (value: unknown) => JSON.parse(toWireJson(value)) as unknown;
 
@@ -55,4 +56,29 @@ export function feedRoutes(
   app.get<{ Params: { feed: string } }>('/v1/feeds/:feed/devices', async (request) =>
     json({ devices: await deps.scores.devices(request.params.feed) }),
   );
+
+  app.post<{ Params: { feed: string } }>('/v1/feeds/:feed/fundings', async (request, reply) => {
+    const funding = await deps.rewards.fund(
+      request.params.feed,
+      (request.body as { funding?: unknown } | null)?.funding,
+    );
+    return reply.status(201).send(json({ funding }));
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/feed-fundings/:id', async (request) =>
+    json({ funding: await deps.rewards.status(request.params.id) }),
+  );
+
+  app.post<{ Params: { id: string } }>('/v1/feed-fundings/:id/payment', async (request) => {
+    const vouchers = (request.body as { vouchers?: unknown } | null)?.vouchers;
+    if (!Array.isArray(vouchers) || vouchers.length === 0 || vouchers.length > 1_000)
+      throw new IdlegridError('INVALID_ARGUMENT', 'vouchers must list 1 to 1,000 signed vouchers');
+    return json({ funding: await deps.rewards.pay(request.params.id, vouchers) });
+  });
+
+  app.get<{ Params: { owner: string } }>('/v1/feed-rewards/:owner', async (request) => {
+    if (!isAddress(request.params.owner))
+      throw new IdlegridError('INVALID_ARGUMENT', 'owner is not an address');
+    return json({ rewards: await deps.rewards.rewardsFor(getAddress(request.params.owner)) });
+  });
 }
