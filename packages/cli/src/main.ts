@@ -79,6 +79,12 @@ const COMMANDS: { name: string; description: string; load: () => Promise<Registr
     load: async () => (await import('./commands/device.js')).registerDeviceCommands,
   },
   {
+    name: 'feed',
+    description:
+      "feeds of device readings: scores and reasons, devices' reputation, buying a feed and its rewards",
+    load: async () => (await import('./commands/feed.js')).registerFeedCommands,
+  },
+  {
     name: 'mcp',
     description: 'serve the network to AI agents (Model Context Protocol), spending from a capped wallet',
     load: async () => (await import('./commands/mcp.js')).registerMcpCommand,

@@ -34,6 +34,7 @@ interface LocalnetFlags {
   limits: boolean;
   flData?: string;
   seed: string;
+  devices?: string;
 }
 
 /** `--fl-data mnist[:SPLIT]` (the only dataset built in), checked here for a clear error before anything starts. */
@@ -78,6 +79,10 @@ export function registerLocalnetCommand(localnet: Command): void {
       'give each provider its own shard of MNIST for federated runs: mnist, mnist:iid, mnist:dirichlet:ALPHA or mnist:shards:N',
     )
     .option('--seed <n>', 'seed of the --fl-data split', '1')
+    .option(
+      '--devices <n>',
+      'the demo ends with N simulated weather stations feeding signed readings, scored and paid',
+    )
     .option(
       '--adversary <name=mode>',
       'for verification tests: make a provider cheat, e.g. provider-2=wrong (repeatable)',
@@ -124,7 +129,10 @@ export function registerLocalnetCommand(localnet: Command): void {
       process.once('SIGINT', stopOnSignal);
       process.once('SIGTERM', stopOnSignal);
       try {
-        const demo = options.demo ? await demoRound(localnet, out) : undefined;
+        const devices = options.devices === undefined ? 0 : Number(options.devices);
+        if (!Number.isInteger(devices) || devices < 0 || devices > 10_000)
+          throw new IdlegridError('INVALID_ARGUMENT', `--devices takes 0 to 10000, got "${options.devices}"`);
+        const demo = options.demo ? await demoRound(localnet, out, devices) : undefined;
         process.off('SIGINT', stopOnSignal);
         process.off('SIGTERM', stopOnSignal);
         const summary = {
@@ -159,7 +167,7 @@ export function registerLocalnetCommand(localnet: Command): void {
 }
 
 /** Runs the demo jobs as a client, then reports who ran what and what each provider earned on-chain. */
-async function demoRound(localnet: Localnet, out: Output) {
+async function demoRound(localnet: Localnet, out: Output, devices: number) {
   const { network } = localnet.running;
   const reader = connect(network);
   const ctx = {
@@ -226,11 +234,14 @@ async function demoRound(localnet: Localnet, out: Output) {
     '',
   ].join('\n');
   const federated = localnet.flData ? await federatedDemo(localnet, ctx, out) : undefined;
+  const feeds =
+    devices > 0 ? await (await import('./localnet-feeds.js')).feedsDemo(ctx, out, devices) : undefined;
   return {
     outcomes,
     providers,
     ...(federated ? { federated: federated.result } : {}),
-    report: federated ? `${report}\n${federated.report}\n` : report,
+    ...(feeds ? { feeds: feeds.result } : {}),
+    report: [report, federated?.report, feeds?.report].filter(Boolean).join('\n'),
   };
 }
 

@@ -88,7 +88,7 @@ export interface CoordinatorOptions {
    * them (within a lease). Needs `databaseUrl`.
    */
   cluster?: boolean;
-  /** How device readings are scored: every `intervalMs` (default 10 s), those that arrived `settleMs` ago (default 60 s). */
+  /** How device readings are scored: every `intervalMs` (default 5 s), those that arrived `settleMs` ago (default 10 s). */
   feedScoring?: { intervalMs?: number; settleMs?: number };
 }
 

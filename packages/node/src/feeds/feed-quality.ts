@@ -4,7 +4,7 @@ import type { Database } from '../store/schema.js';
 import { FeedScorer, type ScoredReading } from './quality/feed-scorer.js';
 
 /** A reading waits this long after it arrives before it is scored, for its neighbours to arrive too. */
-export const DEFAULT_SETTLE_MS = 60_000;
+export const DEFAULT_SETTLE_MS = 10_000;
 /** How much of the past a restarted scorer reloads as neighbours. */
 const RELOAD_MS = 30 * 60_000;
 
@@ -36,7 +36,7 @@ export class FeedQuality {
     return this.#running;
   }
 
-  start(intervalMs = 10_000): void {
+  start(intervalMs = 5_000): void {
     this.#timer ??= setInterval(() => void this.scorePending().catch(() => {}), intervalMs);
     this.#timer.unref();
   }
