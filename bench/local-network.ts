@@ -71,7 +71,11 @@ export const NODE_SCRIPT = fileURLToPath(new URL('./network-node.js', import.met
 /** A coordinator and `providerCount` providers, each its own process (bench/network-node.ts). */
 export async function startNetwork(
   providerCount: number,
-  options: { adversaries?: Readonly<Record<number, string>>; placementPolicy?: PolicyName } = {},
+  options: {
+    adversaries?: Readonly<Record<number, string>>;
+    placementPolicy?: PolicyName;
+    feedScoring?: CoordinatorNodeConfig['feedScoring'];
+  } = {},
 ): Promise<Network> {
   const dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-bench-net-'));
   let coordinator: ChildNode | undefined;
@@ -88,6 +92,7 @@ export async function startNetwork(
       privateKey: generatePrivateKey(),
       tickMs: TICK_MS,
       ...(options.placementPolicy ? { placementPolicy: options.placementPolicy } : {}),
+      ...(options.feedScoring ? { feedScoring: options.feedScoring } : {}),
     };
     coordinator = await startChildNode(
       NODE_SCRIPT,

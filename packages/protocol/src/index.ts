@@ -45,6 +45,7 @@ export {
   deviceBindingSchema,
   type ErasureReceipt,
   erasureReceiptSchema,
+  type FeedConsent,
   type FeedFunding,
   type FlRun,
   type FlUpdate,

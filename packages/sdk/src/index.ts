@@ -10,6 +10,7 @@ import { nodeFetch } from './http/node-fetch.js';
 setDefaultFetch(nodeFetch);
 
 export { pushReadings, registerDevice, sequenceSource } from './feeds/devices.js';
+export { type AggregateRequest, feedAggregates, setFeedConsent } from './feeds/feed-privacy.js';
 export {
   type FeedFundingRequest,
   type FeedFundingStatus,

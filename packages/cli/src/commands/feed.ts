@@ -92,6 +92,69 @@ export function registerFeedCommands(feed: Command): void {
     });
 
   feed
+    .command('aggregates <feed>')
+    .description(
+      "per cell, a quantity's mean over the rewarded readings, each device once; cells of fewer than k devices withheld",
+    )
+    .requiredOption('--quantity <name>', 'e.g. temperature')
+    .option('--hours <h>', 'over the last this many hours', '24')
+    .option('--k <n>', 'fewest devices a cell shown has', '5')
+    .option('--epsilon <e>', 'Laplace noise on each mean, ε-DP per device')
+    .action(
+      async (
+        name: string,
+        options: { quantity: string; hours: string; k: string; epsilon?: string },
+        command: Command,
+      ) => {
+        const { config, out } = await contextOf(command);
+        const { feedAggregates } = await import('@idlegrid/sdk');
+        const client = await coordinatorClient(config.dataDir, command.optsWithGlobals().coordinator);
+        const until = Date.now();
+        const result = await feedAggregates({ coordinator: client }, name, {
+          quantity: options.quantity,
+          from: until - Math.round(positive(options.hours, '--hours') * 3_600_000),
+          until,
+          k: positive(options.k, '--k'),
+          ...(options.epsilon ? { epsilon: positive(options.epsilon, '--epsilon') } : {}),
+        });
+        out.result(result, () =>
+          [
+            table([
+              ['cell', 'devices', 'readings', `mean ${options.quantity}`],
+              ...result.cells.map((c) => [c.cell, String(c.devices), String(c.readings), c.mean.toFixed(2)]),
+            ]),
+            `${result.withheld} cells withheld (fewer than ${options.k} devices)`,
+          ].join('\n'),
+        );
+      },
+    );
+
+  feed
+    .command('consent <feed>')
+    .description(
+      "as a device owner, grant or revoke consent to a feed ('' every feed); revoking erases your readings",
+    )
+    .option('--revoke', 'revoke (the default grants)')
+    .option('--owner <key>', "the owner's key in the data directory", 'client')
+    .action(async (name: string, options: { revoke?: boolean; owner: string }, command: Command) => {
+      const { config, out } = await contextOf(command);
+      const sdk = await import('@idlegrid/sdk');
+      const { networkDomain } = await import('@idlegrid/protocol');
+      const [signer, coordinator, network] = await Promise.all([
+        sdk.loadKey(config.dataDir, options.owner),
+        coordinatorClient(config.dataDir, command.optsWithGlobals().coordinator),
+        sdk.readNetworkConfig(config.dataDir),
+      ]);
+      const ctx = { coordinator, signer, domain: networkDomain(network.chainId, network.paymentChannels) };
+      const { erased } = await sdk.setFeedConsent(ctx, name, !options.revoke);
+      out.result({ feed: name, granted: !options.revoke, erased }, () =>
+        options.revoke
+          ? `consent to ${name || 'every feed'} revoked; ${erased} readings erased`
+          : `consent to ${name || 'every feed'} granted`,
+      );
+    });
+
+  feed
     .command('fund <feed>')
     .description(
       'buy a feed: pay device owners for each reading above the quality threshold, within a budget',

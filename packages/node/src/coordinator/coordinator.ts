@@ -90,6 +90,8 @@ export interface CoordinatorOptions {
   cluster?: boolean;
   /** How device readings are scored: every `intervalMs` (default 5 s), those that arrived `settleMs` ago (default 10 s). */
   feedScoring?: { intervalMs?: number; settleMs?: number };
+  /** Geohash characters kept of readings' cells, per feed (default 6, about 1.2 km). */
+  feedCellPrecision?: Readonly<Record<string, number>>;
 }
 
 export interface RunningCoordinator {
@@ -313,7 +315,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       erasures,
       access,
       feeds: {
-        ingest: new FeedIngest({ store: store.feeds, domain }),
+        ingest: new FeedIngest({
+          store: store.feeds,
+          domain,
+          ...(options.feedCellPrecision ? { cellPrecision: options.feedCellPrecision } : {}),
+        }),
         store: store.feeds,
         scores: store.readingScores,
         rewards: feedRewards,

@@ -8,9 +8,12 @@ import {
   verifySignedMessage,
 } from '@idlegrid/protocol';
 import type { FeedStore, RegisteredDevice } from '../store/feed-store.js';
+import { isGeohash } from './quality/cells.js';
 
 /** A reading dated later than this after it arrives is refused: a device's clock may drift, not leap. */
 const FUTURE_SLACK_MS = 5 * 60_000;
+/** Geohash characters a reading's cell keeps unless its feed says otherwise: about 1.2 km × 0.6 km. */
+export const DEFAULT_CELL_PRECISION = 6;
 /** Most readings one request may carry. */
 export const MAX_READINGS_PER_BATCH = 1_000;
 
@@ -25,7 +28,31 @@ export type IngestResult =
  * date, sequence), and the good ones are taken in one commit; each bad one gets its own code.
  */
 export class FeedIngest {
-  constructor(private readonly deps: { store: FeedStore; domain: NetworkDomain; now?: () => number }) {}
+  constructor(
+    private readonly deps: {
+      store: FeedStore;
+      domain: NetworkDomain;
+      now?: () => number;
+      /** Geohash characters kept of a reading's cell, per feed (default DEFAULT_CELL_PRECISION). */
+      cellPrecision?: Readonly<Record<string, number>>;
+    },
+  ) {}
+
+  /**
+   * An owner's signed FeedConsent: a grant, or a revocation that erases the owner's readings of
+   * the feed ('' every feed) and refuses new ones until granted again. How many readings it erased.
+   */
+  async consent(input: unknown): Promise<{ owner: string; feed: string; granted: boolean; erased: number }> {
+    const { message } = await verifySignedMessage(this.deps.domain, input, { kind: 'FeedConsent' });
+    const erased = await this.deps.store.setConsent(
+      message.owner,
+      message.feed,
+      message.granted,
+      input,
+      this.#now(),
+    );
+    return { owner: message.owner, feed: message.feed, granted: message.granted, erased };
+  }
 
   /** Binds a device to its owner: the owner's signed binding, and the device's signature of the same message. */
   async register(binding: unknown, deviceSignature: unknown): Promise<RegisteredDevice> {
@@ -76,8 +103,14 @@ export class FeedIngest {
             'READING_INVALID',
             `the reading is dated ${reading.t - now} ms in the future`,
           );
-        if (!(await this.deps.store.deviceOf(reading.device)))
+        const device = await this.deps.store.deviceOf(reading.device);
+        if (!device)
           throw new IdlegridError('DEVICE_NOT_REGISTERED', `device ${reading.device} is bound to no owner`);
+        if (!(await this.deps.store.consents(device.owner, feed)))
+          throw new IdlegridError(
+            'CONSENT_REVOKED',
+            `the owner of ${reading.device} revoked its consent to ${feed}`,
+          );
         const key = reading.device.toLowerCase();
         const last = Math.max(await this.deps.store.lastSeq(reading.device), taken.get(key) ?? -1);
         if (reading.seq <= last)
@@ -86,7 +119,11 @@ export class FeedIngest {
             `seq ${reading.seq} of ${reading.device} is not above ${last}`,
           );
         taken.set(key, reading.seq);
-        accepted.push(reading);
+        // Coarsened here: a finer place than the feed's precision is never stored.
+        accepted.push({
+          ...reading,
+          cell: coarsened(reading.cell, this.deps.cellPrecision?.[feed] ?? DEFAULT_CELL_PRECISION),
+        });
         results.push({ accepted: true, device: reading.device, seq: reading.seq });
       } catch (error) {
         if (!isIdlegridError(error)) throw error;
@@ -100,4 +137,9 @@ export class FeedIngest {
   #now(): number {
     return this.deps.now?.() ?? Date.now();
   }
+}
+
+/** A geohash cut to `precision` characters (a coarser cell containing it); other cells as they are. */
+export function coarsened(cell: string, precision: number): string {
+  return isGeohash(cell) && cell.length > precision ? cell.slice(0, precision) : cell;
 }

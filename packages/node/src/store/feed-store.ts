@@ -75,7 +75,15 @@ export class FeedStore {
         .select((eb) => eb.fn.max('seq').as('seq'))
         .where('device', '=', key)
         .executeTakeFirst();
-      last = row?.seq === null || row?.seq === undefined ? -1 : Number(row.seq);
+      const floor = await this.db
+        .selectFrom('devices')
+        .select('seq_floor')
+        .where('device', '=', key)
+        .executeTakeFirst();
+      last = Math.max(
+        row?.seq === null || row?.seq === undefined ? -1 : Number(row.seq),
+        Number(floor?.seq_floor ?? -1),
+      );
       this.#lastSeq.set(key, Math.max(last, this.#lastSeq.get(key) ?? -1));
     }
     return this.#lastSeq.get(key)!;
@@ -106,6 +114,76 @@ export class FeedStore {
       const key = reading.device.toLowerCase();
       this.#lastSeq.set(key, Math.max(this.#lastSeq.get(key) ?? -1, reading.seq));
     }
+  }
+
+  /** Whether the owner consents to the feed: binding a device consents, until a revocation for it (or '', all). */
+  async consents(owner: Address, feed: string): Promise<boolean> {
+    const rows = await this.db
+      .selectFrom('feed_consents')
+      .select(['feed', 'granted'])
+      .where('owner', '=', owner.toLowerCase())
+      .where('feed', 'in', [feed, ''])
+      .execute();
+    // A consent about this feed overrides one about every feed.
+    const specific = rows.find((row) => row.feed === feed) ?? rows.find((row) => row.feed === '');
+    return specific ? specific.granted === 1 : true;
+  }
+
+  /**
+   * Records an owner's consent, and on a revocation erases its devices' readings of the feed ('':
+   * of every feed) and their scores, in the same commit; how many readings were erased. Each
+   * device keeps the seq of its last erased reading as a floor, so that none is replayed in.
+   */
+  async setConsent(
+    owner: Address,
+    feed: string,
+    granted: boolean,
+    consent: unknown,
+    now: number,
+  ): Promise<number> {
+    const key = owner.toLowerCase();
+    const erased = await this.writes.write(async (trx) => {
+      const values = { granted: granted ? 1 : 0, consent: JSON.stringify(consent), updated_at: now };
+      await trx
+        .insertInto('feed_consents')
+        .values({ owner: key, feed, ...values })
+        .onConflict((c) => c.columns(['owner', 'feed']).doUpdateSet(values))
+        .execute();
+      if (granted) return 0;
+      const devices = (
+        await trx.selectFrom('devices').select('device').where('owner', '=', key).execute()
+      ).map((row) => row.device);
+      if (devices.length === 0) return 0;
+      let count = 0;
+      for (const device of devices) {
+        let readings = trx
+          .selectFrom('readings')
+          .select((eb) => [eb.fn.max('seq').as('last'), eb.fn.countAll().as('n')])
+          .where('device', '=', device);
+        if (feed) readings = readings.where('feed', '=', feed);
+        const { last, n } = (await readings.executeTakeFirst()) ?? { last: null, n: 0 };
+        if (Number(n) === 0) continue;
+        count += Number(n);
+        const floor = await trx
+          .selectFrom('devices')
+          .select('seq_floor')
+          .where('device', '=', device)
+          .executeTakeFirst();
+        await trx
+          .updateTable('devices')
+          .set({ seq_floor: Math.max(Number(floor?.seq_floor ?? -1), Number(last)) })
+          .where('device', '=', device)
+          .execute();
+        let scores = trx.deleteFrom('reading_scores').where('device', '=', device);
+        if (feed) scores = scores.where('feed', '=', feed);
+        await scores.execute();
+        let rows = trx.deleteFrom('readings').where('device', '=', device);
+        if (feed) rows = rows.where('feed', '=', feed);
+        await rows.execute();
+      }
+      return count;
+    });
+    return erased;
   }
 
   /** A feed's latest readings, newest first (one device's, with `device`). */

@@ -15,6 +15,7 @@ import { jobOwnersMigration } from './migrations/012-job-owners.js';
 import { flRunsMigration } from './migrations/013-fl-runs.js';
 import { readingScoresMigration } from './migrations/014-reading-scores.js';
 import { feedFundingsMigration } from './migrations/015-feed-fundings.js';
+import { feedConsentsMigration } from './migrations/016-feed-consents.js';
 import type { Database } from './schema.js';
 
 /** Every migration in order. Names sort lexically; never edit one that has shipped. */
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '013-fl-runs': flRunsMigration,
   '014-reading-scores': readingScoresMigration,
   '015-feed-fundings': feedFundingsMigration,
+  '016-feed-consents': feedConsentsMigration,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

@@ -173,6 +173,34 @@ export class ReadingScoreStore {
     }));
   }
 
+  /** One quantity of a feed's rewardable readings measured in [from, until]: device, cell and value. */
+  async rewardedValues(
+    feed: string,
+    quantity: string,
+    from: number,
+    until: number,
+  ): Promise<{ device: string; cell: string; value: number }[]> {
+    const rows = await this.db
+      .selectFrom('readings')
+      .innerJoin('reading_scores', (join) =>
+        join
+          .onRef('reading_scores.device', '=', 'readings.device')
+          .onRef('reading_scores.seq', '=', 'readings.seq'),
+      )
+      .select(['readings.device as device', 'readings.cell as cell', 'readings.vals as vals'])
+      .where('readings.feed', '=', feed)
+      .where('reading_scores.rewardable', '=', 1)
+      .where('readings.t', '>=', from)
+      .where('readings.t', '<=', until)
+      .execute();
+    return rows.flatMap((row) => {
+      const value = (JSON.parse(row.vals) as Record<string, number>)[quantity];
+      return typeof value === 'number' && Number.isFinite(value)
+        ? [{ device: row.device, cell: row.cell, value }]
+        : [];
+    });
+  }
+
   async #readings(
     feed: string,
     range: { receivedAfter?: number; measuredFrom?: number; receivedThrough: number },

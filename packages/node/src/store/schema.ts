@@ -125,6 +125,18 @@ export interface DevicesTable {
   /** The owner's signed DeviceBinding and the device's countersignature, wire JSON. */
   binding: string;
   registered_at: number | string;
+  /** The last seq of this device's erased readings (-1: none erased). */
+  seq_floor?: number | string;
+}
+
+export interface FeedConsentsTable {
+  owner: string;
+  /** '' for every feed. */
+  feed: string;
+  granted: number;
+  /** The owner's signed FeedConsent, wire JSON. */
+  consent: string;
+  updated_at: number | string;
 }
 
 export interface ReadingsTable {
@@ -230,6 +242,7 @@ export interface Database {
   device_quality: DeviceQualityTable;
   feed_scoring: FeedScoringTable;
   feed_fundings: FeedFundingsTable;
+  feed_consents: FeedConsentsTable;
   feed_rewards: FeedRewardsTable;
   fl_runs: FlRunsTable;
   fl_rounds: FlRoundsTable;

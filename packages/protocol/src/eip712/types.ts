@@ -160,6 +160,13 @@ export const MESSAGE_TYPES = {
     { name: 'nonce', type: 'uint64' },
     { name: 'expiry', type: 'uint64' },
   ],
+  FeedConsent: [
+    { name: 'owner', type: 'address' },
+    { name: 'feed', type: 'string' },
+    { name: 'granted', type: 'bool' },
+    { name: 'nonce', type: 'uint64' },
+    { name: 'expiry', type: 'uint64' },
+  ],
   FeedFunding: [
     { name: 'buyer', type: 'address' },
     { name: 'fundingId', type: 'bytes32' },
@@ -206,4 +213,5 @@ export const AUTHOR_FIELD = {
   FlRun: 'client',
   FlUpdate: 'provider',
   FeedFunding: 'buyer',
+  FeedConsent: 'owner',
 } as const satisfies Record<MessageKind, string>;

@@ -248,6 +248,18 @@ export const feedFundingSchema = z.strictObject({
   ...replayFields,
 });
 
+/**
+ * A device owner's consent to a feed's use of its devices' readings ('' names every feed).
+ * Binding a device consents; a revocation erases the owner's readings of the feed and refuses
+ * new ones until consent is granted again (docs/feeds.md).
+ */
+export const feedConsentSchema = z.strictObject({
+  owner: address,
+  feed: z.string().max(64),
+  granted: z.boolean(),
+  ...replayFields,
+});
+
 export const MESSAGE_SCHEMAS = {
   Offer: offerSchema,
   JobSpec: jobSpecSchema,
@@ -267,6 +279,7 @@ export const MESSAGE_SCHEMAS = {
   FlRun: flRunSchema,
   FlUpdate: flUpdateSchema,
   FeedFunding: feedFundingSchema,
+  FeedConsent: feedConsentSchema,
 } as const satisfies Record<MessageKind, z.ZodType>;
 
 export type Offer = z.output<typeof offerSchema>;
@@ -287,6 +300,7 @@ export type PunishmentNotice = z.output<typeof punishmentNoticeSchema>;
 export type FlRun = z.output<typeof flRunSchema>;
 export type FlUpdate = z.output<typeof flUpdateSchema>;
 export type FeedFunding = z.output<typeof feedFundingSchema>;
+export type FeedConsent = z.output<typeof feedConsentSchema>;
 
 /** The parsed (typed) form of each message kind. */
 export type MessageOf<K extends MessageKind> = z.output<(typeof MESSAGE_SCHEMAS)[K]>;

@@ -171,6 +171,85 @@ export const FEED_CONTRACTS: readonly RouteContract[] = [
     errors: [400],
   },
   {
+    method: 'POST',
+    path: '/v1/feeds/consent',
+    operationId: 'setFeedConsent',
+    tag: 'feeds',
+    summary:
+      "An owner's signed FeedConsent: a grant, or a revocation that erases the owner's readings of the feed ('' every feed)",
+    body: {
+      mediaType: 'application/json',
+      schema: z.strictObject({
+        consent: signed(
+          'FeedConsent',
+          z.strictObject({
+            owner: addressSchema,
+            feed: z.string().max(64),
+            granted: z.boolean(),
+            nonce: uint64Schema,
+            expiry: uint64Schema,
+          }),
+        ),
+      }),
+      limit: 16 * KiB,
+      required: true,
+    },
+    responses: {
+      200: {
+        description: 'The consent recorded, and how many readings a revocation erased',
+        content: {
+          'application/json': z.object({
+            owner: addressSchema,
+            feed: z.string(),
+            granted: z.boolean(),
+            erased: z.number().int(),
+          }),
+        },
+      },
+    },
+    errors: [400, 401],
+  },
+  {
+    method: 'GET',
+    path: '/v1/feeds/:feed/aggregates',
+    operationId: 'feedAggregates',
+    tag: 'feeds',
+    summary:
+      "Per cell, a quantity's mean over the rewardable readings of a window, each device once; cells of fewer than k devices withheld, optional Laplace noise",
+    params: feedParams,
+    query: z.object({
+      quantity: z.string().min(1).max(32),
+      from: decimalInteger(0, Number.MAX_SAFE_INTEGER).optional().describe('unix ms'),
+      until: decimalInteger(0, Number.MAX_SAFE_INTEGER).optional().describe('unix ms'),
+      k: decimalInteger(2, 1_000).optional().describe('fewest devices a cell shown has (default 5)'),
+      epsilon: z.coerce
+        .number()
+        .positive()
+        .max(100)
+        .optional()
+        .describe('ε of the Laplace noise on each mean, per device'),
+    }),
+    responses: {
+      200: {
+        description: 'The cells shown, and how many were withheld',
+        content: {
+          'application/json': z.object({
+            cells: z.array(
+              z.object({
+                cell: z.string(),
+                devices: z.number().int(),
+                readings: z.number().int(),
+                mean: z.number(),
+              }),
+            ),
+            withheld: z.number().int(),
+          }),
+        },
+      },
+    },
+    errors: [400],
+  },
+  {
     method: 'GET',
     path: '/v1/feeds/:feed/devices',
     operationId: 'listFeedDevices',

@@ -1,6 +1,7 @@
 import { IdlegridError, toWireJson } from '@idlegrid/protocol';
 import type { FastifyInstance } from 'fastify';
 import { getAddress, isAddress } from 'viem';
+import { cellAggregates } from '../../feeds/aggregates.js';
 import type { FeedRewards } from '../../feeds/feed-rewards.js';
 import { type FeedIngest, MAX_READINGS_PER_BATCH } from '../../feeds/ingest.js';
 import { mainReason } from '../../feeds/quality/quality-checks.js';
@@ -52,6 +53,27 @@ export function feedRoutes(
       });
     },
   );
+
+  app.post('/v1/feeds/consent', async (request) =>
+    json(await deps.ingest.consent((request.body as { consent?: unknown } | null)?.consent)),
+  );
+
+  app.get<{
+    Params: { feed: string };
+    Querystring: { quantity: string; from?: number; until?: number; k?: number; epsilon?: number };
+  }>('/v1/feeds/:feed/aggregates', async (request) => {
+    const { quantity, from, until, k, epsilon } = request.query;
+    return json(
+      await cellAggregates(deps.scores, {
+        feed: request.params.feed,
+        quantity,
+        from: from ?? 0,
+        until: until ?? Date.now(),
+        minDevices: k ?? 5,
+        ...(epsilon === undefined ? {} : { epsilon }),
+      }),
+    );
+  });
 
   app.get<{ Params: { feed: string } }>('/v1/feeds/:feed/devices', async (request) =>
     json({ devices: await deps.scores.devices(request.params.feed) }),
