@@ -110,4 +110,43 @@ describe('device feeds through a real coordinator', () => {
       'INVALID_ARGUMENT',
     );
   });
+
+  it("limits a flooding device to its own rate, and takes the other devices' readings all the same", async () => {
+    const owner = localAccount(generatePrivateKey());
+    const [floodKey, quietKey] = [generatePrivateKey(), generatePrivateKey()];
+    for (const key of [floodKey, quietKey])
+      await registerDevice(
+        { coordinator: client, signer: owner, domain: testDomain },
+        key,
+        'weather-station',
+      );
+    const now = Date.now();
+    const readingsOf = (key: `0x${string}`, count: number, from: number): Reading[] =>
+      Array.from({ length: count }, (_, i) => ({
+        device: localAccount(key).address,
+        feed: 'flood',
+        t: now - 60_000 + i,
+        cell: 'u4pru',
+        v: { temperature: 20 + i / 1000 },
+        seq: from + i,
+      }));
+    const flood = readingsOf(floodKey, 2_000, 0).map((r) => signReading(r, floodKey));
+    const quiet = readingsOf(quietKey, 20, 0).map((r) => signReading(r, quietKey));
+    // The flood and the quiet device's readings interleaved in the same requests.
+    const first = await pushReadings({ coordinator: client }, 'flood', [
+      ...flood.slice(0, 990),
+      ...quiet.slice(0, 10),
+    ]);
+    const second = await pushReadings({ coordinator: client }, 'flood', [
+      ...flood.slice(990, 1_980),
+      ...quiet.slice(10),
+    ]);
+    const codes = [...first.results, ...second.results].map((r) => ('error' in r ? r.error.code : 'taken'));
+    expect(first.accepted + second.accepted).toBeLessThan(1_980 + 20);
+    expect(codes.filter((c) => c === 'RATE_LIMITED').length).toBeGreaterThan(400);
+    expect(codes.every((c) => c === 'taken' || c === 'RATE_LIMITED')).toBe(true);
+    // Every one of the quiet device's readings was taken.
+    expect(first.results.slice(990).every((r) => 'accepted' in r)).toBe(true);
+    expect(second.results.slice(990).every((r) => 'accepted' in r)).toBe(true);
+  });
 });

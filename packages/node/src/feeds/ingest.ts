@@ -7,6 +7,9 @@ import {
   type Reading,
   verifySignedMessage,
 } from '@idlegrid/protocol';
+import type { RateLimit } from '../api/limits/api.js';
+import { KeyTable } from '../api/limits/key-table.js';
+import { type Bucket, fullBucket, isFull, refill, waitMs } from '../api/limits/token-bucket.js';
 import type { FeedStore, RegisteredDevice } from '../store/feed-store.js';
 import { isGeohash } from './quality/cells.js';
 
@@ -14,6 +17,11 @@ import { isGeohash } from './quality/cells.js';
 const FUTURE_SLACK_MS = 5 * 60_000;
 /** Geohash characters a reading's cell keeps unless its feed says otherwise: about 1.2 km × 0.6 km. */
 export const DEFAULT_CELL_PRECISION = 6;
+/**
+ * What one device may send: a day of backlog at one reading a minute at once (a station back
+ * online), then two a second (a tracker at 1 Hz, with room).
+ */
+export const DEVICE_RATE_LIMIT: RateLimit = { burst: 1_500, rate: 2 };
 /** Most readings one request may carry. */
 export const MAX_READINGS_PER_BATCH = 1_000;
 
@@ -35,8 +43,25 @@ export class FeedIngest {
       now?: () => number;
       /** Geohash characters kept of a reading's cell, per feed (default DEFAULT_CELL_PRECISION). */
       cellPrecision?: Readonly<Record<string, number>>;
+      /** Readings each device may send (default DEVICE_RATE_LIMIT): a flooding device cannot starve the others. */
+      deviceLimit?: RateLimit;
     },
   ) {}
+
+  readonly #buckets = new KeyTable<Bucket>(100_000, (bucket, now) => isFull(bucket, this.#limit(), now));
+
+  /** Takes one of the device's tokens, or says how long until it has one. */
+  #admit(device: string, now: number): number {
+    const limit = this.#limit();
+    const bucket = refill(this.#buckets.get(device) ?? fullBucket(limit, now), limit, now);
+    const wait = waitMs(bucket, limit, 1);
+    this.#buckets.set(device, wait > 0 ? bucket : { ...bucket, tokens: bucket.tokens - 1 }, now);
+    return wait;
+  }
+
+  #limit(): RateLimit {
+    return this.deps.deviceLimit ?? DEVICE_RATE_LIMIT;
+  }
 
   /**
    * An owner's signed FeedConsent: a grant, or a revocation that erases the owner's readings of
@@ -112,6 +137,13 @@ export class FeedIngest {
             `the owner of ${reading.device} revoked its consent to ${feed}`,
           );
         const key = reading.device.toLowerCase();
+        // Charged only once the signature is the device's: nobody can spend another's tokens.
+        const wait = this.#admit(key, now);
+        if (wait > 0)
+          throw new IdlegridError(
+            'RATE_LIMITED',
+            `device ${reading.device} sends more than ${this.#limit().rate} readings a second; retry in ${Math.ceil(wait / 1000)} s`,
+          );
         const last = Math.max(await this.deps.store.lastSeq(reading.device), taken.get(key) ?? -1);
         if (reading.seq <= last)
           throw new IdlegridError(
