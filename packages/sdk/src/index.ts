@@ -11,6 +11,7 @@ setDefaultFetch(nodeFetch);
 
 export { pushReadings, registerDevice, sequenceSource } from './feeds/devices.js';
 export { type AggregateRequest, feedAggregates, setFeedConsent } from './feeds/feed-privacy.js';
+export { type FeedReport, type FeedReportRequest, runFeedReport } from './feeds/feed-reports.js';
 export {
   type FeedFundingRequest,
   type FeedFundingStatus,

@@ -130,6 +130,90 @@ export function registerFeedCommands(feed: Command): void {
     );
 
   feed
+    .command('report <feed>')
+    .description(
+      "a report over the feed's verified readings, run and paid as a WASM job, stored as an artifact with the Merkle root of its readings",
+    )
+    .requiredOption(
+      '--kind <kind>',
+      "anomalies (hourly means far from the cell's) or disagreement (devices apart)",
+    )
+    .requiredOption('--quantity <name>', 'e.g. temperature')
+    .option(
+      '--threshold <x>',
+      "anomalies: standard deviations (default 2.5); disagreement: the quantity's unit (default 3)",
+    )
+    .option('--hours <h>', 'over the last this many hours', '24')
+    .option('--max-price <grid>', 'most paid for the job', '0.1')
+    .option(
+      '--summary-model <name>',
+      "summarize the findings with this model through the network's /v1/chat/completions",
+    )
+    .action(
+      async (
+        name: string,
+        options: {
+          kind: string;
+          quantity: string;
+          threshold?: string;
+          hours: string;
+          maxPrice: string;
+          summaryModel?: string;
+        },
+        command: Command,
+      ) => {
+        if (options.kind !== 'anomalies' && options.kind !== 'disagreement')
+          throw new IdlegridError(
+            'INVALID_ARGUMENT',
+            `--kind is anomalies or disagreement, not "${options.kind}"`,
+          );
+        const { ctx, out, dataDir } = await jobsContext(command);
+        const sdk = await import('@idlegrid/sdk');
+        const { readExampleModule } = await import('@idlegrid/node');
+        const until = Date.now();
+        const from = until - Math.round(positive(options.hours, '--hours') * 3_600_000);
+        const summaryModel = options.summaryModel;
+        const summarize = summaryModel
+          ? async (prompt: string) => {
+              const flags = command.optsWithGlobals<{ key: string; coordinator?: string[] }>();
+              const answer = await sdk.chat({
+                coordinatorUrl: ctx.coordinator.url,
+                apiKey:
+                  process.env.IDLEGRID_API_KEY ??
+                  (await sdk.loadApiKey(dataDir, flags.key, sdk.apiKeyName(flags.key))),
+                model: summaryModel,
+                messages: [{ role: 'user', content: prompt }],
+                maxTokens: 200,
+              });
+              return answer.text;
+            }
+          : undefined;
+        out.step(`running the ${options.kind} report over ${options.hours} h of ${name}`);
+        const { report, cid } = await sdk.runFeedReport(ctx, {
+          feed: name,
+          quantity: options.quantity,
+          kind: options.kind,
+          threshold: positive(
+            options.threshold ?? (options.kind === 'anomalies' ? '2.5' : '3'),
+            '--threshold',
+          ),
+          from,
+          until,
+          module: await readExampleModule('feed-report'),
+          maxPrice: parseAmount(options.maxPrice, '--max-price'),
+          ...(summarize ? { summarize } : {}),
+        });
+        out.result({ cid, report }, () =>
+          [
+            `report ${cid}: ${report.readings} verified readings (Merkle root ${report.merkleRoot}), job ${report.job.id.slice(0, 10)} on ${report.job.provider ?? '-'}`,
+            report.output.trim() || 'nothing found',
+            ...(report.summary ? ['', report.summary] : []),
+          ].join('\n'),
+        );
+      },
+    );
+
+  feed
     .command('consent <feed>')
     .description(
       "as a device owner, grant or revoke consent to a feed ('' every feed); revoking erases your readings",

@@ -1,4 +1,5 @@
 /** The feeds domain (docs/feeds.md): signed device readings, their quality scores, simulated fleets. */
+export { cellAggregates, laplace } from './aggregates.js';
 export { DEFAULT_SETTLE_MS, FeedQuality } from './feed-quality.js';
 export { FeedIngest, type IngestResult, MAX_READINGS_PER_BATCH } from './ingest.js';
 export { Cells, cellOf } from './quality/cells.js';
@@ -13,6 +14,16 @@ export {
   REWARD_THRESHOLD,
   scoreOf,
 } from './quality/quality-checks.js';
+export {
+  type Finding,
+  merkleRoot,
+  parseFindings,
+  type ReportInput,
+  type ReportKind,
+  type ReportReading,
+  readingLeaf,
+  reportInput,
+} from './reports/report-input.js';
 export {
   DEVICE_FAULTS,
   type DeviceFault,

@@ -9,7 +9,7 @@ const EXAMPLES = join(
   'examples',
 );
 
-export type ExampleModule = 'primes' | 'hash-chain' | 'image-filter';
+export type ExampleModule = 'primes' | 'hash-chain' | 'image-filter' | 'feed-report';
 
 /** The shipped example WASI modules (sources beside them in examples/wasm/). */
 export function exampleModulePath(name: ExampleModule): string {

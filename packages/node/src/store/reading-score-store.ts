@@ -179,7 +179,7 @@ export class ReadingScoreStore {
     quantity: string,
     from: number,
     until: number,
-  ): Promise<{ device: string; cell: string; value: number }[]> {
+  ): Promise<{ device: string; seq: number; t: number; cell: string; value: number }[]> {
     const rows = await this.db
       .selectFrom('readings')
       .innerJoin('reading_scores', (join) =>
@@ -187,16 +187,24 @@ export class ReadingScoreStore {
           .onRef('reading_scores.device', '=', 'readings.device')
           .onRef('reading_scores.seq', '=', 'readings.seq'),
       )
-      .select(['readings.device as device', 'readings.cell as cell', 'readings.vals as vals'])
+      .select([
+        'readings.device as device',
+        'readings.seq as seq',
+        'readings.t as t',
+        'readings.cell as cell',
+        'readings.vals as vals',
+      ])
       .where('readings.feed', '=', feed)
       .where('reading_scores.rewardable', '=', 1)
       .where('readings.t', '>=', from)
       .where('readings.t', '<=', until)
+      .orderBy('readings.t')
+      .orderBy('readings.device')
       .execute();
     return rows.flatMap((row) => {
       const value = (JSON.parse(row.vals) as Record<string, number>)[quantity];
       return typeof value === 'number' && Number.isFinite(value)
-        ? [{ device: row.device, cell: row.cell, value }]
+        ? [{ device: row.device, seq: Number(row.seq), t: Number(row.t), cell: row.cell, value }]
         : [];
     });
   }

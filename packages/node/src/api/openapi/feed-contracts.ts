@@ -251,6 +251,36 @@ export const FEED_CONTRACTS: readonly RouteContract[] = [
   },
   {
     method: 'GET',
+    path: '/v1/feeds/:feed/report-input',
+    operationId: 'feedReportInput',
+    tag: 'feeds',
+    summary:
+      "The input of a report job over a window's rewardable readings of one quantity, the readings it covers and their Merkle root",
+    params: feedParams,
+    query: z.object({
+      quantity: z.string().min(1).max(32),
+      from: decimalInteger(0, Number.MAX_SAFE_INTEGER).describe('unix ms: hour 0 starts here'),
+      until: decimalInteger(0, Number.MAX_SAFE_INTEGER).optional().describe('unix ms'),
+    }),
+    responses: {
+      200: {
+        description: 'The input (base64) of the feed-report module, and what it covers',
+        content: {
+          'application/json': z.object({
+            input: z.string(),
+            cells: z.array(z.string()),
+            devices: z.array(z.string()),
+            from: z.number(),
+            covered: z.array(z.tuple([z.string(), z.number()])),
+            merkleRoot: z.string(),
+          }),
+        },
+      },
+    },
+    errors: [400],
+  },
+  {
+    method: 'GET',
     path: '/v1/feeds/:feed/devices',
     operationId: 'listFeedDevices',
     tag: 'feeds',

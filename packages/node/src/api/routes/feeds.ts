@@ -5,6 +5,7 @@ import { cellAggregates } from '../../feeds/aggregates.js';
 import type { FeedRewards } from '../../feeds/feed-rewards.js';
 import { type FeedIngest, MAX_READINGS_PER_BATCH } from '../../feeds/ingest.js';
 import { mainReason } from '../../feeds/quality/quality-checks.js';
+import { reportInput } from '../../feeds/reports/report-input.js';
 import type { FeedStore } from '../../store/feed-store.js';
 import type { ReadingScoreStore } from '../../store/reading-score-store.js';
 
@@ -74,6 +75,21 @@ export function feedRoutes(
       }),
     );
   });
+
+  app.get<{ Params: { feed: string }; Querystring: { quantity: string; from: number; until?: number } }>(
+    '/v1/feeds/:feed/report-input',
+    async (request) => {
+      const { quantity, from, until } = request.query;
+      const readings = await deps.scores.rewardedValues(
+        request.params.feed,
+        quantity,
+        from,
+        until ?? Date.now(),
+      );
+      const { bytes, ...input } = reportInput(readings, from);
+      return json({ ...input, input: Buffer.from(bytes).toString('base64') });
+    },
+  );
 
   app.get<{ Params: { feed: string } }>('/v1/feeds/:feed/devices', async (request) =>
     json({ devices: await deps.scores.devices(request.params.feed) }),
