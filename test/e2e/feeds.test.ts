@@ -1,6 +1,6 @@
-import { fleetReadings, simulatedFleet } from '@idlegrid/node';
+import { fleetReadings, merkleRoot, readingLeaf, simulatedFleet } from '@idlegrid/node';
 import { signReading } from '@idlegrid/protocol';
-import { getBalances, loadKey, pushReadings, registerDevice } from '@idlegrid/sdk';
+import { downloadArtifact, getBalances, loadKey, pushReadings, registerDevice } from '@idlegrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli-harness.js';
 import { startNet, type TestNet, waitFor } from './localnet-harness.js';
@@ -83,5 +83,50 @@ describe('a feed bought and paid through the CLI, on a local network with a chai
     // The owner receives what it earned, less the protocol fee.
     expect(after - before).toBeGreaterThan(0n);
     expect(after - before).toBeLessThanOrEqual(BigInt(paid.funding.spent));
+  });
+
+  it('runs a report as a paid job over the verified readings, and commits to them by a Merkle root', async () => {
+    const ran = await cli(
+      'feed',
+      'report',
+      'weather',
+      '--kind',
+      'disagreement',
+      '--quantity',
+      'temperature',
+      '--threshold',
+      '1',
+      '--hours',
+      String(HOURS + 2),
+    );
+    const { report, cid } = ran;
+    expect(cid).toMatch(/^baf/);
+    const { devices } = await cli('feed', 'devices', 'weather');
+    const rewarded = devices.reduce((sum: number, d: { rewardable: number }) => sum + d.rewardable, 0);
+    expect(report.readings).toBe(rewarded);
+    // Anyone who can read the feed rebuilds the root from the readings the report names.
+    const leaves: `0x${string}`[] = [];
+    for (const device of fleet) {
+      const { readings } = await cli(
+        'feed',
+        'readings',
+        'weather',
+        '--device',
+        device.address,
+        '--limit',
+        '1000',
+      );
+      for (const r of readings)
+        if (r.quality?.rewardable)
+          leaves.push(
+            readingLeaf({ device: r.device, seq: r.seq, t: r.t, cell: r.cell, value: r.v.temperature }),
+          );
+    }
+    expect(merkleRoot(leaves)).toBe(report.merkleRoot);
+    const job = await cli('job', 'status', report.job.id);
+    expect(job.state).toBe('settled');
+    // The stored report is the one answered.
+    const stored = JSON.parse(new TextDecoder().decode(await downloadArtifact(net.ctx, cid)));
+    expect(stored.merkleRoot).toBe(report.merkleRoot);
   });
 });

@@ -67,7 +67,10 @@ export async function runFeedReport(
   });
   const input = parseAnswer(
     inputAnswer,
-    await ctx.coordinator.getJson(`/v1/feeds/${encodeURIComponent(request.feed)}/report-input?${query}`, options),
+    await ctx.coordinator.getJson(
+      `/v1/feeds/${encodeURIComponent(request.feed)}/report-input?${query}`,
+      options,
+    ),
     'report input',
   );
   const { job, result } = await runWasmJob(ctx, {
@@ -80,7 +83,9 @@ export async function runFeedReport(
     cpuCores: 1,
   });
   if (!result || result.exitCode !== 0)
-    throw new Error(`the report job ${job.id} ended ${job.state}${result ? ` (exit ${result.exitCode})` : ''}`);
+    throw new Error(
+      `the report job ${job.id} ended ${job.state}${result ? ` (exit ${result.exitCode})` : ''}`,
+    );
   await payForJob(ctx, job, options);
   const output = new TextDecoder().decode(result.stdout);
   const report: FeedReport = {
