@@ -33,15 +33,15 @@ const args = process.argv;
 if (args.length < 3) fail('usage: feed-report anomalies|disagreement THRESHOLD');
 const kind = args[1];
 const threshold = F64.parseFloat(args[2]);
-if (kind != 'anomalies' && kind != 'disagreement') fail(`unknown report ${kind}`);
+if (kind !== 'anomalies' && kind !== 'disagreement') fail(`unknown report ${kind}`);
 if (!(threshold > 0)) fail('THRESHOLD must be a positive number');
 
 const input = readStdin();
-if (input.length < 8 || input[0] != 0x49 || input[1] != 0x47 || input[2] != 0x52 || input[3] != 0x31)
+if (input.length < 8 || input[0] !== 0x49 || input[1] !== 0x47 || input[2] !== 0x52 || input[3] !== 0x31)
   fail('not a feed report input (IGR1)');
 const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
 const count = view.getUint32(4, true);
-if (<i64>input.length != 8 + <i64>count * 16) fail('truncated input');
+if (<i64>input.length !== 8 + <i64>count * 16) fail('truncated input');
 
 // Per (cell, hour, device): the sum and count of its values; keys packed into a u64.
 const sums = new Map<u64, f64>();
@@ -89,7 +89,7 @@ function fixed2(value: f64): string {
 
 const hourKeys = hourSum.keys().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 let out = '';
-if (kind == 'disagreement') {
+if (kind === 'disagreement') {
   for (let i = 0; i < hourKeys.length; i++) {
     const key = hourKeys[i];
     const spread = hourMax.get(key) - hourMin.get(key);
