@@ -1,9 +1,11 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { localAccount } from '@idlegrid/protocol';
-import { loadPrivateKey, submitWasmJob, waitForJob } from '@idlegrid/sdk';
+import { fleetReadings, simulatedFleet } from '@idlegrid/node';
+import { localAccount, signReading } from '@idlegrid/protocol';
+import { loadPrivateKey, pushReadings, registerDevice, submitWasmJob, waitForJob } from '@idlegrid/sdk';
 import { eraseArtifact, runPrivateJob, sealArtifact, waitForErasure } from '@idlegrid/sdk/privacy';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium } from '../support/chromium.js';
 import { runFederatedCli } from './cli-harness.js';
@@ -271,6 +273,35 @@ describe.skipIf(CHROMIUM === undefined)('dashboard', () => {
     await shoot('federated');
   }, 150_000);
 
+  it("shows a feed: its cells on the map, each device's reputation and why its latest reading was or was not paid", async () => {
+    const fleet = simulatedFleet({ devices: 8, faultShare: 0.25, seed: 11 });
+    const owner = localAccount(generatePrivateKey());
+    for (const device of fleet) await registerDevice({ ...net.ctx, signer: owner }, device.key, device.kind);
+    const keyOf = new Map(fleet.map((d) => [d.address, d.key]));
+    const from = Date.now() - 7 * 3_600_000;
+    await pushReadings(
+      net.ctx,
+      'weather',
+      [...fleetReadings(fleet, { from, hours: 6, faultsAfterHours: 3 })].map(({ reading }) =>
+        signReading(reading, keyOf.get(reading.device)!),
+      ),
+    );
+    await open('feeds');
+    await expect
+      .poll(() => page.getByTestId('feeds').locator('tbody tr').count(), { timeout: 30_000 })
+      .toBe(1);
+    await page.getByRole('link', { name: 'weather' }).click();
+    const rows = page.getByTestId('feed-device');
+    // Readings are scored ten seconds after they arrive.
+    await expect.poll(() => rows.count(), { timeout: 40_000 }).toBe(8);
+    const stuck = fleet.find((d) => d.fault === 'stuck')!;
+    await expect
+      .poll(() => page.locator(`[data-testid=feed-device][data-address="${stuck.address}"]`).textContent())
+      .toMatch(/not paid: the same values for \d+ readings in a row/);
+    expect(await page.getByTestId('map-cell').count()).toBeGreaterThanOrEqual(1);
+    await shoot('feeds');
+  }, 90_000);
+
   it('reads in dark mode too', async () => {
     await open('network');
     await page.getByRole('button', { name: 'Switch to dark mode' }).click();
@@ -299,8 +330,8 @@ describe.skipIf(CHROMIUM === undefined)('dashboard', () => {
     await fresh.keyboard.press('Shift+Tab');
     await fresh.keyboard.press('Shift+Tab');
     expect(await focused('textContent')).toBe('Wallet');
-    // Back past Ledger and Federated.
-    for (let i = 0; i < 3; i++) await fresh.keyboard.press('Shift+Tab');
+    // Back past Ledger, Feeds and Federated.
+    for (let i = 0; i < 4; i++) await fresh.keyboard.press('Shift+Tab');
     expect(await focused('textContent')).toBe('Jobs');
     await fresh.keyboard.press('Enter');
     await expect.poll(() => fresh.url()).toMatch(/#\/jobs$/);

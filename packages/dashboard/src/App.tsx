@@ -1,4 +1,5 @@
 import { FederatedPage, FederatedRunDetail } from './pages/FederatedPage.js';
+import { FeedDetail, FeedsPage } from './pages/FeedsPage.js';
 import { JobDetail } from './pages/JobDetail.js';
 import { JobsPage } from './pages/JobsPage.js';
 import { LedgerPage } from './pages/LedgerPage.js';
@@ -14,6 +15,7 @@ const PAGES: { route: Route; label: string }[] = [
   { route: { page: 'providers' }, label: 'Providers' },
   { route: { page: 'jobs' }, label: 'Jobs' },
   { route: { page: 'federated' }, label: 'Federated' },
+  { route: { page: 'feeds' }, label: 'Feeds' },
   { route: { page: 'ledger' }, label: 'Ledger' },
   { route: { page: 'wallet' }, label: 'Wallet' },
 ];
@@ -28,6 +30,8 @@ function Page({ route }: { route: Route }) {
       return route.id ? <JobDetail id={route.id} /> : <JobsPage />;
     case 'federated':
       return route.id ? <FederatedRunDetail id={route.id} /> : <FederatedPage />;
+    case 'feeds':
+      return route.id ? <FeedDetail feed={route.id} /> : <FeedsPage />;
     case 'ledger':
       return <LedgerPage />;
     case 'wallet':

@@ -5,6 +5,7 @@ export type Route =
   | { page: 'providers'; address?: string }
   | { page: 'jobs'; id?: string }
   | { page: 'federated'; id?: string }
+  | { page: 'feeds'; id?: string }
   | { page: 'ledger' }
   | { page: 'wallet' };
 
@@ -16,7 +17,8 @@ export function parseRoute(hash: string): Route {
       return id ? { page, address: id } : { page };
     case 'jobs':
     case 'federated':
-      return id ? { page, id } : { page };
+    case 'feeds':
+      return id ? { page, id: decodeURIComponent(id) } : { page };
     case 'ledger':
     case 'wallet':
       return { page };
@@ -27,7 +29,8 @@ export function parseRoute(hash: string): Route {
 
 export function hrefOf(route: Route): string {
   if (route.page === 'providers' && route.address) return `#/providers/${route.address}`;
-  if ((route.page === 'jobs' || route.page === 'federated') && route.id) return `#/${route.page}/${route.id}`;
+  if ((route.page === 'jobs' || route.page === 'federated' || route.page === 'feeds') && route.id)
+    return `#/${route.page}/${encodeURIComponent(route.id)}`;
   return `#/${route.page}`;
 }
 

@@ -186,3 +186,30 @@ export interface FlRun {
   rounds: FlRound[];
   createdAt: number;
 }
+
+export interface FeedSummary {
+  feed: string;
+  devices: number;
+  readings: number;
+  rewardable: number;
+  owed: string;
+  paid: string;
+}
+
+export interface FeedDevice {
+  device: string;
+  owner: string;
+  kind: string;
+  reputation: number;
+  scored: number;
+  rewardable: number;
+}
+
+export interface FeedReading {
+  device: string;
+  seq: number;
+  t: number;
+  cell: string;
+  v: Record<string, number>;
+  quality?: { score: number; rewardable: boolean; reason?: string };
+}

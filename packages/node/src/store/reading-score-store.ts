@@ -139,6 +139,43 @@ export class ReadingScoreStore {
     return found;
   }
 
+  /** Every feed with readings: its devices and readings, scored and rewardable, and what its fundings owe and paid. */
+  async feeds(): Promise<
+    { feed: string; devices: number; readings: number; rewardable: number; owed: bigint; paid: bigint }[]
+  > {
+    const readings = await this.db
+      .selectFrom('readings')
+      .leftJoin('reading_scores', (join) =>
+        join
+          .onRef('reading_scores.device', '=', 'readings.device')
+          .onRef('reading_scores.seq', '=', 'readings.seq'),
+      )
+      .select('readings.feed as feed')
+      .select((eb) => [
+        eb.fn.count('readings.seq').as('readings'),
+        eb.fn.count('readings.device').distinct().as('devices'),
+        eb.fn.sum('reading_scores.rewardable').as('rewardable'),
+      ])
+      .groupBy('readings.feed')
+      .execute();
+    const rewards = await this.db
+      .selectFrom('feed_rewards')
+      .innerJoin('feed_fundings', 'feed_fundings.id', 'feed_rewards.funding_id')
+      .select(['feed_fundings.feed as feed', 'feed_rewards.owed as owed', 'feed_rewards.paid as paid'])
+      .execute();
+    return readings.map((row) => {
+      const mine = rewards.filter((r) => r.feed === row.feed);
+      return {
+        feed: row.feed,
+        devices: Number(row.devices),
+        readings: Number(row.readings),
+        rewardable: Number(row.rewardable ?? 0),
+        owed: mine.reduce((sum, r) => sum + BigInt(r.owed), 0n),
+        paid: mine.reduce((sum, r) => sum + BigInt(r.paid), 0n),
+      };
+    });
+  }
+
   /** The devices of a feed with their reputation and how many of their readings were scored and rewardable. */
   async devices(feed: string): Promise<DeviceQuality[]> {
     const rows = await this.db

@@ -171,6 +171,34 @@ export const FEED_CONTRACTS: readonly RouteContract[] = [
     errors: [400],
   },
   {
+    method: 'GET',
+    path: '/v1/feeds',
+    operationId: 'listFeeds',
+    tag: 'feeds',
+    summary:
+      'Every feed with readings: its devices, readings and rewardable readings, and what its fundings owe and paid',
+    responses: {
+      200: {
+        description: 'The feeds',
+        content: {
+          'application/json': z.object({
+            feeds: z.array(
+              z.object({
+                feed: z.string(),
+                devices: z.number().int(),
+                readings: z.number().int(),
+                rewardable: z.number().int(),
+                owed: amountSchema,
+                paid: amountSchema,
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    errors: [],
+  },
+  {
     method: 'POST',
     path: '/v1/feeds/consent',
     operationId: 'setFeedConsent',

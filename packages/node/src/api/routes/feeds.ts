@@ -55,6 +55,8 @@ export function feedRoutes(
     },
   );
 
+  app.get('/v1/feeds', async () => json({ feeds: await deps.scores.feeds() }));
+
   app.post('/v1/feeds/consent', async (request) =>
     json(await deps.ingest.consent((request.body as { consent?: unknown } | null)?.consent)),
   );
