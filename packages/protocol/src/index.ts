@@ -5,11 +5,14 @@ export { ERROR_CODES, type ErrorCode } from './errors/codes.js';
 export { httpStatusOf } from './errors/http-status.js';
 export { IdlegridError, type IdlegridErrorOptions, isIdlegridError } from './errors/idlegrid-error.js';
 export {
+  MAX_BATCH_READINGS,
   openReading,
+  openReadings,
   type Reading,
   readingSchema,
   type SignedReading,
   signReading,
+  signReadingBatch,
 } from './feeds/reading.js';
 export {
   DP_LEVELS,

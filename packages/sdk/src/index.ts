@@ -9,7 +9,7 @@ import { nodeFetch } from './http/node-fetch.js';
 // In Node, coordinator requests go over node:http (half the cost of the built-in fetch).
 setDefaultFetch(nodeFetch);
 
-export { pushReadings, registerDevice, sequenceSource } from './feeds/devices.js';
+export { pushReadingBatches, pushReadings, registerDevice, sequenceSource } from './feeds/devices.js';
 export { type AggregateRequest, feedAggregates, setFeedConsent } from './feeds/feed-privacy.js';
 export { type FeedReport, type FeedReportRequest, runFeedReport } from './feeds/feed-reports.js';
 export {

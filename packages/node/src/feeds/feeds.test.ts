@@ -1,5 +1,12 @@
-import { isIdlegridError, localAccount, type Reading, signMessage, signReading } from '@idlegrid/protocol';
-import { type CoordinatorClient, pushReadings, registerDevice } from '@idlegrid/sdk';
+import {
+  isIdlegridError,
+  localAccount,
+  type Reading,
+  signMessage,
+  signReading,
+  signReadingBatch,
+} from '@idlegrid/protocol';
+import { type CoordinatorClient, pushReadingBatches, pushReadings, registerDevice } from '@idlegrid/sdk';
 import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDomain } from '../api/testing.js';
@@ -148,5 +155,50 @@ describe('device feeds through a real coordinator', () => {
     // Every one of the quiet device's readings was taken.
     expect(first.results.slice(990).every((r) => 'accepted' in r)).toBe(true);
     expect(second.results.slice(990).every((r) => 'accepted' in r)).toBe(true);
+  });
+
+  it("takes a device's signed batch reading by reading, and refuses a batch that is not all its own", async () => {
+    const owner = localAccount(generatePrivateKey());
+    const [key, otherKey] = [generatePrivateKey(), generatePrivateKey()];
+    await registerDevice({ coordinator: client, signer: owner, domain: testDomain }, key, 'weather-station');
+    const device = localAccount(key).address;
+    const now = Date.now();
+    const reading = (seq: number, over: Partial<Reading> = {}): Reading => ({
+      device,
+      feed: 'batches',
+      t: now - 100_000 + seq,
+      cell: 'u4pru',
+      v: { temperature: 20 + seq / 100 },
+      seq,
+      ...over,
+    });
+    const fifty = Array.from({ length: 50 }, (_, i) => reading(i));
+    const taken = await pushReadingBatches({ coordinator: client }, 'batches', fifty, key);
+    expect(taken.accepted).toBe(50);
+    expect(taken.results).toHaveLength(50);
+    // In one batch: a replay and another feed are refused one by one, the rest taken.
+    const mixed = await pushReadingBatches(
+      { coordinator: client },
+      'batches',
+      [reading(50), reading(10), reading(51, { feed: 'other' }), reading(52)],
+      key,
+    );
+    expect(mixed.results.map((r) => ('error' in r ? r.error.code : 'taken'))).toEqual([
+      'taken',
+      'READING_REPLAYED',
+      'READING_INVALID',
+      'taken',
+    ]);
+    // A batch naming two devices, or signed by another key, is refused whole, with one answer.
+    const twoDevices = signReadingBatch(
+      [reading(60), reading(61, { device: localAccount(otherKey).address })],
+      key,
+    );
+    const forged = signReadingBatch([reading(62)], otherKey);
+    const refused = await pushReadings({ coordinator: client }, 'batches', [twoDevices, forged]);
+    expect(refused.results).toEqual([
+      { error: { code: 'READING_INVALID', message: expect.stringContaining('same device') } },
+      { error: { code: 'READING_INVALID', message: expect.stringContaining('not by the device') } },
+    ]);
   });
 });

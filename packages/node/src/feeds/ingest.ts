@@ -3,7 +3,7 @@ import {
   IdlegridError,
   isIdlegridError,
   type NetworkDomain,
-  openReading,
+  openReadings,
   type Reading,
   verifySignedMessage,
 } from '@idlegrid/protocol';
@@ -22,8 +22,10 @@ export const DEFAULT_CELL_PRECISION = 6;
  * online), then two a second (a tracker at 1 Hz, with room).
  */
 export const DEVICE_RATE_LIMIT: RateLimit = { burst: 1_500, rate: 2 };
-/** Most readings one request may carry. */
+/** Most items (signed readings or signed batches) one request may carry. */
 export const MAX_READINGS_PER_BATCH = 1_000;
+/** Most readings one request may carry, batches counted reading by reading. */
+export const MAX_READINGS_PER_REQUEST = 20_000;
 
 export type IngestResult =
   | { accepted: true; device: string; seq: number }
@@ -111,59 +113,88 @@ export class FeedIngest {
     return device;
   }
 
-  /** Checks each reading of a batch for `feed`, takes the good ones at once, and says how each went, in order. */
-  async ingest(feed: string, batch: readonly unknown[]): Promise<IngestResult[]> {
+  /**
+   * Checks each reading of a request for `feed` (an item is a signed reading, or a device's signed
+   * batch of them), takes the good ones at once, and says how each reading went, in order; an
+   * item that cannot be opened (bad JSON, not the device's signature) gets one answer.
+   */
+  async ingest(feed: string, items: readonly unknown[]): Promise<IngestResult[]> {
     const now = this.#now();
     const accepted: Reading[] = [];
-    /** Sequence numbers taken in this batch, so that a batch cannot replay itself. */
+    /** Sequence numbers taken in this request, so that a request cannot replay itself. */
     const taken = new Map<string, number>();
     const results: IngestResult[] = [];
-    for (const item of batch) {
+    let count = 0;
+    for (const item of items) {
+      let readings: Reading[];
       try {
-        const reading = openReading(item);
-        if (reading.feed !== feed)
-          throw new IdlegridError('READING_INVALID', `the reading is for feed ${reading.feed}, not ${feed}`);
-        if (reading.t > now + FUTURE_SLACK_MS)
+        readings = openReadings(item);
+        count += readings.length;
+        if (count > MAX_READINGS_PER_REQUEST)
           throw new IdlegridError(
             'READING_INVALID',
-            `the reading is dated ${reading.t - now} ms in the future`,
+            `a request carries at most ${MAX_READINGS_PER_REQUEST} readings`,
           );
-        const device = await this.deps.store.deviceOf(reading.device);
-        if (!device)
-          throw new IdlegridError('DEVICE_NOT_REGISTERED', `device ${reading.device} is bound to no owner`);
-        if (!(await this.deps.store.consents(device.owner, feed)))
-          throw new IdlegridError(
-            'CONSENT_REVOKED',
-            `the owner of ${reading.device} revoked its consent to ${feed}`,
-          );
-        const key = reading.device.toLowerCase();
-        // Charged only once the signature is the device's: nobody can spend another's tokens.
-        const wait = this.#admit(key, now);
-        if (wait > 0)
-          throw new IdlegridError(
-            'RATE_LIMITED',
-            `device ${reading.device} sends more than ${this.#limit().rate} readings a second; retry in ${Math.ceil(wait / 1000)} s`,
-          );
-        const last = Math.max(await this.deps.store.lastSeq(reading.device), taken.get(key) ?? -1);
-        if (reading.seq <= last)
-          throw new IdlegridError(
-            'READING_REPLAYED',
-            `seq ${reading.seq} of ${reading.device} is not above ${last}`,
-          );
-        taken.set(key, reading.seq);
-        // Coarsened here: a finer place than the feed's precision is never stored.
-        accepted.push({
-          ...reading,
-          cell: coarsened(reading.cell, this.deps.cellPrecision?.[feed] ?? DEFAULT_CELL_PRECISION),
-        });
-        results.push({ accepted: true, device: reading.device, seq: reading.seq });
       } catch (error) {
         if (!isIdlegridError(error)) throw error;
         results.push({ error: { code: error.code, message: error.message } });
+        continue;
       }
+      for (const reading of readings) results.push(await this.#check(feed, reading, now, taken, accepted));
     }
     await this.deps.store.insert(accepted, now);
     return results;
+  }
+
+  /** One opened reading's checks; a good one joins `accepted`. */
+  async #check(
+    feed: string,
+    reading: Reading,
+    now: number,
+    taken: Map<string, number>,
+    accepted: Reading[],
+  ): Promise<IngestResult> {
+    try {
+      if (reading.feed !== feed)
+        throw new IdlegridError('READING_INVALID', `the reading is for feed ${reading.feed}, not ${feed}`);
+      if (reading.t > now + FUTURE_SLACK_MS)
+        throw new IdlegridError(
+          'READING_INVALID',
+          `the reading is dated ${reading.t - now} ms in the future`,
+        );
+      const device = await this.deps.store.deviceOf(reading.device);
+      if (!device)
+        throw new IdlegridError('DEVICE_NOT_REGISTERED', `device ${reading.device} is bound to no owner`);
+      if (!(await this.deps.store.consents(device.owner, feed)))
+        throw new IdlegridError(
+          'CONSENT_REVOKED',
+          `the owner of ${reading.device} revoked its consent to ${feed}`,
+        );
+      const key = reading.device.toLowerCase();
+      // Charged only once the signature is the device's: nobody can spend another's tokens.
+      const wait = this.#admit(key, now);
+      if (wait > 0)
+        throw new IdlegridError(
+          'RATE_LIMITED',
+          `device ${reading.device} sends more than ${this.#limit().rate} readings a second; retry in ${Math.ceil(wait / 1000)} s`,
+        );
+      const last = Math.max(await this.deps.store.lastSeq(reading.device), taken.get(key) ?? -1);
+      if (reading.seq <= last)
+        throw new IdlegridError(
+          'READING_REPLAYED',
+          `seq ${reading.seq} of ${reading.device} is not above ${last}`,
+        );
+      taken.set(key, reading.seq);
+      // Coarsened here: a finer place than the feed's precision is never stored.
+      accepted.push({
+        ...reading,
+        cell: coarsened(reading.cell, this.deps.cellPrecision?.[feed] ?? DEFAULT_CELL_PRECISION),
+      });
+      return { accepted: true, device: reading.device, seq: reading.seq };
+    } catch (error) {
+      if (!isIdlegridError(error)) throw error;
+      return { error: { code: error.code, message: error.message } };
+    }
   }
 
   #now(): number {

@@ -19,6 +19,7 @@ export interface StoredReading extends Reading {
 export class FeedStore {
   readonly #devices = new Map<string, RegisteredDevice | null>();
   readonly #lastSeq = new Map<string, number>();
+  readonly #consents = new Map<string, boolean>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -118,6 +119,16 @@ export class FeedStore {
 
   /** Whether the owner consents to the feed: binding a device consents, until a revocation for it (or '', all). */
   async consents(owner: Address, feed: string): Promise<boolean> {
+    const key = `${owner.toLowerCase()}/${feed}`;
+    let known = this.#consents.get(key);
+    if (known === undefined) {
+      known = await this.#readConsent(owner, feed);
+      this.#consents.set(key, known);
+    }
+    return known;
+  }
+
+  async #readConsent(owner: Address, feed: string): Promise<boolean> {
     const rows = await this.db
       .selectFrom('feed_consents')
       .select(['feed', 'granted'])
@@ -142,6 +153,9 @@ export class FeedStore {
     now: number,
   ): Promise<number> {
     const key = owner.toLowerCase();
+    // Consents are cached per (owner, feed): any change forgets the owner's.
+    for (const cached of [...this.#consents.keys()])
+      if (cached.startsWith(`${key}/`)) this.#consents.delete(cached);
     const erased = await this.writes.write(async (trx) => {
       const values = { granted: granted ? 1 : 0, consent: JSON.stringify(consent), updated_at: now };
       await trx
@@ -183,6 +197,8 @@ export class FeedStore {
       }
       return count;
     });
+    for (const cached of [...this.#consents.keys()])
+      if (cached.startsWith(`${key}/`)) this.#consents.delete(cached);
     return erased;
   }
 

@@ -1,8 +1,10 @@
 import {
+  MAX_BATCH_READINGS,
   type Reading,
   type SignedReading,
   signMessage,
   signReading,
+  signReadingBatch,
   type TypedDataSigner,
 } from '@idlegrid/protocol';
 import { type Address, getAddress, type Hex } from 'viem';
@@ -66,6 +68,23 @@ export function sequenceSource(): () => number {
     last = Math.max(last + 1, Date.now());
     return last;
   };
+}
+
+/**
+ * Signs a device's readings in batches (one signature for up to MAX_BATCH_READINGS of them, as a
+ * device with a backlog does) and pushes them in one request; says how each reading went, in order.
+ */
+export async function pushReadingBatches(
+  ctx: Pick<JobsContext, 'coordinator'>,
+  feed: string,
+  readings: readonly Reading[],
+  deviceKey: Hex,
+  options: RequestOptions = {},
+) {
+  const batches = [];
+  for (let at = 0; at < readings.length; at += MAX_BATCH_READINGS)
+    batches.push(signReadingBatch(readings.slice(at, at + MAX_BATCH_READINGS), deviceKey));
+  return pushReadings(ctx, feed, batches, undefined, options);
 }
 
 /** Signs readings with a device key and pushes them in one request; says how each went, in order. */

@@ -23,8 +23,10 @@ const bindingWireSchema = z.strictObject({
 const signedReadingSchema = z.strictObject({
   payload: z
     .string()
-    .max(4_096)
-    .describe('the reading as JSON text: { device, feed, t, cell, v, seq } (docs/feeds.md)'),
+    .max(1_048_576)
+    .describe(
+      "the reading as JSON text: { device, feed, t, cell, v, seq }, or a batch of one device's readings as a JSON array (docs/feeds.md)",
+    ),
   sig: z
     .string()
     .regex(/^0x[0-9a-fA-F]{130}$/)
@@ -128,7 +130,8 @@ export const FEED_CONTRACTS: readonly RouteContract[] = [
     path: '/v1/feeds/:feed/readings',
     operationId: 'pushReadings',
     tag: 'feeds',
-    summary: 'Signed readings of registered devices, 1 to 1,000 a request, each taken or refused on its own',
+    summary:
+      "Signed readings (or signed batches of one device's readings) of registered devices, 1 to 1,000 items and at most 20,000 readings a request, each reading taken or refused on its own",
     params: feedParams,
     body: {
       mediaType: 'application/json',

@@ -131,33 +131,50 @@ export class FeedScorer {
   #neighboursOf(reading: ReadingToScore): { all: ReadingToScore[]; closest: ReadingToScore[] } {
     const all: ReadingToScore[] = [];
     const closest = new Map<string, ReadingToScore>();
-    const self = reading.device.toLowerCase();
+    // Devices are checksummed addresses (getAddress) everywhere readings come from: compared as they are.
+    const self = reading.device;
     for (const cell of this.#cells.neighbourhood(reading.cell)) {
-      for (const other of this.#byCell.get(cell) ?? []) {
-        const device = other.device.toLowerCase();
-        const gap = Math.abs(other.t - reading.t);
-        if (device === self || gap > NEIGHBOUR_WINDOW_MS) continue;
+      const list = this.#byCell.get(cell) ?? [];
+      // The list is in time order: only the window around the reading is read.
+      for (let i = firstAtOrAfter(list, reading.t - NEIGHBOUR_WINDOW_MS); i < list.length; i++) {
+        const other = list[i]!;
+        if (other.t > reading.t + NEIGHBOUR_WINDOW_MS) break;
+        if (other.device === self) continue;
         all.push(other);
-        const best = closest.get(device);
-        if (!best || gap < Math.abs(best.t - reading.t)) closest.set(device, other);
+        const best = closest.get(other.device);
+        if (!best || Math.abs(other.t - reading.t) < Math.abs(best.t - reading.t))
+          closest.set(other.device, other);
       }
     }
     return { all, closest: [...closest.values()] };
   }
 
+  /** Adds a reading to its cell's list, kept in time order (a late reading is put in its place). */
   #index(reading: ReadingToScore): void {
     const list = this.#byCell.get(reading.cell);
-    if (list) list.push(reading);
-    else this.#byCell.set(reading.cell, [reading]);
+    if (!list) this.#byCell.set(reading.cell, [reading]);
+    else if (list.length === 0 || list[list.length - 1]!.t <= reading.t) list.push(reading);
+    else list.splice(firstAtOrAfter(list, reading.t + 1), 0, reading);
   }
 
   #forgetBefore(t: number): void {
     for (const [cell, readings] of this.#byCell) {
-      const kept = readings.filter((r) => r.t >= t);
-      if (kept.length === 0) this.#byCell.delete(cell);
-      else if (kept.length < readings.length) this.#byCell.set(cell, kept);
+      const first = firstAtOrAfter(readings, t);
+      if (first === readings.length) this.#byCell.delete(cell);
+      else if (first > 0) this.#byCell.set(cell, readings.slice(first));
     }
   }
+}
+
+/** The index of the first reading of a time-ordered list measured at or after `t` (binary search). */
+function firstAtOrAfter(list: readonly Reading[], t: number): number {
+  let [low, high] = [0, list.length];
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (list[middle]!.t < t) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 const quantitiesOf = (reading: Reading, profile: DeviceKindProfile) =>
