@@ -1,5 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { costPerSecond, FAILURE_FEATURES, type PolicyName, Scheduler } from '@idlegrid/node';
+import { costPerSecond } from '../market/pricing.js';
+import type { PolicyName } from '../scheduler/api.js';
+import { FAILURE_FEATURES } from '../scheduler/failure-predictor.js';
+import { Scheduler } from '../scheduler/scheduler.js';
 import { EventQueue } from './event-queue.js';
 import { Random } from './random.js';
 import type { SimJob } from './workload.js';
@@ -16,6 +19,8 @@ export interface SimSettings {
   maxAttempts: number;
   /** Waiting jobs are offered to the scheduler again this often. */
   requeueMs: number;
+  /** The chain's stake floor: a provider takes a job only with its max price this many times staked (default none). */
+  stakeFactor?: number;
 }
 
 export interface SimResult {
@@ -75,6 +80,7 @@ export function simulate(providers: SimProvider[], jobs: SimJob[], settings: Sim
   const random = new Random(settings.seed);
   const scheduler = new Scheduler({
     policy: settings.policy,
+    stakeFactor: settings.stakeFactor ?? 0,
     heartbeatMs: settings.heartbeatMs,
     detectionMs: settings.detectionMs,
     resortMs: 300_000,
