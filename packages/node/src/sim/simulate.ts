@@ -21,6 +21,11 @@ export interface SimSettings {
   requeueMs: number;
   /** The chain's stake floor: a provider takes a job only with its max price this many times staked (default none). */
   stakeFactor?: number;
+  /**
+   * Stop at this time even if jobs remain (default: when every job finished or failed). Needed
+   * when some jobs can never be placed, as under a stake floor no provider meets.
+   */
+  horizonMs?: number;
 }
 
 export interface SimResult {
@@ -188,7 +193,8 @@ export function simulate(providers: SimProvider[], jobs: SimJob[], settings: Sim
 
   const jobById = new Map(jobs.map((job) => [job.request.id, job]));
 
-  for (let next = events.pop(); next && unfinished > 0; next = events.pop()) {
+  const horizon = settings.horizonMs ?? Number.POSITIVE_INFINITY;
+  for (let next = events.pop(); next && unfinished > 0 && next.time <= horizon; next = events.pop()) {
     const { time: now, event } = next;
     switch (event.type) {
       case 'arrive':

@@ -39,6 +39,9 @@ export interface VerificationSimResult {
   /** Per kind of cheater: how many there were, and for each one caught, how many of its answers came before. */
   byCheat: Record<string, { cheaters: number; jobsUntilSlashed: number[] }>;
   honestSlashed: number;
+  /** Jobs whose first run was a wrong answer, and how many of those got their provider slashed. */
+  wrongFirstAnswers: number;
+  wrongFirstAnswersSlashed: number;
 }
 
 const cheatName = (cheat: Cheat) =>
@@ -86,6 +89,8 @@ export function simulateVerification(options: {
     runs: 0,
     byCheat: {},
     honestSlashed: 0,
+    wrongFirstAnswers: 0,
+    wrongFirstAnswersSlashed: 0,
   };
   for (const cheat of cheats.values()) {
     const name = cheatName(cheat);
@@ -196,6 +201,10 @@ export function simulateVerification(options: {
     } else {
       accepted = runs[0]!.given;
       reputation.record(first, 'completed');
+    }
+    if (runs[0]!.given !== `right-${job}`) {
+      result.wrongFirstAnswers++;
+      if (slashed.has(first)) result.wrongFirstAnswersSlashed++;
     }
     if (accepted === undefined) result.disputed++;
     else if (accepted !== `right-${job}`) result.wrongAccepted++;
