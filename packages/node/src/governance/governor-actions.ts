@@ -53,7 +53,7 @@ export type Support = 'against' | 'for' | 'abstain';
 const SUPPORT: Record<Support, number> = { against: 0, for: 1, abstain: 2 };
 
 /**
- * Votes with the signer's votes at the proposal's snapshot. Refuses up front what the
+ * Votes with the signer's votes at the proposal's snapshot (when voting opened). Refuses up front what the
  * Governor would accept as a zero-weight vote (no votes delegated in time) or refuse
  * obscurely (voting not open).
  */
@@ -63,13 +63,17 @@ export async function castVote(ctx: SignerContext, id: bigint, support: Support,
   const voter = ctx.wallet.account.address;
   const weight = await votesOf(ctx, voter, proposal.voteStart);
   if (weight === 0n) {
-    throw new IdlegridError('GOV_VOTES_INSUFFICIENT', `${voter} had no votes when proposal ${id} was made`, {
-      details: {
-        voter,
-        snapshot: proposal.voteStart.toString(),
-        hint: 'delegate before proposals: idlegrid gov delegate',
+    throw new IdlegridError(
+      'GOV_VOTES_INSUFFICIENT',
+      `${voter} had no delegated votes when voting on proposal ${id} opened`,
+      {
+        details: {
+          voter,
+          snapshot: proposal.voteStart.toString(),
+          hint: 'delegate before voting opens: idlegrid gov delegate',
+        },
       },
-    });
+    );
   }
   const sent = await sendContractTx(ctx, {
     address: ctx.network.governor,
