@@ -1,6 +1,5 @@
-import { type Address, parseEther } from 'viem';
+import type { Address } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { walletClientFor } from '../chain/clients.js';
 import { sendContractTx } from '../chain/send.js';
 import { CANCELLER_ROLE, PROPOSER_ROLE } from '../deploy/deploy-governance.js';
 import {
@@ -11,6 +10,7 @@ import {
 } from '../generated/artifacts.js';
 import { expectFailure } from '../testing/expect-revert.js';
 import { type Actor, startTestChain, type TestChain } from '../testing/test-chain.js';
+import { timelockActor } from '../testing/timelock.js';
 
 let chain: TestChain;
 beforeAll(async () => {
@@ -67,19 +67,6 @@ const setters = (): [Setter, readonly unknown[], readonly unknown[]][] => [
 const call = (actor: Actor, setter: Setter, args: readonly unknown[]) =>
   sendContractTx(chain.clientsOf(actor), { ...setter, args } as never);
 
-/** The timelock as a signer (anvil impersonation): what an executed proposal does. */
-async function timelockActor(): Promise<Actor> {
-  const address = chain.contracts.timelock;
-  await chain.testClient.impersonateAccount({ address });
-  await chain.testClient.setBalance({ address, value: parseEther('10') });
-  const account = { address, type: 'json-rpc' } as const;
-  return {
-    address,
-    account: account as never,
-    wallet: walletClientFor(chain.anvil.chainId, chain.anvil.rpcUrl, account),
-  };
-}
-
 describe('governed parameters', () => {
   it('are owned by the timelock, which the governor alone proposes to, with no admin left', async () => {
     const read = (address: Address, abi: typeof stakingAbi | typeof paymentChannelsAbi) =>
@@ -115,7 +102,7 @@ describe('governed parameters', () => {
   });
 
   it('take values within bounds from the timelock, emit events, and refuse values outside', async () => {
-    const timelock = await timelockActor();
+    const timelock = await timelockActor(chain);
     for (const [setter, inBounds, outOfBounds] of setters()) {
       await expectFailure(
         call(timelock, setter, outOfBounds),

@@ -29,6 +29,7 @@ import { chainSlasher } from './chain-slasher.js';
 import { chainDepositCheck } from './deposit-check.js';
 import { Dispatcher } from './dispatcher.js';
 import { ErasureRelay } from './erasures.js';
+import { followGovernedParameters } from './governed-settings.js';
 import { InferenceGateway } from './inference/inference-gateway.js';
 import { SessionPayments } from './inference/session-payments.js';
 import { SessionSpending } from './inference/session-spending.js';
@@ -119,11 +120,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const bus = new JobEventBus();
   const chainChecks = options.chainChecks ?? true;
   const stakeRules = chainChecks ? chainStakeRules(options.network) : undefined;
-  // The contract's stake floor; without chain checks no stake is known, and none is required.
-  const floorMultiplier = stakeRules ? await stakeRules.floorMultiplier() : 0;
+  // Without chain checks no stake is known, and none is required; with them the contract's
+  // floor applies, followed as governance changes it (below).
   const scheduler = new Scheduler({
     policy: options.placementPolicy ?? 'learned',
-    stakeFactor: floorMultiplier,
+    stakeFactor: 0,
     // The providers' default heartbeat period: the failure model's time step.
     heartbeatMs: 5_000,
     detectionMs: leaseMs,
@@ -179,8 +180,15 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     if (event.detail.type === 'secp256k1') registry.disconnected(peerIdToAddress(event.detail), Date.now());
   });
   const assignments = new AssignmentSigner(account, domain);
-  const verification = options.verification ?? DEFAULT_VERIFICATION;
-  const slash = stakeRules ? chainSlasher(options.network, account, floorMultiplier) : undefined;
+  // One object that intake and verification share: its default follows governance.
+  const verification: VerificationSettings = { ...(options.verification ?? DEFAULT_VERIFICATION) };
+  const governed = chainChecks
+    ? await followGovernedParameters(options.network, (values) => {
+        scheduler.setStakeFactor(values.stakeFloorMultiplier);
+        verification.default = values.defaultVerification;
+      })
+    : undefined;
+  const slash = stakeRules ? chainSlasher(options.network, account) : undefined;
   const canaries = new CanaryChecks({
     pool: new CanaryPool(artifacts, exampleCanaryTasks),
     store: store.jobs,
@@ -388,6 +396,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     async stop() {
       stopped = true;
       clearInterval(timer);
+      governed?.stop();
       unsubscribe();
       await fl.stop();
       unregister();
