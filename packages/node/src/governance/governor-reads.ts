@@ -88,10 +88,13 @@ export interface ProposalTally {
 
 export async function proposalTally(ctx: ChainContext, proposal: ProposalCall): Promise<ProposalTally> {
   const governor = { address: ctx.network.governor, abi: gridGovernorAbi } as const;
+  // The quorum is the one at the snapshot; before voting opens, the one in force now.
+  const now = await chainNow(ctx);
+  const quorumAt = proposal.voteStart < now ? proposal.voteStart : now - 1n;
   try {
     const [[against, inFavour, abstain], quorum, eta] = await Promise.all([
       ctx.public.readContract({ ...governor, functionName: 'proposalVotes', args: [proposal.id] }),
-      ctx.public.readContract({ ...governor, functionName: 'quorum', args: [proposal.voteStart], ...NOW }),
+      ctx.public.readContract({ ...governor, functionName: 'quorum', args: [quorumAt], ...NOW }),
       ctx.public.readContract({ ...governor, functionName: 'proposalEta', args: [proposal.id] }),
     ]);
     return { against, for: inFavour, abstain, quorum, eta };
