@@ -2,8 +2,8 @@ import { paymentChannelsAbi, stakingAbi } from '@idlegrid/contracts';
 import { IdlegridError } from '@idlegrid/protocol';
 import type { NetworkConfig } from '@idlegrid/sdk';
 import { encodeFunctionData } from 'viem';
-import { formatVerification, parseVerification, type VerificationPolicy } from '../verify/policy.js';
-import type { NetworkParameterValues, ParameterChange, ParameterName } from './api.js';
+import { formatVerification, parseVerification } from '../verify/policy.js';
+import type { ParameterChange, ParameterName } from './api.js';
 import { policyToChain } from './verification-encoding.js';
 
 /**
@@ -44,75 +44,53 @@ export function parameterChange(network: NetworkConfig, name: string, text: stri
     });
   }
   const param = name as ParameterName;
+  const staking = (functionName: string, args: readonly unknown[]) => ({
+    target: network.staking,
+    calldata: encodeFunctionData({ abi: stakingAbi, functionName, args } as never),
+  });
   if (param === 'default-verification') {
+    if (text.trim() === '') throw outOfBounds(param, text, 'a policy');
     const policy = parseVerification(text, { default: { kind: 'none' }, adversarialShare: 0.1 });
-    if (text.trim() === '') throw outOfBounds(param, text, 'a policy is required');
-    return change(param, formatVerification(policy), 'staking', (values) => ({
-      ...values,
-      defaultVerification: policy,
-    }));
+    const { kind, value } = policyToChain(policy);
+    return {
+      name: param,
+      value: formatVerification(policy),
+      ...staking('setDefaultVerification', [kind, value]),
+      apply: (values) => ({ ...values, defaultVerification: policy }),
+    };
   }
   const value = param === 'unbonding-delay' ? parseDuration(text) : parseInteger(text);
   const { min, max } = BOUNDS[param];
   if (value === undefined || value < min || value > max) {
     throw outOfBounds(param, text, `from ${min} to ${max}`, { min, max });
   }
-  if (param === 'protocol-fee') {
-    return change(param, String(value), 'paymentChannels', (v) => ({ ...v, feeBps: value }));
-  }
-  if (param === 'stake-floor-multiple') {
-    return change(param, String(value), 'staking', (v) => ({ ...v, stakeFloorMultiplier: value }));
-  }
-  if (param === 'unbonding-delay') {
-    return change(param, String(value), 'staking', (v) => ({ ...v, unbondingDelaySeconds: value }));
-  }
-  return change(param, String(value), 'staking', (v) => ({ ...v, challengerShareBps: value }));
-
-  function change(
-    name: ParameterName,
-    value: string,
-    contract: 'staking' | 'paymentChannels',
-    apply: (values: NetworkParameterValues) => NetworkParameterValues,
-  ): ParameterChange {
-    return { name, value, target: network[contract], calldata: calldataOf(name, value), apply };
-  }
-}
-
-function calldataOf(name: ParameterName, value: string) {
-  switch (name) {
+  const common = { name: param, value: String(value) };
+  switch (param) {
     case 'protocol-fee':
-      return encodeFunctionData({
-        abi: paymentChannelsAbi,
-        functionName: 'setFeeBps',
-        args: [Number(value)],
-      });
+      return {
+        ...common,
+        target: network.paymentChannels,
+        calldata: encodeFunctionData({ abi: paymentChannelsAbi, functionName: 'setFeeBps', args: [value] }),
+        apply: (v) => ({ ...v, feeBps: value }),
+      };
     case 'stake-floor-multiple':
-      return encodeFunctionData({
-        abi: stakingAbi,
-        functionName: 'setStakeFloorMultiplier',
-        args: [Number(value)],
-      });
+      return {
+        ...common,
+        ...staking('setStakeFloorMultiplier', [value]),
+        apply: (v) => ({ ...v, stakeFloorMultiplier: value }),
+      };
     case 'unbonding-delay':
-      return encodeFunctionData({
-        abi: stakingAbi,
-        functionName: 'setUnbondingDelay',
-        args: [BigInt(value)],
-      });
+      return {
+        ...common,
+        ...staking('setUnbondingDelay', [BigInt(value)]),
+        apply: (v) => ({ ...v, unbondingDelaySeconds: value }),
+      };
     case 'challenger-share':
-      return encodeFunctionData({
-        abi: stakingAbi,
-        functionName: 'setChallengerShareBps',
-        args: [Number(value)],
-      });
-    case 'default-verification': {
-      const policy = parseVerification(value, { default: { kind: 'none' }, adversarialShare: 0.1 });
-      const { kind, value: encoded } = policyToChain(policy as VerificationPolicy);
-      return encodeFunctionData({
-        abi: stakingAbi,
-        functionName: 'setDefaultVerification',
-        args: [kind, encoded],
-      });
-    }
+      return {
+        ...common,
+        ...staking('setChallengerShareBps', [value]),
+        apply: (v) => ({ ...v, challengerShareBps: value }),
+      };
   }
 }
 
