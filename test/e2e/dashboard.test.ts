@@ -6,7 +6,7 @@ import { eraseArtifact, runPrivateJob, sealArtifact, waitForErasure } from '@idl
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium } from '../support/chromium.js';
-import { runFederatedCli } from './cli-harness.js';
+import { runCli, runFederatedCli } from './cli-harness.js';
 import { killPid, pidOf, startNet, type TestNet } from './localnet-harness.js';
 
 /**
@@ -254,6 +254,32 @@ describe.skipIf(CHROMIUM === undefined)('dashboard', () => {
     expect(events).toContain('Staked');
     expect(events).toContain('Deposited');
     await shoot('ledger');
+  });
+
+  it('shows the governed parameters, and a proposal with its forecast', async () => {
+    const proposed = await runCli([
+      '--data-dir',
+      net.dataDir,
+      '--json',
+      'gov',
+      'propose',
+      '--param',
+      'protocol-fee',
+      '--value',
+      '200',
+      '--description',
+      'Fund audits.',
+    ]);
+    expect(proposed.code, proposed.stderr).toBe(0);
+    await open('governance');
+    await expect.poll(() => page.getByTestId('governed-parameters').textContent()).toContain('1.00%');
+    const proposal = page.getByTestId('proposal');
+    await expect.poll(() => proposal.count()).toBe(1);
+    const text = await proposal.textContent();
+    expect(text).toContain('Set protocol-fee to 200 (now 100)');
+    expect(text).toContain('matching its hash');
+    expect(text).toContain('provider earnings per job');
+    await shoot('governance');
   });
 
   it("shows a federated run: its rounds, participants, the client's accuracy curve", async () => {

@@ -1,4 +1,5 @@
 import { FederatedPage, FederatedRunDetail } from './pages/FederatedPage.js';
+import { GovernancePage } from './pages/GovernancePage.js';
 import { JobDetail } from './pages/JobDetail.js';
 import { JobsPage } from './pages/JobsPage.js';
 import { LedgerPage } from './pages/LedgerPage.js';
@@ -15,6 +16,7 @@ const PAGES: { route: Route; label: string }[] = [
   { route: { page: 'jobs' }, label: 'Jobs' },
   { route: { page: 'federated' }, label: 'Federated' },
   { route: { page: 'ledger' }, label: 'Ledger' },
+  { route: { page: 'governance' }, label: 'Governance' },
   { route: { page: 'wallet' }, label: 'Wallet' },
 ];
 
@@ -30,6 +32,8 @@ function Page({ route }: { route: Route }) {
       return route.id ? <FederatedRunDetail id={route.id} /> : <FederatedPage />;
     case 'ledger':
       return <LedgerPage />;
+    case 'governance':
+      return <GovernancePage />;
     case 'wallet':
       return <WalletPage />;
   }

@@ -6,6 +6,7 @@ export type Route =
   | { page: 'jobs'; id?: string }
   | { page: 'federated'; id?: string }
   | { page: 'ledger' }
+  | { page: 'governance' }
   | { page: 'wallet' };
 
 /** `#/providers/0xabc` → { page: 'providers', address: '0xabc' }; anything unknown is the network page. */
@@ -18,6 +19,7 @@ export function parseRoute(hash: string): Route {
     case 'federated':
       return id ? { page, id } : { page };
     case 'ledger':
+    case 'governance':
     case 'wallet':
       return { page };
     default:

@@ -19,6 +19,22 @@ const ROWS: [string, keyof Outlook, (value: number) => string][] = [
   ["challenger's reward per proven cheat (x job value)", 'challengerReward', ratio],
 ];
 
+export interface ForecastRow {
+  label: string;
+  now: string;
+  proposed: string;
+  change: string;
+}
+
+/** Each metric before and after, formatted for people (the table, the dashboard). */
+export function forecastRows({ now, proposed }: Forecast): ForecastRow[] {
+  return ROWS.map(([label, key, format]) => {
+    const before = now.outlook[key];
+    const after = proposed.outlook[key];
+    return { label, now: format(before), proposed: format(after), change: change(before, after, format) };
+  });
+}
+
 /** The forecast as a markdown table voters read in the proposal. */
 export function forecastTable(forecast: Forecast): string {
   const { now, proposed, settings } = forecast;
@@ -28,10 +44,8 @@ export function forecastTable(forecast: Forecast): string {
     `| | now (${describe(now.parameters)}) | proposed (${describe(proposed.parameters)}) | change |`,
     '| --- | --- | --- | --- |',
   ];
-  for (const [label, key, format] of ROWS) {
-    const before = now.outlook[key];
-    const after = proposed.outlook[key];
-    lines.push(`| ${label} | ${format(before)} | ${format(after)} | ${change(before, after, format)} |`);
+  for (const row of forecastRows(forecast)) {
+    lines.push(`| ${row.label} | ${row.now} | ${row.proposed} | ${row.change} |`);
   }
   return lines.join('\n');
 }
