@@ -11,6 +11,7 @@ import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js
 import { slasherCheck } from '../chain/verifier-role.js';
 import { FeedIngest } from '../feeds/ingest.js';
 import { FlRunner } from '../fl/coordinator/fl-runner.js';
+import { isTerminal } from '../jobs/job-states.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
 import { CoordinatorMesh } from '../mesh/coordinator-mesh.js';
 import { createP2PHost } from '../p2p/host.js';
@@ -180,8 +181,12 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     if (event.detail.type === 'secp256k1') registry.disconnected(peerIdToAddress(event.detail), Date.now());
   });
   const assignments = new AssignmentSigner(account, domain);
-  // One object that intake and verification share: its default follows governance.
-  const verification: VerificationSettings = { ...(options.verification ?? DEFAULT_VERIFICATION) };
+  // One object that intake and verification share: its default follows governance, and each
+  // job that names no policy keeps the default it was accepted under until it ends.
+  const verification: VerificationSettings = {
+    ...(options.verification ?? DEFAULT_VERIFICATION),
+    pinned: new Map(),
+  };
   const governed = chainChecks
     ? await followGovernedParameters(options.network, (values) => {
         scheduler.setStakeFactor(values.stakeFloorMultiplier);
@@ -381,6 +386,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   };
   const timer = setInterval(pass, options.tickMs ?? 250);
   const unsubscribe = bus.subscribe((job) => {
+    if (isTerminal(job.state)) verification.pinned?.delete(job.id);
     if (job.state !== 'submitted') return dispatcher.ended(job);
     // A new or requeued job goes out at once; one being dispatched right now gets a pass after.
     const dispatching = stopped ? undefined : dispatcher.dispatchSubmitted(job);
