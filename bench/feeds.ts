@@ -204,7 +204,13 @@ async function timeToVoucher() {
     const owner = localAccount(generatePrivateKey());
     await registerDevice({ ...net.ctx, signer: owner }, deviceKey, 'weather-station');
     const price = 10n ** 12n;
-    const funding = await fundFeed(net.ctx, { feed: 'live', pricePerReading: price, budget: price * 1_000n });
+    // The readings are measured in the last half hour: the funding pays from an hour ago.
+    const funding = await fundFeed(net.ctx, {
+      feed: 'live',
+      pricePerReading: price,
+      budget: price * 1_000n,
+      from: BigInt(Math.floor(Date.now() / 1_000) - 3_600),
+    });
     const device = localAccount(deviceKey).address;
     const pushedAt: number[] = [];
     const paidAt: number[] = [];
@@ -221,7 +227,8 @@ async function timeToVoucher() {
       const reading: Reading = {
         device,
         feed: 'live',
-        t: Date.now(),
+        // Measured a minute apart (a station's pace), sent a second apart: the wait is counted from arrival.
+        t: Date.now() - (20 - i) * 60_000,
         cell: 'u4pru',
         v: { temperature: 15 + i / 10 },
         seq: i,
@@ -230,7 +237,12 @@ async function timeToVoucher() {
       await pushReadings(net.ctx, 'live', [reading], deviceKey);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
-    while (paidAt.length < pushedAt.length) await new Promise((resolve) => setTimeout(resolve, 200));
+    const deadline = performance.now() + 120_000;
+    while (paidAt.length < pushedAt.length) {
+      if (performance.now() > deadline)
+        throw new Error(`only ${paidAt.length} of ${pushedAt.length} readings paid in 2 minutes`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     paying = false;
     await payer;
     const seconds = pushedAt.map((t, i) => (paidAt[i]! - t) / 1000);

@@ -20,7 +20,8 @@ interface ListedDevice {
  * The demo's feed part (`localnet --devices N`): simulated weather stations, one in four faulty
  * (stuck, spiking, drifting, spoofing its place, copying a neighbour), push the signed readings
  * of the last hours; the client funds the feed; the coordinator scores every reading with its
- * reasons; the client pays the owners for the readings that passed.
+ * reasons; the client pays the owners for the readings that passed, and runs a report over them
+ * as a paid job.
  */
 export async function feedsDemo(ctx: JobsContext, out: Output, devices: number) {
   const node = await import('@idlegrid/node');
@@ -78,6 +79,19 @@ export async function feedsDemo(ctx: JobsContext, out: Output, devices: number) 
       };
     }),
   );
+  // A report over the verified readings, run as a paid job on a provider.
+  const until = Date.now();
+  const { report: disagreement, cid } = await sdk.runFeedReport(ctx, {
+    feed: FEED,
+    quantity: 'temperature',
+    kind: 'disagreement',
+    threshold: 1,
+    from: Number(from) * 1_000,
+    until,
+    module: await node.readExampleModule('feed-report'),
+    maxPrice: 10n ** 17n,
+  });
+  const findings = disagreement.output.split('\n').filter(Boolean).length;
   const report = [
     '',
     table([
@@ -91,7 +105,16 @@ export async function feedsDemo(ctx: JobsContext, out: Output, devices: number) 
       ]),
     ]),
     `The client funded the feed at ${formatTokens(PRICE)} a rewarded reading and paid ${paid.owners.length} owners ${formatTokens(paid.spent)} by voucher (funding ${paid.id.slice(0, 10)}).`,
+    `A report of where stations disagree by more than 1 °C ran as a paid job on ${disagreement.job.provider?.slice(0, 10) ?? '-'}: ${findings} hours found over ${disagreement.readings} verified readings (Merkle root ${disagreement.merkleRoot.slice(0, 18)}…), stored as ${cid.slice(0, 16)}….`,
     '',
   ].join('\n');
-  return { result: { funding: paid.id, devices: rows, spent: paid.spent }, report };
+  return {
+    result: {
+      funding: paid.id,
+      devices: rows,
+      spent: paid.spent,
+      report: { cid, findings, merkleRoot: disagreement.merkleRoot },
+    },
+    report,
+  };
 }

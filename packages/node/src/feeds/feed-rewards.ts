@@ -3,7 +3,6 @@ import {
   IdlegridError,
   MESSAGE_SCHEMAS,
   type NetworkDomain,
-  toWireJson,
   verifySignedMessage,
 } from '@idlegrid/protocol';
 import type { Transaction } from 'kysely';
@@ -187,5 +186,3 @@ function checkTerms(feed: string, terms: FeedFunding): void {
   if (terms.budget < terms.pricePerReading) refuse('the budget pays not one reading');
   if (terms.until <= terms.from) refuse('the window ends before it starts');
 }
-
-export const fundingWire = (view: FundingView) => JSON.parse(toWireJson(view)) as unknown;

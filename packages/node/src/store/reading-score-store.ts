@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { getAddress } from 'viem';
 import type { DeviceHistory } from '../feeds/quality/device-history.js';
 import type { ReadingToScore, ScoredReading } from '../feeds/quality/feed-scorer.js';
-import type { CheckResult } from '../feeds/quality/quality-checks.js';
+import { type CheckResult, packChecks, unpackChecks } from '../feeds/quality/quality-checks.js';
 import type { GroupCommit } from './group-commit.js';
 import type { Database } from './schema.js';
 
@@ -83,7 +83,7 @@ export class ReadingScoreStore {
         feed,
         score: s.score,
         rewardable: s.rewardable ? 1 : 0,
-        checks: JSON.stringify(s.checks),
+        checks: JSON.stringify(packChecks(s.checks)),
         scored_at: now,
       }));
       // 7 bound values a row, under SQLite's limit per statement.
@@ -133,7 +133,7 @@ export class ReadingScoreStore {
         found.set(`${device}/${Number(row.seq)}`, {
           score: row.score,
           rewardable: row.rewardable === 1,
-          checks: JSON.parse(row.checks) as CheckResult[],
+          checks: unpackChecks(JSON.parse(row.checks) as Parameters<typeof unpackChecks>[0]),
         });
     }
     return found;

@@ -9,7 +9,7 @@ import {
   RATES,
 } from './device-history.js';
 import { DEVICE_KINDS, type DeviceKindProfile, type QuantityProfile, UNKNOWN_KIND } from './device-kinds.js';
-import { type CheckResult, REWARD_THRESHOLD, scoreOf } from './quality-checks.js';
+import { type CheckResult, passed, REWARD_THRESHOLD, scoreOf } from './quality-checks.js';
 
 /** A reading to score: what the device signed, its kind, and when the coordinator took it. */
 export interface ReadingToScore extends Reading {
@@ -195,7 +195,7 @@ function plausibility(reading: Reading, profile: DeviceKindProfile): CheckResult
         why: `${name} ${fmt(value, limits.unit)} is outside ${fmt(limits.min)} to ${fmt(limits.max, limits.unit)}`,
       };
   }
-  return { check: 'plausible', ok: true, why: 'every value is physically possible' };
+  return passed('plausible');
 }
 
 function rateOfChange(
@@ -217,7 +217,7 @@ function rateOfChange(
         why: `${name} changed by ${fmt(value - before, limits.unit)} in ${fmt(hours * 60)} min (${fmt(perHour, limits.unit)}/h; at most ${fmt(limits.maxChangePerHour, limits.unit)}/h)`,
       };
   }
-  return { check: 'rate', ok: true, why: 'changes as fast as the kind can' };
+  return passed('rate');
 }
 
 function sameValues(a: Record<string, number>, b: Record<string, number>): boolean {
@@ -230,7 +230,7 @@ function stuck(reading: Reading, profile: DeviceKindProfile, history: DeviceHist
   const run = history.sameValues + 1;
   return run >= profile.stuckAfter
     ? { check: 'stuck', ok: false, why: `the same values for ${run} readings in a row` }
-    : { check: 'stuck', ok: true, why: 'the values move' };
+    : passed('stuck');
 }
 
 /**
@@ -245,7 +245,7 @@ function copy(
   const source = neighbours.find((other) => arrivedBefore(other, reading) && sameValues(other.v, reading.v));
   if (!source) {
     delete history.copied;
-    return { check: 'copy', ok: true, why: 'its values are its own' };
+    return passed('copy');
   }
   const device = source.device.toLowerCase();
   const run = history.copied?.device === device ? history.copied.run + 1 : 1;
@@ -389,5 +389,5 @@ function location(
       ok: false,
       why: `disagrees with its neighbours in ${Math.round(100 * history.disagreement)}% of its recent readings: is it really in ${reading.cell}?`,
     };
-  return { check: 'location', ok: true, why: 'its place is consistent' };
+  return passed('location');
 }
