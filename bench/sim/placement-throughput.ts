@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { type PolicyName, Scheduler } from '@idlegrid/node';
-import { generateJobs, generateProviders, latencyMs, Random } from '@idlegrid/node/sim';
+import { Random } from './random.js';
+import { generateJobs } from './workload.js';
+import { generateProviders, latencyMs } from './world.js';
 
 export interface ThroughputResult {
   policy: PolicyName;

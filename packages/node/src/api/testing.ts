@@ -33,8 +33,6 @@ export const offChainNetwork: NetworkConfig = {
   staking: TEST_CONTRACT,
   coordinatorRegistry: TEST_CONTRACT,
   paymentChannels: TEST_CONTRACT,
-  governor: TEST_CONTRACT,
-  timelock: TEST_CONTRACT,
   deployBlock: '0',
   embedded: true,
 };

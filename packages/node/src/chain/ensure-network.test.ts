@@ -92,8 +92,6 @@ describe('ensureNetwork on an external RPC endpoint', () => {
         staking: ghost,
         coordinatorRegistry: ghost,
         paymentChannels: ghost,
-        governor: ghost,
-        timelock: ghost,
         deployBlock: '1',
         embedded: false,
       });

@@ -5,8 +5,9 @@ import type { Address } from 'viem';
 export type StakeLookup = (provider: Address) => Promise<bigint>;
 
 /**
- * The Staking contract's rules: a provider's bonded stake (unbonding stake does not count).
- * The stake floor, which governance may change, is followed in governed-settings.ts.
+ * The Staking contract's rules: a provider's bonded stake (unbonding stake does not count),
+ * and the stake floor: how many times a job's value a provider must have bonded to take it.
+ * The coordinator holds placements to the same floor the contract enforces.
  */
 export function chainStakeRules(network: NetworkConfig) {
   const client = publicClientFor(network.chainId, network.rpcUrl);
@@ -23,5 +24,18 @@ export function chainStakeRules(network: NetworkConfig) {
       throw toIdlegridError(error, 'read the provider stake');
     }
   };
-  return { stakeOf };
+  const floorMultiplier = async (): Promise<number> => {
+    try {
+      return Number(
+        await client.readContract({
+          address: network.staking,
+          abi: stakingAbi,
+          functionName: 'stakeFloorMultiplier',
+        }),
+      );
+    } catch (error) {
+      throw toIdlegridError(error, 'read the stake floor');
+    }
+  };
+  return { stakeOf, floorMultiplier };
 }

@@ -44,8 +44,6 @@ const network: NetworkConfig = {
   staking: privateKeyToAccount(generatePrivateKey()).address,
   coordinatorRegistry: privateKeyToAccount(generatePrivateKey()).address,
   paymentChannels: privateKeyToAccount(generatePrivateKey()).address,
-  governor: privateKeyToAccount(generatePrivateKey()).address,
-  timelock: privateKeyToAccount(generatePrivateKey()).address,
   deployBlock: '0',
   embedded: true,
 };
