@@ -4,6 +4,7 @@ import type { Address } from 'viem';
 import { contextOf } from '../context.js';
 import { COORDINATOR_HELP, collectUrls, coordinatorClient } from '../coordinator-url.js';
 import { formatTokens, parseAmount, table } from '../format.js';
+import { positive } from '../number-flags.js';
 import { jobsContext } from './job.js';
 
 interface ListedReading {
@@ -23,13 +24,6 @@ interface ListedDevice {
   scored: number;
   rewardable: number;
 }
-
-const positive = (text: string, flag: string) => {
-  const value = Number(text);
-  if (!(value > 0))
-    throw new IdlegridError('INVALID_ARGUMENT', `${flag} must be a positive number, got "${text}"`);
-  return value;
-};
 
 /** Feeds of device readings: their scored readings and devices, and buyers' fundings (docs/feeds.md). */
 export function registerFeedCommands(feed: Command): void {
@@ -112,10 +106,10 @@ export function registerFeedCommands(feed: Command): void {
         const until = Date.now();
         const result = await feedAggregates({ coordinator: client }, name, {
           quantity: options.quantity,
-          from: until - Math.round(positive(options.hours, '--hours') * 3_600_000),
+          from: until - Math.round(positive(options.hours, '--hours', false) * 3_600_000),
           until,
           k: positive(options.k, '--k'),
-          ...(options.epsilon ? { epsilon: positive(options.epsilon, '--epsilon') } : {}),
+          ...(options.epsilon ? { epsilon: positive(options.epsilon, '--epsilon', false) } : {}),
         });
         out.result(result, () =>
           [
@@ -171,7 +165,7 @@ export function registerFeedCommands(feed: Command): void {
         const sdk = await import('@idlegrid/sdk');
         const { readExampleModule } = await import('@idlegrid/node');
         const until = Date.now();
-        const from = until - Math.round(positive(options.hours, '--hours') * 3_600_000);
+        const from = until - Math.round(positive(options.hours, '--hours', false) * 3_600_000);
         const summaryModel = options.summaryModel;
         const summarize = summaryModel
           ? async (prompt: string) => {
@@ -196,6 +190,7 @@ export function registerFeedCommands(feed: Command): void {
           threshold: positive(
             options.threshold ?? (options.kind === 'anomalies' ? '2.5' : '3'),
             '--threshold',
+            false,
           ),
           from,
           until,
@@ -267,7 +262,7 @@ export function registerFeedCommands(feed: Command): void {
           pricePerReading: parseAmount(options.price, '--price'),
           budget: parseAmount(options.budget, '--budget'),
           from,
-          until: from + BigInt(Math.round(positive(options.hours, '--hours') * 3_600)),
+          until: from + BigInt(Math.round(positive(options.hours, '--hours', false) * 3_600)),
         });
         out.result(
           { funding },
@@ -293,7 +288,9 @@ export function registerFeedCommands(feed: Command): void {
             `${vouchers.length} vouchers; ${formatTokens(paid)} paid to ${funding.owners.length} owners of ${formatTokens(funding.budget)}`,
         );
         if (!options.watch || funding.spent + funding.pricePerReading > funding.budget) return;
-        await new Promise((resolve) => setTimeout(resolve, positive(options.watch!, '--watch') * 1_000));
+        await new Promise((resolve) =>
+          setTimeout(resolve, positive(options.watch!, '--watch', false) * 1_000),
+        );
       }
     });
 

@@ -10,6 +10,7 @@ import {
 import type { Command } from 'commander';
 import { COORDINATOR_HELP, collectUrls } from '../coordinator-url.js';
 import { formatTokens, parseAmount, table } from '../format.js';
+import { positive } from '../number-flags.js';
 import { readUserFile } from '../read-user-file.js';
 import { jobsContext } from './job.js';
 
@@ -36,16 +37,6 @@ interface RunFlags {
   roundTimeout: string;
   timeout: string;
 }
-
-const positive = (text: string, flag: string, integer = true): number => {
-  const value = Number(text);
-  if (!(value > 0) || (integer && !Number.isInteger(value)))
-    throw new IdlegridError(
-      'INVALID_ARGUMENT',
-      `${flag} must be a positive ${integer ? 'integer' : 'number'}, got "${text}"`,
-    );
-  return value;
-};
 
 export function registerFlCommands(fl: Command): void {
   fl.command('run')
