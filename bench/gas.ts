@@ -3,6 +3,7 @@ import { channelDriver, startTestChain, type TestChain } from '@idlegrid/contrac
 import type { Voucher } from '@idlegrid/protocol';
 import { deposit } from '@idlegrid/sdk';
 import type { Hex } from 'viem';
+import { governanceGasSection } from './governance-gas.js';
 import { machineLine, markdownTable, writeSection } from './report.js';
 
 /**
@@ -12,6 +13,8 @@ import { machineLine, markdownTable, writeSection } from './report.js';
 const JOB_PRICE = ONE_TOKEN / 100n;
 const BATCHES = [1, 10, 100, 1000];
 const MANY = [1, 10, 50];
+/** The 1,000-job row of this section before GridToken gained ERC20Votes and the fee became a governed storage value (commit 8268a8a). */
+const BEFORE_VOTES = { transfer: 34_354n, laterRedeem: 70_235n };
 
 /** Gas of the provider's first redemption from a client (cold storage) and of a later one, each covering `jobs` jobs. */
 async function voucherRedeemGas(chain: TestChain, jobs: number): Promise<{ first: bigint; later: bigint }> {
@@ -115,12 +118,14 @@ export async function runGasBenchmark(): Promise<string> {
   try {
     const deposit = await depositGas(chain);
     const rows: (string | bigint)[][] = [];
+    let steady = { transfer: 0n, laterRedeem: 0n };
     for (const jobs of BATCHES) {
       const voucher = await voucherRedeemGas(chain, jobs);
       const baseline = await transferBaselineGas(chain, jobs);
       const perJob = voucher.later / BigInt(jobs);
       const baselinePerJob = baseline / BigInt(jobs);
       const saving = (Number(baselinePerJob - perJob) / Number(baselinePerJob)) * 100;
+      steady = { transfer: baselinePerJob, laterRedeem: voucher.later };
       rows.push([
         String(jobs),
         String(voucher.first),
@@ -140,6 +145,8 @@ export async function runGasBenchmark(): Promise<string> {
       manyRows.push([String(clients), String(gas), String(gas / BigInt(clients))]);
       console.log(`redeemMany of ${clients} vouchers: ${gas} gas`);
     }
+    // Last: it changes the protocol fee.
+    const governance = await governanceGasSection(chain);
     return [
       '## Payment gas: cumulative vouchers against one ERC-20 transfer per job',
       '',
@@ -170,11 +177,17 @@ export async function runGasBenchmark(): Promise<string> {
       'Redeeming vouchers of many clients in one `redeemMany` call (first redemption of each client: cold storage):',
       '',
       markdownTable(['vouchers in the call', 'gas', 'gas per voucher'], manyRows),
+      '',
+      governance,
+      '',
+      `Against this section before governance (1,000-job row, commit 8268a8a): a steady transfer ${BEFORE_VOTES.transfer} -> ${steady.transfer} gas (${signed(steady.transfer - BEFORE_VOTES.transfer)}), a later redemption ${BEFORE_VOTES.laterRedeem} -> ${steady.laterRedeem} gas (${signed(steady.laterRedeem - BEFORE_VOTES.laterRedeem)}: two token transfers with their delegate reads, and the fee read from storage). Where the treasury has delegated its votes, as on a localnet, each redemption's fee transfer also writes the treasury's checkpoint.`,
     ].join('\n');
   } finally {
     await chain.stop();
   }
 }
+
+const signed = (value: bigint) => `${value >= 0n ? '+' : ''}${value}`;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   writeSection('gas', await runGasBenchmark());

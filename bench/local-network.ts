@@ -24,6 +24,8 @@ export const network: NetworkConfig = {
   staking: fakeAddress(),
   coordinatorRegistry: fakeAddress(),
   paymentChannels: fakeAddress(),
+  governor: fakeAddress(),
+  timelock: fakeAddress(),
   deployBlock: '0',
   embedded: true,
 };

@@ -1,8 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { type PolicyName, Scheduler } from '@idlegrid/node';
-import { Random } from './random.js';
-import { generateJobs } from './workload.js';
-import { generateProviders, latencyMs } from './world.js';
+import { generateJobs, generateProviders, latencyMs, Random } from '@idlegrid/node/sim';
 
 export interface ThroughputResult {
   policy: PolicyName;

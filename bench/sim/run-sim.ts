@@ -1,13 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { PolicyName } from '@idlegrid/node';
+import { generateJobs, generateProviders, Random, type SimResult, simulate } from '@idlegrid/node/sim';
 import { machineLine, markdownTable } from '../report.js';
 import { measurePlacementThroughput } from './placement-throughput.js';
-import { Random } from './random.js';
-import { type SimResult, simulate } from './simulate.js';
 import { cdfChart, relativeBars } from './svg.js';
-import { generateJobs } from './workload.js';
-import { generateProviders } from './world.js';
 
 const DOCS = (name: string) => fileURLToPath(new URL(`../../../docs/${name}`, import.meta.url));
 const POLICIES: PolicyName[] = ['cheapest', 'random', 'learned'];

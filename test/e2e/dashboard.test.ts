@@ -8,7 +8,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium } from '../support/chromium.js';
-import { runFederatedCli } from './cli-harness.js';
+import { runCli, runFederatedCli } from './cli-harness.js';
 import { killPid, pidOf, startNet, type TestNet } from './localnet-harness.js';
 
 /**
@@ -258,6 +258,32 @@ describe.skipIf(CHROMIUM === undefined)('dashboard', () => {
     await shoot('ledger');
   });
 
+  it('shows the governed parameters, and a proposal with its forecast', async () => {
+    const proposed = await runCli([
+      '--data-dir',
+      net.dataDir,
+      '--json',
+      'gov',
+      'propose',
+      '--param',
+      'protocol-fee',
+      '--value',
+      '200',
+      '--description',
+      'Fund audits.',
+    ]);
+    expect(proposed.code, proposed.stderr).toBe(0);
+    await open('governance');
+    await expect.poll(() => page.getByTestId('governed-parameters').textContent()).toContain('1.00%');
+    const proposal = page.getByTestId('proposal');
+    await expect.poll(() => proposal.count()).toBe(1);
+    const text = await proposal.textContent();
+    expect(text).toContain('Set protocol-fee to 200 (now 100)');
+    expect(text).toContain('matching its hash');
+    expect(text).toContain('provider earnings per job');
+    await shoot('governance');
+  });
+
   it("shows a federated run: its rounds, participants, the client's accuracy curve", async () => {
     const ran = await runFederatedCli(net.dataDir, ['--rounds', '3']);
     expect(ran.code, ran.stderr).toBe(0);
@@ -330,8 +356,8 @@ describe.skipIf(CHROMIUM === undefined)('dashboard', () => {
     await fresh.keyboard.press('Shift+Tab');
     await fresh.keyboard.press('Shift+Tab');
     expect(await focused('textContent')).toBe('Wallet');
-    // Back past Ledger, Feeds and Federated.
-    for (let i = 0; i < 4; i++) await fresh.keyboard.press('Shift+Tab');
+    // Back past Governance, Ledger, Feeds and Federated.
+    for (let i = 0; i < 5; i++) await fresh.keyboard.press('Shift+Tab');
     expect(await focused('textContent')).toBe('Jobs');
     await fresh.keyboard.press('Enter');
     await expect.poll(() => fresh.url()).toMatch(/#\/jobs$/);

@@ -85,6 +85,12 @@ const COMMANDS: { name: string; description: string; load: () => Promise<Registr
     load: async () => (await import('./commands/feed.js')).registerFeedCommands,
   },
   {
+    name: 'gov',
+    description:
+      "governance: propose, vote on and apply changes to the network's parameters, each with a forecast",
+    load: async () => (await import('./commands/gov.js')).registerGovCommands,
+  },
+  {
     name: 'mcp',
     description: 'serve the network to AI agents (Model Context Protocol), spending from a capped wallet',
     load: async () => (await import('./commands/mcp.js')).registerMcpCommand,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
@@ -12,14 +13,16 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 /// cumulative amount owed to one provider. The provider redeems the latest whenever it
 /// likes and is paid the difference to what it already redeemed, minus the protocol fee.
 /// The client can take back unspent funds only after a timelock, which gives providers
-/// time to redeem what they earned.
-contract PaymentChannels is EIP712 {
+/// time to redeem what they earned. The protocol fee belongs to the owner (the governance
+/// timelock): each redemption pays the fee in force when it is mined.
+contract PaymentChannels is EIP712, Ownable {
     using SafeERC20 for IERC20;
 
     bytes32 public constant VOUCHER_TYPEHASH =
         keccak256("Voucher(address client,address provider,uint256 cumulativeAmount,uint64 nonce,uint64 expiry)");
     uint16 internal constant BPS = 10_000;
-    uint16 internal constant MAX_FEE_BPS = 1_000;
+    /// The fee can never exceed 10%, whatever governance votes.
+    uint16 public constant MAX_FEE_BPS = 1_000;
 
     struct Voucher {
         address client;
@@ -48,8 +51,9 @@ contract PaymentChannels is EIP712 {
 
     IERC20 public immutable token;
     address public immutable treasury;
-    uint16 public immutable feeBps;
     uint64 public immutable withdrawTimelock;
+    /// Protocol fee on redeemed vouchers, in basis points; set by the owner (governance).
+    uint16 public feeBps;
 
     mapping(address client => Channel) internal channels;
     mapping(address client => mapping(address provider => Redemption)) internal redemptions;
@@ -65,6 +69,7 @@ contract PaymentChannels is EIP712 {
         address indexed client, address indexed provider, uint64 nonce, uint256 cumulativeAmount, uint256 amount
     );
     event Paid(address indexed provider, uint256 gross, uint256 fee);
+    event FeeChanged(uint16 previousBps, uint16 newBps);
 
     error ZeroAmount();
     error InvalidParameter();
@@ -79,15 +84,27 @@ contract PaymentChannels is EIP712 {
     error InsufficientDeposit(uint256 balance, uint256 requested);
     error NoWithdrawPending();
     error WithdrawLocked(uint64 unlockAt);
+    error ParameterOutOfBounds(uint256 value, uint256 min, uint256 max);
 
-    constructor(IERC20 token_, address treasury_, uint16 feeBps_, uint64 withdrawTimelock_)
+    constructor(IERC20 token_, address treasury_, uint16 feeBps_, uint64 withdrawTimelock_, address owner_)
         EIP712("idlegrid", "1")
+        Ownable(owner_)
     {
         if (treasury_ == address(0) || feeBps_ > MAX_FEE_BPS) revert InvalidParameter();
         token = token_;
         treasury = treasury_;
         feeBps = feeBps_;
         withdrawTimelock = withdrawTimelock_;
+    }
+
+    // ---- governance ----
+
+    /// @notice Sets the protocol fee for every later redemption (vouchers already signed included:
+    /// the fee is the network's, not part of what the client signed).
+    function setFeeBps(uint16 newBps) external onlyOwner {
+        if (newBps > MAX_FEE_BPS) revert ParameterOutOfBounds(newBps, 0, MAX_FEE_BPS);
+        emit FeeChanged(feeBps, newBps);
+        feeBps = newBps;
     }
 
     // ---- client funds ----

@@ -1,5 +1,6 @@
 import { FederatedPage, FederatedRunDetail } from './pages/FederatedPage.js';
 import { FeedDetail, FeedsPage } from './pages/FeedsPage.js';
+import { GovernancePage } from './pages/GovernancePage.js';
 import { JobDetail } from './pages/JobDetail.js';
 import { JobsPage } from './pages/JobsPage.js';
 import { LedgerPage } from './pages/LedgerPage.js';
@@ -17,6 +18,7 @@ const PAGES: { route: Route; label: string }[] = [
   { route: { page: 'federated' }, label: 'Federated' },
   { route: { page: 'feeds' }, label: 'Feeds' },
   { route: { page: 'ledger' }, label: 'Ledger' },
+  { route: { page: 'governance' }, label: 'Governance' },
   { route: { page: 'wallet' }, label: 'Wallet' },
 ];
 
@@ -34,6 +36,8 @@ function Page({ route }: { route: Route }) {
       return route.id ? <FeedDetail feed={route.id} /> : <FeedsPage />;
     case 'ledger':
       return <LedgerPage />;
+    case 'governance':
+      return <GovernancePage />;
     case 'wallet':
       return <WalletPage />;
   }

@@ -7,6 +7,7 @@ export type Route =
   | { page: 'federated'; id?: string }
   | { page: 'feeds'; id?: string }
   | { page: 'ledger' }
+  | { page: 'governance' }
   | { page: 'wallet' };
 
 /** `#/providers/0xabc` → { page: 'providers', address: '0xabc' }; anything unknown is the network page. */
@@ -20,6 +21,7 @@ export function parseRoute(hash: string): Route {
     case 'feeds':
       return id ? { page, id: decodeURIComponent(id) } : { page };
     case 'ledger':
+    case 'governance':
     case 'wallet':
       return { page };
     default:

@@ -37,6 +37,43 @@ export { DatasetRegistry, type RegisteredDataset } from './datasets/dataset-regi
 export { writeDataset } from './datasets/dataset-writer.js';
 export * from './feeds/api.js';
 export * from './fl/api.js';
+export {
+  type NetworkParameterValues,
+  type ParameterChange,
+  type ParameterName,
+  PROPOSAL_STATES,
+  type ProposalState,
+} from './governance/api.js';
+export {
+  FORECAST_DEFAULTS,
+  type Forecast,
+  type ForecastSettings,
+  forecastChange,
+  type Outlook,
+} from './governance/forecast/forecast.js';
+export { forecastTable } from './governance/forecast/forecast-table.js';
+export {
+  castVote,
+  delegateVotes,
+  executeProposal,
+  proposeChange,
+  queueProposal,
+  type Support,
+} from './governance/governor-actions.js';
+export {
+  chainNow,
+  type ProposalCall,
+  proposalCall,
+  proposalState,
+  proposalsOf,
+  votesOf,
+} from './governance/governor-reads.js';
+export { listProposals, type ProposalSummary } from './governance/list-proposals.js';
+export { BOUNDS, PARAMETER_HELP, PARAMETER_NAMES, parameterChange } from './governance/parameters.js';
+export { parseDescription, proposalDescription } from './governance/proposal-text.js';
+export { type ParameterProposal, proposeParameter } from './governance/propose-with-forecast.js';
+export { readNetworkParameters } from './governance/read-parameters.js';
+export { policyFromChain, policyToChain } from './governance/verification-encoding.js';
 export type {
   JobEvent,
   JobFilter,

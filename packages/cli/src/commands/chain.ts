@@ -28,6 +28,8 @@ export function registerChainCommands(chain: Command): void {
               ['GridToken', running.network.token],
               ['Staking', running.network.staking],
               ['PaymentChannels', running.network.paymentChannels],
+              ['Governor', running.network.governor],
+              ['Timelock', running.network.timelock],
               [
                 'treasury',
                 `${treasury.address}  ${formatTokens(treasury.tokens)}  ${formatEth(treasury.eth)}`,

@@ -2,15 +2,22 @@ import { type ErrorCode, IdlegridError } from '@idlegrid/protocol';
 import { BaseError, ContractFunctionRevertedError, decodeErrorResult, type Hex } from 'viem';
 import {
   coordinatorRegistryAbi,
+  gridGovernorAbi,
   gridTokenAbi,
   paymentChannelsAbi,
   stakingAbi,
+  timelockControllerAbi,
 } from '../generated/artifacts.js';
 
-/** Every custom error of every contract: a revert bubbling up from the token decodes too. */
-const ALL_ERRORS = [...gridTokenAbi, ...coordinatorRegistryAbi, ...stakingAbi, ...paymentChannelsAbi].filter(
-  (item) => item.type === 'error',
-);
+/** Every custom error of every contract: a revert bubbling up from the token (or the timelock) decodes too. */
+const ALL_ERRORS = [
+  ...gridTokenAbi,
+  ...coordinatorRegistryAbi,
+  ...stakingAbi,
+  ...paymentChannelsAbi,
+  ...gridGovernorAbi,
+  ...timelockControllerAbi,
+].filter((item) => item.type === 'error');
 
 /** Contract custom errors (and OpenZeppelin's) mapped to stable idlegrid codes. */
 const REVERT_CODES: Record<string, ErrorCode> = {
@@ -39,6 +46,18 @@ const REVERT_CODES: Record<string, ErrorCode> = {
   StillUnbonding: 'WITHDRAW_LOCKED',
   NothingToWithdraw: 'STAKE_INSUFFICIENT',
   AccessControlUnauthorizedAccount: 'NOT_AUTHORIZED',
+  // Only the governance timelock owns the parameters.
+  OwnableUnauthorizedAccount: 'NOT_AUTHORIZED',
+  ParameterOutOfBounds: 'GOV_PARAMETER_OUT_OF_BOUNDS',
+  // Governor and timelock (OpenZeppelin's errors).
+  GovernorUnexpectedProposalState: 'GOV_PROPOSAL_STATE',
+  GovernorNonexistentProposal: 'GOV_PROPOSAL_NOT_FOUND',
+  GovernorAlreadyCastVote: 'GOV_ALREADY_VOTED',
+  GovernorInsufficientProposerVotes: 'GOV_VOTES_INSUFFICIENT',
+  GovernorUnableToCancel: 'GOV_PROPOSAL_STATE',
+  GovernorAlreadyQueuedProposal: 'GOV_PROPOSAL_STATE',
+  // Executing before the timelock's delay has passed, or twice.
+  TimelockUnexpectedOperationState: 'GOV_PROPOSAL_STATE',
   ZeroAmount: 'INVALID_ARGUMENT',
   InvalidParameter: 'INVALID_ARGUMENT',
   LengthMismatch: 'INVALID_ARGUMENT',

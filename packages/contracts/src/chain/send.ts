@@ -10,6 +10,12 @@ export interface ContractWrite<
   abi: TAbi;
   functionName: TName;
   args: ContractFunctionArgs<TAbi, 'nonpayable' | 'payable', TName>;
+  /**
+   * The block the simulation runs on. `pending` for calls whose outcome depends on the time:
+   * a chain that mines only on demand (anvil) keeps `latest` at the last transaction's time,
+   * while the transaction itself lands in a block of the current time.
+   */
+  blockTag?: 'latest' | 'pending';
 }
 
 export interface SentTransaction {

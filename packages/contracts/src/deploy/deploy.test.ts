@@ -25,7 +25,7 @@ describe('deployment guards and views', () => {
     });
   });
 
-  it('exposes immutable parameters and the verifier role as deployed', async () => {
+  it('exposes the parameters and the verifier role as deployed', async () => {
     const read = (
       address: `0x${string}`,
       abi: typeof stakingAbi | typeof paymentChannelsAbi,

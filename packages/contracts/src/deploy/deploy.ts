@@ -1,6 +1,6 @@
 import { IdlegridError } from '@idlegrid/protocol';
-import { type Address, getAddress, type Hex, keccak256, toHex } from 'viem';
-import type { ChainPublicClient, ChainWalletClient } from '../chain/clients.js';
+import { type Address, type Hex, isAddressEqual, keccak256, toHex } from 'viem';
+import type { ChainPublicClient } from '../chain/clients.js';
 import { toIdlegridError } from '../chain/contract-errors.js';
 import { sendContractTx } from '../chain/send.js';
 import {
@@ -13,6 +13,8 @@ import {
   stakingAbi,
   stakingBytecode,
 } from '../generated/artifacts.js';
+import { type Clients, deployContract as deploy } from './deploy-contract.js';
+import { deployGovernance } from './deploy-governance.js';
 import type { NetworkParameters } from './parameters.js';
 
 /** Where a network's contracts live: everything a node needs to find them. */
@@ -22,37 +24,18 @@ export interface NetworkContracts {
   coordinatorRegistry: Address;
   staking: Address;
   paymentChannels: Address;
+  /** The Governor GRID holders vote in, and the timelock that owns the parameters. */
+  governor: Address;
+  timelock: Address;
   deployBlock: string;
 }
 
 export const VERIFIER_ROLE: Hex = keccak256(toHex('VERIFIER_ROLE'));
 
-interface Clients {
-  public: ChainPublicClient;
-  wallet: ChainWalletClient;
-}
-
-async function deploy(
-  clients: Clients,
-  name: string,
-  abi: readonly unknown[],
-  bytecode: Hex,
-  args: unknown[],
-) {
-  try {
-    const hash = await clients.wallet.deployContract({ abi, bytecode, args } as never);
-    const receipt = await clients.public.waitForTransactionReceipt({ hash });
-    if (!receipt.contractAddress || receipt.status !== 'success')
-      throw new Error(`${name} deployment reverted`);
-    return { address: getAddress(receipt.contractAddress), block: receipt.blockNumber };
-  } catch (error) {
-    throw toIdlegridError(error, `deploy ${name}`);
-  }
-}
-
 /**
- * Deploys GridToken (supply to the treasury), CoordinatorRegistry, Staking and PaymentChannels,
- * and grants the verifier role.
+ * Deploys GridToken (supply to the treasury), CoordinatorRegistry, the governance timelock and
+ * Governor, Staking and PaymentChannels (both owned by the timelock), and grants the verifier
+ * role. The deployer keeps only the admin of the verifier role (it admits coordinators).
  */
 export async function deployNetwork(clients: Clients, params: NetworkParameters): Promise<NetworkContracts> {
   const admin = clients.wallet.account.address;
@@ -67,6 +50,7 @@ export async function deployNetwork(clients: Clients, params: NetworkParameters)
     coordinatorRegistryBytecode,
     [token.address, params.treasury, params.coordinatorMinStake, params.unbondingDelaySeconds, admin],
   );
+  const governance = await deployGovernance(clients, token.address, params.governance);
   const staking = await deploy(clients, 'Staking', stakingAbi, stakingBytecode, [
     token.address,
     registry.address,
@@ -75,12 +59,14 @@ export async function deployNetwork(clients: Clients, params: NetworkParameters)
     params.challengerShareBps,
     params.stakeFloorMultiplier,
     admin,
+    governance.timelock,
   ]);
   const channels = await deploy(clients, 'PaymentChannels', paymentChannelsAbi, paymentChannelsBytecode, [
     token.address,
     params.treasury,
     params.feeBps,
     params.withdrawTimelockSeconds,
+    governance.timelock,
   ]);
   await sendContractTx(clients, {
     address: staking.address,
@@ -88,12 +74,23 @@ export async function deployNetwork(clients: Clients, params: NetworkParameters)
     functionName: 'grantRole',
     args: [VERIFIER_ROLE, params.verifier],
   });
+  // A treasury this key holds votes with its supply from the start (a localnet's funder).
+  if (isAddressEqual(params.treasury, admin)) {
+    await sendContractTx(clients, {
+      address: token.address,
+      abi: gridTokenAbi,
+      functionName: 'delegate',
+      args: [admin],
+    });
+  }
   return {
     chainId: clients.public.chain.id,
     token: token.address,
     coordinatorRegistry: registry.address,
     staking: staking.address,
     paymentChannels: channels.address,
+    governor: governance.governor,
+    timelock: governance.timelock,
     deployBlock: token.block.toString(),
   };
 }
@@ -114,6 +111,8 @@ export async function assertDeployed(client: ChainPublicClient, contracts: Netwo
     coordinatorRegistry: contracts.coordinatorRegistry,
     staking: contracts.staking,
     paymentChannels: contracts.paymentChannels,
+    governor: contracts.governor,
+    timelock: contracts.timelock,
   })) {
     const code = await client.getCode({ address });
     if (!code || code === '0x') {

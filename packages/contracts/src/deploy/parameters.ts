@@ -1,6 +1,22 @@
 import type { Address } from 'viem';
 
-/** The economic parameters fixed at deployment (governance will change them later). */
+/**
+ * How the Governor and its timelock run. Times are seconds: the token's EIP-6372 clock is a
+ * timestamp (see GridToken.sol).
+ */
+export interface GovernanceSettings {
+  /** From a proposal to the start of its vote: time to delegate, read the forecast, and prepare. */
+  votingDelaySeconds: number;
+  votingPeriodSeconds: number;
+  /** From a passed proposal's queueing to its earliest execution: time to leave before it applies. */
+  timelockDelaySeconds: bigint;
+  /** Votes (GRID base units) a proposer needs. */
+  proposalThreshold: bigint;
+  /** Share of the supply, in percent, that must vote for or abstain for a vote to count. */
+  quorumPercent: number;
+}
+
+/** The economic parameters at deployment; the governance timelock owns them from then on. */
 export interface NetworkParameters {
   /** Whole token supply, minted once to the treasury. */
   tokenSupply: bigint;
@@ -19,6 +35,7 @@ export interface NetworkParameters {
   challengerShareBps: number;
   /** A job of value V needs V times this much bonded stake. */
   stakeFloorMultiplier: number;
+  governance: GovernanceSettings;
 }
 
 export const TOKEN_DECIMALS = 18;
@@ -35,5 +52,24 @@ export function defaultParameters(treasury: Address, verifier: Address = treasur
     coordinatorMinStake: 10_000n * ONE_TOKEN,
     challengerShareBps: 5_000,
     stakeFloorMultiplier: 10,
+    governance: PUBLIC_GOVERNANCE,
   };
 }
+
+/** For a public network: a day to prepare, a week to vote, two days before a change applies. */
+export const PUBLIC_GOVERNANCE: GovernanceSettings = {
+  votingDelaySeconds: 86_400,
+  votingPeriodSeconds: 7 * 86_400,
+  timelockDelaySeconds: 2n * 86_400n,
+  proposalThreshold: 100_000n * ONE_TOKEN,
+  quorumPercent: 4,
+};
+
+/** For a local network, where one person plays every voter: a proposal runs its course in minutes. */
+export const LOCALNET_GOVERNANCE: GovernanceSettings = {
+  votingDelaySeconds: 10,
+  votingPeriodSeconds: 120,
+  timelockDelaySeconds: 30n,
+  proposalThreshold: 0n,
+  quorumPercent: 4,
+};

@@ -213,3 +213,32 @@ export interface FeedReading {
   v: Record<string, number>;
   quality?: { score: number; rewardable: boolean; reason?: string };
 }
+
+/** `/v1/governance`: the parameters governance owns, and its proposals with their forecasts. */
+export interface GovernanceInfo {
+  governor: Address;
+  timelock: Address;
+  parameters: {
+    feeBps: number;
+    stakeFloorMultiplier: number;
+    unbondingDelaySeconds: number;
+    challengerShareBps: number;
+    defaultVerification: { kind: string; probability?: number; replicas?: number };
+  };
+  proposals: GovernanceProposal[];
+}
+
+export interface GovernanceProposal {
+  id: string;
+  proposer: Address;
+  state: string;
+  title: string;
+  voteStart: string;
+  voteEnd: string;
+  votes: { for: string; against: string; abstain: string; quorum: string; eta: string };
+  forecast?: {
+    hash: string;
+    intact: boolean;
+    rows: { label: string; now: string; proposed: string; change: string }[];
+  };
+}

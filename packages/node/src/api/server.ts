@@ -35,6 +35,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { feedRoutes } from './routes/feeds.js';
 import { flRoutes } from './routes/fl.js';
+import { governanceRoutes } from './routes/governance.js';
 import { jobRoutes } from './routes/jobs.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { networkRoutes } from './routes/network.js';
@@ -151,6 +152,7 @@ export function createApiServer(components: ApiComponents, options: ApiOptions =
       ...(components.registry ? { registry: components.registry } : {}),
       ...(components.payments ? { payments: components.payments.ledger } : {}),
     });
+  if (components.chain?.readsChain) governanceRoutes(app, { chain: components.chain.context });
   if (components.inference && components.registry)
     openAiRoutes(app, { gateway: components.inference, registry: components.registry, limits });
   if (components.dashboardDir) dashboardRoutes(app, { dashboardDir: components.dashboardDir });

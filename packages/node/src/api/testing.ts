@@ -33,6 +33,8 @@ export const offChainNetwork: NetworkConfig = {
   staking: TEST_CONTRACT,
   coordinatorRegistry: TEST_CONTRACT,
   paymentChannels: TEST_CONTRACT,
+  governor: TEST_CONTRACT,
+  timelock: TEST_CONTRACT,
   deployBlock: '0',
   embedded: true,
 };

@@ -92,6 +92,8 @@ describe('ensureNetwork on an external RPC endpoint', () => {
         staking: ghost,
         coordinatorRegistry: ghost,
         paymentChannels: ghost,
+        governor: ghost,
+        timelock: ghost,
         deployBlock: '1',
         embedded: false,
       });

@@ -3,6 +3,10 @@ import {
   assertDeployed,
   defaultParameters,
   deployNetwork,
+  type GovernanceSettings,
+  LOCALNET_GOVERNANCE,
+  ONE_TOKEN,
+  PUBLIC_GOVERNANCE,
   publicClientFor,
   walletClientFor,
 } from '@idlegrid/contracts';
@@ -84,7 +88,10 @@ export async function ensureNetwork(config: NodeConfig, signal?: AbortSignal): P
     }
 
     const wallet = walletClientFor(chainId, rpcUrl!, funder);
-    const contracts = await deployNetwork({ public: client, wallet }, defaultParameters(funder.address));
+    const contracts = await deployNetwork(
+      { public: client, wallet },
+      { ...defaultParameters(funder.address), governance: governanceOf(config, embedded) },
+    );
     const network: NetworkConfig = { rpcUrl: rpcUrl!, embedded, ...contracts };
     await writeNetworkConfig(config.dataDir, network);
     return { network, funder, deployed: true, ...(anvil ? { anvil } : {}), stop };
@@ -92,6 +99,25 @@ export async function ensureNetwork(config: NodeConfig, signal?: AbortSignal): P
     await stop();
     throw error;
   }
+}
+
+/** The Governor's settings: the network's kind of defaults, then the config file's choices. */
+function governanceOf(config: NodeConfig, embedded: boolean): GovernanceSettings {
+  const base = embedded ? LOCALNET_GOVERNANCE : PUBLIC_GOVERNANCE;
+  const chosen = config.governance ?? {};
+  return {
+    votingDelaySeconds: chosen.votingDelaySeconds ?? base.votingDelaySeconds,
+    votingPeriodSeconds: chosen.votingPeriodSeconds ?? base.votingPeriodSeconds,
+    timelockDelaySeconds:
+      chosen.timelockDelaySeconds === undefined
+        ? base.timelockDelaySeconds
+        : BigInt(chosen.timelockDelaySeconds),
+    proposalThreshold:
+      chosen.proposalThresholdGrid === undefined
+        ? base.proposalThreshold
+        : BigInt(chosen.proposalThresholdGrid) * ONE_TOKEN,
+    quorumPercent: chosen.quorumPercent ?? base.quorumPercent,
+  };
 }
 
 async function chainIdOf(rpcUrl: string): Promise<number> {

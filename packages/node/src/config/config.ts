@@ -18,14 +18,30 @@ const configSchema = z.strictObject({
   deployerKey: z.string().optional(),
   /** A coordinator's per-key rate limits, quotas and load shedding (docs/protocol.md, "Limits"); flags override each part. */
   limits: apiLimitsSettingsSchema.optional(),
+  /**
+   * How the Governor deployed with the contracts runs (docs/governance.md); each part defaults
+   * to minutes on the embedded chain and days on an external one. Only read when deploying.
+   */
+  governance: z
+    .strictObject({
+      votingDelaySeconds: z.number().int().min(0),
+      votingPeriodSeconds: z.number().int().positive(),
+      timelockDelaySeconds: z.number().int().min(0),
+      /** Votes a proposer needs, in whole GRID. */
+      proposalThresholdGrid: z.number().int().min(0),
+      quorumPercent: z.number().int().min(0).max(100),
+    })
+    .partial()
+    .optional(),
 });
 
 export type NodeConfig = z.output<typeof configSchema>;
 
+type ExtraSettings = 'limits' | 'governance';
 const fileSchema = configSchema.omit({ dataDir: true, deployerKey: true }).partial();
 
 export interface ConfigSources {
-  flags?: Partial<Record<Exclude<keyof NodeConfig, 'limits'>, string | number | undefined>>;
+  flags?: Partial<Record<Exclude<keyof NodeConfig, ExtraSettings>, string | number | undefined>>;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -51,6 +67,7 @@ export async function loadConfig({ flags = {}, env = process.env }: ConfigSource
     ),
     deployerKey: pick(flags.deployerKey, env.IDLEGRID_DEPLOYER_KEY),
     limits: file.limits,
+    governance: file.governance,
   };
   const parsed = configSchema.safeParse(
     Object.fromEntries(Object.entries(candidate).filter(([, value]) => value !== undefined)),

@@ -10,26 +10,22 @@ import type { Slasher } from './punishment.js';
  * Slashing through the Staking contract with the coordinator's own key, while the network
  * makes it a verifier and it is an active coordinator of the registry; else none (the
  * evidence is still stored and the provider still loses its reputation). The amount is the
- * job's stake floor (its value times the contract's multiplier), what is left of the stake,
+ * job's stake floor (its value times the contract's current multiplier), what is left of the stake,
  * or the coordinator's own bond, whichever is least. Slashes are sent one after another.
  */
-export function chainSlasher(
-  network: NetworkConfig,
-  account: LocalAccount,
-  floorMultiplier: number,
-): Slasher {
+export function chainSlasher(network: NetworkConfig, account: LocalAccount): Slasher {
   // Asked at each slash: a coordinator may register, or be made a verifier, after it started.
   const maySlash = slasherCheck(network);
   const ctx = connect(network, account);
   const client = publicClientFor(network.chainId, network.rpcUrl);
   const slashOne: Slasher = async ({ provider, jobValue, evidenceHash, challenger }) => {
     if (!(await maySlash(account.address))) return undefined;
-    const slashable = await client.readContract({
-      address: network.staking,
-      abi: stakingAbi,
-      functionName: 'slashableStake',
-      args: [provider],
-    });
+    const staking = { address: network.staking, abi: stakingAbi } as const;
+    // The floor as it stands at this slash: governance may have changed it since the start.
+    const [slashable, floorMultiplier] = await Promise.all([
+      client.readContract({ ...staking, functionName: 'slashableStake', args: [provider] }),
+      client.readContract({ ...staking, functionName: 'stakeFloorMultiplier' }),
+    ]);
     // Staking refuses a slash above the slasher's own bond.
     const { bonded } = await coordinatorRecord(network, account.address);
     const amount = [jobValue * BigInt(floorMultiplier), slashable, bonded].reduce((a, b) => (a < b ? a : b));

@@ -13,6 +13,7 @@ import { FeedQuality } from '../feeds/feed-quality.js';
 import { FeedRewards } from '../feeds/feed-rewards.js';
 import { FeedIngest } from '../feeds/ingest.js';
 import { FlRunner } from '../fl/coordinator/fl-runner.js';
+import { isTerminal } from '../jobs/job-states.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
 import { CoordinatorMesh } from '../mesh/coordinator-mesh.js';
 import { createP2PHost } from '../p2p/host.js';
@@ -31,6 +32,7 @@ import { chainSlasher } from './chain-slasher.js';
 import { chainDepositCheck } from './deposit-check.js';
 import { Dispatcher } from './dispatcher.js';
 import { ErasureRelay } from './erasures.js';
+import { followGovernedParameters } from './governed-settings.js';
 import { InferenceGateway } from './inference/inference-gateway.js';
 import { SessionPayments } from './inference/session-payments.js';
 import { SessionSpending } from './inference/session-spending.js';
@@ -125,11 +127,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const bus = new JobEventBus();
   const chainChecks = options.chainChecks ?? true;
   const stakeRules = chainChecks ? chainStakeRules(options.network) : undefined;
-  // The contract's stake floor; without chain checks no stake is known, and none is required.
-  const floorMultiplier = stakeRules ? await stakeRules.floorMultiplier() : 0;
+  // Without chain checks no stake is known, and none is required; with them the contract's
+  // floor applies, followed as governance changes it (below).
   const scheduler = new Scheduler({
     policy: options.placementPolicy ?? 'learned',
-    stakeFactor: floorMultiplier,
+    stakeFactor: 0,
     // The providers' default heartbeat period: the failure model's time step.
     heartbeatMs: 5_000,
     detectionMs: leaseMs,
@@ -185,8 +187,19 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     if (event.detail.type === 'secp256k1') registry.disconnected(peerIdToAddress(event.detail), Date.now());
   });
   const assignments = new AssignmentSigner(account, domain);
-  const verification = options.verification ?? DEFAULT_VERIFICATION;
-  const slash = stakeRules ? chainSlasher(options.network, account, floorMultiplier) : undefined;
+  // One object that intake and verification share: its default follows governance, and each
+  // job that names no policy keeps the default it was accepted under until it ends.
+  const verification: VerificationSettings = {
+    ...(options.verification ?? DEFAULT_VERIFICATION),
+    pinned: new Map(),
+  };
+  const governed = chainChecks
+    ? await followGovernedParameters(options.network, (values) => {
+        scheduler.setStakeFactor(values.stakeFloorMultiplier);
+        verification.default = values.defaultVerification;
+      })
+    : undefined;
+  const slash = stakeRules ? chainSlasher(options.network, account) : undefined;
   const canaries = new CanaryChecks({
     pool: new CanaryPool(artifacts, exampleCanaryTasks),
     store: store.jobs,
@@ -401,6 +414,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   };
   const timer = setInterval(pass, options.tickMs ?? 250);
   const unsubscribe = bus.subscribe((job) => {
+    if (isTerminal(job.state)) verification.pinned?.delete(job.id);
     if (job.state !== 'submitted') return dispatcher.ended(job);
     // A new or requeued job goes out at once; one being dispatched right now gets a pass after.
     const dispatching = stopped ? undefined : dispatcher.dispatchSubmitted(job);
@@ -416,6 +430,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     async stop() {
       stopped = true;
       clearInterval(timer);
+      governed?.stop();
       unsubscribe();
       await fl.stop();
       await feedQuality.stop();

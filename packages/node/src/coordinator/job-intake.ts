@@ -11,9 +11,10 @@ import {
 } from '@idlegrid/protocol';
 import type { Address } from 'viem';
 import type { JobRecord, JobStore } from '../jobs/api.js';
-import { formatVerification, parseVerification, type VerificationPolicy } from '../verify/policy.js';
+import { formatVerification, type VerificationPolicy } from '../verify/policy.js';
 import type { DepositCheck } from './deposit-check.js';
 import type { JobEventBus } from './job-event-bus.js';
+import { jobPolicy, pinDefault } from './job-policy.js';
 
 export interface JobIntakeOptions {
   domain: NetworkDomain;
@@ -42,6 +43,8 @@ export interface VerificationSettings {
   supported: readonly VerificationPolicy['kind'][];
   /** Under `canary`: the share of a provider's jobs followed by a known-answer job (raised in probation). */
   canaryRate: number;
+  /** The default each accepted job without a policy got (see job-policy.ts); none: the default in force. */
+  pinned?: Map<string, VerificationPolicy>;
 }
 
 /** What a coordinator carries out: results as returned, sampled audits, replicas with commit-reveal, canaries. */
@@ -83,11 +86,12 @@ export class JobIntake {
         details: { deadline: spec.deadline.toString() },
       });
     }
-    const policy = this.#checkVerification(spec.verification, spec.runtime);
+    const policy = this.#checkVerification(spec);
     checkPrivacy(spec, policy.kind);
     checkCanonicalCids(spec);
     await this.options.artifactAccess?.(spec);
     await this.options.depositCheck?.(spec.client, spec.maxPrice);
+    pinDefault(spec, this.options.verification ?? DEFAULT_VERIFICATION);
     const job = await this.options.store.create({
       id: spec.jobId,
       client: spec.client,
@@ -102,9 +106,10 @@ export class JobIntake {
   }
 
   /** A malformed policy is the client's error; a policy this coordinator cannot carry out is refused, never ignored. */
-  #checkVerification(text: string, runtime: string): VerificationPolicy {
+  #checkVerification(spec: JobSpec): VerificationPolicy {
     const settings = this.options.verification ?? DEFAULT_VERIFICATION;
-    const policy = parseVerification(text, settings);
+    const { runtime } = spec;
+    const policy = jobPolicy(spec, settings);
     // LLM answers are checked by re-scoring a sample of them (sample:P); replicas and canaries are WASM's.
     const supported =
       runtime === 'llm'

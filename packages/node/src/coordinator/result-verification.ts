@@ -13,10 +13,11 @@ import type { MessageChannel } from '../p2p/api.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
 import { comparatorFor, outcomeDigest, verdict } from '../verify/compare.js';
 import type { SlashReason } from '../verify/evidence.js';
-import { parseVerification, type VerificationPolicy } from '../verify/policy.js';
+import type { VerificationPolicy } from '../verify/policy.js';
 import type { AssignmentSigner } from './assignment-signer.js';
 import type { CanaryChecks } from './canary-checks.js';
 import type { VerificationSettings } from './job-intake.js';
+import { jobPolicy } from './job-policy.js';
 import type { LeaseKeyRelay } from './lease-keys.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import { punish, type Slasher } from './punishment.js';
@@ -76,7 +77,7 @@ export class ResultVerification {
   constructor(private readonly deps: ResultVerificationDeps) {}
 
   policyOf(spec: JobSpec): VerificationPolicy {
-    return parseVerification(spec.verification, this.deps.settings);
+    return jobPolicy(spec, this.deps.settings);
   }
 
   /** Whether the job's runs commit to their answers before revealing them (replicated jobs). */

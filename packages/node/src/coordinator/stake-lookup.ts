@@ -5,9 +5,8 @@ import type { Address } from 'viem';
 export type StakeLookup = (provider: Address) => Promise<bigint>;
 
 /**
- * The Staking contract's rules: a provider's bonded stake (unbonding stake does not count),
- * and the stake floor: how many times a job's value a provider must have bonded to take it.
- * The coordinator holds placements to the same floor the contract enforces.
+ * The Staking contract's rules: a provider's bonded stake (unbonding stake does not count).
+ * The stake floor, which governance may change, is followed in governed-settings.ts.
  */
 export function chainStakeRules(network: NetworkConfig) {
   const client = publicClientFor(network.chainId, network.rpcUrl);
@@ -24,18 +23,5 @@ export function chainStakeRules(network: NetworkConfig) {
       throw toIdlegridError(error, 'read the provider stake');
     }
   };
-  const floorMultiplier = async (): Promise<number> => {
-    try {
-      return Number(
-        await client.readContract({
-          address: network.staking,
-          abi: stakingAbi,
-          functionName: 'stakeFloorMultiplier',
-        }),
-      );
-    } catch (error) {
-      throw toIdlegridError(error, 'read the stake floor');
-    }
-  };
-  return { stakeOf, floorMultiplier };
+  return { stakeOf };
 }

@@ -115,7 +115,9 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
   const running = await ensureNetwork(config);
   try {
     step(
-      running.deployed ? 'deployed GridToken, Staking and PaymentChannels' : 'resumed the deployed contracts',
+      running.deployed
+        ? 'deployed GridToken, Staking, PaymentChannels and their Governor and timelock'
+        : 'resumed the deployed contracts',
     );
     const funder = connect(running.network, running.funder);
     const client = { name: 'client', account: await loadOrCreateKey(config.dataDir, 'client') };

@@ -44,6 +44,8 @@ const network: NetworkConfig = {
   staking: privateKeyToAccount(generatePrivateKey()).address,
   coordinatorRegistry: privateKeyToAccount(generatePrivateKey()).address,
   paymentChannels: privateKeyToAccount(generatePrivateKey()).address,
+  governor: privateKeyToAccount(generatePrivateKey()).address,
+  timelock: privateKeyToAccount(generatePrivateKey()).address,
   deployBlock: '0',
   embedded: true,
 };

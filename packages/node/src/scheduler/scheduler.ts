@@ -75,7 +75,7 @@ export class Scheduler {
   readonly #reservations = new Map<string, Reservation>();
   readonly #onRelease: (() => void)[] = [];
   readonly #scoring: ScoringContext;
-  readonly #stakeFactor: number;
+  #stakeFactor: number;
   readonly #shortlist: number;
   readonly #resortMs: number;
   readonly #random: () => number;
@@ -95,6 +95,11 @@ export class Scheduler {
       detectionSeconds: (options.detectionMs ?? 15_000) / 1000,
       weights: options.weights ?? DEFAULT_WEIGHTS,
     };
+  }
+
+  /** The chain's stake floor as governance changes it: placements from now on use it. */
+  setStakeFactor(factor: number): void {
+    this.#stakeFactor = factor;
   }
 
   /** Adds a provider or replaces its offer (its running reservations stay). */

@@ -17,6 +17,9 @@ const networkConfigSchema = z.object({
   coordinatorRegistry: address,
   staking: address,
   paymentChannels: address,
+  /** The Governor GRID holders vote in, and the timelock that owns the network's parameters. */
+  governor: address,
+  timelock: address,
   deployBlock: z.string().regex(/^\d+$/),
   /** True when the chain is the embedded anvil whose state lives in this data directory. */
   embedded: z.boolean(),

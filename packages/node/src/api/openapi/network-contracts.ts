@@ -100,6 +100,21 @@ export const NETWORK_CONTRACTS: readonly RouteContract[] = [
     errors: [503],
   },
   {
+    method: 'GET',
+    path: '/v1/governance',
+    operationId: 'governance',
+    tag: 'network',
+    summary: 'The governed parameters in force, and every proposal with its votes and forecast',
+    requires: ['chain', 'chainReads'],
+    responses: {
+      200: json(
+        'Parameters and proposals',
+        z.object({ parameters: looseObjectSchema, proposals: z.array(looseObjectSchema) }).loose(),
+      ),
+    },
+    errors: [503],
+  },
+  {
     method: 'POST',
     path: '/v1/jobs/:id/payment',
     operationId: 'payJob',

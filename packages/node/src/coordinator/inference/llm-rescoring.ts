@@ -17,10 +17,10 @@ import type { MessageChannel } from '../../p2p/api.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
 import type { ArtifactStore } from '../../storage/artifact-store.js';
 import { outcomeDigest } from '../../verify/compare.js';
-import { parseVerification } from '../../verify/policy.js';
 import type { AssignmentSigner } from '../assignment-signer.js';
 import { specOf } from '../dispatcher.js';
 import type { VerificationSettings } from '../job-intake.js';
+import { jobPolicy } from '../job-policy.js';
 import type { LeaseKeyRelay } from '../lease-keys.js';
 import type { ProviderRegistry } from '../provider-registry.js';
 import { type Punishment, punish, type Slasher } from '../punishment.js';
@@ -83,7 +83,7 @@ export class LlmRescoring {
 
   /** Whether this first answer is re-scored (the job's `sample:P` policy; probation raises the odds). */
   chooses(spec: JobSpec, provider: Address): boolean {
-    const policy = parseVerification(spec.verification, this.deps.settings);
+    const policy = jobPolicy(spec, this.deps.settings);
     if (policy.kind !== 'sample') return false;
     const probability = this.deps.registry.reputation.samplingFor(provider, policy.probability);
     return (this.deps.random ?? Math.random)() < probability;

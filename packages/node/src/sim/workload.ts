@@ -1,4 +1,4 @@
-import type { JobRequest } from '@idlegrid/node';
+import type { JobRequest } from '../scheduler/api.js';
 import type { Random } from './random.js';
 import { BASE_CPU_PRICE, REGIONS } from './world.js';
 

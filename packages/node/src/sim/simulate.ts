@@ -1,5 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { costPerSecond, FAILURE_FEATURES, type PolicyName, Scheduler } from '@idlegrid/node';
+import { costPerSecond } from '../market/pricing.js';
+import type { PolicyName } from '../scheduler/api.js';
+import { FAILURE_FEATURES } from '../scheduler/failure-predictor.js';
+import { Scheduler } from '../scheduler/scheduler.js';
 import { EventQueue } from './event-queue.js';
 import { Random } from './random.js';
 import type { SimJob } from './workload.js';
@@ -16,6 +19,13 @@ export interface SimSettings {
   maxAttempts: number;
   /** Waiting jobs are offered to the scheduler again this often. */
   requeueMs: number;
+  /** The chain's stake floor: a provider takes a job only with its max price this many times staked (default none). */
+  stakeFactor?: number;
+  /**
+   * Stop at this time even if jobs remain (default: when every job finished or failed). Needed
+   * when some jobs can never be placed, as under a stake floor no provider meets.
+   */
+  horizonMs?: number;
 }
 
 export interface SimResult {
@@ -75,6 +85,7 @@ export function simulate(providers: SimProvider[], jobs: SimJob[], settings: Sim
   const random = new Random(settings.seed);
   const scheduler = new Scheduler({
     policy: settings.policy,
+    stakeFactor: settings.stakeFactor ?? 0,
     heartbeatMs: settings.heartbeatMs,
     detectionMs: settings.detectionMs,
     resortMs: 300_000,
@@ -182,7 +193,8 @@ export function simulate(providers: SimProvider[], jobs: SimJob[], settings: Sim
 
   const jobById = new Map(jobs.map((job) => [job.request.id, job]));
 
-  for (let next = events.pop(); next && unfinished > 0; next = events.pop()) {
+  const horizon = settings.horizonMs ?? Number.POSITIVE_INFINITY;
+  for (let next = events.pop(); next && unfinished > 0 && next.time <= horizon; next = events.pop()) {
     const { time: now, event } = next;
     switch (event.type) {
       case 'arrive':

@@ -1,4 +1,4 @@
-import type { ProviderProfile } from '@idlegrid/node';
+import type { ProviderProfile } from '../scheduler/api.js';
 import type { Random } from './random.js';
 
 /** Regions with their UTC offset (hours) and continent, for time of day and latency. */
