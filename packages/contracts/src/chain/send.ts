@@ -40,11 +40,26 @@ export async function sendContractTx<
       ...(call as object),
       account: clients.wallet.account,
     } as never);
-    const hash = await clients.wallet.writeContract(request as never);
+    const gas = await clients.public.estimateContractGas(request as never);
+    const hash = await clients.wallet.writeContract({
+      ...(request as object),
+      gas: withGasMargin(gas),
+    } as never);
     const receipt = await clients.public.waitForTransactionReceipt({ hash });
     if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`);
     return { hash, receipt };
   } catch (error) {
     throw toIdlegridError(error, action);
   }
+}
+
+/**
+ * The estimate plus room for what can change before the transaction is mined. GridToken's
+ * votes are checkpointed by timestamp: estimated within one second, a transfer updates the
+ * last checkpoint in place; mined in the next, it appends a new one, which costs ~20k gas
+ * more for each of the sender's and the receiver's delegates. An exact estimate then runs
+ * out of gas. Unused gas is refunded, so the margin costs nothing.
+ */
+export function withGasMargin(estimate: bigint): bigint {
+  return estimate + estimate / 5n + 50_000n;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendContractTx } from '../chain/send.js';
+import { sendContractTx, withGasMargin } from '../chain/send.js';
 import { ONE_TOKEN } from '../deploy/parameters.js';
 import { gridTokenAbi } from '../generated/artifacts.js';
 import { startTestChain, type TestChain } from '../testing/test-chain.js';
@@ -43,6 +43,35 @@ describe('GridToken votes', () => {
     // Bob has not delegated: his tokens are nobody's votes.
     expect(await read('getVotes', [bob.address])).toBe(0n);
     expect(await read('getPastVotes', [alice.address, before])).toBe(100n * ONE_TOKEN);
+  });
+
+  it('gives a transfer mined a second after its estimate the gas for new checkpoints', async () => {
+    const alice = await chain.fundedActor(10n * ONE_TOKEN);
+    const bob = await chain.fundedActor(10n * ONE_TOKEN);
+    for (const actor of [bob, alice]) {
+      await sendContractTx(chain.clientsOf(actor), {
+        address: chain.contracts.token,
+        abi: gridTokenAbi,
+        functionName: 'delegate',
+        args: [actor.address],
+      });
+    }
+    const transfer = {
+      address: chain.contracts.token,
+      abi: gridTokenAbi,
+      functionName: 'transfer',
+      args: [bob.address, ONE_TOKEN],
+      account: alice.account,
+    } as const;
+    // Estimated in the second of Alice's last checkpoint: both checkpoints update in place.
+    const estimate = await chain.publicClient.estimateContractGas({ ...transfer, blockTag: 'latest' });
+    await chain.increaseTime(1);
+    const { wallet } = chain.clientsOf(alice);
+    const exact = await wallet.writeContract({ ...transfer, gas: estimate } as never);
+    expect((await chain.publicClient.waitForTransactionReceipt({ hash: exact })).status).toBe('reverted');
+    await chain.increaseTime(1);
+    const padded = await wallet.writeContract({ ...transfer, gas: withGasMargin(estimate) } as never);
+    expect((await chain.publicClient.waitForTransactionReceipt({ hash: padded })).status).toBe('success');
   });
 
   it('still takes permits, sharing one nonce per owner with delegation by signature', async () => {
