@@ -33,6 +33,7 @@ import { chainDepositCheck } from './deposit-check.js';
 import { Dispatcher } from './dispatcher.js';
 import { ErasureRelay } from './erasures.js';
 import { followGovernedParameters } from './governed-settings.js';
+import { type HardwareChallengeSettings, HardwareChallenges } from './hardware-challenges.js';
 import { InferenceGateway } from './inference/inference-gateway.js';
 import { SessionPayments } from './inference/session-payments.js';
 import { SessionSpending } from './inference/session-spending.js';
@@ -94,6 +95,8 @@ export interface CoordinatorOptions {
   feedScoring?: { intervalMs?: number; settleMs?: number };
   /** Geohash characters kept of readings' cells, per feed (default 6, about 1.2 km). */
   feedCellPrecision?: Readonly<Record<string, number>>;
+  /** Proof of hardware: how providers' claims are challenged (on by default); false: never. */
+  hardwareChallenges?: HardwareChallengeSettings | false;
 }
 
 export interface RunningCoordinator {
@@ -370,7 +373,26 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   }
   // Runs left running by a previous process go on at their last closed round.
   void fl.resume();
+  const hardware =
+    options.hardwareChallenges === false
+      ? undefined
+      : new HardwareChallenges({
+          channel,
+          registry,
+          domain,
+          artifacts,
+          slash,
+          settings: options.hardwareChallenges ?? {},
+          onVerdict: (provider, verdict) =>
+            api.log[verdict.passed ? 'info' : 'warn'](
+              { provider, ...verdict, answer: undefined },
+              verdict.passed
+                ? 'hardware claim verified'
+                : `hardware claim challenge failed (${verdict.failure})`,
+            ),
+        });
   const unregister = registerCoordinatorHandlers({
+    ...(hardware ? { hardware } : {}),
     channel,
     registry,
     dispatcher,
@@ -431,6 +453,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       stopped = true;
       clearInterval(timer);
       governed?.stop();
+      hardware?.stop();
       unsubscribe();
       await fl.stop();
       await feedQuality.stop();

@@ -1,5 +1,6 @@
 import type { Heartbeat, JobSpec, Offer, ResultManifest } from '@idlegrid/protocol';
 import type { Address, Hex } from 'viem';
+import { type ChallengeVerdict, type ClaimRecord, HardwareClaims } from '../integrity/hardware/claims.js';
 import { chargeFor } from '../market/pricing.js';
 import type { PeerRef } from '../p2p/api.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -53,6 +54,8 @@ export interface ProviderPunished {
 export class ProviderRegistry {
   readonly #providers = new Map<Address, ProviderEntry>();
   readonly reputation = new ReputationBook();
+  /** Its hardware claims, and what proof-of-hardware challenges made of them. */
+  readonly claims = new HardwareClaims();
   /** How often each provider was found cheating (the scheduler holds its suspension). */
   readonly #offences = new Map<Address, number>();
   /** Until when each punished provider is suspended: kept for one that is not (or no longer) joined here. */
@@ -148,6 +151,22 @@ export class ProviderRegistry {
     if (!entry) return;
     entry.rttMs = entry.rttMs === undefined ? ms : 0.8 * entry.rttMs + 0.2 * ms;
     this.#updateProfile(entry, now);
+  }
+
+  /**
+   * A proof-of-hardware verdict: a failure costs reputation, and a claim failed (see
+   * HardwareClaims) stops counting for the scheduler. Says whether this failure slashes.
+   */
+  recordChallenge(
+    address: Address,
+    verdict: ChallengeVerdict,
+    now: number,
+  ): { record: ClaimRecord; slash: boolean } {
+    const recorded = this.claims.record(address, verdict);
+    if (!verdict.passed) this.reputation.record(address, 'claimFailed');
+    const entry = this.#providers.get(address);
+    if (entry) this.#updateProfile(entry, now);
+    return recorded;
   }
 
   /** A job ended on the provider: its record, and so its reputation, changes. */
@@ -262,6 +281,7 @@ export class ProviderRegistry {
         stake: entry.stake,
         rttMs: entry.rttMs,
         reputation: this.reputation.score(entry.address),
+        proven: this.claims.proven(entry.address),
       }),
       now,
     );

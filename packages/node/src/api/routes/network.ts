@@ -37,6 +37,11 @@ export function networkRoutes(app: FastifyInstance, deps: NetworkRouteDeps): voi
     earned: paid.get(entry.address) ?? 0n,
     /** Its drop-out risk, against its usual level, and why (predictive maintenance). */
     risk: registry.scheduler.failures.riskOf(entry.address),
+    /** Its hardware claims, each `unverified`, `verified` (with when) or `failed`, by proof-of-hardware challenges. */
+    claims: registry.claims.of(entry.address).map(({ recent, ...claim }) => ({
+      ...claim,
+      last: recent.at(-1) ? { ...recent.at(-1)!, answer: undefined } : null,
+    })),
   });
 
   app.get('/v1/providers', async (_request, reply) => {
