@@ -1,0 +1,124 @@
+import type { AgreementGraph, PairRecord } from './agreement-graph.js';
+import { log10BinomialTail } from './binomial-tail.js';
+
+export interface RingDetectionOptions {
+  /** Chance, over the whole graph, of reporting a group of independent providers (Bonferroni). */
+  alpha?: number;
+}
+
+/** Two members that agreed with each other against the majority. */
+export interface SuspectPair {
+  a: string;
+  b: string;
+  coRuns: number;
+  againstMajority: number;
+  /** log10 of the chance of this pair alone doing so that often by accident. */
+  log10P: number;
+}
+
+/** Providers that agree with each other against the majority, with the jobs that show it. */
+export interface SuspectedRing {
+  /** The ring's smallest member address: stable while the ring stands. */
+  id: string;
+  members: string[];
+  /** Evidence in bans: -log10 of the chance that independent providers did this. */
+  score: number;
+  pairs: SuspectPair[];
+  /** Jobs in which members agreed against the majority (at most 50). */
+  jobs: string[];
+  /** Providers whose majority answer the ring's went against in those jobs (at most 50). */
+  opposed: string[];
+  evidence: string;
+}
+
+const EVIDENCE_LIMIT = 50;
+
+/**
+ * Finds colluding rings in the agreement graph. Pairs that agreed against the majority are
+ * joined into groups (connected components). A group of `s` providers whose pairs shared `N`
+ * jobs and agreed against the majority in `K` of them is tested against the network's base
+ * rate `q` of doing so. The `s - 1` coincidences that merely connect the group are discounted
+ * (chance coincidences among many providers always form such a tree, and the group was picked
+ * because of them); the rest, repeats and cycles, is what a ring produces and chance does not:
+ * one-sided binomial tail P(X >= K - s + 1 | N - s + 1, q), with a Bonferroni bound over every
+ * pair that shared a job, so that the chance of reporting any group of independent providers
+ * stays below `alpha`. Nothing here proves a wrong answer (the majority check does that, job by
+ * job), so suspicion feeds reputation and placement, never a slash.
+ */
+export function detectRings(graph: AgreementGraph, options: RingDetectionOptions = {}): SuspectedRing[] {
+  const alpha = options.alpha ?? 0.001;
+  const q = graph.baseRate;
+  if (q === 0) return [];
+  const threshold = Math.log10(alpha / graph.pairs.size);
+  const edges = [...graph.pairs.values()].filter((pair) => pair.againstMajority > 0);
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let root = x;
+    while (parent.get(root) !== root) root = parent.get(root)!;
+    parent.set(x, root);
+    return root;
+  };
+  for (const pair of edges) {
+    for (const member of [pair.a, pair.b]) if (!parent.has(member)) parent.set(member, member);
+    const [ra, rb] = [find(pair.a), find(pair.b)];
+    // The smaller address roots the group, so a ring's id does not depend on the order of its pairs.
+    if (ra < rb) parent.set(rb, ra);
+    else if (rb < ra) parent.set(ra, rb);
+  }
+  const groups = new Map<string, PairRecord[]>();
+  for (const pair of edges) {
+    const root = find(pair.a);
+    const group = groups.get(root);
+    if (group) group.push(pair);
+    else groups.set(root, [pair]);
+  }
+  const rings: SuspectedRing[] = [];
+  for (const group of groups.values()) {
+    let shared = 0;
+    let against = 0;
+    for (const pair of group) {
+      shared += pair.coRuns;
+      against += pair.againstMajority;
+    }
+    const tree = new Set(group.flatMap((pair) => [pair.a, pair.b])).size - 1;
+    const log10P = log10BinomialTail(against - tree, shared - tree, q);
+    if (log10P <= threshold) rings.push(ringOf(group, log10P, q));
+  }
+  return rings.sort((x, y) => y.score - x.score);
+}
+
+function ringOf(group: PairRecord[], log10P: number, q: number): SuspectedRing {
+  const members = [...new Set(group.flatMap((pair) => [pair.a, pair.b]))].sort();
+  const jobs = [...new Set(group.flatMap((pair) => pair.jobs))].slice(0, EVIDENCE_LIMIT);
+  const inside = new Set(members);
+  const opposed = [...new Set(group.flatMap((pair) => pair.opposed))]
+    .filter((provider) => !inside.has(provider))
+    .slice(0, EVIDENCE_LIMIT);
+  const pairs = group
+    .map((pair) => ({
+      a: pair.a,
+      b: pair.b,
+      coRuns: pair.coRuns,
+      againstMajority: pair.againstMajority,
+      log10P: round(log10BinomialTail(pair.againstMajority, pair.coRuns, q)),
+    }))
+    .sort((x, y) => x.log10P - y.log10P);
+  const against = group.reduce((sum, pair) => sum + pair.againstMajority, 0);
+  const shared = group.reduce((sum, pair) => sum + pair.coRuns, 0);
+  return {
+    id: members[0]!,
+    members,
+    score: round(-log10P),
+    pairs,
+    jobs,
+    opposed,
+    evidence:
+      `${members.length} providers agreed with each other against the majority ${against} times in ${shared} jobs shared pairwise ` +
+      `(the network's rate is ${(q * 100).toPrecision(2)}%; p = 1e${Math.round(log10P)}); ` +
+      `jobs ${jobs.slice(0, 5).join(', ')}${jobs.length > 5 ? ', ...' : ''}`,
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
