@@ -385,6 +385,7 @@ function emptyDetection(): Detection {
     positives: 0,
     precision: 1,
     recall: 0,
+    recallOfActive: 0,
     roundsToDetection: [],
   };
 }

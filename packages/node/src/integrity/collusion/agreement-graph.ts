@@ -72,12 +72,14 @@ export class AgreementGraph {
     }
   }
 
-  /**
-   * The share of all shared jobs in which the pair agreed against the majority. Colluders raise
-   * it too, which only makes the test against it more cautious.
-   */
+  /** The share of all shared jobs in which the pair agreed against the majority, colluders included. */
   get baseRate(): number {
     return this.#coRuns === 0 ? 0 : this.#againstMajority / this.#coRuns;
+  }
+
+  /** Jobs shared pairwise, and agreements against the majority among them, over the whole graph. */
+  get totals(): { coRuns: number; againstMajority: number } {
+    return { coRuns: this.#coRuns, againstMajority: this.#againstMajority };
   }
 
   #pair(a: string, b: string): PairRecord {

@@ -42,13 +42,13 @@ const EVIDENCE_LIMIT = 50;
  * because of them); the rest, repeats and cycles, is what a ring produces and chance does not:
  * one-sided binomial tail P(X >= K - s + 1 | N - s + 1, q), with a Bonferroni bound over every
  * pair that shared a job, so that the chance of reporting any group of independent providers
- * stays below `alpha`. Nothing here proves a wrong answer (the majority check does that, job by
+ * stays below `alpha`. `q` is the rate among providers not reported: estimated again without
+ * the groups found, until they stop changing. Nothing here proves a wrong answer (the majority check does that, job by
  * job), so suspicion feeds reputation and placement, never a slash.
  */
 export function detectRings(graph: AgreementGraph, options: RingDetectionOptions = {}): SuspectedRing[] {
   const alpha = options.alpha ?? 0.001;
-  const q = graph.baseRate;
-  if (q === 0) return [];
+  if (graph.baseRate === 0) return [];
   const threshold = Math.log10(alpha / graph.pairs.size);
   const edges = [...graph.pairs.values()].filter((pair) => pair.againstMajority > 0);
   const parent = new Map<string, string>();
@@ -72,8 +72,7 @@ export function detectRings(graph: AgreementGraph, options: RingDetectionOptions
     if (group) group.push(pair);
     else groups.set(root, [pair]);
   }
-  const rings: SuspectedRing[] = [];
-  for (const group of groups.values()) {
+  const tested = [...groups.values()].map((group) => {
     let shared = 0;
     let against = 0;
     for (const pair of group) {
@@ -81,9 +80,26 @@ export function detectRings(graph: AgreementGraph, options: RingDetectionOptions
       against += pair.againstMajority;
     }
     const tree = new Set(group.flatMap((pair) => [pair.a, pair.b])).size - 1;
-    const log10P = log10BinomialTail(against - tree, shared - tree, q);
-    if (log10P <= threshold) rings.push(ringOf(group, log10P, q));
+    return { group, shared, against, tree, log10P: 0 };
+  });
+  // The null rate is that of providers that are not colluding: estimated without the groups
+  // found so far, until the set found stops changing (rings inflate the overall rate).
+  const totals = graph.totals;
+  let q = graph.baseRate;
+  let found: typeof tested = [];
+  for (let pass = 0; pass < 10; pass++) {
+    for (const entry of tested)
+      entry.log10P = log10BinomialTail(entry.against - entry.tree, entry.shared - entry.tree, q);
+    const next = tested.filter((entry) => entry.log10P <= threshold);
+    const stable = next.length === found.length;
+    found = next;
+    if (stable && pass > 0) break;
+    const coRuns = totals.coRuns - sum(found, (entry) => entry.shared);
+    const against = totals.againstMajority - sum(found, (entry) => entry.against);
+    // At least one coincidence among the rest: a rate of zero would make every group a ring.
+    q = Math.max(against, 1) / Math.max(coRuns, 1);
   }
+  const rings = found.map((entry) => ringOf(entry.group, entry.log10P, q));
   return rings.sort((x, y) => y.score - x.score);
 }
 
@@ -117,6 +133,10 @@ function ringOf(group: PairRecord[], log10P: number, q: number): SuspectedRing {
       `(the network's rate is ${(q * 100).toPrecision(2)}%; p = 1e${Math.round(log10P)}); ` +
       `jobs ${jobs.slice(0, 5).join(', ')}${jobs.length > 5 ? ', ...' : ''}`,
   };
+}
+
+function sum<T>(items: readonly T[], of: (item: T) => number): number {
+  return items.reduce((total, item) => total + of(item), 0);
 }
 
 function round(value: number): number {
