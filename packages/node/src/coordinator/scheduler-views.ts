@@ -11,6 +11,7 @@ export interface ProviderFacts {
   stake: bigint | undefined;
   rttMs: number | undefined;
   reputation: number;
+  suspicion?: number;
 }
 
 /** The scheduler's numeric view of a signed offer. */
@@ -39,6 +40,7 @@ export function profileOf(offer: Offer, facts: ProviderFacts): ProviderProfile {
     stake: facts.stake === undefined ? Number.POSITIVE_INFINITY : Number(facts.stake),
     rttMs: facts.rttMs,
     reputation: facts.reputation,
+    ...(facts.suspicion ? { suspicion: facts.suspicion } : {}),
   };
 }
 

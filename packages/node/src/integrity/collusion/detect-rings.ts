@@ -1,8 +1,9 @@
 import type { AgreementGraph, PairRecord } from './agreement-graph.js';
 import { log10BinomialTail } from './binomial-tail.js';
+import { log10ChanceGroups } from './chance-components.js';
 
 export interface RingDetectionOptions {
-  /** Chance, over the whole graph, of reporting a group of independent providers (Bonferroni). */
+  /** Groups of independent providers reported, expected over the whole graph. */
   alpha?: number;
 }
 
@@ -21,7 +22,7 @@ export interface SuspectedRing {
   /** The ring's smallest member address: stable while the ring stands. */
   id: string;
   members: string[];
-  /** Evidence in bans: -log10 of the chance that independent providers did this. */
+  /** Evidence in bans: -log10 of how many such groups independent providers would form. */
   score: number;
   pairs: SuspectPair[];
   /** Jobs in which members agreed against the majority (at most 50). */
@@ -35,21 +36,23 @@ const EVIDENCE_LIMIT = 50;
 
 /**
  * Finds colluding rings in the agreement graph. Pairs that agreed against the majority are
- * joined into groups (connected components). A group of `s` providers whose pairs shared `N`
- * jobs and agreed against the majority in `K` of them is tested against the network's base
- * rate `q` of doing so. The `s - 1` coincidences that merely connect the group are discounted
- * (chance coincidences among many providers always form such a tree, and the group was picked
- * because of them); the rest, repeats and cycles, is what a ring produces and chance does not:
- * one-sided binomial tail P(X >= K - s + 1 | N - s + 1, q), with a Bonferroni bound over every
- * pair that shared a job, so that the chance of reporting any group of independent providers
- * stays below `alpha`. `q` is the rate among providers not reported: estimated again without
- * the groups found, until they stop changing. Nothing here proves a wrong answer (the majority check does that, job by
- * job), so suspicion feeds reputation and placement, never a slash.
+ * joined into groups (connected components); a group of `s` providers whose pairs shared `N`
+ * jobs and agreed against the majority in `K` of them is reported when independent providers
+ * would make such a group less than `alpha` times over the whole graph, by either of two tests:
+ * - repeats: the `s - 1` coincidences that merely connect the group are discounted (chance
+ *   coincidences form such a tree, and the group was picked because of them); the rest, repeats
+ *   and cycles, is tested against the rate `q` of agreeing against the majority among providers
+ *   not reported (one-sided binomial tail P(X >= K - s + 1 | N - s + 1, q)), times the number
+ *   of pairs that shared a job (Bonferroni);
+ * - size: how many groups of `s` or more chance would form if the coincidences fell at random
+ *   among the providers (`log10ChanceGroups`): a ring keeps meeting new mates.
+ * `q` is estimated again without the groups found, until they stop changing. Nothing here proves
+ * a wrong answer (the majority check does that, job by job), so suspicion feeds reputation and
+ * placement, never a slash.
  */
 export function detectRings(graph: AgreementGraph, options: RingDetectionOptions = {}): SuspectedRing[] {
   const alpha = options.alpha ?? 0.001;
   if (graph.baseRate === 0) return [];
-  const threshold = Math.log10(alpha / graph.pairs.size);
   const edges = [...graph.pairs.values()].filter((pair) => pair.againstMajority > 0);
   const parent = new Map<string, string>();
   const find = (x: string): string => {
@@ -79,18 +82,24 @@ export function detectRings(graph: AgreementGraph, options: RingDetectionOptions
       shared += pair.coRuns;
       against += pair.againstMajority;
     }
-    const tree = new Set(group.flatMap((pair) => [pair.a, pair.b])).size - 1;
-    return { group, shared, against, tree, log10P: 0 };
+    const size = new Set(group.flatMap((pair) => [pair.a, pair.b])).size;
+    return { group, shared, against, size, log10Expected: 0 };
   });
+  const pairs = Math.log10(graph.pairs.size);
+  // Chance groups this large, if the coincidences fell at random among the providers.
+  const bySize = (size: number) => log10ChanceGroups(size, graph.runs.size, edges.length);
   // The null rate is that of providers that are not colluding: estimated without the groups
   // found so far, until the set found stops changing (rings inflate the overall rate).
   const totals = graph.totals;
   let q = graph.baseRate;
   let found: typeof tested = [];
   for (let pass = 0; pass < 10; pass++) {
-    for (const entry of tested)
-      entry.log10P = log10BinomialTail(entry.against - entry.tree, entry.shared - entry.tree, q);
-    const next = tested.filter((entry) => entry.log10P <= threshold);
+    for (const entry of tested) {
+      const tree = entry.size - 1;
+      const excess = log10BinomialTail(entry.against - tree, entry.shared - tree, q) + pairs;
+      entry.log10Expected = Math.min(excess, bySize(entry.size));
+    }
+    const next = tested.filter((entry) => entry.log10Expected <= Math.log10(alpha));
     const stable = next.length === found.length;
     found = next;
     if (stable && pass > 0) break;
@@ -99,11 +108,11 @@ export function detectRings(graph: AgreementGraph, options: RingDetectionOptions
     // At least one coincidence among the rest: a rate of zero would make every group a ring.
     q = Math.max(against, 1) / Math.max(coRuns, 1);
   }
-  const rings = found.map((entry) => ringOf(entry.group, entry.log10P, q));
+  const rings = found.map((entry) => ringOf(entry.group, entry.log10Expected, q));
   return rings.sort((x, y) => y.score - x.score);
 }
 
-function ringOf(group: PairRecord[], log10P: number, q: number): SuspectedRing {
+function ringOf(group: PairRecord[], log10Expected: number, q: number): SuspectedRing {
   const members = [...new Set(group.flatMap((pair) => [pair.a, pair.b]))].sort();
   const jobs = [...new Set(group.flatMap((pair) => pair.jobs))].slice(0, EVIDENCE_LIMIT);
   const inside = new Set(members);
@@ -124,13 +133,13 @@ function ringOf(group: PairRecord[], log10P: number, q: number): SuspectedRing {
   return {
     id: members[0]!,
     members,
-    score: round(-log10P),
+    score: round(-log10Expected),
     pairs,
     jobs,
     opposed,
     evidence:
       `${members.length} providers agreed with each other against the majority ${against} times in ${shared} jobs shared pairwise ` +
-      `(the network's rate is ${(q * 100).toPrecision(2)}%; p = 1e${Math.round(log10P)}); ` +
+      `(the rate among other providers is ${(q * 100).toPrecision(2)}%; independent providers would form such a group 1e${Math.round(log10Expected)} times); ` +
       `jobs ${jobs.slice(0, 5).join(', ')}${jobs.length > 5 ? ', ...' : ''}`,
   };
 }
