@@ -7,7 +7,7 @@
  * makes, before any pair of it repeats.
  */
 export function log10ChanceGroups(size: number, nodes: number, edges: number): number {
-  if (size < 2 || nodes < 2) return 0;
+  if (size < 2 || nodes < 2) return Number.POSITIVE_INFINITY;
   const c = (2 * edges) / nodes;
   if (c <= 0) return Number.NEGATIVE_INFINITY;
   let total = 0;
@@ -19,7 +19,7 @@ export function log10ChanceGroups(size: number, nodes: number, edges: number): n
     if (term > max) max = term;
   }
   for (const term of terms) total += Math.exp(term - max);
-  return Math.min(0, (max + Math.log(total)) / Math.LN10);
+  return (max + Math.log(total)) / Math.LN10;
 }
 
 function logFactorial(n: number): number {

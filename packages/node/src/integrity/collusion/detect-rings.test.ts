@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../sim/random.js';
 import { AgreementGraph } from './agreement-graph.js';
 import { log10BinomialTail } from './binomial-tail.js';
+import { log10ChanceGroups } from './chance-components.js';
 import { detectRings } from './detect-rings.js';
 
 describe('log10BinomialTail', () => {
@@ -65,6 +66,19 @@ function withArbiters(runs: { provider: string; outcome: string }[], job: number
   return runs;
 }
 
+describe('log10ChanceGroups', () => {
+  it('expects fewer chance groups the larger they are, and none without coincidences', () => {
+    const sizes = [2, 3, 5, 8].map((size) => log10ChanceGroups(size, 10_000, 50));
+    expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
+    // 50 coincidences among 10,000 providers: about 50 lone pairs...
+    expect(10 ** sizes[0]!).toBeGreaterThan(40);
+    expect(10 ** sizes[0]!).toBeLessThan(55);
+    // ...and almost never a group of eight.
+    expect(sizes[3]).toBeLessThan(-8);
+    expect(log10ChanceGroups(3, 10_000, 0)).toBe(Number.NEGATIVE_INFINITY);
+  });
+});
+
 describe('detectRings', () => {
   it('finds a ring that wins its disputes, and flags no honest provider', () => {
     const { graph, ring } = market(3_000, 7);
@@ -101,6 +115,34 @@ describe('detectRings', () => {
     }
     expect(graph.baseRate).toBeGreaterThan(0);
     expect(detectRings(graph)).toEqual([]);
+  });
+
+  it('finds a ring by its size before any pair of it repeats', () => {
+    const graph = new AgreementGraph();
+    const random = new Random(11);
+    const ring = Array.from({ length: 8 }, (_, i) => `ring-${i}`);
+    let job = 0;
+    // Honest jobs among 2,000 providers, and twenty chance coincidences (a shared stale runtime).
+    for (; job < 4_000; job++) {
+      const runs = [0, 1, 2].map(() => ({
+        provider: `p${Math.floor(random.next() * 2_000)}`,
+        outcome: `right-${job}`,
+      }));
+      if (job % 200 === 0) runs[0]!.outcome = runs[1]!.outcome = `stale-${job}`;
+      graph.add({ jobId: `job-${job}`, runs: withArbiters(runs, job, random) });
+    }
+    // Seven jobs, each with two ring members never paired before: a path through the ring.
+    for (let i = 0; i < 7; i++, job++) {
+      const runs = [
+        { provider: ring[i]!, outcome: `ring-${job}` },
+        { provider: ring[i + 1]!, outcome: `ring-${job}` },
+        { provider: `p${Math.floor(random.next() * 2_000)}`, outcome: `right-${job}` },
+      ];
+      graph.add({ jobId: `job-${job}`, runs: withArbiters(runs, job, random) });
+    }
+    const rings = detectRings(graph);
+    expect(rings.map((r) => r.members)).toEqual([[...ring].sort()]);
+    expect(rings[0]!.pairs.every((pair) => pair.againstMajority === 1)).toBe(true);
   });
 
   it('counts each provider once per job and ignores jobs with a single run', () => {
