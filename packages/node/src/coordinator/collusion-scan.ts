@@ -36,19 +36,22 @@ const JOB_LIMIT = 20_000;
  */
 export class CollusionScan {
   #timer: ReturnType<typeof setInterval> | undefined;
+  #first: ReturnType<typeof setTimeout> | undefined;
   #running: Promise<CollusionSnapshot> | undefined;
 
   constructor(private readonly deps: CollusionScanDeps) {}
 
+  /** Scans now, then every `intervalMs`; a failed scan leaves the last findings standing. */
   start(intervalMs = SCAN_MS, onError: (error: unknown) => void = () => {}): void {
     const run = () => void this.scan().catch(onError);
-    setTimeout(run, 0).unref?.();
+    this.#first = setTimeout(run, 0);
     this.#timer = setInterval(run, intervalMs);
     this.#timer.unref?.();
   }
 
   stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
+    clearTimeout(this.#first);
+    clearInterval(this.#timer);
     this.#timer = undefined;
   }
 
