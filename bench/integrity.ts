@@ -8,7 +8,7 @@ type Detection = CollusionSimResult['rings']['detector'];
  * 10,000 providers, each detector against its baseline in the same run, and the same market
  * again with the findings kept out of placement.
  */
-export function runIntegrityBenchmark(jobs = 150_000): string {
+export function runIntegrityBenchmark(jobs = 60_000): string {
   const options: CollusionSimOptions = {
     providers: 10_000,
     ringShare: 0.03,
