@@ -2,10 +2,11 @@ import { AgreementGraph, type CheckedJob } from '../integrity/collusion/agreemen
 import { detectRings } from '../integrity/collusion/detect-rings.js';
 import { CollusionFindings } from '../integrity/collusion/findings.js';
 import { detectWashTrading } from '../integrity/wash-trading/detect-wash-trading.js';
-import { FlowGraph, type ValueFlow } from '../integrity/wash-trading/flow-graph.js';
 import type { JobRequest } from '../scheduler/api.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { exactComparator, verdict } from '../verify/compare.js';
+import { type Detection, detection, emptyDetection, herfindahl } from './detection-score.js';
+import { MarketMoney } from './market-money.js';
 import { Random } from './random.js';
 import { generateProviders } from './world.js';
 
@@ -26,19 +27,6 @@ export interface CollusionSimOptions {
   /** Whether placement keeps suspected ring members apart once found. */
   keepApart: boolean;
   seed: number;
-}
-
-/** Who was flagged, by the detector or by the baseline, and in which round first. */
-export interface Detection {
-  truePositives: number;
-  falsePositives: number;
-  positives: number;
-  precision: number;
-  recall: number;
-  /** Recall among the guilty that acted (for rings: lied at least once). */
-  recallOfActive: number;
-  /** Rounds until each true positive was first flagged (1-based), sorted. */
-  roundsToDetection: number[];
 }
 
 export interface CollusionSimResult {
@@ -72,9 +60,6 @@ const TASK: Omit<JobRequest, 'id'> = {
   maxSeconds: 60,
   minReputation: 0,
 };
-
-/** Exchanges and the faucet: every honest account buys from or cashes out to one. */
-const EXCHANGES = ['exchange-0', 'exchange-1', 'exchange-2', 'exchange-3', 'exchange-4'];
 
 /**
  * A market with colluding rings and wash traders, placed by the real `Scheduler` and decided by
@@ -122,20 +107,14 @@ export function simulateCollusion(options: CollusionSimOptions): CollusionSimRes
   const scheduler = new Scheduler({ policy: 'learned', random: random.next });
   for (const provider of providers) scheduler.upsertProvider(provider, 0);
 
-  const flows: ValueFlow[] = [];
-  const transfer = (from: string, to: string, amount: bigint, ref: string) =>
-    flows.push({ from, to, amount, kind: 'transfer', ref });
   const clients = Array.from({ length: options.clients }, (_, i) => `client-${i}`);
-  for (const client of clients) transfer(EXCHANGES[random.int(0, 4)]!, client, 10n ** 9n, `buy-${client}`);
-  for (const provider of providers) transfer('faucet', provider.address, 1000n, `faucet-${provider.address}`);
-  for (let w = 0; w < options.washTraders; w++) {
-    const circular = w % 2 === 0;
-    // The circular kind buys on an exchange like anyone; the other is funded by its owner, as are its providers.
-    transfer(circular ? EXCHANGES[w % 5]! : `owner-${w}`, `wash-${w}`, 10n ** 9n, `fund-wash-${w}`);
-    if (!circular)
-      for (const [provider, owner] of washOwner)
-        if (owner === w) transfer(`owner-${w}`, provider, 5000n, `fund-${provider}`);
-  }
+  const money = new MarketMoney(
+    random,
+    clients,
+    providers.map((p) => p.address),
+    washOwner,
+    options.washTraders,
+  );
   // A few large clients and many small ones (Zipf): a small honest client pays few providers.
   const clientWeights = clients.map((_, i) => 1 / (i + 1));
   const totalWeight = clientWeights.reduce((a, b) => a + b, 0);
@@ -155,14 +134,6 @@ export function simulateCollusion(options: CollusionSimOptions): CollusionSimRes
     }
     return low;
   };
-  const earned = new Map<string, bigint>();
-  const paid = new Map<string, bigint>();
-  const pay = (client: string, provider: string, amount: bigint) => {
-    const key = `${client}>${provider}`;
-    paid.set(key, (paid.get(key) ?? 0n) + amount);
-    earned.set(provider, (earned.get(provider) ?? 0n) + amount);
-  };
-
   const graph = new AgreementGraph();
   const findings = new CollusionFindings();
   const inFlight: string[][] = [];
@@ -266,7 +237,7 @@ export function simulateCollusion(options: CollusionSimOptions): CollusionSimRes
         result.wrongAccepted++;
         result.honestOutvoted += accepted.dissenting.filter((p) => !ringOf.has(p)).length;
       }
-      for (const provider of accepted.agreeing) pay(client, provider, 1000n);
+      for (const provider of accepted.agreeing) money.pay(client, provider, 1000n);
       // Baseline: lost a verdict together with another run that gave the same answer.
       const losers = runs.filter((r) => accepted.dissenting.includes(r.provider));
       for (const loser of losers) {
@@ -280,35 +251,10 @@ export function simulateCollusion(options: CollusionSimOptions): CollusionSimRes
 
     if ((job + 1) % perRound !== 0 && job + 1 !== options.jobs) continue;
     round++;
-    // Money moves at the end of a round: earnings are cashed out, wash providers pay back.
-    for (const [provider, amount] of earned) {
-      const owner = washOwner.get(provider);
-      if (owner === undefined)
-        transfer(provider, EXCHANGES[random.int(0, 4)]!, amount, `cashout-${provider}-${round}`);
-      else if (owner % 2 === 0) {
-        transfer(provider, `mule-${owner}`, amount, `back-${provider}-${round}`);
-        transfer(`mule-${owner}`, `wash-${owner}`, amount, `mule-${owner}-${provider}-${round}`);
-      } else transfer(provider, `owner-${owner}`, amount, `owner-${provider}-${round}`);
-    }
-    earned.clear();
-    for (const account of [...clients, ...providers.map((p) => p.address)]) {
-      if (washOwner.has(account) || random.next() >= 0.01) continue;
-      const other =
-        random.next() < 0.5
-          ? clients[random.int(0, clients.length - 1)]!
-          : providers[random.int(0, providers.length - 1)]!.address;
-      transfer(account, other, BigInt(random.int(1, 500)), `gift-${account}-${round}`);
-    }
+    money.endRound(round);
     const started = performance.now();
     const rings = detectRings(graph);
-    const flowGraph = new FlowGraph([
-      ...flows,
-      ...[...paid].map(([key, amount]) => {
-        const [from, to] = key.split('>') as [string, string];
-        return { from, to, amount, kind: 'payment' as const, ref: `voucher-${key}` };
-      }),
-    ]);
-    const washing = detectWashTrading(flowGraph);
+    const washing = detectWashTrading(money.graph());
     result.detectMs = performance.now() - started;
     findings.update({ scannedAt: now, rings, washTrading: washing });
     for (const ring of rings) {
@@ -320,7 +266,7 @@ export function simulateCollusion(options: CollusionSimOptions): CollusionSimRes
     }
     for (const suspect of washing)
       if (!firstFlag.wash.has(suspect.client)) firstFlag.wash.set(suspect.client, round);
-    for (const [client, hhi] of herfindahl(paid))
+    for (const [client, hhi] of herfindahl(money.paid))
       if (hhi >= 0.25 && !firstFlag.washBaseline.has(client)) firstFlag.washBaseline.set(client, round);
   }
   const isColluder = (p: string) => ringOf.has(p);
@@ -331,63 +277,6 @@ export function simulateCollusion(options: CollusionSimOptions): CollusionSimRes
   result.washTrading.detector = detection(firstFlag.wash, isWash, options.washTraders);
   result.washTrading.baseline = detection(firstFlag.washBaseline, isWash, options.washTraders);
   return result;
-}
-
-function herfindahl(paid: Map<string, bigint>): Map<string, number> {
-  const byClient = new Map<string, number[]>();
-  for (const [key, amount] of paid) {
-    const client = key.split('>')[0]!;
-    byClient.set(client, [...(byClient.get(client) ?? []), Number(amount)]);
-  }
-  const index = new Map<string, number>();
-  for (const [client, amounts] of byClient) {
-    const total = amounts.reduce((a, b) => a + b, 0);
-    index.set(
-      client,
-      amounts.reduce((sum, a) => sum + (a / total) ** 2, 0),
-    );
-  }
-  return index;
-}
-
-function detection(
-  flagged: Map<string, number>,
-  guilty: (id: string) => boolean,
-  total: number,
-  active?: ReadonlySet<string>,
-): Detection {
-  const rounds: number[] = [];
-  let falsePositives = 0;
-  for (const [id, round] of flagged) {
-    if (guilty(id)) rounds.push(round);
-    else falsePositives++;
-  }
-  const positives = flagged.size;
-  return {
-    truePositives: rounds.length,
-    falsePositives,
-    positives,
-    precision: positives === 0 ? 1 : rounds.length / positives,
-    recall: total === 0 ? 1 : rounds.length / total,
-    recallOfActive: active
-      ? active.size === 0
-        ? 1
-        : [...active].filter((id) => flagged.has(id)).length / active.size
-      : rounds.length / Math.max(1, total),
-    roundsToDetection: rounds.sort((a, b) => a - b),
-  };
-}
-
-function emptyDetection(): Detection {
-  return {
-    truePositives: 0,
-    falsePositives: 0,
-    positives: 0,
-    precision: 1,
-    recall: 0,
-    recallOfActive: 0,
-    roundsToDetection: [],
-  };
 }
 
 function manifestOf(given: string) {
