@@ -66,6 +66,11 @@ export class MarketMoney {
     }
   }
 
+  /** Payments (one per client and provider) and transfers so far. */
+  get flowCount(): number {
+    return this.#flows.length + this.paid.size;
+  }
+
   /** Payments (as vouchers) and transfers so far. */
   graph(): FlowGraph {
     return new FlowGraph([
