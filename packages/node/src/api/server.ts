@@ -36,6 +36,7 @@ import { eventRoutes } from './routes/events.js';
 import { feedRoutes } from './routes/feeds.js';
 import { flRoutes } from './routes/fl.js';
 import { governanceRoutes } from './routes/governance.js';
+import { integrityRoutes } from './routes/integrity.js';
 import { jobRoutes } from './routes/jobs.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { networkRoutes } from './routes/network.js';
@@ -142,6 +143,7 @@ export function createApiServer(components: ApiComponents, options: ApiOptions =
       throughput: new ThroughputMeter(components.bus),
       ...(components.payments ? { payments: components.payments.ledger } : {}),
     });
+  if (components.registry) integrityRoutes(app, { registry: components.registry });
   if (components.chain)
     ledgerRoutes(app, {
       chain: components.chain.context,

@@ -8,6 +8,7 @@ import { createMetrics } from '../api/metrics.js';
 import { createApiServer } from '../api/server.js';
 import { activeCoordinators, publishEndpoints } from '../chain/coordinator-registry.js';
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
+import { readTokenTransfers } from '../chain/token-transfers.js';
 import { slasherCheck } from '../chain/verifier-role.js';
 import { FeedQuality } from '../feeds/feed-quality.js';
 import { FeedRewards } from '../feeds/feed-rewards.js';
@@ -29,6 +30,7 @@ import { AssignmentSigner } from './assignment-signer.js';
 import { CanaryChecks } from './canary-checks.js';
 import { CanaryPool, exampleCanaryTasks } from './canary-pool.js';
 import { chainSlasher } from './chain-slasher.js';
+import { CollusionScan } from './collusion-scan.js';
 import { chainDepositCheck } from './deposit-check.js';
 import { Dispatcher } from './dispatcher.js';
 import { ErasureRelay } from './erasures.js';
@@ -93,6 +95,8 @@ export interface CoordinatorOptions {
   cluster?: boolean;
   /** How device readings are scored: every `intervalMs` (default 5 s), those that arrived `settleMs` ago (default 10 s). */
   feedScoring?: { intervalMs?: number; settleMs?: number };
+  /** How often collusion and wash trading are scanned for, ms (default ten minutes). */
+  collusionScanMs?: number;
   /** Geohash characters kept of readings' cells, per feed (default 6, about 1.2 km). */
   feedCellPrecision?: Readonly<Record<string, number>>;
   /** Proof of hardware: how providers' claims are challenged (on by default); false: never. */
@@ -358,6 +362,22 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   gossip.start();
   mesh.start();
   feedQuality.start(options.feedScoring?.intervalMs);
+  const collusionScan = new CollusionScan({
+    store: store.jobs,
+    registry,
+    payments: store.payments,
+    ...(chainChecks ? { transfers: () => readTokenTransfers(connect(options.network)) } : {}),
+    protocolAccounts: [
+      options.network.staking,
+      options.network.paymentChannels,
+      options.network.coordinatorRegistry,
+      options.network.timelock,
+      options.network.governor,
+    ],
+  });
+  collusionScan.start(options.collusionScanMs, (error) =>
+    api.log.warn({ err: error }, 'collusion scan failed'),
+  );
   if (chainChecks) {
     // Where providers and clients find this coordinator on-chain; a failure only leaves it stale.
     // An announced address is the one meant for the world (a public IP, a forwarded port).
@@ -454,6 +474,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       clearInterval(timer);
       governed?.stop();
       hardware?.stop();
+      collusionScan.stop();
       unsubscribe();
       await fl.stop();
       await feedQuality.stop();

@@ -458,7 +458,7 @@ export class Dispatcher {
       via: [{ state: 'committed' }],
       patch: { ...committed.patch, price: price.toString(), leaseExpiresAt: null },
     });
-    this.deps.registry.recordOutcome(from.address, 'completed', this.#now());
+    this.deps.registry.recordOutcome(from.address, 'completed', this.#now(), job.client);
     return { accepted: true };
   }
 

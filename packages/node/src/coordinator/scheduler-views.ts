@@ -13,6 +13,7 @@ export interface ProviderFacts {
   reputation: number;
   /** What proof of hardware left of its claims, where a challenge failed them (HardwareClaims.proven). */
   proven?: { cpuCores?: number; gpuCount?: number };
+  suspicion?: number;
 }
 
 /** The scheduler's numeric view of a signed offer. */
@@ -41,6 +42,7 @@ export function profileOf(offer: Offer, facts: ProviderFacts): ProviderProfile {
     stake: facts.stake === undefined ? Number.POSITIVE_INFINITY : Number(facts.stake),
     rttMs: facts.rttMs,
     reputation: facts.reputation,
+    ...(facts.suspicion ? { suspicion: facts.suspicion } : {}),
   };
 }
 

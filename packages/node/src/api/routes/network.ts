@@ -27,6 +27,8 @@ export function networkRoutes(app: FastifyInstance, deps: NetworkRouteDeps): voi
     heartbeat: entry.heartbeat,
     activeJobs: registry.activeJobs(entry.address),
     reputation: registry.reputation.score(entry.address),
+    // Suspected of collusion or wash trading (docs/integrity.md): placement sees reputation x (1 - suspicion).
+    suspicion: registry.collusion.suspicion(entry.address),
     suspendedUntil: registry.scheduler.suspendedUntil(entry.address),
     jobsCompleted: entry.jobsCompleted,
     jobsFailed: entry.jobsFailed,
