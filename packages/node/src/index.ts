@@ -75,6 +75,33 @@ export { type ParameterProposal, proposeParameter } from './governance/propose-w
 export { readNetworkParameters } from './governance/read-parameters.js';
 export { policyFromChain, policyToChain } from './governance/verification-encoding.js';
 export type {
+  IdentityObservation,
+  ScoredPair,
+  SybilCluster,
+  SybilEvidence,
+  SybilModel,
+} from './integrity/sybil/api.js';
+export {
+  type ChallengeGroupOptions,
+  challengeGroupsFromPairs,
+  clustersFromPairs,
+  detectSybilClusters,
+  scoreSybilPairs,
+  suggestChallengeGroups,
+} from './integrity/sybil/detect.js';
+export { SYBIL_FEATURES, type SybilFeature } from './integrity/sybil/features.js';
+export { fitSybilModel, pairProbability } from './integrity/sybil/model.js';
+export { type DetectionMetrics, detectionMetrics } from './integrity/sybil/simulation/metrics.js';
+export {
+  modelPolicy,
+  runSybilSimulation,
+  type SybilPolicy,
+  type SybilRun,
+  sameAddressRule,
+} from './integrity/sybil/simulation/run.js';
+export { trainingPairs } from './integrity/sybil/simulation/training.js';
+export { TRAINED_SYBIL_MODEL } from './integrity/sybil/trained-model.js';
+export type {
   JobEvent,
   JobFilter,
   JobPatch,

@@ -1,7 +1,7 @@
 import type { Heartbeat, JobSpec, Offer, ResultManifest } from '@idlegrid/protocol';
 import type { Address, Hex } from 'viem';
-import { type ChallengeVerdict, type ClaimRecord, HardwareClaims } from '../integrity/hardware/claims.js';
 import { CollusionFindings, type CollusionSnapshot } from '../integrity/collusion/findings.js';
+import { type ChallengeVerdict, type ClaimRecord, HardwareClaims } from '../integrity/hardware/claims.js';
 import { chargeFor } from '../market/pricing.js';
 import type { PeerRef } from '../p2p/api.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -299,9 +299,8 @@ export class ProviderRegistry {
       profileOf(entry.offer, {
         stake: entry.stake,
         rttMs: entry.rttMs,
-        reputation: this.reputation.score(entry.address),
-        proven: this.claims.proven(entry.address),
         reputation: this.effectiveReputation(entry.address),
+        proven: this.claims.proven(entry.address),
         suspicion: this.collusion.suspicion(entry.address),
       }),
       now,
