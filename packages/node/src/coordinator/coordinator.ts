@@ -18,7 +18,7 @@ import { isTerminal } from '../jobs/job-states.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
 import { CoordinatorMesh } from '../mesh/coordinator-mesh.js';
 import { createP2PHost } from '../p2p/host.js';
-import { peerIdToAddress } from '../p2p/identity.js';
+import { peerIdToAddress, remoteHostsOf } from '../p2p/identity.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
 import { Libp2pGossip } from '../p2p/libp2p-gossip.js';
 import type { PolicyName } from '../scheduler/api.js';
@@ -53,6 +53,7 @@ import { registerCoordinatorHandlers } from './p2p-handlers.js';
 import { PaymentForwarder } from './payment-forwarder.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { chainStakeRules } from './stake-lookup.js';
+import { SybilWatch } from './sybil-watch.js';
 
 export interface CoordinatorOptions {
   dataDir: string;
@@ -99,6 +100,8 @@ export interface CoordinatorOptions {
   collusionScanMs?: number;
   /** Geohash characters kept of readings' cells, per feed (default 6, about 1.2 km). */
   feedCellPrecision?: Readonly<Record<string, number>>;
+  /** How often the sybil detector runs, ms (default one minute). */
+  sybilScanMs?: number;
   /** Proof of hardware: how providers' claims are challenged (on by default); false: never. */
   hardwareChallenges?: HardwareChallengeSettings | false;
 }
@@ -229,7 +232,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   });
   const access = new ArtifactAccess({ owners: store.owners, grants: store.grants });
   await access.load();
+  // Made once proof of hardware is (below): the dispatcher asks it which identities are capped.
+  let sybil: SybilWatch | undefined;
   const dispatcher = new Dispatcher({
+    capped: () => sybil?.capped() ?? [],
     leaseKeys,
     // In a cluster the coordinator a provider joined may not be its job's owner: a provider
     // heard of through the mesh is alive, its leases not lost. With separate stores its job
@@ -346,6 +352,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       },
       metrics: createMetrics(bus, registry),
       registry,
+      sybil: () => sybil?.snapshot(),
       payments: { forwarder, ledger: store.payments },
       chain: { context: connect(options.network), coordinator: account.address, readsChain: chainChecks },
       mesh,
@@ -411,6 +418,12 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
                 : `hardware claim challenge failed (${verdict.failure})`,
             ),
         });
+  sybil = new SybilWatch({
+    registry,
+    hardware,
+    hostsOf: (peer) => remoteHostsOf(host.libp2p, peer),
+    ...(options.sybilScanMs === undefined ? {} : { everyMs: options.sybilScanMs }),
+  });
   const unregister = registerCoordinatorHandlers({
     ...(hardware ? { hardware } : {}),
     channel,
@@ -474,6 +487,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       clearInterval(timer);
       governed?.stop();
       hardware?.stop();
+      sybil.stop();
       collusionScan.stop();
       unsubscribe();
       await fl.stop();

@@ -114,6 +114,8 @@ export class HardwareChallenges {
     const targets = addresses.filter((address) => !this.#inFlight.has(address) && registry.get(address));
     for (const address of targets) this.#inFlight.add(address);
     try {
+      // One time for the whole group: a simultaneous challenge is recognised by it in each identity's record.
+      const sentAt = Date.now();
       const sent = targets.map((address) => {
         const entry = registry.get(address)!;
         const challenge = cpuChallengeFor(entry.offer.cpuCores, this.#lane);
@@ -130,8 +132,8 @@ export class HardwareChallenges {
       const replies = await Promise.all(sent.map((one) => one.reply));
       const verdicts: ChallengeVerdict[] = [];
       for (const [index, one] of sent.entries()) {
-        const group = targets.filter((address) => address !== one.address);
-        const verdict = await this.#judge(one.address, one.challenge, replies[index]!, group);
+        const group = targets.length > 1 ? [...targets] : [];
+        const verdict = await this.#judge(one.address, one.challenge, replies[index]!, group, sentAt);
         verdicts.push(verdict);
         await this.#record(one.address, verdict);
       }
@@ -146,6 +148,7 @@ export class HardwareChallenges {
     challenge: CpuChallenge,
     reply: { body: unknown; elapsedMs: number },
     group: Address[],
+    sentAt: number,
   ): Promise<ChallengeVerdict> {
     const rttMs = this.deps.registry.get(address)?.rttMs ?? 0;
     const base = {
@@ -153,7 +156,7 @@ export class HardwareChallenges {
       challengeId: challenge.challengeId,
       claimed: challenge.lanes,
       elapsedMs: Math.round(reply.elapsedMs),
-      at: Date.now(),
+      at: sentAt,
       group,
     };
     const parsed = hardwareReplySchema.safeParse(reply.body);

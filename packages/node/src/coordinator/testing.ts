@@ -16,7 +16,10 @@ export interface OffChainCoordinator {
 /** A real coordinator in this process, in a fresh data directory, reading no chain (test helper). */
 export async function startOffChainCoordinator(
   name: string,
-  options: Pick<CoordinatorOptions, 'feedScoring' | 'feedCellPrecision' | 'hardwareChallenges'> = {},
+  options: Pick<
+    CoordinatorOptions,
+    'feedScoring' | 'feedCellPrecision' | 'hardwareChallenges' | 'sybilScanMs'
+  > = {},
 ): Promise<OffChainCoordinator> {
   const dataDir = await mkdtemp(join(tmpdir(), `idlegrid-${name}-`));
   const coordinator = await startCoordinator({

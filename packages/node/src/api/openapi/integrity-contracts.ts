@@ -51,7 +51,35 @@ export const collusionAnswerSchema = z.object({
   washTrading: z.array(washTradingSchema),
 });
 
+const sybilClusterSchema = z.object({
+  members: z.array(z.string()),
+  score: z
+    .number()
+    .describe('the mean probability, over the pairs linking the cluster, that a pair shares one machine'),
+  evidence: z.array(z.object({ feature: z.string(), value: z.number(), reason: z.string() })),
+});
+
+export const sybilAnswerSchema = z.object({
+  at: z.int().describe('Unix ms of the latest pass; 0 before the first'),
+  clusters: z.array(sybilClusterSchema),
+  challenged: z.array(z.object({ members: z.array(z.string()), at: z.int(), failed: z.array(z.string()) })),
+});
+
 export const INTEGRITY_CONTRACTS: readonly RouteContract[] = [
+  {
+    method: 'GET',
+    path: '/v1/integrity/sybil',
+    operationId: 'sybilClusters',
+    tag: 'network',
+    summary: 'Suspected sybil clusters (several identities on one machine), with their evidence',
+    description:
+      'The sybil model scores pairs of providers on shared hosts, round trips, heartbeat timing, telemetry and simultaneous proof-of-hardware challenges, and joins likely pairs into clusters. A suspected cluster gets the work of one machine. Method: docs/integrity.md.',
+    requires: ['registry'],
+    responses: {
+      200: { description: 'The latest pass', content: { 'application/json': sybilAnswerSchema } },
+    },
+    errors: [],
+  },
   {
     method: 'GET',
     path: '/v1/integrity/collusion',

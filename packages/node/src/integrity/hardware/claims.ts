@@ -20,8 +20,9 @@ export interface ChallengeVerdict {
   deadlineMs: number;
   /** The coordinator's own time for the work it checked (one lane, or the sampled rows). */
   referenceMs: number;
+  /** When the challenge was sent (the same for every identity of a simultaneous challenge). */
   at: number;
-  /** The identities challenged at the same instant (a simultaneous challenge), this one excluded. */
+  /** The identities challenged at the same instant, this one included; empty for a lone challenge. */
   group: Address[];
   /** The provider's signed answer, when it gave one. */
   answer?: SignedMessage<'HardwareAnswer'>;
