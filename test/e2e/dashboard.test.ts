@@ -284,6 +284,18 @@ describe.skipIf(CHROMIUM === undefined)('dashboard', () => {
     await shoot('governance');
   });
 
+  it('shows what the integrity detectors suspect, or that they suspect nothing', async () => {
+    await open('integrity');
+    await expect.poll(() => page.getByRole('heading', { name: 'Sybil clusters' }).count()).toBe(1);
+    const sybilFindings = page.locator('[data-testid="sybil-none"], [data-testid="sybil-cluster"]');
+    await expect.poll(() => sybilFindings.count()).toBeGreaterThan(0);
+    const collusionFindings = page.locator(
+      '[data-testid="collusion-none"], [data-testid="collusion-ring"], [data-testid="wash-trader"]',
+    );
+    await expect.poll(() => collusionFindings.count()).toBeGreaterThan(0);
+    await shoot('integrity');
+  });
+
   it("shows a federated run: its rounds, participants, the client's accuracy curve", async () => {
     const ran = await runFederatedCli(net.dataDir, ['--rounds', '3']);
     expect(ran.code, ran.stderr).toBe(0);
@@ -356,8 +368,8 @@ describe.skipIf(CHROMIUM === undefined)('dashboard', () => {
     await fresh.keyboard.press('Shift+Tab');
     await fresh.keyboard.press('Shift+Tab');
     expect(await focused('textContent')).toBe('Wallet');
-    // Back past Governance, Ledger, Feeds and Federated.
-    for (let i = 0; i < 5; i++) await fresh.keyboard.press('Shift+Tab');
+    // Back past Integrity, Governance, Ledger, Feeds and Federated.
+    for (let i = 0; i < 6; i++) await fresh.keyboard.press('Shift+Tab');
     expect(await focused('textContent')).toBe('Jobs');
     await fresh.keyboard.press('Enter');
     await expect.poll(() => fresh.url()).toMatch(/#\/jobs$/);

@@ -1,6 +1,7 @@
 import { FederatedPage, FederatedRunDetail } from './pages/FederatedPage.js';
 import { FeedDetail, FeedsPage } from './pages/FeedsPage.js';
 import { GovernancePage } from './pages/GovernancePage.js';
+import { IntegrityPage } from './pages/IntegrityPage.js';
 import { JobDetail } from './pages/JobDetail.js';
 import { JobsPage } from './pages/JobsPage.js';
 import { LedgerPage } from './pages/LedgerPage.js';
@@ -19,6 +20,7 @@ const PAGES: { route: Route; label: string }[] = [
   { route: { page: 'feeds' }, label: 'Feeds' },
   { route: { page: 'ledger' }, label: 'Ledger' },
   { route: { page: 'governance' }, label: 'Governance' },
+  { route: { page: 'integrity' }, label: 'Integrity' },
   { route: { page: 'wallet' }, label: 'Wallet' },
 ];
 
@@ -38,6 +40,8 @@ function Page({ route }: { route: Route }) {
       return <LedgerPage />;
     case 'governance':
       return <GovernancePage />;
+    case 'integrity':
+      return <IntegrityPage />;
     case 'wallet':
       return <WalletPage />;
   }

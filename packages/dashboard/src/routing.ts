@@ -8,6 +8,7 @@ export type Route =
   | { page: 'feeds'; id?: string }
   | { page: 'ledger' }
   | { page: 'governance' }
+  | { page: 'integrity' }
   | { page: 'wallet' };
 
 /** `#/providers/0xabc` → { page: 'providers', address: '0xabc' }; anything unknown is the network page. */
@@ -22,6 +23,7 @@ export function parseRoute(hash: string): Route {
       return id ? { page, id: decodeURIComponent(id) } : { page };
     case 'ledger':
     case 'governance':
+    case 'integrity':
     case 'wallet':
       return { page };
     default:

@@ -31,6 +31,8 @@ interface CoordinatorFlags extends LimitFlags {
   cluster?: boolean;
   /** False with --no-hardware-challenges. */
   hardwareChallenges: boolean;
+  /** False with --no-sybil-caps. */
+  sybilCaps: boolean;
 }
 
 const POLICIES = ['learned', 'cheapest', 'random'] as const;
@@ -72,6 +74,10 @@ export function registerCoordinatorCommands(coordinator: Command): void {
       'where its SQLite database and artifacts are kept (default: the data directory)',
     )
     .option(
+      '--no-sybil-caps',
+      'show suspected sybil clusters without capping their work (a local network, whose providers share one machine)',
+    )
+    .option(
       '--no-hardware-challenges',
       "never challenge providers' hardware claims (proof of hardware): for providers you run and trust",
     );
@@ -99,6 +105,7 @@ export function registerCoordinatorCommands(coordinator: Command): void {
       ...(options.peer?.length ? { peers: options.peer } : {}),
       ...(options.cluster ? { cluster: true } : {}),
       ...(options.hardwareChallenges ? {} : { hardwareChallenges: false as const }),
+      ...(options.sybilCaps ? {} : { sybilCaps: false }),
     });
     try {
       const info = {

@@ -244,3 +244,21 @@ export interface GovernanceProposal {
     rows: { label: string; now: string; proposed: string; change: string }[];
   };
 }
+
+/** `GET /v1/integrity/sybil`: identities the sybil model believes share one machine. */
+export interface SybilAnswer {
+  at: number;
+  clusters: {
+    members: string[];
+    score: number;
+    evidence: { feature: string; value: number; reason: string }[];
+  }[];
+  challenged: { members: string[]; at: number; failed: string[] }[];
+}
+
+/** `GET /v1/integrity/collusion`: suspected rings and wash traders. */
+export interface CollusionAnswer {
+  scannedAt: number;
+  rings: { id: string; members: string[]; score: number; jobs: string[]; evidence: string }[];
+  washTrading: { client: string; providers: string[]; share: number; score: number; evidence: string }[];
+}

@@ -102,6 +102,8 @@ export interface CoordinatorOptions {
   feedCellPrecision?: Readonly<Record<string, number>>;
   /** How often the sybil detector runs, ms (default one minute). */
   sybilScanMs?: number;
+  /** False: suspected sybil clusters are shown but not capped to one machine's work (default true). */
+  sybilCaps?: boolean;
   /** Proof of hardware: how providers' claims are challenged (on by default); false: never. */
   hardwareChallenges?: HardwareChallengeSettings | false;
 }
@@ -423,6 +425,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     hardware,
     hostsOf: (peer) => remoteHostsOf(host.libp2p, peer),
     ...(options.sybilScanMs === undefined ? {} : { everyMs: options.sybilScanMs }),
+    ...(options.sybilCaps === false ? { caps: false } : {}),
   });
   const unregister = registerCoordinatorHandlers({
     ...(hardware ? { hardware } : {}),

@@ -166,7 +166,7 @@ export class ProviderRegistry {
     now: number,
   ): { record: ClaimRecord; slash: boolean } {
     const recorded = this.claims.record(address, verdict);
-    if (!verdict.passed) this.reputation.record(address, 'claimFailed');
+    if (!verdict.passed && verdict.group.length === 0) this.reputation.record(address, 'claimFailed');
     const entry = this.#providers.get(address);
     if (entry) this.#updateProfile(entry, now);
     return recorded;

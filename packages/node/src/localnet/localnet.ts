@@ -218,6 +218,8 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
             '--api-port',
             first ? '0' : String(options.apiPort),
             ...(options.limits === false ? ['--no-limits'] : []),
+            // Its providers share this machine by design: the Integrity page shows them as one cluster, uncapped.
+            '--no-sybil-caps',
             // Each keeps its artifacts (and, without PostgreSQL, its SQLite) apart, and joins the mesh through the first.
             ...(first ? ['--store-dir', join(config.dataDir, name), '--peer', p2pOf(first)] : []),
             ...(options.databaseUrl ? ['--database-url', options.databaseUrl] : []),

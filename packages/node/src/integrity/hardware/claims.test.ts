@@ -59,6 +59,18 @@ describe('hardware claims', () => {
     expect(hardwareEvidence(provider, claims.of(provider)[0]!).hash).toBe(evidence.hash);
   });
 
+  it('keeps a simultaneous challenge as evidence without judging the claim by it', () => {
+    const claims = new HardwareClaims();
+    claims.record(provider, verdict(true, 1));
+    for (let i = 2; i < 2 + 2 * SLASH_AFTER; i++) {
+      const group: `0x${string}`[] = [provider, '0x00000000000000000000000000000000000000bb'];
+      const joint = { ...verdict(false, i), group };
+      expect(claims.record(provider, joint).slash).toBe(false);
+    }
+    expect(claims.of(provider)[0]).toMatchObject({ status: 'verified', consecutiveFailures: 0 });
+    expect(claims.of(provider)[0]!.recent.at(-1)!.group).toHaveLength(2);
+  });
+
   it('starts over when the claim changes, and forgets a claim dropped from the offer', () => {
     const claims = new HardwareClaims();
     claims.record(provider, verdict(false, 1));

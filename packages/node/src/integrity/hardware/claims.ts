@@ -87,6 +87,13 @@ export class HardwareClaims {
       };
     }
     record.recent = [...record.recent, verdict].slice(-RECENT);
+    // A simultaneous challenge tests the group (does one machine hide behind them?), not each claim:
+    // it is kept as evidence for the sybil model and changes no claim's status.
+    if (verdict.group.length > 0) {
+      records.set(verdict.resource, record);
+      this.#records.set(address, records);
+      return { record, slash: false };
+    }
     if (verdict.passed) {
       record.status = 'verified';
       record.verifiedAt = verdict.at;

@@ -48,22 +48,24 @@ async function sybilSnapshot(): Promise<SybilSnapshot> {
 describe('sybil detection in the coordinator', () => {
   it('challenges the suspected identities at one instant, and reports them as one cluster with evidence', async () => {
     const addresses = sybils.map((sybil) => sybil.address.toLowerCase()).sort();
+    const sameMembers = (members: string[]) =>
+      JSON.stringify(members.map((m) => m.toLowerCase()).sort()) === JSON.stringify(addresses);
     let snapshot: SybilSnapshot | undefined;
     const started = Date.now();
     while (Date.now() - started < 90_000) {
       snapshot = await sybilSnapshot();
-      const found = snapshot?.clusters.find((cluster) => cluster.members.length === SYBILS);
-      if (found && snapshot!.challenged.length > 0) break;
+      if (snapshot?.clusters.some((cluster) => sameMembers(cluster.members))) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    const challenge = snapshot!.challenged[0]!;
-    expect(challenge.members.map((m) => m.toLowerCase()).sort()).toEqual(addresses);
-    // One machine cannot run every identity's claimed cores at once.
-    expect(challenge.failed.length).toBeGreaterThan(0);
-    const cluster = snapshot!.clusters.find((c) => c.members.length === SYBILS)!;
-    expect(cluster.members.map((m) => m.toLowerCase()).sort()).toEqual(addresses);
-    expect(cluster.score).toBeGreaterThan(0.5);
-    expect(cluster.evidence.length).toBeGreaterThan(0);
-    expect(cluster.evidence.every((item) => item.reason.length > 0)).toBe(true);
+    const cluster = snapshot!.clusters.find((c) => sameMembers(c.members));
+    expect(cluster, JSON.stringify(snapshot)).toBeDefined();
+    expect(cluster!.score).toBeGreaterThan(0.5);
+    expect(cluster!.evidence.length).toBeGreaterThan(0);
+    expect(cluster!.evidence.every((item) => item.reason.length > 0)).toBe(true);
+    // The model asked for simultaneous challenges of these identities only; one machine could not answer them in time.
+    expect(snapshot!.challenged.length).toBeGreaterThan(0);
+    for (const challenge of snapshot!.challenged)
+      for (const member of challenge.members) expect(addresses).toContain(member.toLowerCase());
+    expect(snapshot!.challenged.some((challenge) => challenge.failed.length > 0)).toBe(true);
   }, 120_000);
 });
