@@ -107,7 +107,7 @@ export function registerProviderCommands(provider: Command): void {
     .option('--redeem-threshold <tokens>', 'redeem vouchers on-chain once this much is unredeemed')
     .option(
       '--adversary <mode>',
-      'for verification tests only: cheat (wrong, wrong:P, lazy, collude:DIR, no-reveal or fake-cores:K)',
+      'for verification tests only: cheat (wrong, wrong:P, lazy, collude:DIR, no-reveal, fake-cores:K or sybil:N)',
     )
     .action(async (options: StartOptions, command: Command) => {
       const { config, out } = await contextOf(command);
@@ -118,36 +118,45 @@ export function registerProviderCommands(provider: Command): void {
       const maxJobSeconds = positiveInt(options.maxJobSeconds, '--max-job-seconds');
       const [coordinatorP2p, ...fallbackCoordinators] = options.coordinatorP2p;
       out.step(`joining ${coordinatorP2p}`);
-      const daemon = await startProvider({
-        dataDir: config.dataDir,
-        coordinator: coordinatorP2p!,
-        fallbackCoordinators,
-        name: options.name,
-        pricePerCpuSecond: parseAmount(options.price, '--price'),
-        pricePerGpuSecond: parseAmount(options.priceGpuSecond, '--price-gpu-second'),
-        pricePerGbSecond: parseAmount(options.priceGbSecond, '--price-gb-second'),
-        pricePer1kTokens: parseAmount(options.price1kTokens, '--price-1k-tokens'),
-        ...(minJobSeconds ? { minJobSeconds: Math.floor(minJobSeconds) } : {}),
-        ...(maxJobSeconds ? { maxWallTimeMs: Math.floor(maxJobSeconds * 1000) } : {}),
-        region: options.region,
-        ...(options.datasetsDir ? { datasetsDir: options.datasetsDir } : {}),
-        ...(options.listen === false ? { listen: [] } : options.listen ? { listen: options.listen } : {}),
-        availability,
-        hardware: {
-          ...(cores ? { cpuCores: Math.floor(cores) } : {}),
-          ...(memoryGb ? { memoryMb: Math.floor(memoryGb * 1024) } : {}),
-        },
-        ...(options.redeemThreshold
-          ? { redeemThreshold: parseAmount(options.redeemThreshold, '--redeem-threshold') }
-          : {}),
-        ...(options.adversary ? { adversary: parseAdversary(options.adversary) } : {}),
-        onEvent: (event) => {
-          if (!out.json) process.stderr.write(`▸ ${describe(event)}\n`);
-        },
-      });
+      const adversary = options.adversary ? parseAdversary(options.adversary) : undefined;
+      // sybil:N: one operator's N identities in this one process (for sybil-detection tests).
+      const names = Array.from({ length: adversary?.kind === 'sybil' ? adversary.identities : 1 }, (_, i) =>
+        i === 0 ? options.name : `${options.name}-sybil-${i + 1}`,
+      );
+      const startOne = (name: string) =>
+        startProvider({
+          dataDir: config.dataDir,
+          coordinator: coordinatorP2p!,
+          fallbackCoordinators,
+          name,
+          pricePerCpuSecond: parseAmount(options.price, '--price'),
+          pricePerGpuSecond: parseAmount(options.priceGpuSecond, '--price-gpu-second'),
+          pricePerGbSecond: parseAmount(options.priceGbSecond, '--price-gb-second'),
+          pricePer1kTokens: parseAmount(options.price1kTokens, '--price-1k-tokens'),
+          ...(minJobSeconds ? { minJobSeconds: Math.floor(minJobSeconds) } : {}),
+          ...(maxJobSeconds ? { maxWallTimeMs: Math.floor(maxJobSeconds * 1000) } : {}),
+          region: options.region,
+          ...(options.datasetsDir ? { datasetsDir: options.datasetsDir } : {}),
+          ...(options.listen === false ? { listen: [] } : options.listen ? { listen: options.listen } : {}),
+          availability,
+          hardware: {
+            ...(cores ? { cpuCores: Math.floor(cores) } : {}),
+            ...(memoryGb ? { memoryMb: Math.floor(memoryGb * 1024) } : {}),
+          },
+          ...(options.redeemThreshold
+            ? { redeemThreshold: parseAmount(options.redeemThreshold, '--redeem-threshold') }
+            : {}),
+          ...(adversary && adversary.kind !== 'sybil' ? { adversary } : {}),
+          onEvent: (event) => {
+            if (!out.json) process.stderr.write(`▸ ${describe(event)}\n`);
+          },
+        });
+      const daemons = await Promise.all(names.map(startOne));
+      const daemon = daemons[0]!;
       try {
         const info = {
           address: daemon.address,
+          ...(daemons.length > 1 ? { identities: daemons.map((one) => one.address) } : {}),
           peerId: daemon.peerId,
           p2pAddrs: daemon.multiaddrs(),
           hardware: daemon.hardware,
@@ -171,7 +180,7 @@ export function registerProviderCommands(provider: Command): void {
         );
         await untilInterrupted();
       } finally {
-        await daemon.stop();
+        await Promise.all(daemons.map((one) => one.stop()));
       }
     });
 

@@ -18,7 +18,9 @@ import { type JobOutput, outputOf } from './job-runner.js';
  * - `poison-signflip`, `poison-scale`, `poison-labelflip`: federated runs only (fl/poison.ts);
  * - `fl-drop`: in a secure federated round, shares its keys, then vanishes before its masked
  *   update (the dropout that secure aggregation must survive);
- * - `fake-cores:K`: offers K times the cores it has (proof of hardware must catch it).
+ * - `fake-cores:K`: offers K times the cores it has (proof of hardware must catch it);
+ * - `sybil:N`: N provider identities in one process, each offering the whole machine
+ *   (`idlegrid provider start` starts them; sybil detection must find them).
  */
 export type Adversary =
   | { kind: 'wrong'; rate: number }
@@ -27,17 +29,21 @@ export type Adversary =
   | { kind: 'no-reveal' }
   | { kind: 'poison'; mode: PoisonMode }
   | { kind: 'fl-drop' }
-  | { kind: 'fake-cores'; factor: number };
+  | { kind: 'fake-cores'; factor: number }
+  | { kind: 'sybil'; identities: number };
 
 export const POISON_MODES = ['signflip', 'scale', 'labelflip'] as const;
 export type PoisonMode = (typeof POISON_MODES)[number];
 
 const USAGE =
-  'use wrong, wrong:P (0 < P <= 1), lazy, collude:DIR, no-reveal, poison-signflip, poison-scale, poison-labelflip, fl-drop or fake-cores:K (K > 1)';
+  'use wrong, wrong:P (0 < P <= 1), lazy, collude:DIR, no-reveal, poison-signflip, poison-scale, poison-labelflip, fl-drop, fake-cores:K (K > 1) or sybil:N (N > 1)';
 
 export function parseAdversary(text: string): Adversary {
   const value = text.trim();
   if (value === 'lazy' || value === 'no-reveal' || value === 'fl-drop') return { kind: value };
+  const sybil = /^sybil:([0-9]+)$/.exec(value);
+  if (sybil && Number(sybil[1]) > 1 && Number(sybil[1]) <= 64)
+    return { kind: 'sybil', identities: Number(sybil[1]) };
   const inflated = /^fake-cores:([0-9]+)$/.exec(value);
   if (inflated && Number(inflated[1]) > 1) return { kind: 'fake-cores', factor: Number(inflated[1]) };
   const poison = POISON_MODES.find((mode) => value === `poison-${mode}`);
