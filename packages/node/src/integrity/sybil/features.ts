@@ -1,4 +1,4 @@
-import type { IdentityProfile } from './profile.js';
+import { type IdentityProfile, SLOWED } from './profile.js';
 
 /**
  * The pair features, in the model's order. Each is shaped to be roughly linear in the log-odds
@@ -62,9 +62,6 @@ const close = (x: number, y: number, scale: number) =>
   x > 0 && y > 0 ? Math.exp(-Math.abs(Math.log(x / y)) / scale) : 0;
 
 const intersects = (x: Set<string>, y: Set<string>) => [...x].some((item) => y.has(item));
-
-/** A joint challenge this much slower than alone (log2) is slowed; below it the pair ran as two machines. */
-const SLOWED = 0.35;
 
 /**
  * Simultaneous challenges that named both: how much slower than alone (the least slowed one

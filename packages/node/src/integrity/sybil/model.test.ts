@@ -10,7 +10,9 @@ function auc(scores: number[], labels: number[]): number {
   let rankSum = 0;
   let positives = 0;
   order.forEach(([, y], rank) => {
-    if (y === 1) positives++, (rankSum += rank + 1);
+    if (y !== 1) return;
+    positives++;
+    rankSum += rank + 1;
   });
   const negatives = order.length - positives;
   return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);

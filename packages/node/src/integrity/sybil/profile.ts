@@ -3,9 +3,14 @@ import type { Address, IdentityObservation } from './api.js';
 /** Heartbeat lateness above this (a stall) counts as this much. */
 const JITTER_CAP_MS = 100;
 
+/** A joint challenge this much slower than alone (log2) is slowed; below it the identity ran as if alone. */
+export const SLOWED = 0.35;
+
 /** A challenge taken together with other identities, reduced to what pair features need. */
 export interface JointChallenge {
   at: number;
+  /** Slower than alone by SLOWED or more: crowded, by identities of its own machine or by load. */
+  slowed: boolean;
   group: Set<string>;
   computeMs: number;
   passed: boolean;
@@ -120,6 +125,7 @@ export function profileIdentity(o: IdentityObservation, index: number, grid: Tim
   const medianRttMs = o.rttMs.length ? median(o.rttMs) : 0;
   const computeOf = (elapsedMs: number) => Math.max(1, elapsedMs - medianRttMs);
   const lone = o.challenges.filter((c) => c.group.length <= 1);
+  const loneComputeMs = median(lone.map((c) => computeOf(c.elapsedMs)));
   return {
     index,
     address: o.address,
@@ -132,12 +138,13 @@ export function profileIdentity(o: IdentityObservation, index: number, grid: Tim
     rtt,
     medianRttMs,
     claim: o.claim,
-    loneComputeMs: median(lone.map((c) => computeOf(c.elapsedMs))),
+    loneComputeMs,
     lonePassed: lone.some((c) => c.passed),
     joint: o.challenges
       .filter((c) => c.group.length > 1)
       .map((c) => ({
         at: c.at,
+        slowed: Math.log2(computeOf(c.elapsedMs) / loneComputeMs) >= SLOWED,
         group: new Set(c.group),
         computeMs: computeOf(c.elapsedMs),
         passed: c.passed,
