@@ -50,6 +50,8 @@ if (role === 'coordinator') {
     p2pListen: ['/ip4/127.0.0.1/tcp/0'],
     // No chain here: skip the deposit check (a chain read per submission) with the payments.
     chainChecks: false,
+    // The throughput measured is the job path's: no proof-of-hardware lanes beside it.
+    hardwareChallenges: false,
   });
   stop = () => coordinator.stop();
   console.log(JSON.stringify({ apiUrl: coordinator.apiUrl, p2p: coordinator.p2pAddrs[0] }));

@@ -54,6 +54,7 @@ export {
   type FlUpdate,
   flRunSchema,
   flUpdateSchema,
+  type HardwareAnswer,
   type Heartbeat,
   heartbeatSchema,
   type JobCancel,

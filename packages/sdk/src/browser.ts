@@ -15,4 +15,9 @@ export { getJob, getJobEvents, latestPlacement } from './jobs/job-queries.js';
 export { type Payment, payForJob } from './jobs/pay-for-job.js';
 export { submitWasmJob, type WasmJobRequest } from './jobs/submit-job.js';
 export { type WaitOptions, waitForJob } from './jobs/wait-for-job.js';
-export { type DropoutRisk, describeRisk } from './network/provider-risk.js';
+export {
+  type DropoutRisk,
+  describeClaim,
+  describeRisk,
+  type HardwareClaim,
+} from './network/provider-risk.js';

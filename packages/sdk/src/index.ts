@@ -92,7 +92,14 @@ export {
   readNetworkConfig,
   writeNetworkConfig,
 } from './network/network-config.js';
-export { type DropoutRisk, describeRisk, getProvider, type ProviderStatus } from './network/provider-risk.js';
+export {
+  type DropoutRisk,
+  describeClaim,
+  describeRisk,
+  getProvider,
+  type HardwareClaim,
+  type ProviderStatus,
+} from './network/provider-risk.js';
 export { type ChatAnswer, type ChatMessage, type ChatRequest, chat } from './openai/chat.js';
 export { listModels, type NetworkModel } from './openai/models.js';
 export { OCR_MODEL, type OcrLine, type OcrOptions, type OcrPage, readText } from './openai/ocr.js';

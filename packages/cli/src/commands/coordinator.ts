@@ -29,6 +29,8 @@ interface CoordinatorFlags extends LimitFlags {
   announce?: string[];
   storeDir?: string;
   cluster?: boolean;
+  /** False with --no-hardware-challenges. */
+  hardwareChallenges: boolean;
 }
 
 const POLICIES = ['learned', 'cheapest', 'random'] as const;
@@ -68,6 +70,10 @@ export function registerCoordinatorCommands(coordinator: Command): void {
     .option(
       '--store-dir <dir>',
       'where its SQLite database and artifacts are kept (default: the data directory)',
+    )
+    .option(
+      '--no-hardware-challenges',
+      "never challenge providers' hardware claims (proof of hardware): for providers you run and trust",
     );
   limitOptions(start).action(async (options: CoordinatorFlags, command: Command) => {
     const { config, out } = await contextOf(command);
@@ -92,6 +98,7 @@ export function registerCoordinatorCommands(coordinator: Command): void {
       limits: mergeApiLimits(config.limits, limitSettingsOf(options)),
       ...(options.peer?.length ? { peers: options.peer } : {}),
       ...(options.cluster ? { cluster: true } : {}),
+      ...(options.hardwareChallenges ? {} : { hardwareChallenges: false as const }),
     });
     try {
       const info = {

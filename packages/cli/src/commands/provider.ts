@@ -9,6 +9,7 @@ import {
 import { IdlegridError, networkDomain } from '@idlegrid/protocol';
 import {
   connect,
+  describeClaim,
   describeRisk,
   getProvider,
   loadKey,
@@ -106,7 +107,7 @@ export function registerProviderCommands(provider: Command): void {
     .option('--redeem-threshold <tokens>', 'redeem vouchers on-chain once this much is unredeemed')
     .option(
       '--adversary <mode>',
-      'for verification tests only: cheat (wrong, wrong:P, lazy, collude:DIR or no-reveal)',
+      'for verification tests only: cheat (wrong, wrong:P, lazy, collude:DIR, no-reveal or fake-cores:K)',
     )
     .action(async (options: StartOptions, command: Command) => {
       const { config, out } = await contextOf(command);
@@ -201,6 +202,10 @@ export function registerProviderCommands(provider: Command): void {
             ],
             ['reputation', status.reputation.toFixed(3)],
             ['risk', describeRisk(status.risk)],
+            ...status.claims.map((claim): [string, string] => [
+              `${claim.resource} claim`,
+              describeClaim(claim),
+            ]),
           ]),
         );
       },

@@ -2,7 +2,7 @@
  * The coordinator's answers as the dashboard reads them: wire JSON, so token amounts and
  * other big integers arrive as decimal strings.
  */
-import type { DropoutRisk } from '@idlegrid/sdk/browser';
+import type { DropoutRisk, HardwareClaim } from '@idlegrid/sdk/browser';
 
 export type Address = `0x${string}`;
 
@@ -45,6 +45,8 @@ export interface Provider {
   earned: string;
   /** Its predicted drop-out risk, against its usual level, and why. */
   risk: DropoutRisk;
+  /** Its hardware claims, as proof-of-hardware challenges left them. */
+  claims: HardwareClaim[];
 }
 
 export interface TelemetryPoint extends Heartbeat {

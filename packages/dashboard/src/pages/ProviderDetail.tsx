@@ -1,4 +1,5 @@
-import { describeRisk } from '@idlegrid/sdk/browser';
+import { describeClaim, describeRisk } from '@idlegrid/sdk/browser';
+import { Fragment } from 'react';
 import { usePolled } from '../api/live.js';
 import type { ProviderDetail as Detail, Job } from '../api/types.js';
 import { LineChart } from '../components/LineChart.js';
@@ -33,6 +34,18 @@ export function ProviderDetail({ address }: { address: string }) {
             <dd>{provider.offer.region}</dd>
             <dt>Hardware</dt>
             <dd>{hardwareOf(provider)}</dd>
+            {provider.claims.map((claim) => (
+              <Fragment key={claim.resource}>
+                <dt>{claim.resource === 'cpu' ? 'CPU claim' : 'GPU claim'}</dt>
+                <dd
+                  data-testid={`claim-${claim.resource}`}
+                  data-status={claim.status}
+                  className={claim.status === 'failed' ? 'error' : ''}
+                >
+                  {describeClaim(claim)}
+                </dd>
+              </Fragment>
+            ))}
             <dt>Runtimes</dt>
             <dd>{provider.offer.runtimes.join(', ')}</dd>
             <dt>Price per CPU-second</dt>

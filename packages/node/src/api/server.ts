@@ -11,6 +11,7 @@ import type { JobIntake } from '../coordinator/job-intake.js';
 import type { LeaseKeyRelay } from '../coordinator/lease-keys.js';
 import type { PaymentForwarder } from '../coordinator/payment-forwarder.js';
 import type { ProviderRegistry } from '../coordinator/provider-registry.js';
+import type { SybilSnapshot } from '../coordinator/sybil-watch.js';
 import type { FeedRewards } from '../feeds/feed-rewards.js';
 import type { FeedIngest } from '../feeds/ingest.js';
 import type { FlRunner } from '../fl/coordinator/fl-runner.js';
@@ -36,6 +37,7 @@ import { eventRoutes } from './routes/events.js';
 import { feedRoutes } from './routes/feeds.js';
 import { flRoutes } from './routes/fl.js';
 import { governanceRoutes } from './routes/governance.js';
+import { integrityRoutes } from './routes/integrity.js';
 import { jobRoutes } from './routes/jobs.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { networkRoutes } from './routes/network.js';
@@ -59,6 +61,8 @@ export interface ApiComponents {
   metrics: Registry;
   /** With a provider registry the API also lists providers and network stats. */
   registry?: ProviderRegistry;
+  /** The sybil detector's latest pass (`/v1/integrity/sybil`). */
+  sybil?: () => SybilSnapshot | undefined;
   /** With a forwarder and ledger the API also settles jobs by voucher. */
   payments?: { forwarder: PaymentForwarder; ledger: PaymentLedger };
   /** The chain the network settles on: `/v1/network`, and `/v1/ledger` when the coordinator reads it. */
@@ -142,6 +146,7 @@ export function createApiServer(components: ApiComponents, options: ApiOptions =
       throughput: new ThroughputMeter(components.bus),
       ...(components.payments ? { payments: components.payments.ledger } : {}),
     });
+  if (components.registry) integrityRoutes(app, { registry: components.registry, sybil: components.sybil });
   if (components.chain)
     ledgerRoutes(app, {
       chain: components.chain.context,

@@ -47,6 +47,8 @@ const startTestCoordinator = (p2pPort = 0, verification = DEFAULT_VERIFICATION, 
     tickMs,
     // No chain in these tests: deposits are checked by the process-level tests.
     chainChecks: false,
+    // Proof of hardware has tests of its own (integrity/hardware); here a challenge would only add load.
+    hardwareChallenges: false,
   });
 beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-coord-'));

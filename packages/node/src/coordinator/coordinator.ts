@@ -8,6 +8,7 @@ import { createMetrics } from '../api/metrics.js';
 import { createApiServer } from '../api/server.js';
 import { activeCoordinators, publishEndpoints } from '../chain/coordinator-registry.js';
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
+import { readTokenTransfers } from '../chain/token-transfers.js';
 import { slasherCheck } from '../chain/verifier-role.js';
 import { FeedQuality } from '../feeds/feed-quality.js';
 import { FeedRewards } from '../feeds/feed-rewards.js';
@@ -17,7 +18,7 @@ import { isTerminal } from '../jobs/job-states.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
 import { CoordinatorMesh } from '../mesh/coordinator-mesh.js';
 import { createP2PHost } from '../p2p/host.js';
-import { peerIdToAddress } from '../p2p/identity.js';
+import { peerIdToAddress, remoteHostsOf } from '../p2p/identity.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
 import { Libp2pGossip } from '../p2p/libp2p-gossip.js';
 import type { PolicyName } from '../scheduler/api.js';
@@ -29,10 +30,12 @@ import { AssignmentSigner } from './assignment-signer.js';
 import { CanaryChecks } from './canary-checks.js';
 import { CanaryPool, exampleCanaryTasks } from './canary-pool.js';
 import { chainSlasher } from './chain-slasher.js';
+import { CollusionScan } from './collusion-scan.js';
 import { chainDepositCheck } from './deposit-check.js';
 import { Dispatcher } from './dispatcher.js';
 import { ErasureRelay } from './erasures.js';
 import { followGovernedParameters } from './governed-settings.js';
+import { type HardwareChallengeSettings, HardwareChallenges } from './hardware-challenges.js';
 import { InferenceGateway } from './inference/inference-gateway.js';
 import { SessionPayments } from './inference/session-payments.js';
 import { SessionSpending } from './inference/session-spending.js';
@@ -50,6 +53,7 @@ import { registerCoordinatorHandlers } from './p2p-handlers.js';
 import { PaymentForwarder } from './payment-forwarder.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { chainStakeRules } from './stake-lookup.js';
+import { SybilWatch } from './sybil-watch.js';
 
 export interface CoordinatorOptions {
   dataDir: string;
@@ -92,8 +96,14 @@ export interface CoordinatorOptions {
   cluster?: boolean;
   /** How device readings are scored: every `intervalMs` (default 5 s), those that arrived `settleMs` ago (default 10 s). */
   feedScoring?: { intervalMs?: number; settleMs?: number };
+  /** How often collusion and wash trading are scanned for, ms (default ten minutes). */
+  collusionScanMs?: number;
   /** Geohash characters kept of readings' cells, per feed (default 6, about 1.2 km). */
   feedCellPrecision?: Readonly<Record<string, number>>;
+  /** How often the sybil detector runs, ms (default one minute). */
+  sybilScanMs?: number;
+  /** Proof of hardware: how providers' claims are challenged (on by default); false: never. */
+  hardwareChallenges?: HardwareChallengeSettings | false;
 }
 
 export interface RunningCoordinator {
@@ -222,7 +232,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   });
   const access = new ArtifactAccess({ owners: store.owners, grants: store.grants });
   await access.load();
+  // Made once proof of hardware is (below): the dispatcher asks it which identities are capped.
+  let sybil: SybilWatch | undefined;
   const dispatcher = new Dispatcher({
+    capped: () => sybil?.capped() ?? [],
     leaseKeys,
     // In a cluster the coordinator a provider joined may not be its job's owner: a provider
     // heard of through the mesh is alive, its leases not lost. With separate stores its job
@@ -339,6 +352,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       },
       metrics: createMetrics(bus, registry),
       registry,
+      sybil: () => sybil?.snapshot(),
       payments: { forwarder, ledger: store.payments },
       chain: { context: connect(options.network), coordinator: account.address, readsChain: chainChecks },
       mesh,
@@ -355,6 +369,22 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   gossip.start();
   mesh.start();
   feedQuality.start(options.feedScoring?.intervalMs);
+  const collusionScan = new CollusionScan({
+    store: store.jobs,
+    registry,
+    payments: store.payments,
+    ...(chainChecks ? { transfers: () => readTokenTransfers(connect(options.network)) } : {}),
+    protocolAccounts: [
+      options.network.staking,
+      options.network.paymentChannels,
+      options.network.coordinatorRegistry,
+      options.network.timelock,
+      options.network.governor,
+    ],
+  });
+  collusionScan.start(options.collusionScanMs, (error) =>
+    api.log.warn({ err: error }, 'collusion scan failed'),
+  );
   if (chainChecks) {
     // Where providers and clients find this coordinator on-chain; a failure only leaves it stale.
     // An announced address is the one meant for the world (a public IP, a forwarded port).
@@ -370,7 +400,32 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   }
   // Runs left running by a previous process go on at their last closed round.
   void fl.resume();
+  const hardware =
+    options.hardwareChallenges === false
+      ? undefined
+      : new HardwareChallenges({
+          channel,
+          registry,
+          domain,
+          artifacts,
+          slash,
+          settings: options.hardwareChallenges ?? {},
+          onVerdict: (provider, verdict) =>
+            api.log[verdict.passed ? 'info' : 'warn'](
+              { provider, ...verdict, answer: undefined },
+              verdict.passed
+                ? 'hardware claim verified'
+                : `hardware claim challenge failed (${verdict.failure})`,
+            ),
+        });
+  sybil = new SybilWatch({
+    registry,
+    hardware,
+    hostsOf: (peer) => remoteHostsOf(host.libp2p, peer),
+    ...(options.sybilScanMs === undefined ? {} : { everyMs: options.sybilScanMs }),
+  });
   const unregister = registerCoordinatorHandlers({
+    ...(hardware ? { hardware } : {}),
     channel,
     registry,
     dispatcher,
@@ -431,6 +486,9 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       stopped = true;
       clearInterval(timer);
       governed?.stop();
+      hardware?.stop();
+      sybil.stop();
+      collusionScan.stop();
       unsubscribe();
       await fl.stop();
       await feedQuality.stop();

@@ -59,6 +59,8 @@ export interface DispatcherDeps {
   onTakeover?: (jobIds: readonly string[]) => void;
   /** Whether a provider not joined here is alive at another coordinator (the mesh relays its heartbeats): its leases are not lost. */
   aliveElsewhere?: (provider: Address, now: number) => boolean;
+  /** Providers that get no new job now, whatever the job (a suspected sybil cluster already at work: sybil-watch.ts). */
+  capped?: () => readonly Address[];
   assignTimeoutMs?: number;
   now?: () => number;
 }
@@ -323,7 +325,12 @@ export class Dispatcher {
       const now = this.#now();
       // Placing reserves the provider's resources before any await, so jobs dispatched in the
       // same pass cannot overbook it.
-      const outcome = this.#scheduler.place(jobRequestOf(job, spec, { modelShipped }), now, excluded);
+      const capped = this.deps.capped?.() ?? [];
+      const outcome = this.#scheduler.place(
+        jobRequestOf(job, spec, { modelShipped }),
+        now,
+        capped.length ? new Set([...excluded, ...capped]) : excluded,
+      );
       if (!outcome.placed) {
         this.#unplaced.add(job.id);
         await this.#noteUnmatched(job, outcome.reasons);
@@ -458,7 +465,7 @@ export class Dispatcher {
       via: [{ state: 'committed' }],
       patch: { ...committed.patch, price: price.toString(), leaseExpiresAt: null },
     });
-    this.deps.registry.recordOutcome(from.address, 'completed', this.#now());
+    this.deps.registry.recordOutcome(from.address, 'completed', this.#now(), job.client);
     return { accepted: true };
   }
 

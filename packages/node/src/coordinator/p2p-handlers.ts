@@ -4,6 +4,7 @@ import type { CoordinatorMesh } from '../mesh/coordinator-mesh.js';
 import type { MessageChannel, RemotePeer } from '../p2p/api.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { ErasureRelay } from './erasures.js';
+import type { HardwareChallenges } from './hardware-challenges.js';
 import type { JobStreams } from './job-streams.js';
 import type { LeaseKeyRelay } from './lease-keys.js';
 import type { ProviderRegistry } from './provider-registry.js';
@@ -25,6 +26,8 @@ export interface CoordinatorHandlerDeps {
   leaseKeys?: LeaseKeyRelay;
   /** The mesh: providers' offers and heartbeats are relayed to it, and its coordinators told in each hello. */
   mesh?: CoordinatorMesh;
+  /** Proof of hardware: each offer's claims are challenged. */
+  hardware?: HardwareChallenges;
 }
 
 /** The coordinator's side of the job protocol (see jobs/wire.ts). */
@@ -53,6 +56,7 @@ export function registerCoordinatorHandlers(deps: CoordinatorHandlerDeps): () =>
     const offer = verified.message;
     deps.registry.upsertOffer(from.id, offer, Date.now(), await deps.stakeOf?.(offer.provider));
     deps.mesh?.relayOffer({ kind: 'Offer', message: offer, signature: verified.signature });
+    deps.hardware?.offered(offer.provider);
     if (deps.registry.get(offer.provider)?.rttMs === undefined) void measureRtt(from);
   };
 

@@ -1,5 +1,7 @@
 import type { Heartbeat, JobSpec, Offer, ResultManifest } from '@idlegrid/protocol';
 import type { Address, Hex } from 'viem';
+import { CollusionFindings, type CollusionSnapshot } from '../integrity/collusion/findings.js';
+import { type ChallengeVerdict, type ClaimRecord, HardwareClaims } from '../integrity/hardware/claims.js';
 import { chargeFor } from '../market/pricing.js';
 import type { PeerRef } from '../p2p/api.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -53,6 +55,10 @@ export interface ProviderPunished {
 export class ProviderRegistry {
   readonly #providers = new Map<Address, ProviderEntry>();
   readonly reputation = new ReputationBook();
+  /** Its hardware claims, and what proof-of-hardware challenges made of them. */
+  readonly claims = new HardwareClaims();
+  /** Suspected rings and wash traders (see coordinator/collusion-scan.ts). */
+  readonly collusion = new CollusionFindings();
   /** How often each provider was found cheating (the scheduler holds its suspension). */
   readonly #offences = new Map<Address, number>();
   /** Until when each punished provider is suspended: kept for one that is not (or no longer) joined here. */
@@ -150,13 +156,34 @@ export class ProviderRegistry {
     this.#updateProfile(entry, now);
   }
 
-  /** A job ended on the provider: its record, and so its reputation, changes. */
-  recordOutcome(address: Address, outcome: Outcome, now: number): void {
+  /**
+   * A proof-of-hardware verdict: a failure costs reputation, and a claim failed (see
+   * HardwareClaims) stops counting for the scheduler. Says whether this failure slashes.
+   */
+  recordChallenge(
+    address: Address,
+    verdict: ChallengeVerdict,
+    now: number,
+  ): { record: ClaimRecord; slash: boolean } {
+    const recorded = this.claims.record(address, verdict);
+    if (!verdict.passed) this.reputation.record(address, 'claimFailed');
+    const entry = this.#providers.get(address);
+    if (entry) this.#updateProfile(entry, now);
+    return recorded;
+  }
+
+  /**
+   * A job ended on the provider: its record, and so its reputation, changes. A job of a
+   * suspected wash trader (`client`) counts, but earns no reputation: that is what it farms.
+   */
+  recordOutcome(address: Address, outcome: Outcome, now: number, client?: Address): void {
     const entry = this.#providers.get(address);
     if (!entry) return;
-    if (outcome === 'completed' || outcome === 'verified') entry.jobsCompleted++;
+    const success = outcome === 'completed' || outcome === 'verified';
+    if (success) entry.jobsCompleted++;
     else entry.jobsFailed++;
-    this.reputation.record(address, outcome);
+    if (!success || client === undefined || this.collusion.earnsReputation(client))
+      this.reputation.record(address, outcome);
     this.#updateProfile(entry, now);
     if (outcome === 'disputeLost') this.#suspend(address, now);
   }
@@ -192,6 +219,17 @@ export class ProviderRegistry {
   punishedElsewhere(address: Address, now: number): void {
     this.reputation.record(address, 'disputeLost');
     this.#suspend(address, now);
+  }
+
+  /** A new collusion scan: every provider's reputation and placement risk follow it. */
+  applyCollusion(snapshot: CollusionSnapshot, now: number): void {
+    this.collusion.update(snapshot);
+    for (const entry of this.#providers.values()) this.#updateProfile(entry, now);
+  }
+
+  /** The reputation placement sees: the record's, less the share held back from a suspect. */
+  effectiveReputation(address: Address): number {
+    return this.reputation.score(address) * (1 - this.collusion.suspicion(address));
   }
 
   /** Marks providers unseen for longer than the liveness window offline, as dropped out. */
@@ -261,7 +299,9 @@ export class ProviderRegistry {
       profileOf(entry.offer, {
         stake: entry.stake,
         rttMs: entry.rttMs,
-        reputation: this.reputation.score(entry.address),
+        reputation: this.effectiveReputation(entry.address),
+        proven: this.claims.proven(entry.address),
+        suspicion: this.collusion.suspicion(entry.address),
       }),
       now,
     );

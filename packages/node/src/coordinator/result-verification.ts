@@ -359,6 +359,8 @@ export class ResultVerification {
     const now = this.#now();
     const excluded = new Set<string>(runs.map((run) => run.provider));
     if (job.provider) excluded.add(job.provider);
+    // A suspected ring never holds every run of a job: its members' mates are kept off it.
+    for (const mate of this.deps.registry.collusion.keepApart([...excluded])) excluded.add(mate);
     const scheduler = this.deps.registry.scheduler;
     // Placed under a provisional key (the job's own holds its first run), then held under the run's.
     const request = { ...jobRequestOf(job, spec), id: `${job.id}/placing` };

@@ -11,6 +11,9 @@ export interface ProviderFacts {
   stake: bigint | undefined;
   rttMs: number | undefined;
   reputation: number;
+  /** What proof of hardware left of its claims, where a challenge failed them (HardwareClaims.proven). */
+  proven?: { cpuCores?: number; gpuCount?: number };
+  suspicion?: number;
 }
 
 /** The scheduler's numeric view of a signed offer. */
@@ -21,9 +24,9 @@ export function profileOf(offer: Offer, facts: ProviderFacts): ProviderProfile {
     runtimes: offer.runtimes,
     // Matched by CID: a name says what a model is called, only the hash says which weights.
     models: offer.models.flatMap((entry) => parseModelListing(entry)?.cid ?? []),
-    cpuCores: offer.cpuCores,
+    cpuCores: facts.proven?.cpuCores ?? offer.cpuCores,
     memoryMb: offer.memoryMb,
-    gpuCount: offer.gpuCount,
+    gpuCount: facts.proven?.gpuCount ?? offer.gpuCount,
     gpuModel: offer.gpuModel.toLowerCase(),
     vramMb: offer.vramMb,
     prices: {
@@ -39,6 +42,7 @@ export function profileOf(offer: Offer, facts: ProviderFacts): ProviderProfile {
     stake: facts.stake === undefined ? Number.POSITIVE_INFINITY : Number(facts.stake),
     rttMs: facts.rttMs,
     reputation: facts.reputation,
+    ...(facts.suspicion ? { suspicion: facts.suspicion } : {}),
   };
 }
 

@@ -58,7 +58,7 @@ export async function settle(
   }
   let price = 0n;
   for (const run of agreeing) {
-    deps.registry.recordOutcome(run.provider, 'verified', now);
+    deps.registry.recordOutcome(run.provider, 'verified', now, job.client);
     const charge = deps.registry.charge(run.provider, spec, run.signed.manifest as ResultManifest);
     await deps.store.putRun({ ...run, charge: charge.toString() });
     price += charge;

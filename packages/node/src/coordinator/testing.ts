@@ -16,7 +16,10 @@ export interface OffChainCoordinator {
 /** A real coordinator in this process, in a fresh data directory, reading no chain (test helper). */
 export async function startOffChainCoordinator(
   name: string,
-  options: Pick<CoordinatorOptions, 'feedScoring' | 'feedCellPrecision'> = {},
+  options: Pick<
+    CoordinatorOptions,
+    'feedScoring' | 'feedCellPrecision' | 'hardwareChallenges' | 'sybilScanMs'
+  > = {},
 ): Promise<OffChainCoordinator> {
   const dataDir = await mkdtemp(join(tmpdir(), `idlegrid-${name}-`));
   const coordinator = await startCoordinator({
@@ -25,6 +28,8 @@ export async function startOffChainCoordinator(
     privateKey: generatePrivateKey(),
     p2pListen: ['/ip4/127.0.0.1/tcp/0'],
     chainChecks: false,
+    // Tests of proof of hardware turn it on; elsewhere a slow answer on a busy test machine would change what the test measures.
+    hardwareChallenges: false,
     ...options,
   });
   return {

@@ -1,4 +1,5 @@
 import { rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ONE_TOKEN } from '@idlegrid/contracts';
 import { toWireJson } from '@idlegrid/protocol';
@@ -234,11 +235,11 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
       const providerNodes = await Promise.all(
         providers.map(async (provider, index) => {
           const preset = presetOf(index);
+          // Proof of hardware challenges every claim: a local provider claims no more cores than this machine has.
+          const cores = Math.min(preset.cores, availableParallelism());
           // Spread over the coordinators, each provider knowing the others to fail over to.
           const joined = coordinators.map((_, k) => p2pOf(coordinators[(index + k) % coordinators.length]!));
-          step(
-            `starting ${provider.name} (${preset.region}, ${preset.cores} cores, ${preset.price} GRID/CPU-s)`,
-          );
+          step(`starting ${provider.name} (${preset.region}, ${cores} cores, ${preset.price} GRID/CPU-s)`);
           const node = await startChildNode(
             options.cliPath,
             provider.name,
@@ -257,7 +258,7 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
               '--region',
               preset.region,
               '--cores',
-              String(preset.cores),
+              String(cores),
               '--memory-gb',
               String(preset.memoryGb),
               '--redeem-threshold',

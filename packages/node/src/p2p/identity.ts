@@ -7,7 +7,7 @@ import {
   typedDataOf,
 } from '@idlegrid/protocol';
 import { privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys';
-import type { PeerId, Secp256k1PrivateKey } from '@libp2p/interface';
+import type { Libp2p, PeerId, Secp256k1PrivateKey } from '@libp2p/interface';
 import { peerIdFromPrivateKey, peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id';
 import { type Address, bytesToHex, type Hex, hashTypedData, hexToBytes, recoverPublicKey } from 'viem';
 import { publicKeyToAddress } from 'viem/accounts';
@@ -76,4 +76,19 @@ export async function peerIdOfSigner<K extends MessageKind>(
   const uncompressed = hexToBytes(await recoverPublicKey({ hash, signature }));
   const compressed = ECDH.convertKey(uncompressed, 'secp256k1', undefined, undefined, 'compressed');
   return peerIdFromPublicKey(publicKeyFromRaw(compressed as Buffer)).toString();
+}
+
+/** The IP addresses a peer's open connections come from (a relayed one names its relay). */
+export function remoteHostsOf(libp2p: Pick<Libp2p, 'getConnections'>, peer: string): string[] {
+  let connections: ReturnType<Libp2p['getConnections']>;
+  try {
+    connections = libp2p.getConnections(peerIdFromString(peer));
+  } catch {
+    return [];
+  }
+  const hosts = connections.flatMap((connection) => {
+    const host = /^\/ip[46]\/([^/]+)/.exec(connection.remoteAddr.toString())?.[1];
+    return host ? [host] : [];
+  });
+  return [...new Set(hosts)];
 }

@@ -24,6 +24,8 @@ describe('adversarial providers', () => {
     expect(parseAdversary('lazy')).toEqual({ kind: 'lazy' });
     expect(parseAdversary('no-reveal')).toEqual({ kind: 'no-reveal' });
     expect(parseAdversary('collude:/tmp/ring')).toEqual({ kind: 'collude', dir: '/tmp/ring' });
+    expect(parseAdversary('fake-cores:8')).toEqual({ kind: 'fake-cores', factor: 8 });
+    expect(() => parseAdversary('fake-cores:1')).toThrow(/fake-cores:K/);
     for (const bad of ['wrong:0', 'wrong:2', 'honest', 'collude:', ''])
       expect(() => parseAdversary(bad)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IdlegridError } from '@idlegrid/protocol';
+import type { Hardware } from './hardware.js';
 import { type JobOutput, outputOf } from './job-runner.js';
 
 /**
@@ -16,7 +17,8 @@ import { type JobOutput, outputOf } from './job-runner.js';
  * - `no-reveal`: commits to its answers like an honest replica, then never reveals them;
  * - `poison-signflip`, `poison-scale`, `poison-labelflip`: federated runs only (fl/poison.ts);
  * - `fl-drop`: in a secure federated round, shares its keys, then vanishes before its masked
- *   update (the dropout that secure aggregation must survive).
+ *   update (the dropout that secure aggregation must survive);
+ * - `fake-cores:K`: offers K times the cores it has (proof of hardware must catch it).
  */
 export type Adversary =
   | { kind: 'wrong'; rate: number }
@@ -24,17 +26,20 @@ export type Adversary =
   | { kind: 'collude'; dir: string }
   | { kind: 'no-reveal' }
   | { kind: 'poison'; mode: PoisonMode }
-  | { kind: 'fl-drop' };
+  | { kind: 'fl-drop' }
+  | { kind: 'fake-cores'; factor: number };
 
 export const POISON_MODES = ['signflip', 'scale', 'labelflip'] as const;
 export type PoisonMode = (typeof POISON_MODES)[number];
 
 const USAGE =
-  'use wrong, wrong:P (0 < P <= 1), lazy, collude:DIR, no-reveal, poison-signflip, poison-scale, poison-labelflip or fl-drop';
+  'use wrong, wrong:P (0 < P <= 1), lazy, collude:DIR, no-reveal, poison-signflip, poison-scale, poison-labelflip, fl-drop or fake-cores:K (K > 1)';
 
 export function parseAdversary(text: string): Adversary {
   const value = text.trim();
   if (value === 'lazy' || value === 'no-reveal' || value === 'fl-drop') return { kind: value };
+  const inflated = /^fake-cores:([0-9]+)$/.exec(value);
+  if (inflated && Number(inflated[1]) > 1) return { kind: 'fake-cores', factor: Number(inflated[1]) };
   const poison = POISON_MODES.find((mode) => value === `poison-${mode}`);
   if (poison) return { kind: 'poison', mode: poison };
   if (value.startsWith('collude:') && value.length > 'collude:'.length) {
@@ -148,4 +153,11 @@ function llmLie(stdout: Uint8Array): Uint8Array | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The hardware a provider offers: what it has, or more when it is an adversary that lies about it. */
+export function claimedHardware(hardware: Hardware, adversary: Adversary | undefined): Hardware {
+  if (adversary?.kind === 'fake-cores')
+    return { ...hardware, cpuCores: hardware.cpuCores * adversary.factor };
+  return hardware;
 }

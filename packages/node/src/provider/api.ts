@@ -65,6 +65,7 @@ export type ProviderEvent =
   | { type: 'availability'; available: boolean }
   | { type: 'job.refused'; jobId: string | undefined; code: string; reason: string }
   | { type: 'job.started'; jobId: string }
+  | { type: 'hardware.challenged'; challengeId: string; ms: number }
   | { type: 'job.finished'; jobId: string; exitCode: number; durationMs: number }
   | { type: 'job.cancelled'; jobId: string }
   | { type: 'artifact.erased'; cid: string }

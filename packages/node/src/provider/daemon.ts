@@ -35,7 +35,7 @@ import { createP2PHost } from '../p2p/host.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
 import type { RunProgress } from '../runtimes/api.js';
 import { loadTfjs } from '../runtimes/tfjs/tfjs-loader.js';
-import { Cheater } from './adversary.js';
+import { Cheater, claimedHardware } from './adversary.js';
 import { type AnswerDeliveryDeps, queueAnswer } from './answer-delivery.js';
 import type { ProviderDaemon, ProviderEvent, ProviderOptions } from './api.js';
 import { ArtifactFetcher } from './artifact-fetcher.js';
@@ -44,6 +44,7 @@ import { isAvailable } from './availability.js';
 import { CoordinatorLink } from './coordinator-link.js';
 import { EarningsWallet } from './earnings.js';
 import { detectHardware } from './hardware.js';
+import { answerHardwareChallenges } from './hardware-answers.js';
 import { JobCoordinators } from './job-coordinators.js';
 import { failedOutput, type JobOutput, runJob } from './job-runner.js';
 import { type ActiveJob, JobSlots } from './job-slots.js';
@@ -70,7 +71,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   const hardwareReady = detectHardware({
     dataDir: options.dataDir,
     ...(options.hardware ? { overrides: options.hardware } : {}),
-  });
+  }).then((detected) => claimedHardware(detected, options.adversary));
   const modelsReady = options.models ? Promise.resolve(options.models) : ModelRegistry.open(options.dataDir);
   const runtimesReady = Promise.all([hardwareReady, modelsReady]).then(([hardware, models]) =>
     RuntimeSet.create({
@@ -385,6 +386,14 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   });
 
   channel.handle(JOB_MESSAGES.ping, () => ({}));
+  answerHardwareChallenges({
+    channel,
+    account,
+    domain,
+    nextNonce,
+    trusted: (from) => from.id === link.peer,
+    onAnswered: (challengeId, ms) => emit({ type: 'hardware.challenged', challengeId, ms: Math.round(ms) }),
+  });
   channel.handle(JOB_MESSAGES.assign, async ({ from, body }) => {
     let jobId: string | undefined;
     try {

@@ -40,6 +40,8 @@ export interface ProviderProfile {
   rttMs?: number | undefined;
   /** 0..1, from verified outcomes; new providers start at 0.5. */
   reputation: number;
+  /** 0..1: suspected of collusion or wash trading (integrity/collusion); placement counts it as risk. */
+  suspicion?: number;
 }
 
 /** What a job needs and allows, from its signed spec. */
@@ -119,6 +121,8 @@ export interface CandidateScore {
   failureProbability: number;
   /** Share of the provider's cores already held by other jobs. */
   load: number;
+  /** The provider's suspicion of collusion (0..1), weighed like failure risk. */
+  suspicion: number;
   /** Weighted terms; `score` is their sum and the lowest score wins. */
   terms: { cost: number; time: number; risk: number; load: number };
   score: number;

@@ -44,6 +44,7 @@ export function predict(
     expectedCompletionSeconds: roundTrips + run + failureProbability * (context.detectionSeconds + run),
     failureProbability,
     load,
+    suspicion: provider.suspicion ?? 0,
     terms: { cost: 0, time: 0, risk: 0, load: 0 },
     score: 0,
   };
@@ -80,7 +81,8 @@ export function rank(policy: PolicyName, candidates: readonly CandidateScore[], 
     const { terms } = candidate;
     terms.cost = candidate.expectedCost / (minCost || 1);
     terms.time = (weights.time * candidate.expectedCompletionSeconds) / (minTime || 1);
-    terms.risk = weights.risk * candidate.failureProbability;
+    // A suspect's result may have to be run again, like a dropped one's: the same weight.
+    terms.risk = weights.risk * (candidate.failureProbability + candidate.suspicion);
     terms.load = weights.load * candidate.load;
     candidate.score = terms.cost + terms.time + terms.risk + terms.load;
   }

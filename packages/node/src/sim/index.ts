@@ -1,4 +1,5 @@
 // The marketplace and verification simulators: benchmarks (bench/sim) and governance forecasts run them.
+export { type CollusionSimOptions, type CollusionSimResult, simulateCollusion } from './collusion-sim.js';
 export { EventQueue } from './event-queue.js';
 export { Random } from './random.js';
 export { type SimResult, type SimSettings, simulate } from './simulate.js';

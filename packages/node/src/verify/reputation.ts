@@ -4,7 +4,7 @@
  * completions (nobody checked) a little, timeouts against it, and a lost dispute heavily.
  * New providers start at the prior and stay on probation, sampled more, for their first jobs.
  */
-export type Outcome = 'verified' | 'completed' | 'timeout' | 'failed' | 'disputeLost';
+export type Outcome = 'verified' | 'completed' | 'timeout' | 'failed' | 'disputeLost' | 'claimFailed';
 
 const SCORES: Record<Outcome, { value: number; weight: number }> = {
   verified: { value: 1, weight: 1 },
@@ -12,6 +12,8 @@ const SCORES: Record<Outcome, { value: number; weight: number }> = {
   timeout: { value: 0, weight: 0.5 },
   failed: { value: 0, weight: 0.5 },
   disputeLost: { value: 0, weight: 10 },
+  // A hardware challenge failed: it may have been a busy moment, so it weighs less than a lost dispute.
+  claimFailed: { value: 0, weight: 3 },
 };
 
 export interface ReputationOptions {

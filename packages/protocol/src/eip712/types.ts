@@ -178,6 +178,13 @@ export const MESSAGE_TYPES = {
     { name: 'nonce', type: 'uint64' },
     { name: 'expiry', type: 'uint64' },
   ],
+  HardwareAnswer: [
+    { name: 'provider', type: 'address' },
+    { name: 'challengeId', type: 'bytes32' },
+    { name: 'answerHash', type: 'bytes32' },
+    { name: 'nonce', type: 'uint64' },
+    { name: 'expiry', type: 'uint64' },
+  ],
   FlUpdate: [
     { name: 'provider', type: 'address' },
     { name: 'runId', type: 'bytes32' },
@@ -214,4 +221,5 @@ export const AUTHOR_FIELD = {
   FlUpdate: 'provider',
   FeedFunding: 'buyer',
   FeedConsent: 'owner',
+  HardwareAnswer: 'provider',
 } as const satisfies Record<MessageKind, string>;

@@ -233,6 +233,18 @@ export const flUpdateSchema = z.strictObject({
 });
 
 /**
+ * A provider's answer to a proof-of-hardware challenge: `answerHash` is the keccak of the
+ * answer's canonical JSON (lane digests, or the matrix product's row digests). The coordinator
+ * times the answer itself; a signed answer is what a slash for a failed claim shows.
+ */
+export const hardwareAnswerSchema = z.strictObject({
+  provider: address,
+  challengeId: bytes32,
+  answerHash: bytes32,
+  ...replayFields,
+});
+
+/**
  * A buyer funds a feed: each reading measured in [from, until] (unix seconds) that passes the
  * quality threshold earns its device's owner `pricePerReading`, until `budget` is spent. The
  * buyer pays the owners by voucher as the readings are scored (docs/feeds.md).
@@ -280,6 +292,7 @@ export const MESSAGE_SCHEMAS = {
   FlUpdate: flUpdateSchema,
   FeedFunding: feedFundingSchema,
   FeedConsent: feedConsentSchema,
+  HardwareAnswer: hardwareAnswerSchema,
 } as const satisfies Record<MessageKind, z.ZodType>;
 
 export type Offer = z.output<typeof offerSchema>;
@@ -298,6 +311,7 @@ export type DeviceBinding = z.output<typeof deviceBindingSchema>;
 export type CoordinatorAnnounce = z.output<typeof coordinatorAnnounceSchema>;
 export type PunishmentNotice = z.output<typeof punishmentNoticeSchema>;
 export type FlRun = z.output<typeof flRunSchema>;
+export type HardwareAnswer = z.output<typeof hardwareAnswerSchema>;
 export type FlUpdate = z.output<typeof flUpdateSchema>;
 export type FeedFunding = z.output<typeof feedFundingSchema>;
 export type FeedConsent = z.output<typeof feedConsentSchema>;

@@ -109,6 +109,7 @@ export function sampleMessages(author: Address, expiry: bigint): { [K in Message
       ...replay,
     },
     FlUpdate: { provider: author, runId: JOB_ID, round: 2, updateHash: SALT, examples: 600, ...replay },
+    HardwareAnswer: { provider: author, challengeId: JOB_ID, answerHash: SALT, ...replay },
     FeedConsent: { owner: author, feed: 'weather', granted: false, ...replay },
     FeedFunding: {
       buyer: author,

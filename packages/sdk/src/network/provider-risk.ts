@@ -14,6 +14,28 @@ export const dropoutRiskSchema = z.object({
 
 export type DropoutRisk = z.output<typeof dropoutRiskSchema>;
 
+/** A hardware claim and what proof-of-hardware challenges made of it. */
+export const hardwareClaimSchema = z.object({
+  resource: z.enum(['cpu', 'gpu']),
+  claimed: z.number(),
+  status: z.enum(['unverified', 'verified', 'failed']),
+  verifiedAt: z.number().optional(),
+  consecutiveFailures: z.number(),
+  /** The latest challenge: how long it took against its deadline, and why it failed. */
+  last: z
+    .looseObject({
+      passed: z.boolean(),
+      failure: z.string().optional(),
+      elapsedMs: z.number(),
+      deadlineMs: z.number(),
+      referenceMs: z.number(),
+      at: z.number(),
+    })
+    .nullable(),
+});
+
+export type HardwareClaim = z.output<typeof hardwareClaimSchema>;
+
 const providerSchema = z.looseObject({
   address: z.string(),
   online: z.boolean(),
@@ -22,6 +44,7 @@ const providerSchema = z.looseObject({
   jobsCompleted: z.number(),
   jobsFailed: z.number(),
   risk: dropoutRiskSchema,
+  claims: z.array(hardwareClaimSchema).default([]),
 });
 
 export type ProviderStatus = z.output<typeof providerSchema>;
@@ -58,4 +81,17 @@ export function describeRisk(risk: DropoutRisk): string {
   const since = risk.risingSince === null ? '' : ` since ${new Date(risk.risingSince).toLocaleTimeString()}`;
   const why = [...new Set(risk.reasons.map((r) => FEATURE_MEANING[r.feature]?.(r.value) ?? r.feature))];
   return `${head}: rising${since}${why.length ? `, because of ${why.join(', ')}` : ''}`;
+}
+
+/** A hardware claim in a line: "8 cores: verified 12:00:03 (0.4 s of 0.9 s allowed)". */
+export function describeClaim(claim: HardwareClaim): string {
+  const what = claim.resource === 'cpu' ? `${claim.claimed} cores` : `${claim.claimed} GPU(s)`;
+  const timing = claim.last
+    ? ` (${(claim.last.elapsedMs / 1000).toFixed(1)} s of ${(claim.last.deadlineMs / 1000).toFixed(1)} s allowed)`
+    : '';
+  if (claim.status === 'verified')
+    return `${what}: verified ${new Date(claim.verifiedAt ?? 0).toLocaleTimeString()}${timing}`;
+  if (claim.status === 'failed')
+    return `${what}: failed ${claim.consecutiveFailures} challenges in a row, last ${claim.last?.failure ?? ''}${timing}`;
+  return `${what}: unverified`;
 }

@@ -1,6 +1,7 @@
 import { ARTIFACT_CONTRACTS } from './artifact-contracts.js';
 import { FEED_CONTRACTS } from './feed-contracts.js';
 import { FL_CONTRACTS } from './fl-contracts.js';
+import { INTEGRITY_CONTRACTS } from './integrity-contracts.js';
 import { JOB_CONTRACTS } from './job-contracts.js';
 import { NETWORK_CONTRACTS } from './network-contracts.js';
 import { OPENAI_CONTRACTS } from './openai-contracts.js';
@@ -13,6 +14,7 @@ export const ROUTE_CONTRACTS: readonly RouteContract[] = [
   ...ARTIFACT_CONTRACTS,
   ...FEED_CONTRACTS,
   ...FL_CONTRACTS,
+  ...INTEGRITY_CONTRACTS,
   ...OPENAI_CONTRACTS,
 ];
 

@@ -27,6 +27,8 @@ export function networkRoutes(app: FastifyInstance, deps: NetworkRouteDeps): voi
     heartbeat: entry.heartbeat,
     activeJobs: registry.activeJobs(entry.address),
     reputation: registry.reputation.score(entry.address),
+    // Suspected of collusion or wash trading (docs/integrity.md): placement sees reputation x (1 - suspicion).
+    suspicion: registry.collusion.suspicion(entry.address),
     suspendedUntil: registry.scheduler.suspendedUntil(entry.address),
     jobsCompleted: entry.jobsCompleted,
     jobsFailed: entry.jobsFailed,
@@ -37,6 +39,11 @@ export function networkRoutes(app: FastifyInstance, deps: NetworkRouteDeps): voi
     earned: paid.get(entry.address) ?? 0n,
     /** Its drop-out risk, against its usual level, and why (predictive maintenance). */
     risk: registry.scheduler.failures.riskOf(entry.address),
+    /** Its hardware claims, each `unverified`, `verified` (with when) or `failed`, by proof-of-hardware challenges. */
+    claims: registry.claims.of(entry.address).map(({ recent, ...claim }) => ({
+      ...claim,
+      last: recent.at(-1) ? { ...recent.at(-1)!, answer: undefined } : null,
+    })),
   });
 
   app.get('/v1/providers', async (_request, reply) => {

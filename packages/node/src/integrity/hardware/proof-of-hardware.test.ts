@@ -1,0 +1,81 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getProvider, type ProviderStatus } from '@idlegrid/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { offChainNetwork } from '../../api/testing.js';
+import { type OffChainCoordinator, startOffChainCoordinator } from '../../coordinator/testing.js';
+import type { ProviderDaemon } from '../../provider/api.js';
+import { startProvider } from '../../provider/daemon.js';
+
+let coordinator: OffChainCoordinator;
+let dataDir: string;
+let honest: ProviderDaemon;
+let inflated: ProviderDaemon;
+
+const join_ = async (name: string, extra: Partial<Parameters<typeof startProvider>[0]>) =>
+  startProvider({
+    dataDir: join(dataDir, name),
+    coordinator: coordinator.coordinator.p2pAddrs[0]!,
+    network: offChainNetwork,
+    chainChecks: false,
+    heartbeatIntervalMs: 200,
+    hardware: { cpuCores: 1, memoryMb: 2048 },
+    ...extra,
+  });
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-poh-'));
+  // Challenged at once, then again every 2 s or so: a run of challenges in a few seconds.
+  coordinator = await startOffChainCoordinator('poh', {
+    hardwareChallenges: { firstWithinMs: 1, everyMs: 2_000 },
+  });
+  honest = await join_('honest', {});
+  // One core claimed as 16: sixteen lanes on this machine's cores cannot finish in one lane's time.
+  inflated = await join_('inflated', { adversary: { kind: 'fake-cores', factor: 16 } });
+}, 60_000);
+
+afterAll(async () => {
+  await honest?.stop();
+  await inflated?.stop();
+  await coordinator?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function statusOf(address: string): Promise<ProviderStatus> {
+  return getProvider({ coordinator: coordinator.client }, address);
+}
+
+async function until(address: string, done: (status: ProviderStatus) => boolean): Promise<ProviderStatus> {
+  const started = Date.now();
+  for (;;) {
+    // Sixteen lanes in this process can hold up the coordinator's event loop: it sheds the request, and we ask again.
+    const status = await statusOf(address).catch((error: { code?: string }) => {
+      if (error.code === 'OVERLOADED') return undefined;
+      throw error;
+    });
+    if (status && done(status)) return status;
+    if (Date.now() - started > 60_000) throw new Error(`timed out: ${JSON.stringify(status?.claims)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('proof of hardware', () => {
+  it('verifies a true CPU claim and fails one inflated 16 times, which then counts for one core', async () => {
+    const inflatedStatus = await until(inflated.address, (s) => s.claims[0]?.status === 'failed');
+    const claim = inflatedStatus.claims[0]!;
+    expect(claim).toMatchObject({ resource: 'cpu', claimed: 16, status: 'failed' });
+    expect(claim.consecutiveFailures).toBeGreaterThanOrEqual(2);
+    expect(claim.last?.failure).toBe('late');
+    expect(claim.last!.elapsedMs).toBeGreaterThan(claim.last!.deadlineMs);
+
+    const honestStatus = await until(honest.address, (s) => s.claims[0]?.status === 'verified');
+    expect(honestStatus.claims[0]).toMatchObject({ resource: 'cpu', claimed: 1, status: 'verified' });
+    expect(honestStatus.claims[0]!.verifiedAt).toBeGreaterThan(0);
+    expect(honestStatus.claims[0]!.last!.elapsedMs).toBeLessThanOrEqual(
+      honestStatus.claims[0]!.last!.deadlineMs,
+    );
+    // Each failure costs reputation; passing costs nothing.
+    expect(inflatedStatus.reputation).toBeLessThan(honestStatus.reputation);
+  }, 90_000);
+});
