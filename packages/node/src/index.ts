@@ -84,11 +84,9 @@ export type {
 export {
   type ChallengeGroupOptions,
   challengeGroupsFromPairs,
-  clustersFromPairs,
-  detectSybilClusters,
-  scoreSybilPairs,
   suggestChallengeGroups,
-} from './integrity/sybil/detect.js';
+} from './integrity/sybil/challenge-groups.js';
+export { clustersFromPairs, detectSybilClusters, scoreSybilPairs } from './integrity/sybil/detect.js';
 export { SYBIL_FEATURES, type SybilFeature } from './integrity/sybil/features.js';
 export { fitSybilModel, pairProbability } from './integrity/sybil/model.js';
 export { type DetectionMetrics, detectionMetrics } from './integrity/sybil/simulation/metrics.js';

@@ -1,6 +1,7 @@
 import type { Address } from 'viem';
 import type { IdentityObservation, SybilCluster } from '../integrity/sybil/api.js';
-import { challengeGroupsFromPairs, clustersFromPairs, scoreSybilPairs } from '../integrity/sybil/detect.js';
+import { challengeGroupsFromPairs } from '../integrity/sybil/challenge-groups.js';
+import { clustersFromPairs, scoreSybilPairs } from '../integrity/sybil/detect.js';
 import type { HardwareChallenges } from './hardware-challenges.js';
 import type { ProviderRegistry } from './provider-registry.js';
 

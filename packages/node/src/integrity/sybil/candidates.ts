@@ -4,7 +4,7 @@ import type { IdentityProfile } from './profile.js';
 /**
  * Which pairs to compare: all pairs would be 50 million at 10,000 providers, so pairs are
  * blocked on what a sybil cannot easily hide: a shared host, a small shared /24, a joint
- * challenge, the same heartbeat phase, or a similar load or heartbeat-jitter trace
+ * challenge that slowed it, the same heartbeat phase, or a similar load or heartbeat-jitter trace
  * (locality-sensitive hashing by random hyperplanes: a pair correlated above ~0.9 shares a
  * bucket in some band most hours; one above 0.95 nearly always).
  */
@@ -47,8 +47,10 @@ export function candidatePairs(
   for (const members of bySubnet.values()) if (members.length <= MAX_SUBNET) addAllWithin(members);
 
   const byAddress = new Map(profiles.map((p) => [p.address as string, p.index]));
+  // Only partners of a slowed challenge: a pair is evidence only when both slowed, and an
+  // identity explored every hour would otherwise bring hundreds of cleared partners.
   for (const p of profiles)
-    for (const c of p.joint)
+    for (const c of p.joint.filter((joint) => joint.slowed))
       for (const other of c.group) {
         const j = byAddress.get(other);
         if (j !== undefined) add(p.index, j);

@@ -1,4 +1,4 @@
-import type { Address, IdentityObservation, ScoredPair, SybilCluster, SybilModel } from './api.js';
+import type { IdentityObservation, ScoredPair, SybilCluster, SybilModel } from './api.js';
 import { candidatePairs } from './candidates.js';
 import { evidenceFor } from './evidence.js';
 import { pairFeatures, SYBIL_FEATURES } from './features.js';
@@ -7,7 +7,6 @@ import { profileIdentity, timeGrid } from './profile.js';
 import { TRAINED_SYBIL_MODEL } from './trained-model.js';
 import { UnionFind } from './union-find.js';
 
-const JOINT_CHALLENGED = SYBIL_FEATURES.indexOf('jointChallenged');
 /** At most this many pieces of evidence per cluster: the strongest pulls. */
 const EVIDENCE_ITEMS = 5;
 
@@ -76,43 +75,4 @@ function describe(
     score: links.reduce((sum, l) => sum + l.probability, 0) / links.length,
     evidence,
   };
-}
-
-export interface ChallengeGroupOptions {
-  /** A simultaneous challenge names at most this many identities (a larger group is split). */
-  maxGroup?: number;
-}
-
-/**
- * Which identities to challenge at the same instant next: those linked by pairs at or above the
- * model's challenge threshold that no simultaneous challenge has yet tested. One machine cannot
- * answer N claims at once, while N honest machines can, so this turns suspicion into proof.
- */
-export function suggestChallengeGroups(
-  observations: IdentityObservation[],
-  model: SybilModel = TRAINED_SYBIL_MODEL,
-  options: ChallengeGroupOptions = {},
-): Address[][] {
-  return challengeGroupsFromPairs(scoreSybilPairs(observations, model), observations, model, options);
-}
-
-/** suggestChallengeGroups on pairs already scored. */
-export function challengeGroupsFromPairs(
-  pairs: readonly ScoredPair[],
-  observations: readonly IdentityObservation[],
-  model: SybilModel = TRAINED_SYBIL_MODEL,
-  options: ChallengeGroupOptions = {},
-): Address[][] {
-  const maxGroup = options.maxGroup ?? 24;
-  const suspects = pairs.filter(
-    (p) => p.probability >= model.challengeThreshold && p.features[JOINT_CHALLENGED] === 0,
-  );
-  const sets = new UnionFind(observations.length);
-  for (const pair of suspects) sets.union(pair.a, pair.b);
-  return sets.groups().flatMap((members) => {
-    const chunks: Address[][] = [];
-    for (let i = 0; i < members.length; i += maxGroup)
-      chunks.push(members.slice(i, i + maxGroup).map((m) => observations[m]!.address));
-    return chunks.filter((chunk) => chunk.length > 1);
-  });
 }

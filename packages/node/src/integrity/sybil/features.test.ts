@@ -79,9 +79,9 @@ describe('pair features', () => {
       });
     const grid = timeGrid([a, b]);
     const x = pairFeatures(profileIdentity(a, 0, grid), profileIdentity(b, 1, grid), grid.periodMs);
-    expect(feature(x, 'jointChallenged')).toBe(1);
+    expect(feature(x, 'jointCleared')).toBe(0);
     expect(feature(x, 'jointSlowdown')).toBeCloseTo(2, 1);
     expect(feature(x, 'jointFailed')).toBe(1);
-    expect(feature(x, 'jointFinishClose')).toBeCloseTo(1);
+    expect(feature(x, 'jointSlowedTogether')).toBeCloseTo(1);
   });
 });

@@ -1,8 +1,16 @@
 import type { Address, IdentityObservation } from './api.js';
 
+/** Heartbeat lateness above this (a stall) counts as this much. */
+const JITTER_CAP_MS = 100;
+
+/** A joint challenge this much slower than alone (log2) is slowed; below it the identity ran as if alone. */
+export const SLOWED = 0.35;
+
 /** A challenge taken together with other identities, reduced to what pair features need. */
 export interface JointChallenge {
   at: number;
+  /** Slower than alone by SLOWED or more: crowded, by identities of its own machine or by load. */
+  slowed: boolean;
   group: Set<string>;
   computeMs: number;
   passed: boolean;
@@ -22,7 +30,6 @@ export interface IdentityProfile {
   memory: Float64Array;
   rtt: Float64Array;
   medianRttMs: number;
-  meanFreeMemoryMb: number;
   claim: IdentityObservation['claim'];
   /** Median compute time (elapsed less round trip) of its lone challenges; NaN if none. */
   loneComputeMs: number;
@@ -90,13 +97,19 @@ export function profileIdentity(o: IdentityObservation, index: number, grid: Tim
   };
   const jitter = series();
   const bins = o.heartbeatAt.map(binOf);
+  // Less half its round trip where measured: what is left is the machine's own lateness (its
+  // timers, its stalls), not the congestion of a link that NAT neighbours share.
+  const aligned = o.rttMs.length === o.heartbeatAt.length;
   const lateness = detrended(
     bins,
-    o.heartbeatAt.map((at, i) => at - grid.startMs - phaseMs - bins[i]! * grid.periodMs),
+    o.heartbeatAt.map(
+      (at, i) => at - grid.startMs - phaseMs - bins[i]! * grid.periodMs - (aligned ? o.rttMs[i]! / 2 : 0),
+    ),
   );
-  // asinh: stalls of a second and jitter of a few ms both count, neither swamps the other.
+  // Capped: one long stall that two honest machines happen to share in an hour would otherwise
+  // carry the whole correlation; one machine's identities share every minute's lateness.
   o.heartbeatAt.forEach((at, i) => {
-    put(jitter, at, Math.asinh(lateness[i]! / 10));
+    put(jitter, at, Math.asinh(Math.min(lateness[i]!, JITTER_CAP_MS) / 10));
   });
   const load = series();
   const memory = series();
@@ -105,13 +118,14 @@ export function profileIdentity(o: IdentityObservation, index: number, grid: Tim
     put(memory, t.at, t.freeMemoryMb);
   }
   const rtt = series();
-  if (o.rttMs.length === o.heartbeatAt.length)
+  if (aligned)
     o.heartbeatAt.forEach((at, i) => {
       put(rtt, at, o.rttMs[i]!);
     });
   const medianRttMs = o.rttMs.length ? median(o.rttMs) : 0;
   const computeOf = (elapsedMs: number) => Math.max(1, elapsedMs - medianRttMs);
   const lone = o.challenges.filter((c) => c.group.length <= 1);
+  const loneComputeMs = median(lone.map((c) => computeOf(c.elapsedMs)));
   return {
     index,
     address: o.address,
@@ -123,16 +137,14 @@ export function profileIdentity(o: IdentityObservation, index: number, grid: Tim
     memory,
     rtt,
     medianRttMs,
-    meanFreeMemoryMb: o.telemetry.length
-      ? o.telemetry.reduce((sum, t) => sum + t.freeMemoryMb, 0) / o.telemetry.length
-      : Number.NaN,
     claim: o.claim,
-    loneComputeMs: median(lone.map((c) => computeOf(c.elapsedMs))),
+    loneComputeMs,
     lonePassed: lone.some((c) => c.passed),
     joint: o.challenges
       .filter((c) => c.group.length > 1)
       .map((c) => ({
         at: c.at,
+        slowed: Math.log2(computeOf(c.elapsedMs) / loneComputeMs) >= SLOWED,
         group: new Set(c.group),
         computeMs: computeOf(c.elapsedMs),
         passed: c.passed,

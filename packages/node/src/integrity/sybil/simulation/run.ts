@@ -1,5 +1,6 @@
 import type { Address, IdentityObservation, SybilModel } from '../api.js';
-import { challengeGroupsFromPairs, clustersFromPairs, scoreSybilPairs } from '../detect.js';
+import { type ChallengeGroupOptions, challengeGroupsFromPairs } from '../challenge-groups.js';
+import { clustersFromPairs, scoreSybilPairs } from '../detect.js';
 import type { PopulationSettings } from './population.js';
 import { SybilWorld } from './world.js';
 
@@ -10,14 +11,18 @@ export interface SybilPolicy {
 }
 
 /** The model: clusters from its pair scores, and simultaneous challenges for its unconfirmed suspects. */
-export function modelPolicy(model?: SybilModel): SybilPolicy {
+export function modelPolicy(
+  model?: SybilModel,
+  options: ChallengeGroupOptions = {},
+  name = 'model',
+): SybilPolicy {
   return {
-    name: 'model',
+    name,
     decide(observations) {
       const pairs = scoreSybilPairs(observations, model);
       return {
         clusters: clustersFromPairs(pairs, observations, model).map((c) => c.members),
-        challenge: challengeGroupsFromPairs(pairs, observations, model),
+        challenge: challengeGroupsFromPairs(pairs, observations, model, options),
       };
     },
   };

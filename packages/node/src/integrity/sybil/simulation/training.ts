@@ -1,5 +1,5 @@
 import { Random } from '../../../sim/random.js';
-import type { Address } from '../api.js';
+import { explorationGroups } from '../challenge-groups.js';
 import { scoreSybilPairs } from '../detect.js';
 import { UnionFind } from '../union-find.js';
 import type { PopulationSettings } from './population.js';
@@ -13,8 +13,8 @@ export interface TrainingPairs {
 
 /**
  * Labelled candidate pairs from a simulated world. Simultaneous challenges are sent to random
- * groups of candidates (not chosen by any model), so the model learns what a joint challenge
- * means for honest neighbours and for sybils alike, whoever asks for it.
+ * groups of candidates (not chosen by any model) and to exploration groups, so the model learns
+ * what a joint challenge means for honest neighbours and for sybils alike, whoever asks for it.
  */
 export function trainingPairs(settings: PopulationSettings & { hours: number }): TrainingPairs {
   const world = new SybilWorld(settings);
@@ -31,12 +31,16 @@ export function trainingPairs(settings: PopulationSettings & { hours: number }):
         rows.push(pair.features);
         labels.push(a >= 0 && a === operatorOf.get(observations[pair.b]!.address) ? 1 : 0);
       }
+    // Random suspects, and everyone else explored as the coordinator may (challenge-groups.ts).
     const sets = new UnionFind(observations.length);
     for (const pair of pairs) if (random.next() < 0.3) sets.union(pair.a, pair.b);
-    const groups: Address[][] = [];
-    for (const members of sets.groups())
-      for (let i = 0; i < members.length; i += 24)
-        groups.push(members.slice(i, i + 24).map((m) => observations[m]!.address));
+    const suspects = sets.groups();
+    const groups = [...suspects, ...explorationGroups(observations, new Set(suspects.flat()), 24)].flatMap(
+      (members) =>
+        Array.from({ length: Math.ceil(members.length / 24) }, (_, k) =>
+          members.slice(k * 24, k * 24 + 24).map((m) => observations[m]!.address),
+        ),
+    );
     world.queueSimultaneousChallenges(groups.filter((g) => g.length > 1));
   }
   return { rows, labels };

@@ -70,6 +70,7 @@ export class SybilWorld {
       challenges: this.#challenges[this.#byAddress.get(id.address)!]!,
     }));
     const lateness = new Float64Array(machines.length);
+    const freeMemory = new Float64Array(machines.length);
     const loads: Float64Array[] = [];
     for (let k = 0; k < minutes; k++) {
       for (let d = 0; d < this.#dcLoad.length; d++)
@@ -85,6 +86,8 @@ export class SybilWorld {
         // Timers fire late under load, and a stall (GC, swap) delays everything on the machine.
         const stall = w.next() < 0.03 ? w.between(100, 1_500) : 0;
         lateness[i] = 2 + 80 * this.#load[i]! ** 4 + stall + w.exponential(2);
+        freeMemory[i] =
+          m.memoryMb * Math.min(0.95, Math.max(0.05, 0.7 - 0.5 * this.#load[i]! + 0.03 * w.normal()));
       });
       loads.push(Float64Array.from(this.#load));
       for (let u = 0; u < this.#congestion.length; u++)
@@ -93,7 +96,6 @@ export class SybilWorld {
         this.#proxyCongestion[p] =
           0.8 * this.#proxyCongestion[p]! + w.exponential(2) + (w.next() < 0.05 ? 40 : 0);
       identities.forEach((id, i) => {
-        const m = machines[id.machine]!;
         const o = observations[i]!;
         const rtt = this.#rtt(i, w);
         const at =
@@ -103,11 +105,12 @@ export class SybilWorld {
           lateness[id.machine]! +
           w.between(0, id.beatJitterMs) +
           rtt / 2;
-        const load = this.#load[id.machine]!;
-        const freeMemory = m.memoryMb * Math.min(0.95, Math.max(0.05, 0.7 - 0.5 * load + 0.03 * w.normal()));
         o.heartbeatAt.push(Math.round(at));
         o.rttMs.push(Math.round(rtt * 10) / 10);
-        o.telemetry.push({ at: Math.round(at), ...this.#report(i, load, freeMemory, w) });
+        o.telemetry.push({
+          at: Math.round(at),
+          ...this.#report(i, this.#load[id.machine]!, freeMemory[id.machine]!, w),
+        });
       });
     }
     this.#runChallenges(hour, start, loads);
