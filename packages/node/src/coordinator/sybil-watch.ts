@@ -39,10 +39,24 @@ const KEPT_CHALLENGES = 50;
 export class SybilWatch {
   #snapshot: SybilSnapshot = { at: 0, clusters: [], challenged: [] };
   readonly #clusterOf = new Map<Address, Address[]>();
-  readonly #timer: NodeJS.Timeout;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
 
   constructor(private readonly deps: SybilWatchDeps) {
-    this.#timer = setInterval(() => void this.pass().catch(() => {}), deps.everyMs ?? 60_000);
+    this.#schedule(deps.everyMs ?? 60_000);
+  }
+
+  /**
+   * The next pass, at least `everyMs` away and 20 times as long as the last one took: a pass
+   * over 10,000 identities takes seconds on the event loop, which must stay free for jobs.
+   */
+  #schedule(inMs: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(async () => {
+      const started = performance.now();
+      await this.pass().catch(() => {});
+      this.#schedule(Math.max(this.deps.everyMs ?? 60_000, 20 * (performance.now() - started)));
+    }, inMs);
     this.#timer.unref();
   }
 
@@ -129,6 +143,7 @@ export class SybilWatch {
   }
 
   stop(): void {
-    clearInterval(this.#timer);
+    this.#stopped = true;
+    clearTimeout(this.#timer);
   }
 }
