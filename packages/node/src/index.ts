@@ -74,6 +74,15 @@ export { parseDescription, proposalDescription } from './governance/proposal-tex
 export { type ParameterProposal, proposeParameter } from './governance/propose-with-forecast.js';
 export { readNetworkParameters } from './governance/read-parameters.js';
 export { policyFromChain, policyToChain } from './governance/verification-encoding.js';
+export {
+  answerHash,
+  type CpuChallenge,
+  checkCpuAnswer,
+  cpuChallengeFor,
+  DEFAULT_LANE,
+} from './integrity/hardware/cpu-challenge.js';
+export { type LaneParams, runLane, runLanes } from './integrity/hardware/cpu-lanes.js';
+export { CPU_SLACK, CPU_STARTUP_MS, cpuDeadlineMs } from './integrity/hardware/deadline.js';
 export type {
   IdentityObservation,
   ScoredPair,
