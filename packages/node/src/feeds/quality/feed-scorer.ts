@@ -261,8 +261,9 @@ function arrivedBefore(a: ReadingToScore, b: ReadingToScore): boolean {
   return a.receivedAt < b.receivedAt || (a.receivedAt === b.receivedAt && a.t < b.t);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
+function median(values: readonly number[]): number {
+  // A typed array sorts numerically in native code: several times a comparator's pace, and every reading takes four.
+  const sorted = Float64Array.from(values).sort();
   const middle = sorted.length >> 1;
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
