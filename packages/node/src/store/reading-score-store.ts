@@ -1,8 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import { getAddress } from 'viem';
 import type { DeviceHistory } from '../feeds/quality/device-history.js';
-import type { ReadingToScore, ScoredReading } from '../feeds/quality/feed-scorer.js';
-import { type CheckResult, packChecks, unpackChecks } from '../feeds/quality/quality-checks.js';
+import type { ReadingToScore } from '../feeds/quality/feed-scorer.js';
+import { type CheckResult, unpackChecks } from '../feeds/quality/quality-checks.js';
+import type { ScoredBatch, StoredScore } from '../feeds/quality/scored-batch.js';
 import type { GroupCommit } from './group-commit.js';
 import { PreparedQuery } from './prepared-query.js';
 import { RowsInsert } from './rows-insert.js';
@@ -117,21 +118,21 @@ export class ReadingScoreStore {
   /** A scored batch, the histories it changed and the feed's new mark (and what the caller adds: rewards), in one commit. */
   async save(
     feed: string,
-    scored: readonly ScoredReading[],
-    histories: readonly [string, DeviceHistory][],
+    scores: readonly StoredScore[],
+    histories: ScoredBatch['histories'],
     scoredThrough: number,
     now: number,
     alsoInCommit?: (trx: Transaction<Database>) => Promise<void>,
   ): Promise<void> {
     await this.writes.write(async (trx) => {
       await alsoInCommit?.(trx);
-      const rows = scored.map((s) => ({
+      const rows = scores.map((s) => ({
         device: s.device.toLowerCase(),
         seq: s.seq,
         feed,
         score: s.score,
         rewardable: s.rewardable ? 1 : 0,
-        checks: JSON.stringify(packChecks(s.checks)),
+        checks: s.checks,
         scored_at: now,
       }));
       const inserted = await this.#insertScores.run(trx, rows);
@@ -143,14 +144,14 @@ export class ReadingScoreStore {
         count.rewardable += row.rewardable;
         counts.set(row.device, count);
       }
-      for (const [device, history] of histories) {
+      for (const { device, history, reputation } of histories) {
         const key = device.toLowerCase();
         await trx.executeQuery(
           this.#upsertHistory.with({
             device: key,
             feed,
-            history: JSON.stringify(history),
-            reputation: history.reputation ?? 1,
+            history,
+            reputation,
             updated_at: now,
             scored: counts.get(key)?.scored ?? 0,
             rewardable: counts.get(key)?.rewardable ?? 0,
