@@ -20,7 +20,7 @@ import { feedScoringCountsMigration } from './migrations/017-feed-scoring-counts
 import type { Database } from './schema.js';
 
 /** Every migration in order. Names sort lexically; never edit one that has shipped. */
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Record<string, Migration> = {
   '001-jobs': jobsMigration,
   '002-payments': paymentsMigration,
   '003-runs': runsMigration,
