@@ -1,8 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { ReadingScoreStore } from '../store/reading-score-store.js';
 import type { Database } from '../store/schema.js';
-import type { StoredScore } from './quality/scored-batch.js';
-import { ScoringHost } from './quality/scoring-host.js';
+import { FeedScorer, type ScoredReading } from './quality/feed-scorer.js';
 
 /** A reading waits this long after it arrives before it is scored, for its neighbours to arrive too. */
 export const DEFAULT_SETTLE_MS = 10_000;
@@ -11,12 +10,11 @@ const RELOAD_MS = 30 * 60_000;
 
 /**
  * Scores the readings of every feed as they settle (docs/feeds.md): in batches of what arrived
- * since the last pass, through one FeedScorer per feed, kept in memory on a worker thread
- * (ScoringHost) and rebuilt from the store after a restart. Each batch's scores, the devices'
- * histories and the feed's mark are one commit.
+ * since the last pass, through one FeedScorer per feed, kept in memory and rebuilt from the store
+ * after a restart. Each batch's scores, the devices' histories and the feed's mark are one commit.
  */
 export class FeedQuality {
-  readonly #scorers: ScoringHost;
+  readonly #scorers = new Map<string, FeedScorer>();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<number> | undefined;
 
@@ -26,13 +24,9 @@ export class FeedQuality {
       now?: () => number;
       settleMs?: number;
       /** Written in the same commit as each scored batch: the rewards it earns. */
-      accrue?: (trx: Transaction<Database>, feed: string, scored: readonly StoredScore[]) => Promise<void>;
-      /** Where the scorers run: a worker thread (the default, where one is built), or this thread. */
-      thread?: 'worker' | 'here';
+      accrue?: (trx: Transaction<Database>, feed: string, scored: readonly ScoredReading[]) => Promise<void>;
     },
-  ) {
-    this.#scorers = new ScoringHost(deps.thread ? { thread: deps.thread } : {});
-  }
+  ) {}
 
   /** Scores what has settled in every feed; how many readings. One pass at a time. */
   scorePending(): Promise<number> {
@@ -51,7 +45,6 @@ export class FeedQuality {
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#running?.catch(() => {});
-    await this.#scorers.stop();
   }
 
   async #pass(): Promise<number> {
@@ -60,27 +53,29 @@ export class FeedQuality {
     for (const { feed, scoredThrough } of await this.deps.store.feedsBehind()) {
       if (scoredThrough >= through) continue;
       const batch = await this.deps.store.received(feed, scoredThrough, through);
-      if (!this.#scorers.has(feed)) await this.#restore(feed, scoredThrough);
-      const { scores, histories } = await this.#scorers.score(feed, batch);
+      const scorer = this.#scorers.get(feed) ?? (await this.#restore(feed, scoredThrough));
+      this.#scorers.set(feed, scorer);
+      const scored = scorer.score(batch);
+      const touched = [...new Set(scored.map((s) => s.device.toLowerCase()))];
       await this.deps.store.save(
         feed,
-        scores,
-        histories,
+        scored,
+        touched.map((device) => [device, scorer.history(device)!]),
         through,
         this.deps.now?.() ?? Date.now(),
-        this.deps.accrue && scores.length > 0 ? (trx) => this.deps.accrue!(trx, feed, scores) : undefined,
+        this.deps.accrue && scored.length > 0 ? (trx) => this.deps.accrue!(trx, feed, scored) : undefined,
       );
-      count += scores.length;
+      count += scored.length;
     }
     return count;
   }
 
-  async #restore(feed: string, scoredThrough: number): Promise<void> {
+  async #restore(feed: string, scoredThrough: number): Promise<FeedScorer> {
     const histories = await this.deps.store.histories(feed);
     const recent =
       scoredThrough > 0
         ? await this.deps.store.measuredSince(feed, scoredThrough - RELOAD_MS, scoredThrough)
         : [];
-    await this.#scorers.restore(feed, histories, recent);
+    return new FeedScorer(histories, recent);
   }
 }

@@ -168,14 +168,11 @@ export interface DeviceQualityTable {
   history: string;
   reputation: number;
   updated_at: number | string;
-  /** How many of its readings of the feed were scored, and rewardable. */
-  scored: number;
-  rewardable: number;
 }
 
 export interface FeedScoringTable {
   feed: string;
-  /** Readings received up to this time (unix ms) are scored; -1 from the feed's first reading on. */
+  /** Readings received up to this time (unix ms) are scored. */
   scored_through: number | string;
 }
 
