@@ -1,5 +1,4 @@
 import { rm, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ONE_TOKEN } from '@idlegrid/contracts';
 import { toWireJson } from '@idlegrid/protocol';
@@ -237,8 +236,7 @@ export async function startLocalnet(config: NodeConfig, options: LocalnetOptions
       const providerNodes = await Promise.all(
         providers.map(async (provider, index) => {
           const preset = presetOf(index);
-          // Proof of hardware challenges every claim: a local provider claims no more cores than this machine has.
-          const cores = Math.min(preset.cores, availableParallelism());
+          const { cores } = preset;
           // Spread over the coordinators, each provider knowing the others to fail over to.
           const joined = coordinators.map((_, k) => p2pOf(coordinators[(index + k) % coordinators.length]!));
           step(`starting ${provider.name} (${preset.region}, ${cores} cores, ${preset.price} GRID/CPU-s)`);

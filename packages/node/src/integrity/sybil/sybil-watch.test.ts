@@ -54,7 +54,12 @@ describe('sybil detection in the coordinator', () => {
     const started = Date.now();
     while (Date.now() - started < 90_000) {
       snapshot = await sybilSnapshot();
-      if (snapshot?.clusters.some((cluster) => sameMembers(cluster.members))) break;
+      // Passive signals alone may link them first; the simultaneous challenge follows in a later pass.
+      if (
+        snapshot?.clusters.some((cluster) => sameMembers(cluster.members)) &&
+        snapshot.challenged.length > 0
+      )
+        break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     const cluster = snapshot!.clusters.find((c) => sameMembers(c.members));
