@@ -127,6 +127,18 @@ describe('FeedScorer, reading by reading', () => {
     expect(byDevice(scored, 1)[0]!.rewardable).toBe(true);
   });
 
+  it("keeps a copier's run when a third device's values match the copied ones by chance", () => {
+    const scorer = new FeedScorer();
+    const copyCheck = (scored: ScoredReading[]) =>
+      byDevice(scored, 9)[0]!.checks.find((c) => c.check === 'copy');
+    const values = (minutes: number) => ({ temperature: 20 + minutes / 100, humidity: 50 });
+    // Device 9 copies device 1; at minute 9, device 2 happens to read the values device 1 reads at 10.
+    scorer.score([reading(1, 0, values(0)), reading(9, 5, values(0))]);
+    const chance = reading(2, 9, values(10));
+    const second = scorer.score([chance, reading(1, 10, values(10)), reading(9, 15, values(10))]);
+    expect(copyCheck(second)).toMatchObject({ ok: false, why: expect.stringContaining(station(1)) });
+  });
+
   it('catches a claimed move no station can make', () => {
     const scorer = new FeedScorer();
     scorer.score([reading(0, 0, { temperature: 20 }, 'u0yjj')]);

@@ -242,11 +242,17 @@ function copy(
   neighbours: readonly ReadingToScore[],
   history: DeviceHistory,
 ): CheckResult {
-  const source = neighbours.find((other) => arrivedBefore(other, reading) && sameValues(other.v, reading.v));
-  if (!source) {
+  const sources = neighbours.filter(
+    (other) => arrivedBefore(other, reading) && sameValues(other.v, reading.v),
+  );
+  if (sources.length === 0) {
     delete history.copied;
     return passed('copy');
   }
+  // Values rounded to a tenth sometimes match another neighbour's by chance: the device it copied
+  // last, when among them, is the source, so that a chance match does not break a copier's run.
+  const source =
+    sources.find((other) => other.device.toLowerCase() === history.copied?.device) ?? sources[0]!;
   const device = source.device.toLowerCase();
   const run = history.copied?.device === device ? history.copied.run + 1 : 1;
   history.copied = { device, run };
