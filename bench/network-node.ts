@@ -22,7 +22,7 @@ export interface CoordinatorNodeConfig {
   placementPolicy?: PolicyName;
   /** Other coordinators' p2p multiaddrs: the mesh it joins. */
   peers?: string[];
-  feedScoring?: { intervalMs?: number; settleMs?: number };
+  feedScoring?: { intervalMs?: number; settleMs?: number; thread?: 'worker' | 'here' };
 }
 
 export interface ProviderNodeConfig {

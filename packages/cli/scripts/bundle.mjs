@@ -36,7 +36,11 @@ const isExternal = (id) =>
 await rm(`${root}dist/bundle`, { recursive: true, force: true });
 const started = performance.now();
 await build({
-  input: { main: `${root}dist/main.js` },
+  input: {
+    main: `${root}dist/main.js`,
+    // The feeds' scorers run on a worker thread, from a script beside the chunk that starts it.
+    'scoring-worker': `${root}../node/dist/feeds/quality/scoring-worker.js`,
+  },
   platform: 'node',
   external: isExternal,
   logLevel: 'warn',

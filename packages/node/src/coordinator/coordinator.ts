@@ -94,8 +94,8 @@ export interface CoordinatorOptions {
    * them (within a lease). Needs `databaseUrl`.
    */
   cluster?: boolean;
-  /** How device readings are scored: every `intervalMs` (default 5 s), those that arrived `settleMs` ago (default 10 s). */
-  feedScoring?: { intervalMs?: number; settleMs?: number };
+  /** How device readings are scored: every `intervalMs` (default 5 s), those that arrived `settleMs` ago (default 10 s), on a worker thread (default) or `here`, on the coordinator's. */
+  feedScoring?: { intervalMs?: number; settleMs?: number; thread?: 'worker' | 'here' };
   /** How often collusion and wash trading are scanned for, ms (default ten minutes). */
   collusionScanMs?: number;
   /** Geohash characters kept of readings' cells, per feed (default 6, about 1.2 km). */
@@ -329,6 +329,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     store: store.readingScores,
     accrue: (trx, feed, scored) => feedRewards.accrueIn(trx, feed, scored),
     ...(options.feedScoring?.settleMs === undefined ? {} : { settleMs: options.feedScoring.settleMs }),
+    ...(options.feedScoring?.thread ? { thread: options.feedScoring.thread } : {}),
   });
   const api = createApiServer(
     {

@@ -12,7 +12,7 @@ import type { FeedFundingStore, OwnerReward, StoredFunding } from '../store/feed
 import type { FeedStore } from '../store/feed-store.js';
 import type { PaymentLedger } from '../store/payment-ledger.js';
 import type { Database } from '../store/schema.js';
-import type { ScoredReading } from './quality/feed-scorer.js';
+import type { StoredScore } from './quality/scored-batch.js';
 import { accrue } from './rewards/reward-accrual.js';
 
 export interface FundingView {
@@ -97,7 +97,7 @@ export class FeedRewards {
   }
 
   /** Adds what a scored batch earns to every funding of its feed (inside the scores' commit). */
-  async accrueIn(trx: Transaction<Database>, feed: string, scored: readonly ScoredReading[]): Promise<void> {
+  async accrueIn(trx: Transaction<Database>, feed: string, scored: readonly StoredScore[]): Promise<void> {
     const fundings = await this.deps.fundings.ofFeed(feed, trx);
     if (fundings.length === 0) return;
     const batch = [];

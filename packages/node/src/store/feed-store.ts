@@ -2,7 +2,18 @@ import type { Reading } from '@idlegrid/protocol';
 import type { Kysely } from 'kysely';
 import { type Address, getAddress } from 'viem';
 import type { GroupCommit } from './group-commit.js';
-import type { Database } from './schema.js';
+import { RowsInsert } from './rows-insert.js';
+import type { Database, ReadingsTable } from './schema.js';
+
+const READING_COLUMNS = [
+  'device',
+  'seq',
+  'feed',
+  't',
+  'cell',
+  'vals',
+  'received_at',
+] as const satisfies readonly (keyof ReadingsTable)[];
 
 export interface RegisteredDevice {
   device: Address;
@@ -20,6 +31,9 @@ export class FeedStore {
   readonly #devices = new Map<string, RegisteredDevice | null>();
   readonly #lastSeq = new Map<string, number>();
   readonly #consents = new Map<string, boolean>();
+  readonly #insertReadings = new RowsInsert(READING_COLUMNS, (rows) =>
+    this.db.insertInto('readings').values(rows as unknown as ReadingsTable[]),
+  );
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -102,14 +116,15 @@ export class FeedStore {
       vals: JSON.stringify(reading.v),
       received_at: now,
     }));
-    // SQLite takes at most 32,766 bound values a statement: 7 a row.
     await this.writes.write(async (trx) => {
-      for (let at = 0; at < rows.length; at += 1_000) {
+      await this.#insertReadings.run(trx, rows);
+      // A feed's scoring mark exists from its first reading: the scorer reads the marks, not every reading.
+      for (const feed of new Set(readings.map((reading) => reading.feed)))
         await trx
-          .insertInto('readings')
-          .values(rows.slice(at, at + 1_000))
+          .insertInto('feed_scoring')
+          .values({ feed, scored_through: -1 })
+          .onConflict((c) => c.column('feed').doNothing())
           .execute();
-      }
     });
     for (const reading of readings) {
       const key = reading.device.toLowerCase();
@@ -191,6 +206,12 @@ export class FeedStore {
         let scores = trx.deleteFrom('reading_scores').where('device', '=', device);
         if (feed) scores = scores.where('feed', '=', feed);
         await scores.execute();
+        let counts = trx
+          .updateTable('device_quality')
+          .set({ scored: 0, rewardable: 0 })
+          .where('device', '=', device);
+        if (feed) counts = counts.where('feed', '=', feed);
+        await counts.execute();
         let rows = trx.deleteFrom('readings').where('device', '=', device);
         if (feed) rows = rows.where('feed', '=', feed);
         await rows.execute();

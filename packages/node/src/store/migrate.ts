@@ -16,10 +16,11 @@ import { flRunsMigration } from './migrations/013-fl-runs.js';
 import { readingScoresMigration } from './migrations/014-reading-scores.js';
 import { feedFundingsMigration } from './migrations/015-feed-fundings.js';
 import { feedConsentsMigration } from './migrations/016-feed-consents.js';
+import { feedScoringCountsMigration } from './migrations/017-feed-scoring-counts.js';
 import type { Database } from './schema.js';
 
 /** Every migration in order. Names sort lexically; never edit one that has shipped. */
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Record<string, Migration> = {
   '001-jobs': jobsMigration,
   '002-payments': paymentsMigration,
   '003-runs': runsMigration,
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '014-reading-scores': readingScoresMigration,
   '015-feed-fundings': feedFundingsMigration,
   '016-feed-consents': feedConsentsMigration,
+  '017-feed-scoring-counts': feedScoringCountsMigration,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

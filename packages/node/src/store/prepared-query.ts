@@ -11,12 +11,13 @@ const MARK = '\u0000prepared:';
  */
 export class PreparedQuery<Name extends string> {
   readonly #compiled: CompiledQuery;
-  readonly #names: Name[];
+  /** The named values in the order the query's parameters take them. */
+  readonly names: readonly Name[];
 
   // biome-ignore lint/suspicious/noExplicitAny: a marker stands for a value of any column's type
   constructor(build: (value: (name: Name) => any) => Compilable) {
     this.#compiled = build((name) => `${MARK}${name}`).compile();
-    this.#names = this.#compiled.parameters.map((parameter) => {
+    this.names = this.#compiled.parameters.map((parameter) => {
       if (typeof parameter !== 'string' || !parameter.startsWith(MARK)) {
         throw new Error(`a prepared query has a fixed value: ${String(parameter)}`);
       }
@@ -26,6 +27,11 @@ export class PreparedQuery<Name extends string> {
 
   /** The query with these values, for `executeQuery`. */
   with(values: Readonly<Record<Name, unknown>>): CompiledQuery {
-    return { ...this.#compiled, parameters: this.#names.map((name) => values[name]) };
+    return this.withParameters(this.names.map((name) => values[name]));
+  }
+
+  /** The query with its values already in the order of `names` (many rows: no record to build). */
+  withParameters(parameters: readonly unknown[]): CompiledQuery {
+    return { ...this.#compiled, parameters };
   }
 }

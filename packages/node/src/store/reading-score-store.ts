@@ -1,10 +1,33 @@
 import type { Kysely, Transaction } from 'kysely';
 import { getAddress } from 'viem';
 import type { DeviceHistory } from '../feeds/quality/device-history.js';
-import type { ReadingToScore, ScoredReading } from '../feeds/quality/feed-scorer.js';
-import { type CheckResult, packChecks, unpackChecks } from '../feeds/quality/quality-checks.js';
+import type { ReadingToScore } from '../feeds/quality/feed-scorer.js';
+import { type CheckResult, unpackChecks } from '../feeds/quality/quality-checks.js';
+import type { ScoredBatch, StoredScore } from '../feeds/quality/scored-batch.js';
 import type { GroupCommit } from './group-commit.js';
-import type { Database } from './schema.js';
+import { PreparedQuery } from './prepared-query.js';
+import { RowsInsert } from './rows-insert.js';
+import type { Database, DeviceQualityTable, ReadingScoresTable } from './schema.js';
+
+const SCORE_COLUMNS = [
+  'device',
+  'seq',
+  'feed',
+  'score',
+  'rewardable',
+  'checks',
+  'scored_at',
+] as const satisfies readonly (keyof ReadingScoresTable)[];
+const HISTORY_COLUMNS = [
+  'device',
+  'feed',
+  'history',
+  'reputation',
+  'updated_at',
+  'scored',
+  'rewardable',
+] as const satisfies readonly (keyof DeviceQualityTable)[];
+type HistoryColumn = (typeof HISTORY_COLUMNS)[number];
 
 export interface ReadingQuality {
   score: number;
@@ -23,28 +46,54 @@ export interface DeviceQuality {
 
 /** Scores of readings, devices' scoring histories, and how far each feed is scored (see feeds/feed-quality.ts). */
 export class ReadingScoreStore {
+  readonly #insertScores = new RowsInsert(SCORE_COLUMNS, (rows) =>
+    this.db
+      .insertInto('reading_scores')
+      .values(rows as unknown as ReadingScoresTable[])
+      .onConflict((c) => c.columns(['device', 'seq']).doNothing()),
+  );
+  /** A device's history, with its counts grown by a batch's. */
+  readonly #upsertHistory: PreparedQuery<HistoryColumn>;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly writes: GroupCommit<Database>,
-  ) {}
+  ) {
+    this.#upsertHistory = new PreparedQuery<HistoryColumn>((value) =>
+      db
+        .insertInto('device_quality')
+        .values(
+          Object.fromEntries(HISTORY_COLUMNS.map((c) => [c, value(c)])) as unknown as DeviceQualityTable,
+        )
+        .onConflict((c) =>
+          c.columns(['device', 'feed']).doUpdateSet((eb) => ({
+            history: eb.ref('excluded.history'),
+            reputation: eb.ref('excluded.reputation'),
+            updated_at: eb.ref('excluded.updated_at'),
+            scored: eb('device_quality.scored', '+', eb.ref('excluded.scored')),
+            rewardable: eb('device_quality.rewardable', '+', eb.ref('excluded.rewardable')),
+          })),
+        ),
+    );
+  }
 
   /** Feeds with readings received after what is scored of them, and how far each is scored. */
   async feedsBehind(): Promise<{ feed: string; scoredThrough: number }[]> {
+    // Each feed's newest arrival from its index (feed, received_at): a lookup, not a scan of every reading.
     const rows = await this.db
-      .selectFrom('readings')
-      .leftJoin('feed_scoring', 'feed_scoring.feed', 'readings.feed')
-      .select(['readings.feed as feed', 'feed_scoring.scored_through as scoredThrough'])
-      .select((eb) => eb.fn.max('readings.received_at').as('newest'))
-      .groupBy(['readings.feed', 'feed_scoring.scored_through'])
+      .selectFrom('feed_scoring')
+      .select(['feed', 'scored_through as scoredThrough'])
+      .select((eb) =>
+        eb
+          .selectFrom('readings')
+          .select((r) => r.fn.max('readings.received_at').as('newest'))
+          .whereRef('readings.feed', '=', 'feed_scoring.feed')
+          .as('newest'),
+      )
       .execute();
     return rows
-      .map((row) => ({
-        feed: row.feed,
-        scoredThrough: Number(row.scoredThrough ?? -1),
-        newest: Number(row.newest),
-      }))
-      .filter((row) => row.newest > row.scoredThrough)
-      .map(({ feed, scoredThrough }) => ({ feed, scoredThrough }));
+      .filter((row) => row.newest !== null && Number(row.newest) > Number(row.scoredThrough))
+      .map((row) => ({ feed: row.feed, scoredThrough: Number(row.scoredThrough) }));
   }
 
   /** A feed's readings received in (after, through], with their devices' kinds, oldest first. */
@@ -69,51 +118,71 @@ export class ReadingScoreStore {
   /** A scored batch, the histories it changed and the feed's new mark (and what the caller adds: rewards), in one commit. */
   async save(
     feed: string,
-    scored: readonly ScoredReading[],
-    histories: readonly [string, DeviceHistory][],
+    scores: readonly StoredScore[],
+    histories: ScoredBatch['histories'],
     scoredThrough: number,
     now: number,
     alsoInCommit?: (trx: Transaction<Database>) => Promise<void>,
   ): Promise<void> {
     await this.writes.write(async (trx) => {
       await alsoInCommit?.(trx);
-      const rows = scored.map((s) => ({
+      const rows = scores.map((s) => ({
         device: s.device.toLowerCase(),
         seq: s.seq,
         feed,
         score: s.score,
         rewardable: s.rewardable ? 1 : 0,
-        checks: JSON.stringify(packChecks(s.checks)),
+        checks: s.checks,
         scored_at: now,
       }));
-      // 7 bound values a row, under SQLite's limit per statement.
-      for (let at = 0; at < rows.length; at += 1_000)
-        await trx
-          .insertInto('reading_scores')
-          .values(rows.slice(at, at + 1_000))
-          .onConflict((c) => c.columns(['device', 'seq']).doNothing())
-          .execute();
-      for (const [device, history] of histories) {
-        const row = {
-          device: device.toLowerCase(),
-          feed,
-          history: JSON.stringify(history),
-          reputation: history.reputation ?? 1,
-          updated_at: now,
-        };
-        const { device: _d, feed: _f, ...update } = row;
-        await trx
-          .insertInto('device_quality')
-          .values(row)
-          .onConflict((c) => c.columns(['device', 'feed']).doUpdateSet(update))
-          .execute();
+      const inserted = await this.#insertScores.run(trx, rows);
+      // Each device's counts grow by its readings scored here (all of them: a reading is scored once).
+      const counts = new Map<string, { scored: number; rewardable: number }>();
+      for (const row of rows) {
+        const count = counts.get(row.device) ?? { scored: 0, rewardable: 0 };
+        count.scored++;
+        count.rewardable += row.rewardable;
+        counts.set(row.device, count);
       }
+      for (const { device, history, reputation } of histories) {
+        const key = device.toLowerCase();
+        await trx.executeQuery(
+          this.#upsertHistory.with({
+            device: key,
+            feed,
+            history,
+            reputation,
+            updated_at: now,
+            scored: counts.get(key)?.scored ?? 0,
+            rewardable: counts.get(key)?.rewardable ?? 0,
+          }),
+        );
+      }
+      // A score already stored (none is, in one coordinator's order of passes) must not count twice: recount.
+      if (inserted !== rows.length) await this.#recount(trx, feed, [...counts.keys()]);
       await trx
         .insertInto('feed_scoring')
         .values({ feed, scored_through: scoredThrough })
         .onConflict((c) => c.column('feed').doUpdateSet({ scored_through: scoredThrough }))
         .execute();
     });
+  }
+
+  async #recount(trx: Transaction<Database>, feed: string, devices: readonly string[]): Promise<void> {
+    for (const device of devices) {
+      const row = await trx
+        .selectFrom('reading_scores')
+        .select((eb) => [eb.fn.countAll().as('scored'), eb.fn.sum('rewardable').as('rewardable')])
+        .where('device', '=', device)
+        .where('feed', '=', feed)
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable('device_quality')
+        .set({ scored: Number(row.scored), rewardable: Number(row.rewardable ?? 0) })
+        .where('device', '=', device)
+        .where('feed', '=', feed)
+        .execute();
+    }
   }
 
   /** The quality of these readings of a device, by seq (absent: not scored yet). */
@@ -181,23 +250,15 @@ export class ReadingScoreStore {
     const rows = await this.db
       .selectFrom('device_quality')
       .innerJoin('devices', 'devices.device', 'device_quality.device')
-      .leftJoin('reading_scores', (join) =>
-        join
-          .onRef('reading_scores.device', '=', 'device_quality.device')
-          .onRef('reading_scores.feed', '=', 'device_quality.feed'),
-      )
       .select([
         'device_quality.device as device',
         'devices.owner as owner',
         'devices.kind as kind',
         'device_quality.reputation as reputation',
-      ])
-      .select((eb) => [
-        eb.fn.count('reading_scores.seq').as('scored'),
-        eb.fn.sum('reading_scores.rewardable').as('rewardable'),
+        'device_quality.scored as scored',
+        'device_quality.rewardable as rewardable',
       ])
       .where('device_quality.feed', '=', feed)
-      .groupBy(['device_quality.device', 'devices.owner', 'devices.kind', 'device_quality.reputation'])
       .orderBy('device_quality.reputation', 'asc')
       .execute();
     return rows.map((row) => ({
@@ -206,7 +267,7 @@ export class ReadingScoreStore {
       kind: row.kind,
       reputation: row.reputation,
       scored: Number(row.scored),
-      rewardable: Number(row.rewardable ?? 0),
+      rewardable: Number(row.rewardable),
     }));
   }
 

@@ -168,11 +168,14 @@ export interface DeviceQualityTable {
   history: string;
   reputation: number;
   updated_at: number | string;
+  /** How many of its readings of the feed were scored, and rewardable. */
+  scored: number;
+  rewardable: number;
 }
 
 export interface FeedScoringTable {
   feed: string;
-  /** Readings received up to this time (unix ms) are scored. */
+  /** Readings received up to this time (unix ms) are scored; -1 from the feed's first reading on. */
   scored_through: number | string;
 }
 

@@ -1,6 +1,7 @@
-import { type Address, getAddress, type Hex, hashMessage, isAddress } from 'viem';
+import { type Address, getAddress, type Hex, isAddress } from 'viem';
 import { z } from 'zod';
 import { IdlegridError } from '../errors/idlegrid-error.js';
+import { messageDigest } from '../hashing/message-digest.js';
 import { recoverDigestSigner, signDigest } from '../signing/secp256k1.js';
 
 /**
@@ -51,7 +52,7 @@ export const signedReadingSchema = z.strictObject({
  */
 export function signReadingBatch(readings: readonly Reading[], deviceKey: Hex): SignedReading {
   const payload = JSON.stringify(readings);
-  return { payload, sig: signDigest(hashMessage(payload), deviceKey) };
+  return { payload, sig: signDigest(messageDigest(payload), deviceKey) };
 }
 
 /**
@@ -80,7 +81,7 @@ export function openReadings(input: unknown): Reading[] {
     throw invalid('every reading of a batch names the same device');
   let signer: Address;
   try {
-    signer = recoverDigestSigner(hashMessage(signed.data.payload), signed.data.sig as Hex);
+    signer = recoverDigestSigner(messageDigest(signed.data.payload), signed.data.sig as Hex);
   } catch (cause) {
     throw invalid('the signature does not recover', cause);
   }
@@ -91,7 +92,7 @@ export function openReadings(input: unknown): Reading[] {
 /** Signs a reading with a device's key, as a device does. */
 export function signReading(reading: Reading, deviceKey: Hex): SignedReading {
   const payload = JSON.stringify(reading);
-  return { payload, sig: signDigest(hashMessage(payload), deviceKey) };
+  return { payload, sig: signDigest(messageDigest(payload), deviceKey) };
 }
 
 /** The reading in a signed one, once its signature is the device's own: READING_INVALID otherwise. */
@@ -110,7 +111,7 @@ export function openReading(input: unknown): Reading {
   const device = getAddress(parsed.data.device);
   let signer: Address;
   try {
-    signer = recoverDigestSigner(hashMessage(signed.data.payload), signed.data.sig as Hex);
+    signer = recoverDigestSigner(messageDigest(signed.data.payload), signed.data.sig as Hex);
   } catch (cause) {
     throw invalid('the signature does not recover', cause);
   }

@@ -9,6 +9,7 @@ import {
   RATES,
 } from './device-history.js';
 import { DEVICE_KINDS, type DeviceKindProfile, type QuantityProfile, UNKNOWN_KIND } from './device-kinds.js';
+import { medianInPlace, scratchValues } from './median.js';
 import { type CheckResult, passed, REWARD_THRESHOLD, scoreOf } from './quality-checks.js';
 
 /** A reading to score: what the device signed, its kind, and when the coordinator took it. */
@@ -220,9 +221,15 @@ function rateOfChange(
   return passed('rate');
 }
 
+/** The same values by the same names (at least one). Without key arrays: the copy check compares each reading with a hundred or so. */
 function sameValues(a: Record<string, number>, b: Record<string, number>): boolean {
-  const keys = Object.keys(a);
-  return keys.length > 0 && keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+  let names = 0;
+  for (const name in a) {
+    if (a[name] !== b[name]) return false;
+    names++;
+  }
+  for (const _ in b) names--;
+  return names === 0 && Object.keys(a).length > 0;
 }
 
 function stuck(reading: Reading, profile: DeviceKindProfile, history: DeviceHistory): CheckResult {
@@ -267,12 +274,6 @@ function arrivedBefore(a: ReadingToScore, b: ReadingToScore): boolean {
   return a.receivedAt < b.receivedAt || (a.receivedAt === b.receivedAt && a.t < b.t);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 /** Agreement with the neighbours' median, per quantity the kind gives a tolerance for. */
 function agreementWith(
   reading: Reading,
@@ -292,16 +293,21 @@ function agreementWith(
     | undefined;
   for (const { name, value, limits } of quantitiesOf(reading, profile)) {
     if (!limits || !Number.isFinite(limits.neighbourTolerance)) continue;
-    const values = neighbours.map((n) => n.v[name]).filter((v): v is number => Number.isFinite(v));
-    if (values.length < MIN_NEIGHBOURS) continue;
-    const reference = median(values);
+    const values = scratchValues(neighbours.length);
+    let count = 0;
+    for (const neighbour of neighbours) {
+      const v = neighbour.v[name];
+      if (v !== undefined && Number.isFinite(v)) values[count++] = v;
+    }
+    if (count < MIN_NEIGHBOURS) continue;
+    const reference = medianInPlace(values, count);
     // A robust spread (MAD) widens the band where the neighbours disagree among themselves.
-    const spread = 1.4826 * median(values.map((v) => Math.abs(v - reference)));
+    for (let i = 0; i < count; i++) values[i] = Math.abs(values[i]! - reference);
+    const spread = 1.4826 * medianInPlace(values, count);
     const residual = value - reference;
     const scales = Math.abs(residual) / Math.max(limits.neighbourTolerance, spread);
     residuals.set(name, { residual, limits });
-    if (!worst || scales > worst.scales)
-      worst = { name, scales, residual, reference, limits, count: values.length };
+    if (!worst || scales > worst.scales) worst = { name, scales, residual, reference, limits, count };
   }
   if (!worst)
     return {
@@ -313,12 +319,12 @@ function agreementWith(
       residuals,
     };
   const { name, scales, residual, reference, limits, count } = worst;
-  const why = `${name} ${fmt(residual, limits.unit)} from the median ${fmt(reference, limits.unit)} of ${count} neighbours`;
   const ok = scales > FAIL_SCALES ? false : scales > FAIL_SCALES / 2 ? 'warn' : true;
-  return {
-    result: { check: 'neighbours', ok, why: ok === true ? `agrees with ${count} neighbours` : why },
-    residuals,
-  };
+  const why =
+    ok === true
+      ? `agrees with ${count} neighbours`
+      : `${name} ${fmt(residual, limits.unit)} from the median ${fmt(reference, limits.unit)} of ${count} neighbours`;
+  return { result: { check: 'neighbours', ok, why }, residuals };
 }
 
 /**
