@@ -1,7 +1,12 @@
 import type { Heartbeat, JobSpec, Offer, ResultManifest } from '@idlegrid/protocol';
 import type { Address, Hex } from 'viem';
 import { CollusionFindings, type CollusionSnapshot } from '../integrity/collusion/findings.js';
-import { type ChallengeVerdict, type ClaimRecord, HardwareClaims } from '../integrity/hardware/claims.js';
+import {
+  type ChallengeVerdict,
+  type ClaimRecord,
+  FAILED_AFTER,
+  HardwareClaims,
+} from '../integrity/hardware/claims.js';
 import { chargeFor } from '../market/pricing.js';
 import type { PeerRef } from '../p2p/api.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -166,7 +171,9 @@ export class ProviderRegistry {
     now: number,
   ): { record: ClaimRecord; slash: boolean } {
     const recorded = this.claims.record(address, verdict);
-    if (!verdict.passed && verdict.group.length === 0) this.reputation.record(address, 'claimFailed');
+    // Like the claim's status, reputation forgives one slow answer (a busy moment): it pays from the second in a row.
+    if (recorded.record.consecutiveFailures >= FAILED_AFTER && verdict.group.length === 0)
+      this.reputation.record(address, 'claimFailed');
     const entry = this.#providers.get(address);
     if (entry) this.#updateProfile(entry, now);
     return recorded;
