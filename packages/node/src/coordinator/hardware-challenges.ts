@@ -101,15 +101,16 @@ export class HardwareChallenges {
 
   /**
    * Challenges the providers at the same instant (one machine behind several identities must
-   * then run all their lanes at once) and judges each answer; resolves their verdicts.
+   * then run all their lanes at once) and judges each answer; resolves each one's verdict (one
+   * already being challenged is left out).
    */
-  challenge(addresses: readonly Address[]): Promise<ChallengeVerdict[]> {
+  challenge(addresses: readonly Address[]): Promise<Map<Address, ChallengeVerdict>> {
     const next = this.#queue.then(() => this.#challengeNow(addresses));
     this.#queue = next.catch(() => {});
     return next;
   }
 
-  async #challengeNow(addresses: readonly Address[]): Promise<ChallengeVerdict[]> {
+  async #challengeNow(addresses: readonly Address[]): Promise<Map<Address, ChallengeVerdict>> {
     const { registry, channel } = this.deps;
     const targets = addresses.filter((address) => !this.#inFlight.has(address) && registry.get(address));
     for (const address of targets) this.#inFlight.add(address);
@@ -130,11 +131,11 @@ export class HardwareChallenges {
       });
       // All answers first: the coordinator's own check lanes must not slow the providers it times.
       const replies = await Promise.all(sent.map((one) => one.reply));
-      const verdicts: ChallengeVerdict[] = [];
+      const verdicts = new Map<Address, ChallengeVerdict>();
       for (const [index, one] of sent.entries()) {
         const group = targets.length > 1 ? [...targets] : [];
         const verdict = await this.#judge(one.address, one.challenge, replies[index]!, group, sentAt);
-        verdicts.push(verdict);
+        verdicts.set(one.address, verdict);
         await this.#record(one.address, verdict);
       }
       return verdicts;

@@ -72,7 +72,7 @@ export class SybilWatch {
     const [group] = challengeGroupsFromPairs(pairs, observations);
     if (group && this.deps.hardware) {
       const verdicts = await this.deps.hardware.challenge(group);
-      const failed = group.filter((_, i) => verdicts[i] && !verdicts[i]!.passed);
+      const failed = group.filter((member) => verdicts.get(member)?.passed === false);
       this.#snapshot.challenged = [...this.#snapshot.challenged, { members: group, at: now, failed }].slice(
         -KEPT_CHALLENGES,
       );

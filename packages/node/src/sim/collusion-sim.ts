@@ -8,6 +8,7 @@ import { exactComparator, verdict } from '../verify/compare.js';
 import { type Detection, detection, emptyDetection, herfindahl } from './detection-score.js';
 import { MarketMoney } from './market-money.js';
 import { Random } from './random.js';
+import { SIM_TASK } from './verification-sim.js';
 import { generateProviders } from './world.js';
 
 export interface CollusionSimOptions {
@@ -49,22 +50,6 @@ export interface CollusionSimResult {
   agreementPairs: number;
   flows: number;
 }
-
-const TASK: Omit<JobRequest, 'id'> = {
-  runtime: 'wasm',
-  kind: 'task',
-  model: '',
-  tokens: 0,
-  cpuCores: 1,
-  memoryMb: 256,
-  vramMb: 0,
-  gpu: '',
-  region: '',
-  maxRttMs: 0,
-  maxPrice: 1e12,
-  maxSeconds: 60,
-  minReputation: 0,
-};
 
 /**
  * A market with colluding rings and wash traders, placed by the real `Scheduler` and decided by
@@ -177,7 +162,7 @@ export function simulateCollusion(options: CollusionSimOptions): CollusionSimRes
       random.next() < (options.washTraders * 20) / options.jobs ? random.int(0, options.washTraders - 1) : -1;
     const client = wash >= 0 ? `wash-${wash}` : clients[pickClient()]!;
     const replicas = wash >= 0 ? 2 : random.next() < 0.5 ? 3 : 1;
-    const request: JobRequest = { ...TASK, id: `job-${job}`, model: wash >= 0 ? `wash-${wash}` : '' };
+    const request: JobRequest = { ...SIM_TASK, id: `job-${job}`, model: wash >= 0 ? `wash-${wash}` : '' };
     const held: string[] = [];
     const runs: { provider: string; given: string }[] = [];
     const place = () => {

@@ -7,8 +7,8 @@ import { ReputationBook } from '../verify/reputation.js';
 import { Random } from './random.js';
 import { generateProviders } from './world.js';
 
-/** Every job of the stream: a small deterministic WASM task any provider can run. */
-const TASK: Omit<JobRequest, 'id'> = {
+/** Every job of a simulated stream: a small deterministic WASM task any provider can run. */
+export const SIM_TASK: Omit<JobRequest, 'id'> = {
   runtime: 'wasm',
   kind: 'task',
   model: '',
@@ -162,7 +162,7 @@ export function simulateVerification(options: {
   };
 
   for (let job = 0; job < options.jobs; job++) {
-    const request: JobRequest = { ...TASK, id: `job-${job}` };
+    const request: JobRequest = { ...SIM_TASK, id: `job-${job}` };
     const excluded = new Set<string>();
     const first = runOn(request, excluded);
     if (!first) break;
