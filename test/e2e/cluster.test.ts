@@ -115,7 +115,13 @@ describe.runIf(url)('a cluster of coordinators on one PostgreSQL, processes on 1
 
     // Every job finishes: taken over by a survivor, its provider failed over to one too.
     for (const [i, job] of jobs.entries()) {
-      const { job: done, result } = await waitForResult(ctx, job.id, { timeoutMs: 240_000 });
+      const { job: done, result } = await waitForResult(ctx, job.id, { timeoutMs: 240_000 }).catch(
+        async (error: Error) => {
+          // What the job went through says which hand-over lost it.
+          const events = await getJobEvents(ctx, job.id).catch(() => []);
+          throw new Error(`${error.message}; job ${i}'s events: ${JSON.stringify(events)}`);
+        },
+      );
       expect(done.state, `${job.id}: ${JSON.stringify(done.error)}`).toBe('accepted');
       expect(new TextDecoder().decode(result!.stdout).trim()).toBe(expectedChain(inputs[i]!));
       const paid = await payForJob(ctx, done);

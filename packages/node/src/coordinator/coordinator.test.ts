@@ -216,6 +216,20 @@ async function fakeProvider(
   cleanups.push(leave);
   /** Joins a restarted coordinator (same key, so the same peer id). */
   const redial = (addr: string) => host.dial(addr);
+  let beats = 0n;
+  /** A signed heartbeat saying how many jobs it runs now. */
+  const beat = async (activeJobs: number) => {
+    const heartbeat = await signMessage(account, domain, 'Heartbeat', {
+      provider: account.address,
+      sequence: ++beats,
+      cpuLoadPermille: 100,
+      memoryFreeMb: 1_024,
+      activeJobs,
+      nonce: BigInt(Date.now()) * 1_000n + beats,
+      expiry: nowS() + 60n,
+    });
+    await channel.send(coordinatorPeer, JOB_MESSAGES.heartbeat, { heartbeat });
+  };
   return {
     account,
     vouchers,
@@ -226,6 +240,7 @@ async function fakeProvider(
     timeline,
     report,
     sayHello,
+    beat,
     redial,
     keepAlive,
     leave,
@@ -415,6 +430,32 @@ describe('coordinator', () => {
     );
     await holder.report(holder.held[1]!, ['hello', 'grid']);
     expect(await until(job.id, ['accepted'])).toMatchObject({ provider: holder.account.address, attempt: 2 });
+  });
+
+  it('queues again a job whose live provider runs nothing once its lease lapsed, and keeps one it runs', async () => {
+    const holder = await fakeProvider(100n, 'hold');
+    const job = await submit();
+    await until(job.id, ['running']);
+    // Its heartbeats keep it online; past the lease (1.5 s) they say it runs the job: the job stays with it.
+    let running = 1;
+    const beating = setInterval(() => void holder.beat(running).catch(() => {}), 250);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 2_400));
+      expect((await api(`/v1/jobs/${job.id}`)).body.job.state).toBe('running');
+      expect(holder.assigned()).toBe(1);
+      // It runs nothing (the assignment was lost on the way): the job is queued again, not held to its deadline.
+      running = 0;
+      await waitFor(() => holder.assigned() === 2, 5_000, 'the job to be assigned again');
+    } finally {
+      clearInterval(beating);
+    }
+    const events = (await api(`/v1/jobs/${job.id}/events`)).body.events as {
+      to: string;
+      detail: { code?: string };
+    }[];
+    expect(events.filter((e) => e.to === 'submitted').map((e) => e.detail.code)).toContain(
+      'PROVIDER_LOST_JOB',
+    );
   });
 
   it('retries a job its provider is too busy to take without spending its attempts', async () => {

@@ -203,9 +203,20 @@ export class Dispatcher {
     await this.#verification?.tick(live.filter((job) => !rescored.includes(job)));
     await this.#rescoring?.tick(rescored);
     for (const job of await this.deps.store.expiredLeases(now, { owned })) {
-      if (!job.provider || this.deps.registry.isOnline(job.provider, now)) continue;
+      if (!job.provider || this.#inFlight.has(job.id)) continue;
       // A job taken over in a cluster may run on a provider that moved to another coordinator.
-      if (this.deps.aliveElsewhere?.(job.provider, now)) continue;
+      if (this.deps.registry.isOnline(job.provider, now) || this.deps.aliveElsewhere?.(job.provider, now)) {
+        // Alive, yet running nothing since the lease lapsed: the assignment or its answer was
+        // lost (its coordinator died while sending it). Waiting would hold the job to its deadline.
+        if (this.#runsNothingSince(job.provider, job.leaseExpiresAt ?? now))
+          await this.#retry(
+            job,
+            'PROVIDER_LOST_JOB',
+            'the provider runs no job since its lease lapsed',
+            'lost',
+          );
+        continue;
+      }
       // Just after a restart no provider is known yet: give each a lease's time to say hello
       // again (and list its jobs) before its jobs count as lost.
       if (!this.deps.registry.get(job.provider) && now < this.#startedAt + this.deps.leaseMs) continue;
@@ -597,6 +608,12 @@ export class Dispatcher {
     const created = new Set<Address>();
     this.#excluded.set(jobId, created);
     return created;
+  }
+
+  /** The provider's latest heartbeat (here or relayed through the mesh) came after `at` and counts no running job. */
+  #runsNothingSince(provider: Address, at: number): boolean {
+    const latest = this.deps.registry.telemetry(provider).at(-1);
+    return latest !== undefined && latest.at > at && latest.activeJobs === 0;
   }
 
   #now(): number {

@@ -7,6 +7,7 @@ import type { SybilSnapshot } from '../../coordinator/sybil-watch.js';
 import { type OffChainCoordinator, startOffChainCoordinator } from '../../coordinator/testing.js';
 import type { ProviderDaemon } from '../../provider/api.js';
 import { startProvider } from '../../provider/daemon.js';
+import { DEFAULT_LANE } from '../hardware/cpu-challenge.js';
 
 /** Identities one operator runs in this one process (`sybil:N`), each claiming the whole machine. */
 const SYBILS = 4;
@@ -18,7 +19,13 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-sybil-'));
   coordinator = await startOffChainCoordinator('sybil', {
     // Each identity is challenged alone first (and passes: it has the machine's cores to itself).
-    hardwareChallenges: { firstWithinMs: 1, everyMs: 3_600_000 },
+    // Lanes four times the default's work: the deadline's fixed 250 ms of start-up slack is then
+    // small beside them, and four identities' lanes at once are late by far, on a loaded machine too.
+    hardwareChallenges: {
+      firstWithinMs: 1,
+      everyMs: 3_600_000,
+      lane: { ...DEFAULT_LANE, rounds: DEFAULT_LANE.rounds * 4 },
+    },
     sybilScanMs: 2_000,
   });
   for (let i = 0; i < SYBILS; i++) {
