@@ -1,4 +1,5 @@
 import type { Reading } from '@idlegrid/protocol';
+import { CellReadings } from './cell-readings.js';
 import { Cells } from './cells.js';
 import {
   type DeviceHistory,
@@ -56,8 +57,12 @@ const CELL_SLACK = 1.5;
  */
 export class FeedScorer {
   readonly #cells = new Cells();
-  readonly #byCell = new Map<string, ReadingToScore[]>();
+  readonly #byCell = new Map<string, CellReadings<ReadingToScore>>();
   readonly #histories = new Map<string, DeviceHistory>();
+  /** During one batch: each cell's neighbourhood as the lists of readings that exist (most cells around are empty). */
+  readonly #around = new Map<string, CellReadings<ReadingToScore>[]>();
+  /** Reused by each reading's neighbour search: the closest reading of each other device. */
+  readonly #closest = new Map<string, ReadingToScore>();
   #newest = 0;
 
   /** From saved device histories and the readings of the last half hour (after a restart). */
@@ -77,6 +82,8 @@ export class FeedScorer {
   score(batch: readonly ReadingToScore[]): ScoredReading[] {
     const ordered = [...batch].sort((a, b) => a.t - b.t || a.receivedAt - b.receivedAt);
     for (const reading of ordered) this.#index(reading);
+    // The cells' lists change only between batches: their neighbourhoods are looked up once a batch.
+    this.#around.clear();
     const scored = ordered.map((reading) => this.#scoreOne(reading));
     this.#forgetBefore(this.#newest - RETAIN_MS);
     return scored;
@@ -131,62 +138,66 @@ export class FeedScorer {
   /** Other devices' readings around the reading's cell within the window: all, and the one closest in time from each. */
   #neighboursOf(reading: ReadingToScore): { all: ReadingToScore[]; closest: ReadingToScore[] } {
     const all: ReadingToScore[] = [];
-    const closest = new Map<string, ReadingToScore>();
+    const closest = this.#closest;
+    closest.clear();
     // Devices are checksummed addresses (getAddress) everywhere readings come from: compared as they are.
     const self = reading.device;
-    for (const cell of this.#cells.neighbourhood(reading.cell)) {
-      const list = this.#byCell.get(cell) ?? [];
-      // The list is in time order: only the window around the reading is read.
-      for (let i = firstAtOrAfter(list, reading.t - NEIGHBOUR_WINDOW_MS); i < list.length; i++) {
-        const other = list[i]!;
-        if (other.t > reading.t + NEIGHBOUR_WINDOW_MS) break;
+    const last = reading.t + NEIGHBOUR_WINDOW_MS;
+    for (const cell of this.#cellsAround(reading.cell)) {
+      // The cell is in time order: only the window around the reading is read.
+      const { readings, times } = cell;
+      for (let i = cell.firstAtOrAfter(reading.t - NEIGHBOUR_WINDOW_MS); i < times.length; i++) {
+        const t = times[i]!;
+        if (t > last) break;
+        const other = readings[i]!;
         if (other.device === self) continue;
         all.push(other);
         const best = closest.get(other.device);
-        if (!best || Math.abs(other.t - reading.t) < Math.abs(best.t - reading.t))
-          closest.set(other.device, other);
+        if (!best || Math.abs(t - reading.t) < Math.abs(best.t - reading.t)) closest.set(other.device, other);
       }
     }
-    return { all, closest: [...closest.values()] };
+    return { all, closest: Array.from(closest.values()) };
   }
 
-  /** Adds a reading to its cell's list, kept in time order (a late reading is put in its place). */
+  #cellsAround(cell: string): CellReadings<ReadingToScore>[] {
+    let cells = this.#around.get(cell);
+    if (!cells) {
+      cells = [];
+      for (const around of this.#cells.neighbourhood(cell)) {
+        const readings = this.#byCell.get(around);
+        if (readings) cells.push(readings);
+      }
+      this.#around.set(cell, cells);
+    }
+    return cells;
+  }
+
+  /** Adds a reading to its cell, kept in time order (a late reading is put in its place). */
   #index(reading: ReadingToScore): void {
-    const list = this.#byCell.get(reading.cell);
-    if (!list) this.#byCell.set(reading.cell, [reading]);
-    else if (list.length === 0 || list[list.length - 1]!.t <= reading.t) list.push(reading);
-    else list.splice(firstAtOrAfter(list, reading.t + 1), 0, reading);
+    let cell = this.#byCell.get(reading.cell);
+    if (!cell) {
+      cell = new CellReadings();
+      this.#byCell.set(reading.cell, cell);
+    }
+    cell.insert(reading);
   }
 
   #forgetBefore(t: number): void {
-    for (const [cell, readings] of this.#byCell) {
-      const first = firstAtOrAfter(readings, t);
-      if (first === readings.length) this.#byCell.delete(cell);
-      else if (first > 0) this.#byCell.set(cell, readings.slice(first));
+    for (const [key, cell] of this.#byCell) {
+      cell.dropBefore(t);
+      if (cell.length === 0) this.#byCell.delete(key);
     }
   }
 }
-
-/** The index of the first reading of a time-ordered list measured at or after `t` (binary search). */
-function firstAtOrAfter(list: readonly Reading[], t: number): number {
-  let [low, high] = [0, list.length];
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (list[middle]!.t < t) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
-const quantitiesOf = (reading: Reading, profile: DeviceKindProfile) =>
-  Object.entries(reading.v).map(([name, value]) => ({ name, value, limits: profile.quantities[name] }));
 
 function fmt(value: number, unit = ''): string {
   return `${Number(value.toPrecision(4))}${unit ? ` ${unit}` : ''}`;
 }
 
 function plausibility(reading: Reading, profile: DeviceKindProfile): CheckResult {
-  for (const { name, value, limits } of quantitiesOf(reading, profile)) {
+  for (const name in reading.v) {
+    const value = reading.v[name]!;
+    const limits = profile.quantities[name];
     if (!Number.isFinite(value))
       return { check: 'plausible', ok: false, why: `${name} is not a finite number` };
     if (limits && (value < limits.min || value > limits.max))
@@ -207,7 +218,9 @@ function rateOfChange(
   const base = history.lastSound;
   if (!base || reading.t <= base.t || reading.t - base.t > RATE_BASE_MAX_AGE_MS) return undefined;
   const hours = (reading.t - base.t) / 3_600_000;
-  for (const { name, value, limits } of quantitiesOf(reading, profile)) {
+  for (const name in reading.v) {
+    const value = reading.v[name]!;
+    const limits = profile.quantities[name];
     const before = base.v[name];
     if (!limits || before === undefined) continue;
     const perHour = Math.abs(value - before) / hours;
@@ -249,17 +262,21 @@ function copy(
   neighbours: readonly ReadingToScore[],
   history: DeviceHistory,
 ): CheckResult {
-  const sources = neighbours.filter(
-    (other) => arrivedBefore(other, reading) && sameValues(other.v, reading.v),
-  );
-  if (sources.length === 0) {
+  // Values rounded to a tenth sometimes match another neighbour's by chance: the device it copied
+  // last, when among them, is the source, so that a chance match does not break a copier's run.
+  let source: ReadingToScore | undefined;
+  for (const other of neighbours) {
+    if (!arrivedBefore(other, reading) || !sameValues(other.v, reading.v)) continue;
+    source ??= other;
+    if (other.device.toLowerCase() === history.copied?.device) {
+      source = other;
+      break;
+    }
+  }
+  if (!source) {
     delete history.copied;
     return passed('copy');
   }
-  // Values rounded to a tenth sometimes match another neighbour's by chance: the device it copied
-  // last, when among them, is the source, so that a chance match does not break a copier's run.
-  const source =
-    sources.find((other) => other.device.toLowerCase() === history.copied?.device) ?? sources[0]!;
   const device = source.device.toLowerCase();
   const run = history.copied?.device === device ? history.copied.run + 1 : 1;
   history.copied = { device, run };
@@ -291,7 +308,9 @@ function agreementWith(
         count: number;
       }
     | undefined;
-  for (const { name, value, limits } of quantitiesOf(reading, profile)) {
+  for (const name in reading.v) {
+    const value = reading.v[name]!;
+    const limits = profile.quantities[name];
     if (!limits || !Number.isFinite(limits.neighbourTolerance)) continue;
     const values = scratchValues(neighbours.length);
     let count = 0;

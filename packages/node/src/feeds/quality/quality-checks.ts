@@ -53,8 +53,16 @@ const PASSED: Partial<Record<QualityCheck, string>> = {
   location: 'its place is consistent',
 };
 
+/** One frozen verdict per check, shared: most readings pass most checks, and each would allocate. */
+const PASSED_RESULTS = new Map(
+  Object.entries(PASSED).map(([check, why]) => [
+    check,
+    Object.freeze({ check, ok: true, why }) as CheckResult,
+  ]),
+);
+
 export function passed(check: QualityCheck): CheckResult {
-  return { check, ok: true, why: PASSED[check]! };
+  return PASSED_RESULTS.get(check)!;
 }
 
 /**
