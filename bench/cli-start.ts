@@ -149,7 +149,7 @@ async function joins(cli: Cli, net: Localnet, tag: string) {
     const region = `join-${tag}-${i}`;
     const startedAt = Date.now();
     const t0 = performance.now();
-    const { child } = await firstLine(cli.bin, [
+    const { child, line } = await firstLine(cli.bin, [
       '--data-dir',
       dir,
       '--json',
@@ -160,6 +160,12 @@ async function joins(cli: Cli, net: Localnet, tag: string) {
       '--region',
       region,
     ]);
+    // A provider the coordinator refused prints its error as its one line.
+    if (line.startsWith('{"error"')) {
+      await stop(child);
+      await rm(dir, { recursive: true, force: true });
+      return { refused: line };
+    }
     ready.push(performance.now() - t0);
     const { job } = await runWasmJob(ctx, {
       module: NOOP_WASM,
@@ -224,6 +230,8 @@ export async function runCliStartBenchmark(): Promise<string> {
     net = await startLocalnet(current);
     const rows: (string | number)[][] = [];
     const results = new Map<string, Map<string, number[]>>();
+    /** CLIs whose provider the network refused (an older protocol): their joins are n/a. */
+    const refusals: string[] = [];
     for (const cli of clis) {
       const of = new Map<string, number[]>();
       of.set('help', await timeCommand([process.execPath, cli.bin, '--help'], TRIALS.quick));
@@ -239,9 +247,12 @@ export async function runCliStartBenchmark(): Promise<string> {
         ),
       );
       const join = await joins(cli, net, cli === current ? 'now' : 'before');
-      of.set('joinReady', join.ready);
-      of.set('joinRunning', join.running);
-      of.set('join', join.accepted);
+      if ('refused' in join) refusals.push(`${cli.label}: ${join.refused}`);
+      else {
+        of.set('joinReady', join.ready);
+        of.set('joinRunning', join.running);
+        of.set('join', join.accepted);
+      }
       results.set(cli.label, of);
     }
     const cell = (values: number[] | undefined) => (values ? ms(median(values)) : 'n/a');
@@ -270,6 +281,10 @@ export async function runCliStartBenchmark(): Promise<string> {
       '',
       markdownTable(['command', "`node -e ''`", baseline.cli.label, 'now', 'target'], rows),
       '',
+      ...refusals.map(
+        (refusal) => `A provider of the CLI ${refusal.replace(/^([^:]+): /, '$1 could not join: ')}`,
+      ),
+      ...(refusals.length ? [''] : []),
       `The whole CLI benchmark took ${Math.round((performance.now() - started) / 1000)} s.`,
     ].join('\n');
   } finally {
