@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IdlegridError } from '@idlegrid/protocol/light';
-import { CoordinatorClient } from '@idlegrid/sdk';
+import { CoordinatorClient } from '@idlegrid/sdk/core';
 
 /** `--coordinator <url>`'s help: repeatable, the first in use and the others its fallbacks. */
 export const COORDINATOR_HELP =

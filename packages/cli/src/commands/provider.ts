@@ -7,15 +7,7 @@ import {
   startProvider,
 } from '@idlegrid/node/provider';
 import { IdlegridError, networkDomain } from '@idlegrid/protocol';
-import {
-  connect,
-  describeClaim,
-  describeRisk,
-  getProvider,
-  loadKey,
-  loadOrCreateKey,
-  readNetworkConfig,
-} from '@idlegrid/sdk';
+import { connect, loadOrCreateKey, readNetworkConfig } from '@idlegrid/sdk/core';
 import type { Command } from 'commander';
 import { contextOf, untilInterrupted } from '../context.js';
 import { COORDINATOR_HELP, collectUrls, coordinatorClient } from '../coordinator-url.js';
@@ -197,6 +189,8 @@ export function registerProviderCommands(provider: Command): void {
         options: { name: string; coordinator?: string[] },
         command: Command,
       ) => {
+        // The SDK's root, loaded here only: `provider start` must not wait for it.
+        const { describeClaim, describeRisk, getProvider, loadKey } = await import('@idlegrid/sdk');
         const { config, out } = await contextOf(command);
         const coordinator = await coordinatorClient(config.dataDir, options.coordinator);
         const who = address ?? (await loadKey(config.dataDir, options.name)).address;

@@ -13,10 +13,16 @@ import {
   flUnmaskRequestSchema,
 } from './wire.js';
 
-export interface FlHandlerDeps {
-  channel: MessageChannel;
+/** The provider's federated side: trains rounds, plain or under secure aggregation. */
+export interface FlParticipant {
   trainer: FlTrainer;
   secAgg: FlSecAggSessions;
+}
+
+export interface FlHandlerDeps {
+  channel: MessageChannel;
+  /** Built on the first request: most providers never train, and its modules slow every start. */
+  participant: () => Promise<FlParticipant>;
   /** Whether a peer may ask for rounds: the coordinator joined, or a registered one. */
   trusted: (from: IncomingMessage['from']) => Promise<boolean>;
   available: () => boolean;
@@ -58,14 +64,20 @@ export function registerFlHandlers(deps: FlHandlerDeps): () => void {
   };
   const removers = [
     handle(FL_MESSAGES.train, flTrainRequestSchema, async (body, signal) =>
-      trained(await deps.trainer.train(body, signal), body.round),
+      trained(await (await deps.participant()).trainer.train(body, signal), body.round),
     ),
-    handle(FL_MESSAGES.advertise, flAdvertiseRequestSchema, (body) => deps.secAgg.advertise(body)),
-    handle(FL_MESSAGES.share, flShareRequestSchema, (body) => deps.secAgg.share(body as never)),
+    handle(FL_MESSAGES.advertise, flAdvertiseRequestSchema, async (body) =>
+      (await deps.participant()).secAgg.advertise(body),
+    ),
+    handle(FL_MESSAGES.share, flShareRequestSchema, async (body) =>
+      (await deps.participant()).secAgg.share(body as never),
+    ),
     handle(FL_MESSAGES.mask, flMaskRequestSchema, async (body, signal) =>
-      trained(await deps.secAgg.mask(body, signal), body.train.round),
+      trained(await (await deps.participant()).secAgg.mask(body, signal), body.train.round),
     ),
-    handle(FL_MESSAGES.unmask, flUnmaskRequestSchema, (body) => deps.secAgg.unmask(body)),
+    handle(FL_MESSAGES.unmask, flUnmaskRequestSchema, async (body) =>
+      (await deps.participant()).secAgg.unmask(body),
+    ),
   ];
   return () => {
     for (const remove of removers) remove();

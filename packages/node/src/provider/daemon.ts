@@ -15,14 +15,12 @@ import {
   verifyCid,
 } from '@idlegrid/protocol';
 import type { LeaseSecrets } from '@idlegrid/protocol/privacy';
-import { connect, loadOrCreateKey, loadPrivateKey, randomNonce, readNetworkConfig } from '@idlegrid/sdk';
+import { connect, loadOrCreateKey, loadPrivateKey, randomNonce, readNetworkConfig } from '@idlegrid/sdk/core';
 import { type Address, getAddress, type Hex, isAddress } from 'viem';
 import { activeCoordinatorCheck, activeCoordinators } from '../chain/coordinator-registry.js';
 import { chainSessionGrants, sessionKeyDelegate } from '../chain/session-keys.js';
 import { DatasetRegistry } from '../datasets/dataset-registry.js';
-import { registerFlHandlers } from '../fl/provider-handlers.js';
-import { FlSecAggSessions } from '../fl/provider-secagg.js';
-import { FlTrainer } from '../fl/provider-trainer.js';
+import { type FlParticipant, registerFlHandlers } from '../fl/provider-handlers.js';
 import {
   heldVoucherRequestSchema,
   JOB_MESSAGES,
@@ -360,25 +358,36 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     return secrets ? sealOutput(output, secrets) : output;
   }
 
-  const flTrainer = new FlTrainer({
-    account,
-    domain,
-    datasets,
-    tf: async () => (await loadTfjs()).tf,
-    nextNonce,
-    now,
-    ...(options.adversary?.kind === 'poison' ? { poison: options.adversary.mode } : {}),
-  });
-  registerFlHandlers({
-    channel,
-    trainer: flTrainer,
-    secAgg: new FlSecAggSessions({
-      trainer: flTrainer,
+  let flParticipant: Promise<FlParticipant> | undefined;
+  const loadFlParticipant = async (): Promise<FlParticipant> => {
+    const [{ FlTrainer }, { FlSecAggSessions }] = await Promise.all([
+      import('../fl/provider-trainer.js'),
+      import('../fl/provider-secagg.js'),
+    ]);
+    const trainer = new FlTrainer({
+      account,
+      domain,
+      datasets,
+      tf: async () => (await loadTfjs()).tf,
+      nextNonce,
+      now,
+      ...(options.adversary?.kind === 'poison' ? { poison: options.adversary.mode } : {}),
+    });
+    const secAgg = new FlSecAggSessions({
+      trainer,
       privateKey,
       domain,
       now: () => now().getTime(),
       dropAfterShares: options.adversary?.kind === 'fl-drop',
-    }),
+    });
+    return { trainer, secAgg };
+  };
+  registerFlHandlers({
+    channel,
+    participant: () => {
+      flParticipant ??= loadFlParticipant();
+      return flParticipant;
+    },
     trusted: async (from) =>
       from.id === link.peer || (coordinatorActive !== undefined && (await coordinatorActive(from.address))),
     available: availableNow,
