@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freshDatabase } from '@idlegrid/node/testing';
 import {
   CoordinatorClient,
   getJob,
@@ -12,7 +13,6 @@ import {
   submitWasmJob,
   waitForResult,
 } from '@idlegrid/sdk';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive, killPid, startNet, type TestNet, waitFor } from './localnet-harness.js';
 
@@ -37,20 +37,6 @@ function expectedChain(input: string): string {
   return current.toString('hex');
 }
 
-async function freshDatabase(base: string): Promise<string> {
-  const name = `idlegrid_cluster_${Date.now()}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const fresh = new URL(base);
-  fresh.pathname = `/${name}`;
-  return fresh.toString();
-}
-
 interface ClusterCoordinator {
   name: string;
   apiUrl: string;
@@ -62,7 +48,7 @@ let coordinators: ClusterCoordinator[];
 
 beforeAll(async () => {
   if (!url) return;
-  net = await startNet(3, ['--coordinators', '3', '--database-url', await freshDatabase(url)]);
+  net = await startNet(3, ['--coordinators', '3', '--database-url', await freshDatabase(url, 'cluster')]);
   ({ coordinators } = JSON.parse(await readFile(join(net.dataDir, 'localnet.json'), 'utf8')) as {
     coordinators: ClusterCoordinator[];
   });

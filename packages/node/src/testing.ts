@@ -12,3 +12,4 @@ export {
 export { drawText, encodePng } from './runtimes/onnx/testing/text-image.js';
 export { denseModel, denseReference } from './runtimes/onnx/testing/tiny-onnx.js';
 export { filesHolding } from './storage/testing/plaintext-search.js';
+export { freshDatabase } from './store/testing/fresh-database.js';

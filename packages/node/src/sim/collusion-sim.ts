@@ -8,7 +8,7 @@ import { exactComparator, verdict } from '../verify/compare.js';
 import { type Detection, detection, emptyDetection, herfindahl } from './detection-score.js';
 import { MarketMoney } from './market-money.js';
 import { Random } from './random.js';
-import { SIM_TASK } from './verification-sim.js';
+import { manifestOf, SIM_TASK } from './verification-sim.js';
 import { generateProviders } from './world.js';
 
 export interface CollusionSimOptions {
@@ -274,16 +274,4 @@ export function simulateCollusion(options: CollusionSimOptions): CollusionSimRes
   result.washTrading.detector = detection(firstFlag.wash, isWash, options.washTraders);
   result.washTrading.baseline = detection(firstFlag.washBaseline, isWash, options.washTraders);
   return result;
-}
-
-function manifestOf(given: string) {
-  return {
-    jobId: 'sim',
-    exitCode: 0,
-    stdoutCid: given,
-    stderrCid: '',
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    durationMs: 0,
-  };
 }

@@ -213,7 +213,7 @@ export function simulateVerification(options: {
 }
 
 /** A stand-in manifest whose outcome is the answer given. */
-function manifestOf(given: string) {
+export function manifestOf(given: string) {
   return {
     jobId: 'sim',
     exitCode: 0,

@@ -2,13 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kysely, Migrator } from 'kysely';
-import pg from 'pg';
 import { getAddress } from 'viem';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postgresDialect, sqliteDialect } from './dialects.js';
 import { MIGRATIONS, migrateToLatest } from './migrate.js';
 import { type CoordinatorStore, openCoordinatorStore } from './open-store.js';
 import type { Database } from './schema.js';
+import { freshDatabase } from './testing/fresh-database.js';
 
 // SQLite always; PostgreSQL too when TEST_DATABASE_URL names one (CI sets it), a fresh database a test.
 const databases: [name: string, url: string | undefined][] = [
@@ -17,20 +17,6 @@ const databases: [name: string, url: string | undefined][] = [
     ? [['PostgreSQL', process.env.TEST_DATABASE_URL] as [string, string]]
     : []),
 ];
-
-async function freshDatabase(base: string): Promise<string> {
-  const name = `idlegrid_scores_${Date.now()}_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const fresh = new URL(base);
-  fresh.pathname = `/${name}`;
-  return fresh.toString();
-}
 
 const owner = getAddress('0x00000000000000000000000000000000000000aa');
 const device = getAddress('0x00000000000000000000000000000000000000d1');
@@ -64,7 +50,7 @@ afterEach(async () => {
 });
 
 describe.each(databases)('feed scores in the store on %s', (_name, base) => {
-  const databaseUrl = async () => (base ? await freshDatabase(base) : undefined);
+  const databaseUrl = async () => (base ? await freshDatabase(base, 'scores') : undefined);
 
   it("keeps each device's scored and rewardable counts, finds feeds behind by their marks, and zeroes the counts on erasure", async () => {
     const url = await databaseUrl();
