@@ -110,12 +110,19 @@ export function cachedAccountCheck(
   check: (account: Address) => Promise<boolean>,
   ttlMs = 60_000,
 ): (account: Address) => Promise<boolean> {
-  const known = new Map<string, { ok: boolean; at: number }>();
-  return async (account) => {
-    const cached = known.get(account.toLowerCase());
+  // Checks in flight are shared: a burst of messages from one coordinator costs one chain read.
+  const known = new Map<string, { ok: Promise<boolean>; at: number }>();
+  return (account) => {
+    const key = account.toLowerCase();
+    const cached = known.get(key);
     if (cached && Date.now() - cached.at < ttlMs) return cached.ok;
-    const ok = await check(account);
-    known.set(account.toLowerCase(), { ok, at: Date.now() });
+    const ok = check(account);
+    const entry = { ok, at: Date.now() };
+    known.set(key, entry);
+    // A failed check (the chain unreachable) is not remembered.
+    ok.catch(() => {
+      if (known.get(key) === entry) known.delete(key);
+    });
     return ok;
   };
 }

@@ -98,6 +98,12 @@ describe('libp2p message channel', () => {
     );
   });
 
+  it('answers null for a handler that returns nothing, and the stream stays usable', async () => {
+    b.channel.handle('silent', () => undefined);
+    await expect(a.channel.request(b.host.peerId, 'silent', {})).resolves.toBeNull();
+    await expect(a.channel.request(b.host.peerId, 'echo', 'after')).resolves.toMatchObject({ echo: 'after' });
+  });
+
   it('delivers one-way messages in both directions over one long-lived stream', async () => {
     await a.channel.send(b.host.peerId, 'note', { n: 1 });
     await b.channel.send(a.host.peerId, 'note', { n: 2 });

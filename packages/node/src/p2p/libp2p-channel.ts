@@ -194,7 +194,8 @@ export class Libp2pMessageChannel implements MessageChannel {
       const message = { type: frame.type, body: frame.body, from: from.peer, expectsReply };
       try {
         const body = await handler(message, { signal: from.signal });
-        if (expectsReply) reply = { t: 'res', id: frame.id, body };
+        // A handler with nothing to say still answers (JSON has no undefined).
+        if (expectsReply) reply = { t: 'res', id: frame.id, body: body ?? null };
       } catch (error) {
         if (expectsReply) reply = { t: 'res', id: frame.id, error: toErrorBody(error) };
       }
