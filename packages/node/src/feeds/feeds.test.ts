@@ -116,6 +116,14 @@ describe('device feeds through a real coordinator', () => {
     expect(await codeOf(client.postJson('/v1/feeds/weather/readings', { readings: [] }))).toBe(
       'INVALID_ARGUMENT',
     );
+    // A feed no reading was ever taken in is not an empty one: a misspelt name says so.
+    for (const path of [
+      'readings',
+      'devices',
+      'aggregates?quantity=temperature',
+      'report-input?quantity=t&from=0',
+    ])
+      expect(await codeOf(client.getJson(`/v1/feeds/wether/${path}`))).toBe('FEED_NOT_FOUND');
   });
 
   it("limits a flooding device to its own rate, and takes the other devices' readings all the same", async () => {

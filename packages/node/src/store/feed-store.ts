@@ -223,6 +223,16 @@ export class FeedStore {
     return erased;
   }
 
+  /** Whether any reading was ever taken in `feed` (its scoring mark exists from the first). */
+  async exists(feed: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('feed_scoring')
+      .select('feed')
+      .where('feed', '=', feed)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** A feed's latest readings, newest first (one device's, with `device`). */
   async list(feed: string, options: { device?: Address; limit: number }): Promise<StoredReading[]> {
     let query = this.db.selectFrom('readings').selectAll().where('feed', '=', feed);

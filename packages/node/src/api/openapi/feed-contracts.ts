@@ -171,7 +171,7 @@ export const FEED_CONTRACTS: readonly RouteContract[] = [
         content: { 'application/json': z.object({ readings: z.array(readingSchema) }) },
       },
     },
-    errors: [400],
+    errors: [400, 404],
   },
   {
     method: 'GET',
@@ -278,7 +278,7 @@ export const FEED_CONTRACTS: readonly RouteContract[] = [
         },
       },
     },
-    errors: [400],
+    errors: [400, 404],
   },
   {
     method: 'GET',
@@ -308,7 +308,7 @@ export const FEED_CONTRACTS: readonly RouteContract[] = [
         },
       },
     },
-    errors: [400],
+    errors: [400, 404],
   },
   {
     method: 'GET',
@@ -337,7 +337,7 @@ export const FEED_CONTRACTS: readonly RouteContract[] = [
         },
       },
     },
-    errors: [400],
+    errors: [400, 404],
   },
   {
     method: 'POST',

@@ -15,6 +15,13 @@ export function feedRoutes(
   deps: { ingest: FeedIngest; store: FeedStore; scores: ReadingScoreStore; rewards: FeedRewards },
 ): void {
   const json = (value: unknown) => JSON.parse(toWireJson(value)) as unknown;
+  /** Reads of a feed no reading was ever taken in are refused: a misspelt name is not an empty feed. */
+  const knownFeed = async (feed: string) => {
+    if (!(await deps.store.exists(feed)))
+      throw new IdlegridError('FEED_NOT_FOUND', `no reading was ever taken in feed "${feed}"`, {
+        details: { feed },
+      });
+  };
 
   app.post('/v1/devices', async (request, reply) => {
     const body = request.body as { binding?: unknown; deviceSignature?: unknown } | null;
@@ -39,6 +46,7 @@ export function feedRoutes(
       const { device, limit } = request.query;
       if (device !== undefined && !isAddress(device))
         throw new IdlegridError('INVALID_ARGUMENT', 'device is not an address');
+      await knownFeed(request.params.feed);
       const readings = await deps.store.list(request.params.feed, {
         limit: limit ?? 100,
         ...(device ? { device: getAddress(device) } : {}),
@@ -66,6 +74,7 @@ export function feedRoutes(
     Querystring: { quantity: string; from?: number; until?: number; k?: number; epsilon?: number };
   }>('/v1/feeds/:feed/aggregates', async (request) => {
     const { quantity, from, until, k, epsilon } = request.query;
+    await knownFeed(request.params.feed);
     return json(
       await cellAggregates(deps.scores, {
         feed: request.params.feed,
@@ -82,6 +91,7 @@ export function feedRoutes(
     '/v1/feeds/:feed/report-input',
     async (request) => {
       const { quantity, from, until } = request.query;
+      await knownFeed(request.params.feed);
       const readings = await deps.scores.rewardedValues(
         request.params.feed,
         quantity,
@@ -93,9 +103,10 @@ export function feedRoutes(
     },
   );
 
-  app.get<{ Params: { feed: string } }>('/v1/feeds/:feed/devices', async (request) =>
-    json({ devices: await deps.scores.devices(request.params.feed) }),
-  );
+  app.get<{ Params: { feed: string } }>('/v1/feeds/:feed/devices', async (request) => {
+    await knownFeed(request.params.feed);
+    return json({ devices: await deps.scores.devices(request.params.feed) });
+  });
 
   app.post<{ Params: { feed: string } }>('/v1/feeds/:feed/fundings', async (request, reply) => {
     const funding = await deps.rewards.fund(
