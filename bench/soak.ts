@@ -1,12 +1,14 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isIdlegridError } from '@idlegrid/protocol';
 import { cancelJob, runWasmJob, type WasmJobRequest } from '@idlegrid/sdk';
 import { type Network, startNetwork } from './local-network.js';
 import { type ProcessSample, readProcessStats, recordProcessStats } from './process-stats.js';
 import { machineLine, markdownTable } from './report.js';
-import { median, ms, quantile } from './stats.js';
+import { linearFit, median, ms, quantile } from './stats.js';
 
 /**
  * `npm run bench:soak`: holds RATE one-call jobs per second on 4 provider processes for
@@ -46,12 +48,7 @@ function noop(moduleCid: string): WasmJobRequest {
 }
 
 /** Offers `rate` jobs a second for `seconds`, open loop (a slow network does not slow the offer). */
-async function offer(
-  net: Network,
-  rate: number,
-  seconds: number,
-  onSecond?: () => void,
-): Promise<PhaseResult> {
+async function offer(net: Network, rate: number, seconds: number): Promise<PhaseResult> {
   const result: PhaseResult = {
     offered: 0,
     completed: 0,
@@ -62,7 +59,6 @@ async function offer(
   };
   const inFlight = new Set<Promise<void>>();
   const started = performance.now();
-  let second = 0;
   const request = noop(net.moduleCid);
   while (performance.now() - started < seconds * 1000) {
     const due = Math.floor(((performance.now() - started) / 1000) * rate);
@@ -90,11 +86,6 @@ async function offer(
       inFlight.add(job);
       void job.finally(() => inFlight.delete(job));
     }
-    const now = Math.floor((performance.now() - started) / 1000);
-    if (now > second) {
-      second = now;
-      onSecond?.();
-    }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   await Promise.all(inFlight);
@@ -112,16 +103,29 @@ function count(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
-/** The coordinator answers /healthz while overloaded: the slowest answer, and how many failed. */
-async function probeHealth(url: string, probes: { slowestMs: number; failed: number }): Promise<void> {
-  const t0 = performance.now();
-  try {
-    const answer = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) });
-    if (!answer.ok) probes.failed++;
-  } catch {
-    probes.failed++;
-  }
-  probes.slowestMs = Math.max(probes.slowestMs, performance.now() - t0);
+interface HealthProbes {
+  probes: number;
+  failed: number;
+  slowestMs: number;
+  p99Ms: number;
+}
+
+/** Probes the coordinator's /healthz once a second from a process of its own (see health-probe.ts) until stopped. */
+function probeHealth(url: string): { stop(): Promise<HealthProbes> } {
+  const script = fileURLToPath(new URL('./health-probe.js', import.meta.url));
+  const child = spawn(process.execPath, [script, url, '5000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      return JSON.parse(out) as HealthProbes;
+    },
+  };
 }
 
 /** Minute-by-minute medians of one process's samples, from `from` on. */
@@ -148,6 +152,21 @@ function byMinute(samples: readonly ProcessSample[], from: number) {
 
 const growth = (first: number, last: number) => `${(((last - first) / first) * 100).toFixed(1)}%`;
 
+/**
+ * The drift of a memory figure over the measured window, from the least-squares line through
+ * every sample: what a leak shows, without the swing of one minute's garbage collections.
+ */
+function trend(
+  samples: readonly ProcessSample[],
+  from: number,
+  until: number,
+  figure: (sample: ProcessSample) => number,
+): string {
+  if (samples.length < 2) return 'n/a';
+  const fit = linearFit(samples.map((sample) => ({ x: sample.at, y: figure(sample) })));
+  return growth(fit.at(from), fit.at(until));
+}
+
 export async function runSoakBenchmark(): Promise<string> {
   const statsDir = await mkdtemp(join(tmpdir(), 'idlegrid-soak-stats-'));
   process.env.IDLEGRID_BENCH_STATS_DIR = statsDir;
@@ -158,14 +177,9 @@ export async function runSoakBenchmark(): Promise<string> {
     const steadyFrom = Date.now();
     const steady = await offer(net, RATE, MINUTES * 60);
     const steadyUntil = Date.now();
-    const probes = { slowestMs: 0, failed: 0 };
-    const overload = await offer(
-      net,
-      OVERLOAD_RATE,
-      OVERLOAD_SECONDS,
-      () => void probeHealth(net.coordinatorUrl, probes),
-    );
-    await probeHealth(net.coordinatorUrl, probes);
+    const prober = probeHealth(net.coordinatorUrl);
+    const overload = await offer(net, OVERLOAD_RATE, OVERLOAD_SECONDS);
+    const probes = await prober.stop();
     const stats = readProcessStats(statsDir);
     return report({ warmup, steady, overload, probes, stats, steadyFrom, steadyUntil });
   } finally {
@@ -194,7 +208,7 @@ function report(input: {
   warmup: PhaseResult;
   steady: PhaseResult;
   overload: PhaseResult;
-  probes: { slowestMs: number; failed: number };
+  probes: HealthProbes;
   stats: Map<string, ProcessSample[]>;
   steadyFrom: number;
   steadyUntil: number;
@@ -220,14 +234,17 @@ function report(input: {
     }
     const first = minutes[0]!;
     const last = minutes[minutes.length - 1]!;
+    const measured = samples.filter((s) => s.at >= steadyFrom && s.at <= steadyUntil);
     flatRows.push([
       name,
       first.rssMb.toFixed(0),
       last.rssMb.toFixed(0),
       growth(first.rssMb, last.rssMb),
+      trend(measured, steadyFrom, steadyUntil, (s) => s.rssMb),
       first.heapUsedMb.toFixed(1),
       last.heapUsedMb.toFixed(1),
       growth(first.heapUsedMb, last.heapUsedMb),
+      trend(measured, steadyFrom, steadyUntil, (s) => s.heapUsedMb),
     ]);
   }
   const failures = steady.offered - steady.completed + steady.backlogged;
@@ -247,9 +264,11 @@ function report(input: {
       ],
     ),
     '',
-    `Failures during the steady phase: ${failures}. While overloaded, \`/healthz\` answered every probe but ${input.probes.failed}, the slowest in ${ms(input.probes.slowestMs)} ms.`,
+    `Failures during the steady phase: ${failures}. While overloaded, \`/healthz\`, probed once a second from a process of its own (as a monitor would), answered ${input.probes.probes - input.probes.failed} of ${input.probes.probes} probes within 5 s (p99 ${ms(input.probes.p99Ms)} ms, slowest ${ms(input.probes.slowestMs)} ms).`,
     '',
-    '### Memory from the first to the last measured minute (medians of each minute)',
+    '### Memory from the first to the last measured minute',
+    '',
+    'First and last: medians of that minute. Trend: the change over the whole window along the least-squares line through every sample (one a second), which a leak moves and the swing of garbage collections does not.',
     '',
     markdownTable(
       [
@@ -257,9 +276,11 @@ function report(input: {
         'RSS MB first',
         'RSS MB last',
         'RSS growth',
+        'RSS trend',
         'heap MB first',
         'heap MB last',
         'heap growth',
+        'heap trend',
       ],
       flatRows,
     ),
