@@ -1,6 +1,7 @@
 import {
   CoordinatorMesh,
-  createP2PHost,
+  createGossipHost,
+  type GossipServices,
   Libp2pGossip,
   type MeshProvider,
   type P2PHost,
@@ -46,14 +47,14 @@ const SIMULATED = {
 };
 
 interface Node {
-  host: P2PHost;
+  host: P2PHost<GossipServices>;
   gossip: Libp2pGossip;
   mesh: CoordinatorMesh;
 }
 
 async function startNode(peers: readonly string[], announceMs: number, simulated: boolean): Promise<Node> {
   const privateKey = generatePrivateKey();
-  const host = await createP2PHost({ privateKey, ...(simulated ? SIMULATED : {}) });
+  const host = await createGossipHost({ privateKey, ...(simulated ? SIMULATED : {}) });
   const gossip = new Libp2pGossip({ domain }, { pubsub: host.libp2p.services.pubsub });
   const mesh = new CoordinatorMesh({
     gossip,

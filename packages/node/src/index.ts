@@ -173,8 +173,10 @@ export type {
 export { DEFAULT_MAX_FRAME_BYTES } from './p2p/frames.js';
 export {
   type BootstrapResult,
+  createGossipHost,
   createP2PHost,
   DEFAULT_LISTEN,
+  type GossipServices,
   type HostServices,
   type IdlegridLibp2p,
   type P2PHost,

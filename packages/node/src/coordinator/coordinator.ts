@@ -17,7 +17,7 @@ import { FlRunner } from '../fl/coordinator/fl-runner.js';
 import { isTerminal } from '../jobs/job-states.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
 import { CoordinatorMesh } from '../mesh/coordinator-mesh.js';
-import { createP2PHost } from '../p2p/host.js';
+import { createGossipHost } from '../p2p/host.js';
 import { peerIdToAddress, remoteHostsOf } from '../p2p/identity.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
 import { Libp2pGossip } from '../p2p/libp2p-gossip.js';
@@ -149,7 +149,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     detectionMs: leaseMs,
   });
   const registry = new ProviderRegistry(leaseMs, scheduler);
-  const host = await createP2PHost({
+  const host = await createGossipHost({
     privateKey: options.privateKey,
     ...(options.p2pListen ? { listen: options.p2pListen } : {}),
     ...(options.p2pAnnounce ? { announce: options.p2pAnnounce } : {}),

@@ -2,7 +2,7 @@ import { localAccount, networkDomain, signMessage, toWireJson } from '@idlegrid/
 import { sampleMessages } from '@idlegrid/protocol/testing';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { P2PHost } from '../p2p/host.js';
+import type { GossipServices, P2PHost } from '../p2p/host.js';
 import { peerIdOfWallet } from '../p2p/identity.js';
 import { Libp2pGossip } from '../p2p/libp2p-gossip.js';
 import { startTestHost, waitFor } from '../p2p/testing.js';
@@ -12,7 +12,7 @@ import { CoordinatorMesh } from './coordinator-mesh.js';
 const domain = networkDomain(31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
 
 interface Node {
-  host: P2PHost;
+  host: P2PHost<GossipServices>;
   gossip: Libp2pGossip;
   mesh: CoordinatorMesh;
 }

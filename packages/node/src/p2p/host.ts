@@ -2,14 +2,14 @@ import './polyfills.js';
 import { IdlegridError, localAccount } from '@idlegrid/protocol';
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import { dcutr } from '@libp2p/dcutr';
-import { type GossipSub, type GossipsubOpts, gossipsub } from '@libp2p/gossipsub';
+import type { GossipSub, GossipsubOpts } from '@libp2p/gossipsub';
 import { type Identify, identify } from '@libp2p/identify';
 import type { AbortOptions, Libp2p } from '@libp2p/interface';
 import { noise } from '@libp2p/noise';
 import { tcp } from '@libp2p/tcp';
 import { yamux } from '@libp2p/yamux';
 import { multiaddr } from '@multiformats/multiaddr';
-import { createLibp2p } from 'libp2p';
+import { createLibp2p, type ServiceFactoryMap } from 'libp2p';
 import type { Address, Hex } from 'viem';
 import { withCoalescedWrites } from './coalesced-writes.js';
 import { gossipScoreParams } from './gossip-scoring.js';
@@ -18,8 +18,10 @@ import { installLazyWindowUpdates } from './yamux-window-updates.js';
 
 export const DEFAULT_LISTEN = ['/ip4/127.0.0.1/tcp/0'] as const;
 
-export type HostServices = { identify: Identify; pubsub: GossipSub };
-export type IdlegridLibp2p = Libp2p<HostServices>;
+export type HostServices = { identify: Identify };
+/** A host that also gossips: a coordinator's (the mesh's offers, heartbeats and coordinators). */
+export type GossipServices = HostServices & { pubsub: GossipSub };
+export type IdlegridLibp2p<S extends HostServices = HostServices> = Libp2p<S>;
 
 export interface P2PHostOptions {
   /** The node's wallet key (0x + 32 bytes hex): its Ethereum account and its peer identity. */
@@ -33,8 +35,6 @@ export interface P2PHostOptions {
   announce?: readonly string[];
   /** Multiaddrs (with /p2p/<id>) dialled on start; failures are reported, not thrown. */
   bootstrap?: readonly string[];
-  /** Gossipsub tuning, e.g. a short `heartbeatInterval` in tests. */
-  gossipsub?: Partial<GossipsubOpts>;
   /**
    * Circuit relay v2, with DCUtR to upgrade relayed connections to direct ones where a hole can
    * be punched. `server`: relays for the peers that reserve a slot (coordinators, public by
@@ -64,11 +64,11 @@ export interface BootstrapResult {
   failed: { multiaddr: string; error: IdlegridError }[];
 }
 
-export interface P2PHost {
+export interface P2PHost<S extends HostServices = HostServices> {
   readonly peerId: string;
   /** The Ethereum address of the wallet key, which is also the peer's address. */
   readonly address: Address;
-  readonly libp2p: IdlegridLibp2p;
+  readonly libp2p: IdlegridLibp2p<S>;
   /** Listening addresses, each ending in /p2p/<peer id>; empty until started. */
   multiaddrs(): string[];
   start(): Promise<void>;
@@ -80,8 +80,36 @@ export interface P2PHost {
   peers(): string[];
 }
 
-/** Builds (without starting) a libp2p host: tcp + noise + yamux + identify + gossipsub. */
-export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
+/**
+ * Builds (without starting) a libp2p host: tcp + noise + yamux + identify. A provider's: it
+ * talks to its coordinators over streams and takes no part in their gossip.
+ */
+export function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
+  return buildHost(options, {});
+}
+
+/**
+ * Builds (without starting) a host that also gossips (gossipsub): a coordinator's. Gossipsub is
+ * loaded here only, so that a provider's start does not pay for it (`gossipsub`: tuning, e.g. a
+ * short `heartbeatInterval` in tests).
+ */
+export async function createGossipHost(
+  options: P2PHostOptions & { gossipsub?: Partial<GossipsubOpts> },
+): Promise<P2PHost<GossipServices>> {
+  const { gossipsub } = await import('@libp2p/gossipsub');
+  return buildHost(options, {
+    pubsub: gossipsub({
+      allowPublishToZeroTopicPeers: true,
+      scoreParams: gossipScoreParams(),
+      ...options.gossipsub,
+    }),
+  });
+}
+
+async function buildHost<S extends HostServices>(
+  options: P2PHostOptions,
+  extraServices: ServiceFactoryMap<Omit<S, keyof HostServices>>,
+): Promise<P2PHost<S>> {
   installLazyWindowUpdates();
   const key = libp2pKeyOfWallet(options.privateKey);
   for (const [use, addresses] of [
@@ -117,17 +145,14 @@ export async function createP2PHost(options: P2PHostOptions): Promise<P2PHost> {
       : {}),
     connectionEncrypters: [withCoalescedWrites(noise())],
     streamMuxers: [yamux()],
+    // Relay and DCUtR run beside the typed services: nothing here calls them.
     services: {
       ...relayServices(options.relay),
       identify: identify(),
-      pubsub: gossipsub({
-        allowPublishToZeroTopicPeers: true,
-        scoreParams: gossipScoreParams(),
-        ...options.gossipsub,
-      }),
-    },
+      ...extraServices,
+    } as ServiceFactoryMap<S>,
   });
-  const host: P2PHost = {
+  const host: P2PHost<S> = {
     peerId: libp2p.peerId.toString(),
     address: localAccount(options.privateKey).address,
     libp2p,

@@ -10,7 +10,7 @@ import { sampleMessages } from '@idlegrid/protocol/testing';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GossipMeta } from './api.js';
-import type { P2PHost } from './host.js';
+import type { GossipServices, P2PHost } from './host.js';
 import { Libp2pGossip } from './libp2p-gossip.js';
 import { startTestHost, waitFor } from './testing.js';
 import { HEARTBEATS_TOPIC, OFFERS_TOPIC } from './topics.js';
@@ -18,7 +18,7 @@ import { HEARTBEATS_TOPIC, OFFERS_TOPIC } from './topics.js';
 const domain = networkDomain(31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
 
 interface Node {
-  host: P2PHost;
+  host: P2PHost<GossipServices>;
   gossip: Libp2pGossip;
   received: { message: VerifiedMessage; meta: GossipMeta }[];
 }

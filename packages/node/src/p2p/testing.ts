@@ -1,6 +1,6 @@
 import type { Hex } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
-import { createP2PHost, type P2PHost, type P2PHostOptions } from './host.js';
+import { createGossipHost, type GossipServices, type P2PHost, type P2PHostOptions } from './host.js';
 
 /** Polls `predicate` until it holds: for conditions that no event announces (test helper). */
 export async function waitFor(
@@ -19,9 +19,9 @@ export async function waitFor(
 /** Starts a host on 127.0.0.1 with a fresh wallet key and fast gossip heartbeats (test helper). */
 export async function startTestHost(
   options: Partial<P2PHostOptions> = {},
-): Promise<P2PHost & { privateKey: Hex }> {
+): Promise<P2PHost<GossipServices> & { privateKey: Hex }> {
   const privateKey = options.privateKey ?? generatePrivateKey();
-  const host = await createP2PHost({ gossipsub: { heartbeatInterval: 50 }, ...options, privateKey });
+  const host = await createGossipHost({ gossipsub: { heartbeatInterval: 50 }, ...options, privateKey });
   await host.start();
   return Object.assign(host, { privateKey });
 }
