@@ -69,6 +69,22 @@ describe('wasm worker pool', () => {
     expect(pool.stats()).toEqual({ spawned: 6, idle: 2, busy: 0, runs: 6 });
   });
 
+  it("ends a burst's idle workers once idle too long, and keeps one warm", async () => {
+    const { pool, executor } = setup({ maxIdlePerKey: 3, idleTimeoutMs: 300 });
+    const write = await executor.prepare(writeRepeatedly('0123456789', 100_000));
+    await Promise.all(Array.from({ length: 3 }, () => write.run({})));
+    expect(pool.stats()).toMatchObject({ spawned: 3, idle: 3 });
+    // A worker used again is idle afresh: its clock starts over.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await write.run({});
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(pool.stats()).toMatchObject({ idle: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(pool.stats()).toMatchObject({ spawned: 3, idle: 1 });
+    await write.run({});
+    expect(pool.stats()).toMatchObject({ spawned: 3, idle: 1, runs: 5 });
+  });
+
   it('never lets idle workers keep the process alive', async () => {
     const referenced = () => process.getActiveResourcesInfo().filter((kind) => kind === 'MessagePort').length;
     const before = referenced();

@@ -10,6 +10,11 @@ export interface WorkerPoolOptions {
   maxIdlePerKey?: number;
   /** Runs after which a worker is replaced, to bound what its heap accumulates (default 1,000). */
   maxRunsPerWorker?: number;
+  /**
+   * How long a worker past the first of its heap limit stays idle before it ends (default 60 s):
+   * a burst's workers (tens of MB each) are given back once it is over, one stays warm.
+   */
+  idleTimeoutMs?: number;
 }
 
 export interface WorkerPoolStats {
@@ -33,11 +38,13 @@ export interface PoolTask {
  * Warm wasm workers, so that a run costs a message rather than a thread start. Each task gets a
  * worker of its heap limit to itself, spawned when none is idle (the provider caps concurrency).
  * A worker goes back to the pool only after a normal result (an exit or a trap); a timeout, an
- * abort or a crash ends it. Idle workers are unref'd: they never keep the process alive.
+ * abort or a crash ends it. Idle workers are unref'd: they never keep the process alive, and
+ * those past one per heap limit end after `idleTimeoutMs`.
  */
 export class WorkerPool {
   readonly #maxIdle: number;
   readonly #maxRuns: number;
+  readonly #idleTimeoutMs: number;
   readonly #idle = new Map<number, PooledWorker[]>();
   readonly #busy = new Set<PooledWorker>();
   /** Surplus workers being terminated; `close` waits for them too. */
@@ -49,6 +56,7 @@ export class WorkerPool {
   constructor(options: WorkerPoolOptions = {}) {
     this.#maxIdle = options.maxIdlePerKey ?? availableParallelism();
     this.#maxRuns = options.maxRunsPerWorker ?? 1000;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
   }
 
   /**
@@ -60,6 +68,7 @@ export class WorkerPool {
     // An abort while the caller prepared the run would otherwise go unnoticed.
     if (signal?.aborted) return { ok: false, error: abortedError(signal) };
     const worker = this.#idleOf(heapMb).pop() ?? this.#spawn(heapMb);
+    clearTimeout(worker.idleTimer);
     this.#busy.add(worker);
     worker.thread.ref();
     const outcome = await worker.execute(input, wallTimeMs, signal);
@@ -67,14 +76,10 @@ export class WorkerPool {
     this.#runs++;
     const idle = this.#idleOf(heapMb);
     if (outcome.ok && !this.#closed && ++worker.runs < this.#maxRuns && idle.length < this.#maxIdle) {
-      worker.thread.unref();
-      idle.push(worker);
+      this.#park(worker, heapMb);
     } else if (outcome.ok) {
       // A healthy worker closed its task's descriptors already: no need to hold the result back.
-      const retiring: Promise<unknown> = worker.thread
-        .terminate()
-        .then(() => this.#retiring.delete(retiring));
-      this.#retiring.add(retiring);
+      this.#retire(worker);
     } else {
       await worker.thread.terminate();
     }
@@ -85,9 +90,7 @@ export class WorkerPool {
   prewarm(heapMb: number): void {
     const idle = this.#idleOf(heapMb);
     if (this.#closed || idle.length > 0) return;
-    const worker = this.#spawn(heapMb);
-    worker.thread.unref();
-    idle.push(worker);
+    this.#park(this.#spawn(heapMb), heapMb);
   }
 
   stats(): WorkerPoolStats {
@@ -100,8 +103,30 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.#closed = true;
     const workers = [...this.#busy, ...[...this.#idle.values()].flat()];
+    for (const worker of workers) clearTimeout(worker.idleTimer);
     this.#idle.clear();
     await Promise.all([...workers.map((worker) => worker.stop(closedError())), ...this.#retiring]);
+  }
+
+  /** Puts a worker among the idle ones, to end once idle too long unless it is the last of its heap limit. */
+  #park(worker: PooledWorker, heapMb: number): void {
+    worker.thread.unref();
+    this.#idleOf(heapMb).push(worker);
+    worker.idleTimer = setTimeout(() => {
+      const idle = this.#idleOf(heapMb);
+      const at = idle.indexOf(worker);
+      // The most recently used stay warm: the list's end is where runs take workers from.
+      if (at < 0 || idle.length <= 1) return;
+      idle.splice(at, 1);
+      this.#retire(worker);
+    }, this.#idleTimeoutMs);
+    worker.idleTimer.unref();
+  }
+
+  /** Ends a worker without waiting for it; `close` does. */
+  #retire(worker: PooledWorker): void {
+    const retiring: Promise<unknown> = worker.thread.terminate().then(() => this.#retiring.delete(retiring));
+    this.#retiring.add(retiring);
   }
 
   #idleOf(heapMb: number): PooledWorker[] {
@@ -128,6 +153,8 @@ export class WorkerPool {
 class PooledWorker {
   readonly thread: Worker;
   runs = 0;
+  /** While idle: ends the worker once idle too long. */
+  idleTimer: NodeJS.Timeout | undefined;
   #settle: ((outcome: Outcome) => void) | undefined;
 
   constructor(heapMb: number, onExit: (worker: PooledWorker) => void) {
