@@ -66,16 +66,8 @@ export class CollusionScan {
   async #scan(): Promise<CollusionSnapshot> {
     const now = (this.deps.now ?? Date.now)();
     const graph = new AgreementGraph();
-    const jobs = await this.deps.store.list({
-      states: ['accepted', 'failed', 'settled'],
-      limit: this.deps.jobLimit ?? JOB_LIMIT,
-    });
-    for (const job of jobs) {
-      const runs = (await this.deps.store.runs(job.id)).flatMap((run) =>
-        run.state === 'done' && run.outcome ? [{ provider: run.provider, outcome: run.outcome }] : [],
-      );
-      if (runs.length > 1) graph.add({ jobId: job.id, runs });
-    }
+    // One query: a query per job held the event loop for a second at 20,000 jobs.
+    for (const job of await this.deps.store.comparedOutcomes(this.deps.jobLimit ?? JOB_LIMIT)) graph.add(job);
     const snapshot: CollusionSnapshot = {
       scannedAt: now,
       rings: detectRings(graph),

@@ -101,6 +101,11 @@ export interface TransitionOptions {
   via?: readonly { state: JobState; detail?: Record<string, unknown> }[];
 }
 
+export interface ComparedOutcomes {
+  jobId: string;
+  runs: { provider: Address; outcome: string }[];
+}
+
 /**
  * Durable job records. Every transition is written (with its event) before the caller
  * acts on it, so a restarted coordinator resumes exactly where it stopped.
@@ -119,6 +124,12 @@ export interface JobStore {
   putRun(run: JobRun): Promise<void>;
   /** The job's runs, oldest first. */
   runs(jobId: string): Promise<JobRun[]>;
+  /**
+   * Of the latest `limit` finished jobs (accepted, failed, settled), those run to an outcome by
+   * more than one provider (replicas, audits, arbiters), with each provider's outcome, oldest
+   * run first: what the collusion scan compares, read in one query.
+   */
+  comparedOutcomes(limit: number): Promise<ComparedOutcomes[]>;
   /** Jobs holding a lease that ran out before `now`: to retry after missed heartbeats or a restart (in a cluster, `owned` ones only if asked). */
   expiredLeases(now: number, filter?: Pick<JobFilter, 'owned'>): Promise<JobRecord[]>;
   /**

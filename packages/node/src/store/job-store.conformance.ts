@@ -254,5 +254,51 @@ export function jobStoreConformance(name: string, open: () => Promise<JobStore>)
       expect(await store.runs(job.id)).toEqual([first, paid]);
       expect(await store.runs('0xnone')).toEqual([]);
     });
+
+    it('gives the outcomes of finished jobs run by more than one provider, in one read', async () => {
+      const other = privateKeyToAccount(generatePrivateKey()).address;
+      const run = (jobId: string, by: `0x${string}`, outcome: string | null, updatedAt: number) => ({
+        jobId,
+        provider: by,
+        purpose: 'first' as const,
+        state: outcome === null ? ('assigned' as const) : ('done' as const),
+        resultCid: outcome,
+        outcome,
+        signed: {},
+        leaseExpiresAt: null,
+        updatedAt,
+        charge: null,
+        paidAt: null,
+      });
+      const [replicated, single, unfinished, pending] = await Promise.all(
+        [0, 1, 2, 3].map(() => store.create(newJob())),
+      );
+      for (const job of [replicated!, single!, pending!])
+        await store.transition(job.id, 'accepted', {
+          via: [{ state: 'matched' }, { state: 'assigned' }, { state: 'running' }, { state: 'committed' }],
+        });
+      await store.putRun(run(replicated!.id, other, 'bafkrei-b', 2_000));
+      await store.putRun(run(replicated!.id, provider, 'bafkrei-a', 1_000));
+      await store.putRun(run(single!.id, provider, 'bafkrei-a', 1_000));
+      await store.putRun(run(unfinished!.id, provider, 'bafkrei-a', 1_000));
+      await store.putRun(run(unfinished!.id, other, 'bafkrei-a', 1_000));
+      await store.putRun(run(pending!.id, provider, 'bafkrei-a', 1_000));
+      await store.putRun(run(pending!.id, other, null, 1_000));
+      const compared = await store.comparedOutcomes(10_000);
+      const mine = compared.filter((job) =>
+        [replicated, single, unfinished, pending].some((j) => j!.id === job.jobId),
+      );
+      expect(mine).toEqual([
+        {
+          jobId: replicated!.id,
+          runs: [
+            { provider, outcome: 'bafkrei-a' },
+            { provider: other, outcome: 'bafkrei-b' },
+          ],
+        },
+      ]);
+      // Only the latest finished jobs are read.
+      expect(await store.comparedOutcomes(0)).toEqual([]);
+    });
   });
 }

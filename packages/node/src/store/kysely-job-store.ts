@@ -1,6 +1,8 @@
 import { canonicalJson, IdlegridError } from '@idlegrid/protocol';
 import { type Dialect, Kysely } from 'kysely';
+import type { Address } from 'viem';
 import type {
+  ComparedOutcomes,
   JobEvent,
   JobFilter,
   JobRecord,
@@ -322,6 +324,33 @@ export class KyselyJobStore implements JobStore {
       .orderBy('updated_at')
       .execute();
     return rows.map(runFromRow);
+  }
+
+  async comparedOutcomes(limit: number): Promise<ComparedOutcomes[]> {
+    const rows = await this.db
+      .selectFrom('job_runs')
+      .select(['job_id', 'provider', 'outcome'])
+      .where('state', '=', 'done')
+      .where('outcome', 'is not', null)
+      .where('job_id', 'in', (eb) =>
+        eb
+          .selectFrom('jobs')
+          .select('id')
+          .where('state', 'in', ['accepted', 'failed', 'settled'])
+          .orderBy('created_at', 'desc')
+          .orderBy('id')
+          .limit(limit),
+      )
+      .orderBy('job_id')
+      .orderBy('updated_at')
+      .execute();
+    const byJob = new Map<string, ComparedOutcomes>();
+    for (const row of rows) {
+      let job = byJob.get(row.job_id);
+      if (!job) byJob.set(row.job_id, (job = { jobId: row.job_id, runs: [] }));
+      job.runs.push({ provider: row.provider as Address, outcome: row.outcome! });
+    }
+    return [...byJob.values()].filter((job) => job.runs.length > 1);
   }
 
   async countByState(): Promise<Partial<Record<JobState, number>>> {
