@@ -347,7 +347,10 @@ export class KyselyJobStore implements JobStore {
     const byJob = new Map<string, ComparedOutcomes>();
     for (const row of rows) {
       let job = byJob.get(row.job_id);
-      if (!job) byJob.set(row.job_id, (job = { jobId: row.job_id, runs: [] }));
+      if (!job) {
+        job = { jobId: row.job_id, runs: [] };
+        byJob.set(row.job_id, job);
+      }
       job.runs.push({ provider: row.provider as Address, outcome: row.outcome! });
     }
     return [...byJob.values()].filter((job) => job.runs.length > 1);
