@@ -179,9 +179,10 @@ export async function runSoakBenchmark(): Promise<string> {
     const steadyUntil = Date.now();
     const prober = probeHealth(net.coordinatorUrl);
     const overload = await offer(net, OVERLOAD_RATE, OVERLOAD_SECONDS);
+    const overloadUntil = Date.now();
     const probes = await prober.stop();
     const stats = readProcessStats(statsDir);
-    return report({ warmup, steady, overload, probes, stats, steadyFrom, steadyUntil });
+    return report({ warmup, steady, overload, probes, stats, steadyFrom, steadyUntil, overloadUntil });
   } finally {
     await net.stop();
     delete process.env.IDLEGRID_BENCH_STATS_DIR;
@@ -212,8 +213,26 @@ function report(input: {
   stats: Map<string, ProcessSample[]>;
   steadyFrom: number;
   steadyUntil: number;
+  overloadUntil: number;
 }): string {
   const { steady, stats, steadyFrom, steadyUntil } = input;
+  // Whose event loop lagged while overloaded: the coordinator's own, or the processes beside it.
+  const overloadRows = [...stats.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, samples]) => {
+      const during = samples.filter((s) => s.at > steadyUntil && s.at <= input.overloadUntil);
+      return [
+        name,
+        ms(median(during.map((s) => s.delayP99Ms))),
+        ms(
+          quantile(
+            during.map((s) => s.delayP99Ms),
+            0.99,
+          ),
+        ),
+        ms(Math.max(...during.map((s) => s.delayMaxMs))),
+      ];
+    });
   const memoryRows: (string | number)[][] = [];
   const flatRows: (string | number)[][] = [];
   for (const [name, samples] of [...stats.entries()].sort(([a], [b]) => a.localeCompare(b))) {
@@ -265,6 +284,10 @@ function report(input: {
     ),
     '',
     `Failures during the steady phase: ${failures}. While overloaded, \`/healthz\`, probed once a second from a process of its own (as a monitor would), answered ${input.probes.probes - input.probes.failed} of ${input.probes.probes} probes within 5 s (p99 ${ms(input.probes.p99Ms)} ms, slowest ${ms(input.probes.slowestMs)} ms).`,
+    '',
+    "### Event-loop delay while overloaded (each second's p99, over the overload phase)",
+    '',
+    markdownTable(['process', 'median of the p99s, ms', 'p99 of the p99s, ms', 'max ms'], overloadRows),
     '',
     '### Memory from the first to the last measured minute',
     '',
