@@ -4,8 +4,8 @@ import { request } from 'node:http';
  * Probes a coordinator's /healthz as a monitor would, from a process of its own: a probe sent
  * from the benchmark's client would wait behind that client's own load (its event loop and its
  * connection pool), and blame the coordinator for it. One probe a second, each with its own
- * connection; on SIGTERM it waits for the probes still out, prints what it saw as one JSON line
- * and exits.
+ * connection. Once its stdin closes it waits for the probes still out, prints what it saw as one
+ * JSON line and exits.
  *   node health-probe.js <url> [timeoutMs]
  */
 
@@ -41,7 +41,8 @@ const timer = setInterval(() => {
   inFlight.add(one);
   void one.finally(() => inFlight.delete(one));
 }, 1_000);
-process.on('SIGTERM', async () => {
+// It ends when its stdin closes: when the benchmark says so, or when the benchmark is gone.
+process.stdin.on('close', async () => {
   clearInterval(timer);
   // Probes still out are waited for (each ends by its timeout): none goes uncounted.
   await Promise.all(inFlight);
@@ -52,3 +53,4 @@ process.on('SIGTERM', async () => {
   );
   process.exit(0);
 });
+process.stdin.resume();

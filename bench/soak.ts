@@ -113,7 +113,7 @@ interface HealthProbes {
 /** Probes the coordinator's /healthz once a second from a process of its own (see health-probe.ts) until stopped. */
 function probeHealth(url: string): { stop(): Promise<HealthProbes> } {
   const script = fileURLToPath(new URL('./health-probe.js', import.meta.url));
-  const child = spawn(process.execPath, [script, url, '5000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, url, '5000'], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString();
@@ -121,7 +121,7 @@ function probeHealth(url: string): { stop(): Promise<HealthProbes> } {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     async stop() {
-      child.kill('SIGTERM');
+      child.stdin.end();
       await exited;
       return JSON.parse(out) as HealthProbes;
     },
