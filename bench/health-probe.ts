@@ -11,7 +11,8 @@ import { request } from 'node:http';
 
 const [url = '', timeoutArg = '5000'] = process.argv.slice(2);
 const timeoutMs = Number(timeoutArg);
-const seen = { probes: 0, failed: 0, slowestMs: 0, answeredMs: [] as number[] };
+/** `slowestConnectMs`: the longest wait for the TCP connection alone, to tell setting it up from answering. */
+const seen = { probes: 0, failed: 0, slowestMs: 0, slowestConnectMs: 0, answeredMs: [] as number[] };
 
 function probe(): Promise<void> {
   const t0 = performance.now();
@@ -29,6 +30,11 @@ function probe(): Promise<void> {
       res.on('end', () => done(res.statusCode === 200));
       res.on('error', () => done(false));
     });
+    req.on('socket', (socket) =>
+      socket.once('connect', () => {
+        seen.slowestConnectMs = Math.max(seen.slowestConnectMs, performance.now() - t0);
+      }),
+    );
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', () => done(false));
     req.end();
@@ -49,7 +55,7 @@ process.stdin.on('close', async () => {
   const sorted = seen.answeredMs.sort((a, b) => a - b);
   const p99 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0;
   process.stdout.write(
-    `${JSON.stringify({ probes: seen.probes, failed: seen.failed, slowestMs: seen.slowestMs, p99Ms: p99 })}\n`,
+    `${JSON.stringify({ probes: seen.probes, failed: seen.failed, slowestMs: seen.slowestMs, slowestConnectMs: seen.slowestConnectMs, p99Ms: p99 })}\n`,
   );
   process.exit(0);
 });

@@ -107,6 +107,7 @@ interface HealthProbes {
   probes: number;
   failed: number;
   slowestMs: number;
+  slowestConnectMs: number;
   p99Ms: number;
 }
 
@@ -283,7 +284,7 @@ function report(input: {
       ],
     ),
     '',
-    `Failures during the steady phase: ${failures}. While overloaded, \`/healthz\`, probed once a second from a process of its own (as a monitor would), answered ${input.probes.probes - input.probes.failed} of ${input.probes.probes} probes within 5 s (p99 ${ms(input.probes.p99Ms)} ms, slowest ${ms(input.probes.slowestMs)} ms).`,
+    `Failures during the steady phase: ${failures}. While overloaded, \`/healthz\`, probed once a second from a process of its own (as a monitor would), answered ${input.probes.probes - input.probes.failed} of ${input.probes.probes} probes within 5 s (p99 ${ms(input.probes.p99Ms)} ms, slowest ${ms(input.probes.slowestMs)} ms, of which setting up the TCP connection took at most ${ms(input.probes.slowestConnectMs)} ms).`,
     '',
     "### Event-loop delay while overloaded (each second's p99, over the overload phase)",
     '',
