@@ -82,7 +82,7 @@ export async function runFeedReport(
     memoryMb: 256,
     cpuCores: 1,
   });
-  if (!result || result.exitCode !== 0)
+  if (result?.exitCode !== 0)
     throw new Error(
       `the report job ${job.id} ended ${job.state}${result ? ` (exit ${result.exitCode})` : ''}`,
     );
