@@ -82,7 +82,22 @@ export {
   DEFAULT_LANE,
 } from './integrity/hardware/cpu-challenge.js';
 export { type LaneParams, runLane, runLanes } from './integrity/hardware/cpu-lanes.js';
-export { CPU_SLACK, CPU_STARTUP_MS, cpuDeadlineMs } from './integrity/hardware/deadline.js';
+export {
+  CPU_SLACK,
+  CPU_STARTUP_MS,
+  cpuDeadlineMs,
+  GPU_SLACK,
+  gpuDeadlineMs,
+} from './integrity/hardware/deadline.js';
+export { cardTflops, GPU_CARD_TFLOPS } from './integrity/hardware/gpu-cards.js';
+export {
+  checkGpuAnswer,
+  type GpuAnswer,
+  type GpuChallenge,
+  type GpuChallengeSettings,
+  gpuChallengeFor,
+} from './integrity/hardware/gpu-challenge.js';
+export { GpuChallengeRunner, type GpuRunnerOptions } from './integrity/hardware/gpu-runner.js';
 export type {
   IdentityObservation,
   ScoredPair,

@@ -99,7 +99,7 @@ export function registerProviderCommands(provider: Command): void {
     .option('--redeem-threshold <tokens>', 'redeem vouchers on-chain once this much is unredeemed')
     .option(
       '--adversary <mode>',
-      'for verification tests only: cheat (wrong, wrong:P, lazy, collude:DIR, no-reveal, fake-cores:K or sybil:N)',
+      'for verification tests only: cheat (wrong, wrong:P, lazy, collude:DIR, no-reveal, fake-cores:K, fake-gpu or sybil:N)',
     )
     .action(async (options: StartOptions, command: Command) => {
       const { config, out } = await contextOf(command);

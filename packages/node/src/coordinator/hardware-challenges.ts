@@ -6,17 +6,26 @@ import {
   verifySignedMessage,
 } from '@idlegrid/protocol';
 import { type Address, zeroAddress } from 'viem';
-import type { ChallengeVerdict } from '../integrity/hardware/claims.js';
+import type { ChallengeVerdict, ClaimResource } from '../integrity/hardware/claims.js';
 import {
   answerHash,
   type CpuChallenge,
   checkCpuAnswer,
+  cpuAnswerSchema,
   cpuChallengeFor,
   DEFAULT_LANE,
 } from '../integrity/hardware/cpu-challenge.js';
 import type { LaneParams } from '../integrity/hardware/cpu-lanes.js';
-import { cpuDeadlineMs } from '../integrity/hardware/deadline.js';
+import { cpuDeadlineMs, gpuDeadlineMs } from '../integrity/hardware/deadline.js';
 import { hardwareEvidence } from '../integrity/hardware/evidence.js';
+import { cardTflops, GPU_CARD_TFLOPS } from '../integrity/hardware/gpu-cards.js';
+import {
+  checkGpuAnswer,
+  type GpuChallenge,
+  type GpuChallengeSettings,
+  gpuAnswerSchema,
+  gpuChallengeFor,
+} from '../integrity/hardware/gpu-challenge.js';
 import { HARDWARE_CHALLENGE, hardwareReplySchema } from '../integrity/hardware/wire.js';
 import type { MessageChannel } from '../p2p/api.js';
 import type { ArtifactStore } from '../storage/artifact-store.js';
@@ -28,8 +37,10 @@ export interface HardwareChallengeSettings {
   everyMs?: number;
   /** A new provider's first challenge comes within this long of its offer (default 20 s). */
   firstWithinMs?: number;
-  /** The work of one lane (DEFAULT_LANE). */
+  /** The work of one CPU lane (DEFAULT_LANE). */
   lane?: LaneParams;
+  /** The size of GPU challenges and the cards' speeds they are timed by (gpu-challenge.ts). */
+  gpu?: GpuChallengeSettings;
   /** What a slash for a claim failed again and again is counted as: a job of this value (default 1 token). */
   slashValue?: bigint;
 }
@@ -49,10 +60,10 @@ export interface HardwareChallengeDeps {
 const NO_ANSWER_MS = 120_000;
 
 /**
- * Proof of hardware, the coordinator's side: each provider's CPU claim is challenged soon
- * after it joins and at random times after, only while it runs no job here (a busy machine is
- * slow for a reason). A simultaneous challenge of several identities (suspected to share one
- * machine) sends them all at once. Verdicts go to the registry's claim book; a claim failed
+ * Proof of hardware, the coordinator's side: each provider's CPU claim, and GPU claim if it
+ * makes one, is challenged soon after it joins and at random times after, only while it runs no
+ * job here (a busy machine is slow for a reason). A simultaneous challenge of several identities
+ * (suspected to share one machine) sends them all at once. Verdicts go to the registry's claim book; a claim failed
  * SLASH_AFTER times in a row is slashed, with the challenges and their timings as evidence.
  */
 export class HardwareChallenges {
@@ -75,7 +86,7 @@ export class HardwareChallenges {
   offered(address: Address): void {
     const entry = this.deps.registry.get(address);
     if (!entry || entry.via !== undefined || this.#stopped) return;
-    this.deps.registry.claims.claim(address, { cpu: entry.offer.cpuCores });
+    this.deps.registry.claims.claim(address, { cpu: entry.offer.cpuCores, gpu: entry.offer.gpuCount });
     if (!this.#timers.has(address)) this.#plan(address, randomInt(Math.max(1, this.#firstWithinMs)));
   }
 
@@ -95,22 +106,30 @@ export class HardwareChallenges {
     // Busy: try again shortly, not at the next random time (a provider must not escape by staying busy).
     if (registry.activeJobs(address) > 0) return this.#plan(address, 5_000 + randomInt(10_000));
     await this.challenge([address]).catch(() => {});
+    if ((registry.get(address)?.offer.gpuCount ?? 0) > 0)
+      await this.challenge([address], 'gpu').catch(() => {});
     // Exponential gaps: a memoryless schedule gives a provider no quiet time to cheat in.
     this.#plan(address, Math.round(-Math.log(1 - Math.random()) * this.#everyMs));
   }
 
   /**
-   * Challenges the providers at the same instant (one machine behind several identities must
-   * then run all their lanes at once) and judges each answer; resolves each one's verdict (one
-   * already being challenged is left out).
+   * Challenges the providers' claims of `resource` at the same instant (one machine behind
+   * several identities must then run all their lanes at once) and judges each answer; resolves
+   * each one's verdict (one already being challenged is left out).
    */
-  challenge(addresses: readonly Address[]): Promise<Map<Address, ChallengeVerdict>> {
-    const next = this.#queue.then(() => this.#challengeNow(addresses));
+  challenge(
+    addresses: readonly Address[],
+    resource: ClaimResource = 'cpu',
+  ): Promise<Map<Address, ChallengeVerdict>> {
+    const next = this.#queue.then(() => this.#challengeNow(addresses, resource));
     this.#queue = next.catch(() => {});
     return next;
   }
 
-  async #challengeNow(addresses: readonly Address[]): Promise<Map<Address, ChallengeVerdict>> {
+  async #challengeNow(
+    addresses: readonly Address[],
+    resource: ClaimResource,
+  ): Promise<Map<Address, ChallengeVerdict>> {
     const { registry, channel } = this.deps;
     const targets = addresses.filter((address) => !this.#inFlight.has(address) && registry.get(address));
     for (const address of targets) this.#inFlight.add(address);
@@ -119,7 +138,13 @@ export class HardwareChallenges {
       const sentAt = Date.now();
       const sent = targets.map((address) => {
         const entry = registry.get(address)!;
-        const challenge = cpuChallengeFor(entry.offer.cpuCores, this.#lane);
+        const challenge =
+          resource === 'cpu'
+            ? cpuChallengeFor(entry.offer.cpuCores, this.#lane)
+            : gpuChallengeFor(
+                { count: entry.offer.gpuCount, model: entry.offer.gpuModel },
+                this.deps.settings?.gpu,
+              );
         const started = performance.now();
         const reply = channel
           .request(entry.peer, HARDWARE_CHALLENGE, { challenge }, { timeoutMs: NO_ANSWER_MS })
@@ -146,14 +171,14 @@ export class HardwareChallenges {
 
   async #judge(
     address: Address,
-    challenge: CpuChallenge,
+    challenge: CpuChallenge | GpuChallenge,
     reply: { body: unknown; elapsedMs: number },
     group: Address[],
     sentAt: number,
   ): Promise<ChallengeVerdict> {
     const rttMs = this.deps.registry.get(address)?.rttMs ?? 0;
     const base = {
-      resource: 'cpu' as const,
+      resource: challenge.kind,
       challengeId: challenge.challengeId,
       claimed: challenge.lanes,
       elapsedMs: Math.round(reply.elapsedMs),
@@ -167,24 +192,50 @@ export class HardwareChallenges {
     if (!parsed.success || !answer) {
       return { ...base, passed: false, failure: 'no-answer', deadlineMs: 0, referenceMs: 0 };
     }
-    const check = await checkCpuAnswer(challenge, parsed.data.answer);
-    const deadlineMs = Math.round(cpuDeadlineMs(check.referenceLaneMs, rttMs));
-    const referenceMs = Math.round(check.referenceLaneMs);
-    const timely = reply.elapsedMs <= deadlineMs;
+    const check = await this.#check(address, challenge, parsed.data.answer, rttMs);
+    const timely = reply.elapsedMs <= check.deadlineMs;
     return {
       ...base,
-      deadlineMs,
-      referenceMs,
+      deadlineMs: Math.round(check.deadlineMs),
+      referenceMs: Math.round(check.referenceMs),
       answer,
       passed: check.correct && timely,
       ...(check.correct ? (timely ? {} : { failure: 'late' as const }) : { failure: 'wrong' as const }),
     };
   }
 
+  /** Whether the answer is right, by the coordinator's own recomputation, and the deadline that recomputation sets. */
+  async #check(
+    address: Address,
+    challenge: CpuChallenge | GpuChallenge,
+    answer: unknown,
+    rttMs: number,
+  ): Promise<{ correct: boolean; referenceMs: number; deadlineMs: number }> {
+    if (challenge.kind === 'cpu') {
+      const parsed = cpuAnswerSchema.safeParse(answer);
+      if (!parsed.success) return { correct: false, referenceMs: 0, deadlineMs: 0 };
+      const check = await checkCpuAnswer(challenge, parsed.data);
+      const deadlineMs = cpuDeadlineMs(check.referenceLaneMs, rttMs);
+      return { correct: check.correct, referenceMs: check.referenceLaneMs, deadlineMs };
+    }
+    const parsed = gpuAnswerSchema.safeParse(answer);
+    if (!parsed.success) return { correct: false, referenceMs: 0, deadlineMs: 0 };
+    const check = await checkGpuAnswer(challenge, parsed.data);
+    const model = this.deps.registry.get(address)?.offer.gpuModel ?? '';
+    const deadlineMs = gpuDeadlineMs({
+      referenceMatrixMs: check.referenceMatrixMs,
+      size: challenge.size,
+      products: challenge.products,
+      tflops: cardTflops(model, this.deps.settings?.gpu?.cards ?? GPU_CARD_TFLOPS),
+      rttMs,
+    });
+    return { correct: check.correct, referenceMs: check.referenceMatrixMs, deadlineMs };
+  }
+
   /** The signed answer, when it is the provider's and names exactly this answer to this challenge. */
   async #verifiedAnswer(
     address: Address,
-    challenge: CpuChallenge,
+    challenge: CpuChallenge | GpuChallenge,
     reply: { answer: object; signed: unknown },
   ): Promise<SignedMessage<'HardwareAnswer'>> {
     const verified = await verifySignedMessage(this.deps.domain, reply.signed, { kind: 'HardwareAnswer' });

@@ -26,6 +26,7 @@ describe('adversarial providers', () => {
     expect(parseAdversary('collude:/tmp/ring')).toEqual({ kind: 'collude', dir: '/tmp/ring' });
     expect(parseAdversary('fake-cores:8')).toEqual({ kind: 'fake-cores', factor: 8 });
     expect(() => parseAdversary('fake-cores:1')).toThrow(/fake-cores:K/);
+    expect(parseAdversary('fake-gpu')).toEqual({ kind: 'fake-gpu' });
     expect(parseAdversary('sybil:5')).toEqual({ kind: 'sybil', identities: 5 });
     expect(() => parseAdversary('sybil:1')).toThrow(/sybil:N/);
     for (const bad of ['wrong:0', 'wrong:2', 'honest', 'collude:', ''])

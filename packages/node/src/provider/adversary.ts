@@ -19,6 +19,7 @@ import { type JobOutput, outputOf } from './job-runner.js';
  * - `fl-drop`: in a secure federated round, shares its keys, then vanishes before its masked
  *   update (the dropout that secure aggregation must survive);
  * - `fake-cores:K`: offers K times the cores it has (proof of hardware must catch it);
+ * - `fake-gpu`: offers an H100 it does not have, and answers GPU challenges on its CPU;
  * - `sybil:N`: N provider identities in one process, each offering the whole machine
  *   (`idlegrid provider start` starts them; sybil detection must find them).
  */
@@ -30,17 +31,19 @@ export type Adversary =
   | { kind: 'poison'; mode: PoisonMode }
   | { kind: 'fl-drop' }
   | { kind: 'fake-cores'; factor: number }
+  | { kind: 'fake-gpu' }
   | { kind: 'sybil'; identities: number };
 
 export const POISON_MODES = ['signflip', 'scale', 'labelflip'] as const;
 export type PoisonMode = (typeof POISON_MODES)[number];
 
 const USAGE =
-  'use wrong, wrong:P (0 < P <= 1), lazy, collude:DIR, no-reveal, poison-signflip, poison-scale, poison-labelflip, fl-drop, fake-cores:K (K > 1) or sybil:N (N > 1)';
+  'use wrong, wrong:P (0 < P <= 1), lazy, collude:DIR, no-reveal, poison-signflip, poison-scale, poison-labelflip, fl-drop, fake-cores:K (K > 1), fake-gpu or sybil:N (N > 1)';
 
 export function parseAdversary(text: string): Adversary {
   const value = text.trim();
-  if (value === 'lazy' || value === 'no-reveal' || value === 'fl-drop') return { kind: value };
+  if (value === 'lazy' || value === 'no-reveal' || value === 'fl-drop' || value === 'fake-gpu')
+    return { kind: value };
   const sybil = /^sybil:([0-9]+)$/.exec(value);
   if (sybil && Number(sybil[1]) > 1 && Number(sybil[1]) <= 64)
     return { kind: 'sybil', identities: Number(sybil[1]) };
@@ -161,9 +164,13 @@ function llmLie(stdout: Uint8Array): Uint8Array | undefined {
   }
 }
 
+/** What `fake-gpu` claims to have: the card fake GPU farms claimed most. */
+export const FAKE_GPU = { name: 'NVIDIA H100 80GB HBM3', vramMb: 81_559 };
+
 /** The hardware a provider offers: what it has, or more when it is an adversary that lies about it. */
 export function claimedHardware(hardware: Hardware, adversary: Adversary | undefined): Hardware {
   if (adversary?.kind === 'fake-cores')
     return { ...hardware, cpuCores: hardware.cpuCores * adversary.factor };
+  if (adversary?.kind === 'fake-gpu') return { ...hardware, gpus: [FAKE_GPU] };
   return hardware;
 }

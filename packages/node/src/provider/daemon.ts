@@ -41,6 +41,7 @@ import { checkAssignment, parseJobAssign } from './assignment-check.js';
 import { isAvailable } from './availability.js';
 import { CoordinatorLink } from './coordinator-link.js';
 import { EarningsWallet } from './earnings.js';
+import { gpuChallengeRunnerFor } from './gpu-challenges.js';
 import { detectHardware } from './hardware.js';
 import { answerHardwareChallenges } from './hardware-answers.js';
 import { JobCoordinators } from './job-coordinators.js';
@@ -395,11 +396,15 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   });
 
   channel.handle(JOB_MESSAGES.ping, () => ({}));
+  const gpu = gpuChallengeRunnerFor(hardware, options.adversary, (error) =>
+    emit({ type: 'error', where: 'gpu-challenge', error }),
+  );
   answerHardwareChallenges({
     channel,
     account,
     domain,
     nextNonce,
+    gpu,
     trusted: (from) => from.id === link.peer,
     onAnswered: (challengeId, ms) => emit({ type: 'hardware.challenged', challengeId, ms: Math.round(ms) }),
   });
@@ -565,6 +570,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       await channel.stop();
       await host.stop();
       await runtimes.close();
+      await gpu?.close();
     },
   };
 }

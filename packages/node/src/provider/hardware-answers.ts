@@ -2,6 +2,7 @@ import { IdlegridError, type NetworkDomain, signMessage } from '@idlegrid/protoc
 import type { LocalAccount } from 'viem';
 import { answerHash } from '../integrity/hardware/cpu-challenge.js';
 import { runLanes } from '../integrity/hardware/cpu-lanes.js';
+import type { GpuChallengeRunner } from '../integrity/hardware/gpu-runner.js';
 import {
   HARDWARE_CHALLENGE,
   type HardwareReply,
@@ -16,12 +17,15 @@ export interface HardwareAnswerDeps {
   nextNonce: () => bigint;
   /** Only the coordinator this provider joined may challenge it (a challenge costs a lane per core). */
   trusted: (from: RemotePeer) => boolean;
+  /** Runs GPU challenges: present when the provider claims GPUs. */
+  gpu?: GpuChallengeRunner | undefined;
   onAnswered?: (challengeId: string, ms: number) => void;
 }
 
 /**
- * The provider's side of proof of hardware: it runs the challenge's lanes, one thread each,
- * and signs its answer. Nothing here can make it pass faster than its cores allow.
+ * The provider's side of proof of hardware: it runs a CPU challenge's lanes, one thread each, or
+ * a GPU challenge's products on its cards, and signs its answer. Nothing here can make it pass
+ * faster than its hardware allows.
  */
 export function answerHardwareChallenges(deps: HardwareAnswerDeps): void {
   deps.channel.handle(HARDWARE_CHALLENGE, async ({ from, body }): Promise<HardwareReply> => {
@@ -31,7 +35,14 @@ export function answerHardwareChallenges(deps: HardwareAnswerDeps): void {
     if (!parsed.success) throw new IdlegridError('MESSAGE_INVALID', 'expected { challenge }');
     const { challenge } = parsed.data;
     const started = performance.now();
-    const answer = { digests: await runLanes(challenge.seed, challenge.lanes, challenge) };
+    let answer: HardwareReply['answer'];
+    if (challenge.kind === 'cpu') {
+      answer = { digests: await runLanes(challenge.seed, challenge.lanes, challenge) };
+    } else if (deps.gpu) {
+      answer = await deps.gpu.answer(challenge);
+    } else {
+      throw new IdlegridError('MESSAGE_INVALID', 'this provider claims no GPU');
+    }
     const signed = await signMessage(deps.account, deps.domain, 'HardwareAnswer', {
       provider: deps.account.address,
       challengeId: challenge.challengeId as `0x${string}`,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cpuAnswerSchema, cpuChallengeSchema } from './cpu-challenge.js';
+import { gpuAnswerSchema, gpuChallengeSchema } from './gpu-challenge.js';
 
 /**
  * Proof of hardware on the job protocol (`/idlegrid/jobs/1`):
@@ -11,7 +12,9 @@ import { cpuAnswerSchema, cpuChallengeSchema } from './cpu-challenge.js';
  */
 export const HARDWARE_CHALLENGE = 'hardware.challenge';
 
-export const hardwareChallengeSchema = z.object({ challenge: cpuChallengeSchema });
+export const hardwareChallengeSchema = z.object({
+  challenge: z.discriminatedUnion('kind', [cpuChallengeSchema, gpuChallengeSchema]),
+});
 
 const signed = z.object({
   kind: z.string(),
@@ -19,5 +22,6 @@ const signed = z.object({
   signature: z.string(),
 });
 
-export const hardwareReplySchema = z.object({ answer: cpuAnswerSchema, signed });
+/** The answer's shape is checked against its challenge's kind by the coordinator. */
+export const hardwareReplySchema = z.object({ answer: z.union([cpuAnswerSchema, gpuAnswerSchema]), signed });
 export type HardwareReply = z.output<typeof hardwareReplySchema>;
