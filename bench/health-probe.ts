@@ -54,8 +54,10 @@ process.stdin.on('close', async () => {
   await Promise.all(inFlight);
   const sorted = seen.answeredMs.sort((a, b) => a - b);
   const p99 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0;
+  const p50 = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  const overOneSecond = sorted.filter((ms) => ms > 1_000).length;
   process.stdout.write(
-    `${JSON.stringify({ probes: seen.probes, failed: seen.failed, slowestMs: seen.slowestMs, slowestConnectMs: seen.slowestConnectMs, p99Ms: p99 })}\n`,
+    `${JSON.stringify({ probes: seen.probes, failed: seen.failed, slowestMs: seen.slowestMs, slowestConnectMs: seen.slowestConnectMs, p50Ms: p50, p99Ms: p99, overOneSecond })}\n`,
   );
   process.exit(0);
 });

@@ -108,7 +108,9 @@ interface HealthProbes {
   failed: number;
   slowestMs: number;
   slowestConnectMs: number;
+  p50Ms: number;
   p99Ms: number;
+  overOneSecond: number;
 }
 
 /** Probes the coordinator's /healthz once a second from a process of its own (see health-probe.ts) until stopped. */
@@ -284,7 +286,7 @@ function report(input: {
       ],
     ),
     '',
-    `Failures during the steady phase: ${failures}. While overloaded, \`/healthz\`, probed once a second from a process of its own (as a monitor would), answered ${input.probes.probes - input.probes.failed} of ${input.probes.probes} probes within 5 s (p99 ${ms(input.probes.p99Ms)} ms, slowest ${ms(input.probes.slowestMs)} ms, of which setting up the TCP connection took at most ${ms(input.probes.slowestConnectMs)} ms).`,
+    `Failures during the steady phase: ${failures}. While overloaded, \`/healthz\`, probed once a second from a process of its own (as a monitor would), answered ${input.probes.probes - input.probes.failed} of ${input.probes.probes} probes within 5 s (median ${ms(input.probes.p50Ms)} ms, p99 ${ms(input.probes.p99Ms)} ms, slowest ${ms(input.probes.slowestMs)} ms; ${input.probes.overOneSecond} over 1 s), of which setting up the TCP connection took at most ${ms(input.probes.slowestConnectMs)} ms. A slow probe waits in the coordinator's accept queue behind the client's new connections: the client opens some 500 as the overload starts.`,
     '',
     "### Event-loop delay while overloaded (each second's p99, over the overload phase)",
     '',

@@ -1,9 +1,16 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
+/**
+ * Every connection a client has opened stays open for reuse (node's default keeps 256 idle and
+ * closes the rest): a client with hundreds of jobs in flight would otherwise close and reopen
+ * connections all the time, and a coordinator under load accepts new connections in turn, behind
+ * that churn (its /healthz took seconds to be accepted, not to be answered).
+ */
+const AGENT_OPTIONS = { keepAlive: true, maxFreeSockets: Number.POSITIVE_INFINITY };
 const agents = {
-  'http:': new HttpAgent({ keepAlive: true }),
-  'https:': new HttpsAgent({ keepAlive: true }),
+  'http:': new HttpAgent(AGENT_OPTIONS),
+  'https:': new HttpsAgent(AGENT_OPTIONS),
 };
 
 /** Statuses whose response has no body (a Response with one would be refused). */
