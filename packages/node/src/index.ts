@@ -88,6 +88,7 @@ export {
   cpuDeadlineMs,
   GPU_SLACK,
   gpuDeadlineMs,
+  provenCores,
 } from './integrity/hardware/deadline.js';
 export { cardTflops, GPU_CARD_TFLOPS } from './integrity/hardware/gpu-cards.js';
 export {

@@ -16,7 +16,7 @@ import {
   DEFAULT_LANE,
 } from '../integrity/hardware/cpu-challenge.js';
 import type { LaneParams } from '../integrity/hardware/cpu-lanes.js';
-import { cpuDeadlineMs, gpuDeadlineMs } from '../integrity/hardware/deadline.js';
+import { cpuDeadlineMs, gpuDeadlineMs, provenCores } from '../integrity/hardware/deadline.js';
 import { hardwareEvidence } from '../integrity/hardware/evidence.js';
 import { cardTflops, GPU_CARD_TFLOPS } from '../integrity/hardware/gpu-cards.js';
 import {
@@ -63,8 +63,9 @@ const NO_ANSWER_MS = 120_000;
  * Proof of hardware, the coordinator's side: each provider's CPU claim, and GPU claim if it
  * makes one, is challenged soon after it joins and at random times after, only while it runs no
  * job here (a busy machine is slow for a reason). A simultaneous challenge of several identities
- * (suspected to share one machine) sends them all at once. Verdicts go to the registry's claim book; a claim failed
- * SLASH_AFTER times in a row is slashed, with the challenges and their timings as evidence.
+ * (suspected to share one machine) sends them all at once. Verdicts go to the registry's claim
+ * book; a claim failed SLASH_AFTER times in a row is slashed, with the challenges and their
+ * timings as evidence.
  */
 export class HardwareChallenges {
   readonly #timers = new Map<Address, NodeJS.Timeout>();
@@ -137,29 +138,36 @@ export class HardwareChallenges {
       // One time for the whole group: a simultaneous challenge is recognised by it in each identity's record.
       const sentAt = Date.now();
       const sent = targets.map((address) => {
-        const entry = registry.get(address)!;
+        const { offer } = registry.get(address)!;
+        // What is judged is the claim as offered, even where a challenge caps its lanes.
+        const claim =
+          resource === 'cpu'
+            ? { claimed: offer.cpuCores, model: '' }
+            : { claimed: offer.gpuCount, model: offer.gpuModel };
         const challenge =
           resource === 'cpu'
-            ? cpuChallengeFor(entry.offer.cpuCores, this.#lane)
-            : gpuChallengeFor(
-                { count: entry.offer.gpuCount, model: entry.offer.gpuModel },
-                this.deps.settings?.gpu,
-              );
+            ? cpuChallengeFor(offer.cpuCores, this.#lane)
+            : gpuChallengeFor({ count: offer.gpuCount, model: offer.gpuModel }, this.deps.settings?.gpu);
         const started = performance.now();
         const reply = channel
-          .request(entry.peer, HARDWARE_CHALLENGE, { challenge }, { timeoutMs: NO_ANSWER_MS })
+          .request(
+            registry.get(address)!.peer,
+            HARDWARE_CHALLENGE,
+            { challenge },
+            { timeoutMs: NO_ANSWER_MS },
+          )
           .then(
             (body) => ({ body, elapsedMs: performance.now() - started }),
             () => ({ body: undefined, elapsedMs: performance.now() - started }),
           );
-        return { address, challenge, reply };
+        return { address, challenge, claim, reply };
       });
       // All answers first: the coordinator's own check lanes must not slow the providers it times.
       const replies = await Promise.all(sent.map((one) => one.reply));
       const verdicts = new Map<Address, ChallengeVerdict>();
       for (const [index, one] of sent.entries()) {
         const group = targets.length > 1 ? [...targets] : [];
-        const verdict = await this.#judge(one.address, one.challenge, replies[index]!, group, sentAt);
+        const verdict = await this.#judge(one, replies[index]!, group, sentAt);
         verdicts.set(one.address, verdict);
         await this.#record(one.address, verdict);
       }
@@ -170,17 +178,21 @@ export class HardwareChallenges {
   }
 
   async #judge(
-    address: Address,
-    challenge: CpuChallenge | GpuChallenge,
+    sent: {
+      address: Address;
+      challenge: CpuChallenge | GpuChallenge;
+      claim: { claimed: number; model: string };
+    },
     reply: { body: unknown; elapsedMs: number },
     group: Address[],
     sentAt: number,
   ): Promise<ChallengeVerdict> {
+    const { address, challenge, claim } = sent;
     const rttMs = this.deps.registry.get(address)?.rttMs ?? 0;
     const base = {
       resource: challenge.kind,
       challengeId: challenge.challengeId,
-      claimed: challenge.lanes,
+      claimed: claim.claimed,
       elapsedMs: Math.round(reply.elapsedMs),
       at: sentAt,
       group,
@@ -192,13 +204,24 @@ export class HardwareChallenges {
     if (!parsed.success || !answer) {
       return { ...base, passed: false, failure: 'no-answer', deadlineMs: 0, referenceMs: 0 };
     }
-    const check = await this.#check(address, challenge, parsed.data.answer, rttMs);
+    const check = await this.#check(challenge, claim.model, parsed.data.answer, rttMs);
     const timely = reply.elapsedMs <= check.deadlineMs;
+    const proven =
+      challenge.kind === 'cpu' && check.correct
+        ? provenCores({
+            claimed: claim.claimed,
+            lanes: challenge.lanes,
+            referenceMs: check.referenceMs,
+            elapsedMs: reply.elapsedMs,
+            rttMs,
+          })
+        : undefined;
     return {
       ...base,
       deadlineMs: Math.round(check.deadlineMs),
       referenceMs: Math.round(check.referenceMs),
       answer,
+      ...(proven === undefined ? {} : { provenCores: proven }),
       passed: check.correct && timely,
       ...(check.correct ? (timely ? {} : { failure: 'late' as const }) : { failure: 'wrong' as const }),
     };
@@ -206,8 +229,8 @@ export class HardwareChallenges {
 
   /** Whether the answer is right, by the coordinator's own recomputation, and the deadline that recomputation sets. */
   async #check(
-    address: Address,
     challenge: CpuChallenge | GpuChallenge,
+    gpuModel: string,
     answer: unknown,
     rttMs: number,
   ): Promise<{ correct: boolean; referenceMs: number; deadlineMs: number }> {
@@ -221,12 +244,11 @@ export class HardwareChallenges {
     const parsed = gpuAnswerSchema.safeParse(answer);
     if (!parsed.success) return { correct: false, referenceMs: 0, deadlineMs: 0 };
     const check = await checkGpuAnswer(challenge, parsed.data);
-    const model = this.deps.registry.get(address)?.offer.gpuModel ?? '';
     const deadlineMs = gpuDeadlineMs({
       referenceMatrixMs: check.referenceMatrixMs,
       size: challenge.size,
       products: challenge.products,
-      tflops: cardTflops(model, this.deps.settings?.gpu?.cards ?? GPU_CARD_TFLOPS),
+      tflops: cardTflops(gpuModel, this.deps.settings?.gpu?.cards ?? GPU_CARD_TFLOPS),
       rttMs,
     });
     return { correct: check.correct, referenceMs: check.referenceMatrixMs, deadlineMs };

@@ -21,6 +21,8 @@ export const hardwareClaimSchema = z.object({
   status: z.enum(['unverified', 'verified', 'failed']),
   verifiedAt: z.number().optional(),
   consecutiveFailures: z.number(),
+  /** What the scheduler counts of the claim: the cores its challenges proved, one core or no GPU once failed. */
+  counted: z.number().optional(),
   /** The latest challenge: how long it took against its deadline, and why it failed. */
   last: z
     .looseObject({
@@ -89,8 +91,11 @@ export function describeClaim(claim: HardwareClaim): string {
   const timing = claim.last
     ? ` (${(claim.last.elapsedMs / 1000).toFixed(1)} s of ${(claim.last.deadlineMs / 1000).toFixed(1)} s allowed)`
     : '';
-  if (claim.status === 'verified')
-    return `${what}: verified ${new Date(claim.verifiedAt ?? 0).toLocaleTimeString()}${timing}`;
+  if (claim.status === 'verified') {
+    const counted =
+      claim.counted !== undefined && claim.counted < claim.claimed ? `, ${claim.counted} proven` : '';
+    return `${what}: verified ${new Date(claim.verifiedAt ?? 0).toLocaleTimeString()}${counted}${timing}`;
+  }
   if (claim.status === 'failed')
     return `${what}: failed ${claim.consecutiveFailures} challenges in a row, last ${claim.last?.failure ?? ''}${timing}`;
   return `${what}: unverified`;

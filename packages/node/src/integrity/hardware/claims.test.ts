@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ChallengeVerdict, FAILED_AFTER, HardwareClaims, SLASH_AFTER } from './claims.js';
+import { provenCores } from './deadline.js';
 import { hardwareEvidence } from './evidence.js';
 
 const provider = '0x00000000000000000000000000000000000000aa';
@@ -69,6 +70,32 @@ describe('hardware claims', () => {
     }
     expect(claims.of(provider)[0]).toMatchObject({ status: 'verified', consecutiveFailures: 0 });
     expect(claims.of(provider)[0]!.recent.at(-1)!.group).toHaveLength(2);
+  });
+
+  it('counts a verified CPU claim as the best its recent challenges proved', () => {
+    const claims = new HardwareClaims();
+    claims.record(provider, { ...verdict(true, 1), provenCores: 4 });
+    expect(claims.of(provider)[0]).toMatchObject({ status: 'verified', counted: 4 });
+    expect(claims.proven(provider)).toEqual({ cpuCores: 4 });
+    // A slower answer on a busy moment does not lower it; a better one raises it.
+    claims.record(provider, { ...verdict(true, 2), provenCores: 2 });
+    expect(claims.proven(provider)).toEqual({ cpuCores: 4 });
+    claims.record(provider, { ...verdict(true, 3), provenCores: 8 });
+    expect(claims.proven(provider)).toEqual({});
+    // A GPU claim that fails counts for no GPU.
+    claims.record(provider, { ...verdict(false, 4, 2), resource: 'gpu' });
+    claims.record(provider, { ...verdict(false, 5, 2), resource: 'gpu' });
+    expect(claims.proven(provider)).toEqual({ gpuCount: 0 });
+  });
+
+  it('proves cores from the timing: a claim inflated twice proves the cores it has', () => {
+    const timing = { lanes: 8, referenceMs: 200, rttMs: 10 };
+    // Eight lanes in one lane's time: all eight.
+    expect(provenCores({ ...timing, claimed: 8, elapsedMs: 215 })).toBe(8);
+    // Eight lanes on four cores as fast as the coordinator's, or on eight at half its speed: two
+    // lanes' time, and five cores either way (four, and the 1.25 tolerance).
+    expect(provenCores({ ...timing, claimed: 8, elapsedMs: 410 })).toBe(5);
+    expect(provenCores({ ...timing, claimed: 8, elapsedMs: 60_000 })).toBe(1);
   });
 
   it('starts over when the claim changes, and forgets a claim dropped from the offer', () => {

@@ -26,6 +26,8 @@ export interface ChallengeVerdict {
   group: Address[];
   /** The provider's signed answer, when it gave one. */
   answer?: SignedMessage<'HardwareAnswer'>;
+  /** A right CPU answer: the cores its timing proves (deadline.ts `provenCores`). */
+  provenCores?: number;
 }
 
 export interface ClaimRecord {
@@ -35,6 +37,12 @@ export interface ClaimRecord {
   /** When it last passed. */
   verifiedAt?: number;
   consecutiveFailures: number;
+  /**
+   * What the scheduler counts: as claimed while unverified; while verified, a CPU claim's best
+   * proven cores of its recent challenges (so one slow moment costs nothing); once failed, one
+   * core or no GPU.
+   */
+  counted: number;
   /** The latest challenges, newest last: the evidence a slash shows. */
   recent: ChallengeVerdict[];
 }
@@ -61,13 +69,7 @@ export class HardwareClaims {
       const claimed = claims[resource] ?? 0;
       if (claimed <= 0) records.delete(resource);
       else if (records.get(resource)?.claimed !== claimed) {
-        records.set(resource, {
-          resource,
-          claimed,
-          status: 'unverified',
-          consecutiveFailures: 0,
-          recent: [],
-        });
+        records.set(resource, freshRecord(resource, claimed));
       }
     }
     this.#records.set(address, records);
@@ -77,15 +79,7 @@ export class HardwareClaims {
   record(address: Address, verdict: ChallengeVerdict): { record: ClaimRecord; slash: boolean } {
     const records = this.#records.get(address) ?? new Map<ClaimResource, ClaimRecord>();
     let record = records.get(verdict.resource);
-    if (record?.claimed !== verdict.claimed) {
-      record = {
-        resource: verdict.resource,
-        claimed: verdict.claimed,
-        status: 'unverified',
-        consecutiveFailures: 0,
-        recent: [],
-      };
-    }
+    if (record?.claimed !== verdict.claimed) record = freshRecord(verdict.resource, verdict.claimed);
     record.recent = [...record.recent, verdict].slice(-RECENT);
     // A simultaneous challenge tests the group (does one machine hide behind them?), not each claim:
     // it is kept as evidence for the sybil model and changes no claim's status.
@@ -102,6 +96,7 @@ export class HardwareClaims {
       record.consecutiveFailures++;
       if (record.consecutiveFailures >= FAILED_AFTER) record.status = 'failed';
     }
+    record.counted = counted(record);
     records.set(verdict.resource, record);
     this.#records.set(address, records);
     return { record, slash: !verdict.passed && record.consecutiveFailures % SLASH_AFTER === 0 };
@@ -116,14 +111,34 @@ export class HardwareClaims {
   }
 
   /**
-   * What the scheduler may count on: a failed CPU claim counts as one core (any machine has
-   * one), a failed GPU claim as none. Unverified claims count as claimed until a challenge
-   * says otherwise, so that a new provider can work from its first minute.
+   * What the scheduler may count on, where it is less than claimed: a failed CPU claim counts as
+   * one core (any machine has one), a failed GPU claim as none, and a verified CPU claim as the
+   * cores its challenges proved. Unverified claims count as claimed until a challenge says
+   * otherwise, so that a new provider can work from its first minute.
    */
   proven(address: Address): { cpuCores?: number; gpuCount?: number } {
+    const records = this.#records.get(address);
+    const cpu = records?.get('cpu');
+    const gpu = records?.get('gpu');
     return {
-      ...(this.status(address, 'cpu') === 'failed' ? { cpuCores: 1 } : {}),
-      ...(this.status(address, 'gpu') === 'failed' ? { gpuCount: 0 } : {}),
+      ...(cpu && cpu.counted < cpu.claimed ? { cpuCores: cpu.counted } : {}),
+      ...(gpu && gpu.counted < gpu.claimed ? { gpuCount: gpu.counted } : {}),
     };
   }
+}
+
+function freshRecord(resource: ClaimResource, claimed: number): ClaimRecord {
+  return { resource, claimed, status: 'unverified', consecutiveFailures: 0, counted: claimed, recent: [] };
+}
+
+/** See ClaimRecord.counted. */
+function counted(record: ClaimRecord): number {
+  if (record.status === 'failed') return record.resource === 'cpu' ? 1 : 0;
+  if (record.status === 'unverified' || record.resource === 'gpu') return record.claimed;
+  const proofs = record.recent.flatMap((verdict) =>
+    verdict.passed && verdict.group.length === 0 && verdict.provenCores !== undefined
+      ? [verdict.provenCores]
+      : [],
+  );
+  return proofs.length > 0 ? Math.min(record.claimed, Math.max(...proofs)) : record.claimed;
 }

@@ -13,6 +13,31 @@ export function cpuDeadlineMs(referenceLaneMs: number, rttMs: number): number {
   return CPU_SLACK * referenceLaneMs + CPU_STARTUP_MS + rttMs;
 }
 
+/**
+ * Cores as fast as the coordinator's may count in full down to this share of its speed (0.8);
+ * slower ones count for less. The deadline alone cannot tell a claim inflated twice on fast cores
+ * from an honest machine with half-speed cores: both take twice the reference time. Counting what
+ * the timing proves treats them alike, as the capacity they deliver.
+ */
+export const CAPACITY_TOLERANCE = 1.25;
+
+/**
+ * The cores a CPU challenge's timing proves, in cores as fast as the coordinator's: `lanes`
+ * lanes of `referenceMs` each took `elapsedMs` (less the round trip) on the provider. Never more
+ * than claimed, never less than one.
+ */
+export function provenCores(input: {
+  claimed: number;
+  lanes: number;
+  referenceMs: number;
+  elapsedMs: number;
+  rttMs: number;
+}): number {
+  const computeMs = Math.max(1, input.elapsedMs - input.rttMs);
+  const cores = Math.floor((CAPACITY_TOLERANCE * input.lanes * input.referenceMs) / computeMs);
+  return Math.max(1, Math.min(input.claimed, cores));
+}
+
 /** A GPU's products may take this many times the claimed card's datasheet time (clocks, memory, launches). */
 export const GPU_SLACK = 3;
 /** The slowest host-to-card link we expect (PCIe 3.0 x4), for the two input matrices. */

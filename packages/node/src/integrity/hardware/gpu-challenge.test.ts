@@ -45,6 +45,8 @@ describe('GPU challenge', () => {
     });
     expect(gpuChallengeFor({ count: 1, model: 'Tesla T4' }).products).toBe(3);
     expect(gpuChallengeFor({ count: 1, model: 'a card nobody knows' }).products).toBe(2);
+    // A claim of more cards than one challenge runs is checked on 16 of them (and judged as claimed).
+    expect(gpuChallengeFor({ count: 40, model: 'Tesla T4' }).lanes).toBe(16);
   });
 
   it('knows cards by the longest name nvidia-smi’s line contains', () => {

@@ -34,6 +34,8 @@ function session(k, p, model) {
   return opened;
 }
 
+let running = Promise.resolve();
+
 async function run({ id, seed, lane, n, k, p, model }) {
   try {
     const s = await session(k, p, model);
@@ -58,9 +60,15 @@ async function run({ id, seed, lane, n, k, p, model }) {
   }
 }
 
+// Closing waits for the runs under way: ending the thread in the middle of onnxruntime's work aborts the process.
 parentPort.on('message', (message) => {
-  if (message.kind === 'close') parentPort.close();
-  else void run(message);
+  if (message.kind === 'close') {
+    void running
+      .then(() => Promise.all([...sessions.values()].map((s) => s.then((one) => one.release(), () => {}))))
+      .finally(() => parentPort.close());
+  } else {
+    running = running.then(() => run(message));
+  }
 });
 `;
 
@@ -87,6 +95,7 @@ class LaneWorker {
   readonly #worker: Worker;
   readonly #pending = new Map<number, Pending>();
   readonly #models = new Set<string>();
+  readonly #exited: Promise<void>;
   #nextId = 1;
 
   constructor(modulePath: string, providers: unknown[], threads: number) {
@@ -103,7 +112,12 @@ class LaneWorker {
       else pending?.reject(new IdlegridError('RUNTIME_UNAVAILABLE', `GPU challenge: ${message.message}`));
     });
     this.#worker.on('error', (error) => this.#failAll(error));
-    this.#worker.on('exit', () => this.#failAll(new Error('the GPU challenge worker exited')));
+    this.#exited = new Promise((resolve) =>
+      this.#worker.once('exit', () => {
+        this.#failAll(new Error('the GPU challenge worker exited'));
+        resolve();
+      }),
+    );
     this.#worker.unref();
   }
 
@@ -121,8 +135,11 @@ class LaneWorker {
     return new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
   }
 
-  close(): Promise<number> {
-    return this.#worker.terminate();
+  /** Ends the worker once its runs are over (see the worker's `close`). */
+  close(): Promise<void> {
+    this.#worker.ref();
+    this.#worker.postMessage({ kind: 'close' });
+    return this.#exited;
   }
 
   #failAll(error: Error): void {

@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getProvider, type ProviderStatus } from '@idlegrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ let coordinator: OffChainCoordinator;
 let dataDir: string;
 let honest: ProviderDaemon;
 let inflated: ProviderDaemon;
+let doubled: ProviderDaemon;
 
 const join_ = async (name: string, extra: Partial<Parameters<typeof startProvider>[0]>) =>
   startProvider({
@@ -33,11 +34,17 @@ beforeAll(async () => {
   honest = await join_('honest', {});
   // One core claimed as 16: sixteen lanes on this machine's cores cannot finish in one lane's time.
   inflated = await join_('inflated', { adversary: { kind: 'fake-cores', factor: 16 } });
+  // Twice the machine's cores: within the deadline on cores as fast as the coordinator's.
+  doubled = await join_('doubled', {
+    hardware: { cpuCores: availableParallelism(), memoryMb: 2048 },
+    adversary: { kind: 'fake-cores', factor: 2 },
+  });
 }, 60_000);
 
 afterAll(async () => {
   await honest?.stop();
   await inflated?.stop();
+  await doubled?.stop();
   await coordinator?.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
@@ -77,5 +84,19 @@ describe('proof of hardware', () => {
     );
     // Each failure costs reputation; passing costs nothing.
     expect(inflatedStatus.reputation).toBeLessThan(honestStatus.reputation);
+    expect(honestStatus.claims[0]!.counted).toBe(1);
+  }, 90_000);
+
+  it('counts a claim of twice the cores as the cores its timing proves, whether it passes or not', async () => {
+    const cores = availableParallelism();
+    const status = await until(
+      doubled.address,
+      (s) => (s.claims[0]?.status ?? 'unverified') !== 'unverified',
+    );
+    const claim = status.claims[0]!;
+    expect(claim.claimed).toBe(2 * cores);
+    // Passed (cores as fast as the coordinator's) or failed (the machine was busy): never counted as claimed.
+    expect(claim.counted).toBeLessThan(2 * cores);
+    expect(claim.counted).toBeLessThanOrEqual(Math.floor(1.25 * cores));
   }, 90_000);
 });
