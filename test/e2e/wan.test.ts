@@ -118,7 +118,8 @@ describe('jobs across a wide-area link (a fault-injecting proxy on each provider
 
   it('moves the job of a provider partitioned for 30 s, pays it once, and takes the provider back', async () => {
     for (const proxy of proxies.values()) proxy.faults = { delayMs: 0, bytesPerSecond: 0, dropRate: 0 };
-    const job = await submit(3_000_000, 'partitioned');
+    // Long enough that the link is cut while it runs, however late a loaded machine sees it running.
+    const job = await submit(10_000_000, 'partitioned');
     const running = await waitFor(
       async () => (await getJob(net.ctx, job.id)).state === 'running',
       60_000,
