@@ -85,6 +85,19 @@ describe('wasm worker pool', () => {
     expect(pool.stats()).toMatchObject({ spawned: 3, idle: 1, runs: 5 });
   });
 
+  it('serves short runs that overlap from the worker about to be free, not from new ones', async () => {
+    // A wait far longer than a run, so that a loaded machine gives the same answer.
+    const { pool, executor } = setup({ growAfterMs: 5_000 });
+    const task = await executor.prepare(exitWith(0));
+    for (let i = 0; i < 10; i++) await Promise.all([task.run({}), task.run({})]);
+    expect(pool.stats()).toMatchObject({ spawned: 1, runs: 20 });
+    // Without the wait, each overlap would start a worker.
+    const eager = setup({ growAfterMs: 0 });
+    const eagerTask = await eager.executor.prepare(exitWith(0));
+    await Promise.all([eagerTask.run({}), eagerTask.run({})]);
+    expect(eager.pool.stats()).toMatchObject({ spawned: 2 });
+  });
+
   it('never lets idle workers keep the process alive', async () => {
     const referenced = () => process.getActiveResourcesInfo().filter((kind) => kind === 'MessagePort').length;
     const before = referenced();

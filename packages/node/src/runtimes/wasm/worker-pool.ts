@@ -15,6 +15,13 @@ export interface WorkerPoolOptions {
    * a burst's workers (tens of MB each) are given back once it is over, one stays warm.
    */
   idleTimeoutMs?: number;
+  /**
+   * How long a run waits for a busy worker of its heap limit to finish before it starts another
+   * (default 10 ms). Starting a worker costs tens of milliseconds and tens of MB: a short job is
+   * served sooner by the worker about to be free, and short jobs that merely overlap do not grow
+   * the pool. Jobs that run longer get a worker each, 10 ms late.
+   */
+  growAfterMs?: number;
 }
 
 export interface WorkerPoolStats {
@@ -45,8 +52,11 @@ export class WorkerPool {
   readonly #maxIdle: number;
   readonly #maxRuns: number;
   readonly #idleTimeoutMs: number;
+  readonly #growAfterMs: number;
   readonly #idle = new Map<number, PooledWorker[]>();
   readonly #busy = new Set<PooledWorker>();
+  /** Runs waiting for a busy worker of their heap limit, first come first served. */
+  readonly #waiting = new Map<number, Array<(worker: PooledWorker) => void>>();
   /** Surplus workers being terminated; `close` waits for them too. */
   readonly #retiring = new Set<Promise<unknown>>();
   #spawned = 0;
@@ -57,6 +67,7 @@ export class WorkerPool {
     this.#maxIdle = options.maxIdlePerKey ?? availableParallelism();
     this.#maxRuns = options.maxRunsPerWorker ?? 1000;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    this.#growAfterMs = options.growAfterMs ?? 10;
   }
 
   /**
@@ -67,7 +78,13 @@ export class WorkerPool {
     if (this.#closed) return { ok: false, error: closedError() };
     // An abort while the caller prepared the run would otherwise go unnoticed.
     if (signal?.aborted) return { ok: false, error: abortedError(signal) };
-    const worker = this.#idleOf(heapMb).pop() ?? this.#spawn(heapMb);
+    const handed = this.#idleOf(heapMb).pop() ?? (await this.#soonFree(heapMb));
+    // The wait may have outlived the pool or the caller's interest.
+    if (this.#closed || signal?.aborted) {
+      if (handed) this.#retire(handed);
+      return { ok: false, error: this.#closed ? closedError() : abortedError(signal!) };
+    }
+    const worker = handed ?? this.#spawn(heapMb);
     clearTimeout(worker.idleTimer);
     this.#busy.add(worker);
     worker.thread.ref();
@@ -75,7 +92,11 @@ export class WorkerPool {
     this.#busy.delete(worker);
     this.#runs++;
     const idle = this.#idleOf(heapMb);
-    if (outcome.ok && !this.#closed && ++worker.runs < this.#maxRuns && idle.length < this.#maxIdle) {
+    const reusable = outcome.ok && !this.#closed && ++worker.runs < this.#maxRuns;
+    const waiter = reusable ? this.#waiting.get(heapMb)?.shift() : undefined;
+    if (waiter) {
+      waiter(worker);
+    } else if (reusable && idle.length < this.#maxIdle) {
       this.#park(worker, heapMb);
     } else if (outcome.ok) {
       // A healthy worker closed its task's descriptors already: no need to hold the result back.
@@ -84,6 +105,25 @@ export class WorkerPool {
       await worker.thread.terminate();
     }
     return outcome;
+  }
+
+  /** A busy worker of `heapMb` handed over as it finishes within `growAfterMs`; undefined when none does. */
+  #soonFree(heapMb: number): Promise<PooledWorker | undefined> {
+    const busy = [...this.#busy].some((worker) => worker.heapMb === heapMb);
+    if (!busy || this.#growAfterMs <= 0) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const waiting = this.#waiting.get(heapMb) ?? [];
+      this.#waiting.set(heapMb, waiting);
+      const take = (worker: PooledWorker) => {
+        clearTimeout(timer);
+        resolve(worker);
+      };
+      const timer = setTimeout(() => {
+        waiting.splice(waiting.indexOf(take), 1);
+        resolve(undefined);
+      }, this.#growAfterMs);
+      waiting.push(take);
+    });
   }
 
   /** Starts an idle worker for `heapMb` unless one is there, so the first run does not wait. */
@@ -152,12 +192,14 @@ export class WorkerPool {
 /** A worker thread and the task it runs now, if any. */
 class PooledWorker {
   readonly thread: Worker;
+  readonly heapMb: number;
   runs = 0;
   /** While idle: ends the worker once idle too long. */
   idleTimer: NodeJS.Timeout | undefined;
   #settle: ((outcome: Outcome) => void) | undefined;
 
   constructor(heapMb: number, onExit: (worker: PooledWorker) => void) {
+    this.heapMb = heapMb;
     this.thread = new Worker(WORKER_SOURCE, {
       eval: true,
       env: {},
