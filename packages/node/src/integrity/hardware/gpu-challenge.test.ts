@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadOnnxRuntime } from '../../runtimes/onnx/onnx-loader.js';
 import { gpuDeadlineMs } from './deadline.js';
 import { cardTflops } from './gpu-cards.js';
 import { checkGpuAnswer, encodeLaneDigests, type GpuChallenge, gpuChallengeFor } from './gpu-challenge.js';
@@ -35,6 +36,22 @@ describe('GPU challenge', () => {
     expect((await checkGpuAnswer(challenge, { lanes: [encodeLaneDigests(altered)] })).correct).toBe(false);
     expect((await checkGpuAnswer(challenge, { lanes: [] })).correct).toBe(false);
     expect((await checkGpuAnswer(challenge, { lanes: ['AAAA'] })).correct).toBe(false);
+  });
+
+  it('says how to install what a card needs to answer, where onnxruntime has no CUDA provider', async () => {
+    const cards = new GpuChallengeRunner({ device: 'cuda' });
+    try {
+      const answered = cards.answer(small(1));
+      // Where the CUDA provider is installed there is nothing to say (and the card, if any, answers).
+      if ((await loadOnnxRuntime()).cuda) await answered.catch(() => undefined);
+      else
+        await expect(answered).rejects.toMatchObject({
+          code: 'RUNTIME_UNAVAILABLE',
+          message: expect.stringContaining('npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12'),
+        });
+    } finally {
+      await cards.close();
+    }
   });
 
   it('sizes the products to the claimed card', () => {

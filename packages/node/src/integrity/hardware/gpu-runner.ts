@@ -148,6 +148,14 @@ class LaneWorker {
   }
 }
 
+function cudaProviderMissing(): IdlegridError {
+  return new IdlegridError(
+    'RUNTIME_UNAVAILABLE',
+    "onnxruntime's CUDA provider is not installed, so GPU challenges cannot be answered and the GPU " +
+      'claim will count for no GPU; install it with `npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12`',
+  );
+}
+
 /**
  * The provider's side of a GPU challenge: runs each lane's products through onnxruntime and
  * answers with each lane's row digests. Workers start on first use (or `warm`) and keep their
@@ -166,6 +174,7 @@ export class GpuChallengeRunner {
     let worker = this.#lanes.get(index);
     if (!worker) {
       const runtime = await loadOnnxRuntime();
+      if (this.options.device === 'cuda' && !runtime.cuda) throw cudaProviderMissing();
       const providers = this.options.device === 'cuda' ? [{ name: 'cuda', deviceId: index }] : ['cpu'];
       worker = new LaneWorker(runtime.modulePath, providers, this.#threads);
       this.#lanes.set(index, worker);
