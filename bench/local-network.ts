@@ -56,6 +56,8 @@ export interface ProviderNode {
 
 export interface Network {
   coordinatorUrl: string;
+  /** The coordinator's health listener (`/healthz` on a port of its own). */
+  coordinatorHealthUrl: string;
   /** The coordinator's p2p multiaddr, as providers dial it. */
   coordinatorP2p: string;
   coordinatorNode: ChildNode;
@@ -104,7 +106,7 @@ export async function startNetwork(
         dataDir,
       },
     );
-    const { apiUrl, p2p } = coordinator.info as { apiUrl: string; p2p: string };
+    const { apiUrl, healthUrl, p2p } = coordinator.info as { apiUrl: string; healthUrl: string; p2p: string };
     let index = 0;
     const addProvider = async (region?: string, via?: string) => {
       const adversary = options.adversaries?.[index];
@@ -133,6 +135,7 @@ export async function startNetwork(
     const moduleCid = await uploadArtifact(ctx, NOOP_WASM);
     return {
       coordinatorUrl: apiUrl,
+      coordinatorHealthUrl: healthUrl,
       coordinatorP2p: p2p,
       coordinatorNode: coordinator,
       providers,

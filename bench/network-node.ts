@@ -52,9 +52,17 @@ if (role === 'coordinator') {
     chainChecks: false,
     // The throughput measured is the job path's: no proof-of-hardware lanes beside it.
     hardwareChallenges: false,
+    // /healthz on a port of its own too: the soak probes both.
+    healthPort: 0,
   });
   stop = () => coordinator.stop();
-  console.log(JSON.stringify({ apiUrl: coordinator.apiUrl, p2p: coordinator.p2pAddrs[0] }));
+  console.log(
+    JSON.stringify({
+      apiUrl: coordinator.apiUrl,
+      healthUrl: coordinator.healthUrl,
+      p2p: coordinator.p2pAddrs[0],
+    }),
+  );
 } else if (role === 'provider') {
   const config = JSON.parse(json!) as ProviderNodeConfig;
   const provider = await startProvider({

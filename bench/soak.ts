@@ -113,6 +113,10 @@ interface HealthProbes {
   overOneSecond: number;
 }
 
+function probeLine(probes: HealthProbes): string {
+  return `${probes.probes - probes.failed} of ${probes.probes} answered within 5 s (median ${ms(probes.p50Ms)} ms, p99 ${ms(probes.p99Ms)} ms, slowest ${ms(probes.slowestMs)} ms; ${probes.overOneSecond} over 1 s), the TCP connection set up within ${ms(probes.slowestConnectMs)} ms.`;
+}
+
 /** Probes the coordinator's /healthz once a second from a process of its own (see health-probe.ts) until stopped. */
 function probeHealth(url: string): { stop(): Promise<HealthProbes> } {
   const script = fileURLToPath(new URL('./health-probe.js', import.meta.url));
@@ -180,12 +184,24 @@ export async function runSoakBenchmark(): Promise<string> {
     const steadyFrom = Date.now();
     const steady = await offer(net, RATE, MINUTES * 60);
     const steadyUntil = Date.now();
-    const prober = probeHealth(net.coordinatorUrl);
+    const apiProber = probeHealth(net.coordinatorUrl);
+    const healthProber = probeHealth(net.coordinatorHealthUrl);
     const overload = await offer(net, OVERLOAD_RATE, OVERLOAD_SECONDS);
     const overloadUntil = Date.now();
-    const probes = await prober.stop();
+    const probes = await apiProber.stop();
+    const healthPortProbes = await healthProber.stop();
     const stats = readProcessStats(statsDir);
-    return report({ warmup, steady, overload, probes, stats, steadyFrom, steadyUntil, overloadUntil });
+    return report({
+      warmup,
+      steady,
+      overload,
+      probes,
+      healthPortProbes,
+      stats,
+      steadyFrom,
+      steadyUntil,
+      overloadUntil,
+    });
   } finally {
     await net.stop();
     delete process.env.IDLEGRID_BENCH_STATS_DIR;
@@ -213,6 +229,8 @@ function report(input: {
   steady: PhaseResult;
   overload: PhaseResult;
   probes: HealthProbes;
+  /** The same probes against the coordinator's health listener (`healthPort`). */
+  healthPortProbes: HealthProbes;
   stats: Map<string, ProcessSample[]>;
   steadyFrom: number;
   steadyUntil: number;
@@ -286,7 +304,10 @@ function report(input: {
       ],
     ),
     '',
-    `Failures during the steady phase: ${failures}. While overloaded, \`/healthz\`, probed once a second from a process of its own (as a monitor would), answered ${input.probes.probes - input.probes.failed} of ${input.probes.probes} probes within 5 s (median ${ms(input.probes.p50Ms)} ms, p99 ${ms(input.probes.p99Ms)} ms, slowest ${ms(input.probes.slowestMs)} ms; ${input.probes.overOneSecond} over 1 s), of which setting up the TCP connection took at most ${ms(input.probes.slowestConnectMs)} ms. A slow probe waits in the coordinator's accept queue behind the client's new connections: the client opens some 500 as the overload starts.`,
+    `Failures during the steady phase: ${failures}. While overloaded, \`/healthz\` was probed once a second from a process of its own (as a monitor would), each probe with a new connection, on the API's port and on the health listener's (\`--health-port\`, a listening socket of its own):`,
+    '',
+    `- API port: ${probeLine(input.probes)} A slow probe there waits in the accept queue behind the client's new connections: the client opens some 500 as the overload starts.`,
+    `- health port: ${probeLine(input.healthPortProbes)}`,
     '',
     "### Event-loop delay while overloaded (each second's p99, over the overload phase)",
     '',

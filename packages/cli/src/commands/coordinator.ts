@@ -21,6 +21,7 @@ interface CoordinatorFlags extends LimitFlags {
   name: string;
   host: string;
   apiPort: string;
+  healthPort?: string;
   p2pPort: string;
   databaseUrl?: string;
   placement: string;
@@ -44,6 +45,10 @@ export function registerCoordinatorCommands(coordinator: Command): void {
     .option('--name <name>', 'key name of the coordinator', 'coordinator')
     .option('--host <host>', 'address the HTTP API and p2p listen on', '127.0.0.1')
     .option('--api-port <port>', 'HTTP API port (0 picks a free one)', '7070')
+    .option(
+      '--health-port <port>',
+      'also answer GET /healthz on this port, for monitors: it has its own connection queue (0 picks a free one)',
+    )
     .option('--p2p-port <port>', 'libp2p TCP port (0 picks a free one)', '0')
     .option(
       '--listen <multiaddr>',
@@ -97,6 +102,7 @@ export function registerCoordinatorCommands(coordinator: Command): void {
       privateKey: await loadPrivateKey(config.dataDir, options.name),
       apiHost: options.host,
       apiPort: Number(options.apiPort),
+      ...(options.healthPort === undefined ? {} : { healthPort: Number(options.healthPort) }),
       p2pListen: options.listen ?? [`/ip4/${options.host}/tcp/${Number(options.p2pPort)}`],
       ...(options.announce ? { p2pAnnounce: options.announce } : {}),
       ...(databaseUrl ? { databaseUrl } : {}),
@@ -112,6 +118,7 @@ export function registerCoordinatorCommands(coordinator: Command): void {
         address: running.address,
         peerId: running.peerId,
         apiUrl: running.apiUrl,
+        ...(running.healthUrl ? { healthUrl: running.healthUrl } : {}),
         p2pAddrs: running.p2pAddrs,
       };
       out.result(info, () =>
@@ -119,6 +126,7 @@ export function registerCoordinatorCommands(coordinator: Command): void {
           table([
             ['coordinator', running.address],
             ['HTTP API', running.apiUrl],
+            ...(running.healthUrl ? [['health', `${running.healthUrl}/healthz`]] : []),
             ['p2p', running.p2pAddrs.join(' ')],
             [
               'store',

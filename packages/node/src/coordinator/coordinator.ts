@@ -3,6 +3,7 @@ import { dashboardDir } from '@idlegrid/dashboard';
 import { IdlegridError, localAccount, networkDomain } from '@idlegrid/protocol';
 import { connect, type NetworkConfig } from '@idlegrid/sdk';
 import type { Address, Hex } from 'viem';
+import { startHealthListener } from '../api/health-listener.js';
 import { type ApiLimitsSettings, resolveApiLimits } from '../api/limits/limits-settings.js';
 import { createMetrics } from '../api/metrics.js';
 import { createApiServer } from '../api/server.js';
@@ -63,6 +64,8 @@ export interface CoordinatorOptions {
   apiHost?: string;
   /** 0 picks a free port. */
   apiPort?: number;
+  /** A port of its own for GET /healthz (on apiHost), for monitors; 0 picks a free one; none when absent. */
+  healthPort?: number;
   p2pListen?: readonly string[];
   /** Public p2p addresses told to peers beside the listening ones (see P2PHostOptions.announce). */
   p2pAnnounce?: readonly string[];
@@ -112,6 +115,8 @@ export interface RunningCoordinator {
   address: `0x${string}`;
   peerId: string;
   apiUrl: string;
+  /** The health listener's URL, when `healthPort` was given. */
+  healthUrl?: string;
   p2pAddrs: string[];
   stop(): Promise<void>;
 }
@@ -366,6 +371,15 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
 
   await dispatcher.recover();
   apiUrl = await api.listen({ host: options.apiHost ?? '127.0.0.1', port: options.apiPort ?? 0 });
+  const health =
+    options.healthPort === undefined
+      ? undefined
+      : await startHealthListener(options.apiHost ?? '127.0.0.1', options.healthPort).catch(
+          async (error: unknown) => {
+            await api.close();
+            throw error;
+          },
+        );
   assignments.apiUrl = apiUrl;
   await host.start();
   await channel.start();
@@ -485,6 +499,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     address: account.address,
     peerId: host.peerId,
     apiUrl,
+    ...(health ? { healthUrl: health.url } : {}),
     p2pAddrs: host.multiaddrs(),
     async stop() {
       stopped = true;
@@ -502,6 +517,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       mesh.stop();
       gossip.stop();
       await api.close();
+      await health?.close();
       await channel.stop();
       await host.stop();
       while (running) await new Promise((resolve) => setTimeout(resolve, 10));

@@ -18,7 +18,7 @@ export async function startOffChainCoordinator(
   name: string,
   options: Pick<
     CoordinatorOptions,
-    'feedScoring' | 'feedCellPrecision' | 'hardwareChallenges' | 'sybilScanMs'
+    'feedScoring' | 'feedCellPrecision' | 'hardwareChallenges' | 'sybilScanMs' | 'healthPort'
   > = {},
 ): Promise<OffChainCoordinator> {
   const dataDir = await mkdtemp(join(tmpdir(), `idlegrid-${name}-`));
