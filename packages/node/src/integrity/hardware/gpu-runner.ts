@@ -108,8 +108,10 @@ class LaneWorker {
       const pending = this.#pending.get(message.id);
       this.#pending.delete(message.id);
       if (this.#pending.size === 0) this.#worker.unref();
-      if (message.digests) pending?.resolve(message.digests);
-      else pending?.reject(new IdlegridError('RUNTIME_UNAVAILABLE', `GPU challenge: ${message.message}`));
+      if (message.digests) return pending?.resolve(message.digests);
+      // The worker drops a session that failed to open: the graph must travel again next time.
+      this.#models.clear();
+      pending?.reject(new IdlegridError('RUNTIME_UNAVAILABLE', `GPU challenge: ${message.message}`));
     });
     this.#worker.on('error', (error) => this.#failAll(error));
     this.#exited = new Promise((resolve) =>
