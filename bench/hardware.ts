@@ -53,6 +53,18 @@ async function measure(claim: number, runs: number): Promise<Row> {
   return medianRow(claim, rows);
 }
 
+/** The columns both tables share: the provider's answer and CPU, the check, the deadline, the verdict. */
+function timingCells(row: Row): string[] {
+  return [
+    row.providerMs.toFixed(0),
+    row.providerCpuS.toFixed(2),
+    row.checkMs.toFixed(0),
+    row.checkCpuMs.toFixed(0),
+    row.deadlineMs.toFixed(0),
+    row.providerMs <= row.deadlineMs ? 'pass' : 'fail (late)',
+  ];
+}
+
 function medianRow(claim: number, rows: Row[]): Row {
   const median = (pick: (row: Row) => number) =>
     rows.map(pick).sort((a, b) => a - b)[Math.floor(rows.length / 2)]!;
@@ -111,17 +123,7 @@ async function gpuSection(runs: number): Promise<string> {
   try {
     for (const model of ['a card the table does not know', 'Tesla T4', 'NVIDIA H100 80GB HBM3']) {
       const row = await measureFakeGpu(runner, model, runs);
-      rows.push([
-        model,
-        String(cardTflops(model)),
-        String(row.products),
-        row.providerMs.toFixed(0),
-        row.providerCpuS.toFixed(2),
-        row.checkMs.toFixed(0),
-        row.checkCpuMs.toFixed(0),
-        row.deadlineMs.toFixed(0),
-        row.providerMs <= row.deadlineMs ? 'pass' : 'fail (late)',
-      ]);
+      rows.push([model, String(cardTflops(model)), String(row.products), ...timingCells(row)]);
     }
   } finally {
     await runner.close();
@@ -172,12 +174,7 @@ export async function runHardwareBenchmark(runs = 5): Promise<string> {
     ],
     rows.map((row) => [
       row.claim <= cores ? `${row.claim} (true)` : `${row.claim} (${row.claim / cores}× inflated)`,
-      row.providerMs.toFixed(0),
-      row.providerCpuS.toFixed(2),
-      row.checkMs.toFixed(0),
-      row.checkCpuMs.toFixed(0),
-      row.deadlineMs.toFixed(0),
-      row.providerMs <= row.deadlineMs ? 'pass' : 'fail (late)',
+      ...timingCells(row),
       row.providerMs <= row.deadlineMs
         ? String(
             provenCores({

@@ -9,9 +9,9 @@ import { type Address, zeroAddress } from 'viem';
 import type { ChallengeVerdict, ClaimResource } from '../integrity/hardware/claims.js';
 import {
   answerHash,
+  type CpuAnswer,
   type CpuChallenge,
   checkCpuAnswer,
-  cpuAnswerSchema,
   cpuChallengeFor,
   DEFAULT_LANE,
 } from '../integrity/hardware/cpu-challenge.js';
@@ -21,9 +21,9 @@ import { hardwareEvidence } from '../integrity/hardware/evidence.js';
 import { cardTflops, GPU_CARD_TFLOPS } from '../integrity/hardware/gpu-cards.js';
 import {
   checkGpuAnswer,
+  type GpuAnswer,
   type GpuChallenge,
   type GpuChallengeSettings,
-  gpuAnswerSchema,
   gpuChallengeFor,
 } from '../integrity/hardware/gpu-challenge.js';
 import { HARDWARE_CHALLENGE, hardwareReplySchema } from '../integrity/hardware/wire.js';
@@ -231,19 +231,18 @@ export class HardwareChallenges {
   async #check(
     challenge: CpuChallenge | GpuChallenge,
     gpuModel: string,
-    answer: unknown,
+    answer: CpuAnswer | GpuAnswer,
     rttMs: number,
   ): Promise<{ correct: boolean; referenceMs: number; deadlineMs: number }> {
+    // The reply's schema took either shape; an answer of the other kind is simply wrong.
     if (challenge.kind === 'cpu') {
-      const parsed = cpuAnswerSchema.safeParse(answer);
-      if (!parsed.success) return { correct: false, referenceMs: 0, deadlineMs: 0 };
-      const check = await checkCpuAnswer(challenge, parsed.data);
+      if (!('digests' in answer)) return { correct: false, referenceMs: 0, deadlineMs: 0 };
+      const check = await checkCpuAnswer(challenge, answer);
       const deadlineMs = cpuDeadlineMs(check.referenceLaneMs, rttMs);
       return { correct: check.correct, referenceMs: check.referenceLaneMs, deadlineMs };
     }
-    const parsed = gpuAnswerSchema.safeParse(answer);
-    if (!parsed.success) return { correct: false, referenceMs: 0, deadlineMs: 0 };
-    const check = await checkGpuAnswer(challenge, parsed.data);
+    if (!('lanes' in answer)) return { correct: false, referenceMs: 0, deadlineMs: 0 };
+    const check = await checkGpuAnswer(challenge, answer);
     const deadlineMs = gpuDeadlineMs({
       referenceMatrixMs: check.referenceMatrixMs,
       size: challenge.size,

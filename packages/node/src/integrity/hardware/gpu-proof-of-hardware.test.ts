@@ -1,13 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getProvider, type ProviderStatus } from '@idlegrid/sdk';
+import type { ProviderStatus } from '@idlegrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { offChainNetwork } from '../../api/testing.js';
 import { type OffChainCoordinator, startOffChainCoordinator } from '../../coordinator/testing.js';
 import { FAKE_GPU } from '../../provider/adversary.js';
 import type { ProviderDaemon } from '../../provider/api.js';
-import { startProvider } from '../../provider/daemon.js';
+import { joinTestProvider, statusWhen } from './testing.js';
 
 /**
  * A `fake-gpu` provider claims an H100 and answers GPU challenges on its CPU, with onnxruntime
@@ -33,36 +32,9 @@ async function fakeGpuOn(
     },
   });
   coordinators.push(coordinator);
-  const provider = await startProvider({
-    dataDir: join(dataDir, name),
-    coordinator: coordinator.coordinator.p2pAddrs[0]!,
-    network: offChainNetwork,
-    chainChecks: false,
-    heartbeatIntervalMs: 200,
-    hardware: { cpuCores: 1, memoryMb: 2048 },
-    adversary: { kind: 'fake-gpu' },
-  });
+  const provider = await joinTestProvider(coordinator, dataDir, name, { adversary: { kind: 'fake-gpu' } });
   providers.push(provider);
   return [coordinator, provider];
-}
-
-async function until(
-  coordinator: OffChainCoordinator,
-  address: string,
-  done: (status: ProviderStatus) => boolean,
-): Promise<ProviderStatus> {
-  const started = Date.now();
-  for (;;) {
-    const status = await getProvider({ coordinator: coordinator.client }, address).catch(
-      (error: { code?: string }) => {
-        if (error.code === 'OVERLOADED') return undefined;
-        throw error;
-      },
-    );
-    if (status && done(status)) return status;
-    if (Date.now() - started > 90_000) throw new Error(`timed out: ${JSON.stringify(status?.claims)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 const gpuClaim = (status: ProviderStatus) => status.claims.find((claim) => claim.resource === 'gpu');
@@ -81,7 +53,7 @@ describe('proof of hardware: GPU claims', () => {
   it('fails an H100 answered by a CPU: right products, seconds late', async () => {
     const [coordinator, provider] = await fakeGpuOn('datasheet');
     expect(provider.hardware.gpus).toEqual([FAKE_GPU]);
-    const status = await until(coordinator, provider.address, (s) => gpuClaim(s)?.status === 'failed');
+    const status = await statusWhen(coordinator, provider.address, (s) => gpuClaim(s)?.status === 'failed');
     const claim = gpuClaim(status)!;
     expect(claim).toMatchObject({ claimed: 1, status: 'failed' });
     expect(claim.consecutiveFailures).toBeGreaterThanOrEqual(2);
@@ -94,7 +66,7 @@ describe('proof of hardware: GPU claims', () => {
 
   it('verifies the same answers when the claimed card is as slow as they are', async () => {
     const [coordinator, provider] = await fakeGpuOn('slow-card', { H100: 0.01 });
-    const status = await until(coordinator, provider.address, (s) => gpuClaim(s)?.status === 'verified');
+    const status = await statusWhen(coordinator, provider.address, (s) => gpuClaim(s)?.status === 'verified');
     const claim = gpuClaim(status)!;
     expect(claim.last).toMatchObject({ passed: true });
     expect(claim.last!.elapsedMs).toBeLessThanOrEqual(claim.last!.deadlineMs);

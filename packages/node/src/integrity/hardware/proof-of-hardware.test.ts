@@ -1,12 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getProvider, type ProviderStatus } from '@idlegrid/sdk';
+import type { ProviderStatus } from '@idlegrid/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { offChainNetwork } from '../../api/testing.js';
 import { type OffChainCoordinator, startOffChainCoordinator } from '../../coordinator/testing.js';
-import type { ProviderDaemon } from '../../provider/api.js';
-import { startProvider } from '../../provider/daemon.js';
+import type { ProviderDaemon, ProviderOptions } from '../../provider/api.js';
+import { joinTestProvider, statusWhen } from './testing.js';
 
 let coordinator: OffChainCoordinator;
 let dataDir: string;
@@ -14,16 +13,8 @@ let honest: ProviderDaemon;
 let inflated: ProviderDaemon;
 let doubled: ProviderDaemon;
 
-const join_ = async (name: string, extra: Partial<Parameters<typeof startProvider>[0]>) =>
-  startProvider({
-    dataDir: join(dataDir, name),
-    coordinator: coordinator.coordinator.p2pAddrs[0]!,
-    network: offChainNetwork,
-    chainChecks: false,
-    heartbeatIntervalMs: 200,
-    hardware: { cpuCores: 1, memoryMb: 2048 },
-    ...extra,
-  });
+const join_ = (name: string, extra: Partial<ProviderOptions> = {}) =>
+  joinTestProvider(coordinator, dataDir, name, extra);
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'idlegrid-poh-'));
@@ -49,23 +40,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function statusOf(address: string): Promise<ProviderStatus> {
-  return getProvider({ coordinator: coordinator.client }, address);
-}
-
-async function until(address: string, done: (status: ProviderStatus) => boolean): Promise<ProviderStatus> {
-  const started = Date.now();
-  for (;;) {
-    // Sixteen lanes in this process can hold up the coordinator's event loop: it sheds the request, and we ask again.
-    const status = await statusOf(address).catch((error: { code?: string }) => {
-      if (error.code === 'OVERLOADED') return undefined;
-      throw error;
-    });
-    if (status && done(status)) return status;
-    if (Date.now() - started > 60_000) throw new Error(`timed out: ${JSON.stringify(status?.claims)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const until = (address: string, done: (status: ProviderStatus) => boolean) =>
+  statusWhen(coordinator, address, done, 60_000);
 
 describe('proof of hardware', () => {
   it('verifies a true CPU claim and fails one inflated 16 times, which then counts for one core', async () => {
