@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,8 +61,13 @@ async function buildBaseline(rev: string): Promise<{ cli: Cli; remove: () => Pro
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    // Hard links: the same packages at no disk cost (npm links workspaces relatively).
+    // Hard links: the same packages at no disk cost (npm links workspaces relatively), with the
+    // workspaces' own node_modules (versions that differ from the root's).
     await run('cp', ['-al', join(REPO, 'node_modules'), join(dir, 'node_modules')]);
+    for (const workspace of await readdir(join(REPO, 'packages'))) {
+      const own = join(REPO, 'packages', workspace, 'node_modules');
+      if (existsSync(own)) await run('cp', ['-al', own, join(dir, 'packages', workspace, 'node_modules')]);
+    }
     await run('npm', ['run', 'build'], { cwd: dir, maxBuffer: 64 * 2 ** 20 });
   } catch (error) {
     await remove();

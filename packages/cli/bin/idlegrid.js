@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 // Thin launcher kept out of dist/ so the bin link exists before the first build. It runs the
 // bundle (dist/bundle, made by `npm run build`): see scripts/bundle.mjs for why.
-import { main } from '../dist/bundle/main.js';
+import module from 'node:module';
+
+// Node 22+ keeps V8's compiled code of the bundle between runs (checked against the source), so
+// a start skips most of its parsing; Node 20 has no such cache and goes on without it.
+module.enableCompileCache?.();
+const { main } = await import('../dist/bundle/main.js');
 
 // Started by `idlegrid localnet`: stop cleanly (as on Ctrl-C) when the parent goes away,
 // however it goes: its end of our stdin closes.

@@ -2,6 +2,7 @@
 // costs a few milliseconds per file, and the provider path alone spans thousands of files, so
 // a bundle starts several times faster. Code splitting keeps each command in its own chunk,
 // so `idlegrid --help` loads none of them.
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
@@ -33,6 +34,33 @@ const isExternal = (id) =>
   id.endsWith('.node') ||
   EXTERNAL.some((name) => id === name || id.startsWith(`${name}/`));
 
+/**
+ * One copy of each package version. npm nests a copy of a package under each dependent when
+ * the root holds another version of it (libp2p's multiformats 14 under a dozen libp2p
+ * packages, beside the root's 13): bundled as they are, every copy is parsed and run at start.
+ * Imports of a package version already seen resolve to its first copy, as `npm dedupe` would.
+ */
+function dedupeNestedCopies() {
+  const firstCopy = new Map();
+  const versionOf = new Map();
+  const packageDir = /^(.*[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+))[\\/](.*)$/;
+  return {
+    name: 'dedupe-nested-copies',
+    async resolveId(source, importer, options) {
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      const match = resolved && !resolved.external ? packageDir.exec(resolved.id) : null;
+      if (!match) return resolved;
+      const [, dir, name, file] = match;
+      if (!versionOf.has(dir))
+        versionOf.set(dir, JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')).version);
+      const key = `${name}@${versionOf.get(dir)}`;
+      if (!firstCopy.has(key)) firstCopy.set(key, dir);
+      const first = firstCopy.get(key);
+      return first === dir ? resolved : { ...resolved, id: `${first}/${file}` };
+    },
+  };
+}
+
 await rm(`${root}dist/bundle`, { recursive: true, force: true });
 const started = performance.now();
 await build({
@@ -43,6 +71,7 @@ await build({
   },
   platform: 'node',
   external: isExternal,
+  plugins: [dedupeNestedCopies()],
   logLevel: 'warn',
   output: {
     dir: `${root}dist/bundle`,

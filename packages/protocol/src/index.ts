@@ -79,7 +79,13 @@ export {
   WRAPPED_KEY_HEADER,
 } from './messages/schemas.js';
 export { ReplayGuard } from './signing/replay-guard.js';
-export { localAccount, recoverDigestSigner, signDigest } from './signing/secp256k1.js';
+export {
+  compressedPublicKey,
+  localAccount,
+  recoverDigestSigner,
+  signDigest,
+  signDigestDer,
+} from './signing/secp256k1.js';
 export { type SignedMessage, signMessage, type TypedDataSigner, typedDataOf } from './signing/sign.js';
 export {
   authorOf,

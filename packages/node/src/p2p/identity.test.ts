@@ -1,6 +1,7 @@
 import { isIdlegridError, localAccount, networkDomain, signMessage } from '@idlegrid/protocol';
-import { generateKeyPair } from '@libp2p/crypto/keys';
+import { generateKeyPair, privateKeyFromRaw } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import { Uint8ArrayList } from 'uint8arraylist';
 import { generatePrivateKey, privateKeyToAddress } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
 import { libp2pKeyOfWallet, peerIdOfSigner, peerIdOfWallet, peerIdToAddress } from './identity.js';
@@ -30,11 +31,31 @@ describe('p2p identity', () => {
     expect(Buffer.from(libp2pKeyOfWallet(key).raw).toString('hex')).toBe(key.slice(2));
   });
 
+  it("is libp2p's own secp256k1 key: same public key and peer id, signatures it verifies", async () => {
+    // 16 random keys: both parities of the public key, and DER signatures with and without a leading 0
+    for (let i = 0; i < 16; i++) {
+      const key = generatePrivateKey();
+      const ours = libp2pKeyOfWallet(key);
+      const theirs = privateKeyFromRaw(Buffer.from(key.slice(2), 'hex'));
+      expect(ours.publicKey.equals(theirs.publicKey)).toBe(true);
+      expect(peerIdFromPrivateKey(ours).toString()).toBe(peerIdFromPrivateKey(theirs).toString());
+      expect(ours.equals(theirs)).toBe(true);
+      // Signed in parts, as libp2p hands a Uint8ArrayList
+      const message = new Uint8ArrayList(Buffer.from(`noise payload ${i}`), Buffer.from(key));
+      const signature = await ours.sign(message);
+      expect(await theirs.publicKey.verify(message.subarray(), signature)).toBe(true);
+      expect(await theirs.publicKey.verify(Buffer.from('another message'), signature)).toBe(false);
+    }
+  });
+
   it('refuses non-secp256k1 peers, malformed peer ids and malformed keys', async () => {
     const ed25519 = peerIdFromPrivateKey(await generateKeyPair('Ed25519'));
     expect(codeOf(() => peerIdToAddress(ed25519))).toBe('P2P_PEER_KEY_UNSUPPORTED');
     expect(codeOf(() => peerIdToAddress('not-a-peer'))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => libp2pKeyOfWallet('0x1234'))).toBe('KEY_INVALID');
+    // The curve's order is not a key
+    const order = '0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141';
+    expect(codeOf(() => libp2pKeyOfWallet(order))).toBe('KEY_INVALID');
   });
 
   it('recovers the peer id of whoever signed a message', async () => {

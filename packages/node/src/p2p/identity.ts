@@ -1,25 +1,47 @@
-import { ECDH } from 'node:crypto';
+import { createHash, ECDH } from 'node:crypto';
 import {
+  compressedPublicKey,
   IdlegridError,
   type MessageKind,
   type MessageOf,
   type NetworkDomain,
+  signDigestDer,
   typedDataOf,
 } from '@idlegrid/protocol';
-import { privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys';
-import type { Libp2p, PeerId, Secp256k1PrivateKey } from '@libp2p/interface';
+import { publicKeyFromRaw } from '@libp2p/crypto/keys';
+import type { Libp2p, PeerId, PrivateKey, Secp256k1PrivateKey, Secp256k1PublicKey } from '@libp2p/interface';
 import { peerIdFromPrivateKey, peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id';
 import { type Address, bytesToHex, type Hex, hashTypedData, hexToBytes, recoverPublicKey } from 'viem';
 import { publicKeyToAddress } from 'viem/accounts';
 
-/** The libp2p identity of a wallet: the same secp256k1 key as its Ethereum account. */
+/**
+ * The libp2p identity of a wallet: the same secp256k1 key as its Ethereum account. Its public
+ * key and signatures come from the protocol's native curve: libp2p's own key computes them on
+ * its pure-JS curve, whose first use builds precomputed tables (about 45 ms of every start).
+ */
 export function libp2pKeyOfWallet(walletKey: Hex): Secp256k1PrivateKey {
   if (!/^0x[0-9a-fA-F]{64}$/.test(walletKey)) {
     throw new IdlegridError('KEY_INVALID', 'a wallet key must be 32 bytes of 0x-prefixed hex');
   }
-  const key = privateKeyFromRaw(hexToBytes(walletKey));
-  if (key.type !== 'secp256k1') throw new IdlegridError('KEY_INVALID', 'not a secp256k1 private key');
-  return key;
+  const raw = hexToBytes(walletKey);
+  let publicKey: Uint8Array;
+  try {
+    publicKey = compressedPublicKey(raw);
+  } catch (cause) {
+    throw new IdlegridError('KEY_INVALID', 'not a secp256k1 private key', { cause });
+  }
+  return {
+    type: 'secp256k1',
+    raw,
+    publicKey: publicKeyFromRaw(publicKey) as Secp256k1PublicKey,
+    equals: (key?: PrivateKey) => key?.raw instanceof Uint8Array && Buffer.from(key.raw).equals(raw),
+    // As libp2p's secp256k1 key signs: ECDSA of the message's SHA-256, DER-encoded.
+    sign: (message) => {
+      const hash = createHash('sha256');
+      for (const chunk of message instanceof Uint8Array ? [message] : message) hash.update(chunk);
+      return signDigestDer(hash.digest(), raw);
+    },
+  };
 }
 
 export function peerIdOfWallet(walletKey: Hex): string {
@@ -40,6 +62,17 @@ export function peerIdToAddress(peer: PeerId | string): Address {
     'uncompressed',
   );
   return publicKeyToAddress(bytesToHex(uncompressed as Buffer));
+}
+
+/** The account of the peer a multiaddr names (its last /p2p/ part), if it names one with an address. */
+export function accountOfMultiaddr(address: string): Address | undefined {
+  const peer = /\/p2p\/([^/]+)$/.exec(address)?.[1];
+  if (!peer) return undefined;
+  try {
+    return peerIdToAddress(peer);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The compressed secp256k1 public key (33 bytes) behind a peer id: what a provider's lease secrets are sealed to. */

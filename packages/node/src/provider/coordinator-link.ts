@@ -42,7 +42,7 @@ export interface CoordinatorLinkDeps {
  * hello, and last the registry's.
  */
 export class CoordinatorLink {
-  /** The coordinator's peer id once dialled. */
+  /** The peer id of the coordinator joined: dialled, and active in the registry. */
   peer = '';
   hello: HelloAck | undefined;
   /** The multiaddr of the coordinator joined last: tried first when joining again. */
@@ -77,14 +77,16 @@ export class CoordinatorLink {
     let failure: unknown;
     for (const address of candidates) {
       try {
-        this.peer = await this.deps.host.dial(address, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
-        const coordinator = peerIdToAddress(this.peer);
+        const peer = await this.deps.host.dial(address, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
+        const coordinator = peerIdToAddress(peer);
         if (this.deps.coordinatorActive && !(await this.deps.coordinatorActive(coordinator)))
           throw new IdlegridError(
             'COORDINATOR_UNREGISTERED',
             `coordinator ${coordinator} at ${address} is not active in the CoordinatorRegistry`,
             { details: { coordinator, address } },
           );
+        // Obeyed (assignments, challenges) only from here: an unregistered peer never is.
+        this.peer = peer;
         await this.#sendOffer('hello');
         this.#joined = address;
         return undefined;

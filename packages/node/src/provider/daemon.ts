@@ -30,9 +30,11 @@ import {
   jobRevealSchema,
 } from '../jobs/wire.js';
 import { createP2PHost } from '../p2p/host.js';
+import { accountOfMultiaddr } from '../p2p/identity.js';
 import { Libp2pMessageChannel } from '../p2p/libp2p-channel.js';
 import type { RunProgress } from '../runtimes/api.js';
 import { loadTfjs } from '../runtimes/tfjs/tfjs-loader.js';
+import { cachedFileHasher } from '../storage/file-cid-cache.js';
 import { Cheater, claimedHardware } from './adversary.js';
 import { type AnswerDeliveryDeps, queueAnswer } from './answer-delivery.js';
 import type { ProviderDaemon, ProviderEvent, ProviderOptions } from './api.js';
@@ -65,7 +67,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   // Run directories a crashed run of this provider left behind hold nothing anyone wants.
   await rm(join(providerDir, 'scratch'), { recursive: true, force: true });
   await mkdir(join(providerDir, 'scratch'), { recursive: true });
-  // A start overlaps its slow parts: hashing the built-in models (disk), and the p2p key, the
+  // A start overlaps its slow parts: naming the built-in models (hashed at the first start), and the p2p key, the
   // transport's start and the dial to the coordinator (CPU, then network round trips).
   const hardwareReady = detectHardware({
     dataDir: options.dataDir,
@@ -77,6 +79,7 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       scratchParent: join(providerDir, 'scratch'),
       maxIdleWorkers: hardware.cpuCores,
       models,
+      hashFile: cachedFileHasher(join(providerDir, 'file-cids.json')),
     }),
   );
   const earningsReady = EarningsWallet.open(options.dataDir, account.address, domain);
@@ -85,6 +88,12 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   // Awaited below, once the host is up; a failure before that must not count as unhandled.
   local.catch(() => {});
   const closeRuntimes = () => runtimesReady.then((set) => set.close()).catch(() => {});
+  // Only coordinators bonded in the registry are joined and obeyed; it also lists more to join.
+  const coordinatorActive = options.chainChecks === false ? undefined : activeCoordinatorCheck(network);
+  // The first coordinator's registration is read while the rest starts (a chain round trip);
+  // joining it asks the same check again and gets this answer.
+  const firstCoordinator = accountOfMultiaddr(options.coordinator);
+  if (coordinatorActive && firstCoordinator) coordinatorActive(firstCoordinator).catch(() => {});
   // Set once the link exists (dials before that are the first dial to the configured coordinator).
   let vouchedFor: ((address: string) => boolean) | undefined;
   const host = await createP2PHost({
@@ -133,8 +142,6 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   // Specs and vouchers signed by a client's session key (an API key) are checked on the chain.
   const sessionGrants = chainSessionGrants(network);
   const acceptDelegate = sessionKeyDelegate(sessionGrants);
-  // Only coordinators bonded in the registry are joined and obeyed; it also lists more to join.
-  const coordinatorActive = options.chainChecks === false ? undefined : activeCoordinatorCheck(network);
   const discoverCoordinators = async () =>
     (await activeCoordinators(network)).map((c) => c.p2p).filter((p2p) => p2p.includes('/p2p/'));
   const emit = (event: ProviderEvent) => options.onEvent?.(event);

@@ -12,6 +12,7 @@ import { OCR_MODEL_NAME, ocrModelCid } from '../runtimes/onnx/ocr-model-id.js';
 import { createOnnxExecutor, type OcrTask, type OnnxExecutor } from '../runtimes/onnx/onnx-executor.js';
 import { createTfjsExecutor, type TfjsExecutor } from '../runtimes/tfjs/tfjs-executor.js';
 import { createWasmExecutor, type WasmExecutor } from '../runtimes/wasm/wasm-executor.js';
+import type { FileHasher } from '../storage/file-cid-cache.js';
 import type { ModelRegistry } from './model-registry.js';
 import { PreparedTaskCache } from './prepared-tasks.js';
 
@@ -25,6 +26,8 @@ export interface RuntimeSetOptions {
   loadedModels?: number;
   /** Model runtimes to leave out even where they load (a coordinator's canary runner needs none). */
   withoutModels?: boolean;
+  /** How the built-in models' files are hashed to name them (a provider remembers their CIDs). */
+  hashFile?: FileHasher;
 }
 
 /** How a job's artifacts reach the runtime: bytes of a module, the file of a model. */
@@ -91,8 +94,8 @@ export class RuntimeSet {
       fasttext: installed('fasttext.wasm.js'),
     };
     const [ocr, languageId] = await Promise.all([
-      found.onnx ? ocrModelCid().catch(() => undefined) : undefined,
-      found.fasttext ? languageIdModelCid().catch(() => undefined) : undefined,
+      found.onnx ? ocrModelCid(undefined, options.hashFile).catch(() => undefined) : undefined,
+      found.fasttext ? languageIdModelCid(undefined, options.hashFile).catch(() => undefined) : undefined,
     ]);
     return new RuntimeSet(options, found, { ...(ocr ? { ocr } : {}), ...(languageId ? { languageId } : {}) });
   }

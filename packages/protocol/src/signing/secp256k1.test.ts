@@ -1,10 +1,19 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { type Hex, hashTypedData, keccak256, recoverAddress, toHex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { networkDomain } from '../eip712/domain.js';
 import { MESSAGE_KINDS } from '../eip712/types.js';
 import { sampleMessages } from '../testing/sample-messages.js';
-import { localAccount, nativeCurveReady, recoverDigestSigner, selectCurve, signDigest } from './secp256k1.js';
+import {
+  compressedPublicKey,
+  localAccount,
+  nativeCurveReady,
+  recoverDigestSigner,
+  selectCurve,
+  signDigest,
+  signDigestDer,
+} from './secp256k1.js';
 import { signMessage, typedDataOf } from './sign.js';
 
 const domain = networkDomain(31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
@@ -28,6 +37,23 @@ describe.each(['native', 'wasm'] as const)('the %s secp256k1 path', (curve) => {
     expect(fast.signature).toBe(reference.signature);
     const digest = hashTypedData(typedDataOf(domain, kind, fast.message) as never);
     expect(recoverDigestSigner(digest, fast.signature)).toBe(viemAccount.address);
+  });
+
+  it('gives compressed public keys and DER signatures that an independent curve accepts', () => {
+    // 32 random keys and digests: both parities of y, and r or s with the high bit set (a leading 0 in DER)
+    for (let i = 0; i < 32; i++) {
+      const privateKey = Buffer.from(generatePrivateKey().slice(2), 'hex');
+      const digest = Buffer.from(keccak256(toHex(`digest ${i}`)).slice(2), 'hex');
+      const publicKey = compressedPublicKey(privateKey);
+      expect(Buffer.from(publicKey).toString('hex')).toBe(
+        Buffer.from(secp256k1.getPublicKey(privateKey, true)).toString('hex'),
+      );
+      const signature = signDigestDer(digest, privateKey);
+      expect(secp256k1.verify(signature, digest, publicKey, { prehash: false, format: 'der' })).toBe(true);
+      digest[0]! ^= 1;
+      expect(secp256k1.verify(signature, digest, publicKey, { prehash: false, format: 'der' })).toBe(false);
+    }
+    expect(() => compressedPublicKey(Buffer.from(CURVE_ORDER.toString(16), 'hex'))).toThrow(/not a valid/);
   });
 
   it('builds the same account as viem: address, public key, and every kind of signature', async () => {

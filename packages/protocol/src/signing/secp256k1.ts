@@ -30,7 +30,11 @@ interface Curve {
 const wasmCurve: Curve = {
   recover: (digest, compact, recoveryId) => ecc.recover(digest, compact, recoveryId, false),
   sign: (digest, privateKey) => ecc.signRecoverable(digest, privateKey),
-  publicKey: (privateKey) => ecc.pointFromScalar(privateKey, false),
+  publicKey: (privateKey) => {
+    // It throws for a scalar outside the curve's order, where the native binding returns null.
+    if (!ecc.isPrivate(privateKey)) return null;
+    return ecc.pointFromScalar(privateKey, false);
+  },
 };
 
 /** The native binding's functions used here (the package has no types). */
@@ -113,6 +117,35 @@ export function recoverDigestSigner(digest: Hex, signature: Hex): Address {
 export function signDigest(digest: Hex, privateKey: Hex): Hex {
   const { signature, recoveryId } = curve.sign(hexToBytes(digest), hexToBytes(privateKey));
   return `${bytesToHex(signature)}${(27 + recoveryId).toString(16)}` as Hex;
+}
+
+/** The compressed public key (33 bytes) of a private key; throws for a scalar that is not a key. */
+export function compressedPublicKey(privateKey: Uint8Array): Uint8Array {
+  const point = curve.publicKey(privateKey);
+  if (!point) throw new Error('private key is not a valid secp256k1 scalar');
+  const compressed = point.slice(0, 33);
+  compressed[0] = 2 + (point[64]! & 1);
+  return compressed;
+}
+
+/**
+ * Signs a 32-byte digest as a DER-encoded ECDSA signature (low s), the form libp2p's secp256k1
+ * keys sign and verify in.
+ */
+export function signDigestDer(digest: Uint8Array, privateKey: Uint8Array): Uint8Array {
+  const { signature } = curve.sign(digest, privateKey);
+  const r = derInteger(signature.subarray(0, 32));
+  const s = derInteger(signature.subarray(32, 64));
+  return Uint8Array.of(0x30, r.length + s.length, ...r, ...s);
+}
+
+/** A DER INTEGER of an unsigned big-endian number: no leading zeros, one 0 before a high bit. */
+function derInteger(unsigned: Uint8Array): number[] {
+  let start = 0;
+  while (start < unsigned.length - 1 && unsigned[start] === 0) start++;
+  const value = [...unsigned.subarray(start)];
+  if (value[0]! & 0x80) value.unshift(0);
+  return [0x02, value.length, ...value];
 }
 
 /**

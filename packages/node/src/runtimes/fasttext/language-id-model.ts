@@ -1,4 +1,5 @@
 import { hashFile } from '../../storage/file-cid.js';
+import type { FileHasher } from '../../storage/file-cid-cache.js';
 import { fastTextPaths } from './fasttext-loader.js';
 
 /** The name providers list the built-in language identification model under (`fasttext:lid.176@<cid>`). */
@@ -13,12 +14,15 @@ const identities = new Map<string, Promise<string>>();
 
 /**
  * The raw-blob CID of the language identification model file, hashed once per process (per
- * path). Jobs name it as their module; two providers listing it run exactly the same weights.
+ * path, with `hash`). Jobs name it as their module; two providers listing it run exactly the same weights.
  */
-export function languageIdModelCid(path: string = languageIdModelPath()): Promise<string> {
+export function languageIdModelCid(
+  path: string = languageIdModelPath(),
+  hash: FileHasher = hashFile,
+): Promise<string> {
   let identity = identities.get(path);
   if (!identity) {
-    const hashing = hashFile(path).then(({ cid }) => cid);
+    const hashing = hash(path).then(({ cid }) => cid);
     // A failed hash (a file missing for now) is not remembered: the next call tries again.
     hashing.catch(() => {
       if (identities.get(path) === hashing) identities.delete(path);
