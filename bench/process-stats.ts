@@ -1,12 +1,18 @@
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 
 /** One sample of a process, taken every second by `recordProcessStats`. */
 export interface ProcessSample {
   at: number;
   rssMb: number;
   heapUsedMb: number;
+  /**
+   * The JS heap just after the latest full (mark-compact) collection: what is live, which a leak
+   * grows and the sawtooth of allocations between collections does not. Absent before the first.
+   */
+  liveHeapMb?: number;
   /** Event-loop delay over the last second, ms. */
   delayP99Ms: number;
   delayMaxMs: number;
@@ -19,12 +25,24 @@ export function recordProcessStats(dir: string, role: string, intervalMs = 1_000
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   const file = join(dir, `${role}-${process.pid}.jsonl`);
+  let liveHeapMb: number | undefined;
+  // Observers are told right after the collection, before the program allocates much again.
+  new PerformanceObserver((list) => {
+    const major = list
+      .getEntries()
+      .some(
+        (entry) =>
+          (entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR,
+      );
+    if (major) liveHeapMb = getHeapStatistics().used_heap_size / MB;
+  }).observe({ entryTypes: ['gc'] });
   const timer = setInterval(() => {
     const memory = process.memoryUsage();
     const sample: ProcessSample = {
       at: Date.now(),
       rssMb: memory.rss / MB,
       heapUsedMb: memory.heapUsed / MB,
+      ...(liveHeapMb === undefined ? {} : { liveHeapMb }),
       delayP99Ms: delay.percentile(99) / 1e6,
       delayMaxMs: delay.max / 1e6,
     };

@@ -149,6 +149,7 @@ function byMinute(samples: readonly ProcessSample[], from: number) {
       minute,
       rssMb: median(list.map((s) => s.rssMb)),
       heapUsedMb: median(list.map((s) => s.heapUsedMb)),
+      liveHeapMb: median(list.flatMap((s) => (s.liveHeapMb === undefined ? [] : [s.liveHeapMb]))),
       delayP99Ms: quantile(
         list.map((s) => s.delayP99Ms),
         0.99,
@@ -157,7 +158,10 @@ function byMinute(samples: readonly ProcessSample[], from: number) {
     }));
 }
 
-const growth = (first: number, last: number) => `${(((last - first) / first) * 100).toFixed(1)}%`;
+const growth = (first: number, last: number) =>
+  Number.isFinite(first) && Number.isFinite(last) ? `${(((last - first) / first) * 100).toFixed(1)}%` : 'n/a';
+/** MB as ms are shown: one decimal, "n/a" for none (a minute without a full collection). */
+const mb = ms;
 
 /**
  * The drift of a memory figure over the measured window, from the least-squares line through
@@ -268,6 +272,7 @@ function report(input: {
         minute.minute + 1,
         minute.rssMb.toFixed(0),
         minute.heapUsedMb.toFixed(1),
+        mb(minute.liveHeapMb),
         ms(minute.delayP99Ms),
         ms(minute.delayMaxMs),
       ]);
@@ -285,6 +290,9 @@ function report(input: {
       last.heapUsedMb.toFixed(1),
       growth(first.heapUsedMb, last.heapUsedMb),
       trend(measured, steadyFrom, steadyUntil, (s) => s.heapUsedMb),
+      mb(first.liveHeapMb),
+      mb(last.liveHeapMb),
+      growth(first.liveHeapMb, last.liveHeapMb),
     ]);
   }
   const failures = steady.offered - steady.completed + steady.backlogged;
@@ -315,7 +323,7 @@ function report(input: {
     '',
     '### Memory from the first to the last measured minute',
     '',
-    'First and last: medians of that minute. Trend: the change over the whole window along the least-squares line through every sample (one a second), which a leak moves and the swing of garbage collections does not.',
+    'First and last: medians of that minute. Trend: the change over the whole window along the least-squares line through every sample (one a second), which a leak moves and the swing of garbage collections does not. Live heap: the JS heap right after the latest full collection, what the program holds (the heap used in between also counts garbage not yet collected).',
     '',
     markdownTable(
       [
@@ -328,6 +336,9 @@ function report(input: {
         'heap MB last',
         'heap growth',
         'heap trend',
+        'live heap MB first',
+        'live heap MB last',
+        'live heap growth',
       ],
       flatRows,
     ),
@@ -335,7 +346,7 @@ function report(input: {
     '<details><summary>Each process, minute by minute</summary>',
     '',
     markdownTable(
-      ['process', 'minute', 'RSS MB', 'heap used MB', 'event-loop delay p99 ms', 'max ms'],
+      ['process', 'minute', 'RSS MB', 'heap used MB', 'live heap MB', 'event-loop delay p99 ms', 'max ms'],
       memoryRows,
     ),
     '',

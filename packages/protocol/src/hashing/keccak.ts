@@ -1,4 +1,5 @@
-import { createKeccak, type IHasher } from 'hash-wasm';
+import type { IHasher } from 'hash-wasm';
+import keccakWasm from 'hash-wasm/dist/keccak.umd.min.js';
 import { keccak256 } from 'viem';
 
 /**
@@ -9,7 +10,7 @@ import { keccak256 } from 'viem';
  */
 let wasmHasher: IHasher | undefined;
 /** Settles once the WebAssembly hasher is in use (or known to be unavailable). */
-export const keccakReady: Promise<void> = createKeccak(256).then(
+export const keccakReady: Promise<void> = keccakWasm.createKeccak(256).then(
   (hasher) => {
     wasmHasher = hasher;
   },
@@ -17,6 +18,11 @@ export const keccakReady: Promise<void> = createKeccak(256).then(
     // No WebAssembly here: stay on the pure-JS hasher.
   },
 );
+
+/** Which hasher answers now: for the test that the WebAssembly one loads. */
+export function keccakBackend(): 'wasm' | 'js' {
+  return wasmHasher ? 'wasm' : 'js';
+}
 
 export function keccak256Bytes(data: Uint8Array): Uint8Array {
   if (!wasmHasher) return keccak256(data, 'bytes');

@@ -56,7 +56,7 @@ describe('wasm worker pool', () => {
   });
 
   it('gives concurrent runs separate workers and keeps at most maxIdlePerKey of them', async () => {
-    const { pool, executor } = setup({ maxIdlePerKey: 2 });
+    const { pool, executor } = setup({ maxIdlePerKey: 2, growAfterMs: 0 });
     const spin = await executor.prepare(spinForever());
     const spinning = Array.from({ length: 3 }, () => codeOf(spin.run({}, { limits: { wallTimeMs: 500 } })));
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -70,16 +70,17 @@ describe('wasm worker pool', () => {
   });
 
   it("ends a burst's idle workers once idle too long, and keeps one warm", async () => {
-    const { pool, executor } = setup({ maxIdlePerKey: 3, idleTimeoutMs: 300 });
+    // Margins of 100 ms and more each way: a loaded machine fires timers late
+    const { pool, executor } = setup({ maxIdlePerKey: 3, idleTimeoutMs: 600, growAfterMs: 0 });
     const write = await executor.prepare(writeRepeatedly('0123456789', 100_000));
     await Promise.all(Array.from({ length: 3 }, () => write.run({})));
     expect(pool.stats()).toMatchObject({ spawned: 3, idle: 3 });
     // A worker used again is idle afresh: its clock starts over.
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await write.run({});
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 500));
     expect(pool.stats()).toMatchObject({ idle: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await new Promise((resolve) => setTimeout(resolve, 700));
     expect(pool.stats()).toMatchObject({ spawned: 3, idle: 1 });
     await write.run({});
     expect(pool.stats()).toMatchObject({ spawned: 3, idle: 1, runs: 5 });
@@ -98,10 +99,34 @@ describe('wasm worker pool', () => {
     expect(eager.pool.stats()).toMatchObject({ spawned: 2 });
   });
 
+  it('does not grow when this thread stalled past the wait while the busy worker finished', async () => {
+    const { pool, executor } = setup({ growAfterMs: 150 });
+    const task = await executor.prepare(writeRepeatedly('0123456789', 200_000));
+    const started = performance.now();
+    await task.run({}); // compiled and warm; how long a run takes here
+    const runMs = performance.now() - started;
+    const first = task.run({});
+    const second = task.run({});
+    // The second waits for the first's worker (the first still runs)
+    await new Promise((resolve) => setTimeout(resolve, Math.min(20, runMs / 4)));
+    // Blocked past the wait (in a callback after I/O, as a message handler would be): the first run
+    // ends meanwhile, and the next turn of the loop fires the timer before it reads the message.
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        const until = performance.now() + 150 + runMs * 2;
+        while (performance.now() < until);
+        resolve();
+      }),
+    );
+    await Promise.all([first, second]);
+    expect(pool.stats()).toMatchObject({ spawned: 1, runs: 3 });
+  });
+
   it('never lets idle workers keep the process alive', async () => {
     const referenced = () => process.getActiveResourcesInfo().filter((kind) => kind === 'MessagePort').length;
     const before = referenced();
-    const { pool, executor } = setup({ maxIdlePerKey: 3 });
+    // Three workers for three overlapping runs (no wait for a busy one)
+    const { pool, executor } = setup({ maxIdlePerKey: 3, growAfterMs: 0 });
     const task = await executor.prepare(writeRepeatedly('x', 10));
     await Promise.all(Array.from({ length: 3 }, () => task.run({})));
     expect(pool.stats()).toMatchObject({ idle: 3, busy: 0 });
