@@ -7,7 +7,11 @@ import type { ProviderRegistry } from '../coordinator/provider-registry.js';
  * (tests). With the provider registry, each provider's drop-out risk too (docs/operations.md has
  * alert rules on it).
  */
-export function createMetrics(bus: JobEventBus, providers?: ProviderRegistry): Registry {
+export function createMetrics(
+  bus: JobEventBus,
+  providers?: ProviderRegistry,
+  heldJobs?: () => Record<string, number>,
+): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'idlegrid_' });
   const transitions = new Counter({
@@ -18,6 +22,18 @@ export function createMetrics(bus: JobEventBus, providers?: ProviderRegistry): R
   });
   bus.subscribe((job) => transitions.inc({ state: job.state }));
   if (providers) providerRiskMetrics(registry, providers);
+  if (heldJobs) {
+    new Gauge({
+      name: 'idlegrid_jobs_held_in_memory',
+      help: 'Jobs the coordinator holds something of in memory, by what: flat under steady load, 0 once every run is over (else a leak)',
+      labelNames: ['held'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [held, jobs] of Object.entries(heldJobs())) this.set({ held }, jobs);
+      },
+    });
+  }
   return registry;
 }
 

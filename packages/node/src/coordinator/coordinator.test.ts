@@ -332,6 +332,19 @@ describe('coordinator', () => {
     });
   });
 
+  it('holds nothing in memory for a job whose run is over, paid or not', async () => {
+    await fakeProvider(400n);
+    // Default policy (pinned while they run), accepted and never paid
+    const jobs = await Promise.all([submit({ verification: '' }), submit({ verification: '' }), submit()]);
+    for (const job of jobs) await until(job.id, ['accepted']);
+    const text = await fetch(`${coordinator.apiUrl}/metrics`).then((response) => response.text());
+    const held = [...text.matchAll(/^idlegrid_jobs_held_in_memory\{held="(\w+)"\} (\d+)$/gm)];
+    expect(held.map(([, what]) => what)).toEqual(expect.arrayContaining(['pinnedPolicy', 'excluded']));
+    expect(Object.fromEntries(held.map(([, what, jobs]) => [what, Number(jobs)]))).toEqual(
+      Object.fromEntries(held.map(([, what]) => [what, 0])),
+    );
+  });
+
   it('moves a job to another provider when its provider vanishes', async () => {
     const flaky = await fakeProvider(100n, 'vanish');
     const job = await submit();

@@ -15,7 +15,7 @@ import { FeedQuality } from '../feeds/feed-quality.js';
 import { FeedRewards } from '../feeds/feed-rewards.js';
 import { FeedIngest } from '../feeds/ingest.js';
 import { FlRunner } from '../fl/coordinator/fl-runner.js';
-import { isTerminal } from '../jobs/job-states.js';
+import { isRunOver } from '../jobs/job-states.js';
 import { JOBS_PROTOCOL } from '../jobs/wire.js';
 import { CoordinatorMesh } from '../mesh/coordinator-mesh.js';
 import { createGossipHost } from '../p2p/host.js';
@@ -358,7 +358,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         scores: store.readingScores,
         rewards: feedRewards,
       },
-      metrics: createMetrics(bus, registry),
+      metrics: createMetrics(bus, registry, () => ({
+        ...dispatcher.heldJobs(),
+        pinnedPolicy: verification.pinned?.size ?? 0,
+      })),
       registry,
       sybil: () => sybil?.snapshot(),
       payments: { forwarder, ledger: store.payments },
@@ -487,7 +490,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   };
   const timer = setInterval(pass, options.tickMs ?? 250);
   const unsubscribe = bus.subscribe((job) => {
-    if (isTerminal(job.state)) verification.pinned?.delete(job.id);
+    if (isRunOver(job.state)) verification.pinned?.delete(job.id);
     if (job.state !== 'submitted') return dispatcher.ended(job);
     // A new or requeued job goes out at once; one being dispatched right now gets a pass after.
     const dispatching = stopped ? undefined : dispatcher.dispatchSubmitted(job);

@@ -8,7 +8,7 @@ import {
 } from '@idlegrid/protocol';
 import type { Address } from 'viem';
 import type { JobRecord, JobStore } from '../jobs/api.js';
-import { isTerminal } from '../jobs/job-states.js';
+import { isRunOver, isTerminal } from '../jobs/job-states.js';
 import { INLINE_INPUT_BYTES, JOB_MESSAGES, jobAssignAckSchema, jobCommitSchema } from '../jobs/wire.js';
 import { isModelRuntime } from '../market/model-listing.js';
 import type { MessageChannel, RemotePeer } from '../p2p/api.js';
@@ -304,8 +304,18 @@ export class Dispatcher {
    * A job ended outside the dispatcher (the client cancelled it): its provider is told to
    * stop, and its resources are freed at once.
    */
+  /** Jobs this dispatcher holds something of in memory, by what: none of a job whose run is over. */
+  heldJobs(): Record<string, number> {
+    return {
+      inFlight: this.#inFlight.size,
+      unplaced: this.#unplaced.size,
+      excluded: this.#excluded.size,
+      ...this.#verification?.heldJobs(),
+    };
+  }
+
   ended(job: JobRecord): void {
-    if (!isTerminal(job.state)) return;
+    if (!isRunOver(job.state)) return;
     this.deps.leaseKeys?.ended(job.id);
     this.#unplaced.delete(job.id);
     this.#scheduler.release(job.id);
@@ -591,8 +601,10 @@ export class Dispatcher {
     options: Parameters<JobStore['transition']>[2],
   ): Promise<JobRecord> {
     const job = await this.deps.store.transition(id, to, options);
-    if (to === 'accepted' || isTerminal(to)) this.#excluded.delete(id);
-    if (isTerminal(to)) this.#verification?.release(id);
+    if (isRunOver(to)) {
+      this.#excluded.delete(id);
+      this.#verification?.release(id);
+    }
     // Listeners (metrics, event streams) see every state the job passed through, each as its version.
     const via = options?.via ?? [];
     via.forEach((step, index) => {

@@ -226,6 +226,15 @@ export class ResultVerification {
     }
   }
 
+  /** Jobs this holds something of in memory, by what (see Dispatcher.heldJobs). */
+  heldJobs(): Record<string, number> {
+    return {
+      verificationAdvancing: this.#advancing.size,
+      verificationReserved: this.#reserved.size,
+      verificationReplicated: this.#replicatedJobs.size,
+    };
+  }
+
   /** The job ended (accepted, expired, cancelled...): its checks still out are stopped and free their providers. */
   release(jobId: string): void {
     const reserved = this.#reserved.get(jobId);

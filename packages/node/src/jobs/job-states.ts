@@ -27,6 +27,15 @@ export function isTerminal(state: JobState): boolean {
   return TRANSITIONS[state].length === 0;
 }
 
+/**
+ * Whether the job's run is over: accepted (only its settlement is left) or ended. What a
+ * coordinator holds in memory for a job while it runs (its pinned policy, checks, exclusions)
+ * is let go then: a network whose clients never pay keeps jobs accepted for good.
+ */
+export function isRunOver(state: JobState): boolean {
+  return state === 'accepted' || isTerminal(state);
+}
+
 export function isJobState(value: unknown): value is JobState {
   return typeof value === 'string' && (JOB_STATES as readonly string[]).includes(value);
 }

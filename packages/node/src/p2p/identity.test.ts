@@ -4,7 +4,13 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { Uint8ArrayList } from 'uint8arraylist';
 import { generatePrivateKey, privateKeyToAddress } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
-import { libp2pKeyOfWallet, peerIdOfSigner, peerIdOfWallet, peerIdToAddress } from './identity.js';
+import {
+  accountOfMultiaddr,
+  libp2pKeyOfWallet,
+  peerIdOfSigner,
+  peerIdOfWallet,
+  peerIdToAddress,
+} from './identity.js';
 
 function codeOf(action: () => unknown): unknown {
   try {
@@ -46,6 +52,18 @@ describe('p2p identity', () => {
       expect(await theirs.publicKey.verify(message.subarray(), signature)).toBe(true);
       expect(await theirs.publicKey.verify(Buffer.from('another message'), signature)).toBe(false);
     }
+  });
+
+  it('names the account a multiaddr dials: its last peer id, through a relay too', () => {
+    const coordinator = generatePrivateKey();
+    const relay = peerIdOfWallet(generatePrivateKey());
+    const peer = peerIdOfWallet(coordinator);
+    expect(accountOfMultiaddr(`/ip4/127.0.0.1/tcp/4001/p2p/${peer}`)).toBe(privateKeyToAddress(coordinator));
+    expect(accountOfMultiaddr(`/ip4/10.0.0.1/tcp/4001/p2p/${relay}/p2p-circuit/p2p/${peer}`)).toBe(
+      privateKeyToAddress(coordinator),
+    );
+    expect(accountOfMultiaddr('/ip4/127.0.0.1/tcp/4001')).toBeUndefined();
+    expect(accountOfMultiaddr('/ip4/127.0.0.1/tcp/4001/p2p/not-a-peer')).toBeUndefined();
   });
 
   it('refuses non-secp256k1 peers, malformed peer ids and malformed keys', async () => {
