@@ -136,7 +136,10 @@ async function startLocalnet(current: Cli): Promise<Localnet> {
   return { dataDir, coordinatorP2p: info.coordinatorP2p, child };
 }
 
-/** Spawn to ready, to running and to accepted of a fresh provider's first job (its own region). */
+/**
+ * Spawn to ready, to running and to accepted of a provider's first job (its own region): a new
+ * provider's first start, then the same provider started again (as an operator restarts it).
+ */
 async function joins(cli: Cli, net: Localnet, tag: string) {
   const network = await readNetworkConfig(net.dataDir);
   const info = JSON.parse(await readFile(join(net.dataDir, 'localnet.json'), 'utf8')) as {
@@ -150,46 +153,55 @@ async function joins(cli: Cli, net: Localnet, tag: string) {
   const ready: number[] = [];
   const running: number[] = [];
   const accepted: number[] = [];
+  const restarted: number[] = [];
   for (let i = 0; i < TRIALS.join; i++) {
     const dir = await stakedProviderDir(net, network);
     const region = `join-${tag}-${i}`;
-    const startedAt = Date.now();
-    const t0 = performance.now();
-    const { child, line } = await firstLine(cli.bin, [
-      '--data-dir',
-      dir,
-      '--json',
-      'provider',
-      'start',
-      '--coordinator-p2p',
-      net.coordinatorP2p,
-      '--region',
-      region,
-    ]);
-    // A provider the coordinator refused prints its error as its one line.
-    if (line.startsWith('{"error"')) {
-      await stop(child);
+    try {
+      for (const start of ['first', 'again'] as const) {
+        const startedAt = Date.now();
+        const t0 = performance.now();
+        const { child, line } = await firstLine(cli.bin, [
+          '--data-dir',
+          dir,
+          '--json',
+          'provider',
+          'start',
+          '--coordinator-p2p',
+          net.coordinatorP2p,
+          '--region',
+          region,
+        ]);
+        try {
+          // A provider the coordinator refused prints its error as its one line.
+          if (line.startsWith('{"error"')) return { refused: line };
+          const readyMs = performance.now() - t0;
+          const { job } = await runWasmJob(ctx, {
+            module: NOOP_WASM,
+            maxPrice: 10n ** 17n,
+            deadlineSeconds: 60,
+            memoryMb: 16,
+            cpuCores: 1,
+            region,
+          });
+          if (job.state !== 'accepted') throw new Error(`join trial ${i}: job ${job.state}`);
+          const at = await stateTimes(ctx.coordinator, job);
+          if (start === 'again') restarted.push(at.get('accepted')! - startedAt);
+          else {
+            ready.push(readyMs);
+            running.push(at.get('running')! - startedAt);
+            accepted.push(at.get('accepted')! - startedAt);
+          }
+        } finally {
+          await stop(child);
+        }
+        await new Promise((resolve) => setTimeout(resolve, JOIN_SPACING_MS));
+      }
+    } finally {
       await rm(dir, { recursive: true, force: true });
-      return { refused: line };
     }
-    ready.push(performance.now() - t0);
-    const { job } = await runWasmJob(ctx, {
-      module: NOOP_WASM,
-      maxPrice: 10n ** 17n,
-      deadlineSeconds: 60,
-      memoryMb: 16,
-      cpuCores: 1,
-      region,
-    });
-    if (job.state !== 'accepted') throw new Error(`join trial ${i}: job ${job.state}`);
-    const at = await stateTimes(ctx.coordinator, job);
-    running.push(at.get('running')! - startedAt);
-    accepted.push(at.get('accepted')! - startedAt);
-    await stop(child);
-    await rm(dir, { recursive: true, force: true });
-    await new Promise((resolve) => setTimeout(resolve, JOIN_SPACING_MS));
   }
-  return { ready, running, accepted };
+  return { ready, running, accepted, restarted };
 }
 
 /**
@@ -258,6 +270,7 @@ export async function runCliStartBenchmark(): Promise<string> {
         of.set('joinReady', join.ready);
         of.set('joinRunning', join.running);
         of.set('join', join.accepted);
+        of.set('restart', join.restarted);
       }
       results.set(cli.label, of);
     }
@@ -276,12 +289,13 @@ export async function runCliStartBenchmark(): Promise<string> {
     line('provider join: spawn to ready (hello and offer acknowledged)', 'joinReady');
     line('provider join: spawn to its first job running', 'joinRunning');
     line('provider join: spawn to its first job accepted', 'join', TARGETS.join);
+    line('provider restarted (the same one again): spawn to its first job accepted', 'restart');
     return [
       '## CLI: time to answer a person',
       '',
       machineLine(),
       '',
-      `Wall time from spawning the process, median of ${TRIALS.quick} runs (${TRIALS.jobRun} for job run, ${TRIALS.join} joins), ms.`,
+      `Wall time from spawning the process, median of ${TRIALS.quick} runs (${TRIALS.jobRun} for job run, ${TRIALS.join} joins of new providers, each then restarted), ms.`,
       `"before" is the CLI at ${baseline.cli.label.slice(8, -1)}, built in a worktree in the same run; \`node -e ''\` is the floor any Node CLI pays here.`,
       'Jobs and joins run against one local network (chain, coordinator, one provider) started by the current CLI.',
       '',

@@ -300,10 +300,6 @@ export class Dispatcher {
     for (const job of jobs) this.#scheduler.reserve(jobRequestOf(job, specOf(job)), provider);
   }
 
-  /**
-   * A job ended outside the dispatcher (the client cancelled it): its provider is told to
-   * stop, and its resources are freed at once.
-   */
   /** Jobs this dispatcher holds something of in memory, by what: none of a job whose run is over. */
   heldJobs(): Record<string, number> {
     return {
@@ -314,6 +310,10 @@ export class Dispatcher {
     };
   }
 
+  /**
+   * A job's run is over, or it ended outside the dispatcher (the client cancelled it): what is
+   * held for it is let go, and the provider of a cancelled job is told to stop.
+   */
   ended(job: JobRecord): void {
     if (!isRunOver(job.state)) return;
     this.deps.leaseKeys?.ended(job.id);
