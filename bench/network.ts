@@ -110,13 +110,9 @@ async function dispatchOverhead() {
         at.get('submitted'),
         at.get('assigned'),
       );
+      stage('assigned -> running (p2p assign + provider checks)', at.get('assigned'), at.get('running'));
       stage(
-        "assigned -> running (p2p assign, provider checks; a quick job's acknowledgement waits for its answer, up to 20 ms)",
-        at.get('assigned'),
-        at.get('running'),
-      );
-      stage(
-        'running -> accepted (the result, in the same write for a quick job; coordinator: check, one write)',
+        'running -> accepted (provider: run, sign, p2p result; coordinator: check, one write)',
         at.get('running'),
         at.get('accepted'),
       );

@@ -159,7 +159,7 @@ describe.skipIf(unavailable !== undefined)('a provider behind a NAT (a network n
     // The other coordinator reaches it through the first's relay.
     await heardThroughMesh(second, provider.address, first);
     const relayed = await runHashChainVia(net.dataDir, second.apiUrl);
-    expect(relayed.code, relayed.stderr).toBe(0);
+    expect(relayed.code, `${relayed.stdout}\n${relayed.stderr}`).toBe(0);
     expect(relayed.json.job).toMatchObject({ state: 'settled', provider: provider.address });
 
     // DCUtR: the provider, on the inbound side of the relayed connection, finds a public address

@@ -288,7 +288,6 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
     apiUrl: string,
     commitReveal: boolean,
     inputs: Record<string, string> = {},
-    onAnswerQueued: () => void = () => {},
   ) {
     const { signal } = job.controller;
     emit({ type: 'job.started', jobId });
@@ -315,7 +314,6 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
       const output = await produceOutput(jobId, spec, artifacts, signal, onProgress);
       await streamed;
       const { delivered } = await queueAnswer(answers, { jobId, spec, output, commitReveal, apiUrl });
-      onAnswerQueued();
       // The run is over: its cores are free while the outbox delivers the result.
       active.release(jobId);
       await delivered;
@@ -452,25 +450,8 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
         throughMesh: meshPeer,
         until: Number(checked.spec.deadline) * 1000,
       });
-      const leased = isPrivate(checked.spec);
-      if (leased) leaseKeys.expect(checked.spec.jobId, checked.spec.client);
-      // A quick job's acknowledgement waits for its answer (ACK_HOLD_MS at most): both then leave
-      // in one socket write, and the coordinator takes "running" and the result from one wake-up.
-      // Not where the coordinator acts on the acknowledgement first: lease keys, replicas.
-      const hold = leased || parsed.commitReveal ? undefined : heldUntil(ACK_HOLD_MS);
-      const ran = execute(
-        checked.spec.jobId,
-        job,
-        checked.spec,
-        apiUrl,
-        parsed.commitReveal,
-        parsed.inputs,
-        () => hold?.release(),
-      );
-      if (hold) {
-        ran.then(hold.release, hold.release);
-        await hold.done;
-      }
+      if (isPrivate(checked.spec)) leaseKeys.expect(checked.spec.jobId, checked.spec.client);
+      void execute(checked.spec.jobId, job, checked.spec, apiUrl, parsed.commitReveal, parsed.inputs);
       return { accepted: true };
     } catch (error) {
       const code = isIdlegridError(error) ? error.code : 'INTERNAL';
@@ -619,22 +600,6 @@ function inlineInputsOf(inputs: Record<string, string>): Map<string, Uint8Array>
 async function keyOf(dataDir: string, name: string): Promise<Hex> {
   await loadOrCreateKey(dataDir, name);
   return loadPrivateKey(dataDir, name);
-}
-
-/** How long an assignment's acknowledgement waits for the job's answer (see the `job.assign` handler). */
-const ACK_HOLD_MS = 20;
-
-/** Done when released, or after `ms`, whichever comes first. */
-function heldUntil(ms: number): { done: Promise<void>; release: () => void } {
-  let release!: () => void;
-  const done = new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    release = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-  });
-  return { done, release };
 }
 
 function isPrivate(spec: JobSpec): boolean {
