@@ -67,8 +67,9 @@ export async function startProvider(options: ProviderOptions): Promise<ProviderD
   // Run directories a crashed run of this provider left behind hold nothing anyone wants.
   await rm(join(providerDir, 'scratch'), { recursive: true, force: true });
   await mkdir(join(providerDir, 'scratch'), { recursive: true });
-  // A start overlaps its slow parts: naming the built-in models (hashed at the first start), and the p2p key, the
-  // transport's start and the dial to the coordinator (CPU, then network round trips).
+  // A start overlaps its slow parts: naming the built-in models (hashed at the first start), the
+  // registry check of the coordinator, and the p2p key, the transport's start and the dial to the
+  // coordinator (CPU, then network round trips).
   const hardwareReady = detectHardware({
     dataDir: options.dataDir,
     ...(options.hardware ? { overrides: options.hardware } : {}),
