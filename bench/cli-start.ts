@@ -32,7 +32,7 @@ const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 /** The commit before the CLI was split by command and bundled. */
 const BASELINE_REV = process.env.CLI_BASELINE_REV ?? 'a1c4795';
-const TRIALS = { quick: 15, jobRun: 10, join: 6 };
+const TRIALS = { quick: 15, jobRun: 10, join: 10 };
 /** libp2p refuses more than 5 inbound connections per second from one address: joins are spaced. */
 const JOIN_SPACING_MS = 1_200;
 const TARGETS = { help: 300, walletList: 300, jobRun: 600, join: 500 };
