@@ -601,11 +601,8 @@ export class Dispatcher {
     options: Parameters<JobStore['transition']>[2],
   ): Promise<JobRecord> {
     const job = await this.deps.store.transition(id, to, options);
-    if (isRunOver(to)) {
-      this.#excluded.delete(id);
-      this.#verification?.release(id);
-    }
-    // Listeners (metrics, event streams) see every state the job passed through, each as its version.
+    // Listeners (metrics, event streams, and `ended`, which lets go of a job whose run is over)
+    // see every state the job passed through, each as its version.
     const via = options?.via ?? [];
     via.forEach((step, index) => {
       this.deps.bus.publish({ ...job, state: step.state, version: job.version - via.length + index });
